@@ -1,0 +1,142 @@
+#include "app/cli/CliOutput.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <unistd.h>
+
+namespace gsq::cli {
+
+using namespace core::session;
+
+namespace {
+
+std::string duration(double s)
+{
+    if (!std::isfinite(s) || s < 0)
+        return "--:--";
+    const int t = static_cast<int>(s + 0.5);
+    char buf[32];
+    if (t >= 3600)
+        std::snprintf(buf, sizeof buf, "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%d:%02d", t / 60, t % 60);
+    return buf;
+}
+
+std::string pct(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v * 100.0);
+    return buf;
+}
+
+} // namespace
+
+Progress::Progress(std::ostream& out, bool quiet)
+    : m_out(out), m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) == 1), m_start(std::chrono::steady_clock::now()),
+      m_lastDraw(m_start)
+{
+}
+
+void Progress::onEvent(const SessionEvent& event)
+{
+    if (m_quiet)
+        return;
+    if (auto* e = std::get_if<RunStarted>(&event)) {
+        m_totalJobs = std::max(1, e->totalJobs);
+        m_epochsPerJob = std::max(1, e->epochsPerJob);
+        m_start = std::chrono::steady_clock::now();
+        m_out << e->experiment << ": " << e->model << " on " << e->datasetSummary << "\n"
+              << "  " << e->totalJobs << " job(s) x " << e->epochsPerJob << " epochs, " << e->threads << " thread(s) ("
+              << e->threadsReason << ")\n";
+    } else if (auto* e = std::get_if<StageStarted>(&event)) {
+        m_job = e->job;
+        m_seed = e->seed;
+        m_fold = e->fold;
+        m_epoch = 0;
+    } else if (auto* e = std::get_if<EpochMetrics>(&event)) {
+        m_epoch = e->point.epoch;
+        m_loss = e->point.loss;
+        if (std::isfinite(e->point.valMetric))
+            m_val = e->point.valMetric;
+        draw(false);
+    } else if (auto* e = std::get_if<StageFinished>(&event)) {
+        m_epoch = m_epochsPerJob;
+        m_metric = e->row.metric;
+        draw(true);
+        if (m_tty)
+            m_out << "\r\033[K";
+        m_out << "  job " << (e->job + 1) << "/" << m_totalJobs << " seed " << e->row.seed << " fold " << e->row.fold
+              << ": test " << e->row.metric << " " << pct(e->row.testValue) << "%, val " << pct(e->row.valValue)
+              << "% (best epoch " << e->row.bestEpoch << ", " << std::fixed << std::setprecision(2) << e->row.trainSeconds
+              << " s)" << std::defaultfloat << "\n";
+    } else if (auto* e = std::get_if<RunWarning>(&event)) {
+        if (m_tty)
+            m_out << "\r\033[K";
+        m_out << "warning: " << e->message << "\n";
+    } else if (std::get_if<RunFinished>(&event) || std::get_if<RunFailed>(&event)) {
+        if (m_tty)
+            m_out << "\r\033[K" << std::flush;
+    }
+}
+
+void Progress::draw(bool force)
+{
+    if (!m_tty)
+        return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - m_lastDraw < std::chrono::milliseconds(100))
+        return;
+    m_lastDraw = now;
+    const double done = static_cast<double>(m_job * m_epochsPerJob + m_epoch) /
+                        static_cast<double>(m_totalJobs * m_epochsPerJob);
+    const double elapsed = std::chrono::duration<double>(now - m_start).count();
+    const double eta = done > 0 ? elapsed * (1.0 - done) / done : NAN;
+    const int width = 30;
+    const int filled = static_cast<int>(done * width + 0.5);
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "\r\033[K[%s%s] %3d%% job %d/%d epoch %d/%d loss %.4f val %.2f%% ETA %s",
+                  std::string(static_cast<size_t>(filled), '#').c_str(),
+                  std::string(static_cast<size_t>(width - filled), '.').c_str(), static_cast<int>(done * 100 + 0.5),
+                  m_job + 1, m_totalJobs, m_epoch, m_epochsPerJob, m_loss, m_val * 100.0, duration(eta).c_str());
+    m_out << buf << std::flush;
+}
+
+void printResults(std::ostream& out, const RunResult& r)
+{
+    out << "\n" << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(10) << "stage"
+        << std::setw(12) << "test" << std::setw(12) << "val" << std::setw(8) << "best" << std::setw(18) << "nonzero/total"
+        << "seconds\n";
+    for (const auto& x : r.rows) {
+        out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(10) << x.stage << std::setw(12)
+            << pct(x.testValue) << std::setw(12) << pct(x.valValue) << std::setw(8) << x.bestEpoch << std::setw(18)
+            << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams)) << std::fixed
+            << std::setprecision(2) << x.trainSeconds << std::defaultfloat << "\n";
+    }
+    out << "\nsummary (" << r.config.name << ")\n";
+    for (const auto& s : r.summary) {
+        out << "  " << s.dataset << " " << s.model << " " << s.stage << ": test " << s.metric << " " << pct(s.testMean)
+            << " +- " << pct(s.testStd) << " % (n=" << s.n << "), val " << pct(s.valMean) << " +- " << pct(s.valStd)
+            << " %, " << s.totalParams << " params, " << std::fixed << std::setprecision(2) << s.trainSecondsMean
+            << " s/job" << std::defaultfloat << "\n";
+    }
+    for (const auto& w : r.warnings)
+        out << "  warning: " << w << "\n";
+}
+
+void printDatasetStats(std::ostream& out, const core::data::BuiltinDataset& info, const core::data::DatasetStats& s,
+                       const std::vector<std::string>& warnings)
+{
+    out << info.name << " - " << info.description << "\n"
+        << "  graphs " << s.numGraphs << ", nodes " << s.numNodes << ", undirected edges " << s.numUndirectedEdges
+        << ", features " << s.numFeatures << ", classes " << s.numClasses << "\n  class counts";
+    for (size_t c = 0; c < s.classCounts.size(); ++c)
+        out << (c ? ", " : " ") << c << ":" << s.classCounts[c];
+    out << "\n  tasks: " << info.tasks << "\n  cite: " << info.citation << "\n";
+    for (const auto& w : warnings)
+        out << "  note: " << w << "\n";
+    out << "\n";
+}
+
+} // namespace gsq::cli

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/data/DatasetRegistry.h"
+#include "core/session/SessionEvents.h"
+
+#include <chrono>
+#include <ostream>
+
+namespace gsq::cli {
+
+/// Renders session events as a progress bar with ETA (redrawn in place on a terminal, one line
+/// per finished job otherwise).
+class Progress {
+public:
+    Progress(std::ostream& out, bool quiet);
+    void onEvent(const core::session::SessionEvent& event);
+
+private:
+    void draw(bool force);
+
+    std::ostream& m_out;
+    bool m_quiet, m_tty;
+    std::chrono::steady_clock::time_point m_start, m_lastDraw;
+    int m_totalJobs = 1, m_epochsPerJob = 1, m_job = 0, m_epoch = 0;
+    int64_t m_seed = 0;
+    int m_fold = 0;
+    double m_loss = 0, m_val = 0;
+    std::string m_metric;
+};
+
+/// Prints per-job rows and the mean +- std summary of a finished run.
+void printResults(std::ostream& out, const core::session::RunResult& result);
+
+/// Prints one dataset's statistics for `graphsqueeze-cli datasets`.
+void printDatasetStats(std::ostream& out, const core::data::BuiltinDataset& info, const core::data::DatasetStats& stats,
+                       const std::vector<std::string>& warnings);
+
+} // namespace gsq::cli

@@ -1,0 +1,150 @@
+// graphsqueeze-cli: runs GraphSqueeze experiments without a display.
+// Entry point only: argument parsing and terminal output; all work happens in core/session.
+#include "app/cli/CliOutput.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
+#include "core/data/DatasetRegistry.h"
+#include "core/experiment/ConfigYaml.h"
+#include "core/session/ResultWriter.h"
+#include "core/session/Session.h"
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace gsq::core;
+
+const char* kUsage = R"(Usage:
+  graphsqueeze-cli run FILE.yaml [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
+  graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
+  graphsqueeze-cli datasets
+  graphsqueeze-cli --help | --version
+
+Commands:
+  run        train the experiment: progress on stderr, results table on stdout,
+             DIR/results.csv, DIR/summary.csv and DIR/run.json (default DIR: runs/<name>)
+  validate   check an experiment file and print it with defaults filled in
+  datasets   print the statistics of the bundled datasets
+
+Options:
+  --out DIR           where to write results (created if missing)
+  --threads N         intra-op threads (same as --set train.threads=N; 0 = measure)
+  --set key=value     override any YAML value, e.g. --set train.epochs=50
+  --quiet             no progress bar
+
+Exit codes: 0 success, 1 the run failed, 2 invalid input (file, YAML, option).
+)";
+
+struct Args {
+    std::string command, file, out;
+    std::vector<std::string> overrides;
+    bool quiet = false;
+};
+
+Args parse(int argc, char** argv)
+{
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        auto value = [&](const char* name) {
+            if (i + 1 >= argc)
+                throw InputError(name, 0, "missing value");
+            return std::string(argv[++i]);
+        };
+        if (s == "--help" || s == "-h" || s == "--version") {
+            a.command = s == "--version" ? "--version" : "--help";
+            return a;
+        }
+        if (s == "--out")
+            a.out = value("--out");
+        else if (s == "--threads")
+            a.overrides.push_back("train.threads=" + value("--threads"));
+        else if (s == "--set")
+            a.overrides.push_back(value("--set"));
+        else if (s.rfind("--set=", 0) == 0)
+            a.overrides.push_back(s.substr(6));
+        else if (s == "--quiet" || s == "-q")
+            a.quiet = true;
+        else if (!s.empty() && s[0] == '-')
+            throw InputError(s, 0, "unknown option (see --help)");
+        else if (a.command.empty())
+            a.command = s;
+        else if (a.file.empty())
+            a.file = s;
+        else
+            throw InputError(s, 0, "unexpected argument (see --help)");
+    }
+    return a;
+}
+
+int runDatasets()
+{
+    for (const auto& b : data::DatasetRegistry::builtins()) {
+        experiment::DatasetConfig c;
+        c.name = b.name;
+        auto ds = data::DatasetRegistry::load(c);
+        gsq::cli::printDatasetStats(std::cout, b, ds.stats(), ds.warnings);
+    }
+    return 0;
+}
+
+int runExperiment(const Args& a)
+{
+    auto config = experiment::loadExperiment(a.file, a.overrides);
+    const std::string out = a.out.empty() ? "runs/" + config.name : a.out;
+    ensureWritableDirectory(out); // fail before training, not after
+    gsq::cli::Progress progress(std::cerr, a.quiet);
+    session::CancelToken cancel;
+    auto result = session::Session::run(config, [&](const session::SessionEvent& e) { progress.onEvent(e); }, cancel);
+    session::ResultWriter::writeAll(out, result);
+    gsq::cli::printResults(std::cout, result);
+    std::cout << "\nwrote " << out << "/results.csv, " << out << "/summary.csv, " << out << "/run.json\n";
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        Args a = parse(argc, argv);
+        if (a.command == "--help" || a.command == "help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (a.command.empty()) {
+            std::cerr << kUsage;
+            return 2;
+        }
+        if (a.command == "--version" || a.command == "version") {
+            for (const auto& [k, v] : session::Session::versions())
+                std::cout << k << " " << v << "\n";
+            return 0;
+        }
+        if (a.command == "datasets")
+            return runDatasets();
+        if (a.command != "run" && a.command != "validate")
+            throw InputError(a.command, 0, "unknown command; valid: run, validate, datasets (see --help)");
+        if (a.file.empty())
+            throw InputError(a.command, 0, "missing experiment file (graphsqueeze-cli " + a.command + " FILE.yaml)");
+        if (a.command == "validate") {
+            auto config = experiment::loadExperiment(a.file, a.overrides);
+            std::cout << "# " << a.file << ": valid\n" << experiment::toYaml(config);
+            return 0;
+        }
+        return runExperiment(a);
+    } catch (const InputError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const RunError& e) {
+        std::cerr << "error: run failed: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+}

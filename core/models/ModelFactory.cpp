@@ -1,0 +1,82 @@
+#include "core/models/ModelFactory.h"
+
+#include "core/models/Models.h"
+#include "core/nn/GatConv.h"
+#include "core/nn/GcnConv.h"
+#include "core/nn/GinConv.h"
+#include "core/nn/SageConv.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace gsq::core::models {
+
+LayerFactory ModelFactory::layerFactory(const experiment::ModelConfig& c, bool cachedGraph)
+{
+    const double attDrop = c.attentionDropout >= 0 ? c.attentionDropout : c.dropout;
+    if (c.arch == "gcn")
+        return [cachedGraph](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+            return std::make_shared<nn::GcnConvImpl>(nn::GcnConvOptions(in, out).cached(cachedGraph));
+        };
+    if (c.arch == "sage")
+        return [](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+            return std::make_shared<nn::SageConvImpl>(nn::SageConvOptions(in, out));
+        };
+    if (c.arch == "gat") {
+        const int heads = c.heads, outHeads = c.outputHeads;
+        return [heads, outHeads, attDrop](int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
+            return std::make_shared<nn::GatConvImpl>(
+                nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
+        };
+    }
+    if (c.arch == "gin") {
+        const bool bn = c.batchNorm, eps = c.trainEps;
+        return [bn, eps](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+            return std::make_shared<nn::GinConvImpl>(nn::GinConvOptions(in, out).train_eps(eps).batch_norm(bn));
+        };
+    }
+    throw std::invalid_argument("unknown architecture '" + c.arch + "' (valid: gcn, sage, gat, gin)");
+}
+
+namespace {
+GnnStackOptions stackOptions(const experiment::ModelConfig& c, int64_t in, int64_t out, bool activateLast)
+{
+    GnnStackOptions o;
+    o.inChannels = in;
+    o.hiddenChannels = c.hidden;
+    o.outChannels = out;
+    o.numLayers = c.layers;
+    o.dropout = c.dropout;
+    o.inputDropout = c.inputDropout >= 0 ? c.inputDropout : c.dropout;
+    o.activation = c.activation;
+    o.activateLast = activateLast;
+    return o;
+}
+} // namespace
+
+std::shared_ptr<NodeClassifier> ModelFactory::nodeClassifier(const experiment::ModelConfig& c, int64_t numFeatures,
+                                                              int64_t numClasses)
+{
+    return std::make_shared<NodeClassifier>(stackOptions(c, numFeatures, numClasses, false), layerFactory(c, true));
+}
+
+std::shared_ptr<GraphClassifier> ModelFactory::graphClassifier(const experiment::ModelConfig& c, int64_t numFeatures,
+                                                               int64_t numClasses)
+{
+    // Hidden layers keep the width; the last one too, and is activated before pooling.
+    auto o = stackOptions(c, numFeatures, c.hidden, true);
+    o.inputDropout = c.inputDropout >= 0 ? c.inputDropout : 0.0;
+    o.dropout = 0.0; // graph models regularise in the head (as the PyG kernel benchmark)
+    const int64_t headHidden = c.headHidden > 0 ? c.headHidden : c.hidden;
+    return std::make_shared<GraphClassifier>(o, layerFactory(c, false), c.pooling, headHidden, numClasses, c.dropout);
+}
+
+std::shared_ptr<LinkPredictor> ModelFactory::linkPredictor(const experiment::ModelConfig& c, int64_t numFeatures)
+{
+    const int64_t emb = c.embeddingDim > 0 ? c.embeddingDim : c.hidden;
+    auto o = stackOptions(c, numFeatures, emb, false);
+    return std::make_shared<LinkPredictor>(o, layerFactory(c, true), c.decoder);
+}
+
+} // namespace gsq::core::models

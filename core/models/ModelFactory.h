@@ -1,0 +1,29 @@
+#pragma once
+
+#include "core/experiment/ExperimentConfig.h"
+#include "core/models/GnnStack.h"
+
+#include <memory>
+
+namespace gsq::core::models {
+
+class NodeClassifier;
+class GraphClassifier;
+class LinkPredictor;
+
+/// Builds models from the experiment's ModelConfig. The only place that maps `arch` names to
+/// layer classes: adding an architecture is one entry in layerFactory().
+class ModelFactory {
+public:
+    /// Layer maker for `config.arch` (gcn, sage, gat, gin). `cachedGraph` enables GCN's cached
+    /// normalisation for transductive tasks on one fixed graph.
+    static LayerFactory layerFactory(const experiment::ModelConfig& config, bool cachedGraph);
+
+    static std::shared_ptr<NodeClassifier> nodeClassifier(const experiment::ModelConfig& config, int64_t numFeatures,
+                                                          int64_t numClasses);
+    static std::shared_ptr<GraphClassifier> graphClassifier(const experiment::ModelConfig& config, int64_t numFeatures,
+                                                            int64_t numClasses);
+    static std::shared_ptr<LinkPredictor> linkPredictor(const experiment::ModelConfig& config, int64_t numFeatures);
+};
+
+} // namespace gsq::core::models

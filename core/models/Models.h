@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/models/GnnStack.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+
+#include <memory>
+#include <string>
+
+namespace gsq::core::models {
+
+/// Node classification: a GnnStack whose last layer emits class logits.
+/// forward(x [N, F], edgeIndex) -> logits [N, C].
+class NodeClassifier : public torch::nn::Module {
+public:
+    NodeClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer);
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex);
+    std::shared_ptr<GnnStack> stack;
+};
+
+/// Graph classification: GnnStack (activated) -> global pooling -> MLP head
+/// Linear(hidden, headHidden) - ReLU - Dropout - Linear(headHidden, C).
+/// forward(x, edgeIndex, batch [N], numGraphs) -> logits [numGraphs, C].
+class GraphClassifier : public torch::nn::Module {
+public:
+    GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& pooling,
+                    int64_t headHidden, int64_t numClasses, double headDropout);
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs);
+    std::shared_ptr<GnnStack> stack;
+    torch::nn::Linear head1{nullptr}, head2{nullptr};
+
+private:
+    std::string m_pooling;
+    double m_headDropout;
+};
+
+/// Link prediction (GAE-style): GnnStack encoder -> decoder on node pairs.
+/// encode(x, edgeIndex) -> z [N, D]; decode(z, pairs [2, K]) -> logits [K].
+/// Decoders: "inner_product" (z_i . z_j) or "mlp" (MLP on z_i * z_j).
+class LinkPredictor : public torch::nn::Module {
+public:
+    LinkPredictor(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& decoder);
+    at::Tensor encode(const at::Tensor& x, const at::Tensor& edgeIndex);
+    at::Tensor decode(const at::Tensor& z, const at::Tensor& pairs);
+    std::shared_ptr<GnnStack> stack;
+    torch::nn::Linear dec1{nullptr}, dec2{nullptr};
+};
+
+} // namespace gsq::core::models

@@ -1,0 +1,61 @@
+#include "core/nn/GcnConv.h"
+
+#include "core/nn/functional/MessagePassing.h"
+
+#include <torch/torch.h>
+
+namespace gsq::core::nn {
+
+namespace F = functional;
+
+GcnConvImpl::GcnConvImpl(const GcnConvOptions& options_) : options(options_)
+{
+    reset();
+}
+
+void GcnConvImpl::reset()
+{
+    weight = register_parameter("weight", torch::empty({options.out_channels(), options.in_channels()}));
+    bias = options.bias() ? register_parameter("bias", torch::empty({options.out_channels()}))
+                          : register_parameter("bias", {}, /*requires_grad=*/false);
+    m_cachedAdjacency = at::Tensor();
+    m_cachedFor = at::Tensor();
+    reset_parameters();
+}
+
+void GcnConvImpl::reset_parameters()
+{
+    torch::NoGradGuard guard;
+    torch::nn::init::xavier_uniform_(weight);
+    if (bias.defined())
+        bias.zero_();
+}
+
+void GcnConvImpl::pretty_print(std::ostream& stream) const
+{
+    stream << "GcnConv(" << options.in_channels() << ", " << options.out_channels() << ")";
+}
+
+at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+{
+    F::checkInputs("GcnConv", x, edgeIndex, options.in_channels());
+    const int64_t n = x.size(0);
+    auto h = F::linear(x, weight, {});
+    at::Tensor out;
+    if (options.cached()) {
+        if (!m_cachedAdjacency.defined() || !m_cachedFor.is_same(edgeIndex) || m_cachedAdjacency.size(0) != n) {
+            auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops());
+            m_cachedAdjacency = F::adjacencyMatrix(ei, w, n);
+            m_cachedFor = edgeIndex;
+        }
+        out = F::spmm(m_cachedAdjacency, h);
+    } else {
+        auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops());
+        out = F::propagateSum(ei, w, h, n);
+    }
+    if (bias.defined())
+        out = out + bias;
+    return out;
+}
+
+} // namespace gsq::core::nn

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+namespace gsq::core::nn {
+
+/// The forward contract every GNN layer shares, so a GnnStack can hold any of them.
+/// forward(x [N, F_in] float, dense or sparse COO; edgeIndex [2, E] int64) -> [N, F_out].
+/// Wrong shapes throw std::invalid_argument naming the layer and what was expected.
+class MessagePassingLayer {
+public:
+    virtual ~MessagePassingLayer() = default;
+    virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex) = 0;
+    /// Output width F_out.
+    virtual int64_t outChannels() const = 0;
+};
+
+} // namespace gsq::core::nn

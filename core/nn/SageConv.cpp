@@ -1,0 +1,47 @@
+#include "core/nn/SageConv.h"
+
+#include "core/nn/functional/MessagePassing.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace gsq::core::nn {
+
+namespace F = functional;
+
+SageConvImpl::SageConvImpl(const SageConvOptions& options_) : options(options_)
+{
+    reset();
+}
+
+void SageConvImpl::reset()
+{
+    const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_channels()));
+    auto init = [&](std::vector<int64_t> shape) { return torch::empty(shape).uniform_(-bound, bound); };
+    weightNeighbours = register_parameter("weight_neighbours", init({options.out_channels(), options.in_channels()}));
+    weightRoot = options.root_weight()
+                     ? register_parameter("weight_root", init({options.out_channels(), options.in_channels()}))
+                     : register_parameter("weight_root", {}, false);
+    bias = options.bias() ? register_parameter("bias", init({options.out_channels()})) : register_parameter("bias", {}, false);
+}
+
+void SageConvImpl::pretty_print(std::ostream& stream) const
+{
+    stream << "SageConv(" << options.in_channels() << ", " << options.out_channels() << ", aggr=mean)";
+}
+
+at::Tensor SageConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+{
+    F::checkInputs("SageConv", x, edgeIndex, options.in_channels());
+    const int64_t n = x.size(0);
+    // mean(W x_j) == W mean(x_j): transform first so sparse inputs never need aggregating.
+    auto out = F::propagateMean(edgeIndex, F::linear(x, weightNeighbours, {}), n);
+    if (weightRoot.defined())
+        out = out + F::linear(x, weightRoot, {});
+    if (bias.defined())
+        out = out + bias;
+    return out;
+}
+
+} // namespace gsq::core::nn

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "core/nn/functional/Dropout.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+/// Stateless message-passing math shared by the layers, pooling and tests.
+/// Edge indices are int64 [2, E]: messages flow from row 0 (source) to row 1 (target).
+namespace gsq::core::nn::functional {
+
+/// Symmetric GCN normalisation (Kipf & Welling 2017): adds self loops (when asked) and returns
+/// the edges with weights 1/sqrt(deg(i) deg(j)), deg counted over targets including self loops.
+/// Returns {edgeIndex [2, E'], weight [E']}.
+std::pair<at::Tensor, at::Tensor> gcnNorm(const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops = true);
+
+/// Weighted sum aggregation: out[t] = sum over edges (s -> t) of weight_e * x[s].
+/// `weight` may be undefined (all ones). x [N, F] -> [numNodes, F]. Differentiable in x and weight.
+at::Tensor propagateSum(const at::Tensor& edgeIndex, const at::Tensor& weight, const at::Tensor& x, int64_t numNodes);
+
+/// The same product as a sparse CSR matrix A [numNodes, N] with A[t, s] = weight, built once and
+/// reused with spmm(A, x) (faster for a fixed graph; not differentiable in the weights).
+at::Tensor adjacencyMatrix(const at::Tensor& edgeIndex, const at::Tensor& weight, int64_t numNodes);
+
+/// A @ dense for a sparse CSR matrix A [M, K] and dense [K, F] -> [M, F], differentiable w.r.t.
+/// `dense` (not w.r.t. A's values). Runs on ATen's embedding-bag kernel in both directions; the
+/// transpose needed by the backward pass is computed once per sparsity pattern and cached, so
+/// re-valued copies of A (dropout on stored values) reuse it.
+at::Tensor spmm(const at::Tensor& csr, const at::Tensor& dense);
+
+/// True for sparse COO and CSR tensors.
+bool isSparse(const at::Tensor& x);
+
+/// Mean over incoming messages (0 for nodes without in-edges).
+at::Tensor propagateMean(const at::Tensor& edgeIndex, const at::Tensor& x, int64_t numNodes);
+
+/// Softmax of per-edge scores [E, H] over the edges that share a target node.
+at::Tensor segmentSoftmax(const at::Tensor& scores, const at::Tensor& target, int64_t numNodes);
+
+/// Pools node rows [N, F] into one row per graph [numGraphs, F]; `batch` [N] maps node -> graph.
+/// `mode` is "mean", "max" or "sum"; throws std::invalid_argument otherwise.
+at::Tensor globalPool(const at::Tensor& x, const at::Tensor& batch, int64_t numGraphs, const std::string& mode);
+
+/// x @ weight^T + bias for dense, sparse COO or sparse CSR x (weight [out, in]).
+at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
+/// Throws std::invalid_argument with a hint when x / edgeIndex do not fit the forward contract.
+void checkInputs(const char* layer, const at::Tensor& x, const at::Tensor& edgeIndex, int64_t expectedFeatures);
+
+} // namespace gsq::core::nn::functional

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/session/RunResult.h"
+
+#include <string>
+
+namespace gsq::core::session {
+
+/// Serialises a RunResult. Every file is written atomically (temp file + rename).
+class ResultWriter {
+public:
+    /// The first columns of results.csv, in this exact order.
+    static const char* resultsHeader();
+
+    static std::string resultsCsv(const RunResult& r);
+    static std::string summaryCsv(const RunResult& r);
+    /// Config echo (YAML text and key values), versions, environment, seeds, per-epoch metrics,
+    /// results and warnings.
+    static std::string runJson(const RunResult& r);
+
+    /// Writes DIR/results.csv, DIR/summary.csv and DIR/run.json.
+    static void writeAll(const std::string& dir, const RunResult& r);
+};
+
+} // namespace gsq::core::session

@@ -1,0 +1,63 @@
+#include "core/session/RunResult.h"
+
+#include <cmath>
+#include <tuple>
+
+namespace gsq::core::session {
+namespace {
+
+void meanStd(const std::vector<double>& v, double& mean, double& stdev)
+{
+    mean = 0;
+    for (double x : v)
+        mean += x;
+    mean /= static_cast<double>(v.size());
+    double ss = 0;
+    for (double x : v)
+        ss += (x - mean) * (x - mean);
+    stdev = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
+}
+
+} // namespace
+
+void RunResult::summarize()
+{
+    summary.clear();
+    using Key = std::tuple<std::string, std::string, std::string, std::string>; // method, setting, stage, metric
+    std::vector<Key> order;
+    std::map<Key, std::vector<const ResultRow*>> groups;
+    for (const auto& r : rows) {
+        Key k{r.method, r.setting, r.stage, r.metric};
+        auto [it, inserted] = groups.try_emplace(k);
+        if (inserted)
+            order.push_back(k);
+        it->second.push_back(&r);
+    }
+    for (const auto& k : order) {
+        const auto& g = groups[k];
+        SummaryRow s;
+        const ResultRow& first = *g.front();
+        s.experiment = first.experiment;
+        s.dataset = first.dataset;
+        s.task = first.task;
+        s.model = first.model;
+        std::tie(s.method, s.setting, s.stage, s.metric) = k;
+        std::vector<double> test, val;
+        double nnz = 0, secs = 0;
+        for (const ResultRow* r : g) {
+            test.push_back(r->testValue);
+            val.push_back(r->valValue);
+            nnz += static_cast<double>(r->nonzeroParams);
+            secs += r->trainSeconds;
+        }
+        meanStd(test, s.testMean, s.testStd);
+        meanStd(val, s.valMean, s.valStd);
+        s.n = static_cast<int>(g.size());
+        s.nonzeroParamsMean = nnz / s.n;
+        s.totalParams = first.totalParams;
+        s.trainSecondsMean = secs / s.n;
+        summary.push_back(s);
+    }
+}
+
+} // namespace gsq::core::session

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "core/experiment/ExperimentConfig.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gsq::core::session {
+
+/// One row of results.csv: one (seed, fold, stage) of a run.
+struct ResultRow {
+    std::string experiment, dataset, task, model;
+    std::string method = "none"; ///< compression method ("none" for the base model)
+    std::string setting;         ///< e.g. "sparsity=0.5"; empty for the base model
+    int64_t seed = 0;
+    int fold = 0;                ///< 0-based; 0 when the split has no folds
+    std::string stage = "base";
+    std::string metric;
+    double testValue = 0, valValue = 0;
+    int64_t nonzeroParams = 0, totalParams = 0;
+    double trainSeconds = 0;
+    int bestEpoch = 0;
+    bool stoppedEarly = false;
+    std::map<std::string, double> testMetrics; ///< every metric on the test split
+};
+
+/// One row of summary.csv: rows that share everything but seed and fold, aggregated.
+struct SummaryRow {
+    std::string experiment, dataset, task, model, method, setting, stage, metric;
+    double testMean = 0, testStd = 0, valMean = 0, valStd = 0;
+    int n = 0;
+    double nonzeroParamsMean = 0;
+    int64_t totalParams = 0;
+    double trainSecondsMean = 0;
+};
+
+/// One epoch as recorded for history (plain copy of the trainer's record).
+struct EpochPoint {
+    int epoch = 0;
+    double loss = 0, trainMetric = 0, valMetric = 0, testMetric = 0, valLoss = 0, lr = 0, seconds = 0;
+};
+
+/// The per-epoch history of one (seed, fold, stage).
+struct JobHistory {
+    int64_t seed = 0;
+    int fold = 0;
+    std::string stage;
+    std::vector<EpochPoint> epochs;
+};
+
+/// Everything a run produced; what the CLI writes to disk and the GUI shows.
+struct RunResult {
+    experiment::ExperimentConfig config;
+    std::vector<ResultRow> rows;
+    std::vector<SummaryRow> summary;
+    std::vector<JobHistory> histories;
+    std::map<std::string, std::string> versions; ///< library -> version
+    std::map<std::string, std::string> environment; ///< threads, thread choice reason, features path
+    std::vector<std::string> warnings;
+    double totalSeconds = 0;
+
+    /// Aggregates `rows` into `summary` (mean and sample standard deviation, n-1).
+    void summarize();
+};
+
+} // namespace gsq::core::session

@@ -1,0 +1,297 @@
+#include "core/session/Session.h"
+
+#include "core/common/Error.h"
+#include "core/data/DatasetRegistry.h"
+#include "core/data/Split.h"
+#include "core/data/Transforms.h"
+#include "core/models/ModelFactory.h"
+#include "core/models/Models.h"
+#include "core/session/ThreadTuner.h"
+#include "core/training/GraphTask.h"
+#include "core/training/LinkTask.h"
+#include "core/training/NodeTask.h"
+#include "core/training/Trainer.h"
+
+#include <RDGeneral/versions.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <malloc.h>
+#include <sstream>
+
+namespace gsq::core::session {
+namespace {
+
+using experiment::ExperimentConfig;
+
+int keyLine(const ExperimentConfig& c, const std::string& key)
+{
+    auto it = c.keyLines.find(key);
+    return it == c.keyLines.end() ? 0 : it->second;
+}
+
+[[noreturn]] void failAt(const ExperimentConfig& c, const std::string& key, const std::string& message)
+{
+    throw InputError::atKey(c.sourceFile.empty() ? "<experiment>" : c.sourceFile, keyLine(c, key), key, message);
+}
+
+std::string summarizeDataset(const data::GraphDataset& ds)
+{
+    auto s = ds.stats();
+    std::ostringstream o;
+    o << ds.name << ": " << s.numGraphs << (s.numGraphs == 1 ? " graph, " : " graphs, ") << s.numNodes << " nodes, "
+      << s.numUndirectedEdges << " edges, " << s.numFeatures << " features, " << s.numClasses << " classes";
+    return o.str();
+}
+
+/// Everything prepared once per run and shared by its jobs.
+struct Prepared {
+    data::GraphDataset dataset;
+    std::vector<data::Split> folds; ///< kfold only
+};
+
+void prepareFeatures(const ExperimentConfig& c, data::GraphDataset& ds, RunResult& result)
+{
+    const auto& d = c.dataset;
+    for (auto& g : ds.graphs) {
+        if (d.normalizeFeatures)
+            g.x = data::rowNormalize(g.x);
+    }
+    if (ds.isNodeLevel()) {
+        auto& g = ds.graphs.front();
+        const double zeros = data::zeroFraction(g.x);
+        const bool sparse = d.features == "sparse" || (d.features == "auto" && zeros > 0.9);
+        if (sparse)
+            g.x = g.x.to_sparse_csr();
+        std::ostringstream o;
+        o << (sparse ? "sparse" : "dense") << " (" << static_cast<int>(zeros * 1000) / 10.0 << "% zeros, features: " << d.features
+          << ")";
+        result.environment["features"] = o.str();
+    } else {
+        result.environment["features"] = "dense";
+    }
+}
+
+data::Split makeSplit(const ExperimentConfig& c, const Prepared& p, int64_t seed, int fold)
+{
+    const auto& d = c.dataset;
+    const auto& ds = p.dataset;
+    const uint64_t splitSeed = static_cast<uint64_t>(d.splitSeed >= 0 ? d.splitSeed : seed);
+    try {
+        if (d.split == "kfold")
+            return p.folds.at(static_cast<size_t>(fold));
+        if (ds.isNodeLevel()) {
+            if (d.split == "public") {
+                if (ds.publicTrain.empty())
+                    failAt(c, "dataset.split", "dataset '" + ds.name + "' has no public split (cora.planetoid.tsv missing); use random");
+                return data::fixedSplit(ds.publicTrain, ds.publicVal, ds.publicTest);
+            }
+            return data::randomNodeSplit(ds.graphs.front().numNodes, d.trainSize, d.valSize, d.testSize, splitSeed);
+        }
+        if (d.split == "scaffold")
+            return data::scaffoldSplit(ds.scaffolds, d.valFraction, d.testFraction);
+        return data::randomFractionSplit(static_cast<int64_t>(ds.graphs.size()), d.valFraction, d.testFraction, splitSeed);
+    } catch (const std::invalid_argument& e) {
+        failAt(c, ds.isNodeLevel() ? "dataset.val_size" : "dataset.val_fraction", e.what());
+    }
+}
+
+std::pair<int64_t, int64_t> countParams(torch::nn::Module& m)
+{
+    int64_t nnz = 0, total = 0;
+    for (const auto& p : m.parameters()) {
+        total += p.numel();
+        nnz += p.ne(0).sum().item<int64_t>();
+    }
+    return {nnz, total};
+}
+
+/// Builds the task of one job; `seed` initialises the model weights.
+std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p, int64_t seed, int fold)
+{
+    const auto& d = c.dataset;
+    auto& ds = p.dataset;
+    torch::manual_seed(static_cast<uint64_t>(seed));
+    if (d.task == "link_prediction") {
+        const auto& g = ds.graphs.front();
+        data::LinkSplit ls;
+        try {
+            ls = data::randomLinkSplit(g.edgeIndex, g.numNodes, d.valFraction, d.testFraction,
+                                       static_cast<uint64_t>(d.splitSeed >= 0 ? d.splitSeed : seed));
+        } catch (const std::invalid_argument& e) {
+            failAt(c, "dataset.val_fraction", e.what());
+        }
+        auto model = models::ModelFactory::linkPredictor(c.model, ds.numFeatures);
+        return std::make_unique<training::LinkTask>(model, g, ls, c.train.metric);
+    }
+    auto split = makeSplit(c, p, seed, fold);
+    if (d.task == "node_classification") {
+        auto model = models::ModelFactory::nodeClassifier(c.model, ds.numFeatures, ds.numClasses);
+        return std::make_unique<training::NodeTask>(model, ds.graphs.front(), split, ds.numClasses, c.train.metric);
+    }
+    if ((c.train.metric == "roc_auc" || c.train.metric == "average_precision") && ds.numClasses != 2)
+        failAt(c, "train.metric", c.train.metric + " needs 2 classes; dataset '" + ds.name + "' has " +
+                                      std::to_string(ds.numClasses));
+    auto model = models::ModelFactory::graphClassifier(c.model, ds.numFeatures, ds.numClasses);
+    return std::make_unique<training::GraphTask>(model, ds.graphs, split, ds.numClasses, c.train.batchSize, c.train.metric);
+}
+
+/// Drops LibTorch's "... is in beta" notices (sparse CSR, scatter_reduce): they are about APIs
+/// GraphSqueeze uses on purpose and say nothing to a user. Everything else passes through.
+class QuietBetaWarnings : public c10::WarningHandler {
+public:
+    explicit QuietBetaWarnings(c10::WarningHandler* next) : m_next(next) {}
+    void process(const c10::SourceLocation& where, const std::string& msg, bool verbatim) override
+    {
+        if (msg.find("is in beta") != std::string::npos || msg.find("in beta state") != std::string::npos)
+            return;
+        if (m_next)
+            m_next->process(where, msg, verbatim);
+    }
+
+private:
+    c10::WarningHandler* m_next;
+};
+
+std::string modelLabel(const experiment::ModelConfig& m)
+{
+    return m.arch + "-" + std::to_string(m.layers) + "x" + std::to_string(m.hidden);
+}
+
+} // namespace
+
+std::map<std::string, std::string> Session::versions()
+{
+    return {{"graphsqueeze", GSQ_VERSION},
+            {"libtorch", TORCH_VERSION},
+            {"yaml-cpp", GSQ_YAML_CPP_VERSION},
+            {"rdkit", RDKit::rdkitVersion}};
+}
+
+RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel)
+{
+    auto emit = [&](const SessionEvent& e) {
+        if (sink)
+            sink(e);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    QuietBetaWarnings quiet(c10::Warning::get_warning_handler());
+    c10::Warning::WarningHandlerGuard warningGuard(&quiet);
+    try {
+        if (!config.compression.empty()) {
+            const auto& s = config.compression.front();
+            throw InputError::atKey(config.sourceFile.empty() ? "<experiment>" : config.sourceFile, s.line, "compression",
+                                    s.kind + " method '" + s.method +
+                                        "' is recognised but the compression engine is not part of this build yet; "
+                                        "remove the 'compression' section to train the base model");
+        }
+        // Fewer page faults for large temporaries (dense dropout); see docs/benchmarks.md.
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+
+        RunResult result;
+        result.config = config;
+        result.versions = versions();
+
+        Prepared prepared;
+        prepared.dataset = data::DatasetRegistry::load(config.dataset);
+        for (const auto& w : prepared.dataset.warnings) {
+            result.warnings.push_back(w);
+            emit(RunWarning{w});
+        }
+        prepareFeatures(config, prepared.dataset, result);
+        const std::vector<int64_t> seeds = config.train.effectiveSeeds();
+        int numFolds = 1;
+        if (config.dataset.split == "kfold") {
+            try {
+                prepared.folds = data::stratifiedKFold(prepared.dataset.graphLabels(), config.dataset.folds,
+                                                       static_cast<uint64_t>(std::max<int64_t>(config.dataset.splitSeed, 0)));
+            } catch (const std::invalid_argument& e) {
+                failAt(config, "dataset.folds", e.what());
+            }
+            numFolds = config.dataset.folds;
+        }
+        const int totalJobs = numFolds * static_cast<int>(seeds.size());
+
+        // Threads: as configured, or whichever of 1 and 2 trains the first job's model faster.
+        ThreadChoice threads;
+        if (config.train.threads > 0) {
+            threads = {config.train.threads, "configured"};
+        } else {
+            auto probe = makeTask(config, prepared, seeds.front(), 0);
+            threads = ThreadTuner::pick(*probe);
+        }
+        at::set_num_threads(threads.threads);
+        result.environment["threads"] = std::to_string(threads.threads);
+        result.environment["threads_reason"] = threads.reason;
+
+        RunStarted started;
+        started.experiment = config.name;
+        started.datasetSummary = summarizeDataset(prepared.dataset);
+        started.task = config.dataset.task;
+        started.model = modelLabel(config.model);
+        started.totalJobs = totalJobs;
+        started.epochsPerJob = config.train.epochs;
+        started.threads = threads.threads;
+        started.threadsReason = threads.reason;
+        emit(started);
+
+        training::Trainer trainer(config.train);
+        int job = 0;
+        for (int fold = 0; fold < numFolds; ++fold) {
+            for (int64_t seed : seeds) {
+                if (cancel.cancelled())
+                    throw training::Cancelled{};
+                emit(StageStarted{job, seed, fold, "base", config.train.epochs});
+                auto task = makeTask(config, prepared, seed, fold);
+                JobHistory history{seed, fold, "base", {}};
+                auto fit = trainer.fit(
+                    *task, static_cast<uint64_t>(seed),
+                    [&](const training::EpochRecord& r) {
+                        EpochPoint pt{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr, r.seconds};
+                        history.epochs.push_back(pt);
+                        emit(EpochMetrics{job, seed, fold, "base", config.train.epochs, pt});
+                    },
+                    cancel.flag());
+                ResultRow row;
+                row.experiment = config.name;
+                row.dataset = prepared.dataset.name;
+                row.task = config.dataset.task;
+                row.model = modelLabel(config.model);
+                row.seed = seed;
+                row.fold = fold;
+                row.metric = task->metricName();
+                row.testValue = fit.best.testMetric;
+                row.valValue = fit.best.valMetric;
+                std::tie(row.nonzeroParams, row.totalParams) = countParams(*task->module());
+                row.trainSeconds = fit.trainSeconds;
+                row.bestEpoch = fit.bestEpoch;
+                row.stoppedEarly = fit.stoppedEarly;
+                row.testMetrics = fit.best.testMetrics;
+                result.rows.push_back(row);
+                result.histories.push_back(std::move(history));
+                emit(StageFinished{job, row});
+                ++job;
+            }
+        }
+        result.summarize();
+        result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        emit(RunFinished{std::make_shared<const RunResult>(result)});
+        return result;
+    } catch (const InputError& e) {
+        emit(RunFailed{e.what(), false, true});
+        throw;
+    } catch (const RunError& e) {
+        emit(RunFailed{e.what(), false, false});
+        throw;
+    } catch (const training::Cancelled&) {
+        emit(RunFailed{"cancelled by the user", true, false});
+        throw RunError("cancelled by the user");
+    } catch (const c10::Error& e) {
+        std::string msg = std::string("internal LibTorch error: ") + e.what_without_backtrace();
+        emit(RunFailed{msg, false, false});
+        throw RunError(msg);
+    }
+}
+
+} // namespace gsq::core::session

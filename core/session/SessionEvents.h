@@ -1,0 +1,78 @@
+#pragma once
+
+#include "core/session/RunResult.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+/// The one vocabulary in which a run reports progress, to the CLI and to the GUI alike.
+/// Plain structs, no LibTorch: a front end includes this header and nothing from torch.
+/// Events are emitted on the thread that calls Session::run.
+namespace gsq::core::session {
+
+struct RunStarted {
+    std::string experiment;
+    std::string datasetSummary; ///< e.g. "cora: 1 graph, 2708 nodes, 5278 edges, 1433 features, 7 classes"
+    std::string task, model;
+    int totalJobs = 0;          ///< (seed, fold) combinations
+    int epochsPerJob = 0;
+    int threads = 1;
+    std::string threadsReason;  ///< "configured" or the measurement that chose it
+};
+
+struct StageStarted {
+    int job = 0;                ///< 0-based index among totalJobs
+    int64_t seed = 0;
+    int fold = 0;
+    std::string stage;          ///< "base" (compression adds stages)
+    int epochs = 0;
+};
+
+struct EpochMetrics {
+    int job = 0;
+    int64_t seed = 0;
+    int fold = 0;
+    std::string stage;
+    int epochs = 0;             ///< planned epochs of this stage
+    EpochPoint point;
+};
+
+struct StageFinished {
+    int job = 0;
+    ResultRow row;
+};
+
+struct RunWarning {
+    std::string message;
+};
+
+struct RunFinished {
+    std::shared_ptr<const RunResult> result;
+};
+
+struct RunFailed {
+    std::string message;
+    bool cancelled = false;
+    bool invalidInput = false; ///< bad file or configuration (CLI exit code 2)
+};
+
+using SessionEvent =
+    std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, RunWarning, RunFinished, RunFailed>;
+using EventSink = std::function<void(const SessionEvent&)>;
+
+/// Set from any thread to stop a run between two training steps.
+class CancelToken {
+public:
+    void cancel() { m_flag.store(true); }
+    bool cancelled() const { return m_flag.load(); }
+    const std::atomic<bool>* flag() const { return &m_flag; }
+
+private:
+    std::atomic<bool> m_flag{false};
+};
+
+} // namespace gsq::core::session

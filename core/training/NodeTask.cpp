@@ -1,0 +1,57 @@
+#include "core/training/NodeTask.h"
+
+#include "core/models/Models.h"
+#include "core/training/Metrics.h"
+
+#include <torch/torch.h>
+
+namespace gsq::core::training {
+
+NodeTask::NodeTask(std::shared_ptr<models::NodeClassifier> model, graph::Graph graph, data::Split split,
+                   int64_t numClasses, std::string metric)
+    : m_model(std::move(model)), m_graph(std::move(graph)), m_split(std::move(split)), m_numClasses(numClasses),
+      m_metric(std::move(metric))
+{
+    m_yTrain = m_graph.y.index_select(0, m_split.train);
+    m_yVal = m_graph.y.index_select(0, m_split.val);
+    m_yTest = m_graph.y.index_select(0, m_split.test);
+}
+
+std::shared_ptr<torch::nn::Module> NodeTask::module()
+{
+    return m_model;
+}
+
+at::Tensor NodeTask::batchLoss(int64_t)
+{
+    m_model->train();
+    auto logits = m_model->forward(m_graph.x, m_graph.edgeIndex);
+    return torch::nn::functional::cross_entropy(logits.index_select(0, m_split.train), m_yTrain);
+}
+
+at::Tensor NodeTask::predict()
+{
+    torch::NoGradGuard guard;
+    m_model->eval();
+    return m_model->forward(m_graph.x, m_graph.edgeIndex);
+}
+
+Evaluation NodeTask::evaluate()
+{
+    auto logits = predict();
+    auto lTrain = logits.index_select(0, m_split.train);
+    auto lVal = logits.index_select(0, m_split.val);
+    auto lTest = logits.index_select(0, m_split.test);
+    Evaluation e;
+    e.trainMetric = Metrics::compute(m_metric, lTrain, m_yTrain, m_numClasses);
+    e.valMetric = Metrics::compute(m_metric, lVal, m_yVal, m_numClasses);
+    e.testMetric = Metrics::compute(m_metric, lTest, m_yTest, m_numClasses);
+    e.valLoss = torch::nn::functional::cross_entropy(lVal, m_yVal).item<double>();
+    for (const char* name : {"accuracy", "macro_f1"}) {
+        e.testMetrics[name] = Metrics::compute(name, lTest, m_yTest, m_numClasses);
+        e.valMetrics[name] = Metrics::compute(name, lVal, m_yVal, m_numClasses);
+    }
+    return e;
+}
+
+} // namespace gsq::core::training

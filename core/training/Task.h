@@ -1,0 +1,43 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace gsq::core::training {
+
+/// Metrics of one evaluation pass (the task's main metric on each split, plus extras on test).
+struct Evaluation {
+    double trainMetric = 0, valMetric = 0, testMetric = 0;
+    double valLoss = 0;
+    std::map<std::string, double> testMetrics; ///< every metric the task knows, on the test split
+    std::map<std::string, double> valMetrics;
+};
+
+/// What the Trainer trains: one model on one dataset split. Tasks own their data and model and
+/// know nothing about optimisers, schedules or compression.
+class Task {
+public:
+    virtual ~Task() = default;
+    virtual std::shared_ptr<torch::nn::Module> module() = 0;
+    /// Mini-batches per epoch (1 for full-batch tasks).
+    virtual int64_t numBatches() const = 0;
+    /// Called before each epoch's batches (shuffling, negative sampling).
+    virtual void beginEpoch(std::mt19937_64& rng) {}
+    /// Forward pass in training mode on batch `b`, returning the scalar loss.
+    virtual at::Tensor batchLoss(int64_t b) = 0;
+    /// Evaluation mode, no gradients.
+    virtual Evaluation evaluate() = 0;
+    /// Name of the main metric ("accuracy", "roc_auc", ...).
+    virtual std::string metricName() const = 0;
+};
+
+} // namespace gsq::core::training

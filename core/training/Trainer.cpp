@@ -1,0 +1,148 @@
+#include "core/training/Trainer.h"
+
+#include "core/common/Error.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace gsq::core::training {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t)
+{
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::vector<at::Tensor> snapshot(torch::nn::Module& m)
+{
+    std::vector<at::Tensor> out;
+    for (auto& p : m.parameters())
+        out.push_back(p.detach().clone());
+    for (auto& b : m.buffers())
+        out.push_back(b.detach().clone());
+    return out;
+}
+
+void restore(torch::nn::Module& m, const std::vector<at::Tensor>& saved)
+{
+    torch::NoGradGuard guard;
+    size_t i = 0;
+    for (auto& p : m.parameters())
+        p.copy_(saved[i++]);
+    for (auto& b : m.buffers())
+        b.copy_(saved[i++]);
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainConfig& c, torch::nn::Module& m)
+{
+    if (c.optimizer == "sgd")
+        return std::make_unique<torch::optim::SGD>(
+            m.parameters(), torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
+    return std::make_unique<torch::optim::Adam>(m.parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
+}
+
+void setLr(torch::optim::Optimizer& opt, double lr)
+{
+    for (auto& group : opt.param_groups())
+        group.options().set_lr(lr);
+}
+
+} // namespace
+
+FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const EpochRecord&)>& onEpoch,
+                       const std::atomic<bool>* cancel, TrainerHooks* hooks, int epochs)
+{
+    const int numEpochs = epochs > 0 ? epochs : m_config.epochs;
+    auto module = task.module();
+    auto optimizer = makeOptimizer(m_config, *module);
+    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + 1);
+
+    FitResult result;
+    const auto start = Clock::now();
+    const bool byLoss = m_config.selectBy == "val_loss";
+    const bool byLast = m_config.selectBy == "last";
+    double bestScore = -std::numeric_limits<double>::infinity();
+    std::vector<at::Tensor> bestWeights;
+    int sinceImprovement = 0;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+
+    for (int epoch = 1; epoch <= numEpochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        double lr = m_config.lr;
+        if (m_config.lrStepSize > 0)
+            lr = m_config.lr * std::pow(m_config.lrGamma, (epoch - 1) / m_config.lrStepSize);
+        setLr(*optimizer, lr);
+        if (hooks)
+            hooks->onEpochBegin(epoch);
+        task.beginEpoch(rng);
+        double lossSum = 0;
+        const int64_t batches = task.numBatches();
+        for (int64_t b = 0; b < batches; ++b) {
+            if (cancel && cancel->load())
+                throw Cancelled{};
+            optimizer->zero_grad();
+            auto loss = task.batchLoss(b);
+            if (hooks)
+                if (auto extra = hooks->extraLoss(); extra.defined())
+                    loss = loss + extra;
+            const double value = loss.item<double>();
+            if (!std::isfinite(value))
+                throw RunError("diverged at epoch " + std::to_string(epoch) + ": the training loss is " +
+                               (std::isnan(value) ? "NaN" : "infinite") +
+                               "; lower train.lr (now " + std::to_string(m_config.lr) + ") or check the input features");
+            loss.backward();
+            if (hooks)
+                hooks->beforeOptimizerStep();
+            optimizer->step();
+            if (hooks)
+                hooks->afterOptimizerStep();
+            lossSum += value;
+        }
+
+        EpochRecord rec;
+        rec.epoch = epoch;
+        rec.loss = lossSum / static_cast<double>(batches);
+        rec.lr = lr;
+        const bool evaluateNow = epoch % m_config.evalEvery == 0 || epoch == numEpochs;
+        if (evaluateNow) {
+            Evaluation ev = task.evaluate();
+            rec.trainMetric = ev.trainMetric;
+            rec.valMetric = ev.valMetric;
+            rec.testMetric = ev.testMetric;
+            rec.valLoss = ev.valLoss;
+            const double score = byLoss ? -ev.valLoss : (byLast ? static_cast<double>(epoch) : ev.valMetric);
+            if (score > bestScore || bestWeights.empty()) {
+                bestScore = score;
+                bestWeights = snapshot(*module);
+                result.bestEpoch = epoch;
+                result.best = ev;
+                sinceImprovement = 0;
+            } else {
+                sinceImprovement += m_config.evalEvery;
+            }
+            if (hooks)
+                hooks->onEpochEnd(epoch, ev);
+        } else {
+            rec.trainMetric = rec.valMetric = rec.testMetric = rec.valLoss = nan;
+        }
+        rec.seconds = secondsSince(epochStart);
+        result.history.push_back(rec);
+        if (onEpoch)
+            onEpoch(rec);
+        if (m_config.patience > 0 && sinceImprovement >= m_config.patience && epoch < numEpochs) {
+            result.stoppedEarly = true;
+            break;
+        }
+    }
+    if (!bestWeights.empty())
+        restore(*module, bestWeights);
+    result.trainSeconds = secondsSince(start);
+    return result;
+}
+
+} // namespace gsq::core::training

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds GraphSqueeze (Release) into ${GSQ_BUILD_DIR:-build}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${GSQ_BUILD_DIR:-build}"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DGSQ_WERROR="${GSQ_WERROR:-OFF}" >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"

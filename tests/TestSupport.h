@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QString>
+#include <QTemporaryDir>
+
+#include <string>
+
+namespace gsq::test {
+
+/// Writes `content` to `dir/name` and returns the path.
+std::string writeFile(const QTemporaryDir& dir, const QString& name, const std::string& content);
+
+/// Runs `fn`, expects it to throw an exception of type E, and returns its what().
+template <class E, class F>
+std::string messageOf(F&& fn)
+{
+    try {
+        fn();
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "<no exception>";
+}
+
+/// Root of the bundled datasets in the source tree.
+std::string dataDir();
+
+} // namespace gsq::test

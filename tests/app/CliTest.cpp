@@ -1,0 +1,115 @@
+// Tests app/cli as a user runs it: exit codes, messages, and the files it writes (or not).
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QtTest>
+
+namespace {
+struct Result {
+    int code = -1;
+    QString out, err;
+};
+
+Result cli(const QStringList& args, const QString& cwd = {})
+{
+    QProcess p;
+    if (!cwd.isEmpty())
+        p.setWorkingDirectory(cwd);
+    p.start(GSQ_TEST_CLI, args);
+    if (!p.waitForFinished(300000))
+        qFatal("graphsqueeze-cli did not finish");
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString preset(const char* name)
+{
+    return QString(GSQ_TEST_EXPERIMENTS_DIR) + "/" + name;
+}
+} // namespace
+
+class CliTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void helpAndVersion()
+    {
+        auto h = cli({"--help"});
+        QCOMPARE(h.code, 0);
+        QVERIFY(h.out.startsWith("Usage:\n  graphsqueeze-cli run FILE.yaml"));
+        auto v = cli({"--version"});
+        QCOMPARE(v.code, 0);
+        QVERIFY2(v.out.contains("libtorch 1.13"), qPrintable(v.out));
+        QVERIFY(v.out.contains("rdkit 2022"));
+        QCOMPARE(cli({}).code, 2);
+        auto bad = cli({"run", "x.yaml", "--frobnicate"});
+        QCOMPARE(bad.code, 2);
+        QCOMPARE(bad.err, QString("error: --frobnicate: unknown option (see --help)\n"));
+    }
+
+    void validateReportsFileLineAndKey()
+    {
+        QTemporaryDir d;
+        const auto path = QString::fromStdString(gsq::test::writeFile(d, "bad.yaml", "name: b\ntrain:\n  epochs: -3\n"));
+        auto r = cli({"validate", path});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, "error: " + path + ":3: key 'train.epochs': expected an integer in [1, 100000], found -3\n");
+        auto ok = cli({"validate", preset("quickstart.yaml")});
+        QCOMPARE(ok.code, 0);
+        QVERIFY(ok.out.contains("arch: gcn"));
+    }
+
+    void badInputLeavesNoOutputFiles()
+    {
+        QTemporaryDir d;
+        const QString out = d.filePath("out");
+        auto r = cli({"run", preset("proteins-gin.yaml"), "--set", "dataset.path=/nonexistent/p", "--out", out, "--quiet"});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, QString("error: /nonexistent/p/PROTEINS_graph_indicator.txt: file not found\n"));
+        QCOMPARE(QDir(out).entryList(QDir::Files).size(), 0);
+        auto unwritable = cli({"run", preset("quickstart.yaml"), "--out", "/proc/x/y", "--quiet"});
+        QCOMPARE(unwritable.code, 2);
+        QVERIFY2(unwritable.err.startsWith("error: /proc/x/y: cannot create output directory: "), qPrintable(unwritable.err));
+        auto split = cli({"run", preset("quickstart.yaml"), "--set", "dataset.split=random", "--set", "dataset.test_size=3000",
+                          "--out", out, "--quiet"});
+        QCOMPARE(split.code, 2);
+        QVERIFY2(split.err.contains("key 'dataset.val_size': split sizes (train 0, val 500, test 3000) do not fit the dataset's 2708 nodes"),
+                 qPrintable(split.err));
+        QCOMPARE(QDir(out).entryList(QDir::Files).size(), 0);
+    }
+
+    void runWritesResults()
+    {
+        QTemporaryDir d;
+        const QString out = d.filePath("q");
+        auto r = cli({"run", preset("quickstart.yaml"), "--set", "train.epochs=3", "--set", "train.seeds=[0, 1]",
+                      "--threads", "1", "--out", out});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains("job 2/2 seed 1 fold 0: test accuracy"), qPrintable(r.err));
+        QVERIFY(r.out.contains("summary (quickstart)"));
+        QVERIFY(r.out.contains("gcn-2x16 base: test accuracy"));
+        QFile f(out + "/results.csv");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto lines = QString(f.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY(lines[2].startsWith("quickstart,cora,node_classification,gcn-2x16,none,,1,0,base,accuracy,"));
+        QFile j(out + "/run.json");
+        QVERIFY(j.open(QIODevice::ReadOnly));
+        const QString json = j.readAll();
+        QVERIFY(json.contains("\"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"]"));
+        QVERIFY(json.contains("epochs: 3"));
+    }
+
+    void datasetsPrintsPinnedCounts()
+    {
+        auto r = cli({"datasets"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("graphs 1, nodes 2708, undirected edges 5278, features 1433, classes 7"));
+        QVERIFY(r.out.contains("graphs 1113, nodes 43471, undirected edges 81044, features 3, classes 2"));
+        QVERIFY(r.out.contains("graphs 2039,"));
+        QVERIFY(r.out.contains("skipped 11 row(s)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "CliTest.moc"

@@ -1,0 +1,161 @@
+// Tests core/experiment: strict YAML validation with exact messages, --set overrides,
+// per-dataset defaults, the YAML round trip and the shipped presets.
+#include "core/common/Error.h"
+#include "core/experiment/ConfigYaml.h"
+
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QtTest>
+
+using namespace gsq::core;
+using namespace gsq::core::experiment;
+using gsq::test::messageOf;
+
+namespace {
+std::string errorOf(const std::string& yaml, const std::vector<std::string>& overrides = {})
+{
+    return messageOf<InputError>([&] { parseExperiment(yaml, "f.yaml", overrides); });
+}
+} // namespace
+
+class ConfigYamlTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void invalidInputNamesFileLineAndKey_data()
+    {
+        QTest::addColumn<QString>("yaml");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown top key") << "name: x\nmodle:\n  arch: gcn\n"
+                                         << "f.yaml:2: key 'modle': unknown key; valid top-level keys are: name, description, dataset, model, train, compression";
+        QTest::newRow("unknown nested key") << "train:\n  lr: 0.1\n  epoch: 5\n"
+                                            << "f.yaml:3: key 'train.epoch': unknown key; valid keys in 'train' are: optimizer, lr, weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every";
+        QTest::newRow("wrong type") << "train:\n  epochs: many\n" << "f.yaml:2: key 'train.epochs': expected an integer, found many";
+        QTest::newRow("float for int") << "model:\n  hidden: 16.5\n" << "f.yaml:2: key 'model.hidden': expected an integer, found 16.5";
+        QTest::newRow("negative epochs") << "train:\n  epochs: -5\n" << "f.yaml:2: key 'train.epochs': expected an integer in [1, 100000], found -5";
+        QTest::newRow("dropout range") << "model:\n  dropout: 1.0\n" << "f.yaml:2: key 'model.dropout': expected a number in [0, 1), found 1.0";
+        QTest::newRow("zero lr") << "train:\n  lr: 0\n" << "f.yaml:2: key 'train.lr': expected a number in (0, 10], found 0";
+        QTest::newRow("unknown arch") << "model:\n  arch: transformer\n" << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, sage, gat, gin";
+        QTest::newRow("unknown dataset") << "dataset:\n  name: citeseer\n" << "f.yaml:2: key 'dataset.name': unknown value 'citeseer'; valid choices: cora, proteins, bbbp, tu, csv";
+        QTest::newRow("bool type") << "dataset:\n  normalize_features: maybe\n" << "f.yaml:2: key 'dataset.normalize_features': expected true or false, found maybe";
+        QTest::newRow("seeds type") << "train:\n  seeds: 3\n" << "f.yaml:2: key 'train.seeds': expected a list of integers like [0, 1, 2], found 3";
+        QTest::newRow("seeds and repeats") << "train:\n  seeds: [1]\n  repeats: 3\n" << "f.yaml:3: key 'train.repeats': give either 'seeds' or 'repeats', not both";
+        QTest::newRow("section not a map") << "train: fast\n" << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every), found fast";
+        QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n" << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; valid prune methods: finegrained, global, l2, structured";
+        QTest::newRow("unknown step kind") << "compression:\n  - distill:\n      method: kd\n" << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize";
+        QTest::newRow("missing method") << "compression:\n  - quantize:\n      bits: 4\n" << "f.yaml:3: key 'compression[0].quantize.method': missing; valid quantize methods: qat, degree_quant, a2q, ptq";
+        QTest::newRow("task for dataset") << "dataset:\n  name: proteins\n  task: node_classification\n" << "f.yaml:3: key 'dataset.task': dataset 'proteins' holds many graphs; valid task: graph_classification";
+        QTest::newRow("split for task") << "dataset:\n  name: cora\n  split: scaffold\n" << "f.yaml:3: key 'dataset.split': node classification splits are: public, random";
+        QTest::newRow("tu needs path") << "dataset:\n  name: tu\n" << "f.yaml: key 'dataset.path': dataset 'tu' needs a path (directory holding NAME_A.txt ...)";
+        QTest::newRow("link metric") << "dataset:\n  task: link_prediction\ntrain:\n  metric: accuracy\n" << "f.yaml:4: key 'train.metric': link prediction metrics are: roc_auc, average_precision";
+        QTest::newRow("empty file") << "" << "f.yaml: the experiment is empty; expected a mapping with dataset, model and train";
+        QTest::newRow("top-level list") << "- a\n- b\n" << "f.yaml:1: expected a mapping at the top level (name, dataset, model, train, compression)";
+    }
+
+    void invalidInputNamesFileLineAndKey()
+    {
+        QFETCH(QString, yaml);
+        QFETCH(QString, expected);
+        QCOMPARE(QString::fromStdString(errorOf(yaml.toStdString())), expected);
+    }
+
+    void syntaxErrorNamesTheLine()
+    {
+        const std::string msg = errorOf("name: x\ndataset:\n  name: [cora\nmodel: {}\n");
+        QVERIFY2(QString::fromStdString(msg).startsWith("f.yaml:4: YAML syntax error: "), msg.c_str());
+    }
+
+    void missingFile()
+    {
+        QCOMPARE(messageOf<InputError>([] { loadExperiment("/nonexistent/x.yaml"); }),
+                 std::string("/nonexistent/x.yaml: file not found"));
+    }
+
+    void overridesApplyAndAreValidated()
+    {
+        auto c = parseExperiment("train:\n  epochs: 200\n", "f.yaml", {"train.epochs=50", "model.arch=gat", "train.seeds=[3, 4]"});
+        QCOMPARE(c.train.epochs, 50);
+        QCOMPARE(c.model.arch, std::string("gat"));
+        QCOMPARE(c.train.effectiveSeeds(), (std::vector<int64_t>{3, 4}));
+        QCOMPARE(c.model.activation, std::string("elu")); // GAT default
+        auto r = parseExperiment("train:\n  repeats: 10\n", "f.yaml", {"train.seeds=[7]"});
+        QCOMPARE(r.train.effectiveSeeds(), (std::vector<int64_t>{7})); // --set seeds replaces repeats
+        auto s = parseExperiment("train:\n  seeds: [1, 2]\n", "f.yaml", {"train.repeats=3"});
+        QCOMPARE(s.train.effectiveSeeds(), (std::vector<int64_t>{0, 1, 2}));
+        QCOMPARE(errorOf("train:\n  epochs: 200\n", {"train.epochs=-1"}),
+                 std::string("f.yaml: key 'train.epochs' (from --set): expected an integer in [1, 100000], found -1"));
+        QCOMPARE(errorOf("{}", {"train.epochs"}), std::string("--set: expected key.path=value, found 'train.epochs'"));
+        QCOMPARE(errorOf("{}", {"train.nope=1"}),
+                 std::string("f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
+                             "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
+                             "threads, batch_size, metric, eval_every"));
+    }
+
+    void defaultsDependOnDataset()
+    {
+        auto p = parseExperiment("dataset:\n  name: proteins\n", "f.yaml");
+        QCOMPARE(p.dataset.task, std::string("graph_classification"));
+        QCOMPARE(p.dataset.split, std::string("kfold"));
+        QCOMPARE(p.train.metric, std::string("accuracy"));
+        auto b = parseExperiment("dataset:\n  name: bbbp\n", "f.yaml");
+        QCOMPARE(b.dataset.split, std::string("scaffold"));
+        auto l = parseExperiment("dataset:\n  task: link_prediction\n", "f.yaml");
+        QCOMPARE(l.dataset.split, std::string("random"));
+        QCOMPARE(l.dataset.valFraction, 0.05);
+        QCOMPARE(l.dataset.testFraction, 0.15);
+        QCOMPARE(l.train.metric, std::string("roc_auc"));
+        auto n = parseExperiment("name: n\n", "f.yaml");
+        QCOMPARE(n.dataset.split, std::string("public"));
+        QCOMPARE(n.train.effectiveSeeds(), (std::vector<int64_t>{0}));
+        QCOMPARE(n.keyLines.at("name"), 1);
+    }
+
+    void yamlRoundTrip()
+    {
+        auto a = parseExperiment("name: rt\ndataset:\n  name: cora\n  split: random\n  val_size: 300\nmodel:\n  arch: sage\n  "
+                                 "hidden: 32\ntrain:\n  seeds: [4, 5]\n  lr: 0.02\ncompression:\n  - prune:\n      method: "
+                                 "global\n      sparsity: [0.5, 0.9]\n",
+                                 "f.yaml");
+        auto b = parseExperiment(toYaml(a), "g.yaml");
+        QCOMPARE(b.name, std::string("rt"));
+        QCOMPARE(b.dataset.split, std::string("random"));
+        QCOMPARE(b.dataset.valSize, 300);
+        QCOMPARE(b.model.arch, std::string("sage"));
+        QCOMPARE(b.model.hidden, 32);
+        QCOMPARE(b.train.lr, 0.02);
+        QCOMPARE(b.train.effectiveSeeds(), (std::vector<int64_t>{4, 5}));
+        QCOMPARE(b.compression.size(), size_t(1));
+        QCOMPARE(b.compression[0].method, std::string("global"));
+        QCOMPARE(b.compression[0].params.at("sparsity"), std::string("[0.5, 0.9]"));
+        QCOMPARE(toYaml(b), toYaml(a));
+    }
+
+    void shippedPresetsAreValid()
+    {
+        QDir dir(GSQ_TEST_EXPERIMENTS_DIR);
+        const auto files = dir.entryList({"*.yaml"}, QDir::Files);
+        QVERIFY(files.size() >= 7);
+        for (const char* required : {"quickstart.yaml", "cora-gat.yaml", "cora-link-gcn.yaml", "proteins-gin.yaml",
+                                     "bbbp-gin-scaffold.yaml"})
+            QVERIFY2(files.contains(required), required);
+        for (const auto& f : files) {
+            try {
+                loadExperiment(dir.filePath(f).toStdString());
+            } catch (const InputError& e) {
+                QFAIL(e.what());
+            }
+        }
+        auto q = loadExperiment(dir.filePath("quickstart.yaml").toStdString());
+        QCOMPARE(q.model.arch, std::string("gcn"));
+        QCOMPARE(q.model.hidden, 16);
+        QCOMPARE(q.train.effectiveSeeds().size(), size_t(10));
+        QCOMPARE(q.train.epochs, 200);
+        auto p = loadExperiment(dir.filePath("proteins-gin.yaml").toStdString());
+        QCOMPARE(p.model.layers, 5);
+        QCOMPARE(p.model.hidden, 64);
+        QCOMPARE(p.dataset.folds, 10);
+    }
+};
+
+QTEST_GUILESS_MAIN(ConfigYamlTest)
+#include "ConfigYamlTest.moc"

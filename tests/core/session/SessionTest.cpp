@@ -1,0 +1,186 @@
+// Tests core/session: the event stream, results of every task type, bad-input and cancel
+// paths, and the files ResultWriter produces.
+#include "core/common/Error.h"
+#include "core/experiment/ConfigYaml.h"
+#include "core/session/ResultWriter.h"
+#include "core/session/Session.h"
+
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QtTest>
+
+using namespace gsq::core;
+using namespace gsq::core::session;
+
+namespace {
+
+struct Recorder {
+    int started = 0, stageStarted = 0, epochs = 0, stageFinished = 0, finished = 0, failed = 0, warnings = 0;
+    RunFailed lastFailure;
+    EventSink sink()
+    {
+        return [this](const SessionEvent& e) {
+            if (std::holds_alternative<RunStarted>(e))
+                ++started;
+            else if (std::holds_alternative<StageStarted>(e))
+                ++stageStarted;
+            else if (std::holds_alternative<EpochMetrics>(e))
+                ++epochs;
+            else if (std::holds_alternative<StageFinished>(e))
+                ++stageFinished;
+            else if (std::holds_alternative<RunFinished>(e))
+                ++finished;
+            else if (std::holds_alternative<RunWarning>(e))
+                ++warnings;
+            else if (auto* f = std::get_if<RunFailed>(&e)) {
+                ++failed;
+                lastFailure = *f;
+            }
+        };
+    }
+};
+
+experiment::ExperimentConfig config(const std::string& yaml, const std::vector<std::string>& overrides = {})
+{
+    return experiment::parseExperiment(yaml, "t.yaml", overrides);
+}
+
+} // namespace
+
+class SessionTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void nodeClassificationEmitsEveryEvent()
+    {
+        auto c = config("name: s\ndataset:\n  name: cora\nmodel:\n  arch: gcn\ntrain:\n  epochs: 5\n  seeds: [0, 1]\n  threads: 1\n");
+        Recorder rec;
+        CancelToken cancel;
+        auto r = Session::run(c, rec.sink(), cancel);
+        QCOMPARE(rec.started, 1);
+        QCOMPARE(rec.stageStarted, 2);
+        QCOMPARE(rec.epochs, 10);
+        QCOMPARE(rec.stageFinished, 2);
+        QCOMPARE(rec.finished, 1);
+        QCOMPARE(rec.failed, 0);
+        QCOMPARE(r.rows.size(), size_t(2));
+        QCOMPARE(r.rows[0].totalParams, 1433 * 16 + 16 + 16 * 7 + 7);
+        QCOMPARE(r.rows[0].nonzeroParams, r.rows[0].totalParams);
+        QCOMPARE(r.rows[0].metric, std::string("accuracy"));
+        QCOMPARE(r.rows[1].seed, 1);
+        QCOMPARE(r.summary.size(), size_t(1));
+        QCOMPARE(r.summary[0].n, 2);
+        QCOMPARE(r.histories.size(), size_t(2));
+        QCOMPARE(r.histories[1].epochs.size(), size_t(5));
+        QCOMPARE(r.environment.at("threads"), std::string("1"));
+        QVERIFY(r.environment.at("features").rfind("sparse", 0) == 0);
+        const double mean = (r.rows[0].testValue + r.rows[1].testValue) / 2;
+        QVERIFY(std::abs(r.summary[0].testMean - mean) < 1e-12);
+        // Same config, same numbers.
+        auto again = Session::run(c, {}, cancel);
+        QCOMPARE(again.rows[1].testValue, r.rows[1].testValue);
+        QCOMPARE(again.histories[1].epochs[4].loss, r.histories[1].epochs[4].loss);
+    }
+
+    void graphClassificationRunsEveryFold()
+    {
+        auto c = config("dataset:\n  name: proteins\n  folds: 3\nmodel:\n  arch: gin\n  hidden: 16\n  layers: 2\ntrain:\n  epochs: 2\n  threads: 0\n");
+        auto r = Session::run(c, {}, CancelToken());
+        QCOMPARE(r.rows.size(), size_t(3));
+        QCOMPARE(r.rows[2].fold, 2);
+        QVERIFY(r.rows[0].testValue > 0.3 && r.rows[0].testValue <= 1.0);
+        QCOMPARE(r.rows[0].testMetrics.count("roc_auc"), size_t(1));
+        QVERIFY2(r.environment.at("threads_reason").rfind("measured", 0) == 0, r.environment.at("threads_reason").c_str());
+    }
+
+    void moleculesAndLinksUseRankingMetrics()
+    {
+        Recorder rec;
+        auto b = config("dataset:\n  name: bbbp\n  split: scaffold\nmodel:\n  arch: gcn\n  hidden: 16\n  pooling: max\ntrain:\n  epochs: 1\n  metric: roc_auc\n  threads: 1\n");
+        auto rb = Session::run(b, rec.sink(), CancelToken());
+        QCOMPARE(rb.rows[0].metric, std::string("roc_auc"));
+        QCOMPARE(rec.warnings, 1); // the 11 invalid SMILES
+        QCOMPARE(rb.warnings.size(), size_t(1));
+        auto l = config("dataset:\n  task: link_prediction\nmodel:\n  hidden: 32\ntrain:\n  epochs: 3\n  threads: 1\n");
+        auto rl = Session::run(l, {}, CancelToken());
+        QCOMPARE(rl.rows[0].metric, std::string("roc_auc"));
+        QVERIFY(rl.rows[0].testValue > 0.5);
+        QCOMPARE(rl.rows[0].testMetrics.count("average_precision"), size_t(1));
+    }
+
+    void oversizedSplitIsInputErrorAtTheKey()
+    {
+        auto c = config("dataset:\n  name: cora\n  split: random\n  val_size: 2000\n  test_size: 1000\ntrain:\n  threads: 1\n");
+        Recorder rec;
+        const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, rec.sink(), CancelToken()); });
+        QCOMPARE(msg, std::string("t.yaml:4: key 'dataset.val_size': split sizes (train 0, val 2000, test 1000) do not fit "
+                                  "the dataset's 2708 nodes"));
+        QCOMPARE(rec.failed, 1);
+        QVERIFY(rec.lastFailure.invalidInput);
+    }
+
+    void missingDatasetFileIsInputError()
+    {
+        auto c = config("dataset:\n  name: proteins\n  path: /nonexistent/proteins\n");
+        const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, {}, CancelToken()); });
+        QCOMPARE(msg, std::string("/nonexistent/proteins/PROTEINS_graph_indicator.txt: file not found"));
+    }
+
+    void compressionIsRecognisedButNotYetRun()
+    {
+        auto c = config("compression:\n  - prune:\n      method: global\n");
+        const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, {}, CancelToken()); });
+        QVERIFY2(msg.rfind("t.yaml:2: key 'compression': prune method 'global' is recognised", 0) == 0, msg.c_str());
+    }
+
+    void cancelFromTheSinkStopsTheRun()
+    {
+        auto c = config("train:\n  epochs: 50\n  threads: 1\n");
+        CancelToken cancel;
+        int epochs = 0;
+        RunFailed failure;
+        const std::string msg = gsq::test::messageOf<RunError>([&] {
+            Session::run(c, [&](const SessionEvent& e) {
+                if (std::holds_alternative<EpochMetrics>(e) && ++epochs == 3)
+                    cancel.cancel();
+                if (auto* f = std::get_if<RunFailed>(&e))
+                    failure = *f;
+            }, cancel);
+        });
+        QCOMPARE(msg, std::string("cancelled by the user"));
+        QCOMPARE(epochs, 3);
+        QVERIFY(failure.cancelled);
+    }
+
+    void writerProducesExactColumnsAndNoTempFiles()
+    {
+        auto c = config("name: w\ntrain:\n  epochs: 2\n  seeds: [0, 1, 2]\n  threads: 1\n");
+        auto r = Session::run(c, {}, CancelToken());
+        QTemporaryDir dir;
+        const std::string out = dir.filePath("nested/out").toStdString();
+        ResultWriter::writeAll(out, r);
+        QFile results(QString::fromStdString(out + "/results.csv"));
+        QVERIFY(results.open(QIODevice::ReadOnly));
+        const auto lines = QString(results.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith("experiment,dataset,task,model,method,setting,seed,fold,stage,metric,test_value,"
+                                    "val_value,nonzero_params,total_params,train_seconds"));
+        QVERIFY(lines[1].startsWith("w,cora,node_classification,gcn-2x16,none,,0,0,base,accuracy,"));
+        QFile summary(QString::fromStdString(out + "/summary.csv"));
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        const auto slines = QString(summary.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(slines.size(), 2);
+        QVERIFY(slines[1].contains(",3,")); // n = 3
+        QCOMPARE(QDir(QString::fromStdString(out)).entryList(QDir::Files),
+                 (QStringList{"results.csv", "run.json", "summary.csv"}));
+        const std::string json = ResultWriter::runJson(r);
+        QVERIFY(json.find("\"seeds\": [0, 1, 2]") != std::string::npos);
+        QVERIFY(json.find("\"libtorch\": \"1.13") != std::string::npos);
+        const std::string bad = gsq::test::messageOf<InputError>([&] { ResultWriter::writeAll("/proc/forbidden", r); });
+        QVERIFY2(bad.rfind("/proc/forbidden: cannot create output directory: ", 0) == 0, bad.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(SessionTest)
+#include "SessionTest.moc"

@@ -1,0 +1,163 @@
+// Tests core/training/Trainer with a scripted task (exact early stopping, restore of the best
+// weights, divergence and cancellation) and with a real GCN on Cora (determinism, learning).
+#include "core/common/Error.h"
+#include "core/data/Split.h"
+#include "core/data/Transforms.h"
+#include "core/data/io/CoraReader.h"
+#include "core/experiment/ExperimentConfig.h"
+#include "core/models/ModelFactory.h"
+#include "core/models/Models.h"
+#include "core/training/NodeTask.h"
+#include "core/training/Trainer.h"
+
+#include "TestSupport.h"
+
+#include <QtTest>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace gsq::core;
+using namespace gsq::core::training;
+
+namespace {
+
+/// One parameter p; loss (p - 1)^2; validation metrics follow a script, one per evaluation.
+class ScriptedTask : public Task {
+public:
+    explicit ScriptedTask(std::vector<double> valScript, int nanAtEpoch = 0)
+        : m_script(std::move(valScript)), m_nanAt(nanAtEpoch)
+    {
+        m_module = std::make_shared<torch::nn::Module>();
+        p = m_module->register_parameter("p", torch::zeros({1}));
+    }
+    std::shared_ptr<torch::nn::Module> module() override { return m_module; }
+    int64_t numBatches() const override { return 1; }
+    void beginEpoch(std::mt19937_64&) override { ++m_epoch; }
+    at::Tensor batchLoss(int64_t) override
+    {
+        auto loss = (p - 1).pow(2).sum();
+        if (m_nanAt && m_epoch >= m_nanAt)
+            return loss * std::numeric_limits<float>::quiet_NaN();
+        return loss;
+    }
+    Evaluation evaluate() override
+    {
+        Evaluation e;
+        e.valMetric = m_script.at(static_cast<size_t>(m_epoch - 1));
+        e.testMetric = p.item<double>(); // lets the test see which weights were evaluated
+        return e;
+    }
+    std::string metricName() const override { return "accuracy"; }
+    at::Tensor p;
+
+private:
+    std::shared_ptr<torch::nn::Module> m_module;
+    std::vector<double> m_script;
+    int m_nanAt;
+    int m_epoch = 0;
+};
+
+experiment::TrainConfig sgd(int epochs, int patience)
+{
+    experiment::TrainConfig c;
+    c.optimizer = "sgd";
+    c.momentum = 0.0;
+    c.lr = 0.1;
+    c.weightDecay = 0.0;
+    c.epochs = epochs;
+    c.patience = patience;
+    return c;
+}
+
+} // namespace
+
+class TrainerTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void earlyStoppingRestoresBestEpoch()
+    {
+        ScriptedTask task({0.1, 0.5, 0.4, 0.3, 0.2, 0.9, 0.9});
+        Trainer trainer(sgd(7, 3));
+        int seen = 0;
+        auto fit = trainer.fit(task, 0, [&](const EpochRecord&) { ++seen; });
+        QCOMPARE(fit.bestEpoch, 2);
+        QVERIFY(fit.stoppedEarly);
+        QCOMPARE(fit.history.size(), size_t(5)); // epochs 3, 4, 5 without improvement
+        QCOMPARE(seen, 5);
+        // p after 2 SGD steps of lr 0.1 on (p-1)^2 from 0: 0.2, then 0.36.
+        QVERIFY(std::abs(task.p.item<double>() - 0.36) < 1e-6);
+        QVERIFY(std::abs(fit.best.testMetric - 0.36) < 1e-6);
+    }
+
+    void lrStepScheduleHalvesTheRate()
+    {
+        ScriptedTask task(std::vector<double>(6, 0.5));
+        auto cfg = sgd(6, 0);
+        cfg.lrStepSize = 2;
+        cfg.lrGamma = 0.5;
+        auto fit = Trainer(cfg).fit(task, 0, {});
+        std::vector<double> lrs;
+        for (const auto& r : fit.history)
+            lrs.push_back(r.lr);
+        QCOMPARE(lrs, (std::vector<double>{0.1, 0.1, 0.05, 0.05, 0.025, 0.025}));
+    }
+
+    void nanLossReportsDivergence()
+    {
+        ScriptedTask task(std::vector<double>(10, 0.5), 3);
+        const std::string msg = gsq::test::messageOf<RunError>([&] { Trainer(sgd(10, 0)).fit(task, 0, {}); });
+        QCOMPARE(msg, std::string("diverged at epoch 3: the training loss is NaN; lower train.lr (now 0.100000) or check "
+                                  "the input features"));
+    }
+
+    void cancelStopsBetweenSteps()
+    {
+        ScriptedTask task(std::vector<double>(10, 0.5));
+        std::atomic<bool> cancel{false};
+        int epochs = 0;
+        bool cancelled = false;
+        try {
+            Trainer(sgd(10, 0)).fit(task, 0, [&](const EpochRecord& r) {
+                epochs = r.epoch;
+                if (r.epoch == 4)
+                    cancel = true;
+            }, &cancel);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QCOMPARE(epochs, 4);
+    }
+
+    void gcnOnCoraIsDeterministicAndLearns()
+    {
+        at::set_num_threads(1);
+        auto ds = data::io::CoraReader::read(gsq::test::dataDir() + "/cora");
+        auto g = ds.graphs.front();
+        g.x = data::rowNormalize(g.x).to_sparse().coalesce();
+        auto split = data::fixedSplit(ds.publicTrain, ds.publicVal, ds.publicTest);
+        experiment::ModelConfig mc;
+        experiment::TrainConfig tc;
+        tc.epochs = 50;
+        auto runOnce = [&](int64_t seed) {
+            torch::manual_seed(static_cast<uint64_t>(seed));
+            auto model = models::ModelFactory::nodeClassifier(mc, ds.numFeatures, ds.numClasses);
+            NodeTask task(model, g, split, ds.numClasses, "accuracy");
+            return Trainer(tc).fit(task, static_cast<uint64_t>(seed), {});
+        };
+        auto a = runOnce(5), b = runOnce(5), c = runOnce(6);
+        QCOMPARE(a.history.size(), size_t(50));
+        for (size_t i = 0; i < a.history.size(); ++i) {
+            QCOMPARE(a.history[i].loss, b.history[i].loss);
+            QCOMPARE(a.history[i].valMetric, b.history[i].valMetric);
+        }
+        QVERIFY(a.history.back().loss != c.history.back().loss);
+        QVERIFY2(a.best.valMetric > 0.72, qPrintable(QString::number(a.best.valMetric)));
+        QVERIFY(a.history.front().loss > a.history.back().loss);
+    }
+};
+
+QTEST_GUILESS_MAIN(TrainerTest)
+#include "TrainerTest.moc"
