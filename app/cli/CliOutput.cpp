@@ -55,20 +55,25 @@ void Progress::onEvent(const SessionEvent& event)
         m_seed = e->seed;
         m_fold = e->fold;
         m_epoch = 0;
+        m_stage = e->stage;
+        if (e->stage == "base")
+            m_done = static_cast<int64_t>(e->job) * m_epochsPerJob;
     } else if (auto* e = std::get_if<EpochMetrics>(&event)) {
         m_epoch = e->point.epoch;
         m_loss = e->point.loss;
+        ++m_done;
         if (std::isfinite(e->point.valMetric))
             m_val = e->point.valMetric;
         draw(false);
     } else if (auto* e = std::get_if<StageFinished>(&event)) {
-        m_epoch = m_epochsPerJob;
         m_metric = e->row.metric;
         draw(true);
         if (m_tty)
             m_out << "\r\033[K";
-        m_out << "  job " << (e->job + 1) << "/" << m_totalJobs << " seed " << e->row.seed << " fold " << e->row.fold
-              << ": test " << e->row.metric << " " << pct(e->row.testValue) << "%, val " << pct(e->row.valValue)
+        m_out << "  job " << (e->job + 1) << "/" << m_totalJobs << " seed " << e->row.seed << " fold " << e->row.fold;
+        if (e->row.method != "none")
+            m_out << " " << e->row.method << " " << e->row.setting << " " << e->row.stage;
+        m_out << ": test " << e->row.metric << " " << pct(e->row.testValue) << "%, val " << pct(e->row.valValue)
               << "% (best epoch " << e->row.bestEpoch << ", " << std::fixed << std::setprecision(2) << e->row.trainSeconds
               << " s)" << std::defaultfloat << "\n";
     } else if (auto* e = std::get_if<RunWarning>(&event)) {
@@ -89,36 +94,42 @@ void Progress::draw(bool force)
     if (!force && now - m_lastDraw < std::chrono::milliseconds(100))
         return;
     m_lastDraw = now;
-    const double done = static_cast<double>(m_job * m_epochsPerJob + m_epoch) /
-                        static_cast<double>(m_totalJobs * m_epochsPerJob);
+    const double done = std::min(1.0, static_cast<double>(m_done) / static_cast<double>(m_totalJobs) /
+                                          static_cast<double>(m_epochsPerJob));
     const double elapsed = std::chrono::duration<double>(now - m_start).count();
     const double eta = done > 0 ? elapsed * (1.0 - done) / done : NAN;
     const int width = 30;
     const int filled = static_cast<int>(done * width + 0.5);
     char buf[256];
-    std::snprintf(buf, sizeof buf, "\r\033[K[%s%s] %3d%% job %d/%d epoch %d/%d loss %.4f val %.2f%% ETA %s",
+    std::snprintf(buf, sizeof buf, "\r\033[K[%s%s] %3d%% job %d/%d %s epoch %d loss %.4f val %.2f%% ETA %s",
                   std::string(static_cast<size_t>(filled), '#').c_str(),
                   std::string(static_cast<size_t>(width - filled), '.').c_str(), static_cast<int>(done * 100 + 0.5),
-                  m_job + 1, m_totalJobs, m_epoch, m_epochsPerJob, m_loss, m_val * 100.0, duration(eta).c_str());
+                  m_job + 1, m_totalJobs, m_stage.c_str(), m_epoch, m_loss, m_val * 100.0, duration(eta).c_str());
     m_out << buf << std::flush;
 }
 
 void printResults(std::ostream& out, const RunResult& r)
 {
-    out << "\n" << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(10) << "stage"
-        << std::setw(12) << "test" << std::setw(12) << "val" << std::setw(8) << "best" << std::setw(18) << "nonzero/total"
+    out << "\n" << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(26) << "method/setting"
+        << std::setw(11) << "stage" << std::setw(9) << "test" << std::setw(9) << "val" << std::setw(6) << "best"
+        << std::setw(18) << "nonzero/total" << std::setw(11) << "disk bytes"
         << "seconds\n";
     for (const auto& x : r.rows) {
-        out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(10) << x.stage << std::setw(12)
-            << pct(x.testValue) << std::setw(12) << pct(x.valValue) << std::setw(8) << x.bestEpoch << std::setw(18)
-            << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams)) << std::fixed
+        const std::string ms = x.method == "none" ? "-" : x.method + " " + x.setting;
+        out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(26) << ms << std::setw(11)
+            << x.stage << std::setw(9)
+            << pct(x.testValue) << std::setw(9) << pct(x.valValue) << std::setw(6) << x.bestEpoch << std::setw(18)
+            << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams)) << std::setw(11)
+            << x.sizeDiskBytes << std::fixed
             << std::setprecision(2) << x.trainSeconds << std::defaultfloat << "\n";
     }
     out << "\nsummary (" << r.config.name << ")\n";
     for (const auto& s : r.summary) {
-        out << "  " << s.dataset << " " << s.model << " " << s.stage << ": test " << s.metric << " " << pct(s.testMean)
+        out << "  " << s.dataset << " " << s.model << " " << (s.method == "none" ? "" : s.method + " " + s.setting + " ")
+            << s.stage << ": test " << s.metric << " " << pct(s.testMean)
             << " +- " << pct(s.testStd) << " % (n=" << s.n << "), val " << pct(s.valMean) << " +- " << pct(s.valStd)
-            << " %, " << s.totalParams << " params, " << std::fixed << std::setprecision(2) << s.trainSecondsMean
+            << " %, " << static_cast<int64_t>(s.nonzeroParamsMean) << "/" << s.totalParams << " params, disk "
+            << static_cast<int64_t>(s.sizeDiskBytesMean) << " B (dense " << s.sizeDenseBytes << " B), " << std::fixed << std::setprecision(2) << s.trainSecondsMean
             << " s/job" << std::defaultfloat << "\n";
     }
     for (const auto& w : r.warnings)

@@ -22,6 +22,8 @@ private:
     bool m_quiet, m_tty;
     std::chrono::steady_clock::time_point m_start, m_lastDraw;
     int m_totalJobs = 1, m_epochsPerJob = 1, m_job = 0, m_epoch = 0;
+    int64_t m_done = 0; ///< epochs finished over all stages and jobs
+    std::string m_stage;
     int64_t m_seed = 0;
     int m_fold = 0;
     double m_loss = 0, m_val = 0;

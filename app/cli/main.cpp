@@ -99,10 +99,13 @@ int runExperiment(const Args& a)
     ensureWritableDirectory(out); // fail before training, not after
     gsq::cli::Progress progress(std::cerr, a.quiet);
     session::CancelToken cancel;
-    auto result = session::Session::run(config, [&](const session::SessionEvent& e) { progress.onEvent(e); }, cancel);
+    session::RunOptions options;
+    options.modelDir = out + "/models";
+    auto result =
+        session::Session::run(config, [&](const session::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
     session::ResultWriter::writeAll(out, result);
     gsq::cli::printResults(std::cout, result);
-    std::cout << "\nwrote " << out << "/results.csv, " << out << "/summary.csv, " << out << "/run.json\n";
+    std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json and models/*.gsqm\n";
     return 0;
 }
 

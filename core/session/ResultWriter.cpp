@@ -68,12 +68,15 @@ const char* ResultWriter::resultsHeader()
 std::string ResultWriter::resultsCsv(const RunResult& r)
 {
     std::ostringstream o;
-    o << resultsHeader() << ",best_epoch,stopped_early\n";
+    o << resultsHeader()
+      << ",size_theoretical_bytes,size_dense_bytes,size_disk_bytes,target_sparsity,best_epoch,stopped_early,note\n";
     for (const auto& x : r.rows) {
         o << csvField(x.experiment) << ',' << csvField(x.dataset) << ',' << x.task << ',' << csvField(x.model) << ','
           << x.method << ',' << csvField(x.setting) << ',' << x.seed << ',' << x.fold << ',' << x.stage << ',' << x.metric
           << ',' << num(x.testValue) << ',' << num(x.valValue) << ',' << x.nonzeroParams << ',' << x.totalParams << ','
-          << num(x.trainSeconds) << ',' << x.bestEpoch << ',' << (x.stoppedEarly ? 1 : 0) << '\n';
+          << num(x.trainSeconds) << ',' << x.sizeTheoreticalBytes << ',' << x.sizeDenseBytes << ',' << x.sizeDiskBytes
+          << ',' << num(x.targetSparsity) << ',' << x.bestEpoch << ',' << (x.stoppedEarly ? 1 : 0) << ','
+          << csvField(x.note) << '\n';
     }
     return o.str();
 }
@@ -82,13 +85,26 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
 {
     std::ostringstream o;
     o << "experiment,dataset,task,model,method,setting,stage,metric,mean,std,n,val_mean,val_std,nonzero_params,"
-         "total_params,train_seconds\n";
+         "total_params,train_seconds,target_sparsity,size_theoretical_bytes,size_dense_bytes,size_disk_bytes\n";
     for (const auto& s : r.summary) {
         o << csvField(s.experiment) << ',' << csvField(s.dataset) << ',' << s.task << ',' << csvField(s.model) << ','
           << s.method << ',' << csvField(s.setting) << ',' << s.stage << ',' << s.metric << ',' << num(s.testMean) << ','
           << num(s.testStd) << ',' << s.n << ',' << num(s.valMean) << ',' << num(s.valStd) << ','
-          << num(s.nonzeroParamsMean) << ',' << s.totalParams << ',' << num(s.trainSecondsMean) << '\n';
+          << num(s.nonzeroParamsMean) << ',' << s.totalParams << ',' << num(s.trainSecondsMean) << ','
+          << num(s.targetSparsity) << ',' << num(s.sizeTheoreticalBytesMean) << ',' << s.sizeDenseBytes << ','
+          << num(s.sizeDiskBytesMean) << '\n';
     }
+    return o.str();
+}
+
+std::string ResultWriter::layersCsv(const RunResult& r)
+{
+    std::ostringstream o;
+    o << "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes\n";
+    for (const auto& l : r.layers)
+        o << l.method << ',' << csvField(l.setting) << ',' << l.stage << ',' << l.seed << ',' << l.fold << ','
+          << csvField(l.layer) << ',' << csvField(l.shape) << ',' << l.params << ',' << l.nnz << ',' << num(l.sparsity())
+          << ',' << l.bits << ',' << l.diskBytes << '\n';
     return o.str();
 }
 
@@ -154,9 +170,10 @@ void ResultWriter::writeAll(const std::string& dir, const RunResult& r)
 {
     ensureWritableDirectory(dir);
     // Render everything first so a formatting problem cannot leave some files written.
-    const std::string results = resultsCsv(r), summary = summaryCsv(r), json = runJson(r);
+    const std::string results = resultsCsv(r), summary = summaryCsv(r), layers = layersCsv(r), json = runJson(r);
     writeFileAtomically(dir + "/results.csv", results);
     writeFileAtomically(dir + "/summary.csv", summary);
+    writeFileAtomically(dir + "/layers.csv", layers);
     writeFileAtomically(dir + "/run.json", json);
 }
 

@@ -14,11 +14,13 @@ public:
 
     static std::string resultsCsv(const RunResult& r);
     static std::string summaryCsv(const RunResult& r);
+    /// One row per weight tensor per (method, setting, stage, seed, fold).
+    static std::string layersCsv(const RunResult& r);
     /// Config echo (YAML text and key values), versions, environment, seeds, per-epoch metrics,
     /// results and warnings.
     static std::string runJson(const RunResult& r);
 
-    /// Writes DIR/results.csv, DIR/summary.csv and DIR/run.json.
+    /// Writes DIR/results.csv, DIR/summary.csv, DIR/layers.csv and DIR/run.json.
     static void writeAll(const std::string& dir, const RunResult& r);
 };
 

@@ -43,12 +43,14 @@ void RunResult::summarize()
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
         std::vector<double> test, val;
-        double nnz = 0, secs = 0;
+        double nnz = 0, secs = 0, disk = 0, theo = 0;
         for (const ResultRow* r : g) {
             test.push_back(r->testValue);
             val.push_back(r->valValue);
             nnz += static_cast<double>(r->nonzeroParams);
             secs += r->trainSeconds;
+            disk += static_cast<double>(r->sizeDiskBytes);
+            theo += static_cast<double>(r->sizeTheoreticalBytes);
         }
         meanStd(test, s.testMean, s.testStd);
         meanStd(val, s.valMean, s.valStd);
@@ -56,6 +58,10 @@ void RunResult::summarize()
         s.nonzeroParamsMean = nnz / s.n;
         s.totalParams = first.totalParams;
         s.trainSecondsMean = secs / s.n;
+        s.targetSparsity = first.targetSparsity;
+        s.sizeDiskBytesMean = disk / s.n;
+        s.sizeTheoreticalBytesMean = theo / s.n;
+        s.sizeDenseBytes = first.sizeDenseBytes;
         summary.push_back(s);
     }
 }

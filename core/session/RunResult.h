@@ -24,6 +24,23 @@ struct ResultRow {
     int bestEpoch = 0;
     bool stoppedEarly = false;
     std::map<std::string, double> testMetrics; ///< every metric on the test split
+    double targetSparsity = 0;       ///< requested sparsity of the setting (0 for base)
+    int64_t sizeTheoreticalBytes = 0; ///< counted: non-zero values x 4 bytes (no index overhead)
+    int64_t sizeDenseBytes = 0;       ///< counted: every value x 4 bytes (the dense fp32 model)
+    int64_t sizeDiskBytes = 0;        ///< measured: bytes of the GraphSqueeze model file (.gsqm)
+    std::string note;                 ///< e.g. "layer stack.conv1.weight fully pruned"
+};
+
+/// One weight tensor of one (seed, fold, setting, stage): a row of layers.csv.
+struct LayerRow {
+    std::string method, setting, stage;
+    int64_t seed = 0;
+    int fold = 0;
+    std::string layer, shape;
+    int64_t params = 0, nnz = 0;
+    int bits = 32;
+    int64_t diskBytes = 0; ///< bytes of this tensor's payload in the model file
+    double sparsity() const { return params ? 1.0 - static_cast<double>(nnz) / static_cast<double>(params) : 0.0; }
 };
 
 /// One row of summary.csv: rows that share everything but seed and fold, aggregated.
@@ -33,6 +50,9 @@ struct SummaryRow {
     int n = 0;
     double nonzeroParamsMean = 0;
     int64_t totalParams = 0;
+    double targetSparsity = 0;
+    double sizeDiskBytesMean = 0, sizeTheoreticalBytesMean = 0;
+    int64_t sizeDenseBytes = 0;
     double trainSecondsMean = 0;
 };
 
@@ -56,6 +76,7 @@ struct RunResult {
     std::vector<ResultRow> rows;
     std::vector<SummaryRow> summary;
     std::vector<JobHistory> histories;
+    std::vector<LayerRow> layers;
     std::map<std::string, std::string> versions; ///< library -> version
     std::map<std::string, std::string> environment; ///< threads, thread choice reason, features path
     std::vector<std::string> warnings;

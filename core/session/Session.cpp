@@ -1,6 +1,9 @@
 #include "core/session/Session.h"
 
 #include "core/common/Error.h"
+#include "core/compression/CompressionRunner.h"
+#include "core/compression/PruneSpec.h"
+#include "core/pruning/Pruner.h"
 #include "core/data/DatasetRegistry.h"
 #include "core/data/Split.h"
 #include "core/data/Transforms.h"
@@ -170,6 +173,12 @@ std::map<std::string, std::string> Session::versions()
 
 RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel)
 {
+    return run(config, sink, cancel, RunOptions{});
+}
+
+RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel,
+                       const RunOptions& options)
+{
     auto emit = [&](const SessionEvent& e) {
         if (sink)
             sink(e);
@@ -178,12 +187,16 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
     QuietBetaWarnings quiet(c10::Warning::get_warning_handler());
     c10::Warning::WarningHandlerGuard warningGuard(&quiet);
     try {
-        if (!config.compression.empty()) {
-            const auto& s = config.compression.front();
-            throw InputError::atKey(config.sourceFile.empty() ? "<experiment>" : config.sourceFile, s.line, "compression",
-                                    s.kind + " method '" + s.method +
-                                        "' is recognised but the compression engine is not part of this build yet; "
-                                        "remove the 'compression' section to train the base model");
+        const std::string file = config.sourceFile.empty() ? "<experiment>" : config.sourceFile;
+        std::vector<compression::PruneSpec> pruneSteps;
+        for (size_t i = 0; i < config.compression.size(); ++i) {
+            const auto& step = config.compression[i];
+            if (step.kind == "quantize")
+                throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "].quantize.method",
+                                        "quantize method '" + step.method +
+                                            "' is recognised but quantization is not part of this build yet; "
+                                            "available now: prune steps (finegrained, global, l2)");
+            pruneSteps.push_back(compression::PruneSpec::parse(step, static_cast<int>(i), file));
         }
         // Fewer page faults for large temporaries (dense dropout); see docs/benchmarks.md.
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -215,11 +228,17 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
 
         // Threads: as configured, or whichever of 1 and 2 trains the first job's model faster.
         ThreadChoice threads;
-        if (config.train.threads > 0) {
-            threads = {config.train.threads, "configured"};
-        } else {
+        {
             auto probe = makeTask(config, prepared, seeds.front(), 0);
-            threads = ThreadTuner::pick(*probe);
+            for (size_t i = 0; i < pruneSteps.size(); ++i) {
+                try {
+                    pruning::MaskSet::select(*probe->module(), pruneSteps[i].targets);
+                } catch (const std::invalid_argument& e) {
+                    throw InputError::atKey(file, config.compression[i].line,
+                                            "compression[" + std::to_string(i) + "].prune.targets", e.what());
+                }
+            }
+            threads = config.train.threads > 0 ? ThreadChoice{config.train.threads, "configured"} : ThreadTuner::pick(*probe);
         }
         at::set_num_threads(threads.threads);
         result.environment["threads"] = std::to_string(threads.threads);
@@ -232,6 +251,9 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         started.model = modelLabel(config.model);
         started.totalJobs = totalJobs;
         started.epochsPerJob = config.train.epochs;
+        for (const auto& spec : pruneSteps)
+            started.epochsPerJob += static_cast<int>(spec.sparsities.size()) *
+                                    (spec.finetuneEpochs + (spec.method == "l2" ? spec.l2Epochs : 0));
         started.threads = threads.threads;
         started.threadsReason = threads.reason;
         emit(started);
@@ -268,9 +290,18 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 row.bestEpoch = fit.bestEpoch;
                 row.stoppedEarly = fit.stoppedEarly;
                 row.testMetrics = fit.best.testMetrics;
+                compression::JobContext ctx{config, job, seed, fold, row, emit, cancel, result,
+                                            job == 0 ? options.modelDir : std::string()};
+                compression::CompressionRunner::measure(*task, row, ctx);
                 result.rows.push_back(row);
                 result.histories.push_back(std::move(history));
                 emit(StageFinished{job, row});
+                if (!pruneSteps.empty()) {
+                    const auto base = training::Checkpoint::capture(*task->module());
+                    ctx.baseRow = row;
+                    for (const auto& spec : pruneSteps)
+                        compression::CompressionRunner::runPrune(*task, base, spec, ctx);
+                }
                 ++job;
             }
         }

@@ -6,6 +6,13 @@
 
 namespace gsq::core::session {
 
+/// Optional behaviour of a run.
+struct RunOptions {
+    /// When set, the first job's models are written here as .gsqm files (base and every
+    /// compressed stage), so their sizes on disk can be checked and the models reloaded.
+    std::string modelDir;
+};
+
 /// Runs experiments. The only entry point front ends need: no LibTorch types cross it.
 class Session {
 public:
@@ -14,6 +21,8 @@ public:
     /// input (files, split sizes, unsupported settings), RunError for a failed run (diverged,
     /// cancelled).
     static RunResult run(const experiment::ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel);
+    static RunResult run(const experiment::ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel,
+                         const RunOptions& options);
 
     /// Library versions (GraphSqueeze, LibTorch, yaml-cpp, RDKit, BLAS).
     static std::map<std::string, std::string> versions();

@@ -46,6 +46,18 @@ struct StageFinished {
     ResultRow row;
 };
 
+/// A pruning step was applied (or a gradual schedule moved): per-layer sparsity after it.
+struct PruningApplied {
+    int job = 0;
+    int64_t seed = 0;
+    int fold = 0;
+    std::string method, setting, stage; ///< stage: "pruned" or "finetuned"
+    int epoch = 0;                      ///< fine-tuning epoch for gradual schedules, 0 otherwise
+    double targetSparsity = 0;
+    std::vector<LayerRow> layers;
+    std::vector<std::string> fullyPruned; ///< weights pruned to 100 %
+};
+
 struct RunWarning {
     std::string message;
 };
@@ -61,7 +73,7 @@ struct RunFailed {
 };
 
 using SessionEvent =
-    std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, RunWarning, RunFinished, RunFailed>;
+    std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, PruningApplied, RunWarning, RunFinished, RunFailed>;
 using EventSink = std::function<void(const SessionEvent&)>;
 
 /// Set from any thread to stop a run between two training steps.

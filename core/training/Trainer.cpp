@@ -1,6 +1,7 @@
 #include "core/training/Trainer.h"
 
 #include "core/common/Error.h"
+#include "core/training/Checkpoint.h"
 
 #include <torch/torch.h>
 
@@ -16,26 +17,6 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::vector<at::Tensor> snapshot(torch::nn::Module& m)
-{
-    std::vector<at::Tensor> out;
-    for (auto& p : m.parameters())
-        out.push_back(p.detach().clone());
-    for (auto& b : m.buffers())
-        out.push_back(b.detach().clone());
-    return out;
-}
-
-void restore(torch::nn::Module& m, const std::vector<at::Tensor>& saved)
-{
-    torch::NoGradGuard guard;
-    size_t i = 0;
-    for (auto& p : m.parameters())
-        p.copy_(saved[i++]);
-    for (auto& b : m.buffers())
-        b.copy_(saved[i++]);
 }
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainConfig& c, torch::nn::Module& m)
@@ -67,7 +48,7 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
     const bool byLoss = m_config.selectBy == "val_loss";
     const bool byLast = m_config.selectBy == "last";
     double bestScore = -std::numeric_limits<double>::infinity();
-    std::vector<at::Tensor> bestWeights;
+    Checkpoint bestWeights;
     int sinceImprovement = 0;
     const double nan = std::numeric_limits<double>::quiet_NaN();
 
@@ -116,13 +97,14 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
             rec.testMetric = ev.testMetric;
             rec.valLoss = ev.valLoss;
             const double score = byLoss ? -ev.valLoss : (byLast ? static_cast<double>(epoch) : ev.valMetric);
-            if (score > bestScore || bestWeights.empty()) {
+            const bool eligible = !hooks || hooks->acceptCheckpoint(epoch);
+            if (eligible && (score > bestScore || bestWeights.empty())) {
                 bestScore = score;
-                bestWeights = snapshot(*module);
+                bestWeights = Checkpoint::capture(*module);
                 result.bestEpoch = epoch;
                 result.best = ev;
                 sinceImprovement = 0;
-            } else {
+            } else if (eligible) {
                 sinceImprovement += m_config.evalEvery;
             }
             if (hooks)
@@ -140,7 +122,7 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
         }
     }
     if (!bestWeights.empty())
-        restore(*module, bestWeights);
+        bestWeights.restore(*module);
     result.trainSeconds = secondsSince(start);
     return result;
 }

@@ -20,6 +20,9 @@ public:
     virtual void beforeOptimizerStep() {}
     virtual void afterOptimizerStep() {}
     virtual void onEpochEnd(int epoch, const Evaluation& eval) {}
+    /// Whether weights of `epoch` may become the kept checkpoint (a gradual schedule refuses
+    /// epochs before it reaches its final sparsity).
+    virtual bool acceptCheckpoint(int epoch) { return true; }
 };
 
 /// One epoch of the training history. Metrics are NaN on epochs that were not evaluated.

@@ -127,13 +127,6 @@ private Q_SLOTS:
         QCOMPARE(msg, std::string("/nonexistent/proteins/PROTEINS_graph_indicator.txt: file not found"));
     }
 
-    void compressionIsRecognisedButNotYetRun()
-    {
-        auto c = config("compression:\n  - prune:\n      method: global\n");
-        const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, {}, CancelToken()); });
-        QVERIFY2(msg.rfind("t.yaml:2: key 'compression': prune method 'global' is recognised", 0) == 0, msg.c_str());
-    }
-
     void cancelFromTheSinkStopsTheRun()
     {
         auto c = config("train:\n  epochs: 50\n  threads: 1\n");
@@ -173,7 +166,7 @@ private Q_SLOTS:
         QCOMPARE(slines.size(), 2);
         QVERIFY(slines[1].contains(",3,")); // n = 3
         QCOMPARE(QDir(QString::fromStdString(out)).entryList(QDir::Files),
-                 (QStringList{"results.csv", "run.json", "summary.csv"}));
+                 (QStringList{"layers.csv", "results.csv", "run.json", "summary.csv"}));
         const std::string json = ResultWriter::runJson(r);
         QVERIFY(json.find("\"seeds\": [0, 1, 2]") != std::string::npos);
         QVERIFY(json.find("\"libtorch\": \"1.13") != std::string::npos);

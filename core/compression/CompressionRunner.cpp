@@ -1,0 +1,179 @@
+#include "core/compression/CompressionRunner.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/compression/PruningHooks.h"
+#include "core/measure/ModelFile.h"
+#include "core/measure/ModelStats.h"
+#include "core/training/Task.h"
+#include "core/training/Trainer.h"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+
+namespace gsq::core::compression {
+namespace {
+
+std::string settingLabel(double sparsity)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "sparsity=%g", sparsity);
+    return buf;
+}
+
+session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& method, const std::string& setting,
+                                     const std::string& stage, int epoch, double target, torch::nn::Module& module,
+                                     const pruning::MaskSet& masks)
+{
+    session::PruningApplied e;
+    e.job = ctx.job;
+    e.seed = ctx.seed;
+    e.fold = ctx.fold;
+    e.method = method;
+    e.setting = setting;
+    e.stage = stage;
+    e.epoch = epoch;
+    e.targetSparsity = target;
+    for (const auto& l : masks.measure(module)) {
+        session::LayerRow row;
+        row.method = method;
+        row.setting = setting;
+        row.stage = stage;
+        row.seed = ctx.seed;
+        row.fold = ctx.fold;
+        row.layer = l.name;
+        row.params = l.numel;
+        row.nnz = l.nnz;
+        e.layers.push_back(row);
+        if (l.nnz == 0)
+            e.fullyPruned.push_back(l.name);
+    }
+    return e;
+}
+
+} // namespace
+
+void CompressionRunner::measure(training::Task& task, session::ResultRow& row, JobContext& ctx)
+{
+    auto module = task.module();
+    auto sizes = measure::measureSizes(*module);
+    row.sizeTheoreticalBytes = sizes.theoreticalBytes;
+    row.sizeDenseBytes = sizes.denseBytes;
+    row.sizeDiskBytes = sizes.diskBytes;
+    row.nonzeroParams = sizes.nonzeroParams;
+    row.totalParams = sizes.totalParams;
+    for (const auto& t : sizes.tensors) {
+        if (!t.prunable)
+            continue;
+        session::LayerRow l;
+        l.method = row.method;
+        l.setting = row.setting;
+        l.stage = row.stage;
+        l.seed = row.seed;
+        l.fold = row.fold;
+        l.layer = t.name;
+        l.shape = t.shape;
+        l.params = t.params;
+        l.nnz = t.nnz;
+        l.bits = t.bits;
+        l.diskBytes = t.diskBytes;
+        ctx.result.layers.push_back(l);
+    }
+    if (!ctx.modelDir.empty()) {
+        std::string name = row.method == "none" ? "base" : row.method + "-" + row.setting + "-" + row.stage;
+        for (auto& ch : name)
+            if (ch == '=')
+                ch = '_';
+        ensureWritableDirectory(ctx.modelDir);
+        measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm");
+    }
+}
+
+void CompressionRunner::runPrune(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
+                                 JobContext& ctx)
+{
+    auto module = task.module();
+    training::Trainer trainer(ctx.config.train);
+    auto finish = [&](session::ResultRow row, const training::Evaluation& ev, const std::string& stage) {
+        row.stage = stage;
+        row.testValue = ev.testMetric;
+        row.valValue = ev.valMetric;
+        row.testMetrics = ev.testMetrics;
+        measure(task, row, ctx);
+        ctx.result.rows.push_back(row);
+        ctx.emit(session::StageFinished{ctx.job, row});
+    };
+
+    for (double s : spec.sparsities) {
+        if (ctx.cancel.cancelled())
+            throw training::Cancelled{};
+        base.restore(*module);
+        const std::string setting = settingLabel(s);
+        session::ResultRow row = ctx.baseRow;
+        row.method = spec.method;
+        row.setting = setting;
+        row.targetSparsity = s;
+        row.trainSeconds = 0;
+        row.bestEpoch = 0;
+        row.stoppedEarly = false;
+
+        // L2: regularised training first; no weight is removed by it.
+        if (spec.method == "l2") {
+            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs});
+            PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
+            auto fit = trainer.fit(
+                task, static_cast<uint64_t>(ctx.seed) + 17,
+                [&](const training::EpochRecord& r) {
+                    ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs,
+                                                   {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
+                                                    r.lr, r.seconds}});
+                },
+                ctx.cancel.flag(), &l2, spec.l2Epochs);
+            row.trainSeconds += fit.trainSeconds;
+            const double nz = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
+            char note[96];
+            std::snprintf(note, sizeof note, "near-zero (|w|<%g) after L2: %.1f%%", spec.nearZero, nz * 100.0);
+            row.note = note;
+        }
+
+        // One-shot pruning (AGP starts dense and prunes during fine-tuning).
+        pruning::MaskSet masks;
+        if (spec.schedule == "oneshot") {
+            masks = PruningHooks::prune(*module, spec, s);
+            auto ev = pruningEvent(ctx, spec.method, setting, "pruned", 0, s, *module, masks);
+            for (const auto& name : ev.fullyPruned) {
+                const std::string w = "layer " + name + " is 100% pruned at " + setting + " (" + spec.method +
+                                      "); the model cannot pass information through it";
+                ctx.result.warnings.push_back(w);
+                ctx.emit(session::RunWarning{w});
+                row.note += (row.note.empty() ? "" : "; ") + std::string("fully pruned: ") + name;
+            }
+            ctx.emit(ev);
+            finish(row, task.evaluate(), "pruned");
+        }
+
+        if (spec.finetuneEpochs > 0) {
+            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs});
+            PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
+                ctx.emit(pruningEvent(ctx, spec.method, setting, "finetuned", epoch, level, *module, hooks.masks()));
+            });
+            auto fit = trainer.fit(
+                task, static_cast<uint64_t>(ctx.seed) + 31,
+                [&](const training::EpochRecord& r) {
+                    ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs,
+                                                   {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
+                                                    r.lr, r.seconds}});
+                },
+                ctx.cancel.flag(), &hooks, spec.finetuneEpochs);
+            hooks.masks().apply(*module);
+            session::ResultRow tuned = row;
+            tuned.trainSeconds += fit.trainSeconds;
+            tuned.bestEpoch = fit.bestEpoch;
+            tuned.stoppedEarly = fit.stoppedEarly;
+            finish(tuned, fit.best, "finetuned");
+        }
+    }
+    base.restore(*module);
+}
+
+} // namespace gsq::core::compression

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/compression/PruneSpec.h"
+#include "core/session/SessionEvents.h"
+#include "core/training/Checkpoint.h"
+
+#include <functional>
+#include <string>
+
+namespace gsq::core::training {
+class Task;
+}
+
+namespace gsq::core::compression {
+
+/// What one (seed, fold) job hands to the compression steps.
+struct JobContext {
+    const experiment::ExperimentConfig& config;
+    int job = 0;
+    int64_t seed = 0;
+    int fold = 0;
+    session::ResultRow baseRow; ///< the trained base model's row (keys, metric)
+    std::function<void(const session::SessionEvent&)> emit;
+    const session::CancelToken& cancel;
+    session::RunResult& result;
+    std::string modelDir; ///< when set, .gsqm files of this job are written here
+};
+
+/// Runs the compression pipeline of one job, starting every setting from the trained base:
+/// prune -> evaluate (stage "pruned") -> fine-tune with masks kept -> evaluate ("finetuned").
+/// Rows go to ctx.result and as StageFinished events; per-layer statistics to ctx.result.layers
+/// and PruningApplied events; fully pruned layers become warnings.
+class CompressionRunner {
+public:
+    static void runPrune(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
+                         JobContext& ctx);
+
+    /// Fills the size columns of `row` and appends the model's per-layer rows to ctx.result.
+    static void measure(training::Task& task, session::ResultRow& row, JobContext& ctx);
+};
+
+} // namespace gsq::core::compression

@@ -1,0 +1,129 @@
+#include "core/compression/PruneSpec.h"
+
+#include "core/common/Error.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace gsq::core::compression {
+namespace {
+
+struct Reader {
+    const experiment::CompressionStep& step;
+    std::string prefix, file;
+
+    [[noreturn]] void fail(const std::string& key, const std::string& msg) const
+    {
+        throw InputError::atKey(file, step.line, prefix + "." + key, msg);
+    }
+    YAML::Node node(const std::string& key) const
+    {
+        auto it = step.params.find(key);
+        if (it == step.params.end())
+            return YAML::Node();
+        try {
+            return YAML::Load(it->second);
+        } catch (const YAML::Exception& e) {
+            fail(key, "not valid YAML: " + e.msg);
+        }
+    }
+    double real(const YAML::Node& n, const std::string& key, double lo, double hi, bool hiOpen) const
+    {
+        double v = 0;
+        try {
+            v = n.as<double>();
+        } catch (const YAML::Exception&) {
+            fail(key, "expected a number, found " + (n.IsScalar() ? n.Scalar() : std::string("a collection")));
+        }
+        if (!(v >= lo && (hiOpen ? v < hi : v <= hi)))
+            fail(key, "expected a number in [" + std::to_string(lo).substr(0, 4) + ", " + std::to_string(hi).substr(0, 4) +
+                          (hiOpen ? ")" : "]") + ", found " + n.Scalar());
+        return v;
+    }
+    int integer(const std::string& key, int def, int lo, int hi) const
+    {
+        auto n = node(key);
+        if (!n.IsDefined() || n.IsNull())
+            return def;
+        int v = 0;
+        try {
+            v = n.as<int>();
+        } catch (const YAML::Exception&) {
+            fail(key, "expected an integer, found " + (n.IsScalar() ? n.Scalar() : std::string("a collection")));
+        }
+        if (v < lo || v > hi)
+            fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
+                          std::to_string(v));
+        return v;
+    }
+};
+
+} // namespace
+
+PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, const std::string& file)
+{
+    Reader r{step, "compression[" + std::to_string(index) + "].prune", file};
+    static const std::vector<std::string> known{"sparsity", "schedule", "agp_start", "agp_end", "agp_frequency",
+                                                "finetune_epochs", "targets", "overrides", "lambda", "l2_epochs",
+                                                "near_zero"};
+    for (const auto& [key, value] : step.params)
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+            std::string list;
+            for (const auto& k : known)
+                list += ", " + k;
+            r.fail(key, "unknown key; valid keys of a prune step are: method" + list);
+        }
+    PruneSpec spec;
+    spec.method = step.method;
+    if (spec.method == "structured")
+        r.fail("method", "structured channel pruning is not available in this build yet; valid now: finegrained, global, l2");
+    if (auto n = r.node("sparsity"); n.IsDefined() && !n.IsNull()) {
+        spec.sparsities.clear();
+        if (n.IsSequence()) {
+            for (const auto& item : n)
+                spec.sparsities.push_back(r.real(item, "sparsity", 0.0, 1.0, true));
+            if (spec.sparsities.empty())
+                r.fail("sparsity", "expected at least one value");
+        } else {
+            spec.sparsities.push_back(r.real(n, "sparsity", 0.0, 1.0, true));
+        }
+    }
+    if (auto n = r.node("schedule"); n.IsDefined() && !n.IsNull()) {
+        spec.schedule = n.IsScalar() ? n.Scalar() : "";
+        if (spec.schedule != "oneshot" && spec.schedule != "agp")
+            r.fail("schedule", "unknown value '" + spec.schedule + "'; valid choices: oneshot, agp");
+    }
+    spec.finetuneEpochs = r.integer("finetune_epochs", spec.finetuneEpochs, 0, 100000);
+    spec.agpStart = r.integer("agp_start", spec.agpStart, 1, 100000);
+    spec.agpEnd = r.integer("agp_end", std::max(spec.agpStart, spec.finetuneEpochs / 2), 1, 100000);
+    spec.agpFrequency = r.integer("agp_frequency", spec.agpFrequency, 1, 100000);
+    if (spec.schedule == "agp") {
+        if (spec.finetuneEpochs == 0)
+            r.fail("schedule", "agp prunes during fine-tuning; set finetune_epochs > 0");
+        if (spec.agpEnd < spec.agpStart || spec.agpEnd > spec.finetuneEpochs)
+            r.fail("agp_end", "must lie in [agp_start, finetune_epochs] = [" + std::to_string(spec.agpStart) + ", " +
+                                  std::to_string(spec.finetuneEpochs) + "]");
+    }
+    if (auto n = r.node("targets"); n.IsDefined() && !n.IsNull()) {
+        spec.targets.patterns.clear();
+        if (!n.IsSequence())
+            r.fail("targets", "expected a list of name patterns like [\"stack.conv0.*\"]");
+        for (const auto& item : n)
+            spec.targets.patterns.push_back(item.as<std::string>());
+    }
+    if (auto n = r.node("overrides"); n.IsDefined() && !n.IsNull()) {
+        if (!n.IsMap())
+            r.fail("overrides", "expected a mapping of weight name to sparsity");
+        if (spec.method != "finegrained")
+            r.fail("overrides", "per-layer overrides apply to finegrained pruning only");
+        for (auto it = n.begin(); it != n.end(); ++it)
+            spec.targets.overrides[it->first.as<std::string>()] = r.real(it->second, "overrides", 0.0, 1.0, true);
+    }
+    if (auto n = r.node("lambda"); n.IsDefined() && !n.IsNull())
+        spec.lambda = r.real(n, "lambda", 0.0, 10.0, false);
+    spec.l2Epochs = r.integer("l2_epochs", spec.l2Epochs, 1, 100000);
+    if (auto n = r.node("near_zero"); n.IsDefined() && !n.IsNull())
+        spec.nearZero = r.real(n, "near_zero", 0.0, 1.0, false);
+    return spec;
+}
+
+} // namespace gsq::core::compression

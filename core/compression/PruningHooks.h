@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/compression/PruneSpec.h"
+#include "core/pruning/Pruner.h"
+#include "core/training/Trainer.h"
+
+#include <functional>
+
+namespace gsq::core::compression {
+
+/// Keeps a pruned model pruned while it trains: zeroes the gradients of pruned weights before
+/// each optimiser step and re-applies the masks after it; for gradual (AGP) schedules raises the
+/// sparsity at the scheduled epochs; for the L2 method adds lambda * sum ||W||_2 to the loss.
+class PruningHooks : public training::TrainerHooks {
+public:
+    /// `masks` may be empty (AGP starts dense). `onPrune(epoch, sparsity)` is told of every
+    /// scheduled pruning step.
+    PruningHooks(torch::nn::Module& module, const PruneSpec& spec, double targetSparsity, pruning::MaskSet masks,
+                 bool l2Only = false, std::function<void(int, double)> onPrune = {});
+
+    void onEpochBegin(int epoch) override;
+    at::Tensor extraLoss() override;
+    void beforeOptimizerStep() override;
+    void afterOptimizerStep() override;
+    bool acceptCheckpoint(int epoch) override;
+
+    const pruning::MaskSet& masks() const { return m_masks; }
+
+    /// Applies the spec's criterion at `sparsity` (finegrained/l2: per layer; global: one ranking).
+    static pruning::MaskSet prune(torch::nn::Module& module, const PruneSpec& spec, double sparsity);
+
+private:
+    torch::nn::Module& m_module;
+    PruneSpec m_spec;
+    double m_target;
+    pruning::MaskSet m_masks;
+    bool m_l2Only;
+    std::vector<std::string> m_l2Names;
+    std::function<void(int, double)> m_onPrune;
+};
+
+} // namespace gsq::core::compression

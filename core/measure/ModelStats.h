@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace gsq::core::measure {
+
+/// One stored tensor: counted sizes and the bytes its model-file payload takes.
+struct TensorStat {
+    std::string name, shape; ///< shape as "[16, 1433]"
+    int64_t params = 0, nnz = 0;
+    int bits = 32;
+    int64_t diskBytes = 0;
+    bool prunable = false;   ///< more than one dimension (a weight matrix)
+};
+
+/// The three sizes GraphSqueeze reports for every model, and why they differ:
+/// theoretical counts non-zero values only (nnz x 4 bytes), dense counts every value
+/// (numel x 4 bytes), disk is the measured size of the .gsqm file, which pays for sparse indices
+/// (CSR or bitmask) and headers.
+struct ModelSizes {
+    int64_t theoreticalBytes = 0, denseBytes = 0, diskBytes = 0;
+    int64_t nonzeroParams = 0, totalParams = 0; ///< parameters only (no buffers)
+    std::vector<TensorStat> tensors;            ///< parameters and buffers
+};
+
+ModelSizes measureSizes(torch::nn::Module& module);
+
+} // namespace gsq::core::measure

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace gsq::core::pruning {
+
+/// Which weights a pruning step may touch: parameters with more than one dimension whose
+/// names match one of the glob patterns ('*' matches any run of characters).
+struct Targets {
+    std::vector<std::string> patterns{"*"};
+    /// Per-parameter sparsity overrides (exact names), for finegrained pruning.
+    std::map<std::string, double> overrides;
+};
+
+/// Sparsity of one weight tensor.
+struct LayerSparsity {
+    std::string name;
+    int64_t numel = 0, nnz = 0;
+    double sparsity() const { return numel ? 1.0 - static_cast<double>(nnz) / static_cast<double>(numel) : 0.0; }
+};
+
+/// Binary masks (1 = kept) for a model's prunable weights. Masks live through fine-tuning:
+/// gradients of pruned weights are zeroed before each optimiser step and the masks are
+/// re-applied after it, so pruned weights stay exactly zero.
+class MaskSet {
+public:
+    /// Names of the weights `targets` selects in `module`, in registration order. Throws
+    /// std::invalid_argument listing the model's weight names when a pattern matches nothing.
+    static std::vector<std::string> select(torch::nn::Module& module, const Targets& targets);
+
+    /// Per-layer magnitude pruning (the paper's "fine-grained"): every selected tensor loses the
+    /// round(s * numel) smallest |w| (overrides change s per tensor).
+    static MaskSet perLayerMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity);
+    /// Global magnitude pruning: one ranking of |w| across all selected tensors, so per-layer
+    /// sparsity varies (and can reach 100 %).
+    static MaskSet globalMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity);
+
+    /// w *= mask for every masked parameter (no autograd).
+    void apply(torch::nn::Module& module) const;
+    /// grad *= mask for every masked parameter that has a gradient.
+    void maskGradients(torch::nn::Module& module) const;
+    /// Current sparsity of every masked tensor (counted on the weights, not the masks).
+    std::vector<LayerSparsity> measure(torch::nn::Module& module) const;
+    /// Names of masked tensors that are 100 % pruned.
+    std::vector<std::string> fullyPruned(torch::nn::Module& module) const;
+
+    bool empty() const { return m_masks.empty(); }
+    const std::map<std::string, at::Tensor>& masks() const { return m_masks; }
+
+private:
+    std::map<std::string, at::Tensor> m_masks;
+    std::vector<std::string> m_order;
+};
+
+/// Automated gradual pruning (Zhu & Gupta 2017): sparsity rises from `initial` to `final` on a
+/// cubic curve between `startEpoch` and `endEpoch`, updated every `frequency` epochs:
+///   s_t = s_f + (s_i - s_f) (1 - (t - t0) / (t1 - t0))^3
+struct AgpSchedule {
+    double initial = 0.0, final = 0.5;
+    int startEpoch = 1, endEpoch = 10, frequency = 1;
+    /// Target sparsity at `epoch`; -1 when the schedule does not prune at that epoch.
+    double sparsityAt(int epoch) const;
+};
+
+/// Sum over selected tensors of the (non-squared) L2 norm ||W||_2 — the paper's L2 penalty.
+at::Tensor l2Penalty(torch::nn::Module& module, const std::vector<std::string>& names);
+
+/// Fraction of selected weights with |w| < eps.
+double nearZeroFraction(torch::nn::Module& module, const std::vector<std::string>& names, double eps);
+
+/// True when `name` matches the glob `pattern` ('*' = any run of characters).
+bool globMatch(const std::string& pattern, const std::string& name);
+
+} // namespace gsq::core::pruning

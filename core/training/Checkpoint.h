@@ -1,0 +1,26 @@
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <vector>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace gsq::core::training {
+
+/// In-memory copy of a module's parameters and buffers (in registration order), used for
+/// best-by-validation weights and to restart each compression setting from the trained base.
+class Checkpoint {
+public:
+    static Checkpoint capture(torch::nn::Module& module);
+    /// Copies the saved values back (shapes must match: same module or an identical one).
+    void restore(torch::nn::Module& module) const;
+    bool empty() const { return m_tensors.empty(); }
+
+private:
+    std::vector<at::Tensor> m_tensors;
+};
+
+} // namespace gsq::core::training

@@ -1,0 +1,184 @@
+// Tests core/compression: prune-step parsing, and the prune -> evaluate -> fine-tune pipeline
+// run through the session (rows, stages, sizes, warnings, events, saved models).
+#include "core/common/Error.h"
+#include "core/compression/PruneSpec.h"
+#include "core/experiment/ConfigYaml.h"
+#include "core/measure/ModelFile.h"
+#include "core/session/ResultWriter.h"
+#include "core/session/Session.h"
+
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QtTest>
+
+using namespace gsq::core;
+using gsq::test::messageOf;
+
+namespace {
+experiment::ExperimentConfig config(const std::string& compression, const std::vector<std::string>& overrides = {})
+{
+    return experiment::parseExperiment("name: c\ndataset:\n  name: cora\ntrain:\n  epochs: 20\n  threads: 1\ncompression:\n" +
+                                           compression,
+                                       "c.yaml", overrides);
+}
+
+compression::PruneSpec spec(const std::string& body)
+{
+    auto c = config("  - prune:\n" + body);
+    return compression::PruneSpec::parse(c.compression.at(0), 0, "c.yaml");
+}
+} // namespace
+
+class CompressionTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void pruneSpecDefaultsAndValues()
+    {
+        auto s = spec("      method: global\n");
+        QCOMPARE(s.sparsities.size(), size_t(9));
+        QCOMPARE(s.sparsities.front(), 0.1);
+        QCOMPARE(s.finetuneEpochs, 100);
+        auto t = spec("      method: finegrained\n      sparsity: 0.5\n      schedule: agp\n      finetune_epochs: 40\n");
+        QCOMPARE(t.sparsities, (std::vector<double>{0.5}));
+        QCOMPARE(t.agpEnd, 20);
+    }
+
+    void pruneSpecErrors_data()
+    {
+        QTest::addColumn<QString>("body");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("sparsity 1") << "      method: global\n      sparsity: [0.5, 1.0]\n"
+                                    << "c.yaml:8: key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found 1.0";
+        QTest::newRow("negative sparsity") << "      method: global\n      sparsity: -0.1\n"
+                                           << "c.yaml:8: key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found -0.1";
+        QTest::newRow("unknown key") << "      method: global\n      sparsty: 0.5\n"
+                                     << "c.yaml:8: key 'compression[0].prune.sparsty': unknown key; valid keys of a prune step are: method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets, overrides, lambda, l2_epochs, near_zero";
+        QTest::newRow("schedule") << "      method: global\n      schedule: cubic\n"
+                                  << "c.yaml:8: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
+        QTest::newRow("agp without finetune") << "      method: global\n      schedule: agp\n      finetune_epochs: 0\n"
+                                              << "c.yaml:8: key 'compression[0].prune.schedule': agp prunes during fine-tuning; set finetune_epochs > 0";
+        QTest::newRow("overrides on global") << "      method: global\n      overrides: {stack.conv0.weight: 0.5}\n"
+                                             << "c.yaml:8: key 'compression[0].prune.overrides': per-layer overrides apply to finegrained pruning only";
+        QTest::newRow("structured not yet") << "      method: structured\n"
+                                            << "c.yaml:8: key 'compression[0].prune.method': structured channel pruning is not available in this build yet; valid now: finegrained, global, l2";
+    }
+
+    void pruneSpecErrors()
+    {
+        QFETCH(QString, body);
+        QFETCH(QString, expected);
+        QCOMPARE(QString::fromStdString(messageOf<InputError>([&] { spec(body.toStdString()); })), expected);
+    }
+
+    void unknownLayerPatternListsLayers()
+    {
+        auto c = config("  - prune:\n      method: finegrained\n      targets: [\"stack.conv7.*\"]\n");
+        QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
+                 std::string("c.yaml:8: key 'compression[0].prune.targets': layer pattern 'stack.conv7.*' matches no weight; "
+                             "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
+    }
+
+    void quantizationIsRecognisedButNotYetRun()
+    {
+        auto c = config("  - quantize:\n      method: qat\n      bits: 8\n");
+        const std::string msg = messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); });
+        QVERIFY2(msg.rfind("c.yaml:8: key 'compression[0].quantize.method': quantize method 'qat' is recognised", 0) == 0, msg.c_str());
+    }
+
+    void finegrainedSweepProducesStagesSizesAndModels()
+    {
+        auto c = config("  - prune:\n      method: finegrained\n      sparsity: [0.5, 0.9]\n      finetune_epochs: 5\n",
+                        {"train.seeds=[0, 1]"});
+        int pruningEvents = 0, finished = 0;
+        QTemporaryDir dir;
+        session::RunOptions options;
+        options.modelDir = dir.filePath("models").toStdString();
+        auto r = session::Session::run(c, [&](const session::SessionEvent& e) {
+            if (auto* p = std::get_if<session::PruningApplied>(&e)) {
+                ++pruningEvents;
+                QCOMPARE(p->layers.size(), size_t(2));
+                QCOMPARE(p->layers[0].nnz, p->targetSparsity == 0.5 ? 11464 : 2293); // round((1-s) * 22928)
+            }
+            if (std::holds_alternative<session::StageFinished>(e))
+                ++finished;
+        }, session::CancelToken(), options);
+        // Per seed: base + 2 settings x (pruned, finetuned).
+        QCOMPARE(r.rows.size(), size_t(10));
+        QCOMPARE(finished, 10);
+        QCOMPARE(pruningEvents, 4);
+        const auto& base = r.rows[0];
+        QCOMPARE(base.stage, std::string("base"));
+        QCOMPARE(r.rows[1].stage, std::string("pruned"));
+        QCOMPARE(r.rows[1].setting, std::string("sparsity=0.5"));
+        QCOMPARE(r.rows[2].stage, std::string("finetuned"));
+        QCOMPARE(r.rows[4].setting, std::string("sparsity=0.9"));
+        // 0.9 of each weight pruned: 22928 -> 2293 and 112 -> 11 remain, biases stay.
+        QCOMPARE(r.rows[4].nonzeroParams, 2293 + 11 + 16 + 7);
+        QCOMPARE(r.rows[4].nonzeroParams, r.rows[3].nonzeroParams); // fine-tuning keeps the masks
+        QCOMPARE(r.rows[4].sizeDenseBytes, base.sizeDenseBytes);
+        QVERIFY(r.rows[4].sizeDiskBytes * 5 <= base.sizeDiskBytes); // <= 20 % of dense on disk
+        QCOMPARE(r.rows[4].sizeTheoreticalBytes, (2293 + 11 + 16 + 7) * 4);
+        QCOMPARE(r.summary.size(), size_t(5));
+        QCOMPARE(r.summary[4].n, 2);
+        // layers.csv: 2 weights x 5 stages x 2 seeds.
+        QCOMPARE(r.layers.size(), size_t(20));
+        const std::string header = "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes\n";
+        QCOMPARE(session::ResultWriter::layersCsv(r).substr(0, header.size()), header);
+        // The first job's models are on disk, with the reported sizes, and reload.
+        const QStringList files = QDir(dir.filePath("models")).entryList(QDir::Files);
+        QCOMPARE(files, (QStringList{"base.gsqm", "finegrained-sparsity_0.5-finetuned.gsqm", "finegrained-sparsity_0.5-pruned.gsqm",
+                                     "finegrained-sparsity_0.9-finetuned.gsqm", "finegrained-sparsity_0.9-pruned.gsqm"}));
+        QCOMPARE(QFileInfo(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm")).size(), r.rows[4].sizeDiskBytes);
+        auto stored = measure::ModelFile::read(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm").toStdString());
+        QCOMPARE(stored[0].name, std::string("stack.conv0.weight"));
+        QCOMPARE(stored[0].value.ne(0).sum().item<int64_t>(), 2293);
+    }
+
+    void fullyPrunedLayerIsWarned()
+    {
+        auto c = config("  - prune:\n      method: finegrained\n      sparsity: 0.5\n      finetune_epochs: 0\n"
+                        "      overrides: {stack.conv1.weight: 0.999}\n");
+        std::vector<std::string> warnings;
+        std::vector<std::string> fully;
+        auto r = session::Session::run(c, [&](const session::SessionEvent& e) {
+            if (auto* w = std::get_if<session::RunWarning>(&e))
+                warnings.push_back(w->message);
+            if (auto* p = std::get_if<session::PruningApplied>(&e))
+                fully = p->fullyPruned;
+        }, session::CancelToken());
+        QCOMPARE(r.rows.size(), size_t(2)); // base + pruned, no fine-tuning
+        QCOMPARE(fully, (std::vector<std::string>{"stack.conv1.weight"}));
+        QCOMPARE(warnings, (std::vector<std::string>{"layer stack.conv1.weight is 100% pruned at sparsity=0.5 (finegrained); "
+                                                     "the model cannot pass information through it"}));
+        QCOMPARE(r.rows[1].note, std::string("fully pruned: stack.conv1.weight"));
+    }
+
+    void gradualAndL2()
+    {
+        auto agp = config("  - prune:\n      method: global\n      sparsity: 0.8\n      schedule: agp\n      agp_start: 1\n"
+                          "      agp_end: 9\n      agp_frequency: 4\n      finetune_epochs: 12\n");
+        std::vector<double> levels;
+        auto r = session::Session::run(agp, [&](const session::SessionEvent& e) {
+            if (auto* p = std::get_if<session::PruningApplied>(&e))
+                levels.push_back(p->targetSparsity);
+        }, session::CancelToken());
+        QCOMPARE(levels.size(), size_t(3)); // epochs 1, 5, 9
+        QCOMPARE(levels[0], 0.0);
+        QVERIFY(std::abs(levels[1] - (0.8 - 0.8 * 0.125)) < 1e-12);
+        QCOMPARE(levels[2], 0.8);
+        QCOMPARE(r.rows.size(), size_t(2)); // base + finetuned (no one-shot "pruned" stage)
+        QVERIFY(r.rows[1].bestEpoch >= 9);  // checkpoints only once the final sparsity is reached
+        QCOMPARE(r.rows[1].nonzeroParams, 23063 - 18432); // round(0.8 * 23040) pruned
+
+        auto l2 = config("  - prune:\n      method: l2\n      sparsity: 0.5\n      lambda: 0.01\n      l2_epochs: 10\n"
+                         "      finetune_epochs: 3\n");
+        auto r2 = session::Session::run(l2, {}, session::CancelToken());
+        QCOMPARE(r2.rows.size(), size_t(3));
+        QVERIFY2(r2.rows[1].note.rfind("near-zero (|w|<0.001) after L2: ", 0) == 0, r2.rows[1].note.c_str());
+        QCOMPARE(r2.rows[2].nonzeroParams, 23063 - 11464 - 56);
+    }
+};
+
+QTEST_GUILESS_MAIN(CompressionTest)
+#include "CompressionTest.moc"
