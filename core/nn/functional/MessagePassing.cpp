@@ -18,13 +18,6 @@ std::pair<at::Tensor, at::Tensor> gcnNorm(const at::Tensor& edgeIndex, int64_t n
     return {ei, w};
 }
 
-at::Tensor propagateSum(const at::Tensor& edgeIndex, const at::Tensor& weight, const at::Tensor& x, int64_t numNodes)
-{
-    auto msg = x.index_select(0, edgeIndex[0]);
-    if (weight.defined())
-        msg = msg * weight.view({-1, 1});
-    return torch::zeros({numNodes, x.size(1)}, x.options()).index_add(0, edgeIndex[1], msg);
-}
 
 at::Tensor adjacencyMatrix(const at::Tensor& edgeIndex, const at::Tensor& weight, int64_t numNodes)
 {
@@ -120,6 +113,63 @@ public:
 };
 
 } // namespace
+
+namespace {
+
+/// CSR layout of an edge index with rows = targets, columns = sources, and the permutation
+/// from edge order to CSR order (for edge weights).
+struct EdgeCsr {
+    at::Tensor edgeIndex; ///< kept alive, compared by address
+    int64_t numNodes = 0;
+    at::Tensor crow, col, perm;
+    uint64_t lastUse = 0;
+};
+
+const EdgeCsr& edgeCsr(const at::Tensor& edgeIndex, int64_t numNodes)
+{
+    // Mini-batch training makes a new batch graph every step and reuses it across all layers;
+    // evaluation batches are fixed. A small LRU serves both.
+    thread_local std::array<EdgeCsr, 32> entries;
+    thread_local uint64_t clock = 0;
+    ++clock;
+    for (auto& e : entries)
+        if (e.edgeIndex.defined() && e.edgeIndex.data_ptr() == edgeIndex.data_ptr() &&
+            e.edgeIndex.numel() == edgeIndex.numel() && e.numNodes == numNodes) {
+            e.lastUse = clock;
+            return e;
+        }
+    auto victim = std::min_element(entries.begin(), entries.end(),
+                                   [](const EdgeCsr& a, const EdgeCsr& b) { return a.lastUse < b.lastUse; });
+    auto target = edgeIndex[1].contiguous();
+    auto perm = std::get<1>(torch::sort(target, /*stable=*/true, 0, false));
+    victim->edgeIndex = edgeIndex;
+    victim->numNodes = numNodes;
+    victim->perm = perm;
+    victim->col = edgeIndex[0].index_select(0, perm).contiguous();
+    victim->crow = torch::cat({torch::zeros({1}, torch::kLong), torch::bincount(target, {}, numNodes).cumsum(0)});
+    victim->lastUse = clock;
+    return *victim;
+}
+
+} // namespace
+
+at::Tensor propagateSum(const at::Tensor& edgeIndex, const at::Tensor& weight, const at::Tensor& x, int64_t numNodes)
+{
+    if ((weight.defined() && weight.requires_grad() && torch::GradMode::is_enabled()) || x.scalar_type() != torch::kFloat ||
+        edgeIndex.size(1) == 0) {
+        // Differentiable in the edge weights: the gather/scatter formulation.
+        auto msg = x.index_select(0, edgeIndex[0]);
+        if (weight.defined())
+            msg = msg * weight.view({-1, 1});
+        return torch::zeros({numNodes, x.size(1)}, x.options()).index_add(0, edgeIndex[1], msg);
+    }
+    const auto& csr = edgeCsr(edgeIndex, numNodes);
+    auto values = weight.defined() ? weight.detach().index_select(0, csr.perm)
+                                   : torch::ones({edgeIndex.size(1)}, torch::kFloat);
+    auto a = at::_sparse_csr_tensor_unsafe(csr.crow, csr.col, values, {numNodes, x.size(0)},
+                                           values.options().layout(torch::kSparseCsr));
+    return spmm(a, x);
+}
 
 at::Tensor spmm(const at::Tensor& csr, const at::Tensor& dense)
 {
