@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-openmp          # LibTorch + a real BLAS (reference BLAS is ~15x slower)
   libyaml-cpp-dev
   librdkit-dev libboost-dev                 # RDKit headers need Boost
-  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libqt6sql6-sqlite
   xvfb xauth
 )
 if [ "${GSQ_WITH_BENCH:-0}" = 1 ]; then

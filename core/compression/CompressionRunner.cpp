@@ -56,6 +56,7 @@ session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& m
 void CompressionRunner::measure(training::Task& task, session::ResultRow& row, JobContext& ctx)
 {
     auto module = task.module();
+    auto params = module->named_parameters(true);
     auto sizes = measure::measureSizes(*module);
     row.sizeTheoreticalBytes = sizes.theoreticalBytes;
     row.sizeDenseBytes = sizes.denseBytes;
@@ -77,6 +78,17 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
         l.nnz = t.nnz;
         l.bits = t.bits;
         l.diskBytes = t.diskBytes;
+        // Fixed bin edges: the base model's symmetric range, remembered per layer for this job.
+        auto w = params[t.name].detach().flatten().to(torch::kFloat);
+        auto& range = ctx.histogramRanges[t.name];
+        if (range <= 0)
+            range = std::max(1e-8, w.abs().max().item<double>());
+        l.histLo = -range;
+        l.histHi = range;
+        const int bins = 61; // odd, so one bin is centred on zero and shows the pruning spike
+        auto idx = ((w + range) / (2 * range) * bins).floor().clamp(0, bins - 1).to(torch::kLong);
+        auto counts = torch::bincount(idx, {}, bins).contiguous();
+        l.histCounts.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + bins);
         ctx.result.layers.push_back(l);
     }
     if (!ctx.modelDir.empty()) {
@@ -99,9 +111,12 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
         row.testValue = ev.testMetric;
         row.valValue = ev.valMetric;
         row.testMetrics = ev.testMetrics;
+        const size_t firstLayer = ctx.result.layers.size();
         measure(task, row, ctx);
         ctx.result.rows.push_back(row);
-        ctx.emit(session::StageFinished{ctx.job, row});
+        ctx.emit(session::StageFinished{ctx.job, row,
+                                        {ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer),
+                                         ctx.result.layers.end()}});
     };
 
     for (double s : spec.sparsities) {
@@ -119,14 +134,15 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
 
         // L2: regularised training first; no weight is removed by it.
         if (spec.method == "l2") {
-            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs});
+            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs, setting});
             PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
             auto fit = trainer.fit(
                 task, static_cast<uint64_t>(ctx.seed) + 17,
                 [&](const training::EpochRecord& r) {
                     ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs,
                                                    {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
-                                                    r.lr, r.seconds}});
+                                                    r.lr, r.seconds},
+                                                   setting});
                 },
                 ctx.cancel.flag(), &l2, spec.l2Epochs);
             row.trainSeconds += fit.trainSeconds;
@@ -153,7 +169,7 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
         }
 
         if (spec.finetuneEpochs > 0) {
-            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs});
+            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs, setting});
             PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
                 ctx.emit(pruningEvent(ctx, spec.method, setting, "finetuned", epoch, level, *module, hooks.masks()));
             });
@@ -162,7 +178,8 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
                 [&](const training::EpochRecord& r) {
                     ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs,
                                                    {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
-                                                    r.lr, r.seconds}});
+                                                    r.lr, r.seconds},
+                                                   setting});
                 },
                 ctx.cancel.flag(), &hooks, spec.finetuneEpochs);
             hooks.masks().apply(*module);

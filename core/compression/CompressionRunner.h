@@ -5,6 +5,7 @@
 #include "core/training/Checkpoint.h"
 
 #include <functional>
+#include <map>
 #include <string>
 
 namespace gsq::core::training {
@@ -24,6 +25,7 @@ struct JobContext {
     const session::CancelToken& cancel;
     session::RunResult& result;
     std::string modelDir; ///< when set, .gsqm files of this job are written here
+    std::map<std::string, double> histogramRanges; ///< per layer, set from the base model
 };
 
 /// Runs the compression pipeline of one job, starting every setting from the trained base:

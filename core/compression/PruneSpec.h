@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/experiment/ExperimentConfig.h"
-#include "core/pruning/Pruner.h"
+#include "core/pruning/Targets.h"
 
 #include <string>
 #include <vector>

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/pruning/Targets.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <map>
@@ -12,14 +14,6 @@ class Module;
 }
 
 namespace gsq::core::pruning {
-
-/// Which weights a pruning step may touch: parameters with more than one dimension whose
-/// names match one of the glob patterns ('*' matches any run of characters).
-struct Targets {
-    std::vector<std::string> patterns{"*"};
-    /// Per-parameter sparsity overrides (exact names), for finegrained pruning.
-    std::map<std::string, double> overrides;
-};
 
 /// Sparsity of one weight tensor.
 struct LayerSparsity {

@@ -40,6 +40,11 @@ struct LayerRow {
     int64_t params = 0, nnz = 0;
     int bits = 32;
     int64_t diskBytes = 0; ///< bytes of this tensor's payload in the model file
+    /// Weight histogram over [histLo, histHi] in histCounts.size() equal bins. The range is fixed
+    /// per (layer, seed, fold) by the base model, so stages overlay bin for bin; values outside
+    /// it are counted in the first or last bin.
+    double histLo = 0, histHi = 0;
+    std::vector<int64_t> histCounts;
     double sparsity() const { return params ? 1.0 - static_cast<double>(nnz) / static_cast<double>(params) : 0.0; }
 };
 

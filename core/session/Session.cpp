@@ -264,7 +264,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
             for (int64_t seed : seeds) {
                 if (cancel.cancelled())
                     throw training::Cancelled{};
-                emit(StageStarted{job, seed, fold, "base", config.train.epochs});
+                emit(StageStarted{job, seed, fold, "base", config.train.epochs, ""});
                 auto task = makeTask(config, prepared, seed, fold);
                 JobHistory history{seed, fold, "base", {}};
                 auto fit = trainer.fit(
@@ -272,7 +272,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                     [&](const training::EpochRecord& r) {
                         EpochPoint pt{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr, r.seconds};
                         history.epochs.push_back(pt);
-                        emit(EpochMetrics{job, seed, fold, "base", config.train.epochs, pt});
+                        emit(EpochMetrics{job, seed, fold, "base", config.train.epochs, pt, ""});
                     },
                     cancel.flag());
                 ResultRow row;
@@ -291,11 +291,13 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 row.stoppedEarly = fit.stoppedEarly;
                 row.testMetrics = fit.best.testMetrics;
                 compression::JobContext ctx{config, job, seed, fold, row, emit, cancel, result,
-                                            job == 0 ? options.modelDir : std::string()};
+                                            job == 0 ? options.modelDir : std::string(), {}};
+                const size_t firstLayer = result.layers.size();
                 compression::CompressionRunner::measure(*task, row, ctx);
                 result.rows.push_back(row);
                 result.histories.push_back(std::move(history));
-                emit(StageFinished{job, row});
+                emit(StageFinished{job, row,
+                                   {result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end()}});
                 if (!pruneSteps.empty()) {
                     const auto base = training::Checkpoint::capture(*task->module());
                     ctx.baseRow = row;

@@ -28,8 +28,9 @@ struct StageStarted {
     int job = 0;                ///< 0-based index among totalJobs
     int64_t seed = 0;
     int fold = 0;
-    std::string stage;          ///< "base" (compression adds stages)
+    std::string stage;          ///< "base", "regularized", "finetuned"
     int epochs = 0;
+    std::string setting;        ///< compression setting ("sparsity=0.5"); empty for base
 };
 
 struct EpochMetrics {
@@ -39,11 +40,13 @@ struct EpochMetrics {
     std::string stage;
     int epochs = 0;             ///< planned epochs of this stage
     EpochPoint point;
+    std::string setting;        ///< as in StageStarted
 };
 
 struct StageFinished {
     int job = 0;
     ResultRow row;
+    std::vector<LayerRow> layers; ///< per-weight statistics and histograms of this stage
 };
 
 /// A pruning step was applied (or a gradual schedule moved): per-layer sparsity after it.

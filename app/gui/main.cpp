@@ -1,0 +1,65 @@
+// graphsqueeze: the desktop app. Entry point only: options, window, event loop.
+#include "core/session/Session.h"
+#include "ui/MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("GraphSqueeze");
+    QApplication::setApplicationName("GraphSqueeze");
+    QApplication::setApplicationVersion(GSQ_APP_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("GraphSqueeze: prune and quantize graph neural networks, and see what it costs.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption open("open", "Open an experiment YAML file.", "FILE");
+    QCommandLineOption run("run", "Run the experiment right away.");
+    QCommandLineOption shots("screenshots", "After the run, save one PNG per tab into DIR.", "DIR");
+    QCommandLineOption charts("export-charts", "After the run, save every chart as PNG and SVG into DIR.", "DIR");
+    QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
+    parser.addOptions({open, run, shots, charts, quit});
+    parser.process(app);
+
+    gsq::ui::MainWindow window;
+    window.show();
+    if (parser.isSet(open)) {
+        const QString err = window.openExperiment(parser.value(open), /*interactive=*/false);
+        if (!err.isEmpty()) {
+            std::cerr << "error: " << err.toStdString() << "\n";
+            return 2;
+        }
+    }
+    int exitCode = 0;
+    auto afterRun = [&] {
+        if (parser.isSet(shots))
+            if (const QString err = window.saveScreenshots(parser.value(shots)); !err.isEmpty()) {
+                std::cerr << "error: " << err.toStdString() << "\n";
+                exitCode = 2;
+            }
+        if (parser.isSet(charts))
+            if (const QString err = window.exportAllCharts(parser.value(charts)); !err.isEmpty()) {
+                std::cerr << "error: " << err.toStdString() << "\n";
+                exitCode = 2;
+            }
+        if (parser.isSet(quit))
+            QTimer::singleShot(0, &app, [&] { app.exit(exitCode); });
+    };
+    QObject::connect(&window, &gsq::ui::MainWindow::runFinished, &app, afterRun);
+    QObject::connect(&window, &gsq::ui::MainWindow::runFailed, &app, [&](const QString& message) {
+        std::cerr << "error: run failed: " << message.toStdString() << "\n";
+        exitCode = 1;
+        afterRun();
+    });
+    if (parser.isSet(run))
+        QTimer::singleShot(0, &window, [&] { window.run(); });
+    else if (parser.isSet(shots) || parser.isSet(charts) || parser.isSet(quit))
+        QTimer::singleShot(200, &window, afterRun);
+    return app.exec();
+}

@@ -1,0 +1,161 @@
+// Tests ui/: drives the real main window offscreen — a short pruning run end to end, live
+// curves, the Layers and Compare tables, CSV/PNG/SVG export, inline validation, pause/step and
+// stop — plus the table model through QAbstractItemModelTester.
+#include "ui/MainWindow.h"
+#include "ui/charts/ChartView.h"
+#include "ui/models/RowTableModel.h"
+#include "ui/panels/ExperimentPanel.h"
+#include "ui/session/SessionController.h"
+#include "ui/tabs/CompareTab.h"
+#include "ui/tabs/LayersTab.h"
+#include "ui/tabs/SparsityTab.h"
+#include "ui/tabs/TrainingTab.h"
+#include "ui/tabs/WeightsTab.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace gsq::ui;
+
+namespace {
+void configure(MainWindow& w, const QString& method, const QString& sparsity, int epochs, int finetune)
+{
+    auto* p = w.panel();
+    p->datasetCombo()->setCurrentText("cora");
+    p->archCombo()->setCurrentText("gcn");
+    p->epochsSpin()->setValue(epochs);
+    p->seedsSpin()->setValue(1);
+    p->methodCombo()->setCurrentText(method);
+    p->sparsityEdit()->setText(sparsity);
+    p->finetuneSpin()->setValue(finetune);
+}
+} // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName("GraphSqueezeTest");
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void shortPruningRunFillsEveryView()
+    {
+        MainWindow w;
+        w.show();
+        configure(w, "finegrained", "0.5", 8, 4);
+        QVERIFY(w.panel()->isValid());
+        QVERIFY(w.runAction()->isEnabled());
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.run();
+        QVERIFY(!w.runAction()->isEnabled());
+        QVERIFY(done.wait(120000));
+
+        QCOMPARE(w.trainingTab()->basePointCount(0), 8);
+        QCOMPARE(w.trainingTab()->seriesCount(), 2); // base + finetuned
+        QCOMPARE(w.sparsityTab()->sweepPointCount("pruned"), 1);
+        QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 1);
+
+        auto* layers = w.layersTab()->model();
+        QCOMPARE(layers->rowCount(), 6); // 2 weights x (base, pruned, finetuned)
+        const auto& last = layers->rows().back();
+        QCOMPARE(last[2].toString(), QString("finetuned"));
+        QCOMPARE(last[3].toString(), QString("stack.conv1.weight"));
+        QCOMPARE(last[6].toLongLong(), 56); // 112 weights, half kept
+        QCOMPARE(layers->rows()[4][6].toLongLong(), 11464); // conv0: round(0.5 * 22928) kept
+
+        w.weightsTab()->layerCombo()->setCurrentText("stack.conv0.weight");
+        QCOMPARE(w.weightsTab()->stageCount(), 3);
+
+        auto* compare = w.compareTab()->model();
+        QCOMPARE(compare->rowCount(), 3);
+        QCOMPARE(compare->rows()[0][3].toString(), QString("none"));
+        QCOMPARE(compare->rows()[2][5].toString(), QString("finetuned"));
+        QVERIFY(w.compareTab()->paretoCount() >= 1);
+
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("cmp.csv");
+        QCOMPARE(w.compareTab()->exportCsv(csv), QString());
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString(f.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith("experiment,dataset,model,method,setting,stage,metric,mean,std,n"));
+        QVERIFY(lines[3].contains(",finegrained,sparsity=0.5,finetuned,accuracy,"));
+        // Mean of the single seed equals the value the run reported.
+        QCOMPARE(lines[1].split(',')[7].toDouble(), compare->rows()[0][7].toDouble());
+
+        QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
+        const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
+        const QStringList svgs = QDir(dir.filePath("charts")).entryList({"*.svg"});
+        QCOMPARE(pngs.size(), 6); // 2 training + 2 sparsity + 1 weights + 1 pareto
+        QCOMPARE(svgs.size(), 6);
+        QImage img(dir.filePath("charts/" + pngs.first()));
+        QVERIFY(!img.isNull() && img.width() > 100);
+        QFile svg(dir.filePath("charts/" + svgs.first()));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("<svg"));
+
+        QCOMPARE(w.saveScreenshots(dir.filePath("shots")), QString());
+        QCOMPARE(QDir(dir.filePath("shots")).entryList({"*.png"}).size(), 5);
+    }
+
+    void invalidFieldDisablesRun()
+    {
+        MainWindow w;
+        configure(w, "global", "0.5, 1.5", 5, 5);
+        QVERIFY(!w.panel()->isValid());
+        QVERIFY(!w.runAction()->isEnabled());
+        QCOMPARE(w.panel()->validationMessage(),
+                 QString("key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found 1.5"));
+        w.panel()->sparsityEdit()->setText("0.5, 0.9");
+        QVERIFY(w.panel()->isValid());
+        QVERIFY(w.runAction()->isEnabled());
+    }
+
+    void pauseStepAndStop()
+    {
+        MainWindow w;
+        configure(w, "none", "0.5", 5000, 0);
+        QSignalSpy failed(&w, &MainWindow::runFailed);
+        w.run();
+        QTRY_VERIFY_WITH_TIMEOUT(w.trainingTab()->basePointCount(0) >= 3, 30000);
+        w.controller()->pause();
+        QTest::qWait(400);
+        const int paused = w.trainingTab()->basePointCount(0);
+        QTest::qWait(300);
+        QCOMPARE(w.trainingTab()->basePointCount(0), paused);
+        w.controller()->step();
+        QTRY_COMPARE_WITH_TIMEOUT(w.trainingTab()->basePointCount(0), paused + 1, 5000);
+        QTest::qWait(300);
+        QCOMPARE(w.trainingTab()->basePointCount(0), paused + 1);
+        w.stopAction()->trigger();
+        QVERIFY(failed.wait(10000) || failed.count() == 1);
+        QCOMPARE(failed.first().first().toString(), QString("cancelled by the user"));
+        QVERIFY(!w.controller()->isRunning());
+        QVERIFY(w.runAction()->isEnabled());
+        QVERIFY(w.statusText().startsWith("Stopped."));
+    }
+
+    void tableModelPassesTheTester()
+    {
+        RowTableModel model({"a", "b"});
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.appendRows({{1, "x"}, {2.5, "y"}});
+        model.setRows({{3, "z"}});
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.data(model.index(0, 0), Qt::UserRole).toInt(), 3);
+        QCOMPARE(model.toCsv(), QString("a,b\n3,z\n"));
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "MainWindowTest.moc"

@@ -1,0 +1,419 @@
+#include "ui/MainWindow.h"
+
+#include "core/common/Error.h"
+#include "core/experiment/ConfigYaml.h"
+#include "core/session/Session.h"
+#include "ui/charts/ChartView.h"
+#include "ui/panels/ExperimentPanel.h"
+#include "ui/session/SessionController.h"
+#include "ui/tabs/CompareTab.h"
+#include "ui/tabs/LayersTab.h"
+#include "ui/tabs/SparsityTab.h"
+#include "ui/tabs/TrainingTab.h"
+#include "ui/tabs/WeightsTab.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace gsq::ui {
+
+using namespace gsq::core;
+using namespace gsq::core::session;
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("GraphSqueeze"));
+    m_controller = new SessionController(this);
+    m_panel = new ExperimentPanel;
+    auto* dock = new QDockWidget(tr("Experiment"), this);
+    dock->setObjectName("experimentDock");
+    dock->setWidget(m_panel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    dock->setMinimumWidth(300);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    m_banner = new QLabel;
+    m_banner->setWordWrap(true);
+    m_banner->setObjectName("guardRail");
+    m_banner->hide();
+    layout->addWidget(m_banner);
+    m_tabs = new QTabWidget;
+    m_training = new TrainingTab;
+    m_sparsity = new SparsityTab;
+    m_weights = new WeightsTab;
+    m_layers = new LayersTab;
+    m_compare = new CompareTab;
+    m_tabs->addTab(m_training, tr("Training"));
+    m_tabs->addTab(m_sparsity, tr("Sparsity"));
+    m_tabs->addTab(m_weights, tr("Weights"));
+    m_tabs->addTab(m_layers, tr("Layers"));
+    m_tabs->addTab(m_compare, tr("Compare"));
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_status = new QLabel(tr("Ready"));
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(260);
+    m_progress->setTextVisible(false);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+
+    buildMenus();
+
+    connect(m_panel, &ExperimentPanel::validityChanged, this, [this] { updateActions(); });
+    connect(m_controller, &SessionController::runningChanged, this, [this] { updateActions(); });
+    connect(m_controller, &SessionController::pausedChanged, this, [this](bool paused) {
+        m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+        if (paused)
+            m_status->setText(tr("Paused — Step runs one epoch, Resume continues"));
+    });
+    connect(m_controller, &SessionController::runStarted, this, [this](const RunStarted& s) {
+        m_totalJobs = std::max(1, s.totalJobs);
+        m_epochsPerJob = std::max(1, s.epochsPerJob);
+        m_status->setText(QString::fromStdString(s.model + " on " + s.datasetSummary));
+    });
+    connect(m_controller, &SessionController::eventsArrived, this, [this](const auto& events) { onEvents(events); });
+    connect(m_controller, &SessionController::finished, this, [this](auto result) { onFinished(result); });
+    connect(m_controller, &SessionController::failed, this, [this](const QString& message, bool cancelled, bool invalid) {
+        m_progress->setValue(0);
+        if (cancelled) {
+            m_status->setText(tr("Stopped. Results of finished stages are shown; nothing was saved."));
+        } else {
+            m_status->setText(tr("Run failed"));
+            QString hint;
+            if (message.contains("diverged"))
+                hint = tr(" — the loss became NaN or infinite: lower the learning rate and run again.");
+            else if (invalid)
+                hint = tr(" — fix the input and run again.");
+            showBanner(message + hint, true);
+        }
+        Q_EMIT runFailed(message);
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    if (!settings.contains("window/geometry"))
+        resize(1500, 920);
+    rebuildRecentMenu();
+    updateActions();
+}
+
+MainWindow::~MainWindow()
+{
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+}
+
+QString MainWindow::presetDirectory() const
+{
+    for (const QString& dir : {QString(GSQ_UI_SOURCE_DIR "/resources/experiments"),
+                               QCoreApplication::applicationDirPath() + "/../share/graphsqueeze/experiments"})
+        if (QDir(dir).exists())
+            return QDir(dir).absolutePath();
+    return {};
+}
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
+        if (!path.isEmpty())
+            openExperiment(path);
+    });
+    auto* presets = file->addMenu(tr("Presets"));
+    const QString dir = presetDirectory();
+    for (const QString& f : QDir(dir).entryList({"*.yaml"}, QDir::Files))
+        presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
+    m_recentMenu = file->addMenu(tr("Recent experiments"));
+    file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
+        QString path = m_currentFile;
+        if (path.isEmpty() || path.startsWith(presetDirectory()))
+            path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+        if (!path.isEmpty())
+            if (const QString err = saveExperiment(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Could not save"), err);
+    });
+    file->addAction(tr("Save experiment &as…"), QKeySequence::SaveAs, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+        if (!path.isEmpty())
+            if (const QString err = saveExperiment(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Could not save"), err);
+    });
+    file->addSeparator();
+    file->addAction(tr("Export comparison as CSV…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addAction(tr("Export all charts…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all charts to"));
+        if (!dir.isEmpty())
+            if (const QString err = exportAllCharts(dir); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto* runMenu = menuBar()->addMenu(tr("&Run"));
+    m_run = runMenu->addAction(tr("Run"), QKeySequence(Qt::Key_F5), this, &MainWindow::run);
+    m_pause = runMenu->addAction(tr("Pause"), QKeySequence(Qt::Key_F6), this, [this] {
+        m_controller->isPaused() ? m_controller->resume() : m_controller->pause();
+    });
+    m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), m_controller, &SessionController::step);
+    m_stop = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
+    auto* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName("runToolbar");
+    toolbar->addActions({m_run, m_pause, m_step, m_stop});
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i)
+        view->addAction(m_tabs->tabText(i), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this,
+                        [this, i] { m_tabs->setCurrentIndex(i); });
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About GraphSqueeze"), this, [this] {
+        QString versions;
+        for (const auto& [k, v] : Session::versions())
+            versions += QString("%1 %2<br>").arg(QString::fromStdString(k), QString::fromStdString(v));
+        QMessageBox::about(this, tr("About GraphSqueeze"),
+                           tr("<b>GraphSqueeze</b> — a lab for pruning and quantizing graph neural networks.<br><br>"
+                              "%1Qt %2<br><br>Reproduces and extends Khedri et al., <i>Pruning and Quantization Impact "
+                              "on Graph Neural Networks</i> (arXiv:2510.22058, 2025).")
+                               .arg(versions, qVersion()));
+    });
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_controller->isRunning();
+    m_run->setEnabled(!running && m_panel->isValid());
+    m_pause->setEnabled(running);
+    m_step->setEnabled(running);
+    m_stop->setEnabled(running);
+    m_panel->setEnabled(!running);
+}
+
+QString MainWindow::openExperiment(const QString& path, bool interactive)
+{
+    try {
+        m_panel->setConfig(experiment::loadExperiment(path.toStdString()));
+        m_currentFile = path;
+        setWindowTitle(tr("GraphSqueeze — %1").arg(QFileInfo(path).fileName()));
+        addRecent(path);
+        return {};
+    } catch (const InputError& e) {
+        const QString msg = QString::fromStdString(e.what());
+        if (interactive)
+            QMessageBox::warning(this, tr("Could not open the experiment"), msg);
+        return msg;
+    }
+}
+
+QString MainWindow::saveExperiment(const QString& path)
+{
+    if (!m_panel->isValid())
+        return tr("The experiment has an invalid field: %1").arg(m_panel->validationMessage());
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return path + ": " + file.errorString();
+    file.write(QByteArray::fromStdString(experiment::toYaml(m_panel->config())));
+    if (!file.commit())
+        return path + ": " + file.errorString();
+    m_currentFile = path;
+    addRecent(path);
+    return {};
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(path);
+    recent.prepend(QFileInfo(path).absoluteFilePath());
+    settings.setValue("recentFiles", recent.mid(0, 8));
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    for (const QString& p : QSettings().value("recentFiles").toStringList())
+        m_recentMenu->addAction(p, this, [this, p] { openExperiment(p); });
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+void MainWindow::run()
+{
+    if (!m_panel->isValid() || m_controller->isRunning())
+        return;
+    m_training->clear();
+    m_sparsity->clear();
+    m_weights->clear();
+    m_layers->clear();
+    m_banner->hide();
+    m_epochsDone = 0;
+    m_baseMean = -1;
+    m_progress->setValue(0);
+    m_runStartMs = QDateTime::currentMSecsSinceEpoch();
+    m_status->setText(tr("Loading data…"));
+    m_controller->start(m_panel->config());
+}
+
+void MainWindow::showBanner(const QString& text, bool error)
+{
+    m_banner->setText(text);
+    m_banner->setStyleSheet(error ? "background:#fdecea; color:#8e1c12; padding:6px; border:1px solid #e6b0aa;"
+                                  : "background:#fef5e7; color:#7d5100; padding:6px; border:1px solid #f5cba7;");
+    m_banner->show();
+}
+
+QString MainWindow::bannerText() const
+{
+    return m_banner->isVisible() ? m_banner->text() : QString();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_status->text();
+}
+
+void MainWindow::onEvents(const std::vector<SessionEvent>& events)
+{
+    m_training->addEvents(events);
+    m_sparsity->addEvents(events);
+    m_weights->addEvents(events);
+    m_layers->addEvents(events);
+    const EpochMetrics* last = nullptr;
+    QStringList warnings;
+    for (const auto& e : events) {
+        if (auto* m = std::get_if<EpochMetrics>(&e)) {
+            ++m_epochsDone;
+            last = m;
+        } else if (auto* s = std::get_if<StageStarted>(&e)) {
+            if (s->stage == "base")
+                m_epochsDone = static_cast<qint64>(s->job) * m_epochsPerJob;
+        } else if (auto* w = std::get_if<RunWarning>(&e)) {
+            warnings << QString::fromStdString(w->message);
+        } else if (auto* f = std::get_if<StageFinished>(&e)) {
+            if (f->row.method == "none")
+                m_baseMean = m_baseMean < 0 ? f->row.testValue : (m_baseMean + f->row.testValue) / 2;
+            else if (m_baseMean > 0 && f->row.testValue < m_baseMean - 0.2)
+                warnings << tr("Accuracy collapsed at %1 (%2): %3 vs %4 for the dense model. Try a lower sparsity, "
+                               "more fine-tuning epochs, or finegrained instead of global pruning.")
+                                .arg(QString::fromStdString(f->row.setting), QString::fromStdString(f->row.stage))
+                                .arg(f->row.testValue, 0, 'f', 3)
+                                .arg(m_baseMean, 0, 'f', 3);
+        }
+    }
+    for (const QString& w : warnings) {
+        QString text = w;
+        if (w.contains("100% pruned"))
+            text += tr(" — lower the sparsity, or use finegrained pruning so every layer keeps weights.");
+        showBanner(text, false);
+    }
+    const double fraction = std::min(1.0, static_cast<double>(m_epochsDone) / (static_cast<double>(m_totalJobs) * m_epochsPerJob));
+    m_progress->setValue(static_cast<int>(fraction * 1000));
+    if (last) {
+        const double elapsed = (QDateTime::currentMSecsSinceEpoch() - m_runStartMs) / 1000.0;
+        const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+        m_status->setText(tr("Job %1/%2 · %3%4 · epoch %5/%6 · loss %7 · val %8 · ETA %9 s")
+                              .arg(last->job + 1)
+                              .arg(m_totalJobs)
+                              .arg(QString::fromStdString(last->stage))
+                              .arg(last->setting.empty() ? QString() : " " + QString::fromStdString(last->setting))
+                              .arg(last->point.epoch)
+                              .arg(last->epochs)
+                              .arg(last->point.loss, 0, 'f', 4)
+                              .arg(std::isfinite(last->point.valMetric) ? last->point.valMetric : 0.0, 0, 'f', 3)
+                              .arg(eta, 0, 'f', 0));
+    }
+}
+
+void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
+{
+    m_progress->setValue(1000);
+    m_compare->addRun(*result);
+    QString summary;
+    for (const auto& s : result->summary)
+        if (s.method == "none")
+            summary = tr("%1 %2 ± %3 over %4 run(s)")
+                          .arg(QString::fromStdString(s.metric))
+                          .arg(s.testMean, 0, 'f', 4)
+                          .arg(s.testStd, 0, 'f', 4)
+                          .arg(s.n);
+    m_status->setText(tr("Finished in %1 s — base model: %2").arg(result->totalSeconds, 0, 'f', 1).arg(summary));
+    Q_EMIT runFinished();
+}
+
+QString MainWindow::saveScreenshots(const QString& dir)
+{
+    if (!QDir().mkpath(dir))
+        return dir + ": cannot create the directory";
+    const int current = m_tabs->currentIndex();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        m_tabs->setCurrentIndex(i);
+        QApplication::processEvents();
+        const QString name = QString("%1/%2-%3.png").arg(dir).arg(i + 1, 2, 10, QChar('0')).arg(m_tabs->tabText(i).toLower());
+        QSaveFile file(name);
+        if (!file.open(QIODevice::WriteOnly) || !grab().save(&file, "PNG") || !file.commit())
+            return name + ": " + file.errorString();
+    }
+    m_tabs->setCurrentIndex(current);
+    return {};
+}
+
+QString MainWindow::exportAllCharts(const QString& dir)
+{
+    if (!QDir().mkpath(dir))
+        return dir + ": cannot create the directory";
+    QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_weights->charts() + m_compare->charts();
+    const int current = m_tabs->currentIndex();
+    int n = 0;
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        m_tabs->setCurrentIndex(i); // charts render at their on-screen size
+        QApplication::processEvents();
+        for (auto* c : charts) {
+            if (!c->isVisible())
+                continue;
+            QString base = c->chart()->title().toLower();
+            base.replace(QRegularExpression("[^a-z0-9]+"), "-");
+            base = QString("%1/%2-%3").arg(dir).arg(++n, 2, 10, QChar('0')).arg(base.left(48));
+            if (QString err = c->savePng(base + ".png"); !err.isEmpty())
+                return err;
+            if (QString err = c->saveSvg(base + ".svg"); !err.isEmpty())
+                return err;
+        }
+    }
+    m_tabs->setCurrentIndex(current);
+    return {};
+}
+
+} // namespace gsq::ui

@@ -1,0 +1,92 @@
+#pragma once
+
+#include "core/session/SessionEvents.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QTabWidget;
+class QLabel;
+class QProgressBar;
+class QAction;
+class QMenu;
+
+namespace gsq::ui {
+
+class ExperimentPanel;
+class SessionController;
+class TrainingTab;
+class SparsityTab;
+class WeightsTab;
+class LayersTab;
+class CompareTab;
+
+/// The main window: layout and wiring only. The experiment form docks on the left, the tabs
+/// (Training, Sparsity, Weights, Layers, Compare) fill the centre, run state sits in the status
+/// bar, and guard-rail messages appear in a banner above the tabs.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Loads an experiment YAML into the form; on error shows (or returns) the message.
+    QString openExperiment(const QString& path, bool interactive = true);
+    QString saveExperiment(const QString& path);
+    /// One PNG per tab (NN-name.png) in `dir`; returns an error message or an empty string.
+    QString saveScreenshots(const QString& dir);
+    /// Every chart as PNG and SVG in `dir`.
+    QString exportAllCharts(const QString& dir);
+
+    ExperimentPanel* panel() const { return m_panel; }
+    SessionController* controller() const { return m_controller; }
+    QTabWidget* tabs() const { return m_tabs; }
+    TrainingTab* trainingTab() const { return m_training; }
+    SparsityTab* sparsityTab() const { return m_sparsity; }
+    WeightsTab* weightsTab() const { return m_weights; }
+    LayersTab* layersTab() const { return m_layers; }
+    CompareTab* compareTab() const { return m_compare; }
+    QAction* runAction() const { return m_run; }
+    QAction* stopAction() const { return m_stop; }
+    QString bannerText() const;
+    QString statusText() const;
+
+public Q_SLOTS:
+    void run();
+
+Q_SIGNALS:
+    void runFinished();
+    void runFailed(const QString& message);
+
+private:
+    void buildMenus();
+    void updateActions();
+    void onEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void onFinished(std::shared_ptr<const gsq::core::session::RunResult> result);
+    void showBanner(const QString& text, bool error);
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    QString presetDirectory() const;
+
+    ExperimentPanel* m_panel;
+    SessionController* m_controller;
+    QTabWidget* m_tabs;
+    TrainingTab* m_training;
+    SparsityTab* m_sparsity;
+    WeightsTab* m_weights;
+    LayersTab* m_layers;
+    CompareTab* m_compare;
+    QLabel* m_banner;
+    QLabel* m_status;
+    QProgressBar* m_progress;
+    QAction *m_run, *m_pause, *m_step, *m_stop;
+    QMenu* m_recentMenu = nullptr;
+    QString m_currentFile;
+    int m_totalJobs = 1, m_epochsPerJob = 1;
+    qint64 m_epochsDone = 0;
+    double m_baseMean = -1;
+    qint64 m_runStartMs = 0;
+};
+
+} // namespace gsq::ui

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QtCharts/QChartView>
+
+namespace gsq::ui {
+
+/// A chart with "Save as PNG…" / "Save as SVG…" on its context menu. Files are written
+/// atomically (QSaveFile); failures are reported with the path and the reason.
+class ChartView : public QChartView {
+    Q_OBJECT
+public:
+    explicit ChartView(const QString& title, QWidget* parent = nullptr);
+
+    /// Writes the chart; returns an empty string on success, else the error message.
+    QString savePng(const QString& path);
+    QString saveSvg(const QString& path);
+
+protected:
+    void contextMenuEvent(QContextMenuEvent* event) override;
+};
+
+} // namespace gsq::ui

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "core/experiment/ExperimentConfig.h"
+#include "core/session/SessionEvents.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace gsq::ui {
+
+/// Runs core::session::Session on a worker thread and turns its events into Qt signals on the
+/// GUI thread. Events are queued by the worker and delivered in batches by a 50 ms timer, so
+/// charts redraw at most 20 times a second however fast training goes.
+///
+/// Pause blocks the worker inside the event sink (between two epochs), Step lets exactly one
+/// more epoch through, Stop raises the session's cancel flag (and releases a pause).
+class SessionController : public QObject {
+    Q_OBJECT
+public:
+    explicit SessionController(QObject* parent = nullptr);
+    ~SessionController() override;
+
+    bool isRunning() const { return m_running; }
+    bool isPaused() const;
+
+public Q_SLOTS:
+    void start(const gsq::core::experiment::ExperimentConfig& config);
+    void pause();
+    void resume();
+    void step();
+    void stop();
+
+Q_SIGNALS:
+    void runStarted(const gsq::core::session::RunStarted& info);
+    /// Every event of the last batch, in order (EpochMetrics, StageFinished, PruningApplied, ...).
+    void eventsArrived(const std::vector<gsq::core::session::SessionEvent>& events);
+    void finished(std::shared_ptr<const gsq::core::session::RunResult> result);
+    void failed(const QString& message, bool cancelled, bool invalidInput);
+    void runningChanged(bool running);
+    void pausedChanged(bool paused);
+
+private:
+    void drain();
+    void onWorkerEvent(const gsq::core::session::SessionEvent& e);
+    void joinWorker();
+
+    QTimer m_timer;
+    bool m_running = false;
+    std::thread m_worker;
+    std::unique_ptr<gsq::core::session::CancelToken> m_cancel;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_resumed;
+    std::deque<gsq::core::session::SessionEvent> m_queue;
+    bool m_paused = false;
+    int m_stepBudget = 0; ///< epochs allowed through while paused
+};
+
+} // namespace gsq::ui

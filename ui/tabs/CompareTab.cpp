@@ -1,0 +1,154 @@
+#include "ui/tabs/CompareTab.h"
+
+#include "ui/charts/ChartView.h"
+#include "ui/models/RowTableModel.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QtCharts/QScatterSeries>
+#include <QtCharts/QValueAxis>
+
+namespace gsq::ui {
+
+namespace {
+enum Column { Experiment, Dataset, Model, Method, Setting, Stage, Metric, Mean, Std, N, Nonzero, Theoretical, Dense, Disk };
+}
+
+CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    m_filter = new QLineEdit;
+    m_filter->setPlaceholderText(tr("Filter rows (method, setting, stage, dataset…)"));
+    auto* exportButton = new QPushButton(tr("Export CSV…"));
+    bar->addWidget(m_filter, 1);
+    bar->addWidget(exportButton);
+    layout->addLayout(bar);
+
+    m_model = new RowTableModel({tr("experiment"), tr("dataset"), tr("model"), tr("method"), tr("setting"), tr("stage"),
+                                 tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"),
+                                 tr("nnz bytes (counted)"), tr("dense bytes (counted)"), tr("disk bytes (measured)")},
+                                this);
+    const QString why = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
+                           "measured size of the saved model file, which also stores indices of the non-zeros. A pruned "
+                           "model is only smaller on disk when it is stored sparsely, and only faster when a sparse kernel "
+                           "runs it.");
+    m_model->setHeaderToolTips({{}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
+                                tr("sample standard deviation"), {}, {}, why, why, why});
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(Qt::UserRole);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterRole(Qt::DisplayRole);
+    m_view = new QTableView;
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->horizontalHeader()->setDefaultSectionSize(96);
+    m_view->verticalHeader()->hide();
+    m_pareto = new ChartView(tr("Test metric vs size on disk (Pareto front highlighted)"));
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_view);
+    split->addWidget(m_pareto);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) { m_proxy->setFilterFixedString(t); });
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+        if (path.isEmpty())
+            return;
+        if (const QString err = exportCsv(path); !err.isEmpty())
+            QMessageBox::warning(this, tr("Export failed"), err);
+    });
+}
+
+QList<ChartView*> CompareTab::charts() const
+{
+    return {m_pareto};
+}
+
+void CompareTab::addRun(const gsq::core::session::RunResult& result)
+{
+    QVector<QVariantList> rows;
+    for (const auto& s : result.summary)
+        rows.append(QVariantList{QString::fromStdString(s.experiment), QString::fromStdString(s.dataset),
+                                 QString::fromStdString(s.model), QString::fromStdString(s.method),
+                                 QString::fromStdString(s.setting), QString::fromStdString(s.stage),
+                                 QString::fromStdString(s.metric), s.testMean, s.testStd, s.n, s.nonzeroParamsMean,
+                                 s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes), s.sizeDiskBytesMean});
+    m_model->appendRows(rows);
+    refreshPareto();
+}
+
+void CompareTab::refreshPareto()
+{
+    auto* chart = m_pareto->chart();
+    chart->removeAllSeries();
+    for (auto* a : chart->axes())
+        chart->removeAxis(a), delete a;
+    const auto& rows = m_model->rows();
+    auto* front = new QScatterSeries;
+    auto* others = new QScatterSeries;
+    front->setName(tr("non-dominated"));
+    others->setName(tr("dominated"));
+    front->setColor(QColor("#e67e22"));
+    front->setMarkerSize(11);
+    others->setColor(QColor("#95a5a6"));
+    others->setMarkerSize(7);
+    double maxX = 1, minY = 1, maxY = 0;
+    m_paretoCount = 0;
+    for (int i = 0; i < rows.size(); ++i) {
+        const double acc = rows[i][Mean].toDouble(), size = rows[i][Disk].toDouble();
+        bool dominated = false;
+        for (int j = 0; j < rows.size() && !dominated; ++j) {
+            const double a = rows[j][Mean].toDouble(), s = rows[j][Disk].toDouble();
+            dominated = j != i && a >= acc && s <= size && (a > acc || s < size);
+        }
+        (dominated ? others : front)->append(size / 1024.0, acc);
+        m_paretoCount += dominated ? 0 : 1;
+        maxX = std::max(maxX, size / 1024.0);
+        minY = std::min(minY, acc);
+        maxY = std::max(maxY, acc);
+    }
+    auto* x = new QValueAxis;
+    x->setTitleText(tr("size on disk (KiB, measured)"));
+    x->setRange(0, maxX * 1.05);
+    auto* y = new QValueAxis;
+    y->setTitleText(tr("test metric (mean)"));
+    y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
+    y->applyNiceNumbers();
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (auto* s : {others, front}) {
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+}
+
+QString CompareTab::exportCsv(const QString& path) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return path + ": " + file.errorString();
+    file.write(m_model->toCsv().toUtf8());
+    if (!file.commit())
+        return path + ": " + file.errorString();
+    return {};
+}
+
+} // namespace gsq::ui

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "core/session/RunResult.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QTableView;
+class QLineEdit;
+class QCheckBox;
+class QSortFilterProxyModel;
+
+namespace gsq::ui {
+
+class RowTableModel;
+class ChartView;
+
+/// Every finished run of this session in one sortable, filterable table (mean ± std per
+/// method, setting and stage, with the three sizes labelled by how they were obtained), and a
+/// Pareto scatter of the test metric against size on disk with non-dominated runs highlighted.
+class CompareTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit CompareTab(QWidget* parent = nullptr);
+    void addRun(const gsq::core::session::RunResult& result);
+    RowTableModel* model() const { return m_model; }
+    QLineEdit* filterEdit() const { return m_filter; }
+    /// Rows on the Pareto front (tests).
+    int paretoCount() const { return m_paretoCount; }
+    QList<ChartView*> charts() const;
+    /// Writes the table as CSV; returns an error message or an empty string.
+    QString exportCsv(const QString& path) const;
+
+private:
+    void refreshPareto();
+
+    RowTableModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QTableView* m_view;
+    QLineEdit* m_filter;
+    ChartView* m_pareto;
+    int m_paretoCount = 0;
+};
+
+} // namespace gsq::ui

@@ -1,0 +1,62 @@
+#include "ui/tabs/LayersTab.h"
+
+#include "ui/models/RowTableModel.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+LayersTab::LayersTab(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* hint = new QLabel(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
+                               ".gsqm file (dense, CSR or bitmask, whichever is smallest)."));
+    hint->setWordWrap(true);
+    hint->setObjectName("chartHint");
+    layout->addWidget(hint);
+    m_model = new RowTableModel({tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"),
+                                 tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes")},
+                                this);
+    m_model->setHeaderToolTips({{}, {}, {}, {}, {}, tr("counted: all values"), tr("counted: non-zero values"), {}, {},
+                                tr("measured: payload bytes in the model file")});
+    auto* proxy = new QSortFilterProxyModel(this);
+    proxy->setSourceModel(m_model);
+    proxy->setSortRole(Qt::UserRole);
+    m_view = new QTableView;
+    m_view->setModel(proxy);
+    m_view->setSortingEnabled(true);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->verticalHeader()->hide();
+    layout->addWidget(m_view, 1);
+}
+
+void LayersTab::clear()
+{
+    m_model->setRows({});
+}
+
+void LayersTab::addEvents(const std::vector<SessionEvent>& events)
+{
+    QVector<QVariantList> rows;
+    for (const auto& e : events) {
+        auto* f = std::get_if<StageFinished>(&e);
+        if (!f || f->job != 0)
+            continue;
+        for (const auto& l : f->layers)
+            rows.append(QVariantList{QString::fromStdString(l.method), QString::fromStdString(l.setting),
+                                     QString::fromStdString(l.stage), QString::fromStdString(l.layer),
+                                     QString::fromStdString(l.shape), static_cast<qlonglong>(l.params),
+                                     static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
+                                     static_cast<qlonglong>(l.diskBytes)});
+    }
+    m_model->appendRows(rows);
+}
+
+} // namespace gsq::ui

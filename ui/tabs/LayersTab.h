@@ -1,0 +1,29 @@
+#pragma once
+
+#include "core/session/SessionEvents.h"
+
+#include <QWidget>
+
+class QTableView;
+
+namespace gsq::ui {
+
+class RowTableModel;
+
+/// Per-layer table of the first seed: shape, parameters, non-zeros, sparsity, bits and the
+/// bytes each tensor takes in the model file, for every stage.
+class LayersTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit LayersTab(QWidget* parent = nullptr);
+    void clear();
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    RowTableModel* model() const { return m_model; }
+    QTableView* view() const { return m_view; }
+
+private:
+    RowTableModel* m_model;
+    QTableView* m_view;
+};
+
+} // namespace gsq::ui

@@ -1,0 +1,181 @@
+#include "ui/tabs/SparsityTab.h"
+
+#include "ui/charts/ChartView.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBarSeries>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
+#include <QtCharts/QValueAxis>
+
+#include <cmath>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+namespace {
+void meanStd(const QList<double>& v, double& mean, double& sd)
+{
+    mean = 0;
+    for (double x : v)
+        mean += x;
+    mean /= std::max<qsizetype>(1, v.size());
+    double ss = 0;
+    for (double x : v)
+        ss += (x - mean) * (x - mean);
+    sd = v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0;
+}
+} // namespace
+
+SparsityTab::SparsityTab(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* hint = new QLabel(tr("Sparsity = fraction of weights set to zero. 'pruned' is measured right after "
+                               "removing weights, 'finetuned' after retraining with the zeros kept."));
+    hint->setWordWrap(true);
+    hint->setObjectName("chartHint");
+    layout->addWidget(hint);
+    m_accView = new ChartView(tr("Test accuracy vs sparsity"));
+    m_layerView = new ChartView(tr("Per-layer sparsity after the last pruning step"));
+    m_accX = new QValueAxis;
+    m_accX->setTitleText(tr("target sparsity"));
+    m_accX->setRange(0, 1);
+    m_accY = new QValueAxis;
+    m_accY->setTitleText(tr("test metric (mean ± std)"));
+    m_accY->setRange(0, 1);
+    m_accView->chart()->addAxis(m_accX, Qt::AlignBottom);
+    m_accView->chart()->addAxis(m_accY, Qt::AlignLeft);
+    m_layerX = new QBarCategoryAxis;
+    m_layerY = new QValueAxis;
+    m_layerY->setRange(0, 100);
+    m_layerY->setTitleText(tr("sparsity (%)"));
+    m_layerView->chart()->addAxis(m_layerX, Qt::AlignBottom);
+    m_layerView->chart()->addAxis(m_layerY, Qt::AlignLeft);
+    layout->addWidget(m_accView, 3);
+    layout->addWidget(m_layerView, 2);
+}
+
+QList<ChartView*> SparsityTab::charts() const
+{
+    return {m_accView, m_layerView};
+}
+
+void SparsityTab::clear()
+{
+    m_values.clear();
+    m_base.clear();
+    m_lastLayers.clear();
+    refresh();
+}
+
+void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
+{
+    bool changed = false;
+    for (const auto& e : events) {
+        if (auto* f = std::get_if<StageFinished>(&e)) {
+            if (f->row.method == "none")
+                m_base << f->row.testValue;
+            else
+                m_values[QString::fromStdString(f->row.stage)][f->row.targetSparsity] << f->row.testValue;
+            changed = true;
+        } else if (auto* p = std::get_if<PruningApplied>(&e)) {
+            m_lastLayers = p->layers;
+            m_lastSetting = QString::fromStdString(p->method + " " + p->setting);
+            changed = true;
+        }
+    }
+    if (changed)
+        refresh();
+}
+
+int SparsityTab::sweepPointCount(const QString& stage) const
+{
+    return static_cast<int>(m_values.value(stage).size());
+}
+
+void SparsityTab::refresh()
+{
+    auto* chart = m_accView->chart();
+    chart->removeAllSeries();
+    double lo = 1.0;
+    const QMap<QString, QColor> colors{{"pruned", QColor("#c0392b")}, {"finetuned", QColor("#27ae60")}};
+    for (auto it = m_values.begin(); it != m_values.end(); ++it) {
+        auto* mean = new QLineSeries;
+        auto* dots = new QScatterSeries;
+        auto* upper = new QLineSeries;
+        auto* lower = new QLineSeries;
+        for (auto p = it->begin(); p != it->end(); ++p) {
+            double m, sd;
+            meanStd(*p, m, sd);
+            mean->append(p.key(), m);
+            dots->append(p.key(), m);
+            upper->append(p.key(), m + sd);
+            lower->append(p.key(), m - sd);
+            lo = std::min(lo, m - sd);
+        }
+        const QColor c = colors.value(it.key(), QColor("#8e44ad"));
+        auto* band = new QAreaSeries(upper, lower);
+        QColor fill = c;
+        fill.setAlpha(50);
+        band->setBrush(fill);
+        band->setPen(Qt::NoPen);
+        band->setName(it.key() + tr(" ±std"));
+        mean->setName(it.key());
+        mean->setPen(QPen(c, 2));
+        dots->setColor(c);
+        dots->setMarkerSize(7);
+        for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{band, mean, dots}) {
+            chart->addSeries(s);
+            s->attachAxis(m_accX);
+            s->attachAxis(m_accY);
+        }
+        chart->legend()->markers(dots).first()->setVisible(false);
+    }
+    if (!m_base.isEmpty()) {
+        double m, sd;
+        meanStd(m_base, m, sd);
+        auto* base = new QLineSeries;
+        base->append(0, m);
+        base->append(1, m);
+        base->setName(tr("base (dense)"));
+        QPen pen(QColor("#2e86de"), 1.5, Qt::DashLine);
+        base->setPen(pen);
+        chart->addSeries(base);
+        base->attachAxis(m_accX);
+        base->attachAxis(m_accY);
+        lo = std::min(lo, m);
+    }
+    m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
+
+    auto* lchart = m_layerView->chart();
+    lchart->removeAllSeries();
+    QStringList names;
+    auto* set = new QBarSet(m_lastSetting.isEmpty() ? tr("sparsity") : m_lastSetting);
+    for (const auto& l : m_lastLayers) {
+        QString name = QString::fromStdString(l.layer);
+        name.remove("stack.").remove(".weight");
+        names << name;
+        *set << l.sparsity() * 100.0;
+    }
+    m_layerX->setCategories(names);
+    if (!m_lastLayers.empty()) {
+        auto* bars = new QBarSeries;
+        bars->append(set);
+        bars->setLabelsVisible(true);
+        bars->setLabelsFormat("@value %");
+        lchart->addSeries(bars);
+        bars->attachAxis(m_layerX);
+        bars->attachAxis(m_layerY);
+    } else {
+        delete set;
+    }
+}
+
+} // namespace gsq::ui

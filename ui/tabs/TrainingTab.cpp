@@ -1,0 +1,155 @@
+#include "ui/tabs/TrainingTab.h"
+
+#include "ui/charts/ChartView.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+#include <cmath>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+namespace {
+QColor stageColor(const std::string& stage)
+{
+    if (stage == "base")
+        return QColor("#2e86de");
+    if (stage == "regularized")
+        return QColor("#e67e22");
+    return QColor("#27ae60");
+}
+
+QValueAxis* axis(const QString& title)
+{
+    auto* a = new QValueAxis;
+    a->setTitleText(title);
+    a->setLabelFormat("%g");
+    return a;
+}
+} // namespace
+
+TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* hint = new QLabel(tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
+                               "pruning masks. Each line is one seed (and setting)."));
+    hint->setWordWrap(true);
+    hint->setObjectName("chartHint");
+    layout->addWidget(hint);
+    m_lossView = new ChartView(tr("Training loss"));
+    m_metricView = new ChartView(tr("Validation metric"));
+    m_lossX = axis(tr("epoch"));
+    m_lossY = axis(tr("loss"));
+    m_metricX = axis(tr("epoch"));
+    m_metricY = axis(tr("validation metric"));
+    m_lossView->chart()->addAxis(m_lossX, Qt::AlignBottom);
+    m_lossView->chart()->addAxis(m_lossY, Qt::AlignLeft);
+    m_metricView->chart()->addAxis(m_metricX, Qt::AlignBottom);
+    m_metricView->chart()->addAxis(m_metricY, Qt::AlignLeft);
+    m_metricY->setRange(0, 1);
+    layout->addWidget(m_lossView, 1);
+    layout->addWidget(m_metricView, 1);
+}
+
+QList<ChartView*> TrainingTab::charts() const
+{
+    return {m_lossView, m_metricView};
+}
+
+void TrainingTab::clear()
+{
+    m_lossView->chart()->removeAllSeries();
+    m_metricView->chart()->removeAllSeries();
+    m_loss.clear();
+    m_baseEnd.clear();
+    m_regularizedEnd.clear();
+    m_maxX = 1;
+    m_maxLoss = 0.1;
+}
+
+TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const std::string& setting, int64_t seed)
+{
+    const QString key = QString("%1|%2|%3").arg(job).arg(QString::fromStdString(stage), QString::fromStdString(setting));
+    auto it = m_loss.find(key);
+    if (it != m_loss.end())
+        return *it;
+    Curve c;
+    const QString name = QString("seed %1 %2 %3").arg(seed).arg(QString::fromStdString(stage), QString::fromStdString(setting)).trimmed();
+    c.loss = new QLineSeries;
+    c.metric = new QLineSeries;
+    for (auto* s : {c.loss, c.metric}) {
+        s->setName(name);
+        QPen pen(stageColor(stage));
+        pen.setWidthF(1.2);
+        s->setPen(pen);
+    }
+    m_lossView->chart()->addSeries(c.loss);
+    c.loss->attachAxis(m_lossX);
+    c.loss->attachAxis(m_lossY);
+    m_metricView->chart()->addSeries(c.metric);
+    c.metric->attachAxis(m_metricX);
+    c.metric->attachAxis(m_metricY);
+    if (stage == "regularized" || stage == "finetuned") {
+        c.offset = m_baseEnd.value(job, 0);
+        if (stage == "finetuned")
+            c.offset = m_regularizedEnd.value(QString("%1|%2").arg(job).arg(QString::fromStdString(setting)), c.offset);
+    }
+    const bool legend = m_loss.size() < 8;
+    m_lossView->chart()->legend()->setVisible(legend);
+    m_metricView->chart()->legend()->setVisible(legend);
+    return *m_loss.insert(key, c);
+}
+
+void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
+{
+    for (const auto& e : events) {
+        if (auto* m = std::get_if<EpochMetrics>(&e)) {
+            Curve& c = curve(m->job, m->stage, m->setting, m->seed);
+            const double x = c.offset + m->point.epoch;
+            c.lossPts.append(QPointF(x, m->point.loss));
+            if (std::isfinite(m->point.valMetric))
+                c.metricPts.append(QPointF(x, m->point.valMetric));
+            c.dirty = true;
+            m_maxX = std::max(m_maxX, x);
+            if (std::isfinite(m->point.loss))
+                m_maxLoss = std::max(m_maxLoss, m->point.loss);
+            if (m->stage == "base")
+                m_baseEnd[m->job] = m->point.epoch;
+            if (m->stage == "regularized")
+                m_regularizedEnd[QString("%1|%2").arg(m->job).arg(QString::fromStdString(m->setting))] =
+                    static_cast<int>(x);
+        } else if (auto* f = std::get_if<StageFinished>(&e)) {
+            m_metricName = QString::fromStdString(f->row.metric);
+        }
+    }
+    refresh();
+}
+
+void TrainingTab::refresh()
+{
+    for (auto& c : m_loss) {
+        if (!c.dirty)
+            continue;
+        c.loss->replace(c.lossPts); // one replace per refresh, never append in a loop
+        c.metric->replace(c.metricPts);
+        c.dirty = false;
+    }
+    m_lossX->setRange(0, m_maxX);
+    m_metricX->setRange(0, m_maxX);
+    m_lossY->setRange(0, m_maxLoss * 1.05);
+    for (auto* a : {m_lossX, m_metricX, m_lossY})
+        a->applyNiceNumbers();
+    m_metricY->setTitleText(tr("validation %1").arg(m_metricName));
+}
+
+int TrainingTab::basePointCount(int job) const
+{
+    auto it = m_loss.find(QString("%1|base|").arg(job));
+    return it == m_loss.end() ? 0 : static_cast<int>(it->lossPts.size());
+}
+
+} // namespace gsq::ui

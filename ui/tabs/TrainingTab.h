@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/session/SessionEvents.h"
+
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QWidget>
+
+class QLineSeries;
+class QValueAxis;
+
+namespace gsq::ui {
+
+class ChartView;
+
+/// Live loss and validation-metric curves, one thin line per (seed, fold, stage, setting);
+/// compression stages continue the x-axis after the base training they start from.
+class TrainingTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainingTab(QWidget* parent = nullptr);
+    void clear();
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+
+    /// Points of the loss curve of `seed`'s base stage (tests).
+    int basePointCount(int job) const;
+    int seriesCount() const { return static_cast<int>(m_loss.size()); }
+    QList<ChartView*> charts() const;
+
+private:
+    struct Curve {
+        QLineSeries* loss = nullptr;
+        QLineSeries* metric = nullptr;
+        QList<QPointF> lossPts, metricPts;
+        int offset = 0;
+        bool dirty = false;
+    };
+    Curve& curve(int job, const std::string& stage, const std::string& setting, int64_t seed);
+    void refresh();
+
+    ChartView* m_lossView;
+    ChartView* m_metricView;
+    QValueAxis *m_lossX, *m_lossY, *m_metricX, *m_metricY;
+    QHash<QString, Curve> m_loss;
+    QHash<int, int> m_baseEnd; ///< job -> last base epoch
+    QHash<QString, int> m_regularizedEnd;
+    double m_maxX = 1, m_maxLoss = 0.1;
+    QString m_metricName = "metric";
+};
+
+} // namespace gsq::ui

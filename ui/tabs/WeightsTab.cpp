@@ -1,0 +1,158 @@
+#include "ui/tabs/WeightsTab.h"
+
+#include "ui/charts/ChartView.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QValueAxis>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    m_layer = new QComboBox;
+    m_layer->setMinimumContentsLength(22);
+    m_setting = new QComboBox;
+    m_setting->setMinimumContentsLength(16);
+    m_log = new QCheckBox(tr("Log scale"));
+    m_log->setChecked(true);
+    bar->addWidget(new QLabel(tr("Layer")));
+    bar->addWidget(m_layer);
+    bar->addWidget(new QLabel(tr("Setting")));
+    bar->addWidget(m_setting);
+    bar->addWidget(m_log);
+    bar->addStretch(1);
+    layout->addLayout(bar);
+    auto* hint = new QLabel(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
+                               "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them."));
+    hint->setWordWrap(true);
+    hint->setObjectName("chartHint");
+    layout->addWidget(hint);
+    m_view = new ChartView(tr("Weight histogram"));
+    layout->addWidget(m_view, 1);
+    connect(m_layer, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(m_setting, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(m_log, &QCheckBox::toggled, this, [this] { refresh(); });
+}
+
+QList<ChartView*> WeightsTab::charts() const
+{
+    return {m_view};
+}
+
+void WeightsTab::clear()
+{
+    m_rows.clear();
+    m_layer->clear();
+    m_setting->clear();
+    refresh();
+}
+
+void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
+{
+    bool changed = false;
+    for (const auto& e : events) {
+        auto* f = std::get_if<StageFinished>(&e);
+        if (!f || f->job != 0)
+            continue;
+        for (const auto& l : f->layers) {
+            const QString layer = QString::fromStdString(l.layer);
+            const QString setting = QString::fromStdString(l.setting);
+            m_rows[layer][setting][QString::fromStdString(l.stage)] = l;
+            if (m_layer->findText(layer) < 0)
+                m_layer->addItem(layer);
+            if (!setting.isEmpty() && m_setting->findText(setting) < 0) {
+                m_setting->addItem(setting);
+                m_setting->setCurrentIndex(m_setting->count() - 1); // follow the newest (most pruned) setting
+            }
+            changed = true;
+        }
+    }
+    if (changed)
+        refresh();
+}
+
+int WeightsTab::stageCount() const
+{
+    const auto byLayer = m_rows.value(m_layer->currentText());
+    const int base = static_cast<int>(byLayer.value(QString()).size());
+    return m_setting->currentText().isEmpty() ? base : base + static_cast<int>(byLayer.value(m_setting->currentText()).size());
+}
+
+void WeightsTab::refresh()
+{
+    auto* chart = m_view->chart();
+    chart->removeAllSeries();
+    for (auto* a : chart->axes())
+        chart->removeAxis(a), delete a;
+    // Pointers into m_rows itself (never into temporary copies), valid until the next event.
+    QList<const LayerRow*> rows;
+    const auto layerIt = m_rows.constFind(m_layer->currentText());
+    if (layerIt != m_rows.cend()) {
+        for (const QString& setting : {QString(), m_setting->currentText()}) {
+            if (setting.isEmpty() && !rows.isEmpty())
+                continue;
+            const auto settingIt = layerIt->constFind(setting);
+            if (settingIt != layerIt->cend())
+                for (const auto& r : *settingIt)
+                    rows << &r;
+        }
+    }
+    if (rows.isEmpty())
+        return;
+    auto* x = new QValueAxis;
+    x->setTitleText(tr("weight value"));
+    QAbstractAxis* y;
+    if (m_log->isChecked()) {
+        auto* ly = new QLogValueAxis;
+        ly->setBase(10);
+        ly->setLabelFormat("%g");
+        ly->setMin(0.5);
+        y = ly;
+    } else {
+        y = new QValueAxis;
+    }
+    y->setTitleText(tr("weights per bin"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    const QMap<QString, QColor> colors{{"base", QColor("#2e86de")}, {"pruned", QColor("#c0392b")},
+                                       {"finetuned", QColor("#27ae60")}};
+    double maxCount = 1;
+    std::stable_sort(rows.begin(), rows.end(), [](const LayerRow* a, const LayerRow* b) {
+        return (a->stage == "base" ? 1 : 0) < (b->stage == "base" ? 1 : 0);
+    });
+    for (const LayerRow* r : rows) {
+        auto* s = new QLineSeries;
+        const int bins = static_cast<int>(r->histCounts.size());
+        const double width = (r->histHi - r->histLo) / std::max(1, bins);
+        QList<QPointF> pts;
+        for (int b = 0; b < bins; ++b) {
+            // Stepped outline; empty bins sit at 0.5 so the log axis can draw them.
+            const double v = std::max<double>(m_log->isChecked() ? 0.5 : 0.0, static_cast<double>(r->histCounts[b]));
+            pts << QPointF(r->histLo + b * width, v) << QPointF(r->histLo + (b + 1) * width, v);
+            maxCount = std::max(maxCount, v);
+        }
+        s->replace(pts);
+        const QString stage = QString::fromStdString(r->stage);
+        s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting)));
+        // Base is dashed and drawn on top, so it stays visible where the stages coincide.
+        s->setPen(QPen(colors.value(stage, Qt::darkGray), 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+        x->setRange(r->histLo, r->histHi);
+    }
+    y->setMax(maxCount * (m_log->isChecked() ? 2.0 : 1.05));
+    chart->setTitle(tr("Weight histogram — %1").arg(m_layer->currentText()));
+}
+
+} // namespace gsq::ui
