@@ -2,7 +2,9 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/compression/PruningHooks.h"
+#include "core/measure/Latency.h"
 #include "core/measure/ModelFile.h"
+#include "core/nn/functional/MessagePassing.h"
 #include "core/measure/ModelStats.h"
 #include "core/training/Task.h"
 #include "core/training/Trainer.h"
@@ -63,6 +65,17 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
     row.sizeDiskBytes = sizes.diskBytes;
     row.nonzeroParams = sizes.nonzeroParams;
     row.totalParams = sizes.totalParams;
+    // Latency: the model as it is (dense fp32, pruned zeros multiplied), and for pruned stages
+    // the same weights run through the sparse kernels.
+    row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+    if (row.method == "none") {
+        row.latencyMs = row.latencyDenseMs;
+        row.latencyKind = "dense-fp32";
+    } else {
+        nn::functional::SparseWeightsScope sparse;
+        row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+        row.latencyKind = "sparse-csr";
+    }
     for (const auto& t : sizes.tensors) {
         if (!t.prunable)
             continue;

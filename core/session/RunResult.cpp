@@ -43,7 +43,7 @@ void RunResult::summarize()
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
         std::vector<double> test, val;
-        double nnz = 0, secs = 0, disk = 0, theo = 0;
+        double nnz = 0, secs = 0, disk = 0, theo = 0, lat = 0, latDense = 0;
         for (const ResultRow* r : g) {
             test.push_back(r->testValue);
             val.push_back(r->valValue);
@@ -51,6 +51,8 @@ void RunResult::summarize()
             secs += r->trainSeconds;
             disk += static_cast<double>(r->sizeDiskBytes);
             theo += static_cast<double>(r->sizeTheoreticalBytes);
+            lat += r->latencyMs;
+            latDense += r->latencyDenseMs;
         }
         meanStd(test, s.testMean, s.testStd);
         meanStd(val, s.valMean, s.valStd);
@@ -62,6 +64,9 @@ void RunResult::summarize()
         s.sizeDiskBytesMean = disk / s.n;
         s.sizeTheoreticalBytesMean = theo / s.n;
         s.sizeDenseBytes = first.sizeDenseBytes;
+        s.latencyMsMean = lat / s.n;
+        s.latencyDenseMsMean = latDense / s.n;
+        s.latencyKind = first.latencyKind;
         summary.push_back(s);
     }
 }

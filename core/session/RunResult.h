@@ -28,6 +28,9 @@ struct ResultRow {
     int64_t sizeTheoreticalBytes = 0; ///< counted: non-zero values x 4 bytes (no index overhead)
     int64_t sizeDenseBytes = 0;       ///< counted: every value x 4 bytes (the dense fp32 model)
     int64_t sizeDiskBytes = 0;        ///< measured: bytes of the GraphSqueeze model file (.gsqm)
+    double latencyMs = 0;             ///< measured: median forward pass over the test data
+    std::string latencyKind;          ///< "dense-fp32" or "sparse-csr" (pruned weights skipped)
+    double latencyDenseMs = 0;        ///< measured: the same model run dense (masked zeros multiplied)
     std::string note;                 ///< e.g. "layer stack.conv1.weight fully pruned"
 };
 
@@ -57,6 +60,8 @@ struct SummaryRow {
     int64_t totalParams = 0;
     double targetSparsity = 0;
     double sizeDiskBytesMean = 0, sizeTheoreticalBytesMean = 0;
+    double latencyMsMean = 0, latencyDenseMsMean = 0;
+    std::string latencyKind;
     int64_t sizeDenseBytes = 0;
     double trainSecondsMean = 0;
 };

@@ -78,6 +78,13 @@ GraphTask::Evaluated GraphTask::run(const std::vector<graph::GraphBatch>& batche
     return {torch::cat(logits, 0), torch::cat(labels, 0)};
 }
 
+void GraphTask::inferenceForward()
+{
+    torch::NoGradGuard guard;
+    m_model->eval();
+    run(m_testEval);
+}
+
 Evaluation GraphTask::evaluate()
 {
     torch::NoGradGuard guard;

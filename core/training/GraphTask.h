@@ -24,6 +24,7 @@ public:
     at::Tensor batchLoss(int64_t b) override;
     Evaluation evaluate() override;
     std::string metricName() const override { return m_metric; }
+    void inferenceForward() override;
 
 private:
     struct Evaluated {

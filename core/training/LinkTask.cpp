@@ -59,6 +59,15 @@ at::Tensor LinkTask::batchLoss(int64_t)
     return torch::nn::functional::binary_cross_entropy_with_logits(logits, target);
 }
 
+void LinkTask::inferenceForward()
+{
+    torch::NoGradGuard guard;
+    m_model->eval();
+    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
+    m_model->decode(z, m_split.testPos);
+    m_model->decode(z, m_split.testNeg);
+}
+
 Evaluation LinkTask::evaluate()
 {
     torch::NoGradGuard guard;

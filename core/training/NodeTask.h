@@ -21,6 +21,7 @@ public:
     at::Tensor batchLoss(int64_t b) override;
     Evaluation evaluate() override;
     std::string metricName() const override { return m_metric; }
+    void inferenceForward() override { predict(); }
     /// Logits of all nodes in evaluation mode (for inspection and tests).
     at::Tensor predict();
 

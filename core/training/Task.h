@@ -38,6 +38,9 @@ public:
     virtual Evaluation evaluate() = 0;
     /// Name of the main metric ("accuracy", "roc_auc", ...).
     virtual std::string metricName() const = 0;
+    /// One inference forward pass over the test data (evaluation mode, no gradients, no
+    /// metrics): what latency measurements time.
+    virtual void inferenceForward() = 0;
 };
 
 } // namespace gsq::core::training

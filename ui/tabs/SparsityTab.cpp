@@ -153,6 +153,8 @@ void SparsityTab::refresh()
         lo = std::min(lo, m);
     }
     m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
+    chart->setTitle(m_values.isEmpty() ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
+                                       : tr("Test accuracy vs sparsity"));
 
     auto* lchart = m_layerView->chart();
     lchart->removeAllSeries();

@@ -219,10 +219,89 @@ at::Tensor globalPool(const at::Tensor& x, const at::Tensor& batch, int64_t numG
     throw std::invalid_argument("unknown pooling '" + mode + "' (valid: mean, max, sum)");
 }
 
+namespace {
+
+thread_local bool t_sparseWeights = false;
+
+/// CSR forms of a weight W [out, in]: W itself and W^T, cached per weight tensor and version.
+struct SparseWeight {
+    at::Tensor weight; ///< kept alive, compared by address
+    int64_t version = -1;
+    at::Tensor csr, csrT;
+};
+
+const SparseWeight& sparseWeight(const at::Tensor& weight)
+{
+    thread_local std::array<SparseWeight, 16> entries;
+    thread_local size_t next = 0;
+    const int64_t version = static_cast<int64_t>(weight._version());
+    for (const auto& e : entries)
+        if (e.weight.defined() && e.weight.data_ptr() == weight.data_ptr() && e.version == version &&
+            e.weight.sizes() == weight.sizes())
+            return e;
+    SparseWeight& e = entries[next];
+    next = (next + 1) % entries.size();
+    auto w = weight.detach().contiguous();
+    e.weight = weight.detach();
+    e.version = version;
+    e.csr = w.to_sparse_csr();
+    e.csrT = w.t().contiguous().to_sparse_csr();
+    return e;
+}
+
+} // namespace
+
+SparseWeightsScope::SparseWeightsScope() : m_previous(t_sparseWeights)
+{
+    t_sparseWeights = true;
+}
+
+SparseWeightsScope::~SparseWeightsScope()
+{
+    t_sparseWeights = m_previous;
+}
+
+bool SparseWeightsScope::active()
+{
+    return t_sparseWeights;
+}
+
+at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b)
+{
+    if (a.size(1) != b.size(0))
+        throw std::invalid_argument("csrTimesCsr: inner dimensions differ");
+    auto ac = a.crow_indices().contiguous(), ak = a.col_indices().contiguous(), av = a.values().to(torch::kFloat).contiguous();
+    auto bc = b.crow_indices().contiguous(), bk = b.col_indices().contiguous(), bv = b.values().to(torch::kFloat).contiguous();
+    const int64_t rows = a.size(0), cols = b.size(1);
+    auto out = torch::zeros({rows, cols}, torch::kFloat);
+    const int64_t *acp = ac.data_ptr<int64_t>(), *akp = ak.data_ptr<int64_t>();
+    const int64_t *bcp = bc.data_ptr<int64_t>(), *bkp = bk.data_ptr<int64_t>();
+    const float *avp = av.data_ptr<float>(), *bvp = bv.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            float* dst = op + r * cols;
+            for (int64_t e = acp[r]; e < acp[r + 1]; ++e) {
+                const float x = avp[e];
+                const int64_t k = akp[e];
+                for (int64_t f = bcp[k]; f < bcp[k + 1]; ++f)
+                    dst[bkp[f]] += x * bvp[f];
+            }
+        }
+    });
+    return out;
+}
+
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
     at::Tensor out;
-    if (x.layout() == torch::kSparseCsr)
+    if (t_sparseWeights && !torch::GradMode::is_enabled() && weight.scalar_type() == torch::kFloat) {
+        const auto& sw = sparseWeight(weight);
+        if (x.layout() == torch::kSparseCsr)
+            out = csrTimesCsr(x, sw.csrT);
+        else
+            out = spmm(sw.csr, x.is_sparse() ? x.to_dense().t().contiguous() : x.t().contiguous()).t();
+    } else if (x.layout() == torch::kSparseCsr)
         out = spmm(x, weight.t());
     else if (x.is_sparse())
         out = torch::mm(x, weight.t());

@@ -31,6 +31,25 @@ at::Tensor adjacencyMatrix(const at::Tensor& edgeIndex, const at::Tensor& weight
 /// re-valued copies of A (dropout on stored values) reuse it.
 at::Tensor spmm(const at::Tensor& csr, const at::Tensor& dense);
 
+/// While alive (on this thread, in no-grad inference), linear() runs pruned weight matrices as
+/// sparse CSR: dense inputs through CSR(W) @ x^T, CSR inputs through a CSR x CSR product, so
+/// the zeros are skipped instead of multiplied. The CSR form of each weight is built once and
+/// cached until the weight changes.
+class SparseWeightsScope {
+public:
+    SparseWeightsScope();
+    ~SparseWeightsScope();
+    SparseWeightsScope(const SparseWeightsScope&) = delete;
+    SparseWeightsScope& operator=(const SparseWeightsScope&) = delete;
+    static bool active();
+
+private:
+    bool m_previous;
+};
+
+/// x [N, K] (CSR) @ b [K, M] (CSR) -> dense [N, M]; the reference is torch::mm on dense copies.
+at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b);
+
 /// True for sparse COO and CSR tensors.
 bool isSparse(const at::Tensor& x);
 

@@ -78,6 +78,29 @@ private Q_SLOTS:
         QVERIFY_EXCEPTION_THROWN(F::spmm(a.to_sparse_csr(), torch::randn({4, 3})), std::invalid_argument);
     }
 
+    void sparseKernelsMatchDenseReference()
+    {
+        torch::manual_seed(5);
+        auto a = (torch::rand({9, 7}) > 0.6).to(torch::kFloat) * torch::randn({9, 7});
+        auto b = (torch::rand({7, 5}) > 0.5).to(torch::kFloat) * torch::randn({7, 5});
+        QVERIFY(torch::allclose(F::csrTimesCsr(a.to_sparse_csr(), b.to_sparse_csr()), torch::mm(a, b), 1e-5, 1e-6));
+        // linear() under SparseWeightsScope: pruned weights as CSR, for dense and CSR inputs.
+        auto w = (torch::rand({6, 7}) > 0.8).to(torch::kFloat) * torch::randn({6, 7});
+        auto bias = torch::randn({6});
+        torch::NoGradGuard g;
+        const auto ref = torch::mm(a, w.t()) + bias;
+        QVERIFY(!F::SparseWeightsScope::active());
+        {
+            F::SparseWeightsScope scope;
+            QVERIFY(F::SparseWeightsScope::active());
+            QVERIFY(torch::allclose(F::linear(a, w, bias), ref, 1e-5, 1e-6));
+            QVERIFY(torch::allclose(F::linear(a.to_sparse_csr(), w, bias), ref, 1e-5, 1e-6));
+            w.mul_(2); // a changed weight must not be served from the cache
+            QVERIFY(torch::allclose(F::linear(a, w, bias), torch::mm(a, w.t()) + bias, 1e-5, 1e-6));
+        }
+        QVERIFY(!F::SparseWeightsScope::active());
+    }
+
     void csrDropoutKeepsPattern()
     {
         torch::manual_seed(0);

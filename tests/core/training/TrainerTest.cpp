@@ -50,6 +50,7 @@ public:
         return e;
     }
     std::string metricName() const override { return "accuracy"; }
+    void inferenceForward() override {}
     at::Tensor p;
 
 private:
