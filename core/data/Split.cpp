@@ -111,8 +111,14 @@ Split scaffoldSplit(const std::vector<std::string>& scaffolds, double valFractio
             order.push_back(scaffolds[i]);
         it->second.push_back(static_cast<int64_t>(i));
     }
-    std::stable_sort(order.begin(), order.end(),
-                     [&](const std::string& a, const std::string& b) { return groups[a].size() > groups[b].size(); });
+    // As MoleculeNet/OGB: sort by (group size, first member index), both descending.
+    std::sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+        const auto& ga = groups[a];
+        const auto& gb = groups[b];
+        if (ga.size() != gb.size())
+            return ga.size() > gb.size();
+        return ga.front() > gb.front();
+    });
     const double n = static_cast<double>(scaffolds.size());
     const double trainCut = (1.0 - valFraction - testFraction) * n;
     const double valCut = (1.0 - testFraction) * n;

@@ -41,8 +41,8 @@ Split randomFractionSplit(int64_t numItems, double valFraction, double testFract
 std::vector<Split> stratifiedKFold(const std::vector<int64_t>& labels, int k, uint64_t seed);
 
 /// Deterministic scaffold split (MoleculeNet/OGB): molecules grouped by scaffold, groups sorted
-/// by size (largest first, ties by first appearance), filled into train until it would exceed
-/// trainFraction, then validation, then test.
+/// by (size, index of their first molecule) in descending order, filled into train until it
+/// would exceed trainFraction, then validation, then test.
 Split scaffoldSplit(const std::vector<std::string>& scaffolds, double valFraction, double testFraction);
 
 /// Random link split of an undirected graph: each undirected edge goes to val/test/train;
