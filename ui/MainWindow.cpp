@@ -4,6 +4,7 @@
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
+#include "ui/history/RunHistory.h"
 #include "ui/panels/ExperimentPanel.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
@@ -19,6 +20,8 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -112,6 +115,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         Q_EMIT runFailed(message);
     });
 
+    // Run history: $GRAPHSQUEEZE_HISTORY (tests, portable setups) or the user's data directory.
+    const QString historyPath = qEnvironmentVariableIsSet("GRAPHSQUEEZE_HISTORY") ? qEnvironmentVariable("GRAPHSQUEEZE_HISTORY")
+                                                                                  : RunHistory::defaultPath();
+    m_history = std::make_unique<RunHistory>(historyPath);
+    if (!m_history->isOpen())
+        showBanner(tr("Run history unavailable (%1); results are shown but not kept.").arg(m_history->lastError()), false);
+    reloadHistory();
+    connect(m_compare, &CompareTab::renameRequested, this, [this](qint64 id) {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Rename run"), tr("Name"), QLineEdit::Normal, {}, &ok);
+        if (ok && !name.isEmpty() && m_history->rename(id, name))
+            reloadHistory();
+    });
+    connect(m_compare, &CompareTab::tagsRequested, this, [this](qint64 id) {
+        bool ok = false;
+        const QString tags = QInputDialog::getText(this, tr("Tags"), tr("Comma-separated tags"), QLineEdit::Normal, {}, &ok);
+        if (ok && m_history->setTags(id, tags))
+            reloadHistory();
+    });
+    connect(m_compare, &CompareTab::deleteRequested, this, [this](qint64 id) {
+        if (QMessageBox::question(this, tr("Delete run"), tr("Delete run %1 from the history?").arg(id)) == QMessageBox::Yes &&
+            m_history->remove(id))
+            reloadHistory();
+    });
+
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
@@ -126,6 +154,12 @@ MainWindow::~MainWindow()
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
+}
+
+void MainWindow::reloadHistory()
+{
+    if (m_history && m_history->isOpen())
+        m_compare->setRuns(m_history->runs());
 }
 
 QString MainWindow::presetDirectory() const
@@ -360,7 +394,15 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
 void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
 {
     m_progress->setValue(1000);
-    m_compare->addRun(*result);
+    StoredRun stored;
+    stored.name = QString::fromStdString(result->config.name);
+    stored.summary = result->summary;
+    if (m_history->isOpen()) {
+        stored.id = m_history->add(*result);
+        if (stored.id == 0)
+            showBanner(tr("Could not save the run to the history: %1").arg(m_history->lastError()), false);
+    }
+    m_compare->addRun(stored);
     QString summary;
     for (const auto& s : result->summary)
         if (s.method == "none")

@@ -21,6 +21,7 @@ class SparsityTab;
 class WeightsTab;
 class LayersTab;
 class CompareTab;
+class RunHistory;
 
 /// The main window: layout and wiring only. The experiment form docks on the left, the tabs
 /// (Training, Sparsity, Weights, Layers, Compare) fill the centre, run state sits in the status
@@ -47,6 +48,9 @@ public:
     WeightsTab* weightsTab() const { return m_weights; }
     LayersTab* layersTab() const { return m_layers; }
     CompareTab* compareTab() const { return m_compare; }
+    RunHistory* history() const { return m_history.get(); }
+    /// Reloads the Compare tab from the history database.
+    void reloadHistory();
     QAction* runAction() const { return m_run; }
     QAction* stopAction() const { return m_stop; }
     QString bannerText() const;
@@ -87,6 +91,7 @@ private:
     qint64 m_epochsDone = 0;
     double m_baseMean = -1;
     qint64 m_runStartMs = 0;
+    std::unique_ptr<RunHistory> m_history;
 };
 
 } // namespace gsq::ui

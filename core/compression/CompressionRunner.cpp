@@ -149,15 +149,19 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
         if (spec.method == "l2") {
             ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs, setting});
             PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
+            session::JobHistory history{ctx.seed, ctx.fold, "regularized", {}, setting};
             auto fit = trainer.fit(
                 task, static_cast<uint64_t>(ctx.seed) + 17,
                 [&](const training::EpochRecord& r) {
+                    history.epochs.push_back({r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr,
+                                              r.seconds});
                     ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs,
                                                    {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
                                                     r.lr, r.seconds},
                                                    setting});
                 },
                 ctx.cancel.flag(), &l2, spec.l2Epochs);
+            ctx.result.histories.push_back(std::move(history));
             row.trainSeconds += fit.trainSeconds;
             const double nz = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
             char note[96];
@@ -186,15 +190,19 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
             PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
                 ctx.emit(pruningEvent(ctx, spec.method, setting, "finetuned", epoch, level, *module, hooks.masks()));
             });
+            session::JobHistory history{ctx.seed, ctx.fold, "finetuned", {}, setting};
             auto fit = trainer.fit(
                 task, static_cast<uint64_t>(ctx.seed) + 31,
                 [&](const training::EpochRecord& r) {
+                    history.epochs.push_back({r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr,
+                                              r.seconds});
                     ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs,
                                                    {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
                                                     r.lr, r.seconds},
                                                    setting});
                 },
                 ctx.cancel.flag(), &hooks, spec.finetuneEpochs);
+            ctx.result.histories.push_back(std::move(history));
             hooks.masks().apply(*module);
             session::ResultRow tuned = row;
             tuned.trainSeconds += fit.trainSeconds;

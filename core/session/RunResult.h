@@ -78,6 +78,7 @@ struct JobHistory {
     int fold = 0;
     std::string stage;
     std::vector<EpochPoint> epochs;
+    std::string setting; ///< compression setting of the stage ("" for base)
 };
 
 /// Everything a run produced; what the CLI writes to disk and the GUI shows.

@@ -266,7 +266,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                     throw training::Cancelled{};
                 emit(StageStarted{job, seed, fold, "base", config.train.epochs, ""});
                 auto task = makeTask(config, prepared, seed, fold);
-                JobHistory history{seed, fold, "base", {}};
+                JobHistory history{seed, fold, "base", {}, ""};
                 auto fit = trainer.fit(
                     *task, static_cast<uint64_t>(seed),
                     [&](const training::EpochRecord& r) {

@@ -14,6 +14,9 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include "ui/history/RunHistory.h"
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -45,6 +48,8 @@ private Q_SLOTS:
     {
         QCoreApplication::setOrganizationName("GraphSqueezeTest");
         QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        qputenv("GRAPHSQUEEZE_HISTORY", m_dir.filePath("history.sqlite").toUtf8());
     }
 
     void shortPruningRunFillsEveryView()
@@ -77,8 +82,10 @@ private Q_SLOTS:
 
         auto* compare = w.compareTab()->model();
         QCOMPARE(compare->rowCount(), 3);
-        QCOMPARE(compare->rows()[0][3].toString(), QString("none"));
-        QCOMPARE(compare->rows()[2][5].toString(), QString("finetuned"));
+        QCOMPARE(compare->rows()[0][5].toString(), QString("none"));
+        QCOMPARE(compare->rows()[2][7].toString(), QString("finetuned"));
+        QCOMPARE(compare->rows()[2][17].toString(), QString("sparse-csr"));
+        QVERIFY(compare->rows()[2][16].toDouble() > 0);
         QVERIFY(w.compareTab()->paretoCount() >= 1);
 
         QTemporaryDir dir;
@@ -88,10 +95,10 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QStringList lines = QString(f.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
-        QVERIFY(lines[0].startsWith("experiment,dataset,model,method,setting,stage,metric,mean,std,n"));
+        QVERIFY(lines[0].startsWith("run,name,tags,dataset,model,method,setting,stage,metric,mean,std,n"));
         QVERIFY(lines[3].contains(",finegrained,sparsity=0.5,finetuned,accuracy,"));
         // Mean of the single seed equals the value the run reported.
-        QCOMPARE(lines[1].split(',')[7].toDouble(), compare->rows()[0][7].toDouble());
+        QCOMPARE(lines[1].split(',')[9].toDouble(), compare->rows()[0][9].toDouble());
 
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
         const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
@@ -106,6 +113,32 @@ private Q_SLOTS:
 
         QCOMPARE(w.saveScreenshots(dir.filePath("shots")), QString());
         QCOMPARE(QDir(dir.filePath("shots")).entryList({"*.png"}).size(), 5);
+    }
+
+    void historySurvivesANewConnection()
+    {
+        // The run of the previous test function was stored; a new window opens a new connection.
+        MainWindow w;
+        auto* compare = w.compareTab()->model();
+        QCOMPARE(compare->rowCount(), 3);
+        const auto runs = w.history()->runs();
+        QCOMPARE(runs.size(), 1);
+        const qint64 id = runs.first().id;
+        QCOMPARE(compare->rows()[0][0].toLongLong(), id);
+        QCOMPARE(w.history()->epochCount(id), 12); // 8 base + 4 fine-tuning epochs
+        QCOMPARE(w.history()->layerCount(id), 6);
+        QVERIFY(w.history()->configYaml(id).contains("method: finegrained"));
+        QVERIFY(w.history()->rename(id, "renamed"));
+        QVERIFY(w.history()->setTags(id, "lesson, demo"));
+        w.reloadHistory();
+        QCOMPARE(compare->rows()[0][1].toString(), QString("renamed"));
+        QCOMPARE(compare->rows()[0][2].toString(), QString("lesson, demo"));
+        w.compareTab()->filterEdit()->setText("finetuned");
+        QCOMPARE(w.compareTab()->proxy()->rowCount(), 1);
+        QVERIFY(w.history()->remove(id));
+        QVERIFY(!w.history()->remove(id));
+        w.reloadHistory();
+        QCOMPARE(compare->rowCount(), 0);
     }
 
     void invalidFieldDisablesRun()
@@ -155,6 +188,9 @@ private Q_SLOTS:
         QCOMPARE(model.data(model.index(0, 0), Qt::UserRole).toInt(), 3);
         QCOMPARE(model.toCsv(), QString("a,b\n3,z\n"));
     }
+
+private:
+    QTemporaryDir m_dir;
 };
 
 QTEST_MAIN(MainWindowTest)

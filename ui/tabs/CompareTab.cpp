@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
@@ -21,7 +22,7 @@
 namespace gsq::ui {
 
 namespace {
-enum Column { Experiment, Dataset, Model, Method, Setting, Stage, Metric, Mean, Std, N, Nonzero, Theoretical, Dense, Disk };
+enum Column { RunId, RunName, Tags, Dataset, Model, Method, Setting, Stage, Metric, Mean, Std, N, Nonzero, Theoretical, Dense, Disk, Latency, LatencyKind };
 }
 
 CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
@@ -35,16 +36,20 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     bar->addWidget(exportButton);
     layout->addLayout(bar);
 
-    m_model = new RowTableModel({tr("experiment"), tr("dataset"), tr("model"), tr("method"), tr("setting"), tr("stage"),
-                                 tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"),
-                                 tr("nnz bytes (counted)"), tr("dense bytes (counted)"), tr("disk bytes (measured)")},
+    m_model = new RowTableModel({tr("run"), tr("name"), tr("tags"), tr("dataset"), tr("model"), tr("method"), tr("setting"),
+                                 tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"),
+                                 tr("nnz bytes (counted)"), tr("dense bytes (counted)"), tr("disk bytes (measured)"),
+                                 tr("latency ms (measured)"), tr("latency kind")},
                                 this);
     const QString why = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
                            "measured size of the saved model file, which also stores indices of the non-zeros. A pruned "
                            "model is only smaller on disk when it is stored sparsely, and only faster when a sparse kernel "
                            "runs it.");
-    m_model->setHeaderToolTips({{}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
-                                tr("sample standard deviation"), {}, {}, why, why, why});
+    const QString whyLatency = tr("Median forward pass over the test data, timed on this machine. dense-fp32: the model "
+                                  "as trained; sparse-csr: pruned weights stored as CSR so the zeros are skipped. A masked "
+                                  "(simulated) pruned model runs as fast as the dense one.");
+    m_model->setHeaderToolTips({{}, {}, {}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
+                                tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency});
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(Qt::UserRole);
@@ -66,6 +71,18 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_proxy->mapToSource(m_view->indexAt(pos));
+        const qint64 id = runIdAt(index.row());
+        if (!index.isValid() || id == 0)
+            return;
+        QMenu menu(this);
+        menu.addAction(tr("Rename run %1…").arg(id), this, [this, id] { Q_EMIT renameRequested(id); });
+        menu.addAction(tr("Edit tags of run %1…").arg(id), this, [this, id] { Q_EMIT tagsRequested(id); });
+        menu.addAction(tr("Delete run %1").arg(id), this, [this, id] { Q_EMIT deleteRequested(id); });
+        menu.exec(m_view->viewport()->mapToGlobal(pos));
+    });
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) { m_proxy->setFilterFixedString(t); });
     connect(exportButton, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
@@ -81,17 +98,37 @@ QList<ChartView*> CompareTab::charts() const
     return {m_pareto};
 }
 
-void CompareTab::addRun(const gsq::core::session::RunResult& result)
+QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)
 {
     QVector<QVariantList> rows;
-    for (const auto& s : result.summary)
-        rows.append(QVariantList{QString::fromStdString(s.experiment), QString::fromStdString(s.dataset),
+    for (const auto& s : run.summary)
+        rows.append(QVariantList{run.id, run.name, run.tags, QString::fromStdString(s.dataset),
                                  QString::fromStdString(s.model), QString::fromStdString(s.method),
                                  QString::fromStdString(s.setting), QString::fromStdString(s.stage),
                                  QString::fromStdString(s.metric), s.testMean, s.testStd, s.n, s.nonzeroParamsMean,
-                                 s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes), s.sizeDiskBytesMean});
-    m_model->appendRows(rows);
+                                 s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes), s.sizeDiskBytesMean,
+                                 s.latencyMsMean, QString::fromStdString(s.latencyKind)});
+    return rows;
+}
+
+void CompareTab::setRuns(const QVector<StoredRun>& runs)
+{
+    QVector<QVariantList> rows;
+    for (const auto& r : runs)
+        rows += rowsOf(r);
+    m_model->setRows(rows);
     refreshPareto();
+}
+
+void CompareTab::addRun(const StoredRun& run)
+{
+    m_model->appendRows(rowsOf(run));
+    refreshPareto();
+}
+
+qint64 CompareTab::runIdAt(int row) const
+{
+    return row >= 0 && row < m_model->rows().size() ? m_model->rows()[row][RunId].toLongLong() : 0;
 }
 
 void CompareTab::refreshPareto()

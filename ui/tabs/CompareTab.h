@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/session/RunResult.h"
+#include "ui/history/RunHistory.h"
 
 #include <QWidget>
 
@@ -23,7 +24,13 @@ class CompareTab : public QWidget {
     Q_OBJECT
 public:
     explicit CompareTab(QWidget* parent = nullptr);
-    void addRun(const gsq::core::session::RunResult& result);
+    /// Replaces the table with these runs (from the history database).
+    void setRuns(const QVector<StoredRun>& runs);
+    void addRun(const StoredRun& run);
+    /// Run id of a table row (source-model row), or 0.
+    qint64 runIdAt(int row) const;
+    QTableView* view() const { return m_view; }
+    QSortFilterProxyModel* proxy() const { return m_proxy; }
     RowTableModel* model() const { return m_model; }
     QLineEdit* filterEdit() const { return m_filter; }
     /// Rows on the Pareto front (tests).
@@ -32,7 +39,13 @@ public:
     /// Writes the table as CSV; returns an error message or an empty string.
     QString exportCsv(const QString& path) const;
 
+Q_SIGNALS:
+    void renameRequested(qint64 runId);
+    void tagsRequested(qint64 runId);
+    void deleteRequested(qint64 runId);
+
 private:
+    static QVector<QVariantList> rowsOf(const StoredRun& run);
     void refreshPareto();
 
     RowTableModel* m_model;

@@ -1,0 +1,237 @@
+#include "ui/history/RunHistory.h"
+
+#include "core/experiment/ConfigYaml.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QUuid>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+namespace {
+QString histogramText(const std::vector<int64_t>& counts)
+{
+    QStringList parts;
+    for (auto c : counts)
+        parts << QString::number(c);
+    return parts.join(',');
+}
+} // namespace
+
+QString RunHistory::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/history.sqlite";
+}
+
+RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUuid::createUuid().toString())
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
+    db.setDatabaseName(path);
+    if (!db.open()) {
+        m_error = path + ": " + db.lastError().text();
+        return;
+    }
+    m_ok = exec("PRAGMA journal_mode=WAL") && exec("PRAGMA foreign_keys=ON") &&
+           exec("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+                "tags TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, config_yaml TEXT NOT NULL, "
+                "total_seconds REAL)") &&
+           exec("CREATE TABLE IF NOT EXISTS summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, metric TEXT, "
+                "mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, dense INTEGER, "
+                "disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL)") &&
+           exec("CREATE TABLE IF NOT EXISTS epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, val REAL, "
+                "test REAL, val_loss REAL)") &&
+           exec("CREATE TABLE IF NOT EXISTS layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
+                "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT)");
+}
+
+RunHistory::~RunHistory()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+bool RunHistory::exec(const QString& sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    if (!q.exec(sql)) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+qint64 RunHistory::add(const RunResult& r)
+{
+    if (!m_ok)
+        return 0;
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    if (!db.transaction()) {
+        m_error = db.lastError().text();
+        return 0;
+    }
+    auto fail = [&](const QSqlQuery& q) {
+        m_error = q.lastError().text();
+        db.rollback();
+        return qint64(0);
+    };
+    QSqlQuery q(db);
+    q.prepare("INSERT INTO runs (name, created, config_yaml, total_seconds) VALUES (?, ?, ?, ?)");
+    q.addBindValue(QString::fromStdString(r.config.name));
+    q.addBindValue(QDateTime::currentDateTime().toString(Qt::ISODate));
+    q.addBindValue(QString::fromStdString(gsq::core::experiment::toYaml(r.config)));
+    q.addBindValue(r.totalSeconds);
+    if (!q.exec())
+        return fail(q);
+    const qint64 id = q.lastInsertId().toLongLong();
+
+    q.prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& s : r.summary) {
+        for (const QVariant& v :
+             {QVariant(id), QVariant(QString::fromStdString(s.experiment)), QVariant(QString::fromStdString(s.dataset)),
+              QVariant(QString::fromStdString(s.task)), QVariant(QString::fromStdString(s.model)),
+              QVariant(QString::fromStdString(s.method)), QVariant(QString::fromStdString(s.setting)),
+              QVariant(QString::fromStdString(s.stage)), QVariant(QString::fromStdString(s.metric)), QVariant(s.testMean),
+              QVariant(s.testStd), QVariant(s.n), QVariant(s.nonzeroParamsMean), QVariant(qlonglong(s.totalParams)),
+              QVariant(s.sizeTheoreticalBytesMean), QVariant(qlonglong(s.sizeDenseBytes)), QVariant(s.sizeDiskBytesMean),
+              QVariant(s.latencyMsMean), QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity)})
+            q.addBindValue(v);
+        if (!q.exec())
+            return fail(q);
+    }
+    q.prepare("INSERT INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& h : r.histories)
+        for (const auto& e : h.epochs) {
+            for (const QVariant& v : {QVariant(id), QVariant(qlonglong(h.seed)), QVariant(h.fold),
+                                      QVariant(QString::fromStdString(h.stage)), QVariant(QString::fromStdString(h.setting)),
+                                      QVariant(e.epoch), QVariant(e.loss),
+                                      QVariant(e.trainMetric), QVariant(e.valMetric), QVariant(e.testMetric),
+                                      QVariant(e.valLoss)})
+                q.addBindValue(v);
+            if (!q.exec())
+                return fail(q);
+        }
+    q.prepare("INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& l : r.layers) {
+        for (const QVariant& v :
+             {QVariant(id), QVariant(QString::fromStdString(l.method)), QVariant(QString::fromStdString(l.setting)),
+              QVariant(QString::fromStdString(l.stage)), QVariant(qlonglong(l.seed)), QVariant(l.fold),
+              QVariant(QString::fromStdString(l.layer)), QVariant(QString::fromStdString(l.shape)),
+              QVariant(qlonglong(l.params)), QVariant(qlonglong(l.nnz)), QVariant(l.bits), QVariant(qlonglong(l.diskBytes)),
+              QVariant(l.histLo), QVariant(l.histHi), QVariant(histogramText(l.histCounts))})
+            q.addBindValue(v);
+        if (!q.exec())
+            return fail(q);
+    }
+    if (!db.commit()) {
+        m_error = db.lastError().text();
+        db.rollback();
+        return 0;
+    }
+    return id;
+}
+
+QVector<StoredRun> RunHistory::runs() const
+{
+    QVector<StoredRun> out;
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q("SELECT id, name, tags, created FROM runs ORDER BY id", db);
+    while (q.next())
+        out.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(), {}});
+    for (auto& run : out) {
+        QSqlQuery s(db);
+        s.prepare("SELECT experiment, dataset, task, model, method, setting, stage, metric, mean, std, n, nonzero, total, "
+                  "theoretical, dense, disk, latency, latency_kind, target_sparsity FROM summary WHERE run_id = ?");
+        s.addBindValue(run.id);
+        s.exec();
+        while (s.next()) {
+            SummaryRow r;
+            r.experiment = s.value(0).toString().toStdString();
+            r.dataset = s.value(1).toString().toStdString();
+            r.task = s.value(2).toString().toStdString();
+            r.model = s.value(3).toString().toStdString();
+            r.method = s.value(4).toString().toStdString();
+            r.setting = s.value(5).toString().toStdString();
+            r.stage = s.value(6).toString().toStdString();
+            r.metric = s.value(7).toString().toStdString();
+            r.testMean = s.value(8).toDouble();
+            r.testStd = s.value(9).toDouble();
+            r.n = s.value(10).toInt();
+            r.nonzeroParamsMean = s.value(11).toDouble();
+            r.totalParams = s.value(12).toLongLong();
+            r.sizeTheoreticalBytesMean = s.value(13).toDouble();
+            r.sizeDenseBytes = s.value(14).toLongLong();
+            r.sizeDiskBytesMean = s.value(15).toDouble();
+            r.latencyMsMean = s.value(16).toDouble();
+            r.latencyKind = s.value(17).toString().toStdString();
+            r.targetSparsity = s.value(18).toDouble();
+            run.summary.push_back(r);
+        }
+    }
+    return out;
+}
+
+int RunHistory::epochCount(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT COUNT(*) FROM epochs WHERE run_id = ?");
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toInt() : -1;
+}
+
+int RunHistory::layerCount(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT COUNT(*) FROM layers WHERE run_id = ?");
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toInt() : -1;
+}
+
+QString RunHistory::configYaml(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT config_yaml FROM runs WHERE id = ?");
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
+bool RunHistory::rename(qint64 id, const QString& name)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("UPDATE runs SET name = ? WHERE id = ?");
+    q.addBindValue(name);
+    q.addBindValue(id);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+bool RunHistory::setTags(qint64 id, const QString& tags)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("UPDATE runs SET tags = ? WHERE id = ?");
+    q.addBindValue(tags);
+    q.addBindValue(id);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+bool RunHistory::remove(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("DELETE FROM runs WHERE id = ?");
+    q.addBindValue(id);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+} // namespace gsq::ui

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/session/RunResult.h"
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace gsq::ui {
+
+/// A stored run, as listed by RunHistory.
+struct StoredRun {
+    qint64 id = 0;
+    QString name, tags, created;
+    std::vector<gsq::core::session::SummaryRow> summary;
+};
+
+/// Run history in an embedded SQLite database (Qt SQL, QSQLITE, WAL journal): the configuration
+/// (YAML), the summary rows, every epoch and every per-layer row with its histogram. Each run
+/// is written in one transaction, so a run killed mid-way never leaves a partial record and
+/// never touches finished ones.
+class RunHistory {
+public:
+    /// Opens (creating if needed) the database at `path`; default: the user's data directory.
+    explicit RunHistory(const QString& path = defaultPath());
+    ~RunHistory();
+    RunHistory(const RunHistory&) = delete;
+    RunHistory& operator=(const RunHistory&) = delete;
+
+    static QString defaultPath();
+    bool isOpen() const { return m_ok; }
+    QString lastError() const { return m_error; }
+
+    /// Stores a finished run; returns its id (0 on failure, with lastError()).
+    qint64 add(const gsq::core::session::RunResult& result);
+    QVector<StoredRun> runs() const;
+    /// Number of stored epoch rows (all seeds, folds and stages) of a run.
+    int epochCount(qint64 id) const;
+    int layerCount(qint64 id) const;
+    QString configYaml(qint64 id) const;
+    bool rename(qint64 id, const QString& name);
+    bool setTags(qint64 id, const QString& tags);
+    bool remove(qint64 id);
+
+private:
+    bool exec(const QString& sql);
+    QString m_connection;
+    bool m_ok = false;
+    QString m_error;
+};
+
+} // namespace gsq::ui
