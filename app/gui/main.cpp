@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTimer>
 
 #include <iostream>
@@ -14,6 +15,8 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName("GraphSqueeze");
     QApplication::setApplicationName("GraphSqueeze");
     QApplication::setApplicationVersion(GSQ_APP_VERSION);
+    QApplication::setWindowIcon(QIcon(":/icons/graphsqueeze.svg"));
+    QApplication::setDesktopFileName("graphsqueeze");
 
     QCommandLineParser parser;
     parser.setApplicationDescription("GraphSqueeze: prune and quantize graph neural networks, and see what it costs.");
