@@ -12,7 +12,7 @@ packages=(
   xvfb xauth
 )
 if [ "${GSQ_WITH_BENCH:-0}" = 1 ]; then
-  packages+=(python3-torch time)          # plain-PyTorch reference for bench/ only
+  packages+=(python3-torch time bc)       # plain-PyTorch reference and timing for bench/ only
 fi
 
 missing=()

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QIcon>
 #include <QTimer>
 
@@ -27,11 +28,28 @@ int main(int argc, char** argv)
     QCommandLineOption shots("screenshots", "After the run, save one PNG per tab into DIR.", "DIR");
     QCommandLineOption charts("export-charts", "After the run, save every chart as PNG and SVG into DIR.", "DIR");
     QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
-    parser.addOptions({open, run, shots, charts, quit});
+    QCommandLineOption stalls("report-stalls",
+                              "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
+    parser.addOptions({open, run, shots, charts, quit, stalls});
     parser.process(app);
 
     gsq::ui::MainWindow window;
     window.show();
+
+    // Event-loop responsiveness probe for bench/: a 10 ms timer whose longest gap is a stall.
+    QElapsedTimer clock;
+    qint64 lastTick = 0, worstGap = 0;
+    QTimer probe;
+    if (parser.isSet(stalls)) {
+        clock.start();
+        QObject::connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (lastTick > 0)
+                worstGap = std::max(worstGap, now - lastTick);
+            lastTick = now;
+        });
+        probe.start(10);
+    }
     if (parser.isSet(open)) {
         const QString err = window.openExperiment(parser.value(open), /*interactive=*/false);
         if (!err.isEmpty()) {
@@ -64,5 +82,8 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&] { window.run(); });
     else if (parser.isSet(shots) || parser.isSet(charts) || parser.isSet(quit))
         QTimer::singleShot(200, &window, afterRun);
-    return app.exec();
+    const int code = app.exec();
+    if (parser.isSet(stalls))
+        std::cout << "longest event-loop gap: " << worstGap << " ms (timer interval 10 ms)\n";
+    return code;
 }
