@@ -25,7 +25,11 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QComboBox>
 #include <QProgressBar>
+#include <QSpinBox>
+#include <QPushButton>
+#include <QHBoxLayout>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSettings>
@@ -61,6 +65,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_banner->setObjectName("guardRail");
     m_banner->hide();
     layout->addWidget(m_banner);
+    // Classroom bar: big buttons, shown in classroom mode only.
+    m_classroomBar = new QWidget;
+    auto* bar = new QHBoxLayout(m_classroomBar);
+    bar->setContentsMargins(0, 0, 0, 0);
+    auto big = [&](const QString& text, const QString& tip) {
+        auto* b = new QPushButton(text);
+        b->setMinimumHeight(48);
+        b->setToolTip(tip);
+        b->setStyleSheet("font-size: 18pt; padding: 4px 18px;");
+        bar->addWidget(b);
+        return b;
+    };
+    auto* play = big(tr("▶ Run"), tr("Train the model in the form"));
+    auto* step = big(tr("⏭ Step"), tr("Pause, then train one more epoch per click"));
+    auto* more = big(tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
+    more->setObjectName("pruneMore");
+    bar->addStretch(1);
+    connect(play, &QPushButton::clicked, this, [this] {
+        m_controller->isPaused() ? m_controller->resume() : run();
+    });
+    connect(step, &QPushButton::clicked, m_controller, &SessionController::step);
+    connect(more, &QPushButton::clicked, this, &MainWindow::pruneTenPercentMore);
+    m_classroomBar->hide();
+    layout->addWidget(m_classroomBar);
+
     m_tabs = new QTabWidget;
     m_training = new TrainingTab;
     m_sparsity = new SparsityTab;
@@ -147,6 +176,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         resize(1500, 920);
     rebuildRecentMenu();
     updateActions();
+    if (QSettings().value("view/classroom", false).toBool())
+        setClassroomMode(true);
 }
 
 MainWindow::~MainWindow()
@@ -154,6 +185,45 @@ MainWindow::~MainWindow()
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
+}
+
+void MainWindow::setClassroomMode(bool on)
+{
+    if (on == m_classroom)
+        return;
+    m_classroom = on;
+    if (on)
+        m_normalFont = QApplication::font();
+    QFont f = m_normalFont;
+    if (on)
+        f.setPointSizeF(m_normalFont.pointSizeF() * 1.4);
+    QApplication::setFont(f);
+    m_panel->setSimplified(on);
+    m_classroomBar->setVisible(on);
+    m_classroomAction->setChecked(on);
+    // Explanations beside each chart are always there; classroom mode makes them prominent.
+    for (auto* hint : findChildren<QLabel*>("chartHint"))
+        hint->setStyleSheet(on ? "background:#eaf2f8; padding:8px; border-radius:4px;" : QString());
+    QSettings().setValue("view/classroom", on);
+}
+
+void MainWindow::pruneTenPercentMore()
+{
+    if (m_controller->isRunning())
+        return;
+    double current = 0.0;
+    if (m_panel->methodCombo()->currentText() != "none") {
+        const QStringList parts = m_panel->sparsityEdit()->text().split(',', Qt::SkipEmptyParts);
+        if (!parts.isEmpty())
+            current = parts.back().trimmed().toDouble();
+    }
+    const double next = std::min(0.95, std::round((current + 0.1) * 100.0) / 100.0);
+    m_panel->methodCombo()->setCurrentText("finegrained");
+    m_panel->scheduleCombo()->setCurrentText("oneshot");
+    m_panel->sparsityEdit()->setText(QString::number(next));
+    m_panel->finetuneSpin()->setValue(20);
+    m_tabs->setCurrentWidget(m_weights);
+    run();
 }
 
 void MainWindow::reloadHistory()
@@ -183,6 +253,12 @@ void MainWindow::buildMenus()
     const QString dir = presetDirectory();
     for (const QString& f : QDir(dir).entryList({"*.yaml"}, QDir::Files))
         presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
+    auto* lessons = presets->addMenu(tr("Classroom lessons"));
+    for (const QString& f : QDir(dir + "/classroom").entryList({"*.yaml"}, QDir::Files))
+        lessons->addAction(f, this, [this, dir, f] {
+            openExperiment(dir + "/classroom/" + f);
+            setClassroomMode(true);
+        });
     m_recentMenu = file->addMenu(tr("Recent experiments"));
     file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
         QString path = m_currentFile;
@@ -229,6 +305,11 @@ void MainWindow::buildMenus()
     for (int i = 0; i < m_tabs->count(); ++i)
         view->addAction(m_tabs->tabText(i), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this,
                         [this, i] { m_tabs->setCurrentIndex(i); });
+
+    view->addSeparator();
+    m_classroomAction = view->addAction(tr("Classroom mode"), QKeySequence(Qt::Key_F11), this,
+                                        [this](bool on) { setClassroomMode(on); });
+    m_classroomAction->setCheckable(true);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About GraphSqueeze"), this, [this] {

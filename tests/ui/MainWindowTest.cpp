@@ -178,6 +178,31 @@ private Q_SLOTS:
         QVERIFY(w.statusText().startsWith("Stopped."));
     }
 
+    void classroomModePrunesTenPercentMore()
+    {
+        MainWindow w;
+        w.show();
+        configure(w, "none", "0.5", 10, 0);
+        w.setClassroomMode(true);
+        QVERIFY(w.isClassroomMode());
+        QVERIFY(!w.panel()->scheduleCombo()->isVisibleTo(&w)); // advanced fields hidden
+        QVERIFY(w.panel()->epochsSpin()->isVisibleTo(&w));
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.pruneTenPercentMore();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.panel()->sparsityEdit()->text(), QString("0.1"));
+        QCOMPARE(w.panel()->methodCombo()->currentText(), QString("finegrained"));
+        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.weightsTab()));
+        QCOMPARE(w.weightsTab()->stageCount(), 3);
+        w.pruneTenPercentMore();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.panel()->sparsityEdit()->text(), QString("0.2"));
+        // conv0 after fine-tuning keeps round(0.8 * 22928) weights.
+        QCOMPARE(w.layersTab()->model()->rows()[4][6].toLongLong(), 18342);
+        w.setClassroomMode(false);
+        QVERIFY(w.panel()->scheduleCombo()->isVisibleTo(&w));
+    }
+
     void tableModelPassesTheTester()
     {
         RowTableModel model({"a", "b"});

@@ -124,6 +124,14 @@ void ExperimentPanel::build()
     comp->addRow(tr("Schedule"), m_schedule);
     comp->addRow(tr("Fine-tune epochs"), m_finetune);
 
+    for (auto [form, field] : std::initializer_list<std::pair<QFormLayout*, QWidget*>>{
+             {data, m_task}, {data, m_split}, {model, m_layers}, {model, m_dropout}, {train, m_lr},
+             {train, m_weightDecay}, {train, m_threads}, {comp, m_schedule}}) {
+        m_advanced << field;
+        if (auto* label = form->labelForField(field))
+            m_advanced << label;
+    }
+
     m_error = new QLabel;
     m_error->setWordWrap(true);
     m_error->setStyleSheet("color: #c0392b;");
@@ -257,6 +265,12 @@ void ExperimentPanel::revalidate()
         m_valid = valid;
         Q_EMIT validityChanged(valid);
     }
+}
+
+void ExperimentPanel::setSimplified(bool simplified)
+{
+    for (auto* w : m_advanced)
+        w->setVisible(!simplified);
 }
 
 QString ExperimentPanel::validationMessage() const

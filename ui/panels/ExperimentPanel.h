@@ -36,6 +36,11 @@ public:
     QSpinBox* epochsSpin() const { return m_epochs; }
     QSpinBox* finetuneSpin() const { return m_finetune; }
     QSpinBox* seedsSpin() const { return m_seeds; }
+    QComboBox* scheduleCombo() const { return m_schedule; }
+
+    /// Classroom mode: only the fields a lesson needs (dataset, model, epochs, method, sparsity,
+    /// fine-tuning); the rest keep their values but are hidden.
+    void setSimplified(bool simplified);
 
 Q_SIGNALS:
     void validityChanged(bool valid);
@@ -59,6 +64,7 @@ private:
     QDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
     QLineEdit* m_sparsity = nullptr;
     QLabel* m_error = nullptr;
+    QList<QWidget*> m_advanced; ///< rows hidden in classroom mode (field and its label)
 };
 
 } // namespace gsq::ui

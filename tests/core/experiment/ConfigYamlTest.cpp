@@ -145,6 +145,15 @@ private Q_SLOTS:
                 QFAIL(e.what());
             }
         }
+        QDir lessons(dir.filePath("classroom"));
+        QCOMPARE(lessons.entryList({"*.yaml"}, QDir::Files).size(), 3);
+        for (const auto& f : lessons.entryList({"*.yaml"}, QDir::Files)) {
+            try {
+                loadExperiment(lessons.filePath(f).toStdString());
+            } catch (const InputError& e) {
+                QFAIL(e.what());
+            }
+        }
         auto q = loadExperiment(dir.filePath("quickstart.yaml").toStdString());
         QCOMPARE(q.model.arch, std::string("gcn"));
         QCOMPARE(q.model.hidden, 16);
