@@ -78,7 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         return b;
     };
     auto* play = big(tr("▶ Run"), tr("Train the model in the form"));
-    auto* step = big(tr("⏭ Step"), tr("Pause, then train one more epoch per click"));
+    auto* step = big(tr("▶| Step"), tr("Pause, then train one more epoch per click"));
     auto* more = big(tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
     more->setObjectName("pruneMore");
     bar->addStretch(1);
@@ -148,6 +148,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     const QString historyPath = qEnvironmentVariableIsSet("GRAPHSQUEEZE_HISTORY") ? qEnvironmentVariable("GRAPHSQUEEZE_HISTORY")
                                                                                   : RunHistory::defaultPath();
     m_history = std::make_unique<RunHistory>(historyPath);
+    m_compare->setHistory(m_history.get());
     if (!m_history->isOpen())
         showBanner(tr("Run history unavailable (%1); results are shown but not kept.").arg(m_history->lastError()), false);
     reloadHistory();
@@ -204,6 +205,18 @@ void MainWindow::setClassroomMode(bool on)
     // Explanations beside each chart are always there; classroom mode makes them prominent.
     for (auto* hint : findChildren<QLabel*>("chartHint"))
         hint->setStyleSheet(on ? "background:#eaf2f8; padding:8px; border-radius:4px;" : QString());
+    // Chart text does not follow the application font: scale titles, legends and axes too.
+    for (auto* view : findChildren<ChartView*>()) {
+        QFont title = f, small = f;
+        title.setBold(true);
+        small.setPointSizeF(f.pointSizeF() * 0.85);
+        view->chart()->setTitleFont(title);
+        view->chart()->legend()->setFont(small);
+        for (auto* axis : view->chart()->axes()) {
+            axis->setLabelsFont(small);
+            axis->setTitleFont(small);
+        }
+    }
     QSettings().setValue("view/classroom", on);
 }
 

@@ -15,6 +15,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QStandardPaths>
 #include "ui/history/RunHistory.h"
 #include <QComboBox>
@@ -103,8 +104,8 @@ private Q_SLOTS:
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
         const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
         const QStringList svgs = QDir(dir.filePath("charts")).entryList({"*.svg"});
-        QCOMPARE(pngs.size(), 6); // 2 training + 2 sparsity + 1 weights + 1 pareto
-        QCOMPARE(svgs.size(), 6);
+        QCOMPARE(pngs.size(), 7); // 2 training + 2 sparsity + 1 weights + pareto + overlay
+        QCOMPARE(svgs.size(), 7);
         QImage img(dir.filePath("charts/" + pngs.first()));
         QVERIFY(!img.isNull() && img.width() > 100);
         QFile svg(dir.filePath("charts/" + svgs.first()));
@@ -133,6 +134,11 @@ private Q_SLOTS:
         w.reloadHistory();
         QCOMPARE(compare->rows()[0][1].toString(), QString("renamed"));
         QCOMPARE(compare->rows()[0][2].toString(), QString("lesson, demo"));
+        // Selecting rows overlays their validation curves from the history.
+        w.compareTab()->view()->selectAll();
+        QCOMPARE(w.compareTab()->overlayCount(), 2); // base and finetuned ("pruned" has no curve)
+        QCOMPARE(w.history()->validationCurve(id, "base", "").size(), 8);
+        QCOMPARE(w.history()->validationCurve(id, "finetuned", "sparsity=0.5").size(), 4);
         w.compareTab()->filterEdit()->setText("finetuned");
         QCOMPARE(w.compareTab()->proxy()->rowCount(), 1);
         QVERIFY(w.history()->remove(id));

@@ -200,6 +200,21 @@ int RunHistory::layerCount(qint64 id) const
     return q.exec() && q.next() ? q.value(0).toInt() : -1;
 }
 
+QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& stage, const QString& setting) const
+{
+    QVector<QPointF> out;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT epoch, AVG(val) FROM epochs WHERE run_id = ? AND stage = ? AND setting = ? AND val IS NOT NULL "
+              "GROUP BY epoch ORDER BY epoch");
+    q.addBindValue(id);
+    q.addBindValue(stage);
+    q.addBindValue(setting);
+    if (q.exec())
+        while (q.next())
+            out.append(QPointF(q.value(0).toDouble(), q.value(1).toDouble()));
+    return out;
+}
+
 QString RunHistory::configYaml(qint64 id) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));

@@ -2,6 +2,7 @@
 
 #include "core/session/RunResult.h"
 
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -37,6 +38,8 @@ public:
     /// Number of stored epoch rows (all seeds, folds and stages) of a run.
     int epochCount(qint64 id) const;
     int layerCount(qint64 id) const;
+    /// Mean validation metric per epoch over seeds and folds for one stage of a run.
+    QVector<QPointF> validationCurve(qint64 id, const QString& stage, const QString& setting) const;
     QString configYaml(qint64 id) const;
     bool rename(qint64 id, const QString& name);
     bool setTags(qint64 id, const QString& tags);

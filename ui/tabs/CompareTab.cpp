@@ -6,6 +6,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -16,6 +17,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QtCharts/QLineSeries>
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 
@@ -64,13 +66,18 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     m_view->horizontalHeader()->setDefaultSectionSize(96);
     m_view->verticalHeader()->hide();
     m_pareto = new ChartView(tr("Test metric vs size on disk (Pareto front highlighted)"));
+    m_overlay = new ChartView(tr("Validation curves of the selected rows (mean over seeds)"));
+    auto* charts = new QSplitter(Qt::Horizontal);
+    charts->addWidget(m_pareto);
+    charts->addWidget(m_overlay);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(m_view);
-    split->addWidget(m_pareto);
+    split->addWidget(charts);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] { refreshOverlay(); });
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         const QModelIndex index = m_proxy->mapToSource(m_view->indexAt(pos));
@@ -95,7 +102,49 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
 
 QList<ChartView*> CompareTab::charts() const
 {
-    return {m_pareto};
+    return {m_pareto, m_overlay};
+}
+
+void CompareTab::refreshOverlay()
+{
+    auto* chart = m_overlay->chart();
+    chart->removeAllSeries();
+    for (auto* a : chart->axes())
+        chart->removeAxis(a), delete a;
+    m_overlayCount = 0;
+    if (!m_history)
+        return;
+    auto* x = new QValueAxis;
+    x->setTitleText(tr("epoch of the stage"));
+    auto* y = new QValueAxis;
+    y->setTitleText(tr("validation metric"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    double maxX = 1, minY = 1, maxY = 0;
+    for (const QModelIndex& idx : m_view->selectionModel()->selectedRows()) {
+        const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
+        QString stage = row[Stage].toString();
+        if (stage == "pruned")
+            continue; // no training curve: evaluated once right after pruning
+        const auto points = m_history->validationCurve(row[RunId].toLongLong(), stage, row[Setting].toString());
+        if (points.isEmpty())
+            continue;
+        auto* s = new QLineSeries;
+        s->replace(QList<QPointF>(points.begin(), points.end()));
+        s->setName(QString("#%1 %2 %3").arg(row[RunId].toLongLong()).arg(row[Setting].toString(), stage).simplified());
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+        for (const auto& p : points) {
+            maxX = std::max(maxX, p.x());
+            minY = std::min(minY, p.y());
+            maxY = std::max(maxY, p.y());
+        }
+        ++m_overlayCount;
+    }
+    x->setRange(0, maxX);
+    y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
+    y->applyNiceNumbers();
 }
 
 QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)

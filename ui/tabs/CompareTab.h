@@ -36,6 +36,10 @@ public:
     /// Rows on the Pareto front (tests).
     int paretoCount() const { return m_paretoCount; }
     QList<ChartView*> charts() const;
+    /// Where overlay curves come from (the run history); may be null.
+    void setHistory(const RunHistory* history) { m_history = history; }
+    /// Curves drawn for the current selection (tests).
+    int overlayCount() const { return m_overlayCount; }
     /// Writes the table as CSV; returns an error message or an empty string.
     QString exportCsv(const QString& path) const;
 
@@ -52,8 +56,12 @@ private:
     QSortFilterProxyModel* m_proxy;
     QTableView* m_view;
     QLineEdit* m_filter;
+    void refreshOverlay();
+
     ChartView* m_pareto;
-    int m_paretoCount = 0;
+    ChartView* m_overlay;
+    const RunHistory* m_history = nullptr;
+    int m_paretoCount = 0, m_overlayCount = 0;
 };
 
 } // namespace gsq::ui
