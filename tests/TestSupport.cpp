@@ -19,4 +19,14 @@ std::string dataDir()
     return GSQ_TEST_DATA_DIR;
 }
 
+QString experimentsDir()
+{
+    return GSQ_TEST_EXPERIMENTS_DIR;
+}
+
+QString cliPath()
+{
+    return GSQ_TEST_CLI;
+}
+
 } // namespace gsq::test

@@ -24,5 +24,9 @@ std::string messageOf(F&& fn)
 
 /// Root of the bundled datasets in the source tree.
 std::string dataDir();
+/// resources/experiments in the source tree.
+QString experimentsDir();
+/// The graphsqueeze-cli executable of this build.
+QString cliPath();
 
 } // namespace gsq::test

@@ -17,7 +17,7 @@ Result cli(const QStringList& args, const QString& cwd = {})
     QProcess p;
     if (!cwd.isEmpty())
         p.setWorkingDirectory(cwd);
-    p.start(GSQ_TEST_CLI, args);
+    p.start(gsq::test::cliPath(), args);
     if (!p.waitForFinished(300000))
         qFatal("graphsqueeze-cli did not finish");
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
@@ -25,7 +25,7 @@ Result cli(const QStringList& args, const QString& cwd = {})
 
 QString preset(const char* name)
 {
-    return QString(GSQ_TEST_EXPERIMENTS_DIR) + "/" + name;
+    return gsq::test::experimentsDir() + "/" + name;
 }
 } // namespace
 

@@ -132,7 +132,7 @@ private Q_SLOTS:
 
     void shippedPresetsAreValid()
     {
-        QDir dir(GSQ_TEST_EXPERIMENTS_DIR);
+        QDir dir(gsq::test::experimentsDir());
         const auto files = dir.entryList({"*.yaml"}, QDir::Files);
         QVERIFY(files.size() >= 7);
         for (const char* required : {"quickstart.yaml", "cora-gat.yaml", "cora-link-gcn.yaml", "proteins-gin.yaml",
