@@ -132,6 +132,24 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
                                          ctx.result.layers.end()}});
     };
 
+    // One training stage after the base model: events, history and the fit itself.
+    auto trainStage = [&](const std::string& stage, const std::string& setting, int epochs,
+                          training::TrainerHooks& hooks, uint64_t seedOffset) {
+        ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting});
+        session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting};
+        auto fit = trainer.fit(
+            task, static_cast<uint64_t>(ctx.seed) + seedOffset,
+            [&](const training::EpochRecord& r) {
+                const session::EpochPoint point{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric,
+                                                r.valLoss, r.lr, r.seconds};
+                history.epochs.push_back(point);
+                ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting});
+            },
+            ctx.cancel.flag(), &hooks, epochs);
+        ctx.result.histories.push_back(std::move(history));
+        return fit;
+    };
+
     for (double s : spec.sparsities) {
         if (ctx.cancel.cancelled())
             throw training::Cancelled{};
@@ -147,21 +165,8 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
 
         // L2: regularised training first; no weight is removed by it.
         if (spec.method == "l2") {
-            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs, setting});
             PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
-            session::JobHistory history{ctx.seed, ctx.fold, "regularized", {}, setting};
-            auto fit = trainer.fit(
-                task, static_cast<uint64_t>(ctx.seed) + 17,
-                [&](const training::EpochRecord& r) {
-                    history.epochs.push_back({r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr,
-                                              r.seconds});
-                    ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "regularized", spec.l2Epochs,
-                                                   {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
-                                                    r.lr, r.seconds},
-                                                   setting});
-                },
-                ctx.cancel.flag(), &l2, spec.l2Epochs);
-            ctx.result.histories.push_back(std::move(history));
+            auto fit = trainStage("regularized", setting, spec.l2Epochs, l2, 17);
             row.trainSeconds += fit.trainSeconds;
             const double nz = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
             char note[96];
@@ -186,23 +191,10 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
         }
 
         if (spec.finetuneEpochs > 0) {
-            ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs, setting});
             PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
                 ctx.emit(pruningEvent(ctx, spec.method, setting, "finetuned", epoch, level, *module, hooks.masks()));
             });
-            session::JobHistory history{ctx.seed, ctx.fold, "finetuned", {}, setting};
-            auto fit = trainer.fit(
-                task, static_cast<uint64_t>(ctx.seed) + 31,
-                [&](const training::EpochRecord& r) {
-                    history.epochs.push_back({r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr,
-                                              r.seconds});
-                    ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, "finetuned", spec.finetuneEpochs,
-                                                   {r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
-                                                    r.lr, r.seconds},
-                                                   setting});
-                },
-                ctx.cancel.flag(), &hooks, spec.finetuneEpochs);
-            ctx.result.histories.push_back(std::move(history));
+            auto fit = trainStage("finetuned", setting, spec.finetuneEpochs, hooks, 31);
             hooks.masks().apply(*module);
             session::ResultRow tuned = row;
             tuned.trainSeconds += fit.trainSeconds;

@@ -3,6 +3,7 @@
 #include <QBuffer>
 #include <QContextMenuEvent>
 #include <QFileDialog>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
@@ -10,6 +11,14 @@
 #include <QSvgGenerator>
 
 namespace gsq::ui {
+
+QLabel* makeChartHint(const QString& text)
+{
+    auto* hint = new QLabel(text);
+    hint->setWordWrap(true);
+    hint->setObjectName("chartHint");
+    return hint;
+}
 
 ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(new QChart, parent)
 {

@@ -2,6 +2,8 @@
 
 #include <QtCharts/QChartView>
 
+class QLabel;
+
 namespace gsq::ui {
 
 /// A chart with "Save as PNG…" / "Save as SVG…" on its context menu. Files are written
@@ -18,5 +20,8 @@ public:
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 };
+
+/// The short explanation shown above a chart (highlighted in classroom mode).
+QLabel* makeChartHint(const QString& text);
 
 } // namespace gsq::ui

@@ -1,5 +1,6 @@
 #include "ui/tabs/LayersTab.h"
 
+#include "ui/charts/ChartView.h"
 #include "ui/models/RowTableModel.h"
 
 #include <QHeaderView>
@@ -15,11 +16,8 @@ using namespace gsq::core::session;
 LayersTab::LayersTab(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    auto* hint = new QLabel(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
-                               ".gsqm file (dense, CSR or bitmask, whichever is smallest)."));
-    hint->setWordWrap(true);
-    hint->setObjectName("chartHint");
-    layout->addWidget(hint);
+    layout->addWidget(makeChartHint(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
+                               ".gsqm file (dense, CSR or bitmask, whichever is smallest).")));
     m_model = new RowTableModel({tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"),
                                  tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes")},
                                 this);

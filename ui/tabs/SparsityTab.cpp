@@ -37,11 +37,8 @@ void meanStd(const QList<double>& v, double& mean, double& sd)
 SparsityTab::SparsityTab(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    auto* hint = new QLabel(tr("Sparsity = fraction of weights set to zero. 'pruned' is measured right after "
-                               "removing weights, 'finetuned' after retraining with the zeros kept."));
-    hint->setWordWrap(true);
-    hint->setObjectName("chartHint");
-    layout->addWidget(hint);
+    layout->addWidget(makeChartHint(tr("Sparsity = fraction of weights set to zero. 'pruned' is measured right after "
+                               "removing weights, 'finetuned' after retraining with the zeros kept.")));
     m_accView = new ChartView(tr("Test accuracy vs sparsity"));
     m_layerView = new ChartView(tr("Per-layer sparsity after the last pruning step"));
     m_accX = new QValueAxis;

@@ -35,11 +35,8 @@ QValueAxis* axis(const QString& title)
 TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    auto* hint = new QLabel(tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
-                               "pruning masks. Each line is one seed (and setting)."));
-    hint->setWordWrap(true);
-    hint->setObjectName("chartHint");
-    layout->addWidget(hint);
+    layout->addWidget(makeChartHint(tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
+                               "pruning masks. Each line is one seed (and setting).")));
     m_lossView = new ChartView(tr("Training loss"));
     m_metricView = new ChartView(tr("Validation metric"));
     m_lossX = axis(tr("epoch"));

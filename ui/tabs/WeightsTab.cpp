@@ -32,11 +32,8 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
     bar->addWidget(m_log);
     bar->addStretch(1);
     layout->addLayout(bar);
-    auto* hint = new QLabel(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
-                               "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them."));
-    hint->setWordWrap(true);
-    hint->setObjectName("chartHint");
-    layout->addWidget(hint);
+    layout->addWidget(makeChartHint(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
+                               "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them.")));
     m_view = new ChartView(tr("Weight histogram"));
     layout->addWidget(m_view, 1);
     connect(m_layer, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
