@@ -12,14 +12,14 @@ out="$(mktemp -d)"
 seed_list="[$(seq -s, 0 $((seeds - 1)))]"
 
 echo "== plain PyTorch (python3-torch), $seeds seed(s), $threads thread(s)"
-python3 bench/gcn_cora_reference.py --seeds "$seeds" --threads "$threads" | tee "$out/ref.txt"
+/usr/bin/python3 bench/gcn_cora_reference.py --seeds "$seeds" --threads "$threads" | tee "$out/ref.txt"
 
 echo "== graphsqueeze-cli, same experiment"
 /usr/bin/time -v build/graphsqueeze-cli run resources/experiments/quickstart.yaml --quiet \
   --set "train.seeds=$seed_list" --threads "$threads" --out "$out/gsq" >"$out/gsq.txt" 2>"$out/time.txt"
 grep -E "base: test" "$out/gsq.txt"
 
-python3 - "$out" <<'PY'
+/usr/bin/python3 - "$out" <<'PY'
 import csv, sys, statistics, re
 out = sys.argv[1]
 ref = [l.split() for l in open(f"{out}/ref.txt")]

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plain-PyTorch reference for GraphSqueeze's GCN/Cora benchmark.
 
 The same model and protocol as resources/experiments/quickstart.yaml, written the way a

@@ -249,6 +249,28 @@ const SparseWeight& sparseWeight(const at::Tensor& weight)
     return e;
 }
 
+/// Contiguous W^T for dense kernels, cached per weight tensor and version.
+const at::Tensor& sparseWeightT(const at::Tensor& weight)
+{
+    struct Entry {
+        at::Tensor weight, transposed;
+        int64_t version = -1;
+    };
+    thread_local std::array<Entry, 16> entries;
+    thread_local size_t next = 0;
+    const int64_t version = static_cast<int64_t>(weight._version());
+    for (const auto& e : entries)
+        if (e.weight.defined() && e.weight.data_ptr() == weight.data_ptr() && e.version == version &&
+            e.weight.sizes() == weight.sizes())
+            return e.transposed;
+    Entry& e = entries[next];
+    next = (next + 1) % entries.size();
+    e.weight = weight.detach();
+    e.version = version;
+    e.transposed = weight.detach().t().contiguous();
+    return e.transposed;
+}
+
 } // namespace
 
 SparseWeightsScope::SparseWeightsScope() : m_previous(t_sparseWeights)
@@ -292,6 +314,34 @@ at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b)
     return out;
 }
 
+/// x [N, K] (dense) @ b [K, M] (CSR) -> [N, M]: each non-zero x[r, k] adds x[r, k] * b[k, :],
+/// visiting only b's stored entries — no transposed copies of x or b.
+at::Tensor denseTimesCsr(const at::Tensor& x, const at::Tensor& b)
+{
+    auto xc = x.to(torch::kFloat).contiguous();
+    auto bc = b.crow_indices().contiguous(), bk = b.col_indices().contiguous(), bv = b.values().to(torch::kFloat).contiguous();
+    const int64_t rows = xc.size(0), inner = xc.size(1), cols = b.size(1);
+    auto out = torch::zeros({rows, cols}, torch::kFloat);
+    const float* xp = xc.data_ptr<float>();
+    const int64_t *bcp = bc.data_ptr<int64_t>(), *bkp = bk.data_ptr<int64_t>();
+    const float* bvp = bv.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* xr = xp + r * inner;
+            float* dst = op + r * cols;
+            for (int64_t k = 0; k < inner; ++k) {
+                const float v = xr[k];
+                if (v == 0.0f)
+                    continue;
+                for (int64_t f = bcp[k]; f < bcp[k + 1]; ++f)
+                    dst[bkp[f]] += v * bvp[f];
+            }
+        }
+    });
+    return out;
+}
+
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
     at::Tensor out;
@@ -300,7 +350,10 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
         if (x.layout() == torch::kSparseCsr)
             out = csrTimesCsr(x, sw.csrT);
         else
-            out = spmm(sw.csr, x.is_sparse() ? x.to_dense().t().contiguous() : x.t().contiguous()).t();
+            out = denseTimesCsr(x.is_sparse() ? x.to_dense() : x, sw.csrT);
+    } else if (x.layout() == torch::kSparseCsr && !torch::GradMode::is_enabled() && weight.scalar_type() == torch::kFloat) {
+        // Inference: reuse the weight's cached transpose instead of copying it every call.
+        out = csrTimesDense(x.crow_indices(), x.col_indices(), x.values(), sparseWeightT(weight));
     } else if (x.layout() == torch::kSparseCsr)
         out = spmm(x, weight.t());
     else if (x.is_sparse())
