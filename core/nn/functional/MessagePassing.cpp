@@ -223,52 +223,40 @@ namespace {
 
 thread_local bool t_sparseWeights = false;
 
-/// CSR forms of a weight W [out, in]: W itself and W^T, cached per weight tensor and version.
-struct SparseWeight {
+/// Inference forms of a weight W [out, in], cached per weight tensor and version: the dense
+/// contiguous W^T (built on first use) and its CSR form (built when sparse weights are asked for).
+struct CachedWeight {
     at::Tensor weight; ///< kept alive, compared by address
     int64_t version = -1;
-    at::Tensor csr, csrT;
+    at::Tensor denseT, csrT;
 };
 
-const SparseWeight& sparseWeight(const at::Tensor& weight)
+CachedWeight& cachedWeight(const at::Tensor& weight)
 {
-    thread_local std::array<SparseWeight, 16> entries;
+    thread_local std::array<CachedWeight, 16> entries;
     thread_local size_t next = 0;
     const int64_t version = static_cast<int64_t>(weight._version());
-    for (const auto& e : entries)
+    for (auto& e : entries)
         if (e.weight.defined() && e.weight.data_ptr() == weight.data_ptr() && e.version == version &&
             e.weight.sizes() == weight.sizes())
             return e;
-    SparseWeight& e = entries[next];
+    CachedWeight& e = entries[next];
     next = (next + 1) % entries.size();
-    auto w = weight.detach().contiguous();
-    e.weight = weight.detach();
-    e.version = version;
-    e.csr = w.to_sparse_csr();
-    e.csrT = w.t().contiguous().to_sparse_csr();
+    e = CachedWeight{weight.detach(), version, weight.detach().t().contiguous(), {}};
     return e;
 }
 
-/// Contiguous W^T for dense kernels, cached per weight tensor and version.
-const at::Tensor& sparseWeightT(const at::Tensor& weight)
+const at::Tensor& cachedTranspose(const at::Tensor& weight)
 {
-    struct Entry {
-        at::Tensor weight, transposed;
-        int64_t version = -1;
-    };
-    thread_local std::array<Entry, 16> entries;
-    thread_local size_t next = 0;
-    const int64_t version = static_cast<int64_t>(weight._version());
-    for (const auto& e : entries)
-        if (e.weight.defined() && e.weight.data_ptr() == weight.data_ptr() && e.version == version &&
-            e.weight.sizes() == weight.sizes())
-            return e.transposed;
-    Entry& e = entries[next];
-    next = (next + 1) % entries.size();
-    e.weight = weight.detach();
-    e.version = version;
-    e.transposed = weight.detach().t().contiguous();
-    return e.transposed;
+    return cachedWeight(weight).denseT;
+}
+
+const at::Tensor& cachedCsrTranspose(const at::Tensor& weight)
+{
+    auto& e = cachedWeight(weight);
+    if (!e.csrT.defined())
+        e.csrT = e.denseT.to_sparse_csr();
+    return e.csrT;
 }
 
 } // namespace
@@ -346,14 +334,14 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
 {
     at::Tensor out;
     if (t_sparseWeights && !torch::GradMode::is_enabled() && weight.scalar_type() == torch::kFloat) {
-        const auto& sw = sparseWeight(weight);
+        const auto& csrT = cachedCsrTranspose(weight);
         if (x.layout() == torch::kSparseCsr)
-            out = csrTimesCsr(x, sw.csrT);
+            out = csrTimesCsr(x, csrT);
         else
-            out = denseTimesCsr(x.is_sparse() ? x.to_dense() : x, sw.csrT);
+            out = denseTimesCsr(x.is_sparse() ? x.to_dense() : x, csrT);
     } else if (x.layout() == torch::kSparseCsr && !torch::GradMode::is_enabled() && weight.scalar_type() == torch::kFloat) {
         // Inference: reuse the weight's cached transpose instead of copying it every call.
-        out = csrTimesDense(x.crow_indices(), x.col_indices(), x.values(), sparseWeightT(weight));
+        out = csrTimesDense(x.crow_indices(), x.col_indices(), x.values(), cachedTranspose(weight));
     } else if (x.layout() == torch::kSparseCsr)
         out = spmm(x, weight.t());
     else if (x.is_sparse())
