@@ -164,6 +164,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (ok && m_history->setTags(id, tags))
             reloadHistory();
     });
+    connect(m_compare, &CompareTab::exportEpochsRequested, this, [this](qint64 id) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export epochs"), QString("run-%1-epochs.csv").arg(id),
+                                                          tr("CSV (*.csv)"));
+        if (path.isEmpty())
+            return;
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(m_history->epochsCsv(id).toUtf8()) < 0 ||
+            !file.commit())
+            QMessageBox::warning(this, tr("Export failed"), path + ": " + file.errorString());
+    });
     connect(m_compare, &CompareTab::deleteRequested, this, [this](qint64 id) {
         if (QMessageBox::question(this, tr("Delete run"), tr("Delete run %1 from the history?").arg(id)) == QMessageBox::Yes &&
             m_history->remove(id))

@@ -1,5 +1,8 @@
 #include "app/cli/CliOutput.h"
 
+#include <ATen/core/Tensor.h>
+#include <c10/util/StringUtil.h>
+
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -134,6 +137,28 @@ void printResults(std::ostream& out, const RunResult& r)
     }
     for (const auto& w : r.warnings)
         out << "  warning: " << w << "\n";
+}
+
+void printModelFile(std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors)
+{
+    static const char* kEncodings[] = {"dense", "csr", "bitmask"};
+    out << path << ": " << tensors.size() << " tensors\n";
+    out << std::left << std::setw(34) << "tensor" << std::setw(14) << "shape" << std::setw(9) << "encoding"
+        << std::setw(10) << "params" << std::setw(10) << "nnz" << std::setw(10) << "sparsity" << "bytes\n";
+    int64_t params = 0, nnz = 0;
+    uint64_t bytes = 0;
+    for (const auto& t : tensors) {
+        const int64_t n = t.value.numel(), z = t.value.ne(0).sum().item<int64_t>();
+        params += n;
+        nnz += z;
+        bytes += t.bytes;
+        char sp[16];
+        std::snprintf(sp, sizeof sp, "%.1f%%", n ? 100.0 * (1.0 - static_cast<double>(z) / static_cast<double>(n)) : 0.0);
+        out << std::left << std::setw(34) << t.name << std::setw(14) << c10::str(t.value.sizes()) << std::setw(9)
+            << kEncodings[static_cast<int>(t.encoding)] << std::setw(10) << n << std::setw(10) << z << std::setw(10) << sp
+            << t.bytes << "\n";
+    }
+    out << "total: " << params << " values, " << nnz << " non-zero, " << bytes << " payload bytes\n";
 }
 
 void printDatasetStats(std::ostream& out, const core::data::BuiltinDataset& info, const core::data::DatasetStats& s,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/data/DatasetRegistry.h"
+#include "core/measure/ModelFile.h"
 #include "core/session/SessionEvents.h"
 
 #include <chrono>
@@ -36,5 +37,8 @@ void printResults(std::ostream& out, const core::session::RunResult& result);
 /// Prints one dataset's statistics for `graphsqueeze-cli datasets`.
 void printDatasetStats(std::ostream& out, const core::data::BuiltinDataset& info, const core::data::DatasetStats& stats,
                        const std::vector<std::string>& warnings);
+
+/// Prints the tensors of a .gsqm file: name, shape, encoding, non-zeros, sparsity, bytes.
+void printModelFile(std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors);
 
 } // namespace gsq::cli

@@ -6,6 +6,7 @@
 #include "core/common/Error.h"
 #include "core/data/DatasetRegistry.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/measure/ModelFile.h"
 #include "core/session/ResultWriter.h"
 #include "core/session/Session.h"
 
@@ -22,6 +23,7 @@ const char* kUsage = R"(Usage:
   graphsqueeze-cli run FILE.yaml [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
+  graphsqueeze-cli inspect MODEL.gsqm
   graphsqueeze-cli --help | --version
 
 Commands:
@@ -29,6 +31,7 @@ Commands:
              DIR/results.csv, DIR/summary.csv and DIR/run.json (default DIR: runs/<name>)
   validate   check an experiment file and print it with defaults filled in
   datasets   print the statistics of the bundled datasets
+  inspect    print the per-tensor table of a saved model file (.gsqm)
 
 Options:
   --out DIR           where to write results (created if missing)
@@ -130,10 +133,15 @@ int main(int argc, char** argv)
         }
         if (a.command == "datasets")
             return runDatasets();
-        if (a.command != "run" && a.command != "validate")
-            throw InputError(a.command, 0, "unknown command; valid: run, validate, datasets (see --help)");
+        if (a.command != "run" && a.command != "validate" && a.command != "inspect")
+            throw InputError(a.command, 0, "unknown command; valid: run, validate, datasets, inspect (see --help)");
         if (a.file.empty())
-            throw InputError(a.command, 0, "missing experiment file (graphsqueeze-cli " + a.command + " FILE.yaml)");
+            throw InputError(a.command, 0, "missing file (graphsqueeze-cli " + a.command +
+                                               (a.command == "inspect" ? " MODEL.gsqm)" : " FILE.yaml)"));
+        if (a.command == "inspect") {
+            gsq::cli::printModelFile(std::cout, a.file, measure::ModelFile::read(a.file));
+            return 0;
+        }
         if (a.command == "validate") {
             auto config = experiment::loadExperiment(a.file, a.overrides);
             std::cout << "# " << a.file << ": valid\n" << experiment::toYaml(config);

@@ -98,6 +98,16 @@ private Q_SLOTS:
         const QString json = j.readAll();
         QVERIFY(json.contains("\"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"]"));
         QVERIFY(json.contains("epochs: 3"));
+
+        // The base model was saved; inspect prints its tensors.
+        auto inspect = cli({"inspect", out + "/models/base.gsqm"});
+        QCOMPARE(inspect.code, 0);
+        QVERIFY2(inspect.out.contains("stack.conv0.weight                [16, 1433]    dense    22928"), qPrintable(inspect.out));
+        QVERIFY(inspect.out.contains("total: 23063 values"));
+        QFile::resize(out + "/models/base.gsqm", 100);
+        auto bad = cli({"inspect", out + "/models/base.gsqm"});
+        QCOMPARE(bad.code, 2);
+        QCOMPARE(bad.err, "error: " + out + "/models/base.gsqm: checksum mismatch: the model file is corrupt or truncated\n");
     }
 
     void datasetsPrintsPinnedCounts()

@@ -128,6 +128,11 @@ private Q_SLOTS:
         QCOMPARE(compare->rows()[0][0].toLongLong(), id);
         QCOMPARE(w.history()->epochCount(id), 12); // 8 base + 4 fine-tuning epochs
         QCOMPARE(w.history()->layerCount(id), 6);
+        const QStringList epochLines = w.history()->epochsCsv(id).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(epochLines.size(), 13);
+        QCOMPARE(epochLines[0], QString("seed,fold,stage,setting,epoch,loss,train,val,test,val_loss"));
+        QVERIFY(epochLines[1].startsWith("0,0,base,,1,"));
+        QVERIFY(epochLines[12].startsWith("0,0,finetuned,sparsity=0.5,4,"));
         QVERIFY(w.history()->configYaml(id).contains("method: finegrained"));
         QVERIFY(w.history()->rename(id, "renamed"));
         QVERIFY(w.history()->setTags(id, "lesson, demo"));

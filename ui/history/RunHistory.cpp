@@ -215,6 +215,24 @@ QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& stage, co
     return out;
 }
 
+QString RunHistory::epochsCsv(qint64 id) const
+{
+    QString out = "seed,fold,stage,setting,epoch,loss,train,val,test,val_loss\n";
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT seed, fold, stage, setting, epoch, loss, train, val, test, val_loss FROM epochs WHERE run_id = ? "
+              "ORDER BY rowid");
+    q.addBindValue(id);
+    if (!q.exec())
+        return {};
+    while (q.next()) {
+        QStringList cells;
+        for (int c = 0; c < 10; ++c)
+            cells << (q.value(c).isNull() ? QString() : q.value(c).toString());
+        out += cells.join(',') + "\n";
+    }
+    return out;
+}
+
 QString RunHistory::configYaml(qint64 id) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));

@@ -41,6 +41,9 @@ public:
     /// Mean validation metric per epoch over seeds and folds for one stage of a run.
     QVector<QPointF> validationCurve(qint64 id, const QString& stage, const QString& setting) const;
     QString configYaml(qint64 id) const;
+    /// Every epoch of a run as CSV: seed, fold, stage, setting, epoch, loss, train, val, test,
+    /// val_loss (one header line, then one line per epoch of every job and stage).
+    QString epochsCsv(qint64 id) const;
     bool rename(qint64 id, const QString& name);
     bool setTags(qint64 id, const QString& tags);
     bool remove(qint64 id);

@@ -87,6 +87,7 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
         QMenu menu(this);
         menu.addAction(tr("Rename run %1…").arg(id), this, [this, id] { Q_EMIT renameRequested(id); });
         menu.addAction(tr("Edit tags of run %1…").arg(id), this, [this, id] { Q_EMIT tagsRequested(id); });
+        menu.addAction(tr("Export epochs of run %1 as CSV…").arg(id), this, [this, id] { Q_EMIT exportEpochsRequested(id); });
         menu.addAction(tr("Delete run %1").arg(id), this, [this, id] { Q_EMIT deleteRequested(id); });
         menu.exec(m_view->viewport()->mapToGlobal(pos));
     });

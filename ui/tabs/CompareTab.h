@@ -47,6 +47,7 @@ Q_SIGNALS:
     void renameRequested(qint64 runId);
     void tagsRequested(qint64 runId);
     void deleteRequested(qint64 runId);
+    void exportEpochsRequested(qint64 runId);
 
 private:
     static QVector<QVariantList> rowsOf(const StoredRun& run);
