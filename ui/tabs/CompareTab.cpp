@@ -65,8 +65,20 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->horizontalHeader()->setDefaultSectionSize(96);
     m_view->verticalHeader()->hide();
+    m_view->setWordWrap(false);
     m_pareto = new ChartView(tr("Test metric vs size on disk (Pareto front highlighted)"));
-    m_overlay = new ChartView(tr("Validation curves of the selected rows (mean over seeds)"));
+    m_overlay = new ChartView(tr("Validation curves of selected rows (select rows above)"));
+    m_overlay->setToolTip(tr("Mean over seeds and folds, read from the run history. Select rows in the table."));
+    auto makeAxes = [](ChartView* view, QValueAxis*& x, QValueAxis*& y, const QString& xt, const QString& yt) {
+        x = new QValueAxis;
+        y = new QValueAxis;
+        x->setTitleText(xt);
+        y->setTitleText(yt);
+        view->chart()->addAxis(x, Qt::AlignBottom);
+        view->chart()->addAxis(y, Qt::AlignLeft);
+    };
+    makeAxes(m_pareto, m_paretoX, m_paretoY, tr("size on disk (KiB, measured)"), tr("test metric (mean)"));
+    makeAxes(m_overlay, m_overlayX, m_overlayY, tr("epoch of the stage"), tr("validation metric"));
     auto* charts = new QSplitter(Qt::Horizontal);
     charts->addWidget(m_pareto);
     charts->addWidget(m_overlay);
@@ -110,17 +122,11 @@ void CompareTab::refreshOverlay()
 {
     auto* chart = m_overlay->chart();
     chart->removeAllSeries();
-    for (auto* a : chart->axes())
-        chart->removeAxis(a), delete a;
     m_overlayCount = 0;
     if (!m_history)
         return;
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("epoch of the stage"));
-    auto* y = new QValueAxis;
-    y->setTitleText(tr("validation metric"));
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
+    auto* x = m_overlayX;
+    auto* y = m_overlayY;
     double maxX = 1, minY = 1, maxY = 0;
     for (const QModelIndex& idx : m_view->selectionModel()->selectedRows()) {
         const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
@@ -167,12 +173,14 @@ void CompareTab::setRuns(const QVector<StoredRun>& runs)
     for (const auto& r : runs)
         rows += rowsOf(r);
     m_model->setRows(rows);
+    m_view->resizeColumnsToContents();
     refreshPareto();
 }
 
 void CompareTab::addRun(const StoredRun& run)
 {
     m_model->appendRows(rowsOf(run));
+    m_view->resizeColumnsToContents();
     refreshPareto();
 }
 
@@ -185,8 +193,6 @@ void CompareTab::refreshPareto()
 {
     auto* chart = m_pareto->chart();
     chart->removeAllSeries();
-    for (auto* a : chart->axes())
-        chart->removeAxis(a), delete a;
     const auto& rows = m_model->rows();
     auto* front = new QScatterSeries;
     auto* others = new QScatterSeries;
@@ -211,15 +217,12 @@ void CompareTab::refreshPareto()
         minY = std::min(minY, acc);
         maxY = std::max(maxY, acc);
     }
-    auto* x = new QValueAxis;
-    x->setTitleText(tr("size on disk (KiB, measured)"));
+    auto* x = m_paretoX;
+    auto* y = m_paretoY;
     x->setRange(0, maxX * 1.05);
-    auto* y = new QValueAxis;
-    y->setTitleText(tr("test metric (mean)"));
+    x->applyNiceNumbers();
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
     y->applyNiceNumbers();
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
     for (auto* s : {others, front}) {
         chart->addSeries(s);
         s->attachAxis(x);

@@ -11,6 +11,7 @@ class QTableView;
 class QLineEdit;
 class QCheckBox;
 class QSortFilterProxyModel;
+class QValueAxis;
 
 namespace gsq::ui {
 
@@ -61,6 +62,7 @@ private:
 
     ChartView* m_pareto;
     ChartView* m_overlay;
+    QValueAxis *m_paretoX, *m_paretoY, *m_overlayX, *m_overlayY; ///< created once, ranges updated
     const RunHistory* m_history = nullptr;
     int m_paretoCount = 0, m_overlayCount = 0;
 };
