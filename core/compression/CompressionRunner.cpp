@@ -114,6 +114,24 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
     }
 }
 
+void CompressionRunner::runSensitivity(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
+                                       JobContext& ctx)
+{
+    auto module = task.module();
+    for (const auto& layer : pruning::MaskSet::select(*module, spec.targets)) {
+        pruning::Targets only;
+        only.patterns = {layer};
+        for (double level : spec.sparsities) {
+            if (ctx.cancel.cancelled())
+                throw training::Cancelled{};
+            base.restore(*module);
+            pruning::MaskSet::perLayerMagnitude(*module, only, level);
+            ctx.result.sensitivity.push_back({ctx.seed, ctx.fold, layer, level, task.evaluate().testMetric});
+        }
+    }
+    base.restore(*module);
+}
+
 void CompressionRunner::runPrune(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
                                  JobContext& ctx)
 {

@@ -37,6 +37,12 @@ public:
     static void runPrune(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
                          JobContext& ctx);
 
+    /// Sensitivity analysis: from the trained base, prunes each selected weight tensor alone to
+    /// each level (per-layer magnitude) and evaluates without fine-tuning; rows go to
+    /// ctx.result.sensitivity. The base weights are restored afterwards.
+    static void runSensitivity(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
+                               JobContext& ctx);
+
     /// Fills the size columns of `row` and appends the model's per-layer rows to ctx.result.
     static void measure(training::Task& task, session::ResultRow& row, JobContext& ctx);
 };

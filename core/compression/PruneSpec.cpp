@@ -63,7 +63,7 @@ struct Reader {
 
 PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, const std::string& file)
 {
-    Reader r{step, "compression[" + std::to_string(index) + "].prune", file};
+    Reader r{step, "compression[" + std::to_string(index) + "]." + step.kind, file};
     static const std::vector<std::string> known{"sparsity", "schedule", "agp_start", "agp_end", "agp_frequency",
                                                 "finetune_epochs", "targets", "overrides", "lambda", "l2_epochs",
                                                 "near_zero"};
@@ -72,7 +72,7 @@ PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, c
             std::string list;
             for (const auto& k : known)
                 list += ", " + k;
-            r.fail(key, "unknown key; valid keys of a prune step are: method" + list);
+            r.fail(key, "unknown key; valid keys of a " + step.kind + " step are: method" + list);
         }
     PruneSpec spec;
     spec.method = step.method;

@@ -283,17 +283,19 @@ void readCompression(Context& ctx, const YAML::Node& node, std::vector<Compressi
         const YAML::Node item = node[i];
         const std::string where = "compression[" + std::to_string(i) + "]";
         if (!item.IsMap() || item.size() != 1)
-            ctx.fail(item, where, "each step is a mapping with exactly one key, 'prune' or 'quantize'");
+            ctx.fail(item, where, "each step is a mapping with exactly one key: 'prune', 'quantize' or 'analyze'");
         const std::string kind = item.begin()->first.as<std::string>();
         const YAML::Node body = item.begin()->second;
-        if (kind != "prune" && kind != "quantize")
-            ctx.fail(item.begin()->first, where, "unknown step '" + kind + "'; valid: prune, quantize");
+        if (kind != "prune" && kind != "quantize" && kind != "analyze")
+            ctx.fail(item.begin()->first, where, "unknown step '" + kind + "'; valid: prune, quantize, analyze");
         if (!body.IsMap())
             ctx.fail(body, where + "." + kind, "expected a mapping with at least 'method'");
         CompressionStep step;
         step.kind = kind;
         step.line = lineOf(item);
-        const auto& methods = kind == "prune" ? Choices::pruneMethods() : Choices::quantizeMethods();
+        const auto& methods = kind == "prune"      ? Choices::pruneMethods()
+                              : kind == "quantize" ? Choices::quantizeMethods()
+                                                   : Choices::analyzeMethods();
         for (auto it = body.begin(); it != body.end(); ++it) {
             const std::string key = it->first.as<std::string>();
             if (key == "method") {

@@ -32,6 +32,7 @@ GSQ_CHOICES(metrics, "auto", "accuracy", "macro_f1", "roc_auc", "average_precisi
 GSQ_CHOICES(featureFormats, "auto", "dense", "sparse")
 GSQ_CHOICES(pruneMethods, "finegrained", "global", "l2", "structured")
 GSQ_CHOICES(quantizeMethods, "qat", "degree_quant", "a2q", "ptq")
+GSQ_CHOICES(analyzeMethods, "sensitivity")
 
 #undef GSQ_CHOICES
 

@@ -74,7 +74,7 @@ struct TrainConfig {
 /// One entry of the `compression` list: `prune:` or `quantize:` with a method and parameters.
 /// The compression engine interprets `params`; the loader checks the kind and method.
 struct CompressionStep {
-    std::string kind;   ///< prune | quantize
+    std::string kind;   ///< prune | quantize | analyze
     std::string method; ///< prune: finegrained | global | l2 | structured; quantize: qat | degree_quant | a2q | ptq
     std::map<std::string, std::string> params; ///< other keys, as YAML text
     int line = 0;       ///< line of the step in the file (for messages)
@@ -107,6 +107,7 @@ struct Choices {
     static const std::vector<std::string>& featureFormats();
     static const std::vector<std::string>& pruneMethods();
     static const std::vector<std::string>& quantizeMethods();
+    static const std::vector<std::string>& analyzeMethods();
 };
 
 } // namespace gsq::core::experiment

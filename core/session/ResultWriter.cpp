@@ -3,7 +3,9 @@
 #include "core/common/AtomicFile.h"
 #include "core/experiment/ConfigYaml.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <cstdio>
 #include <sstream>
 
@@ -112,6 +114,36 @@ std::string ResultWriter::layersCsv(const RunResult& r)
     return o.str();
 }
 
+std::string ResultWriter::sensitivityCsv(const RunResult& r)
+{
+    std::vector<std::string> layers;
+    std::vector<double> levels;
+    std::map<std::pair<std::string, double>, std::pair<double, int>> cells;
+    for (const auto& s : r.sensitivity) {
+        if (std::find(layers.begin(), layers.end(), s.layer) == layers.end())
+            layers.push_back(s.layer);
+        if (std::find(levels.begin(), levels.end(), s.level) == levels.end())
+            levels.push_back(s.level);
+        auto& c = cells[{s.layer, s.level}];
+        c.first += s.testValue;
+        c.second += 1;
+    }
+    std::ostringstream o;
+    o << "layer";
+    for (double l : levels)
+        o << ',' << num(l);
+    o << '\n';
+    for (const auto& layer : layers) {
+        o << csvField(layer);
+        for (double l : levels) {
+            const auto& c = cells[{layer, l}];
+            o << ',' << (c.second ? num(c.first / c.second) : std::string());
+        }
+        o << '\n';
+    }
+    return o.str();
+}
+
 std::string ResultWriter::runJson(const RunResult& r)
 {
     std::ostringstream o;
@@ -178,6 +210,8 @@ void ResultWriter::writeAll(const std::string& dir, const RunResult& r)
     writeFileAtomically(dir + "/results.csv", results);
     writeFileAtomically(dir + "/summary.csv", summary);
     writeFileAtomically(dir + "/layers.csv", layers);
+    if (!r.sensitivity.empty())
+        writeFileAtomically(dir + "/sensitivity.csv", sensitivityCsv(r));
     writeFileAtomically(dir + "/run.json", json);
 }
 

@@ -16,11 +16,15 @@ public:
     static std::string summaryCsv(const RunResult& r);
     /// One row per weight tensor per (method, setting, stage, seed, fold).
     static std::string layersCsv(const RunResult& r);
+    /// Rows: weight tensors; columns: pruning levels; cells: mean test metric over seeds and folds
+    /// with only that tensor pruned to that level (no fine-tuning).
+    static std::string sensitivityCsv(const RunResult& r);
     /// Config echo (YAML text and key values), versions, environment, seeds, per-epoch metrics,
     /// results and warnings.
     static std::string runJson(const RunResult& r);
 
-    /// Writes DIR/results.csv, DIR/summary.csv, DIR/layers.csv and DIR/run.json.
+    /// Writes DIR/results.csv, DIR/summary.csv, DIR/layers.csv, DIR/run.json and, after a
+    /// sensitivity analysis, DIR/sensitivity.csv.
     static void writeAll(const std::string& dir, const RunResult& r);
 };
 

@@ -66,6 +66,16 @@ struct SummaryRow {
     double trainSecondsMean = 0;
 };
 
+/// Sensitivity analysis: the test metric after pruning one weight tensor alone to one level,
+/// without fine-tuning.
+struct SensitivityRow {
+    int64_t seed = 0;
+    int fold = 0;
+    std::string layer;
+    double level = 0;
+    double testValue = 0;
+};
+
 /// One epoch as recorded for history (plain copy of the trainer's record).
 struct EpochPoint {
     int epoch = 0;
@@ -88,6 +98,7 @@ struct RunResult {
     std::vector<SummaryRow> summary;
     std::vector<JobHistory> histories;
     std::vector<LayerRow> layers;
+    std::vector<SensitivityRow> sensitivity;
     std::map<std::string, std::string> versions; ///< library -> version
     std::map<std::string, std::string> environment; ///< threads, thread choice reason, features path
     std::vector<std::string> warnings;

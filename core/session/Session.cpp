@@ -188,7 +188,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
     c10::Warning::WarningHandlerGuard warningGuard(&quiet);
     try {
         const std::string file = config.sourceFile.empty() ? "<experiment>" : config.sourceFile;
-        std::vector<compression::PruneSpec> pruneSteps;
+        std::vector<compression::PruneSpec> pruneSteps, analyzeSteps;
         for (size_t i = 0; i < config.compression.size(); ++i) {
             const auto& step = config.compression[i];
             if (step.kind == "quantize")
@@ -196,7 +196,12 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                                         "quantize method '" + step.method +
                                             "' is recognised but quantization is not part of this build yet; "
                                             "available now: prune steps (finegrained, global, l2)");
-            pruneSteps.push_back(compression::PruneSpec::parse(step, static_cast<int>(i), file));
+            auto spec = compression::PruneSpec::parse(step, static_cast<int>(i), file);
+            if (step.kind == "analyze") {
+                analyzeSteps.push_back(spec);
+            } else {
+                pruneSteps.push_back(spec);
+            }
         }
         // Fewer page faults for large temporaries (dense dropout); see docs/benchmarks.md.
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -230,12 +235,15 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         ThreadChoice threads;
         {
             auto probe = makeTask(config, prepared, seeds.front(), 0);
-            for (size_t i = 0; i < pruneSteps.size(); ++i) {
+            for (size_t i = 0; i < config.compression.size(); ++i) {
+                const auto& step = config.compression[i];
+                if (step.kind == "quantize")
+                    continue;
                 try {
-                    pruning::MaskSet::select(*probe->module(), pruneSteps[i].targets);
+                    pruning::MaskSet::select(*probe->module(), compression::PruneSpec::parse(step, static_cast<int>(i), file).targets);
                 } catch (const std::invalid_argument& e) {
-                    throw InputError::atKey(file, config.compression[i].line,
-                                            "compression[" + std::to_string(i) + "].prune.targets", e.what());
+                    throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "]." + step.kind + ".targets",
+                                            e.what());
                 }
             }
             threads = config.train.threads > 0 ? ThreadChoice{config.train.threads, "configured"} : ThreadTuner::pick(*probe);
@@ -298,9 +306,11 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 result.histories.push_back(std::move(history));
                 emit(StageFinished{job, row,
                                    {result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end()}});
-                if (!pruneSteps.empty()) {
+                if (!pruneSteps.empty() || !analyzeSteps.empty()) {
                     const auto base = training::Checkpoint::capture(*task->module());
                     ctx.baseRow = row;
+                    for (const auto& spec : analyzeSteps)
+                        compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
                     for (const auto& spec : pruneSteps)
                         compression::CompressionRunner::runPrune(*task, base, spec, ctx);
                 }

@@ -154,6 +154,26 @@ private Q_SLOTS:
         QCOMPARE(r.rows[1].note, std::string("fully pruned: stack.conv1.weight"));
     }
 
+    void sensitivityPrunesOneLayerAtATime()
+    {
+        auto c = config("  - analyze:\n      method: sensitivity\n      sparsity: [0.0, 0.5, 0.99]\n");
+        auto r = session::Session::run(c, {}, session::CancelToken());
+        QCOMPARE(r.rows.size(), size_t(1)); // the analysis adds no result rows
+        QCOMPARE(r.sensitivity.size(), size_t(6)); // 2 weights x 3 levels
+        QCOMPARE(r.sensitivity[0].layer, std::string("stack.conv0.weight"));
+        QCOMPARE(r.sensitivity[3].layer, std::string("stack.conv1.weight"));
+        // Level 0 removes nothing: exactly the base model's test metric.
+        QCOMPARE(r.sensitivity[0].testValue, r.rows[0].testValue);
+        QCOMPARE(r.sensitivity[3].testValue, r.rows[0].testValue);
+        // Emptying the output layer (112 -> 1 weight) must hurt.
+        QVERIFY(r.sensitivity[5].testValue < r.rows[0].testValue - 0.2);
+        const std::string csv = session::ResultWriter::sensitivityCsv(r);
+        QVERIFY2(csv.rfind("layer,0,0.5,0.99\nstack.conv0.weight,", 0) == 0, csv.c_str());
+        QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 3L);
+        QCOMPARE(messageOf<InputError>([] { config("  - analyze:\n      method: shapley\n"); }),
+                 std::string("c.yaml:9: key 'compression[0].analyze.method': unknown method 'shapley'; valid analyze methods: sensitivity"));
+    }
+
     void gradualAndL2()
     {
         auto agp = config("  - prune:\n      method: global\n      sparsity: 0.8\n      schedule: agp\n      agp_start: 1\n"

@@ -42,7 +42,7 @@ private Q_SLOTS:
         QTest::newRow("seeds and repeats") << "train:\n  seeds: [1]\n  repeats: 3\n" << "f.yaml:3: key 'train.repeats': give either 'seeds' or 'repeats', not both";
         QTest::newRow("section not a map") << "train: fast\n" << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every), found fast";
         QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n" << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; valid prune methods: finegrained, global, l2, structured";
-        QTest::newRow("unknown step kind") << "compression:\n  - distill:\n      method: kd\n" << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize";
+        QTest::newRow("unknown step kind") << "compression:\n  - distill:\n      method: kd\n" << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize, analyze";
         QTest::newRow("missing method") << "compression:\n  - quantize:\n      bits: 4\n" << "f.yaml:3: key 'compression[0].quantize.method': missing; valid quantize methods: qat, degree_quant, a2q, ptq";
         QTest::newRow("task for dataset") << "dataset:\n  name: proteins\n  task: node_classification\n" << "f.yaml:3: key 'dataset.task': dataset 'proteins' holds many graphs; valid task: graph_classification";
         QTest::newRow("split for task") << "dataset:\n  name: cora\n  split: scaffold\n" << "f.yaml:3: key 'dataset.split': node classification splits are: public, random";
