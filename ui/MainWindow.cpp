@@ -463,12 +463,21 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
         } else if (auto* f = std::get_if<StageFinished>(&e)) {
             if (f->row.method == "none")
                 m_baseMean = m_baseMean < 0 ? f->row.testValue : (m_baseMean + f->row.testValue) / 2;
-            else if (m_baseMean > 0 && f->row.testValue < m_baseMean - 0.2)
-                warnings << tr("Accuracy collapsed at %1 (%2): %3 vs %4 for the dense model. Try a lower sparsity, "
-                               "more fine-tuning epochs, or finegrained instead of global pruning.")
-                                .arg(QString::fromStdString(f->row.setting), QString::fromStdString(f->row.stage))
+            else if (m_baseMean > 0 && f->row.testValue < m_baseMean - 0.2) {
+                // The likely cause differs by method: uniform pruning starves small layers (the
+                // output layer above all), a global ranking can empty a layer.
+                const QString fix = f->row.method == "global"
+                                        ? tr("use finegrained pruning so every layer keeps weights")
+                                        : tr("leave the output layer out (targets) or use global pruning, which keeps its "
+                                             "large weights");
+                warnings << tr("Accuracy collapsed at %1 (%2, %3): %4 vs %5 for the dense model. Try a lower sparsity, "
+                               "more fine-tuning epochs, or %6.")
+                                .arg(QString::fromStdString(f->row.setting), QString::fromStdString(f->row.method),
+                                     QString::fromStdString(f->row.stage))
                                 .arg(f->row.testValue, 0, 'f', 3)
-                                .arg(m_baseMean, 0, 'f', 3);
+                                .arg(m_baseMean, 0, 'f', 3)
+                                .arg(fix);
+            }
         }
     }
     for (const QString& w : warnings) {

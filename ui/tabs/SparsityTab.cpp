@@ -150,6 +150,7 @@ void SparsityTab::refresh()
         lo = std::min(lo, m);
     }
     m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
+    m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
     chart->setTitle(m_values.isEmpty() ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
                                        : tr("Test accuracy vs sparsity"));
 
@@ -161,7 +162,7 @@ void SparsityTab::refresh()
         QString name = QString::fromStdString(l.layer);
         name.remove("stack.").remove(".weight");
         names << name;
-        *set << l.sparsity() * 100.0;
+        *set << std::round(l.sparsity() * 1000.0) / 10.0; // one decimal in the bar labels
     }
     m_layerX->setCategories(names);
     if (!m_lastLayers.empty()) {
