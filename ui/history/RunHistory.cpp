@@ -184,20 +184,22 @@ QVector<StoredRun> RunHistory::runs() const
     return out;
 }
 
-int RunHistory::epochCount(qint64 id) const
+int RunHistory::countRows(const char* table, qint64 id) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare("SELECT COUNT(*) FROM epochs WHERE run_id = ?");
+    q.prepare(QString("SELECT COUNT(*) FROM %1 WHERE run_id = ?").arg(table));
     q.addBindValue(id);
     return q.exec() && q.next() ? q.value(0).toInt() : -1;
 }
 
+int RunHistory::epochCount(qint64 id) const
+{
+    return countRows("epochs", id);
+}
+
 int RunHistory::layerCount(qint64 id) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare("SELECT COUNT(*) FROM layers WHERE run_id = ?");
-    q.addBindValue(id);
-    return q.exec() && q.next() ? q.value(0).toInt() : -1;
+    return countRows("layers", id);
 }
 
 QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& stage, const QString& setting) const
@@ -241,22 +243,23 @@ QString RunHistory::configYaml(qint64 id) const
     return q.exec() && q.next() ? q.value(0).toString() : QString();
 }
 
-bool RunHistory::rename(qint64 id, const QString& name)
+bool RunHistory::updateRun(const char* column, qint64 id, const QString& value)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare("UPDATE runs SET name = ? WHERE id = ?");
-    q.addBindValue(name);
+    q.prepare(QString("UPDATE runs SET %1 = ? WHERE id = ?").arg(column));
+    q.addBindValue(value);
     q.addBindValue(id);
     return q.exec() && q.numRowsAffected() == 1;
 }
 
+bool RunHistory::rename(qint64 id, const QString& name)
+{
+    return updateRun("name", id, name);
+}
+
 bool RunHistory::setTags(qint64 id, const QString& tags)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare("UPDATE runs SET tags = ? WHERE id = ?");
-    q.addBindValue(tags);
-    q.addBindValue(id);
-    return q.exec() && q.numRowsAffected() == 1;
+    return updateRun("tags", id, tags);
 }
 
 bool RunHistory::remove(qint64 id)

@@ -50,6 +50,10 @@ public:
 
 private:
     bool exec(const QString& sql);
+    /// Rows of `table` (a fixed table name) belonging to run `id`; -1 on error.
+    int countRows(const char* table, qint64 id) const;
+    /// Sets one text column (a fixed column name) of run `id`; false unless exactly one row changed.
+    bool updateRun(const char* column, qint64 id, const QString& value);
     QString m_connection;
     bool m_ok = false;
     QString m_error;
