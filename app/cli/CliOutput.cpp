@@ -141,10 +141,10 @@ void printResults(std::ostream& out, const RunResult& r)
 
 void printModelFile(std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors)
 {
-    static const char* kEncodings[] = {"dense", "csr", "bitmask"};
+    static const char* kEncodings[] = {"dense", "csr", "bitmask", "packed"};
     out << path << ": " << tensors.size() << " tensors\n";
     out << std::left << std::setw(34) << "tensor" << std::setw(14) << "shape" << std::setw(9) << "encoding"
-        << std::setw(10) << "params" << std::setw(10) << "nnz" << std::setw(10) << "sparsity" << "bytes\n";
+        << std::setw(10) << "params" << std::setw(10) << "nnz" << std::setw(10) << "sparsity" << std::setw(6) << "bits" << "bytes\n";
     int64_t params = 0, nnz = 0;
     uint64_t bytes = 0;
     for (const auto& t : tensors) {
@@ -154,9 +154,11 @@ void printModelFile(std::ostream& out, const std::string& path, const std::vecto
         bytes += t.bytes;
         char sp[16];
         std::snprintf(sp, sizeof sp, "%.1f%%", n ? 100.0 * (1.0 - static_cast<double>(z) / static_cast<double>(n)) : 0.0);
+        char bits[16];
+        std::snprintf(bits, sizeof bits, "%g", std::round(t.bits * 100.0) / 100.0);
         out << std::left << std::setw(34) << t.name << std::setw(14) << c10::str(t.value.sizes()) << std::setw(9)
             << kEncodings[static_cast<int>(t.encoding)] << std::setw(10) << n << std::setw(10) << z << std::setw(10) << sp
-            << t.bytes << "\n";
+            << std::setw(6) << bits << t.bytes << "\n";
     }
     out << "total: " << params << " values, " << nnz << " non-zero, " << bytes << " payload bytes\n";
 }

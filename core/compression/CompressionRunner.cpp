@@ -4,8 +4,10 @@
 #include "core/compression/PruningHooks.h"
 #include "core/measure/Latency.h"
 #include "core/measure/ModelFile.h"
-#include "core/nn/functional/MessagePassing.h"
 #include "core/measure/ModelStats.h"
+#include "core/nn/functional/MessagePassing.h"
+#include "core/quantization/Int8Linear.h"
+#include "core/quantization/Quantizer.h"
 #include "core/training/Task.h"
 #include "core/training/Trainer.h"
 
@@ -53,28 +55,104 @@ session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& m
     return e;
 }
 
+/// Evaluates and records one compression stage: row, layer rows and the StageFinished event.
+void finishStage(training::Task& task, session::ResultRow row, const training::Evaluation& ev, const std::string& stage,
+                 JobContext& ctx, quantization::Quantizer* quantizer)
+{
+    row.stage = stage;
+    row.testValue = ev.testMetric;
+    row.valValue = ev.valMetric;
+    row.testMetrics = ev.testMetrics;
+    const size_t firstLayer = ctx.result.layers.size();
+    CompressionRunner::measure(task, row, ctx, quantizer);
+    ctx.result.rows.push_back(row);
+    ctx.emit(session::StageFinished{ctx.job, row,
+                                    {ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer),
+                                     ctx.result.layers.end()}});
+}
+
+/// One training stage after the base model: events, history and the fit itself.
+training::FitResult trainCompressionStage(training::Task& task, training::Trainer& trainer, const std::string& stage,
+                                          const std::string& setting, int epochs, training::TrainerHooks& hooks,
+                                          uint64_t seedOffset, JobContext& ctx)
+{
+    ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting});
+    session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting};
+    auto fit = trainer.fit(
+        task, static_cast<uint64_t>(ctx.seed) + seedOffset,
+        [&](const training::EpochRecord& r) {
+            const session::EpochPoint point{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric,
+                                            r.valLoss, r.lr, r.seconds};
+            history.epochs.push_back(point);
+            ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting});
+        },
+        ctx.cancel.flag(), &hooks, epochs);
+    ctx.result.histories.push_back(std::move(history));
+    return fit;
+}
+
+/// Quantization-aware training adds the quantizer's penalty (A²Q memory) to the loss. A²Q keeps
+/// an epoch's weights as the result only once its average bit-widths meet the memory target
+/// (within a quarter bit), as a gradual pruning schedule waits for its final sparsity.
+class QuantizationHooks : public training::TrainerHooks {
+public:
+    explicit QuantizationHooks(quantization::Quantizer& q) : m_q(q) {}
+    at::Tensor extraLoss() override { return m_q.penalty(); }
+    bool acceptCheckpoint(int) override
+    {
+        if (m_q.spec().method != "a2q")
+            return true;
+        const double limit = m_q.spec().targetBits + 0.25;
+        return m_q.averageWeightBits() <= limit && m_q.averageFeatureBits() <= limit;
+    }
+
+private:
+    quantization::Quantizer& m_q;
+};
+
 } // namespace
 
-void CompressionRunner::measure(training::Task& task, session::ResultRow& row, JobContext& ctx)
+void CompressionRunner::measure(training::Task& task, session::ResultRow& row, JobContext& ctx,
+                                quantization::Quantizer* quantizer)
 {
     auto module = task.module();
     auto params = module->named_parameters(true);
-    auto sizes = measure::measureSizes(*module);
+    measure::QuantizedWeights quantized;
+    if (quantizer)
+        quantized = quantizer->quantizedWeights();
+    auto sizes = measure::measureSizes(*module, quantizer ? &quantized : nullptr);
     row.sizeTheoreticalBytes = sizes.theoreticalBytes;
     row.sizeDenseBytes = sizes.denseBytes;
     row.sizeDiskBytes = sizes.diskBytes;
     row.nonzeroParams = sizes.nonzeroParams;
     row.totalParams = sizes.totalParams;
-    // Latency: the model as it is (dense fp32, pruned zeros multiplied), and for pruned stages
-    // the same weights run through the sparse kernels.
-    row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
-    if (row.method == "none") {
-        row.latencyMs = row.latencyDenseMs;
-        row.latencyKind = "dense-fp32";
+    if (quantizer) {
+        // fp32 reference: the same weights with every quantization point passing through.
+        quantizer->setEnabled(false);
+        row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+        quantizer->setEnabled(true);
+        quantizer->prepareInt8();
+        {
+            quantization::Int8Scope int8;
+            row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+            // What the deployed int8 kernels predict (activations quantized per call).
+            auto ev = task.evaluate();
+            row.testMetrics["int8_kernel_" + row.metric] = ev.testMetric;
+        }
+        quantizer->releaseInt8();
+        row.latencyKind = "int8-onednn";
     } else {
-        nn::functional::SparseWeightsScope sparse;
-        row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
-        row.latencyKind = "sparse-csr";
+        // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
+        // same weights run through the sparse kernels.
+        row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+        if (row.method == "none") {
+            row.latencyMs = row.latencyDenseMs;
+            row.latencyKind = "dense-fp32";
+        } else {
+            nn::functional::SparseWeightsScope sparse;
+            row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+            row.latencyKind = "sparse-csr";
+        }
     }
     for (const auto& t : sizes.tensors) {
         if (!t.prunable)
@@ -91,8 +169,13 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
         l.nnz = t.nnz;
         l.bits = t.bits;
         l.diskBytes = t.diskBytes;
+        // Quantized weights are histogrammed as stored (integer levels times their scales).
+        at::Tensor w;
+        if (auto it = quantized.find(t.name); it != quantized.end())
+            w = (it->second.values.to(torch::kFloat) * it->second.scales.unsqueeze(1)).flatten();
+        else
+            w = params[t.name].detach().flatten().to(torch::kFloat);
         // Fixed bin edges: the base model's symmetric range, remembered per layer for this job.
-        auto w = params[t.name].detach().flatten().to(torch::kFloat);
         auto& range = ctx.histogramRanges[t.name];
         if (range <= 0)
             range = std::max(1e-8, w.abs().max().item<double>());
@@ -110,7 +193,7 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
             if (ch == '=')
                 ch = '_';
         ensureWritableDirectory(ctx.modelDir);
-        measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm");
+        measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm", quantizer ? &quantized : nullptr);
     }
 }
 
@@ -138,34 +221,11 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
     auto module = task.module();
     training::Trainer trainer(ctx.config.train);
     auto finish = [&](session::ResultRow row, const training::Evaluation& ev, const std::string& stage) {
-        row.stage = stage;
-        row.testValue = ev.testMetric;
-        row.valValue = ev.valMetric;
-        row.testMetrics = ev.testMetrics;
-        const size_t firstLayer = ctx.result.layers.size();
-        measure(task, row, ctx);
-        ctx.result.rows.push_back(row);
-        ctx.emit(session::StageFinished{ctx.job, row,
-                                        {ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer),
-                                         ctx.result.layers.end()}});
+        finishStage(task, std::move(row), ev, stage, ctx, nullptr);
     };
-
-    // One training stage after the base model: events, history and the fit itself.
     auto trainStage = [&](const std::string& stage, const std::string& setting, int epochs,
                           training::TrainerHooks& hooks, uint64_t seedOffset) {
-        ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting});
-        session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting};
-        auto fit = trainer.fit(
-            task, static_cast<uint64_t>(ctx.seed) + seedOffset,
-            [&](const training::EpochRecord& r) {
-                const session::EpochPoint point{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric,
-                                                r.valLoss, r.lr, r.seconds};
-                history.epochs.push_back(point);
-                ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting});
-            },
-            ctx.cancel.flag(), &hooks, epochs);
-        ctx.result.histories.push_back(std::move(history));
-        return fit;
+        return trainCompressionStage(task, trainer, stage, setting, epochs, hooks, seedOffset, ctx);
     };
 
     for (double s : spec.sparsities) {
@@ -222,6 +282,74 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
         }
     }
     base.restore(*module);
+}
+
+void CompressionRunner::runQuantize(training::Task& task, const training::Checkpoint& base,
+                                    const quantization::QuantSpec& spec, JobContext& ctx)
+{
+    if (ctx.cancel.cancelled())
+        throw training::Cancelled{};
+    auto module = task.module();
+    base.restore(*module);
+    session::ResultRow row = ctx.baseRow;
+    row.method = spec.method;
+    row.setting = spec.settingLabel();
+    row.targetSparsity = 0;
+    row.trainSeconds = 0;
+    row.bestEpoch = 0;
+    row.stoppedEarly = false;
+
+    auto quantizer = quantization::Quantizer::attach(*module, spec, static_cast<uint64_t>(ctx.seed));
+    // Whatever happens below, the model leaves as the plain fp32 base it came in as.
+    struct Restore {
+        torch::nn::Module& module;
+        quantization::Quantizer& quantizer;
+        const training::Checkpoint& base;
+        ~Restore()
+        {
+            quantizer.detach(module);
+            base.restore(module);
+        }
+    } restore{*module, *quantizer, base};
+
+    // Ranges (and A²Q's initial step sizes) from the training data, before any optimizer exists.
+    quantizer->setCalibrating(true);
+    task.calibrationForward();
+    quantizer->setCalibrating(false);
+
+    training::Evaluation ev;
+    if (spec.method == "ptq") {
+        ev = task.evaluate();
+    } else {
+        training::Trainer trainer(ctx.config.train);
+        QuantizationHooks hooks(*quantizer);
+        auto fit = trainCompressionStage(task, trainer, "qat", row.setting, spec.epochs, hooks, 47, ctx);
+        row.trainSeconds = fit.trainSeconds;
+        row.bestEpoch = fit.bestEpoch;
+        row.stoppedEarly = fit.stoppedEarly;
+        ev = fit.best;
+        // The best epoch's evaluation ran before the last epoch's; evaluate the kept weights again
+        // so the A²Q feature-bit counts describe this model.
+        ev = task.evaluate();
+    }
+    row.bits = quantizer->averageWeightBits();
+    row.featureBits = quantizer->averageFeatureBits();
+    if (spec.method == "a2q") {
+        char note[128];
+        std::snprintf(note, sizeof note, "a2q: weights %.2f bits, features %.2f bits on average (target %g)", row.bits,
+                      row.featureBits, spec.targetBits);
+        row.note = note;
+        if (row.bits <= 2.0 + 1e-9 || row.featureBits <= 2.0 + 1e-9) {
+            const std::string w = std::string("a2q: the memory penalty drove the ") +
+                                  (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") +
+                                  " bit-widths to the 2-bit floor (penalty " + std::to_string(spec.penalty) +
+                                  "); lower quantize.penalty or raise quantize.target_bits";
+            ctx.result.warnings.push_back(w);
+            ctx.emit(session::RunWarning{w});
+            row.note += "; bits collapsed to the floor";
+        }
+    }
+    finishStage(task, row, ev, "quantized", ctx, quantizer.get());
 }
 
 } // namespace gsq::core::compression

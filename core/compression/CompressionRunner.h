@@ -11,6 +11,10 @@
 namespace gsq::core::training {
 class Task;
 }
+namespace gsq::core::quantization {
+class Quantizer;
+struct QuantSpec;
+}
 
 namespace gsq::core::compression {
 
@@ -43,8 +47,17 @@ public:
     static void runSensitivity(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
                                JobContext& ctx);
 
-    /// Fills the size columns of `row` and appends the model's per-layer rows to ctx.result.
-    static void measure(training::Task& task, session::ResultRow& row, JobContext& ctx);
+    /// Quantization: from the trained base, attaches a Quantizer, calibrates its ranges on the
+    /// training data, trains quantization-aware for spec.epochs (not for ptq) and evaluates the
+    /// quantized model (stage "quantized"). The base weights are restored afterwards.
+    static void runQuantize(training::Task& task, const training::Checkpoint& base, const quantization::QuantSpec& spec,
+                            JobContext& ctx);
+
+    /// Fills the size and latency columns of `row` and appends the model's per-layer rows to
+    /// ctx.result. With a quantizer: sizes of the packed integer weights, latency through the
+    /// int8 kernels, fp32 latency with the quantizer disabled.
+    static void measure(training::Task& task, session::ResultRow& row, JobContext& ctx,
+                        quantization::Quantizer* quantizer = nullptr);
 };
 
 } // namespace gsq::core::compression

@@ -1,79 +1,14 @@
 #include "core/compression/PruneSpec.h"
 
-#include "core/common/Error.h"
-
-#include <yaml-cpp/yaml.h>
-
-#include <algorithm>
+#include "core/compression/StepReader.h"
 
 namespace gsq::core::compression {
-namespace {
-
-struct Reader {
-    const experiment::CompressionStep& step;
-    std::string prefix, file;
-
-    [[noreturn]] void fail(const std::string& key, const std::string& msg) const
-    {
-        throw InputError::atKey(file, step.line, prefix + "." + key, msg);
-    }
-    YAML::Node node(const std::string& key) const
-    {
-        auto it = step.params.find(key);
-        if (it == step.params.end())
-            return YAML::Node();
-        try {
-            return YAML::Load(it->second);
-        } catch (const YAML::Exception& e) {
-            fail(key, "not valid YAML: " + e.msg);
-        }
-    }
-    double real(const YAML::Node& n, const std::string& key, double lo, double hi, bool hiOpen) const
-    {
-        double v = 0;
-        try {
-            v = n.as<double>();
-        } catch (const YAML::Exception&) {
-            fail(key, "expected a number, found " + (n.IsScalar() ? n.Scalar() : std::string("a collection")));
-        }
-        if (!(v >= lo && (hiOpen ? v < hi : v <= hi)))
-            fail(key, "expected a number in [" + std::to_string(lo).substr(0, 4) + ", " + std::to_string(hi).substr(0, 4) +
-                          (hiOpen ? ")" : "]") + ", found " + n.Scalar());
-        return v;
-    }
-    int integer(const std::string& key, int def, int lo, int hi) const
-    {
-        auto n = node(key);
-        if (!n.IsDefined() || n.IsNull())
-            return def;
-        int v = 0;
-        try {
-            v = n.as<int>();
-        } catch (const YAML::Exception&) {
-            fail(key, "expected an integer, found " + (n.IsScalar() ? n.Scalar() : std::string("a collection")));
-        }
-        if (v < lo || v > hi)
-            fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
-                          std::to_string(v));
-        return v;
-    }
-};
-
-} // namespace
 
 PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, const std::string& file)
 {
-    Reader r{step, "compression[" + std::to_string(index) + "]." + step.kind, file};
-    static const std::vector<std::string> known{"sparsity", "schedule", "agp_start", "agp_end", "agp_frequency",
-                                                "finetune_epochs", "targets", "overrides", "lambda", "l2_epochs",
-                                                "near_zero"};
-    for (const auto& [key, value] : step.params)
-        if (std::find(known.begin(), known.end(), key) == known.end()) {
-            std::string list;
-            for (const auto& k : known)
-                list += ", " + k;
-            r.fail(key, "unknown key; valid keys of a " + step.kind + " step are: method" + list);
-        }
+    StepReader r{step, "compression[" + std::to_string(index) + "]." + step.kind, file};
+    r.checkKeys({"sparsity", "schedule", "agp_start", "agp_end", "agp_frequency", "finetune_epochs", "targets",
+                 "overrides", "lambda", "l2_epochs", "near_zero"});
     PruneSpec spec;
     spec.method = step.method;
     if (spec.method == "structured")

@@ -206,7 +206,7 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
     Section s(ctx, node, "dataset",
               {"name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
-               "test_fraction", "folds", "split_seed", "normalize_features", "features", "use_node_attributes",
+               "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "features", "use_node_attributes",
                "smiles_column", "label_column"});
     s.choice("name", d.name, Choices::datasets());
     s.text("path", d.path);
@@ -219,6 +219,7 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     s.real("val_fraction", d.valFraction, 0.0, 1.0, true);
     s.real("test_fraction", d.testFraction, 0.0, 1.0, true);
     s.integer("folds", d.folds, 3, 100);
+    s.integer("run_folds", d.runFolds, 0, 100);
     s.integer("split_seed", d.splitSeed, -1, INT64_MAX);
     s.boolean("normalize_features", d.normalizeFeatures);
     s.choice("features", d.features, Choices::featureFormats());
@@ -480,7 +481,10 @@ std::string toYaml(const ExperimentConfig& c)
       << YAML::Key << "test_size" << YAML::Value << d.testSize;
     e << YAML::Key << "val_fraction" << YAML::Value << d.valFraction << YAML::Key << "test_fraction" << YAML::Value
       << d.testFraction;
-    e << YAML::Key << "folds" << YAML::Value << d.folds << YAML::Key << "split_seed" << YAML::Value << d.splitSeed;
+    e << YAML::Key << "folds" << YAML::Value << d.folds;
+    if (d.runFolds > 0)
+        e << YAML::Key << "run_folds" << YAML::Value << d.runFolds;
+    e << YAML::Key << "split_seed" << YAML::Value << d.splitSeed;
     e << YAML::Key << "normalize_features" << YAML::Value << d.normalizeFeatures << YAML::Key << "features"
       << YAML::Value << d.features;
     e << YAML::Key << "use_node_attributes" << YAML::Value << d.useNodeAttributes;

@@ -22,6 +22,7 @@ struct DatasetConfig {
     double valFraction = 0.1;   ///< graph / link splits
     double testFraction = 0.1;  ///< graph / link splits (link default set to 0.15 by the loader)
     int folds = 10;             ///< kfold
+    int runFolds = 0;           ///< kfold: train only the first N folds (0 = all); for quick checks
     int64_t splitSeed = -1;     ///< seed of random/kfold splits; -1 = the run's seed (kfold: 0)
     bool normalizeFeatures = true;  ///< row-normalise node features (Kipf & Welling)
     std::string features = "auto";  ///< auto | dense | sparse (sparse-feature first layer)

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -29,6 +30,19 @@ template <class T>
 void put(std::string& out, T v)
 {
     out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+/// Every row has the same bit-width and scale (per-tensor quantization): stored once.
+bool uniformRows(const QuantizedWeight& q)
+{
+    if (q.bits.empty())
+        return true;
+    auto s = q.scales.to(torch::kFloat).contiguous();
+    const float* sv = s.data_ptr<float>();
+    for (size_t r = 1; r < q.bits.size(); ++r)
+        if (q.bits[r] != q.bits[0] || sv[r] != sv[0])
+            return false;
+    return true;
 }
 
 uint64_t cols(const at::Tensor& t)
@@ -103,13 +117,22 @@ uint64_t ModelFile::csrBytes(const at::Tensor& t)
     return 8 + (rows + 1) * 4 + nnz * (indexBytes + 4);
 }
 
+uint64_t ModelFile::packedBytes(const QuantizedWeight& q)
+{
+    const uint64_t rows = q.bits.size(), cols = rows ? static_cast<uint64_t>(q.values.numel()) / rows : 0;
+    uint64_t bits = 0;
+    for (int b : q.bits)
+        bits += cols * static_cast<uint64_t>(b);
+    return 1 + (uniformRows(q) ? 1 : rows) * 5 + (bits + 7) / 8;
+}
+
 uint64_t ModelFile::bitmaskBytes(const at::Tensor& t)
 {
     const uint64_t nnz = static_cast<uint64_t>(t.ne(0).sum().item<int64_t>());
     return 8 + (static_cast<uint64_t>(t.numel()) + 7) / 8 + nnz * 4;
 }
 
-std::string ModelFile::encode(torch::nn::Module& module)
+std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights* quantized)
 {
     std::string out(kMagic, 4);
     put<uint32_t>(out, kVersion);
@@ -117,8 +140,54 @@ std::string ModelFile::encode(torch::nn::Module& module)
     put<uint32_t>(out, static_cast<uint32_t>(state.size()));
     for (auto& [name, tensor] : state) {
         auto t = tensor.to(torch::kFloat).contiguous();
+        if (denseBytes(t) > 0xFFFFFFFFull)
+            throw std::runtime_error("tensor '" + name + "' exceeds the 4 GiB a .gsqm record can hold");
         put<uint16_t>(out, static_cast<uint16_t>(name.size()));
         out += name;
+        if (quantized) {
+            if (auto qit = quantized->find(name); qit != quantized->end()) {
+                const auto& q = qit->second;
+                const int64_t rows = static_cast<int64_t>(q.bits.size());
+                if (rows != (t.dim() ? t.size(0) : 1) || q.values.numel() != t.numel() || q.scales.numel() != rows)
+                    throw std::logic_error("quantized form of '" + name + "' does not match the tensor's shape");
+                put<uint8_t>(out, static_cast<uint8_t>(Encoding::Packed));
+                put<uint8_t>(out, static_cast<uint8_t>(t.dim()));
+                for (int64_t d = 0; d < t.dim(); ++d)
+                    put<uint32_t>(out, static_cast<uint32_t>(t.size(d)));
+                put<uint32_t>(out, static_cast<uint32_t>(packedBytes(q)));
+                auto values = q.values.contiguous();
+                auto scales = q.scales.to(torch::kFloat).contiguous();
+                const int8_t* iv = values.data_ptr<int8_t>();
+                const float* sv = scales.data_ptr<float>();
+                const int64_t c = rows ? t.numel() / rows : 0;
+                const bool uniform = uniformRows(q);
+                put<uint8_t>(out, uniform ? 1 : 0);
+                for (int64_t r = 0; r < (uniform ? std::min<int64_t>(rows, 1) : rows); ++r) {
+                    put<uint8_t>(out, static_cast<uint8_t>(q.bits[static_cast<size_t>(r)]));
+                    put<float>(out, sv[r]);
+                }
+                // Row by row, each value as (v + qmax) in `bits` bits, least significant bit first.
+                uint64_t acc = 0;
+                int filled = 0;
+                for (int64_t r = 0; r < rows; ++r) {
+                    const int b = q.bits[static_cast<size_t>(r)];
+                    const int qmax = (1 << (b - 1)) - 1;
+                    for (int64_t j = 0; j < c; ++j) {
+                        const int v = std::clamp<int>(iv[r * c + j], -qmax, qmax) + qmax;
+                        acc |= static_cast<uint64_t>(v) << filled;
+                        filled += b;
+                        while (filled >= 8) {
+                            out.push_back(static_cast<char>(acc & 0xFF));
+                            acc >>= 8;
+                            filled -= 8;
+                        }
+                    }
+                }
+                if (filled > 0)
+                    out.push_back(static_cast<char>(acc & 0xFF));
+                continue;
+            }
+        }
         Encoding enc = Encoding::Dense;
         uint64_t best = denseBytes(t);
         if (t.dim() > 1) {
@@ -134,8 +203,8 @@ std::string ModelFile::encode(torch::nn::Module& module)
         put<uint8_t>(out, static_cast<uint8_t>(enc));
         put<uint8_t>(out, static_cast<uint8_t>(t.dim()));
         for (int64_t d = 0; d < t.dim(); ++d)
-            put<uint64_t>(out, static_cast<uint64_t>(t.size(d)));
-        put<uint64_t>(out, best);
+            put<uint32_t>(out, static_cast<uint32_t>(t.size(d)));
+        put<uint32_t>(out, static_cast<uint32_t>(best));
         const float* v = t.data_ptr<float>();
         const int64_t n = t.numel();
         if (enc == Encoding::Dense) {
@@ -176,9 +245,9 @@ std::string ModelFile::encode(torch::nn::Module& module)
     return out;
 }
 
-uint64_t ModelFile::save(torch::nn::Module& module, const std::string& path)
+uint64_t ModelFile::save(torch::nn::Module& module, const std::string& path, const QuantizedWeights* quantized)
 {
-    const std::string bytes = encode(module);
+    const std::string bytes = encode(module, quantized);
     writeFileAtomically(path, bytes);
     return bytes.size();
 }
@@ -191,8 +260,8 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
     uint32_t version = 0;
     std::memcpy(&version, bytes.data() + 4, 4);
-    if (version != kVersion)
-        throw InputError(source, 0, "unsupported model file version " + std::to_string(version) + " (this build reads " +
+    if (version < 1 || version > kVersion)
+        throw InputError(source, 0, "unsupported model file version " + std::to_string(version) + " (this build reads versions 1 to " +
                                         std::to_string(kVersion) + ")");
     if (bytes.size() < 16)
         throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
@@ -210,17 +279,17 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         const uint16_t nameLen = c.get<uint16_t>();
         s.name.assign(c.take(nameLen), nameLen);
         const auto enc = c.get<uint8_t>();
-        if (enc > 2)
+        if (enc > 3 || (enc == 3 && version < 2))
             throw InputError(source, 0, "tensor '" + s.name + "': unknown encoding " + std::to_string(enc));
         s.encoding = static_cast<Encoding>(enc);
         const uint8_t ndim = c.get<uint8_t>();
         std::vector<int64_t> dims;
         int64_t numel = 1;
         for (uint8_t d = 0; d < ndim; ++d) {
-            dims.push_back(static_cast<int64_t>(c.get<uint64_t>()));
+            dims.push_back(version >= 2 ? static_cast<int64_t>(c.get<uint32_t>()) : static_cast<int64_t>(c.get<uint64_t>()));
             numel *= dims.back();
         }
-        s.bytes = c.get<uint64_t>();
+        s.bytes = version >= 2 ? c.get<uint32_t>() : c.get<uint64_t>();
         const size_t payloadStart = c.pos();
         auto t = torch::zeros({numel}, torch::kFloat);
         float* v = t.data_ptr<float>();
@@ -243,6 +312,44 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                         throw InputError(source, 0, "tensor '" + s.name + "': column index out of range");
                     v[r * colsN + idx[k]] = c.get<float>();
                 }
+        } else if (s.encoding == Encoding::Packed) {
+            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
+            std::vector<int> rowBits(static_cast<size_t>(rows));
+            std::vector<float> scales(static_cast<size_t>(rows));
+            uint64_t totalBits = 0;
+            const uint8_t layout = c.get<uint8_t>();
+            if (layout > 1)
+                throw InputError(source, 0, "tensor '" + s.name + "': unknown packed layout " + std::to_string(layout));
+            for (int64_t r = 0; r < rows; ++r) {
+                if (layout == 0 || r == 0) {
+                    rowBits[static_cast<size_t>(r)] = c.get<uint8_t>();
+                    scales[static_cast<size_t>(r)] = c.get<float>();
+                } else {
+                    rowBits[static_cast<size_t>(r)] = rowBits[0];
+                    scales[static_cast<size_t>(r)] = scales[0];
+                }
+                if (rowBits[static_cast<size_t>(r)] < 2 || rowBits[static_cast<size_t>(r)] > 8)
+                    throw InputError(source, 0, "tensor '" + s.name + "': row " + std::to_string(r) + " has " +
+                                                    std::to_string(rowBits[static_cast<size_t>(r)]) +
+                                                    " bits; packed rows hold 2 to 8");
+                totalBits += static_cast<uint64_t>(colsN) * static_cast<uint64_t>(rowBits[static_cast<size_t>(r)]);
+            }
+            const auto* p = reinterpret_cast<const uint8_t*>(c.take(static_cast<size_t>((totalBits + 7) / 8)));
+            uint64_t bitPos = 0;
+            for (int64_t r = 0; r < rows; ++r) {
+                const int b = rowBits[static_cast<size_t>(r)];
+                const int qmax = (1 << (b - 1)) - 1;
+                for (int64_t j = 0; j < colsN; ++j) {
+                    int u = 0;
+                    for (int k = 0; k < b; ++k, ++bitPos)
+                        u |= ((p[bitPos / 8] >> (bitPos % 8)) & 1) << k;
+                    if (u > 2 * qmax)
+                        throw InputError(source, 0, "tensor '" + s.name + "': packed value out of range in row " +
+                                                        std::to_string(r));
+                    v[r * colsN + j] = static_cast<float>(u - qmax) * scales[static_cast<size_t>(r)];
+                }
+            }
+            s.bits = rows ? static_cast<double>(totalBits) / static_cast<double>(rows * colsN) : 0;
         } else {
             const uint64_t nnz = c.get<uint64_t>();
             const char* bits = c.take(static_cast<size_t>((numel + 7) / 8));

@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,7 +15,16 @@ class Module;
 namespace gsq::core::measure {
 
 /// How a tensor is stored in a GraphSqueeze model file.
-enum class Encoding : uint8_t { Dense = 0, Csr = 1, Bitmask = 2 };
+enum class Encoding : uint8_t { Dense = 0, Csr = 1, Bitmask = 2, Packed = 3 };
+
+/// A quantized weight as the file stores it: symmetric integers (zero point 0) viewed as
+/// [rows = shape[0], cols = numel / rows], one scale and one bit-width (2-8) per row.
+struct QuantizedWeight {
+    at::Tensor values;     ///< int8 [rows, cols]
+    at::Tensor scales;     ///< float [rows]
+    std::vector<int> bits; ///< per row
+};
+using QuantizedWeights = std::map<std::string, QuantizedWeight>;
 
 /// One stored tensor as the file describes it.
 struct StoredTensor {
@@ -22,20 +32,24 @@ struct StoredTensor {
     at::Tensor value; ///< dense fp32, reconstructed
     Encoding encoding = Encoding::Dense;
     uint64_t bytes = 0; ///< payload bytes in the file
+    double bits = 32;   ///< stored bits per value (packed: average over rows)
 };
 
-/// The GraphSqueeze model file (`.gsqm`, format version 1; see docs/model-format.md):
+/// The GraphSqueeze model file (`.gsqm`, format version 2; see docs/model-format.md):
 /// a model's parameters and buffers, each pruned tensor stored sparsely — CSR or bitmask,
-/// whichever is smaller for that tensor, dense when neither wins — followed by a CRC-32.
+/// whichever is smaller for that tensor, dense when neither wins — and each quantized weight
+/// packed at its bit-width with one scale per row, followed by a CRC-32. Version 1 files
+/// (no packed tensors) are read too.
 /// Its size on disk is the honest "size_disk_bytes" of a compressed model.
 class ModelFile {
 public:
-    static constexpr uint32_t kVersion = 1;
+    static constexpr uint32_t kVersion = 2;
 
-    /// Serialises parameters and buffers of `module` (names as in named_parameters/buffers).
-    static std::string encode(torch::nn::Module& module);
-    /// Writes encode(module) to `path` atomically; returns the bytes written.
-    static uint64_t save(torch::nn::Module& module, const std::string& path);
+    /// Serialises parameters and buffers of `module` (names as in named_parameters/buffers);
+    /// tensors named in `quantized` are stored packed from their integer form.
+    static std::string encode(torch::nn::Module& module, const QuantizedWeights* quantized = nullptr);
+    /// Writes encode(module, quantized) to `path` atomically; returns the bytes written.
+    static uint64_t save(torch::nn::Module& module, const std::string& path, const QuantizedWeights* quantized = nullptr);
 
     /// Decodes a file's bytes; `source` names it in messages. Throws InputError for a wrong
     /// magic, an unsupported version, truncation or a checksum mismatch.
@@ -50,6 +64,7 @@ public:
     static uint64_t denseBytes(const at::Tensor& t);
     static uint64_t csrBytes(const at::Tensor& t);
     static uint64_t bitmaskBytes(const at::Tensor& t);
+    static uint64_t packedBytes(const QuantizedWeight& q);
 
     /// Exports the dense fp32 state dict with torch::pickle_save (readable by Python torch.load).
     static void exportPickle(torch::nn::Module& module, const std::string& path);

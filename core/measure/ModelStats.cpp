@@ -8,10 +8,12 @@
 
 namespace gsq::core::measure {
 
-ModelSizes measureSizes(torch::nn::Module& module)
+ModelSizes measureSizes(torch::nn::Module& module, const QuantizedWeights* quantized)
 {
     ModelSizes s;
     auto add = [&](const std::string& name, const at::Tensor& t, bool isParam) {
+        if (name.rfind("quant.", 0) == 0)
+            return;
         TensorStat st;
         st.name = name;
         st.shape = c10::str(t.sizes());
@@ -23,7 +25,25 @@ ModelSizes measureSizes(torch::nn::Module& module)
         if (st.prunable)
             st.diskBytes = static_cast<int64_t>(
                 std::min({ModelFile::denseBytes(f), ModelFile::csrBytes(f), ModelFile::bitmaskBytes(f)}));
-        s.theoreticalBytes += st.nnz * 4;
+        const QuantizedWeight* q = nullptr;
+        if (quantized)
+            if (auto it = quantized->find(name); it != quantized->end())
+                q = &it->second;
+        if (q) {
+            const int64_t rows = static_cast<int64_t>(q->bits.size()), cols = rows ? st.params / rows : 0;
+            auto nzPerRow = q->values.ne(0).sum(1).contiguous();
+            const int64_t* nz = nzPerRow.data_ptr<int64_t>();
+            int64_t bits = 0, nnzBits = 0;
+            for (int64_t r = 0; r < rows; ++r) {
+                bits += cols * q->bits[static_cast<size_t>(r)];
+                nnzBits += nz[r] * q->bits[static_cast<size_t>(r)];
+            }
+            st.bits = st.params ? static_cast<double>(bits) / static_cast<double>(st.params) : 0;
+            st.diskBytes = static_cast<int64_t>(ModelFile::packedBytes(*q));
+            s.theoreticalBytes += (nnzBits + 7) / 8;
+        } else {
+            s.theoreticalBytes += st.nnz * 4;
+        }
         s.denseBytes += st.params * 4;
         if (isParam) {
             s.nonzeroParams += st.nnz;
@@ -35,7 +55,7 @@ ModelSizes measureSizes(torch::nn::Module& module)
         add(p.key(), p.value(), true);
     for (const auto& b : module.named_buffers(true))
         add(b.key(), b.value(), false);
-    s.diskBytes = static_cast<int64_t>(ModelFile::encode(module).size());
+    s.diskBytes = static_cast<int64_t>(ModelFile::encode(module, quantized).size());
     return s;
 }
 

@@ -33,6 +33,7 @@ at::Tensor GnnStack::activate(const at::Tensor& h) const
 
 at::Tensor GnnStack::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
 {
+    m_quantHook.beginGraph(edgeIndex, x.size(0));
     at::Tensor h = nn::functional::dropout(x, m_options.inputDropout, is_training());
     for (size_t i = 0; i < m_layers.size(); ++i) {
         h = m_layers[i]->forward(h, edgeIndex);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/nn/MessagePassingLayer.h"
+#include "core/quantization/QuantHook.h"
 
 #include <torch/nn/module.h>
 
@@ -29,7 +30,7 @@ struct GnnStackOptions {
 
 /// A stack of message-passing layers with activation and dropout between them.
 /// forward(x [N, in], edgeIndex [2, E]) -> [N, out].
-class GnnStack : public torch::nn::Module {
+class GnnStack : public torch::nn::Module, public quantization::Quantizable {
 public:
     GnnStack(const GnnStackOptions& options, const LayerFactory& makeLayer);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex);

@@ -29,10 +29,14 @@ at::Tensor GraphClassifier::forward(const at::Tensor& x, const at::Tensor& edgeI
                                     int64_t numGraphs)
 {
     auto h = stack->forward(x, edgeIndex);
-    auto g = nn::functional::globalPool(h, batch, numGraphs, m_pooling);
-    g = torch::relu(head1(g));
-    g = nn::functional::dropout(g, m_headDropout, is_training());
-    return head2(g);
+    namespace F = nn::functional;
+    using quantization::Rows;
+    const auto& q = m_quantHook;
+    auto g = q.act("pooled", F::globalPool(h, batch, numGraphs, m_pooling), Rows::Other);
+    g = torch::relu(F::linear(g, q.weight("head1.weight", head1->weight), head1->bias));
+    g = q.act("head_hidden", g, Rows::Other);
+    g = F::dropout(g, m_headDropout, is_training());
+    return F::linear(g, q.weight("head2.weight", head2->weight), head2->bias);
 }
 
 LinkPredictor::LinkPredictor(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& decoder)
@@ -55,7 +59,11 @@ at::Tensor LinkPredictor::decode(const at::Tensor& z, const at::Tensor& pairs)
     auto zj = z.index_select(0, pairs[1]);
     if (!dec1)
         return (zi * zj).sum(-1);
-    return dec2(torch::relu(dec1(zi * zj))).view({-1});
+    namespace F = nn::functional;
+    using quantization::Rows;
+    const auto& q = m_quantHook;
+    auto h = torch::relu(F::linear(q.act("pairs", zi * zj, Rows::Other), q.weight("dec1.weight", dec1->weight), dec1->bias));
+    return F::linear(q.act("dec_hidden", h, Rows::Other), q.weight("dec2.weight", dec2->weight), dec2->bias).view({-1});
 }
 
 } // namespace gsq::core::models

@@ -22,7 +22,7 @@ public:
 /// Graph classification: GnnStack (activated) -> global pooling -> MLP head
 /// Linear(hidden, headHidden) - ReLU - Dropout - Linear(headHidden, C).
 /// forward(x, edgeIndex, batch [N], numGraphs) -> logits [numGraphs, C].
-class GraphClassifier : public torch::nn::Module {
+class GraphClassifier : public torch::nn::Module, public quantization::Quantizable {
 public:
     GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& pooling,
                     int64_t headHidden, int64_t numClasses, double headDropout);
@@ -38,7 +38,7 @@ private:
 /// Link prediction (GAE-style): GnnStack encoder -> decoder on node pairs.
 /// encode(x, edgeIndex) -> z [N, D]; decode(z, pairs [2, K]) -> logits [K].
 /// Decoders: "inner_product" (z_i . z_j) or "mlp" (MLP on z_i * z_j).
-class LinkPredictor : public torch::nn::Module {
+class LinkPredictor : public torch::nn::Module, public quantization::Quantizable {
 public:
     LinkPredictor(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& decoder);
     at::Tensor encode(const at::Tensor& x, const at::Tensor& edgeIndex);

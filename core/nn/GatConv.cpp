@@ -39,7 +39,8 @@ at::Tensor GatConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     auto ei = options.add_self_loops() ? graph::addSelfLoops(edgeIndex, n) : edgeIndex;
     auto src = ei[0], dst = ei[1];
 
-    auto xw = F::linear(x, weight, {}).view({n, h, c});
+    const auto& q = m_quantHook;
+    auto xw = q.act("messages", F::linear(q.act("input", x), q.weight("weight", weight), {})).view({n, h, c});
     auto aSrc = (xw * attentionSource).sum(-1); // [N, H]
     auto aDst = (xw * attentionTarget).sum(-1);
     auto scores = torch::leaky_relu(aSrc.index_select(0, src) + aDst.index_select(0, dst), options.negative_slope());
@@ -52,7 +53,7 @@ at::Tensor GatConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     out = options.concat() ? out.reshape({n, h * c}) : out.mean(1);
     if (bias.defined())
         out = out + bias;
-    return out;
+    return q.act("output", out);
 }
 
 } // namespace gsq::core::nn

@@ -40,7 +40,8 @@ at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
 {
     F::checkInputs("GcnConv", x, edgeIndex, options.in_channels());
     const int64_t n = x.size(0);
-    auto h = F::linear(x, weight, {});
+    const auto& q = m_quantHook;
+    auto h = q.act("messages", F::linear(q.act("input", x), q.weight("weight", weight), {}));
     at::Tensor out;
     if (options.cached()) {
         if (!m_cachedAdjacency.defined() || !m_cachedFor.is_same(edgeIndex) || m_cachedAdjacency.size(0) != n) {
@@ -55,7 +56,7 @@ at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     }
     if (bias.defined())
         out = out + bias;
-    return out;
+    return q.act("output", out);
 }
 
 } // namespace gsq::core::nn

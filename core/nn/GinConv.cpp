@@ -31,12 +31,15 @@ void GinConvImpl::pretty_print(std::ostream& stream) const
 at::Tensor GinConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
 {
     F::checkInputs("GinConv", x, edgeIndex, options.in_channels());
-    auto xd = F::isSparse(x) ? x.to_dense() : x;
-    auto h = (1 + eps) * xd + F::propagateSum(edgeIndex, {}, xd, xd.size(0));
-    h = torch::relu(lin2(torch::relu(lin1(h))));
+    const auto& q = m_quantHook;
+    auto xd = q.act("input", F::isSparse(x) ? x.to_dense() : x);
+    auto aggregate = q.act("aggregate", F::propagateSum(edgeIndex, {}, xd, xd.size(0)));
+    auto h = (1 + eps) * xd + aggregate;
+    h = q.act("hidden", torch::relu(F::linear(h, q.weight("lin1.weight", lin1->weight), lin1->bias)));
+    h = torch::relu(F::linear(h, q.weight("lin2.weight", lin2->weight), lin2->bias));
     if (norm)
         h = norm(h);
-    return h;
+    return q.act("output", h);
 }
 
 } // namespace gsq::core::nn

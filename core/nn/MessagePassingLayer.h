@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/quantization/QuantHook.h"
+
 #include <ATen/core/Tensor.h>
 
 namespace gsq::core::nn {
@@ -7,7 +9,9 @@ namespace gsq::core::nn {
 /// The forward contract every GNN layer shares, so a GnnStack can hold any of them.
 /// forward(x [N, F_in] float, dense or sparse COO; edgeIndex [2, E] int64) -> [N, F_out].
 /// Wrong shapes throw std::invalid_argument naming the layer and what was expected.
-class MessagePassingLayer {
+/// Layers expose their quantization points (input, messages/aggregate, output, weights) through
+/// quantHook(); unattached, the hook passes tensors through.
+class MessagePassingLayer : public quantization::Quantizable {
 public:
     virtual ~MessagePassingLayer() = default;
     virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex) = 0;

@@ -36,12 +36,14 @@ at::Tensor SageConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeInde
     F::checkInputs("SageConv", x, edgeIndex, options.in_channels());
     const int64_t n = x.size(0);
     // mean(W x_j) == W mean(x_j): transform first so sparse inputs never need aggregating.
-    auto out = F::propagateMean(edgeIndex, F::linear(x, weightNeighbours, {}), n);
+    const auto& q = m_quantHook;
+    auto xq = q.act("input", x);
+    auto out = F::propagateMean(edgeIndex, q.act("messages", F::linear(xq, q.weight("weight_neighbours", weightNeighbours), {})), n);
     if (weightRoot.defined())
-        out = out + F::linear(x, weightRoot, {});
+        out = out + F::linear(xq, q.weight("weight_root", weightRoot), {});
     if (bias.defined())
         out = out + bias;
-    return out;
+    return q.act("output", out);
 }
 
 } // namespace gsq::core::nn

@@ -72,14 +72,14 @@ std::string ResultWriter::resultsCsv(const RunResult& r)
     std::ostringstream o;
     o << resultsHeader()
       << ",size_theoretical_bytes,size_dense_bytes,size_disk_bytes,latency_ms,latency_kind,latency_masked_ms,"
-         "target_sparsity,best_epoch,stopped_early,note\n";
+         "target_sparsity,bits,feature_bits,best_epoch,stopped_early,note\n";
     for (const auto& x : r.rows) {
         o << csvField(x.experiment) << ',' << csvField(x.dataset) << ',' << x.task << ',' << csvField(x.model) << ','
           << x.method << ',' << csvField(x.setting) << ',' << x.seed << ',' << x.fold << ',' << x.stage << ',' << x.metric
           << ',' << num(x.testValue) << ',' << num(x.valValue) << ',' << x.nonzeroParams << ',' << x.totalParams << ','
           << num(x.trainSeconds) << ',' << x.sizeTheoreticalBytes << ',' << x.sizeDenseBytes << ',' << x.sizeDiskBytes
           << ',' << num(x.latencyMs) << ',' << x.latencyKind << ',' << num(x.latencyDenseMs) << ','
-          << num(x.targetSparsity) << ',' << x.bestEpoch << ',' << (x.stoppedEarly ? 1 : 0) << ','
+          << num(x.targetSparsity) << ',' << num(x.bits) << ',' << num(x.featureBits) << ',' << x.bestEpoch << ',' << (x.stoppedEarly ? 1 : 0) << ','
           << csvField(x.note) << '\n';
     }
     return o.str();
@@ -90,7 +90,7 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
     std::ostringstream o;
     o << "experiment,dataset,task,model,method,setting,stage,metric,mean,std,n,val_mean,val_std,nonzero_params,"
          "total_params,train_seconds,target_sparsity,size_theoretical_bytes,size_dense_bytes,size_disk_bytes,"
-         "latency_ms,latency_kind,latency_masked_ms\n";
+         "latency_ms,latency_kind,latency_masked_ms,bits,feature_bits\n";
     for (const auto& s : r.summary) {
         o << csvField(s.experiment) << ',' << csvField(s.dataset) << ',' << s.task << ',' << csvField(s.model) << ','
           << s.method << ',' << csvField(s.setting) << ',' << s.stage << ',' << s.metric << ',' << num(s.testMean) << ','
@@ -98,7 +98,7 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
           << num(s.nonzeroParamsMean) << ',' << s.totalParams << ',' << num(s.trainSecondsMean) << ','
           << num(s.targetSparsity) << ',' << num(s.sizeTheoreticalBytesMean) << ',' << s.sizeDenseBytes << ','
           << num(s.sizeDiskBytesMean) << ',' << num(s.latencyMsMean) << ',' << s.latencyKind << ','
-          << num(s.latencyDenseMsMean) << '\n';
+          << num(s.latencyDenseMsMean) << ',' << num(s.bitsMean) << ',' << num(s.featureBitsMean) << '\n';
     }
     return o.str();
 }

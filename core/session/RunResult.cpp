@@ -43,7 +43,7 @@ void RunResult::summarize()
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
         std::vector<double> test, val;
-        double nnz = 0, secs = 0, disk = 0, theo = 0, lat = 0, latDense = 0;
+        double nnz = 0, secs = 0, disk = 0, theo = 0, lat = 0, latDense = 0, bits = 0, featureBits = 0;
         for (const ResultRow* r : g) {
             test.push_back(r->testValue);
             val.push_back(r->valValue);
@@ -53,6 +53,8 @@ void RunResult::summarize()
             theo += static_cast<double>(r->sizeTheoreticalBytes);
             lat += r->latencyMs;
             latDense += r->latencyDenseMs;
+            bits += r->bits;
+            featureBits += r->featureBits;
         }
         meanStd(test, s.testMean, s.testStd);
         meanStd(val, s.valMean, s.valStd);
@@ -67,6 +69,8 @@ void RunResult::summarize()
         s.latencyMsMean = lat / s.n;
         s.latencyDenseMsMean = latDense / s.n;
         s.latencyKind = first.latencyKind;
+        s.bitsMean = bits / s.n;
+        s.featureBitsMean = featureBits / s.n;
         summary.push_back(s);
     }
 }

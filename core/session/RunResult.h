@@ -29,8 +29,10 @@ struct ResultRow {
     int64_t sizeDenseBytes = 0;       ///< counted: every value x 4 bytes (the dense fp32 model)
     int64_t sizeDiskBytes = 0;        ///< measured: bytes of the GraphSqueeze model file (.gsqm)
     double latencyMs = 0;             ///< measured: median forward pass over the test data
-    std::string latencyKind;          ///< "dense-fp32" or "sparse-csr" (pruned weights skipped)
-    double latencyDenseMs = 0;        ///< measured: the same model run dense (masked zeros multiplied)
+    std::string latencyKind;          ///< "dense-fp32", "sparse-csr" (pruned weights skipped) or "int8-onednn"
+    double latencyDenseMs = 0;        ///< measured: the same model run dense fp32 (masked zeros multiplied)
+    double bits = 32;                 ///< bits per quantized weight (A²Q: the average); 32 = fp32
+    double featureBits = 32;          ///< bits per quantized activation element (A²Q: the average)
     std::string note;                 ///< e.g. "layer stack.conv1.weight fully pruned"
 };
 
@@ -41,7 +43,7 @@ struct LayerRow {
     int fold = 0;
     std::string layer, shape;
     int64_t params = 0, nnz = 0;
-    int bits = 32;
+    double bits = 32;      ///< stored bits per value (A²Q: average over the rows)
     int64_t diskBytes = 0; ///< bytes of this tensor's payload in the model file
     /// Weight histogram over [histLo, histHi] in histCounts.size() equal bins. The range is fixed
     /// per (layer, seed, fold) by the base model, so stages overlay bin for bin; values outside
@@ -63,6 +65,7 @@ struct SummaryRow {
     double latencyMsMean = 0, latencyDenseMsMean = 0;
     std::string latencyKind;
     int64_t sizeDenseBytes = 0;
+    double bitsMean = 32, featureBitsMean = 32;
     double trainSecondsMean = 0;
 };
 

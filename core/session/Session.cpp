@@ -3,6 +3,7 @@
 #include "core/common/Error.h"
 #include "core/compression/CompressionRunner.h"
 #include "core/compression/PruneSpec.h"
+#include "core/quantization/QuantSpec.h"
 #include "core/pruning/Pruner.h"
 #include "core/data/DatasetRegistry.h"
 #include "core/data/Split.h"
@@ -189,13 +190,13 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
     try {
         const std::string file = config.sourceFile.empty() ? "<experiment>" : config.sourceFile;
         std::vector<compression::PruneSpec> pruneSteps, analyzeSteps;
+        std::vector<quantization::QuantSpec> quantizeSteps;
         for (size_t i = 0; i < config.compression.size(); ++i) {
             const auto& step = config.compression[i];
-            if (step.kind == "quantize")
-                throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "].quantize.method",
-                                        "quantize method '" + step.method +
-                                            "' is recognised but quantization is not part of this build yet; "
-                                            "available now: prune steps (finegrained, global, l2)");
+            if (step.kind == "quantize") {
+                quantizeSteps.push_back(quantization::QuantSpec::parse(step, static_cast<int>(i), file));
+                continue;
+            }
             auto spec = compression::PruneSpec::parse(step, static_cast<int>(i), file);
             if (step.kind == "analyze") {
                 analyzeSteps.push_back(spec);
@@ -228,6 +229,8 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 failAt(config, "dataset.folds", e.what());
             }
             numFolds = config.dataset.folds;
+            if (config.dataset.runFolds > 0)
+                numFolds = std::min(numFolds, config.dataset.runFolds);
         }
         const int totalJobs = numFolds * static_cast<int>(seeds.size());
 
@@ -237,10 +240,11 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
             auto probe = makeTask(config, prepared, seeds.front(), 0);
             for (size_t i = 0; i < config.compression.size(); ++i) {
                 const auto& step = config.compression[i];
-                if (step.kind == "quantize")
-                    continue;
                 try {
-                    pruning::MaskSet::select(*probe->module(), compression::PruneSpec::parse(step, static_cast<int>(i), file).targets);
+                    pruning::MaskSet::select(*probe->module(),
+                                             step.kind == "quantize"
+                                                 ? quantization::QuantSpec::parse(step, static_cast<int>(i), file).targets
+                                                 : compression::PruneSpec::parse(step, static_cast<int>(i), file).targets);
                 } catch (const std::invalid_argument& e) {
                     throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "]." + step.kind + ".targets",
                                             e.what());
@@ -262,6 +266,8 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         for (const auto& spec : pruneSteps)
             started.epochsPerJob += static_cast<int>(spec.sparsities.size()) *
                                     (spec.finetuneEpochs + (spec.method == "l2" ? spec.l2Epochs : 0));
+        for (const auto& spec : quantizeSteps)
+            started.epochsPerJob += spec.epochs;
         started.threads = threads.threads;
         started.threadsReason = threads.reason;
         emit(started);
@@ -306,13 +312,15 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 result.histories.push_back(std::move(history));
                 emit(StageFinished{job, row,
                                    {result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end()}});
-                if (!pruneSteps.empty() || !analyzeSteps.empty()) {
+                if (!pruneSteps.empty() || !analyzeSteps.empty() || !quantizeSteps.empty()) {
                     const auto base = training::Checkpoint::capture(*task->module());
                     ctx.baseRow = row;
                     for (const auto& spec : analyzeSteps)
                         compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
                     for (const auto& spec : pruneSteps)
                         compression::CompressionRunner::runPrune(*task, base, spec, ctx);
+                    for (const auto& spec : quantizeSteps)
+                        compression::CompressionRunner::runQuantize(*task, base, spec, ctx);
                 }
                 ++job;
             }

@@ -85,6 +85,13 @@ void GraphTask::inferenceForward()
     run(m_testEval);
 }
 
+void GraphTask::calibrationForward()
+{
+    torch::NoGradGuard guard;
+    m_model->eval();
+    run(m_trainEval);
+}
+
 Evaluation GraphTask::evaluate()
 {
     torch::NoGradGuard guard;

@@ -25,6 +25,7 @@ public:
     Evaluation evaluate() override;
     std::string metricName() const override { return m_metric; }
     void inferenceForward() override;
+    void calibrationForward() override;
 
 private:
     struct Evaluated {

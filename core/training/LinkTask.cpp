@@ -68,6 +68,14 @@ void LinkTask::inferenceForward()
     m_model->decode(z, m_split.testNeg);
 }
 
+void LinkTask::calibrationForward()
+{
+    torch::NoGradGuard guard;
+    m_model->eval();
+    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
+    m_model->decode(z, m_split.trainPos);
+}
+
 Evaluation LinkTask::evaluate()
 {
     torch::NoGradGuard guard;

@@ -23,6 +23,7 @@ public:
     Evaluation evaluate() override;
     std::string metricName() const override { return m_metric; }
     void inferenceForward() override;
+    void calibrationForward() override;
 
 private:
     std::shared_ptr<models::LinkPredictor> m_model;

@@ -22,6 +22,7 @@ public:
     Evaluation evaluate() override;
     std::string metricName() const override { return m_metric; }
     void inferenceForward() override { predict(); }
+    void calibrationForward() override { predict(); }
     /// Logits of all nodes in evaluation mode (for inspection and tests).
     at::Tensor predict();
 

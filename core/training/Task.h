@@ -41,6 +41,10 @@ public:
     /// One inference forward pass over the test data (evaluation mode, no gradients, no
     /// metrics): what latency measurements time.
     virtual void inferenceForward() = 0;
+    /// Forward passes over the training data only (evaluation mode, no gradients): what
+    /// quantization ranges are calibrated on. Transductive node tasks run the whole graph, as
+    /// every training forward pass does; labels are never used.
+    virtual void calibrationForward() = 0;
 };
 
 } // namespace gsq::core::training

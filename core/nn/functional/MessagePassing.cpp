@@ -1,5 +1,7 @@
 #include "core/nn/functional/MessagePassing.h"
 
+#include "core/quantization/Int8Linear.h"
+
 #include "core/graph/EdgeIndex.h"
 
 #include <torch/torch.h>
@@ -333,6 +335,11 @@ at::Tensor denseTimesCsr(const at::Tensor& x, const at::Tensor& b)
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
     at::Tensor out;
+    if (quantization::Int8Scope::active() && !torch::GradMode::is_enabled() && !isSparse(x) && x.dim() == 2) {
+        // Real int8: weights registered by a Quantizer run through oneDNN's int8 GEMM.
+        if (auto packed = quantization::findPacked(weight))
+            return packed->forward(x, bias);
+    }
     if (t_sparseWeights && !torch::GradMode::is_enabled() && weight.scalar_type() == torch::kFloat) {
         const auto& csrT = cachedCsrTranspose(weight);
         if (x.layout() == torch::kSparseCsr)

@@ -79,13 +79,6 @@ private Q_SLOTS:
                              "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
     }
 
-    void quantizationIsRecognisedButNotYetRun()
-    {
-        auto c = config("  - quantize:\n      method: qat\n      bits: 8\n");
-        const std::string msg = messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); });
-        QVERIFY2(msg.rfind("c.yaml:8: key 'compression[0].quantize.method': quantize method 'qat' is recognised", 0) == 0, msg.c_str());
-    }
-
     void finegrainedSweepProducesStagesSizesAndModels()
     {
         auto c = config("  - prune:\n      method: finegrained\n      sparsity: [0.5, 0.9]\n      finetune_epochs: 5\n",

@@ -51,6 +51,7 @@ public:
     }
     std::string metricName() const override { return "accuracy"; }
     void inferenceForward() override {}
+    void calibrationForward() override {}
     at::Tensor p;
 
 private:

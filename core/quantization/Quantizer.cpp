@@ -1,0 +1,451 @@
+#include "core/quantization/Quantizer.h"
+
+#include "core/pruning/Pruner.h"
+#include "core/quantization/Int8Linear.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace gsq::core::quantization {
+namespace {
+
+/// round() in the forward pass, identity in the backward pass.
+at::Tensor roundSte(const at::Tensor& x)
+{
+    return x + (x.round() - x).detach();
+}
+
+std::string keyOf(const std::string& name)
+{
+    std::string k = name;
+    std::replace(k.begin(), k.end(), '.', '_');
+    return k;
+}
+
+double symmetricMax(int bits)
+{
+    return std::ldexp(1.0, bits - 1) - 1.0;
+}
+
+} // namespace
+
+struct Quantizer::WeightPoint {
+    std::string name;
+    at::Tensor source;      ///< the parameter (updated in place by the optimizer)
+    int64_t rows = 1, cols = 1;
+    at::Tensor step, bits;  ///< a2q: learnable [rows]
+};
+
+struct Quantizer::ActPoint {
+    std::string name;
+    Rows rows = Rows::Nodes;
+    at::Tensor range;         ///< observer state, buffer [3]: lo, hi, batches seen
+    at::Tensor lo, hi, count; ///< views of range
+    at::Tensor step, bits;    ///< a2q: learnable [groups]
+    at::Tensor isSigned;      ///< a2q: buffer [1], 1 when the point saw negative values
+    at::Tensor lastCounts;    ///< a2q: elements per group in the last forward pass
+};
+
+// ---------------------------------------------------------------- Hook
+
+at::Tensor Hook::weight(const std::string& local, const at::Tensor& w) const
+{
+    return m_quantizer ? m_quantizer->weight(m_prefix + local, w) : w;
+}
+
+at::Tensor Hook::act(const std::string& local, const at::Tensor& x, Rows rows) const
+{
+    return m_quantizer ? m_quantizer->act(m_prefix + local, x, rows) : x;
+}
+
+void Hook::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes) const
+{
+    if (m_quantizer)
+        m_quantizer->beginGraph(edgeIndex, numNodes);
+}
+
+void Hook::attach(Quantizer* quantizer, std::string prefix)
+{
+    m_quantizer = quantizer;
+    m_prefix = std::move(prefix);
+}
+
+void Hook::detach()
+{
+    m_quantizer = nullptr;
+    m_prefix.clear();
+}
+
+// ---------------------------------------------------------------- degree helpers
+
+at::Tensor degreeGroups(const at::Tensor& inDegree, int groups)
+{
+    auto g = torch::floor(torch::log2(inDegree.to(torch::kDouble) + 1.0)).to(torch::kLong);
+    return g.clamp(0, groups - 1);
+}
+
+at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change)
+{
+    const int64_t n = inDegree.numel();
+    if (n <= 1)
+        return torch::full({n}, low, torch::kFloat);
+    // rank = number of nodes with a strictly smaller degree (ties share the lowest rank)
+    auto sorted = std::get<0>(inDegree.sort());
+    auto rank = torch::searchsorted(sorted, inDegree, /*out_int32=*/false, /*right=*/false);
+    return (low + change * rank.to(torch::kDouble) / static_cast<double>(n - 1)).to(torch::kFloat);
+}
+
+// ---------------------------------------------------------------- Quantizer
+
+Quantizer::Quantizer(QuantSpec spec, uint64_t seed) : m_spec(std::move(spec)), m_rng(seed * 0x2545F4914F6CDD1DULL + 7) {}
+
+Quantizer::~Quantizer()
+{
+    releaseInt8();
+}
+
+std::shared_ptr<Quantizer> Quantizer::attach(torch::nn::Module& model, QuantSpec spec, uint64_t seed)
+{
+    auto q = std::make_shared<Quantizer>(std::move(spec), seed);
+    q->m_allowedWeights = pruning::MaskSet::select(model, q->m_spec.targets);
+    for (const auto& item : model.named_modules("", /*include_self=*/true)) {
+        if (auto* quantizable = dynamic_cast<Quantizable*>(item.value().get())) {
+            quantizable->quantHook().attach(q.get(), item.key().empty() ? std::string() : item.key() + ".");
+            q->m_hooks.push_back(&quantizable->quantHook());
+        }
+    }
+    model.register_module("quant", q);
+    return q;
+}
+
+void Quantizer::detach(torch::nn::Module& model)
+{
+    for (auto* hook : m_hooks)
+        hook->detach();
+    m_hooks.clear();
+    releaseInt8();
+    if (model.named_children().contains("quant"))
+        model.unregister_module("quant");
+}
+
+bool Quantizer::observing() const
+{
+    return m_calibrating || (is_training() && m_spec.method != "ptq");
+}
+
+void Quantizer::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes)
+{
+    m_numNodes = numNodes;
+    if (m_spec.method != "a2q" && m_spec.method != "degree_quant")
+        return;
+    auto deg = torch::bincount(edgeIndex[1], {}, numNodes);
+    if (m_spec.method == "a2q")
+        m_group = degreeGroups(deg, m_spec.degreeGroups);
+    else
+        m_protect = protectionProbability(deg, m_spec.protectLow, m_spec.protectChange);
+}
+
+std::vector<std::string> Quantizer::weightNames() const
+{
+    std::vector<std::string> out;
+    for (const auto& [name, p] : m_weights)
+        out.push_back(name);
+    return out;
+}
+
+std::vector<std::string> Quantizer::activationNames() const
+{
+    std::vector<std::string> out;
+    for (const auto& [name, p] : m_acts)
+        out.push_back(name);
+    return out;
+}
+
+// ---------------------------------------------------------------- weights
+
+Quantizer::WeightPoint& Quantizer::weightPoint(const std::string& name, const at::Tensor& w)
+{
+    auto it = m_weights.find(name);
+    if (it != m_weights.end())
+        return *it->second;
+    auto p = std::make_unique<WeightPoint>();
+    p->name = name;
+    p->source = w;
+    p->rows = w.size(0);
+    p->cols = w.numel() / std::max<int64_t>(1, w.size(0));
+    if (m_spec.method == "a2q") {
+        torch::NoGradGuard guard;
+        // LSQ's initial step (Esser et al., ICLR 2020): 2 mean|w| / sqrt(qmax), per output channel.
+        auto meanAbs = w.detach().reshape({p->rows, p->cols}).abs().mean(1).clamp_min(1e-8);
+        p->step = register_parameter(keyOf(name) + "__step", 2.0 * meanAbs / std::sqrt(symmetricMax(m_spec.bits)));
+        p->bits = register_parameter(keyOf(name) + "__bits", torch::full({p->rows}, static_cast<double>(m_spec.bits)));
+    }
+    return *m_weights.emplace(name, std::move(p)).first->second;
+}
+
+at::Tensor Quantizer::weightScales(const WeightPoint& p, const at::Tensor& w) const
+{
+    const double qmax = symmetricMax(m_spec.bits);
+    auto flat = w.detach().reshape({p.rows, p.cols}).abs();
+    if (m_spec.granularity == "per_channel")
+        return (flat.amax(1) / qmax).clamp_min(1e-12);
+    return (flat.max() / qmax).clamp_min(1e-12).expand({p.rows}).contiguous();
+}
+
+at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
+{
+    auto w2 = w.reshape({p.rows, p.cols});
+    if (m_spec.method == "a2q") {
+        auto s = (p.step.abs() + 1e-8).unsqueeze(1);
+        auto b = roundSte(p.bits.clamp(2.0, 8.0)).unsqueeze(1);
+        auto qmax = torch::pow(2.0, b - 1.0) - 1.0;
+        auto q = torch::min(torch::max(w2 / s, -qmax), qmax);
+        return (roundSte(q) * s).reshape(w.sizes());
+    }
+    const double qmax = symmetricMax(m_spec.bits);
+    auto s = weightScales(p, w).unsqueeze(1);
+    auto fq = (w2.detach() / s).round().clamp(-qmax, qmax) * s;
+    if (m_spec.backward == "clipped") {
+        auto lim = s * qmax;
+        auto wc = torch::min(torch::max(w2, -lim), lim);
+        return (wc + (fq - wc).detach()).reshape(w.sizes());
+    }
+    return (w2 + (fq - w2).detach()).reshape(w.sizes());
+}
+
+at::Tensor Quantizer::weight(const std::string& name, const at::Tensor& w)
+{
+    if (!m_enabled || std::find(m_allowedWeights.begin(), m_allowedWeights.end(), name) == m_allowedWeights.end())
+        return w;
+    if (Int8Scope::active()) {
+        if (auto it = m_int8.find(name); it != m_int8.end())
+            return it->second.first;
+    }
+    return fakeQuantWeight(weightPoint(name, w), w);
+}
+
+measure::QuantizedWeights Quantizer::quantizedWeights()
+{
+    torch::NoGradGuard guard;
+    measure::QuantizedWeights out;
+    for (auto& [name, p] : m_weights) {
+        auto w2 = p->source.detach().reshape({p->rows, p->cols}).to(torch::kFloat);
+        measure::QuantizedWeight q;
+        at::Tensor qmax;
+        if (m_spec.method == "a2q") {
+            q.scales = (p->step.detach().abs() + 1e-8).to(torch::kFloat).contiguous();
+            auto b = p->bits.detach().clamp(2.0, 8.0).round().to(torch::kInt).contiguous();
+            q.bits.assign(b.data_ptr<int>(), b.data_ptr<int>() + b.numel());
+            qmax = (torch::pow(2.0, b.to(torch::kDouble) - 1.0) - 1.0).to(torch::kFloat).unsqueeze(1);
+        } else {
+            q.scales = weightScales(*p, w2).to(torch::kFloat).contiguous();
+            q.bits.assign(static_cast<size_t>(p->rows), m_spec.bits);
+            qmax = torch::full({p->rows, 1}, symmetricMax(m_spec.bits));
+        }
+        auto v = (w2 / q.scales.unsqueeze(1)).round();
+        q.values = torch::min(torch::max(v, -qmax), qmax).to(torch::kChar).contiguous();
+        out.emplace(name, std::move(q));
+    }
+    return out;
+}
+
+void Quantizer::prepareInt8()
+{
+    releaseInt8();
+    for (auto& [name, q] : quantizedWeights()) {
+        const auto& p = *m_weights.at(name);
+        if (p.source.dim() != 2)
+            continue; // only [out, in] matrices run through functional::linear
+        auto deq = (q.values.to(torch::kFloat) * q.scales.unsqueeze(1)).reshape(p.source.sizes()).contiguous();
+        auto packed = std::make_shared<const PackedLinear>(q.values, q.scales);
+        registerPacked(deq, packed);
+        m_int8.emplace(name, std::make_pair(deq, packed));
+    }
+}
+
+void Quantizer::releaseInt8()
+{
+    for (auto& [name, entry] : m_int8)
+        unregisterPacked(entry.first);
+    m_int8.clear();
+}
+
+// ---------------------------------------------------------------- activations
+
+Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tensor& x, Rows rows)
+{
+    auto it = m_acts.find(name);
+    if (it != m_acts.end())
+        return *it->second;
+    auto p = std::make_unique<ActPoint>();
+    p->name = name;
+    p->rows = rows;
+    const std::string key = keyOf(name);
+    p->range = register_buffer(key + "__range", torch::zeros({3}));
+    p->lo = p->range.narrow(0, 0, 1);
+    p->hi = p->range.narrow(0, 1, 1);
+    p->count = p->range.narrow(0, 2, 1);
+    if (m_spec.method == "a2q") {
+        torch::NoGradGuard guard;
+        const bool nodes = rows == Rows::Nodes && m_group.defined() && x.size(0) == m_numNodes;
+        const int64_t groups = rows == Rows::Nodes ? m_spec.degreeGroups : 1;
+        auto xd = x.detach();
+        const bool isSigned = xd.min().item<double>() < 0;
+        const double qmax = isSigned ? symmetricMax(m_spec.bits) : std::ldexp(1.0, m_spec.bits) - 1.0;
+        // LSQ's initial step, 2 mean|x| / sqrt(qmax), per degree group (groups without nodes in
+        // the calibration batch start from the whole tensor's).
+        const double globalMean = std::max(1e-8, xd.abs().mean().item<double>());
+        auto init = torch::full({groups}, globalMean);
+        if (nodes) {
+            auto x2 = xd.reshape({xd.size(0), -1});
+            auto rowMean = x2.abs().mean(1);
+            auto sums = torch::zeros({groups}).index_add(0, m_group, rowMean);
+            auto counts = torch::bincount(m_group, {}, groups).to(torch::kFloat);
+            init = torch::where(counts > 0, (sums / counts.clamp_min(1)).clamp_min(1e-8), init);
+        }
+        p->step = register_parameter(key + "__step", 2.0 * init / std::sqrt(qmax));
+        p->bits = register_parameter(key + "__bits", torch::full({groups}, static_cast<double>(m_spec.bits)));
+        p->isSigned = register_buffer(key + "__signed", torch::full({1}, isSigned ? 1.0 : 0.0));
+    }
+    return *m_acts.emplace(name, std::move(p)).first->second;
+}
+
+at::Tensor Quantizer::act(const std::string& name, const at::Tensor& x, Rows rows)
+{
+    // Sparse inputs are data as given (e.g. Cora's bag of words); they stay sparse.
+    if (!m_enabled || !m_spec.activations || Int8Scope::active() || x.is_sparse() || x.layout() != torch::kStrided ||
+        x.numel() == 0)
+        return x;
+    return fakeQuantAct(actPoint(name, x, rows), x, rows);
+}
+
+at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
+{
+    const bool nodes = rows == Rows::Nodes && x.dim() == 2 && x.size(0) == m_numNodes;
+    if (m_spec.method == "a2q") {
+        const int64_t groups = p.step.size(0);
+        auto g = nodes && groups > 1 && m_group.defined() ? m_group : torch::zeros({x.size(0)}, torch::kLong);
+        auto s = (p.step.abs() + 1e-8).index_select(0, g).unsqueeze(1);
+        auto b = roundSte(p.bits.clamp(2.0, 8.0)).index_select(0, g).unsqueeze(1);
+        const bool isSigned = p.isSigned.item<double>() > 0.5;
+        auto qmax = isSigned ? torch::pow(2.0, b - 1.0) - 1.0 : torch::pow(2.0, b) - 1.0;
+        auto qmin = isSigned ? -qmax : torch::zeros_like(qmax);
+        auto x2 = x.dim() == 2 ? x : x.reshape({x.size(0), -1});
+        auto q = torch::min(torch::max(x2 / s, qmin), qmax);
+        p.lastCounts = torch::bincount(g, {}, groups).to(torch::kDouble) * static_cast<double>(x2.size(1));
+        return (roundSte(q) * s).reshape(x.sizes());
+    }
+
+    if (observing()) {
+        torch::NoGradGuard guard;
+        auto flat = x.detach().reshape({-1});
+        double bmin = 0, bmax = 0;
+        if (m_spec.observer == "percentile") {
+            const int64_t n = flat.numel(), cap = 1 << 16;
+            auto sample = n > cap ? flat.slice(0, 0, n, (n + cap - 1) / cap) : flat;
+            const int64_t m = sample.numel();
+            const int64_t k = std::clamp<int64_t>(static_cast<int64_t>(std::llround(m_spec.percentile * m)), 1, m);
+            bmin = std::get<0>(sample.kthvalue(k)).item<double>();
+            bmax = std::get<0>(sample.kthvalue(m - k + 1)).item<double>();
+        } else {
+            auto [mn, mx] = torch::aminmax(flat);
+            bmin = mn.item<double>();
+            bmax = mx.item<double>();
+        }
+        if (p.count.item<double>() == 0) {
+            p.lo.fill_(bmin);
+            p.hi.fill_(bmax);
+        } else if (m_spec.observer == "minmax") {
+            p.lo.fill_(std::min(p.lo.item<double>(), bmin));
+            p.hi.fill_(std::max(p.hi.item<double>(), bmax));
+        } else {
+            // Calibration averages its batches; training follows them with the set momentum.
+            const double m = m_calibrating ? std::max(m_spec.momentum, 1.0 / (p.count.item<double>() + 1.0)) : m_spec.momentum;
+            p.lo.fill_(p.lo.item<double>() * (1 - m) + bmin * m);
+            p.hi.fill_(p.hi.item<double>() * (1 - m) + bmax * m);
+        }
+        p.count.add_(1);
+    }
+    if (p.count.item<double>() == 0)
+        return x; // never observed: nothing to quantize with yet
+    const double lo = std::min(0.0, p.lo.item<double>()), hi = std::max(0.0, p.hi.item<double>());
+    const int64_t levels = (int64_t{1} << m_spec.bits) - 1;
+    const double scale = std::max((hi - lo) / static_cast<double>(levels), 1e-8);
+    const int64_t zero = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-lo / scale)), 0, levels);
+    auto y = torch::fake_quantize_per_tensor_affine(x, scale, zero, 0, levels);
+    if (m_spec.backward == "ste")
+        y = x + (y - x).detach();
+    // Degree-Quant: protected nodes keep full precision while training.
+    if (m_spec.method == "degree_quant" && nodes && is_training() && !m_calibrating && m_protect.defined()) {
+        std::uniform_real_distribution<float> uniform(0.f, 1.f);
+        auto prob = m_protect.contiguous();
+        const float* pp = prob.data_ptr<float>();
+        auto keep = torch::empty({m_numNodes}, torch::kBool);
+        bool* kp = keep.data_ptr<bool>();
+        for (int64_t i = 0; i < m_numNodes; ++i)
+            kp[i] = uniform(m_rng) < pp[i];
+        y = torch::where(keep.unsqueeze(1), x, y);
+    }
+    return y;
+}
+
+// ---------------------------------------------------------------- A²Q penalty and averages
+
+at::Tensor Quantizer::penalty()
+{
+    if (m_spec.method != "a2q" || m_spec.penalty <= 0)
+        return {};
+    double wElems = 0;
+    at::Tensor total = torch::zeros({});
+    at::Tensor wBits = torch::zeros({});
+    for (auto& [name, p] : m_weights) {
+        wBits = wBits + p->bits.clamp(2.0, 8.0).sum() * static_cast<double>(p->cols);
+        wElems += static_cast<double>(p->rows * p->cols);
+    }
+    if (wElems > 0)
+        total = total + torch::relu(wBits / wElems - m_spec.targetBits).pow(2);
+    at::Tensor fBits = torch::zeros({});
+    double fElems = 0;
+    for (auto& [name, p] : m_acts) {
+        if (!p->lastCounts.defined())
+            continue;
+        fBits = fBits + (p->bits.clamp(2.0, 8.0) * p->lastCounts.to(torch::kFloat)).sum();
+        fElems += p->lastCounts.sum().item<double>();
+    }
+    if (fElems > 0)
+        total = total + torch::relu(fBits / fElems - m_spec.targetBits).pow(2);
+    return m_spec.penalty * total;
+}
+
+double Quantizer::averageWeightBits()
+{
+    if (m_spec.method != "a2q")
+        return m_spec.bits;
+    double bits = 0, elems = 0;
+    for (auto& [name, p] : m_weights) {
+        bits += p->bits.detach().clamp(2.0, 8.0).round().sum().item<double>() * static_cast<double>(p->cols);
+        elems += static_cast<double>(p->rows * p->cols);
+    }
+    return elems > 0 ? bits / elems : m_spec.bits;
+}
+
+double Quantizer::averageFeatureBits()
+{
+    if (!m_spec.activations)
+        return 32;
+    if (m_spec.method != "a2q")
+        return m_spec.bits;
+    double bits = 0, elems = 0;
+    for (auto& [name, p] : m_acts) {
+        if (!p->lastCounts.defined())
+            continue;
+        bits += (p->bits.detach().clamp(2.0, 8.0).round().to(torch::kDouble) * p->lastCounts).sum().item<double>();
+        elems += p->lastCounts.sum().item<double>();
+    }
+    return elems > 0 ? bits / elems : m_spec.bits;
+}
+
+} // namespace gsq::core::quantization

@@ -1,0 +1,111 @@
+#pragma once
+
+#include "core/measure/ModelFile.h"
+#include "core/quantization/QuantHook.h"
+#include "core/quantization/QuantSpec.h"
+
+#include <torch/nn/module.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace gsq::core::quantization {
+
+class PackedLinear;
+
+/// Quantizes a model's weights and activations for one quantize step. It is registered in the
+/// model as the submodule "quant" while it works, so its observer ranges and A²Q's learnable
+/// step sizes and bit-widths are parameters/buffers of the model: the optimizer trains them,
+/// checkpoints keep them with the weights, and the model file stores them.
+///
+/// Methods (QuantSpec::method):
+/// - qat: fake quantization in the forward pass; weights symmetric (per tensor or per output
+///   channel, scale from the current max |w|), activations affine with observed ranges.
+/// - degree_quant: as qat, but while training each node's rows stay in full precision with a
+///   probability that grows with the node's in-degree rank (Tailor et al., ICLR 2021).
+/// - a2q: learnable step size and bit-width per weight output channel and per in-degree group of
+///   nodes for features, trained under a memory penalty (Zhu et al., ICLR 2023).
+/// - ptq: ranges calibrated on training data, no training.
+///
+/// Points are created when the first forward pass after attach() reaches them: run one
+/// calibration pass (setCalibrating(true) + a forward over training data) before building an
+/// optimizer, so every learnable parameter exists.
+class Quantizer : public torch::nn::Module {
+public:
+    explicit Quantizer(QuantSpec spec, uint64_t seed = 0);
+    ~Quantizer() override;
+
+    /// Hooks every Quantizable submodule of `model` and registers this as model's "quant".
+    /// Throws std::invalid_argument when a target pattern matches no weight (names listed).
+    static std::shared_ptr<Quantizer> attach(torch::nn::Module& model, QuantSpec spec, uint64_t seed = 0);
+    /// Unhooks and unregisters; the model is plain fp32 again.
+    void detach(torch::nn::Module& model);
+
+    const QuantSpec& spec() const { return m_spec; }
+
+    /// Observers update on every forward while calibrating (also in evaluation mode).
+    void setCalibrating(bool on) { m_calibrating = on; }
+    /// Disabled, every point passes its tensor through (to time the fp32 model).
+    void setEnabled(bool on) { m_enabled = on; }
+
+    /// A²Q memory penalty a * (ReLU(avg weight bits - target)^2 + ReLU(avg feature bits -
+    /// target)^2), differentiable in the bit-widths; undefined for other methods.
+    at::Tensor penalty();
+    /// Average bits per weight element and per feature element (node rows weighted by their
+    /// count in the last forward pass); spec().bits for fixed-width methods.
+    double averageWeightBits();
+    double averageFeatureBits();
+
+    /// Integer weights as the model file stores them: values, one scale and bit-width per row.
+    measure::QuantizedWeights quantizedWeights();
+    /// Packs the quantized weights for oneDNN; under an Int8Scope weight points then return
+    /// the registered copy (so functional::linear runs int8) and activation points pass through.
+    void prepareInt8();
+    void releaseInt8();
+
+    /// Names of the weights this quantizer has seen (after a forward pass).
+    std::vector<std::string> weightNames() const;
+    /// Names of the activation points (after a forward pass).
+    std::vector<std::string> activationNames() const;
+
+    // Called through Hook.
+    at::Tensor weight(const std::string& name, const at::Tensor& w);
+    at::Tensor act(const std::string& name, const at::Tensor& x, Rows rows);
+    void beginGraph(const at::Tensor& edgeIndex, int64_t numNodes);
+
+private:
+    struct WeightPoint;
+    struct ActPoint;
+    WeightPoint& weightPoint(const std::string& name, const at::Tensor& w);
+    ActPoint& actPoint(const std::string& name, const at::Tensor& x, Rows rows);
+    bool observing() const;
+    at::Tensor fakeQuantWeight(WeightPoint& p, const at::Tensor& w);
+    at::Tensor fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows);
+    at::Tensor weightScales(const WeightPoint& p, const at::Tensor& w) const;
+
+    QuantSpec m_spec;
+    pruning::Targets m_targets;
+    std::vector<std::string> m_allowedWeights; ///< names selected by the targets
+    std::map<std::string, std::unique_ptr<WeightPoint>> m_weights;
+    std::map<std::string, std::unique_ptr<ActPoint>> m_acts;
+    std::vector<Hook*> m_hooks;
+    bool m_calibrating = false, m_enabled = true;
+    std::mt19937_64 m_rng;
+    // The current graph (beginGraph): node count, degree group per node, protection probability.
+    int64_t m_numNodes = -1;
+    at::Tensor m_group;   ///< [N] long, A²Q degree group
+    at::Tensor m_protect; ///< [N] float, Degree-Quant protection probability
+    std::map<std::string, std::pair<at::Tensor, std::shared_ptr<const PackedLinear>>> m_int8;
+};
+
+/// The log2 in-degree bucket of each node: 0 for degree 0, 1 for 1, 2 for 2-3, 3 for 4-7, ...,
+/// capped at groups - 1 (A²Q's degree groups).
+at::Tensor degreeGroups(const at::Tensor& inDegree, int groups);
+/// Degree-Quant's protection probability: low + change * rank(in-degree) / (N - 1), ties sharing
+/// the lowest rank.
+at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change);
+
+} // namespace gsq::core::quantization

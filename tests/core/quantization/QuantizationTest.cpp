@@ -1,0 +1,393 @@
+// Tests core/quantization: the quantize step's validation, Degree-Quant's and A²Q's degree
+// helpers, fake quantization of weights and activations, the packed model-file encoding (round
+// trip and corruption), the oneDNN int8 kernel against a plain reference, and the quantize
+// stage of a session (rows, bits, sizes, the A²Q collapse warning).
+#include "core/common/Error.h"
+#include "core/experiment/ConfigYaml.h"
+#include "core/measure/ModelFile.h"
+#include "core/measure/ModelStats.h"
+#include "core/models/ModelFactory.h"
+#include "core/models/Models.h"
+#include "core/nn/functional/MessagePassing.h"
+#include "core/quantization/Int8Linear.h"
+#include "core/quantization/Quantizer.h"
+#include "core/session/Session.h"
+
+#include "TestSupport.h"
+
+#include <QtTest>
+#include <torch/torch.h>
+
+#include <set>
+
+using namespace gsq::core;
+using namespace gsq::core::quantization;
+using gsq::test::messageOf;
+
+namespace {
+experiment::ExperimentConfig config(const std::string& compression, const std::vector<std::string>& overrides = {})
+{
+    return experiment::parseExperiment("name: q\ndataset:\n  name: cora\ntrain:\n  epochs: 20\n  threads: 1\ncompression:\n" +
+                                           compression,
+                                       "q.yaml", overrides);
+}
+
+QuantSpec spec(const std::string& body)
+{
+    auto c = config("  - quantize:\n" + body);
+    return QuantSpec::parse(c.compression.at(0), 0, "q.yaml");
+}
+
+/// A 2-layer GCN on a random 30-node graph with 12 dense features.
+struct Toy {
+    std::shared_ptr<models::NodeClassifier> model;
+    at::Tensor x, edgeIndex;
+    explicit Toy(uint64_t seed)
+    {
+        torch::manual_seed(static_cast<int64_t>(seed));
+        experiment::ModelConfig mc;
+        mc.arch = "gcn";
+        mc.hidden = 8;
+        mc.layers = 2;
+        model = models::ModelFactory::nodeClassifier(mc, 12, 3);
+        torch::manual_seed(99);
+        x = torch::randn({30, 12});
+        edgeIndex = torch::randint(0, 30, {2, 90}, torch::kLong);
+    }
+    at::Tensor predict()
+    {
+        torch::NoGradGuard g;
+        model->eval();
+        return model->forward(x, edgeIndex);
+    }
+};
+} // namespace
+
+class QuantizationTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void specDefaultsFollowTheMethod()
+    {
+        auto q = spec("      method: qat\n      bits: 4\n");
+        QCOMPARE(q.bits, 4);
+        QCOMPARE(q.epochs, 50);
+        QCOMPARE(q.observer, std::string("minmax"));
+        QCOMPARE(q.percentile, 0.01); // 1 % tails below 8 bits
+        QCOMPARE(q.settingLabel(), std::string("bits=4"));
+        auto d = spec("      method: degree_quant\n");
+        QCOMPARE(d.observer, std::string("percentile"));
+        QCOMPARE(d.percentile, 0.001);
+        auto a = spec("      method: a2q\n      target_bits: 3.5\n");
+        QCOMPARE(a.granularity, std::string("per_channel"));
+        QCOMPARE(a.settingLabel(), std::string("target_bits=3.5"));
+        QCOMPARE(spec("      method: ptq\n").epochs, 0);
+    }
+
+    void specErrors_data()
+    {
+        QTest::addColumn<QString>("body");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("bits 9") << "      method: qat\n      bits: 9\n"
+                                << "q.yaml:8: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 9";
+        QTest::newRow("bits 1") << "      method: qat\n      bits: 1\n"
+                                << "q.yaml:8: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 1";
+        QTest::newRow("ptq epochs") << "      method: ptq\n      epochs: 5\n"
+                                    << "q.yaml:8: key 'compression[0].quantize.epochs': post-training quantization does not train; remove the key or use method qat";
+        QTest::newRow("observer") << "      method: qat\n      observer: histogram\n"
+                                  << "q.yaml:8: key 'compression[0].quantize.observer': unknown value 'histogram'; valid choices: minmax, momentum, percentile";
+        QTest::newRow("dq key on qat") << "      method: qat\n      protect_low: 0.1\n"
+                                       << "q.yaml:8: key 'compression[0].quantize.protect_low': applies to method degree_quant only";
+        QTest::newRow("a2q per tensor") << "      method: a2q\n      granularity: per_tensor\n"
+                                        << "q.yaml:8: key 'compression[0].quantize.granularity': a2q learns a step size and bit-width per output channel; use per_channel";
+        QTest::newRow("probability") << "      method: degree_quant\n      protect_low: 0.6\n      protect_change: 0.6\n"
+                                     << "q.yaml:8: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed 1 (a probability)";
+        QTest::newRow("unknown key") << "      method: qat\n      bitz: 4\n"
+                                     << "q.yaml:8: key 'compression[0].quantize.bitz': unknown key; valid keys of a quantize step are: method, bits, epochs, observer, momentum, percentile, granularity, backward, activations, targets, protect_low, protect_change, target_bits, penalty, degree_groups";
+    }
+
+    void specErrors()
+    {
+        QFETCH(QString, body);
+        QFETCH(QString, expected);
+        QCOMPARE(QString::fromStdString(messageOf<InputError>([&] { spec(body.toStdString()); })), expected);
+    }
+
+    void unknownTargetListsWeights()
+    {
+        auto c = config("  - quantize:\n      method: ptq\n      targets: [\"head.*\"]\n");
+        QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
+                 std::string("q.yaml:8: key 'compression[0].quantize.targets': layer pattern 'head.*' matches no weight; "
+                             "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
+    }
+
+    void degreeHelpers()
+    {
+        auto deg = torch::tensor({0, 1, 2, 3, 4, 8, 100}, torch::kLong);
+        auto g = degreeGroups(deg, 4);
+        QCOMPARE(std::vector<int64_t>(g.data_ptr<int64_t>(), g.data_ptr<int64_t>() + g.numel()),
+                 (std::vector<int64_t>{0, 1, 1, 2, 2, 3, 3}));
+        auto p = protectionProbability(torch::tensor({5, 1, 5, 9, 1}, torch::kLong), 0.1, 0.4);
+        // ranks 2, 0, 2, 4, 0 of 4 -> 0.1 + 0.4 * rank / 4
+        const std::vector<float> expected{0.3f, 0.1f, 0.3f, 0.5f, 0.1f};
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(std::abs(p[i].item<float>() - expected[static_cast<size_t>(i)]) < 1e-6f);
+    }
+
+    void qatWeightsTakeAtMostTwoToTheBitsLevels()
+    {
+        Toy toy(1);
+        auto q = Quantizer::attach(*toy.model, spec("      method: qat\n      bits: 4\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        QCOMPARE(q->weightNames(), (std::vector<std::string>{"stack.conv0.weight", "stack.conv1.weight"}));
+        QCOMPARE(q->activationNames(),
+                 (std::vector<std::string>{"stack.conv0.input", "stack.conv0.messages", "stack.conv0.output",
+                                           "stack.conv1.input", "stack.conv1.messages", "stack.conv1.output"}));
+        auto w = toy.model->stack->named_parameters()["conv0.weight"];
+        auto fq = q->weight("stack.conv0.weight", w).detach();
+        const double s = w.abs().max().item<double>() / 7.0;
+        QVERIFY(torch::allclose(fq, (w / s).round().clamp(-7, 7) * s, 1e-6, 1e-7));
+        QVERIFY(std::get<0>(torch::_unique(fq.flatten())).numel() <= 15);
+        // Straight-through: the gradient of sum(fq(w)) is 1 everywhere.
+        auto wg = w.detach().clone().requires_grad_(true);
+        q->weight("stack.conv0.weight", wg).sum().backward();
+        QCOMPARE(wg.grad().sum().item<double>(), static_cast<double>(w.numel()));
+        // The packed form holds the same levels.
+        auto qw = q->quantizedWeights().at("stack.conv0.weight");
+        QCOMPARE(qw.bits, std::vector<int>(static_cast<size_t>(w.size(0)), 4));
+        QVERIFY(torch::allclose(qw.values.to(torch::kFloat) * qw.scales.unsqueeze(1), fq, 1e-6, 1e-7));
+        q->detach(*toy.model);
+        QVERIFY(!toy.model->named_children().contains("quant"));
+    }
+
+    void activationRangesComeFromTheObserver()
+    {
+        Toy toy(2);
+        auto fp32 = toy.predict();
+        auto q = Quantizer::attach(*toy.model, spec("      method: ptq\n      bits: 8\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        auto buffers = toy.model->named_buffers();
+        auto range = buffers["quant.stack_conv0_input__range"];
+        QCOMPARE(range[0].item<float>(), toy.x.min().item<float>());
+        QCOMPARE(range[1].item<float>(), toy.x.max().item<float>());
+        QCOMPARE(range[2].item<float>(), 1.0f);
+        auto quantized = toy.predict();
+        const double err = (quantized - fp32).abs().max().item<double>();
+        QVERIFY2(err > 0 && err < 0.05 * fp32.abs().max().item<double>(), std::to_string(err).c_str());
+        q->setEnabled(false);
+        QVERIFY(torch::equal(toy.predict(), fp32));
+    }
+
+    void degreeQuantProtectsNodesOnlyWhileTraining()
+    {
+        Toy toy(3);
+        auto q = Quantizer::attach(*toy.model, spec("      method: degree_quant\n      bits: 2\n      protect_low: 1.0\n      protect_change: 0.0\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        // Protection probability 1: in training every node row stays full precision.
+        auto h = torch::randn({30, 5});
+        q->train();
+        q->beginGraph(toy.edgeIndex, 30);
+        q->act("stack.conv0.output_probe", h, Rows::Nodes); // creates and observes the point
+        auto kept = q->act("stack.conv0.output_probe", h, Rows::Nodes);
+        QVERIFY(torch::equal(kept, h));
+        q->eval();
+        auto quantized = q->act("stack.conv0.output_probe", h, Rows::Nodes);
+        QVERIFY(std::get<0>(torch::_unique(quantized.flatten())).numel() <= 4);
+    }
+
+    void a2qLearnsBitsAndStepSizes()
+    {
+        Toy toy(4);
+        auto q = Quantizer::attach(*toy.model, spec("      method: a2q\n      bits: 6\n      target_bits: 3\n      penalty: 1.0\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        QCOMPARE(q->averageWeightBits(), 6.0);
+        // Parameters: step and bits per weight row and per degree group of each node point.
+        auto params = toy.model->named_parameters();
+        QCOMPARE(params["quant.stack_conv0_weight__bits"].numel(), int64_t(8));
+        QCOMPARE(params["quant.stack_conv0_input__bits"].numel(), int64_t(8));
+        // Penalty 1.0 * ((6-3)^2 + (6-3)^2) at the start, and it pulls every bit-width down.
+        auto pen = q->penalty();
+        QVERIFY(std::abs(pen.item<double>() - 18.0) < 1e-4);
+        pen.backward();
+        QVERIFY(params["quant.stack_conv0_weight__bits"].grad().gt(0).all().item<bool>());
+        torch::optim::SGD opt(toy.model->parameters(), torch::optim::SGDOptions(20.0));
+        opt.step();
+        QVERIFY(q->averageWeightBits() < 6.0);
+    }
+
+    void packedModelFileRoundTripsPredictions()
+    {
+        QTemporaryDir d;
+        const std::string path = d.filePath("q.gsqm").toStdString();
+        Toy a(5);
+        auto qa = Quantizer::attach(*a.model, spec("      method: ptq\n      bits: 4\n      granularity: per_channel\n"));
+        qa->setCalibrating(true);
+        a.predict();
+        qa->setCalibrating(false);
+        auto expected = a.predict();
+        auto qweights = qa->quantizedWeights();
+        const auto bytes = measure::ModelFile::save(*a.model, path, &qweights);
+        QCOMPARE(static_cast<int64_t>(bytes), QFileInfo(QString::fromStdString(path)).size());
+        auto sizes = measure::measureSizes(*a.model, &qweights);
+        QCOMPARE(sizes.diskBytes, static_cast<int64_t>(bytes));
+        // conv0.weight [8, 12] at 4 bits per channel: layout byte + 8 x (bits + scale) + 48 bytes.
+        QCOMPARE(measure::ModelFile::packedBytes(qweights.at("stack.conv0.weight")), uint64_t(1 + 8 * 5 + 48));
+        for (const auto& t : sizes.tensors)
+            if (t.name == "stack.conv0.weight")
+                QCOMPARE(t.bits, 4.0);
+        auto stored = measure::ModelFile::read(path);
+        auto it = std::find_if(stored.begin(), stored.end(), [](const auto& s) { return s.name == "stack.conv0.weight"; });
+        QVERIFY(it != stored.end());
+        QCOMPARE(it->encoding, measure::Encoding::Packed);
+        const auto& qw = qweights.at("stack.conv0.weight");
+        QVERIFY(torch::equal(it->value, qw.values.to(torch::kFloat) * qw.scales.unsqueeze(1)));
+
+        // A different model with the same quantizer, calibrated on other data, then loaded.
+        Toy b(6);
+        auto qb = Quantizer::attach(*b.model, spec("      method: ptq\n      bits: 4\n      granularity: per_channel\n"));
+        qb->setCalibrating(true);
+        b.x = torch::randn({30, 12}) * 3;
+        b.predict();
+        qb->setCalibrating(false);
+        b.x = a.x;
+        measure::ModelFile::load(*b.model, path);
+        QVERIFY(torch::allclose(b.predict(), expected, 1e-5, 1e-6));
+    }
+
+    void corruptPackedRecordsAreRejected()
+    {
+        Toy toy(7);
+        auto q = Quantizer::attach(*toy.model, spec("      method: ptq\n      bits: 4\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        auto qweights = q->quantizedWeights();
+        std::string bytes = measure::ModelFile::encode(*toy.model, &qweights);
+        // Find the first packed record: name "stack.conv0.weight", then encoding 3.
+        const std::string name = "stack.conv0.weight";
+        const size_t at = bytes.find(name) + name.size();
+        QCOMPARE(static_cast<int>(bytes[at]), 3);
+        auto withCrc = [](std::string b) {
+            b.resize(b.size() - 4);
+            const uint32_t crc = measure::crc32(b.data(), b.size());
+            b.append(reinterpret_cast<const char*>(&crc), 4);
+            return b;
+        };
+        // Record: encoding, rank, 2 x u32 dims, u32 payload bytes, layout, bits, scale, values.
+        const size_t layout = at + 1 + 1 + 8 + 4, bitsAt = layout + 1, valuesAt = bitsAt + 5;
+        QCOMPARE(static_cast<int>(bytes[layout]), 1); // per-tensor: one bit-width and scale
+        std::string badBits = bytes;
+        badBits[bitsAt] = 9;
+        QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(withCrc(badBits), "m.gsqm"); }),
+                 std::string("m.gsqm: tensor 'stack.conv0.weight': row 0 has 9 bits; packed rows hold 2 to 8"));
+        std::string badValue = bytes;
+        badValue[valuesAt] = static_cast<char>(0xFF); // 15 > 2 * qmax = 14
+        QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(withCrc(badValue), "m.gsqm"); }),
+                 std::string("m.gsqm: tensor 'stack.conv0.weight': packed value out of range in row 0"));
+        std::string badLayout = bytes;
+        badLayout[layout] = 7;
+        QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(withCrc(badLayout), "m.gsqm"); }),
+                 std::string("m.gsqm: tensor 'stack.conv0.weight': unknown packed layout 7"));
+        QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(bytes.substr(0, bytes.size() - 9), "m.gsqm"); }),
+                 std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));
+    }
+
+    void int8KernelMatchesTheReference()
+    {
+        torch::manual_seed(11);
+        for (auto shape : {std::array<int64_t, 3>{50, 64, 16}, std::array<int64_t, 3>{7, 1433, 32}}) {
+            auto x = torch::randn({shape[0], shape[1]});
+            auto values = torch::randint(-127, 128, {shape[2], shape[1]}, torch::kLong).to(torch::kChar);
+            auto scales = torch::rand({shape[2]}) * 0.01 + 0.001;
+            auto bias = torch::randn({shape[2]});
+            PackedLinear packed(values, scales);
+            auto y = packed.forward(x, bias);
+            auto ref = referenceInt8Linear(x, values, scales, bias);
+            auto exact = torch::matmul(x, (values.to(torch::kFloat) * scales.unsqueeze(1)).t()) + bias;
+            const double scale = exact.abs().max().item<double>();
+            QVERIFY2((y - ref).abs().max().item<double>() < 0.01 * scale, "oneDNN differs from the reference");
+            QVERIFY2((y - exact).abs().max().item<double>() < 0.03 * scale, "int8 error larger than expected");
+            // Under an Int8Scope, functional::linear routes a registered weight through the kernel.
+            auto w = values.to(torch::kFloat) * scales.unsqueeze(1);
+            registerPacked(w, std::make_shared<const PackedLinear>(values, scales));
+            torch::NoGradGuard g;
+            QVERIFY(torch::allclose(nn::functional::linear(x, w, bias), exact, 1e-4, 1e-4));
+            {
+                Int8Scope int8;
+                QVERIFY(torch::equal(nn::functional::linear(x, w, bias), y));
+            }
+            unregisterPacked(w);
+            QVERIFY(findPacked(w) == nullptr);
+        }
+    }
+
+    void sessionRunsEveryMethodWithBitsSizesAndWarnings()
+    {
+        auto c = config("  - quantize:\n      method: ptq\n      bits: 8\n"
+                        "  - quantize:\n      method: qat\n      bits: 4\n      epochs: 3\n"
+                        "  - quantize:\n      method: degree_quant\n      bits: 4\n      epochs: 3\n"
+                        "  - quantize:\n      method: a2q\n      bits: 3\n      epochs: 80\n      target_bits: 2\n      penalty: 1000\n",
+                        {"train.epochs=10"});
+        QTemporaryDir dir;
+        session::RunOptions options;
+        options.modelDir = dir.filePath("models").toStdString();
+        std::vector<std::string> stages, warnings;
+        auto r = session::Session::run(
+            c,
+            [&](const session::SessionEvent& e) {
+                if (auto* f = std::get_if<session::StageFinished>(&e))
+                    stages.push_back(f->row.method + "/" + f->row.stage);
+                if (auto* w = std::get_if<session::RunWarning>(&e))
+                    warnings.push_back(w->message);
+            },
+            session::CancelToken(), options);
+        QCOMPARE(stages, (std::vector<std::string>{"none/base", "ptq/quantized", "qat/quantized", "degree_quant/quantized",
+                                                   "a2q/quantized"}));
+        QCOMPARE(r.rows.size(), size_t(5));
+        const auto& base = r.rows[0];
+        const auto& ptq = r.rows[1];
+        QCOMPARE(ptq.bits, 8.0);
+        QCOMPARE(ptq.featureBits, 8.0);
+        QCOMPARE(ptq.latencyKind, std::string("int8-onednn"));
+        QVERIFY(ptq.testMetrics.count("int8_kernel_accuracy") == 1);
+        QVERIFY(std::abs(ptq.testValue - base.testValue) < 0.05);
+        QCOMPARE(r.rows[2].bits, 4.0);
+        QCOMPARE(r.rows[2].setting, std::string("bits=4"));
+        // Cora GCN: 1433x16 + 16x7 weights dominate, so int8 is about a quarter of fp32 and int4 an eighth.
+        const double r8 = static_cast<double>(ptq.sizeDiskBytes) / static_cast<double>(base.sizeDiskBytes);
+        const double r4 = static_cast<double>(r.rows[2].sizeDiskBytes) / static_cast<double>(base.sizeDiskBytes);
+        QVERIFY2(r8 > 0.25 && r8 < 0.27, std::to_string(r8).c_str());
+        QVERIFY2(r4 > 0.125 && r4 < 0.14, std::to_string(r4).c_str());
+        QCOMPARE(static_cast<int64_t>(QFileInfo(QString::fromStdString(options.modelDir + "/qat-bits_4-quantized.gsqm")).size()),
+                 r.rows[2].sizeDiskBytes);
+        // A2Q with a 2-bit target and a huge penalty collapses to the floor, which is reported.
+        const auto& a2q = r.rows[4];
+        QCOMPARE(a2q.bits, 2.0);
+        QCOMPARE(warnings.size(), size_t(1));
+        QVERIFY2(warnings[0].rfind("a2q: the memory penalty drove the weight bit-widths to the 2-bit floor", 0) == 0,
+                 warnings[0].c_str());
+        QVERIFY(a2q.note.find("bits collapsed to the floor") != std::string::npos);
+        // Quantized layer rows carry their bits; histograms show the stored levels.
+        int quantizedLayers = 0;
+        for (const auto& l : r.layers)
+            if (l.method == "qat") {
+                ++quantizedLayers;
+                QCOMPARE(l.bits, 4.0);
+                int used = 0;
+                for (auto n : l.histCounts)
+                    used += n > 0;
+                QVERIFY2(used <= 15, std::to_string(used).c_str());
+            }
+        QCOMPARE(quantizedLayers, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(QuantizationTest)
+#include "QuantizationTest.moc"
