@@ -46,13 +46,25 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
            exec("CREATE TABLE IF NOT EXISTS summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, metric TEXT, "
                 "mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, dense INTEGER, "
-                "disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL)") &&
+                "disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL, bits REAL DEFAULT 32, "
+                "feature_bits REAL DEFAULT 32)") &&
            exec("CREATE TABLE IF NOT EXISTS epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, val REAL, "
                 "test REAL, val_loss REAL)") &&
            exec("CREATE TABLE IF NOT EXISTS layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
                 "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT)");
+    // Histories written before quantization existed lack the bits columns of summary.
+    if (m_ok) {
+        QSqlQuery cols(QSqlDatabase::database(m_connection));
+        bool hasBits = false;
+        if (cols.exec("PRAGMA table_info(summary)"))
+            while (cols.next())
+                hasBits = hasBits || cols.value(1).toString() == "bits";
+        if (!hasBits)
+            m_ok = exec("ALTER TABLE summary ADD COLUMN bits REAL DEFAULT 32") &&
+                   exec("ALTER TABLE summary ADD COLUMN feature_bits REAL DEFAULT 32");
+    }
 }
 
 RunHistory::~RunHistory()
@@ -98,7 +110,7 @@ qint64 RunHistory::add(const RunResult& r)
         return fail(q);
     const qint64 id = q.lastInsertId().toLongLong();
 
-    q.prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& s : r.summary) {
         for (const QVariant& v :
              {QVariant(id), QVariant(QString::fromStdString(s.experiment)), QVariant(QString::fromStdString(s.dataset)),
@@ -107,7 +119,8 @@ qint64 RunHistory::add(const RunResult& r)
               QVariant(QString::fromStdString(s.stage)), QVariant(QString::fromStdString(s.metric)), QVariant(s.testMean),
               QVariant(s.testStd), QVariant(s.n), QVariant(s.nonzeroParamsMean), QVariant(qlonglong(s.totalParams)),
               QVariant(s.sizeTheoreticalBytesMean), QVariant(qlonglong(s.sizeDenseBytes)), QVariant(s.sizeDiskBytesMean),
-              QVariant(s.latencyMsMean), QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity)})
+              QVariant(s.latencyMsMean), QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity),
+              QVariant(s.bitsMean), QVariant(s.featureBitsMean)})
             q.addBindValue(v);
         if (!q.exec())
             return fail(q);
@@ -154,7 +167,7 @@ QVector<StoredRun> RunHistory::runs() const
     for (auto& run : out) {
         QSqlQuery s(db);
         s.prepare("SELECT experiment, dataset, task, model, method, setting, stage, metric, mean, std, n, nonzero, total, "
-                  "theoretical, dense, disk, latency, latency_kind, target_sparsity FROM summary WHERE run_id = ?");
+                  "theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits FROM summary WHERE run_id = ?");
         s.addBindValue(run.id);
         s.exec();
         while (s.next()) {
@@ -178,6 +191,8 @@ QVector<StoredRun> RunHistory::runs() const
             r.latencyMsMean = s.value(16).toDouble();
             r.latencyKind = s.value(17).toString().toStdString();
             r.targetSparsity = s.value(18).toDouble();
+            r.bitsMean = s.value(19).toDouble();
+            r.featureBitsMean = s.value(20).toDouble();
             run.summary.push_back(r);
         }
     }

@@ -2,6 +2,7 @@
 
 #include "core/common/Error.h"
 #include "core/compression/PruneSpec.h"
+#include "core/quantization/QuantSpec.h"
 #include "core/experiment/ConfigYaml.h"
 
 #include <QComboBox>
@@ -123,10 +124,24 @@ void ExperimentPanel::build()
     comp->addRow(tr("Sparsity"), m_sparsity);
     comp->addRow(tr("Schedule"), m_schedule);
     comp->addRow(tr("Fine-tune epochs"), m_finetune);
+    m_quantMethod = combo({"none", "qat", "degree_quant", "a2q", "ptq"});
+    m_quantMethod->setToolTip(tr("qat: quantization-aware training with fake-quantized weights and activations\n"
+                                 "degree_quant: QAT that keeps high in-degree nodes in full precision more often\n"
+                                 "a2q: learnable bit-widths per weight channel and node-degree group\n"
+                                 "ptq: post-training int8/intN, ranges calibrated on training data"));
+    m_bits = new QSpinBox;
+    m_bits->setRange(2, 8);
+    m_bits->setToolTip(tr("Bit-width of weights and activations (a2q: the starting and target bit-width)"));
+    m_quantEpochs = new QSpinBox;
+    m_quantEpochs->setRange(1, 100000);
+    m_quantEpochs->setToolTip(tr("Quantization-aware training epochs from the trained model (not used by ptq)"));
+    comp->addRow(tr("Quantization"), m_quantMethod);
+    comp->addRow(tr("Bits"), m_bits);
+    comp->addRow(tr("QAT epochs"), m_quantEpochs);
 
     for (auto [form, field] : std::initializer_list<std::pair<QFormLayout*, QWidget*>>{
              {data, m_task}, {data, m_split}, {model, m_layers}, {model, m_dropout}, {train, m_lr},
-             {train, m_weightDecay}, {train, m_threads}, {comp, m_schedule}}) {
+             {train, m_weightDecay}, {train, m_threads}, {comp, m_schedule}, {comp, m_quantEpochs}}) {
         m_advanced << field;
         if (auto* label = form->labelForField(field))
             m_advanced << label;
@@ -139,9 +154,9 @@ void ExperimentPanel::build()
     layout->addWidget(m_error);
     layout->addStretch(1);
 
-    for (auto* c : {m_dataset, m_task, m_split, m_arch, m_method, m_schedule})
+    for (auto* c : {m_dataset, m_task, m_split, m_arch, m_method, m_schedule, m_quantMethod})
         connect(c, &QComboBox::currentIndexChanged, this, [this] { onEdited(); });
-    for (auto* s : {m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_finetune})
+    for (auto* s : {m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_finetune, m_bits, m_quantEpochs})
         connect(s, &QSpinBox::valueChanged, this, [this] { onEdited(); });
     for (auto* s : {m_dropout, m_lr, m_weightDecay})
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { onEdited(); });
@@ -185,6 +200,20 @@ void ExperimentPanel::loadWidgets()
     m_sparsity->setText(sparsity);
     select(m_schedule, prune && prune->params.count("schedule") ? prune->params.at("schedule") : "oneshot");
     m_finetune->setValue(prune && prune->params.count("finetune_epochs") ? std::stoi(prune->params.at("finetune_epochs")) : 100);
+    const experiment::CompressionStep* quant = nullptr;
+    for (const auto& s : c.compression)
+        if (s.kind == "quantize")
+            quant = &s;
+    select(m_quantMethod, quant ? quant->method : "none");
+    auto intParam = [&](const char* key, int def) {
+        try {
+            return quant && quant->params.count(key) ? std::stoi(quant->params.at(key)) : def;
+        } catch (const std::exception&) {
+            return def;
+        }
+    };
+    m_bits->setValue(intParam("bits", 8));
+    m_quantEpochs->setValue(intParam("epochs", 30));
     m_initializing = false;
 }
 
@@ -220,7 +249,7 @@ void ExperimentPanel::revalidate()
 
     std::vector<experiment::CompressionStep> steps;
     for (const auto& s : m_base.compression)
-        if (s.kind != "prune")
+        if (s.kind != "prune" && s.kind != "quantize")
             steps.push_back(s);
     QString error;
     if (text(m_method) != "none") {
@@ -235,12 +264,30 @@ void ExperimentPanel::revalidate()
         step.params["finetune_epochs"] = std::to_string(m_finetune->value());
         steps.insert(steps.begin(), step);
     }
+    if (text(m_quantMethod) != "none") {
+        experiment::CompressionStep step;
+        for (const auto& s : m_base.compression)
+            if (s.kind == "quantize")
+                step = s;
+        if (step.method != text(m_quantMethod))
+            step.params.clear(); // method-specific keys of another method would not validate
+        step.kind = "quantize";
+        step.method = text(m_quantMethod);
+        step.params["bits"] = std::to_string(m_bits->value());
+        if (step.method == "ptq")
+            step.params.erase("epochs");
+        else
+            step.params["epochs"] = std::to_string(m_quantEpochs->value());
+        steps.push_back(step);
+    }
     c.compression = steps;
     try {
         experiment::resolveDefaults(c);
         for (size_t i = 0; i < c.compression.size(); ++i)
             if (c.compression[i].kind == "prune")
                 compression::PruneSpec::parse(c.compression[i], static_cast<int>(i), "form");
+            else if (c.compression[i].kind == "quantize")
+                quantization::QuantSpec::parse(c.compression[i], static_cast<int>(i), "form");
     } catch (const InputError& e) {
         error = QString::fromStdString(e.what());
     }

@@ -60,7 +60,8 @@ private:
     QComboBox *m_dataset = nullptr, *m_task = nullptr, *m_split = nullptr, *m_arch = nullptr, *m_method = nullptr,
               *m_schedule = nullptr;
     QSpinBox *m_hidden = nullptr, *m_layers = nullptr, *m_epochs = nullptr, *m_seeds = nullptr, *m_threads = nullptr,
-             *m_finetune = nullptr;
+             *m_finetune = nullptr, *m_bits = nullptr, *m_quantEpochs = nullptr;
+    QComboBox* m_quantMethod = nullptr;
     QDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
     QLineEdit* m_sparsity = nullptr;
     QLabel* m_error = nullptr;

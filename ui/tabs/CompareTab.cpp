@@ -24,7 +24,7 @@
 namespace gsq::ui {
 
 namespace {
-enum Column { RunId, RunName, Tags, Dataset, Model, Method, Setting, Stage, Metric, Mean, Std, N, Nonzero, Theoretical, Dense, Disk, Latency, LatencyKind };
+enum Column { RunId, RunName, Tags, Dataset, Model, Method, Setting, Stage, Metric, Mean, Std, N, Nonzero, Theoretical, Dense, Disk, Latency, LatencyKind, Bits };
 }
 
 CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
@@ -41,7 +41,7 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     m_model = new RowTableModel({tr("run"), tr("name"), tr("tags"), tr("dataset"), tr("model"), tr("method"), tr("setting"),
                                  tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"),
                                  tr("nnz bytes (counted)"), tr("dense bytes (counted)"), tr("disk bytes (measured)"),
-                                 tr("latency ms (measured)"), tr("latency kind")},
+                                 tr("latency ms (measured)"), tr("latency kind"), tr("bits")},
                                 this);
     const QString why = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
                            "measured size of the saved model file, which also stores indices of the non-zeros. A pruned "
@@ -49,9 +49,12 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
                            "runs it.");
     const QString whyLatency = tr("Median forward pass over the test data, timed on this machine. dense-fp32: the model "
                                   "as trained; sparse-csr: pruned weights stored as CSR so the zeros are skipped. A masked "
-                                  "(simulated) pruned model runs as fast as the dense one.");
+                                  "(simulated) pruned model runs as fast as the dense one. int8-onednn: quantized linear layers "
+                                  "through oneDNN's int8 GEMM.");
+    const QString whyBits = tr("Bits per stored weight: 32 for fp32 models, the bit-width of quantized ones (A²Q: the "
+                               "average over output channels).");
     m_model->setHeaderToolTips({{}, {}, {}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
-                                tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency});
+                                tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency, whyBits});
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(Qt::UserRole);
@@ -163,7 +166,7 @@ QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)
                                  QString::fromStdString(s.setting), QString::fromStdString(s.stage),
                                  QString::fromStdString(s.metric), s.testMean, s.testStd, s.n, s.nonzeroParamsMean,
                                  s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes), s.sizeDiskBytesMean,
-                                 s.latencyMsMean, QString::fromStdString(s.latencyKind)});
+                                 s.latencyMsMean, QString::fromStdString(s.latencyKind), s.bitsMean});
     return rows;
 }
 
