@@ -7,6 +7,7 @@
 #include "core/measure/ModelStats.h"
 #include "core/nn/functional/MessagePassing.h"
 #include "core/quantization/Int8Linear.h"
+#include "core/pruning/Structured.h"
 #include "core/quantization/Quantizer.h"
 #include "core/training/Task.h"
 #include "core/training/Trainer.h"
@@ -125,7 +126,8 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
     row.sizeDenseBytes = sizes.denseBytes;
     row.sizeDiskBytes = sizes.diskBytes;
     row.nonzeroParams = sizes.nonzeroParams;
-    row.totalParams = sizes.totalParams;
+    // Structured pruning removes parameters: count them against the unpruned model's total.
+    row.totalParams = row.method == "structured" ? ctx.baseRow.totalParams : sizes.totalParams;
     if (quantizer) {
         // fp32 reference: the same weights with every quantization point passing through.
         quantizer->setEnabled(false);
@@ -145,9 +147,9 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
         // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
         // same weights run through the sparse kernels.
         row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
-        if (row.method == "none") {
+        if (row.method == "none" || row.method == "structured") {
             row.latencyMs = row.latencyDenseMs;
-            row.latencyKind = "dense-fp32";
+            row.latencyKind = row.method == "none" ? "dense-fp32" : "dense-structured";
         } else {
             nn::functional::SparseWeightsScope sparse;
             row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
@@ -240,6 +242,28 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
         row.trainSeconds = 0;
         row.bestEpoch = 0;
         row.stoppedEarly = false;
+
+        // Structured: channels are removed physically; nothing to keep masked while fine-tuning.
+        if (spec.method == "structured") {
+            const auto boundaries = pruning::StructuredPruner::prune(*module, s, spec.criterion);
+            row.note = "channels kept:";
+            for (const auto& b : boundaries)
+                row.note += " " + b.name + " " + std::to_string(b.after) + "/" + std::to_string(b.before) + ";";
+            row.note.pop_back();
+            finish(row, task.evaluate(), "pruned");
+            if (spec.finetuneEpochs > 0) {
+                training::TrainerHooks none;
+                auto fit = trainStage("finetuned", setting, spec.finetuneEpochs, none, 31);
+                session::ResultRow tuned = row;
+                tuned.trainSeconds += fit.trainSeconds;
+                tuned.bestEpoch = fit.bestEpoch;
+                tuned.stoppedEarly = fit.stoppedEarly;
+                finish(tuned, fit.best, "finetuned");
+            }
+            base.restore(*module);
+            pruning::StructuredPruner::syncOptions(*module);
+            continue;
+        }
 
         // L2: regularised training first; no weight is removed by it.
         if (spec.method == "l2") {

@@ -8,11 +8,12 @@ PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, c
 {
     StepReader r{step, "compression[" + std::to_string(index) + "]." + step.kind, file};
     r.checkKeys({"sparsity", "schedule", "agp_start", "agp_end", "agp_frequency", "finetune_epochs", "targets",
-                 "overrides", "lambda", "l2_epochs", "near_zero"});
+                 "overrides", "lambda", "l2_epochs", "near_zero", "criterion"});
     PruneSpec spec;
     spec.method = step.method;
-    if (spec.method == "structured")
-        r.fail("method", "structured channel pruning is not available in this build yet; valid now: finegrained, global, l2");
+    if (spec.method != "structured" && step.params.count("criterion"))
+        r.fail("criterion", "applies to method structured only");
+    spec.criterion = r.choice("criterion", spec.criterion, {"l1", "l2"});
     if (auto n = r.node("sparsity"); n.IsDefined() && !n.IsNull()) {
         spec.sparsities.clear();
         if (n.IsSequence()) {
@@ -33,6 +34,8 @@ PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, c
     spec.agpStart = r.integer("agp_start", spec.agpStart, 1, 100000);
     spec.agpEnd = r.integer("agp_end", std::max(spec.agpStart, spec.finetuneEpochs / 2), 1, 100000);
     spec.agpFrequency = r.integer("agp_frequency", spec.agpFrequency, 1, 100000);
+    if (spec.method == "structured" && spec.schedule != "oneshot")
+        r.fail("schedule", "structured pruning removes channels once (oneshot); gradual schedules need masks");
     if (spec.schedule == "agp") {
         if (spec.finetuneEpochs == 0)
             r.fail("schedule", "agp prunes during fine-tuning; set finetune_epochs > 0");
@@ -47,6 +50,8 @@ PruneSpec PruneSpec::parse(const experiment::CompressionStep& step, int index, c
         for (const auto& item : n)
             spec.targets.patterns.push_back(item.as<std::string>());
     }
+    if (spec.method == "structured" && step.params.count("targets"))
+        r.fail("targets", "structured pruning shrinks the hidden channels of the whole GNN stack; targets do not apply");
     if (auto n = r.node("overrides"); n.IsDefined() && !n.IsNull()) {
         if (!n.IsMap())
             r.fail("overrides", "expected a mapping of weight name to sparsity");

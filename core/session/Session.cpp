@@ -3,6 +3,7 @@
 #include "core/common/Error.h"
 #include "core/compression/CompressionRunner.h"
 #include "core/compression/PruneSpec.h"
+#include "core/pruning/Structured.h"
 #include "core/quantization/QuantSpec.h"
 #include "core/pruning/Pruner.h"
 #include "core/data/DatasetRegistry.h"
@@ -240,6 +241,13 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
             auto probe = makeTask(config, prepared, seeds.front(), 0);
             for (size_t i = 0; i < config.compression.size(); ++i) {
                 const auto& step = config.compression[i];
+                if (step.kind == "prune" && step.method == "structured") {
+                    try {
+                        pruning::StructuredPruner::check(*probe->module());
+                    } catch (const std::invalid_argument& e) {
+                        throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "].prune.method", e.what());
+                    }
+                }
                 try {
                     pruning::MaskSet::select(*probe->module(),
                                              step.kind == "quantize"

@@ -25,10 +25,20 @@ void Checkpoint::restore(torch::nn::Module& module) const
             throw std::logic_error("Checkpoint::restore: module has more tensors than the checkpoint");
         return m_tensors[i++];
     };
+    // A structurally pruned module has smaller tensors than its checkpoint: give them back their
+    // saved shape (set_data keeps each parameter's identity, so optimizers and hooks stay valid).
+    auto put = [](at::Tensor t, const at::Tensor& saved) {
+        if (t.sizes() == saved.sizes())
+            t.copy_(saved);
+        else {
+            t.set_data(saved.clone());
+            t.mutable_grad() = at::Tensor();
+        }
+    };
     for (auto& p : module.parameters())
-        p.copy_(next());
+        put(p, next());
     for (auto& b : module.buffers())
-        b.copy_(next());
+        put(b, next());
 }
 
 } // namespace gsq::core::training

@@ -15,7 +15,8 @@ namespace gsq::core::training {
 class Checkpoint {
 public:
     static Checkpoint capture(torch::nn::Module& module);
-    /// Copies the saved values back (shapes must match: same module or an identical one).
+    /// Copies the saved values back into the same module (or an identical one); tensors whose
+    /// shape changed since (structured pruning) get their saved shape back.
     void restore(torch::nn::Module& module) const;
     bool empty() const { return m_tensors.empty(); }
 

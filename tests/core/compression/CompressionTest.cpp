@@ -53,15 +53,21 @@ private Q_SLOTS:
         QTest::newRow("negative sparsity") << "      method: global\n      sparsity: -0.1\n"
                                            << "c.yaml:8: key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found -0.1";
         QTest::newRow("unknown key") << "      method: global\n      sparsty: 0.5\n"
-                                     << "c.yaml:8: key 'compression[0].prune.sparsty': unknown key; valid keys of a prune step are: method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets, overrides, lambda, l2_epochs, near_zero";
+                                     << "c.yaml:8: key 'compression[0].prune.sparsty': unknown key; valid keys of a prune step are: method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets, overrides, lambda, l2_epochs, near_zero, criterion";
         QTest::newRow("schedule") << "      method: global\n      schedule: cubic\n"
                                   << "c.yaml:8: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
         QTest::newRow("agp without finetune") << "      method: global\n      schedule: agp\n      finetune_epochs: 0\n"
                                               << "c.yaml:8: key 'compression[0].prune.schedule': agp prunes during fine-tuning; set finetune_epochs > 0";
         QTest::newRow("overrides on global") << "      method: global\n      overrides: {stack.conv0.weight: 0.5}\n"
                                              << "c.yaml:8: key 'compression[0].prune.overrides': per-layer overrides apply to finegrained pruning only";
-        QTest::newRow("structured not yet") << "      method: structured\n"
-                                            << "c.yaml:8: key 'compression[0].prune.method': structured channel pruning is not available in this build yet; valid now: finegrained, global, l2";
+        QTest::newRow("criterion on global") << "      method: global\n      criterion: l1\n"
+                                             << "c.yaml:8: key 'compression[0].prune.criterion': applies to method structured only";
+        QTest::newRow("structured agp") << "      method: structured\n      schedule: agp\n"
+                                        << "c.yaml:8: key 'compression[0].prune.schedule': structured pruning removes channels once (oneshot); gradual schedules need masks";
+        QTest::newRow("structured targets") << "      method: structured\n      targets: [\"stack.*\"]\n"
+                                            << "c.yaml:8: key 'compression[0].prune.targets': structured pruning shrinks the hidden channels of the whole GNN stack; targets do not apply";
+        QTest::newRow("criterion value") << "      method: structured\n      criterion: l3\n"
+                                         << "c.yaml:8: key 'compression[0].prune.criterion': unknown value 'l3'; valid choices: l1, l2";
     }
 
     void pruneSpecErrors()
@@ -77,6 +83,32 @@ private Q_SLOTS:
         QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
                  std::string("c.yaml:8: key 'compression[0].prune.targets': layer pattern 'stack.conv7.*' matches no weight; "
                              "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
+    }
+
+    void structuredSweepShrinksTheModel()
+    {
+        auto c = config("  - prune:\n      method: structured\n      sparsity: [0.5]\n      finetune_epochs: 5\n");
+        auto r = session::Session::run(c, {}, session::CancelToken());
+        QCOMPARE(r.rows.size(), size_t(3));
+        const auto& base = r.rows[0];
+        const auto& pruned = r.rows[1];
+        QCOMPARE(pruned.stage, std::string("pruned"));
+        QCOMPARE(r.rows[2].stage, std::string("finetuned"));
+        QCOMPARE(pruned.note, std::string("channels kept: stack.conv0 -> stack.conv1 8/16"));
+        QCOMPARE(pruned.latencyKind, std::string("dense-structured"));
+        // 1433x8 + 8 + 7x8 + 7 parameters remain of 1433x16 + 16 + 7x16 + 7, all of them non-zero.
+        QCOMPARE(pruned.nonzeroParams, int64_t(1433 * 8 + 8 + 7 * 8 + 7));
+        QCOMPARE(pruned.totalParams, base.totalParams);
+        QCOMPARE(pruned.sizeDenseBytes, int64_t(1433 * 8 + 8 + 7 * 8 + 7) * 4);
+        QVERIFY(pruned.sizeDiskBytes < base.sizeDiskBytes / 2 + 200);
+    }
+
+    void structuredRejectsGatAtValidation()
+    {
+        auto c = config("  - prune:\n      method: structured\n", {"model.arch=gat"});
+        const std::string msg = messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); });
+        QVERIFY2(msg.rfind("c.yaml:8: key 'compression[0].prune.method': structured pruning supports gcn, sage and gin layers; "
+                           "stack.conv0 is ", 0) == 0, msg.c_str());
     }
 
     void finegrainedSweepProducesStagesSizesAndModels()

@@ -1,10 +1,17 @@
 // Tests core/pruning: exact pruned counts, global vs per-layer ranking, overrides, patterns,
 // masks surviving optimiser steps, the AGP curve and the L2 penalty.
+#include "core/experiment/ExperimentConfig.h"
+#include "core/models/ModelFactory.h"
+#include "core/models/Models.h"
+#include "core/nn/GcnConv.h"
 #include "core/pruning/Pruner.h"
+#include "core/pruning/Structured.h"
+#include "core/training/Checkpoint.h"
 
 #include <QtTest>
 #include <torch/torch.h>
 
+using namespace gsq::core;
 using namespace gsq::core::pruning;
 
 namespace {
@@ -121,6 +128,91 @@ private Q_SLOTS:
         m->register_parameter("v", torch::tensor({0.0f, 12.0f, 5.0f, 0.0f}).view({2, 2}));
         QVERIFY(std::abs(l2Penalty(*m, {"w", "v"}).item<double>() - (5.0 + 13.0)) < 1e-4);
         QCOMPARE(nearZeroFraction(*m, {"w", "v"}, 1e-3), 4.0 / 8.0);
+    }
+
+    void structuredKeepsTheStrongestChannelsAndShrinksLayers()
+    {
+        experiment::ModelConfig mc;
+        mc.arch = "gcn";
+        mc.hidden = 8;
+        mc.layers = 3;
+        torch::manual_seed(3);
+        auto model = models::ModelFactory::nodeClassifier(mc, 5, 3);
+        auto params = model->named_parameters();
+        {
+            torch::NoGradGuard g;
+            // Hidden channel c of boundary 0 gets norm growing with c: channels 4..7 must stay.
+            for (int c = 0; c < 8; ++c) {
+                params["stack.conv0.weight"][c].fill_(0.01 * (c + 1));
+                params["stack.conv1.weight"].select(1, c).fill_(0.01 * (c + 1));
+            }
+            params["stack.conv0.bias"].zero_();
+        }
+        const auto base = training::Checkpoint::capture(*model);
+        auto x = torch::randn({6, 5});
+        auto edges = torch::tensor({0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 0}, torch::kLong).view({2, 6});
+        model->eval();
+        auto before = model->forward(x, edges);
+
+        auto boundaries = pruning::StructuredPruner::prune(*model, 0.5, "l2");
+        QCOMPARE(boundaries.size(), size_t(2));
+        QCOMPARE(boundaries[0].name, std::string("stack.conv0 -> stack.conv1"));
+        QCOMPARE(boundaries[0].before, int64_t(8));
+        QCOMPARE(boundaries[0].after, int64_t(4));
+        QCOMPARE(params["stack.conv0.weight"].sizes().vec(), (std::vector<int64_t>{4, 5}));
+        QCOMPARE(params["stack.conv0.bias"].sizes().vec(), (std::vector<int64_t>{4}));
+        QCOMPARE(params["stack.conv1.weight"].sizes().vec(), (std::vector<int64_t>{4, 4}));
+        QCOMPARE(params["stack.conv2.weight"].sizes().vec(), (std::vector<int64_t>{3, 4}));
+        // Kept channels 4, 5, 6, 7 keep their order: column j holds 0.01 * (j + 5).
+        for (int j = 0; j < 4; ++j)
+            QVERIFY(params["stack.conv1.weight"].select(1, j).eq(static_cast<float>(0.01 * (j + 5))).all().item<bool>());
+        auto* conv1 = dynamic_cast<nn::GcnConvImpl*>(model->stack->named_children()["conv1"].get());
+        QCOMPARE(conv1->options.in_channels(), int64_t(4));
+        QCOMPARE(model->forward(x, edges).sizes().vec(), (std::vector<int64_t>{6, 3}));
+
+        base.restore(*model);
+        pruning::StructuredPruner::syncOptions(*model);
+        QCOMPARE(conv1->options.in_channels(), int64_t(8));
+        QVERIFY(torch::equal(model->forward(x, edges), before));
+    }
+
+    void structuredPrunesGinInsideAndBetweenLayers()
+    {
+        experiment::ModelConfig mc;
+        mc.arch = "gin";
+        mc.hidden = 10;
+        mc.layers = 2;
+        auto model = models::ModelFactory::graphClassifier(mc, 4, 2);
+        auto boundaries = pruning::StructuredPruner::prune(*model, 0.3, "l1");
+        std::vector<std::string> names;
+        for (const auto& b : boundaries) {
+            names.push_back(b.name);
+            QCOMPARE(b.after, int64_t(7));
+        }
+        QCOMPARE(names, (std::vector<std::string>{"stack.conv0.lin1 -> stack.conv0.lin2", "stack.conv0.lin2 -> stack.conv1.lin1",
+                                                  "stack.conv1.lin1 -> stack.conv1.lin2"}));
+        auto buffers = model->named_buffers();
+        QCOMPARE(buffers["stack.conv0.norm.running_mean"].numel(), int64_t(7));
+        QCOMPARE(buffers["stack.conv1.norm.running_mean"].numel(), int64_t(10)); // the stack's output width stays
+        model->eval();
+        auto x = torch::randn({5, 4});
+        auto edges = torch::tensor({0, 1, 2, 3, 1, 2, 3, 4}, torch::kLong).view({2, 4});
+        auto out = model->forward(x, edges, torch::zeros({5}, torch::kLong), 1);
+        QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{1, 2}));
+    }
+
+    void structuredRejectsGat()
+    {
+        experiment::ModelConfig mc;
+        mc.arch = "gat";
+        auto model = models::ModelFactory::nodeClassifier(mc, 5, 3);
+        try {
+            pruning::StructuredPruner::check(*model);
+            QFAIL("expected an exception");
+        } catch (const std::invalid_argument& e) {
+            QVERIFY2(std::string(e.what()).rfind("structured pruning supports gcn, sage and gin layers; stack.conv0 is ", 0) == 0,
+                     e.what());
+        }
     }
 };
 
