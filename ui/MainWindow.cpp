@@ -9,6 +9,7 @@
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
+#include "ui/tabs/QuantizationTab.h"
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
@@ -93,11 +94,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_tabs = new QTabWidget;
     m_training = new TrainingTab;
     m_sparsity = new SparsityTab;
+    m_quantization = new QuantizationTab;
     m_weights = new WeightsTab;
     m_layers = new LayersTab;
     m_compare = new CompareTab;
     m_tabs->addTab(m_training, tr("Training"));
     m_tabs->addTab(m_sparsity, tr("Sparsity"));
+    m_tabs->addTab(m_quantization, tr("Quantization"));
     m_tabs->addTab(m_weights, tr("Weights"));
     m_tabs->addTab(m_layers, tr("Layers"));
     m_tabs->addTab(m_compare, tr("Compare"));
@@ -414,6 +417,7 @@ void MainWindow::run()
         return;
     m_training->clear();
     m_sparsity->clear();
+    m_quantization->clear();
     m_weights->clear();
     m_layers->clear();
     m_banner->hide();
@@ -447,6 +451,7 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
 {
     m_training->addEvents(events);
     m_sparsity->addEvents(events);
+    m_quantization->addEvents(events);
     m_weights->addEvents(events);
     m_layers->addEvents(events);
     const EpochMetrics* last = nullptr;
@@ -549,7 +554,7 @@ QString MainWindow::exportAllCharts(const QString& dir)
 {
     if (!QDir().mkpath(dir))
         return dir + ": cannot create the directory";
-    QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_weights->charts() + m_compare->charts();
+    QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_quantization->charts() + m_weights->charts() + m_compare->charts();
     const int current = m_tabs->currentIndex();
     int n = 0;
     for (int i = 0; i < m_tabs->count(); ++i) {

@@ -18,6 +18,7 @@ class ExperimentPanel;
 class SessionController;
 class TrainingTab;
 class SparsityTab;
+class QuantizationTab;
 class WeightsTab;
 class LayersTab;
 class CompareTab;
@@ -45,6 +46,7 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     TrainingTab* trainingTab() const { return m_training; }
     SparsityTab* sparsityTab() const { return m_sparsity; }
+    QuantizationTab* quantizationTab() const { return m_quantization; }
     WeightsTab* weightsTab() const { return m_weights; }
     LayersTab* layersTab() const { return m_layers; }
     CompareTab* compareTab() const { return m_compare; }
@@ -86,6 +88,7 @@ private:
     QTabWidget* m_tabs;
     TrainingTab* m_training;
     SparsityTab* m_sparsity;
+    QuantizationTab* m_quantization;
     WeightsTab* m_weights;
     LayersTab* m_layers;
     CompareTab* m_compare;

@@ -8,6 +8,7 @@
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
+#include "ui/tabs/QuantizationTab.h"
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
@@ -104,8 +105,8 @@ private Q_SLOTS:
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
         const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
         const QStringList svgs = QDir(dir.filePath("charts")).entryList({"*.svg"});
-        QCOMPARE(pngs.size(), 7); // 2 training + 2 sparsity + 1 weights + pareto + overlay
-        QCOMPARE(svgs.size(), 7);
+        QCOMPARE(pngs.size(), 9); // 2 training + 2 sparsity + 2 quantization + 1 weights + pareto + overlay
+        QCOMPARE(svgs.size(), 9);
         QImage img(dir.filePath("charts/" + pngs.first()));
         QVERIFY(!img.isNull() && img.width() > 100);
         QFile svg(dir.filePath("charts/" + svgs.first()));
@@ -113,7 +114,7 @@ private Q_SLOTS:
         QVERIFY(svg.readAll().contains("<svg"));
 
         QCOMPARE(w.saveScreenshots(dir.filePath("shots")), QString());
-        QCOMPARE(QDir(dir.filePath("shots")).entryList({"*.png"}).size(), 5);
+        QCOMPARE(QDir(dir.filePath("shots")).entryList({"*.png"}).size(), 6);
     }
 
     void historySurvivesANewConnection()
@@ -225,8 +226,39 @@ private Q_SLOTS:
         QCOMPARE(model.toCsv(), QString("a,b\n3,z\n"));
     }
 
+    void shortQuantizationRunFillsTheQuantizationTab()
+    {
+        MainWindow w;
+        w.show();
+        configure(w, "none", "0.5", 6, 1);
+        auto* p = w.panel();
+        p->quantMethodCombo()->setCurrentText("qat");
+        p->bitsSpin()->setValue(4);
+        p->quantEpochsSpin()->setValue(3);
+        QVERIFY2(p->isValid(), "form should accept qat at 4 bits");
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.run();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.quantizationTab()->categories(), (QStringList{"fp32 base", "qat 4b"}));
+        QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
+        auto* compare = w.compareTab()->model();
+        const auto& last = compare->rows().back();
+        QCOMPARE(last[7].toString(), QString("quantized"));
+        QCOMPARE(last[17].toString(), QString("int8-onednn"));
+        QCOMPARE(last[18].toDouble(), 4.0);
+        auto* layers = w.layersTab()->model();
+        QCOMPARE(layers->rows().back()[2].toString(), QString("quantized"));
+
+        // bits outside 2..8 cannot be typed; a ptq step drops the epochs key and stays valid.
+        p->quantMethodCombo()->setCurrentText("ptq");
+        QVERIFY(p->isValid());
+        QCOMPARE(p->bitsSpin()->maximum(), 8);
+        QCOMPARE(p->bitsSpin()->minimum(), 2);
+    }
+
 private:
     QTemporaryDir m_dir;
+
 };
 
 QTEST_MAIN(MainWindowTest)

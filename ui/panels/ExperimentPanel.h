@@ -37,6 +37,9 @@ public:
     QSpinBox* finetuneSpin() const { return m_finetune; }
     QSpinBox* seedsSpin() const { return m_seeds; }
     QComboBox* scheduleCombo() const { return m_schedule; }
+    QComboBox* quantMethodCombo() const { return m_quantMethod; }
+    QSpinBox* bitsSpin() const { return m_bits; }
+    QSpinBox* quantEpochsSpin() const { return m_quantEpochs; }
 
     /// Classroom mode: only the fields a lesson needs (dataset, model, epochs, method, sparsity,
     /// fine-tuning); the rest keep their values but are hidden.

@@ -79,6 +79,8 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
         if (auto* f = std::get_if<StageFinished>(&e)) {
             if (f->row.method == "none")
                 m_base << f->row.testValue;
+            else if (f->row.stage == "quantized")
+                continue; // the Quantization tab shows these
             else
                 m_values[QString::fromStdString(f->row.stage)][f->row.targetSparsity] << f->row.testValue;
             changed = true;

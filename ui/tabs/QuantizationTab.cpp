@@ -1,0 +1,172 @@
+#include "ui/tabs/QuantizationTab.h"
+
+#include "ui/charts/ChartView.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBarSeries>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QLegend>
+#include <QtCharts/QValueAxis>
+
+#include <cmath>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+namespace {
+double mean(const QList<double>& v)
+{
+    double s = 0;
+    for (double x : v)
+        s += x;
+    return v.isEmpty() ? 0.0 : s / static_cast<double>(v.size());
+}
+
+double stddev(const QList<double>& v)
+{
+    if (v.size() < 2)
+        return 0.0;
+    const double m = mean(v);
+    double ss = 0;
+    for (double x : v)
+        ss += (x - m) * (x - m);
+    return std::sqrt(ss / static_cast<double>(v.size() - 1));
+}
+
+QString labelOf(const ResultRow& row)
+{
+    if (row.method == "none")
+        return QObject::tr("fp32 base");
+    QString method = QString::fromStdString(row.method);
+    method.replace("degree_quant", "degree-quant");
+    return method + " " + QString::number(row.bits, 'g', 3) + "b";
+}
+} // namespace
+
+QuantizationTab::QuantizationTab(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(makeChartHint(
+        tr("Quantized models next to their fp32 base. Bits = stored bits per weight (A²Q: the average over channels). "
+           "Disk = size of the saved model file; speed-up = the fp32 forward pass over the int8 (oneDNN) one.")));
+    m_accView = new ChartView(tr("Test metric by quantization method"));
+    m_costView = new ChartView(tr("Cost: size on disk and int8 speed-up"));
+    m_accX = new QBarCategoryAxis;
+    m_accY = new QValueAxis;
+    m_accY->setTitleText(tr("test metric (mean; ± std in the label)"));
+    m_accY->setRange(0, 1);
+    m_accView->chart()->addAxis(m_accX, Qt::AlignBottom);
+    m_accView->chart()->addAxis(m_accY, Qt::AlignLeft);
+    m_costX = new QBarCategoryAxis;
+    m_costY = new QValueAxis;
+    m_costY->setTitleText(tr("% of fp32 file  /  speed-up × 100"));
+    m_costView->chart()->addAxis(m_costX, Qt::AlignBottom);
+    m_costView->chart()->addAxis(m_costY, Qt::AlignLeft);
+    layout->addWidget(m_accView, 3);
+    layout->addWidget(m_costView, 2);
+    refresh();
+}
+
+QList<ChartView*> QuantizationTab::charts() const
+{
+    return {m_accView, m_costView};
+}
+
+void QuantizationTab::clear()
+{
+    m_order.clear();
+    m_entries.clear();
+    m_baseDisk.clear();
+    refresh();
+}
+
+void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
+{
+    bool changed = false;
+    for (const auto& e : events) {
+        const auto* f = std::get_if<StageFinished>(&e);
+        if (!f || (f->row.method != "none" && f->row.stage != "quantized"))
+            continue;
+        const auto& row = f->row;
+        const QString label = labelOf(row);
+        if (!m_order.contains(label))
+            m_order << label;
+        Entry& entry = m_entries[label];
+        entry.test << row.testValue;
+        entry.bits << row.bits;
+        if (row.method == "none") {
+            m_baseDisk[{row.seed, row.fold}] = static_cast<double>(row.sizeDiskBytes);
+            entry.diskRatio << 1.0;
+            entry.speedup << 1.0;
+        } else {
+            const double base = m_baseDisk.value({row.seed, row.fold}, 0.0);
+            if (base > 0)
+                entry.diskRatio << static_cast<double>(row.sizeDiskBytes) / base;
+            if (row.latencyMs > 0)
+                entry.speedup << row.latencyDenseMs / row.latencyMs;
+        }
+        changed = true;
+    }
+    if (changed)
+        refresh();
+}
+
+void QuantizationTab::refresh()
+{
+    auto* chart = m_accView->chart();
+    chart->removeAllSeries();
+    auto* costChart = m_costView->chart();
+    costChart->removeAllSeries();
+    m_accX->setCategories(m_order);
+    m_costX->setCategories(m_order);
+    if (m_order.size() <= 1) {
+        chart->setTitle(tr("Test metric by quantization method — add a quantization step (Compression → Quantization)"));
+        return;
+    }
+    chart->setTitle(tr("Test metric by quantization method"));
+
+    auto* acc = new QBarSet(tr("test metric"));
+    acc->setColor(QColor("#2e86de"));
+    double lo = 1.0;
+    for (const auto& label : m_order) {
+        const double m = mean(m_entries[label].test);
+        *acc << m;
+        lo = std::min(lo, m - stddev(m_entries[label].test));
+    }
+    auto* accSeries = new QBarSeries;
+    accSeries->append(acc);
+    accSeries->setLabelsVisible(true);
+    accSeries->setLabelsFormat("@value");
+    accSeries->setLabelsPrecision(3);
+    chart->addSeries(accSeries);
+    accSeries->attachAxis(m_accX);
+    accSeries->attachAxis(m_accY);
+    m_accY->setRange(std::max(0.0, std::floor((lo - 0.1) * 10) / 10), 1.0);
+
+    auto* disk = new QBarSet(tr("disk, % of fp32"));
+    disk->setColor(QColor("#8e44ad"));
+    auto* speed = new QBarSet(tr("int8 speed-up × 100"));
+    speed->setColor(QColor("#27ae60"));
+    double hi = 100;
+    for (const auto& label : m_order) {
+        const double d = std::round(mean(m_entries[label].diskRatio) * 1000.0) / 10.0;
+        const double s = std::round(mean(m_entries[label].speedup) * 100.0);
+        *disk << d;
+        *speed << s;
+        hi = std::max({hi, d, s});
+    }
+    auto* costSeries = new QBarSeries;
+    costSeries->append(disk);
+    costSeries->append(speed);
+    costSeries->setLabelsVisible(true);
+    costSeries->setLabelsFormat("@value");
+    costChart->addSeries(costSeries);
+    costSeries->attachAxis(m_costX);
+    costSeries->attachAxis(m_costY);
+    m_costY->setRange(0, std::ceil(hi / 50.0) * 50.0);
+}
+
+} // namespace gsq::ui

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "core/session/SessionEvents.h"
+
+#include <QMap>
+#include <QStringList>
+#include <QWidget>
+
+class QBarCategoryAxis;
+class QValueAxis;
+
+namespace gsq::ui {
+
+class ChartView;
+
+/// Quantization results side by side with the fp32 base: test metric (mean ± std over seeds and
+/// folds) per method and bit-width, and what each costs — size on disk relative to the fp32 file
+/// and measured speed-up of the int8 kernels over the same model in fp32.
+class QuantizationTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit QuantizationTab(QWidget* parent = nullptr);
+    void clear();
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    QList<ChartView*> charts() const;
+    /// Category labels shown, in order (the base first); for tests.
+    QStringList categories() const { return m_order; }
+
+private:
+    struct Entry {
+        QList<double> test, diskRatio, speedup, bits;
+    };
+    void refresh();
+
+    ChartView* m_accView;
+    ChartView* m_costView;
+    QBarCategoryAxis *m_accX, *m_costX;
+    QValueAxis *m_accY, *m_costY;
+    QStringList m_order;
+    QMap<QString, Entry> m_entries;
+    QMap<std::pair<int64_t, int>, double> m_baseDisk; ///< (seed, fold) -> fp32 file bytes
+};
+
+} // namespace gsq::ui
