@@ -6,6 +6,7 @@
 #include "ui/charts/ChartView.h"
 #include "ui/history/RunHistory.h"
 #include "ui/panels/ExperimentPanel.h"
+#include "ui/report/HtmlReport.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
@@ -307,6 +308,18 @@ void MainWindow::buildMenus()
             if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
     });
+    file->addAction(tr("Export HTML report of the last run…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
+        if (!path.isEmpty())
+            if (const QString err = exportReport(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addAction(tr("Export comparison as HTML report…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+        if (!path.isEmpty())
+            if (const QString err = m_compare->exportReport(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
     file->addAction(tr("Export all charts…"), this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all charts to"));
         if (!dir.isEmpty())
@@ -512,6 +525,7 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
 void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
 {
     m_progress->setValue(1000);
+    m_lastResult = result;
     StoredRun stored;
     stored.name = QString::fromStdString(result->config.name);
     stored.summary = result->summary;
@@ -548,6 +562,72 @@ QString MainWindow::saveScreenshots(const QString& dir)
     }
     m_tabs->setCurrentIndex(current);
     return {};
+}
+
+QString MainWindow::exportReport(const QString& path)
+{
+    if (!m_lastResult)
+        return tr("no finished run to report on yet");
+    const RunResult& r = *m_lastResult;
+    HtmlReport report(tr("GraphSqueeze report: %1").arg(QString::fromStdString(r.config.name)));
+    const auto& first = r.rows.empty() ? ResultRow{} : r.rows.front();
+    report.paragraph(tr("%1 on %2 (%3), %4 result rows, %5 s in total.")
+                         .arg(QString::fromStdString(first.model), QString::fromStdString(first.dataset),
+                              QString::fromStdString(first.task))
+                         .arg(r.rows.size())
+                         .arg(r.totalSeconds, 0, 'f', 1));
+    for (const auto& w : r.warnings)
+        report.paragraph(tr("Warning: %1").arg(QString::fromStdString(w)));
+
+    report.heading(tr("Summary (mean ± sample std over seeds and folds)"));
+    QVector<QVariantList> rows;
+    for (const auto& s : r.summary)
+        rows.append({QString::fromStdString(s.method), QString::fromStdString(s.setting), QString::fromStdString(s.stage),
+                     QString::fromStdString(s.metric), s.testMean, s.testStd, s.n, s.nonzeroParamsMean,
+                     static_cast<qlonglong>(s.totalParams), s.bitsMean, s.sizeDiskBytesMean,
+                     static_cast<qlonglong>(s.sizeDenseBytes), s.latencyMsMean, QString::fromStdString(s.latencyKind),
+                     s.latencyDenseMsMean});
+    report.table({tr("method"), tr("setting"), tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"),
+                  tr("non-zero params"), tr("params"), tr("bits"), tr("disk bytes (measured)"), tr("dense bytes (counted)"),
+                  tr("latency ms"), tr("latency kind"), tr("fp32/masked latency ms")},
+                 rows);
+
+    report.heading(tr("Charts"));
+    const QList<ChartView*> charts =
+        m_training->charts() + m_sparsity->charts() + m_quantization->charts() + m_weights->charts() + m_compare->charts();
+    const int current = m_tabs->currentIndex();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        m_tabs->setCurrentIndex(i); // charts render at their on-screen size
+        QApplication::processEvents();
+        for (auto* c : charts)
+            if (c->isVisible() && !c->chart()->series().isEmpty())
+                report.image(c->grab().toImage(), c->chart()->title());
+    }
+    m_tabs->setCurrentIndex(current);
+
+    if (!r.layers.empty()) {
+        report.heading(tr("Layers of the first job (seed %1, fold %2)").arg(r.layers.front().seed).arg(r.layers.front().fold));
+        QVector<QVariantList> layers;
+        for (const auto& l : r.layers)
+            if (l.seed == r.layers.front().seed && l.fold == r.layers.front().fold)
+                layers.append({QString::fromStdString(l.method), QString::fromStdString(l.setting),
+                               QString::fromStdString(l.stage), QString::fromStdString(l.layer),
+                               QString::fromStdString(l.shape), static_cast<qlonglong>(l.params),
+                               static_cast<qlonglong>(l.nnz), l.sparsity(), l.bits, static_cast<qlonglong>(l.diskBytes)});
+        report.table({tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"), tr("non-zero"),
+                      tr("sparsity"), tr("bits"), tr("disk bytes")},
+                     layers);
+    }
+    report.heading(tr("Configuration"));
+    report.preformatted(QString::fromStdString(gsq::core::experiment::toYaml(r.config)));
+    report.heading(tr("Environment"));
+    QString env;
+    for (const auto& [k, v] : r.versions)
+        env += QString::fromStdString(k + ": " + v + "\n");
+    for (const auto& [k, v] : r.environment)
+        env += QString::fromStdString(k + ": " + v + "\n");
+    report.preformatted(env);
+    return report.save(path);
 }
 
 QString MainWindow::exportAllCharts(const QString& dir)

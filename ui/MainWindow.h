@@ -40,6 +40,9 @@ public:
     QString saveScreenshots(const QString& dir);
     /// Every chart as PNG and SVG in `dir`.
     QString exportAllCharts(const QString& dir);
+    /// One-file HTML report of the last finished run: summary, every chart, per-layer table of
+    /// the first job, configuration and environment. Returns an error message or "".
+    QString exportReport(const QString& path);
 
     ExperimentPanel* panel() const { return m_panel; }
     SessionController* controller() const { return m_controller; }
@@ -78,6 +81,7 @@ private:
     void updateActions();
     void onEvents(const std::vector<gsq::core::session::SessionEvent>& events);
     void onFinished(std::shared_ptr<const gsq::core::session::RunResult> result);
+    std::shared_ptr<const gsq::core::session::RunResult> m_lastResult;
     void showBanner(const QString& text, bool error);
     void addRecent(const QString& path);
     void rebuildRecentMenu();

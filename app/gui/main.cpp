@@ -27,10 +27,11 @@ int main(int argc, char** argv)
     QCommandLineOption run("run", "Run the experiment right away.");
     QCommandLineOption shots("screenshots", "After the run, save one PNG per tab into DIR.", "DIR");
     QCommandLineOption charts("export-charts", "After the run, save every chart as PNG and SVG into DIR.", "DIR");
+    QCommandLineOption report("export-report", "After the run, write a one-file HTML report of it to FILE.", "FILE");
     QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
     QCommandLineOption stalls("report-stalls",
                               "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
-    parser.addOptions({open, run, shots, charts, quit, stalls});
+    parser.addOptions({open, run, shots, charts, report, quit, stalls});
     parser.process(app);
 
     gsq::ui::MainWindow window;
@@ -69,6 +70,11 @@ int main(int argc, char** argv)
                 std::cerr << "error: " << err.toStdString() << "\n";
                 exitCode = 2;
             }
+        if (parser.isSet(report))
+            if (const QString err = window.exportReport(parser.value(report)); !err.isEmpty()) {
+                std::cerr << "error: " << err.toStdString() << "\n";
+                exitCode = 2;
+            }
         if (parser.isSet(quit))
             QTimer::singleShot(0, &app, [&] { app.exit(exitCode); });
     };
@@ -80,7 +86,7 @@ int main(int argc, char** argv)
     });
     if (parser.isSet(run))
         QTimer::singleShot(0, &window, [&] { window.run(); });
-    else if (parser.isSet(shots) || parser.isSet(charts) || parser.isSet(quit))
+    else if (parser.isSet(shots) || parser.isSet(charts) || parser.isSet(report) || parser.isSet(quit))
         QTimer::singleShot(200, &window, afterRun);
     const int code = app.exec();
     if (parser.isSet(stalls))

@@ -115,6 +115,30 @@ private Q_SLOTS:
 
         QCOMPARE(w.saveScreenshots(dir.filePath("shots")), QString());
         QCOMPARE(QDir(dir.filePath("shots")).entryList({"*.png"}).size(), 6);
+
+        // One-file HTML report: summary table, every non-empty chart inline, layers, configuration.
+        const QString html = dir.filePath("report.html");
+        QCOMPARE(w.exportReport(html), QString());
+        QFile rf(html);
+        QVERIFY(rf.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(rf.readAll());
+        QVERIFY(text.startsWith("<!DOCTYPE html>"));
+        QCOMPARE(text.count("<table>"), 2);
+        QCOMPARE(text.count("data:image/png;base64,"), 6); // 2 training + 2 sparsity + weights + pareto
+        QVERIFY(text.contains("<td>finegrained</td><td>sparsity=0.5</td><td>finetuned</td>"));
+        QVERIFY(text.contains("<td>stack.conv0.weight</td><td>[16, 1433]</td>"));
+        QVERIFY(text.contains("method: finegrained"));
+        QVERIFY(!text.contains("src=\"\"")); // no external or empty image references
+
+        const QString cmp = dir.filePath("comparison.html");
+        w.compareTab()->view()->selectRow(0);
+        QCOMPARE(w.compareTab()->exportReport(cmp), QString());
+        QFile cf(cmp);
+        QVERIFY(cf.open(QIODevice::ReadOnly));
+        const QString ctext = QString::fromUtf8(cf.readAll());
+        QVERIFY(ctext.contains("1 row(s) from 1 run(s)"));
+        QCOMPARE(ctext.count("<tr>"), 2); // header + the selected row
+        QVERIFY(w.exportReport("/nonexistent-dir/r.html").startsWith("/nonexistent-dir/r.html: "));
     }
 
     void historySurvivesANewConnection()
@@ -230,6 +254,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
+        QCOMPARE(w.exportReport("unused.html"), QString("no finished run to report on yet"));
         configure(w, "none", "0.5", 6, 1);
         auto* p = w.panel();
         p->quantMethodCombo()->setCurrentText("qat");

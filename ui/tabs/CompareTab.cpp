@@ -1,5 +1,7 @@
 #include "ui/tabs/CompareTab.h"
 
+#include "ui/report/HtmlReport.h"
+
 #include "ui/charts/ChartView.h"
 #include "ui/models/RowTableModel.h"
 
@@ -13,6 +15,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -104,6 +107,13 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
         menu.addAction(tr("Edit tags of run %1…").arg(id), this, [this, id] { Q_EMIT tagsRequested(id); });
         menu.addAction(tr("Export epochs of run %1 as CSV…").arg(id), this, [this, id] { Q_EMIT exportEpochsRequested(id); });
         menu.addAction(tr("Delete run %1").arg(id), this, [this, id] { Q_EMIT deleteRequested(id); });
+        menu.addSeparator();
+        menu.addAction(tr("Export HTML report of the selection…"), this, [this] {
+            const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+            if (!path.isEmpty())
+                if (const QString err = exportReport(path); !err.isEmpty())
+                    QMessageBox::warning(this, tr("Export failed"), err);
+        });
         menu.exec(m_view->viewport()->mapToGlobal(pos));
     });
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) { m_proxy->setFilterFixedString(t); });
@@ -114,6 +124,35 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
         if (const QString err = exportCsv(path); !err.isEmpty())
             QMessageBox::warning(this, tr("Export failed"), err);
     });
+}
+
+QString CompareTab::exportReport(const QString& path) const
+{
+    QVector<QVariantList> rows;
+    QSet<qint64> runs;
+    const auto selected = m_view->selectionModel()->selectedRows();
+    if (selected.isEmpty()) {
+        for (int r = 0; r < m_proxy->rowCount(); ++r)
+            rows.append(m_model->rows()[m_proxy->mapToSource(m_proxy->index(r, 0)).row()]);
+    } else {
+        for (const QModelIndex& idx : selected)
+            rows.append(m_model->rows()[m_proxy->mapToSource(idx).row()]);
+    }
+    for (const auto& row : rows)
+        runs.insert(row[RunId].toLongLong());
+    HtmlReport report(tr("GraphSqueeze comparison"));
+    report.paragraph(tr("%n row(s) from %1 run(s). Sizes: theoretical counts stored values at their bits, dense every "
+                        "value as fp32, disk is the measured model file. Latency: median forward pass measured on the "
+                        "machine that ran the experiment.", nullptr, static_cast<int>(rows.size()))
+                         .arg(runs.size()));
+    QStringList headers;
+    for (int c = 0; c < m_model->columnCount(); ++c)
+        headers << m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+    report.table(headers, rows);
+    for (auto* chart : charts())
+        if (chart->chart()->series().size() > 0)
+            report.image(chart->grab().toImage(), chart->chart()->title());
+    return report.save(path);
 }
 
 QList<ChartView*> CompareTab::charts() const

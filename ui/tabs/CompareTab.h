@@ -43,6 +43,9 @@ public:
     int overlayCount() const { return m_overlayCount; }
     /// Writes the table as CSV; returns an error message or an empty string.
     QString exportCsv(const QString& path) const;
+    /// Writes a one-file HTML report of the selected rows (all rows when none is selected) with
+    /// the Pareto and overlay charts; returns an error message or an empty string.
+    QString exportReport(const QString& path) const;
 
 Q_SIGNALS:
     void renameRequested(qint64 runId);
