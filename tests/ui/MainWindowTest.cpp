@@ -19,6 +19,7 @@
 #include <QTableView>
 #include <QStandardPaths>
 #include "ui/history/RunHistory.h"
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -81,6 +82,11 @@ private Q_SLOTS:
 
         w.weightsTab()->layerCombo()->setCurrentText("stack.conv0.weight");
         QCOMPARE(w.weightsTab()->stageCount(), 3);
+        QCOMPARE(w.weightsTab()->settingCombo()->currentText(), QString("finegrained sparsity=0.5"));
+        w.weightsTab()->allLayersToggle()->setChecked(true);
+        QCOMPARE(w.weightsTab()->smallMultipleCount(), 2);
+        w.weightsTab()->allLayersToggle()->setChecked(false);
+        QCOMPARE(w.weightsTab()->smallMultipleCount(), 0);
 
         auto* compare = w.compareTab()->model();
         QCOMPARE(compare->rowCount(), 3);

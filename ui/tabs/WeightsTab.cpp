@@ -5,8 +5,11 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QGridLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
+#include <QtCharts/QLegend>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
@@ -25,20 +28,31 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
     m_setting->setMinimumContentsLength(16);
     m_log = new QCheckBox(tr("Log scale"));
     m_log->setChecked(true);
+    m_all = new QCheckBox(tr("All layers"));
+    m_all->setToolTip(tr("Every layer side by side (small multiples) for the selected setting"));
     bar->addWidget(new QLabel(tr("Layer")));
     bar->addWidget(m_layer);
     bar->addWidget(new QLabel(tr("Setting")));
     bar->addWidget(m_setting);
     bar->addWidget(m_log);
+    bar->addWidget(m_all);
     bar->addStretch(1);
     layout->addLayout(bar);
     layout->addWidget(makeChartHint(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
                                "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them.")));
     m_view = new ChartView(tr("Weight histogram"));
     layout->addWidget(m_view, 1);
+    m_gridArea = new QScrollArea;
+    m_gridArea->setWidgetResizable(true);
+    auto* gridHost = new QWidget;
+    m_grid = new QGridLayout(gridHost);
+    m_gridArea->setWidget(gridHost);
+    m_gridArea->hide();
+    layout->addWidget(m_gridArea, 1);
     connect(m_layer, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     connect(m_setting, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     connect(m_log, &QCheckBox::toggled, this, [this] { refresh(); });
+    connect(m_all, &QCheckBox::toggled, this, [this] { refresh(); });
 }
 
 QList<ChartView*> WeightsTab::charts() const
@@ -63,7 +77,8 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
             continue;
         for (const auto& l : f->layers) {
             const QString layer = QString::fromStdString(l.layer);
-            const QString setting = QString::fromStdString(l.setting);
+            // Settings are keyed with their method: "qat bits=4" and "degree_quant bits=4" differ.
+            const QString setting = l.setting.empty() ? QString() : QString::fromStdString(l.method + " " + l.setting);
             m_rows[layer][setting][QString::fromStdString(l.stage)] = l;
             if (m_layer->findText(layer) < 0)
                 m_layer->addItem(layer);
@@ -87,13 +102,36 @@ int WeightsTab::stageCount() const
 
 void WeightsTab::refresh()
 {
-    auto* chart = m_view->chart();
+    const bool all = m_all->isChecked();
+    m_view->setVisible(!all);
+    m_gridArea->setVisible(all);
+    m_layer->setEnabled(!all);
+    qDeleteAll(m_small);
+    m_small.clear();
+    if (!all) {
+        draw(m_view, m_layer->currentText(), false);
+        return;
+    }
+    const QStringList layers = m_rows.keys();
+    const int columns = layers.size() > 4 ? 3 : 2;
+    for (int i = 0; i < layers.size(); ++i) {
+        auto* view = new ChartView(layers[i]);
+        view->setMinimumSize(320, 240);
+        draw(view, layers[i], true);
+        m_grid->addWidget(view, i / columns, i % columns);
+        m_small << view;
+    }
+}
+
+int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
+{
+    auto* chart = view->chart();
     chart->removeAllSeries();
     for (auto* a : chart->axes())
         chart->removeAxis(a), delete a;
     // Pointers into m_rows itself (never into temporary copies), valid until the next event.
     QList<const LayerRow*> rows;
-    const auto layerIt = m_rows.constFind(m_layer->currentText());
+    const auto layerIt = m_rows.constFind(layer);
     if (layerIt != m_rows.cend()) {
         for (const QString& setting : {QString(), m_setting->currentText()}) {
             if (setting.isEmpty() && !rows.isEmpty())
@@ -105,9 +143,11 @@ void WeightsTab::refresh()
         }
     }
     if (rows.isEmpty())
-        return;
+        return 0;
     auto* x = new QValueAxis;
-    x->setTitleText(tr("weight value"));
+    if (!compact)
+        x->setTitleText(tr("weight value"));
+    x->setTickCount(compact ? 3 : 5);
     QAbstractAxis* y;
     if (m_log->isChecked()) {
         auto* ly = new QLogValueAxis;
@@ -118,11 +158,12 @@ void WeightsTab::refresh()
     } else {
         y = new QValueAxis;
     }
-    y->setTitleText(tr("weights per bin"));
+    if (!compact)
+        y->setTitleText(tr("weights per bin"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     const QMap<QString, QColor> colors{{"base", QColor("#2e86de")}, {"pruned", QColor("#c0392b")},
-                                       {"finetuned", QColor("#27ae60")}};
+                                       {"finetuned", QColor("#27ae60")}, {"quantized", QColor("#8e44ad")}};
     double maxCount = 1;
     std::stable_sort(rows.begin(), rows.end(), [](const LayerRow* a, const LayerRow* b) {
         return (a->stage == "base" ? 1 : 0) < (b->stage == "base" ? 1 : 0);
@@ -142,14 +183,21 @@ void WeightsTab::refresh()
         const QString stage = QString::fromStdString(r->stage);
         s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting)));
         // Base is dashed and drawn on top, so it stays visible where the stages coincide.
-        s->setPen(QPen(colors.value(stage, Qt::darkGray), 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
+        s->setPen(QPen(colors.value(stage, Qt::darkGray), compact ? 1.5 : 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
         x->setRange(r->histLo, r->histHi);
     }
     y->setMax(maxCount * (m_log->isChecked() ? 2.0 : 1.05));
-    chart->setTitle(tr("Weight histogram — %1").arg(m_layer->currentText()));
+    if (compact) {
+        chart->legend()->setVisible(false);
+        chart->setTitle(QString(layer).remove("stack.").remove(".weight"));
+    } else {
+        chart->legend()->setVisible(true);
+        chart->setTitle(tr("Weight histogram — %1").arg(layer));
+    }
+    return static_cast<int>(rows.size());
 }
 
 } // namespace gsq::ui
