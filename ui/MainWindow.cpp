@@ -16,6 +16,7 @@
 #include "ui/tabs/WeightsTab.h"
 
 #include <QApplication>
+#include <QStyle>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
@@ -191,6 +192,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         resize(1500, 920);
     rebuildRecentMenu();
     updateActions();
+    if (QSettings().value("view/dark", false).toBool())
+        setDarkTheme(true);
     if (QSettings().value("view/classroom", false).toBool())
         setClassroomMode(true);
 }
@@ -200,6 +203,44 @@ MainWindow::~MainWindow()
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
+}
+
+void MainWindow::setDarkTheme(bool on)
+{
+    m_dark = on;
+    if (m_darkAction)
+        m_darkAction->setChecked(on);
+    QSettings().setValue("view/dark", on);
+    static const QPalette light = QApplication::palette();
+    static const QString lightStyle = QApplication::style()->name();
+    if (on) {
+        QApplication::setStyle("Fusion");
+        QPalette p;
+        const QColor window(45, 45, 48), base(30, 30, 32), text(225, 225, 225), disabled(127, 127, 127);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::ToolTipBase, window);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::BrightText, Qt::red);
+        p.setColor(QPalette::Link, QColor(86, 156, 214));
+        p.setColor(QPalette::Highlight, QColor(38, 79, 120));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, disabled);
+        for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+            p.setColor(QPalette::Disabled, role, disabled);
+        QApplication::setPalette(p);
+    } else {
+        QApplication::setStyle(lightStyle);
+        QApplication::setPalette(light);
+    }
+    ChartView::setDark(on);
+    for (auto* chart : findChildren<ChartView*>())
+        chart->applyTheme();
 }
 
 void MainWindow::setClassroomMode(bool on)
@@ -348,6 +389,8 @@ void MainWindow::buildMenus()
     view->addSeparator();
     m_classroomAction = view->addAction(tr("Classroom mode"), QKeySequence(Qt::Key_F11), this,
                                         [this](bool on) { setClassroomMode(on); });
+    m_darkAction = view->addAction(tr("Dark theme"), this, [this](bool on) { setDarkTheme(on); });
+    m_darkAction->setCheckable(true);
     m_classroomAction->setCheckable(true);
 
     auto* help = menuBar()->addMenu(tr("&Help"));

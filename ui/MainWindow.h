@@ -64,6 +64,9 @@ public:
     /// Classroom mode: larger fonts, fewer controls, explanations beside the charts, big Run and
     /// Step buttons and "Prune 10 % more".
     void setClassroomMode(bool on);
+    /// Dark theme: Fusion style with a dark palette and Qt Charts' dark chart theme. Remembered.
+    void setDarkTheme(bool on);
+    bool isDarkTheme() const { return m_dark; }
     /// Raises the sparsity of the (fine-grained) pruning step by 0.1 — from 0 when there is
     /// none — with 20 fine-tuning epochs, and runs: the histogram and accuracy show the change.
     void pruneTenPercentMore();
@@ -104,6 +107,8 @@ private:
     QWidget* m_classroomBar = nullptr;
     QAction* m_classroomAction = nullptr;
     bool m_classroom = false;
+    bool m_dark = false;
+    QAction* m_darkAction = nullptr;
     QFont m_normalFont;
     QString m_currentFile;
     int m_totalJobs = 1, m_epochsPerJob = 1;

@@ -28,13 +28,16 @@ int main(int argc, char** argv)
     QCommandLineOption shots("screenshots", "After the run, save one PNG per tab into DIR.", "DIR");
     QCommandLineOption charts("export-charts", "After the run, save every chart as PNG and SVG into DIR.", "DIR");
     QCommandLineOption report("export-report", "After the run, write a one-file HTML report of it to FILE.", "FILE");
+    QCommandLineOption dark("dark", "Use the dark theme (also View → Dark theme).");
     QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
     QCommandLineOption stalls("report-stalls",
                               "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
-    parser.addOptions({open, run, shots, charts, report, quit, stalls});
+    parser.addOptions({open, run, shots, charts, report, dark, quit, stalls});
     parser.process(app);
 
     gsq::ui::MainWindow window;
+    if (parser.isSet(dark))
+        window.setDarkTheme(true);
     window.show();
 
     // Event-loop responsiveness probe for bench/: a 10 ms timer whose longest gap is a stall.

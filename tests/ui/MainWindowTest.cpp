@@ -287,6 +287,34 @@ private Q_SLOTS:
         QCOMPARE(p->bitsSpin()->minimum(), 2);
     }
 
+    void formKeepsStepsItDoesNotShow()
+    {
+        MainWindow w;
+        const QString path = m_dir.filePath("steps.yaml");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("name: steps\ndataset:\n  name: cora\ntrain:\n  epochs: 5\ncompression:\n"
+                "  - prune:\n      method: global\n      sparsity: [0.5]\n"
+                "  - quantize:\n      method: qat\n      bits: 4\n      epochs: 2\n"
+                "  - quantize:\n      method: ptq\n      bits: 8\n");
+        f.close();
+        QCOMPARE(w.openExperiment(path, false), QString());
+        auto* p = w.panel();
+        QCOMPARE(p->methodCombo()->currentText(), QString("global"));
+        QCOMPARE(p->quantMethodCombo()->currentText(), QString("qat"));
+        QCOMPARE(p->bitsSpin()->value(), 4);
+        p->bitsSpin()->setValue(3); // edits the first quantize step only
+        const auto steps = p->config().compression;
+        QCOMPARE(steps.size(), size_t(3));
+        QCOMPARE(steps[1].method, std::string("qat"));
+        QCOMPARE(steps[1].params.at("bits"), std::string("3"));
+        QCOMPARE(steps[2].method, std::string("ptq"));
+        QCOMPARE(steps[2].params.at("bits"), std::string("8"));
+        p->quantMethodCombo()->setCurrentText("none"); // removes the first quantize step only
+        QCOMPARE(p->config().compression.size(), size_t(2));
+        QCOMPARE(p->config().compression[1].method, std::string("ptq"));
+    }
+
 private:
     QTemporaryDir m_dir;
 

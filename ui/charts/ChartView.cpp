@@ -9,6 +9,8 @@
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QtCharts/QAreaSeries>
+#include <QtCharts/QXYSeries>
 
 namespace gsq::ui {
 
@@ -20,8 +22,54 @@ QLabel* makeChartHint(const QString& text)
     return hint;
 }
 
+namespace {
+bool g_dark = false;
+}
+
+void ChartView::setDark(bool dark)
+{
+    g_dark = dark;
+}
+
+bool ChartView::dark()
+{
+    return g_dark;
+}
+
+void ChartView::applyTheme()
+{
+    // A theme change re-decorates every series with the theme's colours; keep the tabs' pens and
+    // brushes (stage colours, dashed base lines) by restoring them afterwards.
+    struct Kept {
+        QAbstractSeries* series;
+        QPen pen;
+        QBrush brush;
+    };
+    QList<Kept> kept;
+    for (auto* s : chart()->series()) {
+        if (auto* xy = qobject_cast<QXYSeries*>(s))
+            kept.append({s, xy->pen(), xy->brush()});
+        else if (auto* area = qobject_cast<QAreaSeries*>(s))
+            kept.append({s, area->pen(), area->brush()});
+    }
+    const auto theme = g_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    if (chart()->theme() != theme)
+        chart()->setTheme(theme);
+    for (const auto& k : kept) {
+        if (auto* xy = qobject_cast<QXYSeries*>(k.series)) {
+            xy->setPen(k.pen);
+            xy->setBrush(k.brush);
+        } else if (auto* area = qobject_cast<QAreaSeries*>(k.series)) {
+            area->setPen(k.pen);
+            area->setBrush(k.brush);
+        }
+    }
+}
+
 ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(new QChart, parent)
 {
+    if (g_dark)
+        chart()->setTheme(QChart::ChartThemeDark);
     chart()->setTitle(title);
     chart()->legend()->setAlignment(Qt::AlignBottom);
     chart()->setMargins(QMargins(4, 4, 4, 4));

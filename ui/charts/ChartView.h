@@ -17,6 +17,12 @@ public:
     QString savePng(const QString& path);
     QString saveSvg(const QString& path);
 
+    /// Chart theme of every chart created from now on (and of those re-themed by the window).
+    static void setDark(bool dark);
+    static bool dark();
+    /// Applies the current theme to this chart, keeping the colours the tabs chose.
+    void applyTheme();
+
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 };

@@ -5,6 +5,8 @@
 #include "core/quantization/QuantSpec.h"
 #include "core/experiment/ConfigYaml.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -189,7 +191,7 @@ void ExperimentPanel::loadWidgets()
     m_threads->setValue(c.train.threads);
     const experiment::CompressionStep* prune = nullptr;
     for (const auto& s : c.compression)
-        if (s.kind == "prune")
+        if (s.kind == "prune" && !prune)
             prune = &s;
     select(m_method, prune ? prune->method : "none");
     QString sparsity = "0.5";
@@ -202,7 +204,7 @@ void ExperimentPanel::loadWidgets()
     m_finetune->setValue(prune && prune->params.count("finetune_epochs") ? std::stoi(prune->params.at("finetune_epochs")) : 100);
     const experiment::CompressionStep* quant = nullptr;
     for (const auto& s : c.compression)
-        if (s.kind == "quantize")
+        if (s.kind == "quantize" && !quant)
             quant = &s;
     select(m_quantMethod, quant ? quant->method : "none");
     auto intParam = [&](const char* key, int def) {
@@ -247,28 +249,37 @@ void ExperimentPanel::revalidate()
     c.train.threads = m_threads->value();
     c.train.metric = m_base.train.metric == "roc_auc" && !datasetChanged ? "roc_auc" : "auto";
 
-    std::vector<experiment::CompressionStep> steps;
-    for (const auto& s : m_base.compression)
-        if (s.kind != "prune" && s.kind != "quantize")
-            steps.push_back(s);
-    QString error;
-    if (text(m_method) != "none") {
+    // The form edits the first prune and the first quantize step; every other step of the file
+    // is kept as it is.
+    std::vector<experiment::CompressionStep> steps = m_base.compression;
+    auto firstOf = [&](const char* kind) {
+        return std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.kind == kind; });
+    };
+    if (auto it = firstOf("prune"); text(m_method) == "none") {
+        if (it != steps.end())
+            steps.erase(it);
+    } else {
         experiment::CompressionStep step;
-        for (const auto& s : m_base.compression)
-            if (s.kind == "prune")
-                step = s;
+        if (it != steps.end())
+            step = *it;
         step.kind = "prune";
         step.method = text(m_method);
         step.params["sparsity"] = "[" + m_sparsity->text().toStdString() + "]";
         step.params["schedule"] = text(m_schedule);
         step.params["finetune_epochs"] = std::to_string(m_finetune->value());
-        steps.insert(steps.begin(), step);
+        if (it != steps.end())
+            *it = step;
+        else
+            steps.insert(steps.begin(), step);
     }
-    if (text(m_quantMethod) != "none") {
+    QString error;
+    if (auto it = firstOf("quantize"); text(m_quantMethod) == "none") {
+        if (it != steps.end())
+            steps.erase(it);
+    } else {
         experiment::CompressionStep step;
-        for (const auto& s : m_base.compression)
-            if (s.kind == "quantize")
-                step = s;
+        if (it != steps.end())
+            step = *it;
         if (step.method != text(m_quantMethod))
             step.params.clear(); // method-specific keys of another method would not validate
         step.kind = "quantize";
@@ -278,7 +289,10 @@ void ExperimentPanel::revalidate()
             step.params.erase("epochs");
         else
             step.params["epochs"] = std::to_string(m_quantEpochs->value());
-        steps.push_back(step);
+        if (it != steps.end())
+            *it = step;
+        else
+            steps.push_back(step);
     }
     c.compression = steps;
     try {

@@ -130,6 +130,7 @@ void QuantizationTab::refresh()
 
     auto* acc = new QBarSet(tr("test metric"));
     acc->setColor(QColor("#2e86de"));
+    acc->setLabelColor(Qt::white);
     double lo = 1.0;
     for (const auto& label : m_order) {
         const double m = mean(m_entries[label].test);
@@ -150,6 +151,8 @@ void QuantizationTab::refresh()
     disk->setColor(QColor("#8e44ad"));
     auto* speed = new QBarSet(tr("int8 speed-up × 100"));
     speed->setColor(QColor("#27ae60"));
+    disk->setLabelColor(Qt::white);
+    speed->setLabelColor(Qt::white);
     double hi = 100;
     for (const auto& label : m_order) {
         const double d = std::round(mean(m_entries[label].diskRatio) * 1000.0) / 10.0;
