@@ -56,6 +56,16 @@ session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& m
     return e;
 }
 
+constexpr int kHistogramBins = 61; // odd, so one bin is centred on zero and shows the pruning spike
+
+/// Counts of `w` in kHistogramBins equal bins over [-range, range]; values outside go to the end bins.
+std::vector<int64_t> histogram(const at::Tensor& w, double range)
+{
+    auto idx = ((w + range) / (2 * range) * kHistogramBins).floor().clamp(0, kHistogramBins - 1).to(torch::kLong);
+    auto counts = torch::bincount(idx, {}, kHistogramBins).contiguous();
+    return {counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kHistogramBins};
+}
+
 /// Evaluates and records one compression stage: row, layer rows and the StageFinished event.
 void finishStage(training::Task& task, session::ResultRow row, const training::Evaluation& ev, const std::string& stage,
                  JobContext& ctx, quantization::Quantizer* quantizer)
@@ -73,9 +83,9 @@ void finishStage(training::Task& task, session::ResultRow row, const training::E
 }
 
 /// One training stage after the base model: events, history and the fit itself.
-training::FitResult trainCompressionStage(training::Task& task, training::Trainer& trainer, const std::string& stage,
-                                          const std::string& setting, int epochs, training::TrainerHooks& hooks,
-                                          uint64_t seedOffset, JobContext& ctx)
+training::FitResult trainCompressionStage(training::Task& task, training::Trainer& trainer, const std::string& method,
+                                          const std::string& stage, const std::string& setting, int epochs,
+                                          training::TrainerHooks& hooks, uint64_t seedOffset, JobContext& ctx)
 {
     ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting});
     session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting};
@@ -86,6 +96,9 @@ training::FitResult trainCompressionStage(training::Task& task, training::Traine
                                             r.valLoss, r.lr, r.seconds};
             history.epochs.push_back(point);
             ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting});
+            if (ctx.job == 0)
+                ctx.emit(session::WeightSnapshot{ctx.job, stage, method, setting, r.epoch,
+                                                 CompressionRunner::snapshot(*task.module(), method, setting, stage)});
         },
         ctx.cancel.flag(), &hooks, epochs);
     ctx.result.histories.push_back(std::move(history));
@@ -183,10 +196,7 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
             range = std::max(1e-8, w.abs().max().item<double>());
         l.histLo = -range;
         l.histHi = range;
-        const int bins = 61; // odd, so one bin is centred on zero and shows the pruning spike
-        auto idx = ((w + range) / (2 * range) * bins).floor().clamp(0, bins - 1).to(torch::kLong);
-        auto counts = torch::bincount(idx, {}, bins).contiguous();
-        l.histCounts.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + bins);
+        l.histCounts = histogram(w, range);
         ctx.result.layers.push_back(l);
     }
     if (!ctx.modelDir.empty()) {
@@ -197,6 +207,32 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
         ensureWritableDirectory(ctx.modelDir);
         measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm", quantizer ? &quantized : nullptr);
     }
+}
+
+std::vector<session::LayerRow> CompressionRunner::snapshot(torch::nn::Module& module, const std::string& method,
+                                                          const std::string& setting, const std::string& stage)
+{
+    torch::NoGradGuard guard;
+    std::vector<session::LayerRow> rows;
+    for (const auto& p : module.named_parameters(true)) {
+        if (p.value().dim() < 2 || p.key().rfind("quant.", 0) == 0)
+            continue;
+        session::LayerRow l;
+        l.method = method;
+        l.setting = setting;
+        l.stage = stage;
+        l.layer = p.key();
+        l.shape = c10::str(p.value().sizes());
+        l.params = p.value().numel();
+        auto w = p.value().detach().flatten().to(torch::kFloat);
+        l.nnz = w.ne(0).sum().item<int64_t>();
+        const double range = std::max(1e-8, w.abs().max().item<double>());
+        l.histLo = -range;
+        l.histHi = range;
+        l.histCounts = histogram(w, range);
+        rows.push_back(std::move(l));
+    }
+    return rows;
 }
 
 void CompressionRunner::runSensitivity(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
@@ -227,7 +263,7 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
     };
     auto trainStage = [&](const std::string& stage, const std::string& setting, int epochs,
                           training::TrainerHooks& hooks, uint64_t seedOffset) {
-        return trainCompressionStage(task, trainer, stage, setting, epochs, hooks, seedOffset, ctx);
+        return trainCompressionStage(task, trainer, spec.method, stage, setting, epochs, hooks, seedOffset, ctx);
     };
 
     for (double s : spec.sparsities) {
@@ -347,7 +383,7 @@ void CompressionRunner::runQuantize(training::Task& task, const training::Checkp
     } else {
         training::Trainer trainer(ctx.config.train);
         QuantizationHooks hooks(*quantizer);
-        auto fit = trainCompressionStage(task, trainer, "qat", row.setting, spec.epochs, hooks, 47, ctx);
+        auto fit = trainCompressionStage(task, trainer, spec.method, "qat", row.setting, spec.epochs, hooks, 47, ctx);
         row.trainSeconds = fit.trainSeconds;
         row.bestEpoch = fit.bestEpoch;
         row.stoppedEarly = fit.stoppedEarly;

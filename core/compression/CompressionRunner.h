@@ -11,6 +11,9 @@
 namespace gsq::core::training {
 class Task;
 }
+namespace torch::nn {
+class Module;
+}
 namespace gsq::core::quantization {
 class Quantizer;
 struct QuantSpec;
@@ -58,6 +61,11 @@ public:
     /// int8 kernels, fp32 latency with the quantizer disabled.
     static void measure(training::Task& task, session::ResultRow& row, JobContext& ctx,
                         quantization::Quantizer* quantizer = nullptr);
+
+    /// Histogram rows (61 bins over each weight's own symmetric range) of every weight matrix
+    /// of `module`, for WeightSnapshot events.
+    static std::vector<session::LayerRow> snapshot(torch::nn::Module& module, const std::string& method,
+                                                   const std::string& setting, const std::string& stage);
 };
 
 } // namespace gsq::core::compression

@@ -295,6 +295,9 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                         EpochPoint pt{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr, r.seconds};
                         history.epochs.push_back(pt);
                         emit(EpochMetrics{job, seed, fold, "base", config.train.epochs, pt, ""});
+                        if (job == 0)
+                            emit(WeightSnapshot{job, "base", "none", "", r.epoch,
+                                                compression::CompressionRunner::snapshot(*task->module(), "none", "", "base")});
                     },
                     cancel.flag());
                 ResultRow row;

@@ -61,6 +61,17 @@ struct PruningApplied {
     std::vector<std::string> fullyPruned; ///< weights pruned to 100 %
 };
 
+/// Weight histograms of every weight matrix after one training epoch of the first job (seed,
+/// fold), for watching the distribution move epoch by epoch. Each histogram spans that epoch's
+/// own symmetric range [-max|w|, max|w|] (LayerRow::histLo/histHi); during quantization-aware
+/// training these are the fp32 shadow weights.
+struct WeightSnapshot {
+    int job = 0;
+    std::string stage, method, setting; ///< as in StageStarted; method "none" for base
+    int epoch = 0;
+    std::vector<LayerRow> layers;
+};
+
 struct RunWarning {
     std::string message;
 };
@@ -76,7 +87,8 @@ struct RunFailed {
 };
 
 using SessionEvent =
-    std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, PruningApplied, RunWarning, RunFinished, RunFailed>;
+    std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, PruningApplied, WeightSnapshot, RunWarning,
+                 RunFinished, RunFailed>;
 using EventSink = std::function<void(const SessionEvent&)>;
 
 /// Set from any thread to stop a run between two training steps.

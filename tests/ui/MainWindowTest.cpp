@@ -23,6 +23,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -83,6 +84,15 @@ private Q_SLOTS:
         w.weightsTab()->layerCombo()->setCurrentText("stack.conv0.weight");
         QCOMPARE(w.weightsTab()->stageCount(), 3);
         QCOMPARE(w.weightsTab()->settingCombo()->currentText(), QString("finegrained sparsity=0.5"));
+        // Epoch slider: the 4 fine-tuning epochs of the setting, then "final".
+        auto* weights = w.weightsTab();
+        QCOMPARE(weights->epochCount(), 4);
+        QCOMPARE(weights->epochSlider()->value(), 4);
+        QCOMPARE(weights->epochCaption(), QString("final: stages overlaid"));
+        weights->epochSlider()->setValue(0);
+        QCOMPARE(weights->epochCaption(), QString("finetuned epoch 1"));
+        QCOMPARE(weights->stageCount(), 3); // the stage overlay is still there behind the slider
+        weights->epochSlider()->setValue(4);
         w.weightsTab()->allLayersToggle()->setChecked(true);
         QCOMPARE(w.weightsTab()->smallMultipleCount(), 2);
         w.weightsTab()->allLayersToggle()->setChecked(false);

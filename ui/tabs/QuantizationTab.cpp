@@ -56,7 +56,7 @@ QuantizationTab::QuantizationTab(QWidget* parent) : QWidget(parent)
     m_costView = new ChartView(tr("Cost: size on disk and int8 speed-up"));
     m_accX = new QBarCategoryAxis;
     m_accY = new QValueAxis;
-    m_accY->setTitleText(tr("test metric (mean; ± std in the label)"));
+    m_accY->setTitleText(tr("test metric (mean over seeds and folds)"));
     m_accY->setRange(0, 1);
     m_accView->chart()->addAxis(m_accX, Qt::AlignBottom);
     m_accView->chart()->addAxis(m_accY, Qt::AlignLeft);
@@ -120,7 +120,13 @@ void QuantizationTab::refresh()
     chart->removeAllSeries();
     auto* costChart = m_costView->chart();
     costChart->removeAllSeries();
-    m_accX->setCategories(m_order);
+    QStringList accLabels;
+    for (const auto& label : m_order)
+        accLabels << QString("%1 (%2 ± %3)")
+                         .arg(label)
+                         .arg(mean(m_entries[label].test), 0, 'f', 3)
+                         .arg(stddev(m_entries[label].test), 0, 'f', 3);
+    m_accX->setCategories(accLabels);
     m_costX->setCategories(m_order);
     if (m_order.size() <= 1) {
         chart->setTitle(tr("Test metric by quantization method — add a quantization step (Compression → Quantization)"));
@@ -134,18 +140,16 @@ void QuantizationTab::refresh()
     double lo = 1.0;
     for (const auto& label : m_order) {
         const double m = mean(m_entries[label].test);
-        *acc << m;
+        *acc << std::round(m * 1000.0) / 1000.0;
         lo = std::min(lo, m - stddev(m_entries[label].test));
     }
     auto* accSeries = new QBarSeries;
     accSeries->append(acc);
-    accSeries->setLabelsVisible(true);
-    accSeries->setLabelsFormat("@value");
-    accSeries->setLabelsPrecision(3);
     chart->addSeries(accSeries);
     accSeries->attachAxis(m_accX);
     accSeries->attachAxis(m_accY);
-    m_accY->setRange(std::max(0.0, std::floor((lo - 0.1) * 10) / 10), 1.0);
+    m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
+    m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
 
     auto* disk = new QBarSet(tr("disk, % of fp32"));
     disk->setColor(QColor("#8e44ad"));

@@ -20,6 +20,8 @@ QColor stageColor(const std::string& stage)
         return QColor("#2e86de");
     if (stage == "regularized")
         return QColor("#e67e22");
+    if (stage == "qat")
+        return QColor("#8e44ad");
     return QColor("#27ae60");
 }
 
@@ -36,7 +38,8 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(makeChartHint(tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
-                               "pruning masks. Each line is one seed (and setting).")));
+                               "pruning masks · purple: quantization-aware training. Each line is one seed (and setting); "
+                               "later stages start where the base training ended.")));
     m_lossView = new ChartView(tr("Training loss"));
     m_metricView = new ChartView(tr("Validation metric"));
     m_lossX = axis(tr("epoch"));
@@ -90,7 +93,7 @@ TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const 
     m_metricView->chart()->addSeries(c.metric);
     c.metric->attachAxis(m_metricX);
     c.metric->attachAxis(m_metricY);
-    if (stage == "regularized" || stage == "finetuned") {
+    if (stage == "regularized" || stage == "finetuned" || stage == "qat") {
         c.offset = m_baseEnd.value(job, 0);
         if (stage == "finetuned")
             c.offset = m_regularizedEnd.value(QString("%1|%2").arg(job).arg(QString::fromStdString(setting)), c.offset);

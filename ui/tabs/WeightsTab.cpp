@@ -8,6 +8,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QScrollArea>
+#include <QSlider>
 #include <QVBoxLayout>
 #include <QtCharts/QLegend>
 #include <QtCharts/QLineSeries>
@@ -38,8 +39,19 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
     bar->addWidget(m_all);
     bar->addStretch(1);
     layout->addLayout(bar);
+    auto* epochBar = new QHBoxLayout;
+    m_epoch = new QSlider(Qt::Horizontal);
+    m_epoch->setRange(0, 0);
+    m_epoch->setToolTip(tr("Weights after each training epoch; the right end shows the stages overlaid"));
+    m_epochLabel = new QLabel;
+    m_epochLabel->setMinimumWidth(260);
+    epochBar->addWidget(new QLabel(tr("Epoch")));
+    epochBar->addWidget(m_epoch, 1);
+    epochBar->addWidget(m_epochLabel);
+    layout->addLayout(epochBar);
     layout->addWidget(makeChartHint(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
-                               "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them.")));
+                               "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them. "
+                               "Quantized weights are drawn as stored: at 4 bits only 15 levels remain.")));
     m_view = new ChartView(tr("Weight histogram"));
     layout->addWidget(m_view, 1);
     m_gridArea = new QScrollArea;
@@ -53,6 +65,7 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
     connect(m_setting, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     connect(m_log, &QCheckBox::toggled, this, [this] { refresh(); });
     connect(m_all, &QCheckBox::toggled, this, [this] { refresh(); });
+    connect(m_epoch, &QSlider::valueChanged, this, [this] { refresh(); });
 }
 
 QList<ChartView*> WeightsTab::charts() const
@@ -63,6 +76,7 @@ QList<ChartView*> WeightsTab::charts() const
 void WeightsTab::clear()
 {
     m_rows.clear();
+    m_snapshots.clear();
     m_layer->clear();
     m_setting->clear();
     refresh();
@@ -72,6 +86,14 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
 {
     bool changed = false;
     for (const auto& e : events) {
+        if (auto* w = std::get_if<WeightSnapshot>(&e)) {
+            const QString setting = w->setting.empty() ? QString() : QString::fromStdString(w->method + " " + w->setting);
+            for (const auto& l : w->layers)
+                m_snapshots[QString::fromStdString(l.layer)][setting].append(
+                    {QString::fromStdString(w->stage), w->epoch, l});
+            changed = true;
+            continue;
+        }
         auto* f = std::get_if<StageFinished>(&e);
         if (!f || f->job != 0)
             continue;
@@ -100,8 +122,45 @@ int WeightsTab::stageCount() const
     return m_setting->currentText().isEmpty() ? base : base + static_cast<int>(byLayer.value(m_setting->currentText()).size());
 }
 
+const QList<WeightsTab::Snapshot>* WeightsTab::snapshotsOf(const QString& layer) const
+{
+    const auto layerIt = m_snapshots.constFind(layer);
+    if (layerIt == m_snapshots.cend())
+        return nullptr;
+    const auto it = layerIt->constFind(m_setting->currentText());
+    return it == layerIt->cend() ? nullptr : &*it;
+}
+
+int WeightsTab::epochCount() const
+{
+    const auto* snaps = snapshotsOf(m_layer->currentText());
+    return snaps ? static_cast<int>(snaps->size()) : 0;
+}
+
+QString WeightsTab::epochCaption() const
+{
+    const auto* snaps = snapshotsOf(m_layer->currentText());
+    if (!snaps || m_epoch->value() >= snaps->size())
+        return tr("final: stages overlaid");
+    const auto& s = (*snaps)[m_epoch->value()];
+    return tr("%1 epoch %2").arg(s.stage).arg(s.epoch);
+}
+
+void WeightsTab::updateSlider()
+{
+    const int count = epochCount();
+    const bool atEnd = m_epoch->value() >= m_epoch->maximum();
+    const QSignalBlocker block(m_epoch);
+    m_epoch->setRange(0, count);
+    if (atEnd)
+        m_epoch->setValue(count); // follow the run while the slider sits at "final"
+    m_epoch->setEnabled(count > 0);
+    m_epochLabel->setText(epochCaption());
+}
+
 void WeightsTab::refresh()
 {
+    updateSlider();
     const bool all = m_all->isChecked();
     m_view->setVisible(!all);
     m_gridArea->setVisible(all);
@@ -131,8 +190,13 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         chart->removeAxis(a), delete a;
     // Pointers into m_rows itself (never into temporary copies), valid until the next event.
     QList<const LayerRow*> rows;
+    const Snapshot* snapshot = nullptr;
+    if (const auto* snaps = snapshotsOf(layer); snaps && m_epoch->value() < snaps->size())
+        snapshot = &(*snaps)[m_epoch->value()];
     const auto layerIt = m_rows.constFind(layer);
-    if (layerIt != m_rows.cend()) {
+    if (snapshot) {
+        rows << &snapshot->row;
+    } else if (layerIt != m_rows.cend()) {
         for (const QString& setting : {QString(), m_setting->currentText()}) {
             if (setting.isEmpty() && !rows.isEmpty())
                 continue;
@@ -163,7 +227,8 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     const QMap<QString, QColor> colors{{"base", QColor("#2e86de")}, {"pruned", QColor("#c0392b")},
-                                       {"finetuned", QColor("#27ae60")}, {"quantized", QColor("#8e44ad")}};
+                                       {"finetuned", QColor("#27ae60")}, {"quantized", QColor("#8e44ad")},
+                                       {"qat", QColor("#8e44ad")}, {"regularized", QColor("#e67e22")}};
     double maxCount = 1;
     std::stable_sort(rows.begin(), rows.end(), [](const LayerRow* a, const LayerRow* b) {
         return (a->stage == "base" ? 1 : 0) < (b->stage == "base" ? 1 : 0);
@@ -181,7 +246,8 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         }
         s->replace(pts);
         const QString stage = QString::fromStdString(r->stage);
-        s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting)));
+        s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting)) +
+                   (snapshot ? tr(" epoch %1 (bins span this epoch's range)").arg(snapshot->epoch) : QString()));
         // Base is dashed and drawn on top, so it stays visible where the stages coincide.
         s->setPen(QPen(colors.value(stage, Qt::darkGray), compact ? 1.5 : 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
         chart->addSeries(s);
@@ -190,12 +256,13 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         x->setRange(r->histLo, r->histHi);
     }
     y->setMax(maxCount * (m_log->isChecked() ? 2.0 : 1.05));
+    const QString when = snapshot ? tr(" — %1 epoch %2").arg(snapshot->stage).arg(snapshot->epoch) : QString();
     if (compact) {
         chart->legend()->setVisible(false);
-        chart->setTitle(QString(layer).remove("stack.").remove(".weight"));
+        chart->setTitle(QString(layer).remove("stack.").remove(".weight") + when);
     } else {
         chart->legend()->setVisible(true);
-        chart->setTitle(tr("Weight histogram — %1").arg(layer));
+        chart->setTitle(tr("Weight histogram — %1").arg(layer) + when);
     }
     return static_cast<int>(rows.size());
 }

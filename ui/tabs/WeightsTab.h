@@ -8,7 +8,9 @@
 class QComboBox;
 class QCheckBox;
 class QGridLayout;
+class QLabel;
 class QScrollArea;
+class QSlider;
 
 namespace gsq::ui {
 
@@ -27,6 +29,13 @@ public:
     QComboBox* settingCombo() const { return m_setting; }
     QCheckBox* logToggle() const { return m_log; }
     QCheckBox* allLayersToggle() const { return m_all; }
+    /// Epoch slider: positions 0 .. epochCount()-1 show the weights after that training epoch
+    /// of the selected setting (base training for the base); the last position shows the
+    /// stages overlaid.
+    QSlider* epochSlider() const { return m_epoch; }
+    int epochCount() const;
+    /// Caption of the current slider position (e.g. "finetuned epoch 12").
+    QString epochCaption() const;
     /// Charts in the small-multiples grid (0 unless "All layers" is on).
     int smallMultipleCount() const { return static_cast<int>(m_small.size()); }
     /// Stages drawn for the current layer and setting.
@@ -37,15 +46,27 @@ private:
     void refresh();
     /// Draws the histograms of `layer` for the current setting into `view`; returns the stages drawn.
     int draw(ChartView* view, const QString& layer, bool compact) const;
+    struct Snapshot {
+        QString stage;
+        int epoch = 0;
+        gsq::core::session::LayerRow row;
+    };
+    /// Snapshots of the current setting's training for `layer`, in training order.
+    const QList<Snapshot>* snapshotsOf(const QString& layer) const;
+    void updateSlider();
 
     ChartView* m_view;
     QComboBox *m_layer, *m_setting;
     QCheckBox *m_log, *m_all;
+    QSlider* m_epoch;
+    QLabel* m_epochLabel;
     QScrollArea* m_gridArea;
     QGridLayout* m_grid;
     QList<ChartView*> m_small;
     /// layer -> "method setting" ("" = base) -> stage -> row with histogram
     QMap<QString, QMap<QString, QMap<QString, gsq::core::session::LayerRow>>> m_rows;
+    /// layer -> "method setting" ("" = base) -> per-epoch snapshots of the first job
+    QMap<QString, QMap<QString, QList<Snapshot>>> m_snapshots;
 };
 
 } // namespace gsq::ui
