@@ -381,7 +381,12 @@ void CompressionRunner::runQuantize(training::Task& task, const training::Checkp
     if (spec.method == "ptq") {
         ev = task.evaluate();
     } else {
-        training::Trainer trainer(ctx.config.train);
+        auto trainConfig = ctx.config.train;
+        if (spec.lr > 0) {
+            trainConfig.lr = spec.lr;
+            trainConfig.lrStepSize = 0; // a constant rate for the short quantization-aware training
+        }
+        training::Trainer trainer(trainConfig);
         QuantizationHooks hooks(*quantizer);
         auto fit = trainCompressionStage(task, trainer, spec.method, "qat", row.setting, spec.epochs, hooks, 47, ctx);
         row.trainSeconds = fit.trainSeconds;

@@ -17,7 +17,7 @@ std::string QuantSpec::settingLabel() const
 QuantSpec QuantSpec::parse(const experiment::CompressionStep& step, int index, const std::string& file)
 {
     compression::StepReader r{step, "compression[" + std::to_string(index) + "]." + step.kind, file};
-    r.checkKeys({"bits", "epochs", "observer", "momentum", "percentile", "granularity", "backward", "activations",
+    r.checkKeys({"bits", "epochs", "lr", "observer", "momentum", "percentile", "granularity", "backward", "activations",
                  "targets", "protect_low", "protect_change", "target_bits", "penalty", "degree_groups"});
     QuantSpec spec;
     spec.method = step.method;
@@ -26,6 +26,9 @@ QuantSpec QuantSpec::parse(const experiment::CompressionStep& step, int index, c
     if (!trains && step.params.count("epochs"))
         r.fail("epochs", "post-training quantization does not train; remove the key or use method qat");
     spec.epochs = trains ? r.integer("epochs", spec.epochs, 1, 100000) : 0;
+    if (!trains && step.params.count("lr"))
+        r.fail("lr", "post-training quantization does not train; remove the key or use method qat");
+    spec.lr = r.number("lr", 0.0, 0.0, 10.0);
     const std::string defaultObserver = spec.method == "degree_quant" ? "percentile" : "minmax";
     spec.observer = r.choice("observer", defaultObserver, {"minmax", "momentum", "percentile"});
     spec.momentum = r.number("momentum", spec.momentum, 1e-6, 1.0);

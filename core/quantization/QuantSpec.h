@@ -14,6 +14,7 @@ namespace gsq::core::quantization {
 ///       method: qat              # qat | degree_quant | a2q | ptq
 ///       bits: 8                  # 2..8 (a2q: the starting bit-width)
 ///       epochs: 50               # quantization-aware training epochs (ptq: none)
+///       lr: 0.001                # learning rate of that training (default: train.lr)
 ///       observer: minmax         # activation ranges: minmax | momentum | percentile
 ///       momentum: 0.01           # momentum and percentile observers
 ///       percentile: 0.001        # tail cut per side; default 0.1 % at 8 bits, 1 % below
@@ -30,6 +31,7 @@ struct QuantSpec {
     std::string method;
     int bits = 8;
     int epochs = 50;
+    double lr = 0; ///< 0 = the experiment's train.lr
     std::string observer = "minmax";
     double momentum = 0.01;
     double percentile = 0.001;

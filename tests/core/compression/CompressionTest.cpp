@@ -116,6 +116,7 @@ private Q_SLOTS:
         auto c = config("  - prune:\n      method: finegrained\n      sparsity: [0.5, 0.9]\n      finetune_epochs: 5\n",
                         {"train.seeds=[0, 1]"});
         int pruningEvents = 0, finished = 0;
+        std::map<std::string, int> snapshots;
         QTemporaryDir dir;
         session::RunOptions options;
         options.modelDir = dir.filePath("models").toStdString();
@@ -127,7 +128,21 @@ private Q_SLOTS:
             }
             if (std::holds_alternative<session::StageFinished>(e))
                 ++finished;
+            if (auto* w = std::get_if<session::WeightSnapshot>(&e)) {
+                QCOMPARE(w->job, 0); // the first job only
+                QCOMPARE(w->layers.size(), size_t(2));
+                QCOMPARE(static_cast<int>(w->layers[0].histCounts.size()), 61);
+                int64_t total = 0;
+                for (auto n : w->layers[0].histCounts)
+                    total += n;
+                QCOMPARE(total, int64_t(22928)); // every weight in some bin
+                ++snapshots[w->stage];
+                if (w->stage == "finetuned" && w->setting == "sparsity=0.9")
+                    QCOMPARE(w->layers[0].nnz, int64_t(2293)); // masks hold in every fine-tuning epoch
+            }
         }, session::CancelToken(), options);
+        QCOMPARE(snapshots["base"], 20);      // train.epochs
+        QCOMPARE(snapshots["finetuned"], 10); // 2 settings x 5 fine-tuning epochs
         // Per seed: base + 2 settings x (pruned, finetuned).
         QCOMPARE(r.rows.size(), size_t(10));
         QCOMPARE(finished, 10);

@@ -102,7 +102,7 @@ private Q_SLOTS:
         QTest::newRow("probability") << "      method: degree_quant\n      protect_low: 0.6\n      protect_change: 0.6\n"
                                      << "q.yaml:8: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed 1 (a probability)";
         QTest::newRow("unknown key") << "      method: qat\n      bitz: 4\n"
-                                     << "q.yaml:8: key 'compression[0].quantize.bitz': unknown key; valid keys of a quantize step are: method, bits, epochs, observer, momentum, percentile, granularity, backward, activations, targets, protect_low, protect_change, target_bits, penalty, degree_groups";
+                                     << "q.yaml:8: key 'compression[0].quantize.bitz': unknown key; valid keys of a quantize step are: method, bits, epochs, lr, observer, momentum, percentile, granularity, backward, activations, targets, protect_low, protect_change, target_bits, penalty, degree_groups";
     }
 
     void specErrors()
