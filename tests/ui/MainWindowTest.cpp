@@ -121,8 +121,8 @@ private Q_SLOTS:
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
         const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
         const QStringList svgs = QDir(dir.filePath("charts")).entryList({"*.svg"});
-        QCOMPARE(pngs.size(), 9); // 2 training + 2 sparsity + 2 quantization + 1 weights + pareto + overlay
-        QCOMPARE(svgs.size(), 9);
+        QCOMPARE(pngs.size(), 10); // 2 training + 2 sparsity + 2 quantization + weights + pareto + curves + histograms
+        QCOMPARE(svgs.size(), 10);
         QImage img(dir.filePath("charts/" + pngs.first()));
         QVERIFY(!img.isNull() && img.width() > 100);
         QFile svg(dir.filePath("charts/" + svgs.first()));
@@ -155,6 +155,17 @@ private Q_SLOTS:
         QVERIFY(ctext.contains("1 row(s) from 1 run(s)"));
         QCOMPARE(ctext.count("<tr>"), 2); // header + the selected row
         QVERIFY(w.exportReport("/nonexistent-dir/r.html").startsWith("/nonexistent-dir/r.html: "));
+
+        // One layer's histogram across rows: base and fine-tuned, from the history database.
+        auto* view = w.compareTab()->view();
+        view->clearSelection();
+        view->selectionModel()->select(w.compareTab()->proxy()->index(0, 0),
+                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        view->selectionModel()->select(w.compareTab()->proxy()->index(2, 0),
+                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(w.compareTab()->histogramLayerCombo()->count(), 2);
+        QCOMPARE(w.compareTab()->histogramLayerCombo()->currentText(), QString("stack.conv0.weight"));
+        QCOMPARE(w.compareTab()->histogramOverlayCount(), 2);
     }
 
     void historySurvivesANewConnection()

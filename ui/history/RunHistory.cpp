@@ -232,6 +232,46 @@ QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& stage, co
     return out;
 }
 
+QStringList RunHistory::layerNames(qint64 id) const
+{
+    QStringList out;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT layer FROM layers WHERE run_id = ? GROUP BY layer ORDER BY MIN(rowid)");
+    q.addBindValue(id);
+    if (q.exec())
+        while (q.next())
+            out << q.value(0).toString();
+    return out;
+}
+
+gsq::core::session::LayerRow RunHistory::layerHistogram(qint64 id, const QString& method, const QString& setting,
+                                                        const QString& stage, const QString& layer) const
+{
+    gsq::core::session::LayerRow row;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("SELECT seed, fold, shape, params, nnz, bits, hist_lo, hist_hi, hist FROM layers WHERE run_id = ? AND "
+              "method = ? AND setting = ? AND stage = ? AND layer = ? ORDER BY rowid LIMIT 1");
+    for (const QVariant& v : {QVariant(id), QVariant(method), QVariant(setting), QVariant(stage), QVariant(layer)})
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        return row;
+    row.method = method.toStdString();
+    row.setting = setting.toStdString();
+    row.stage = stage.toStdString();
+    row.layer = layer.toStdString();
+    row.seed = q.value(0).toLongLong();
+    row.fold = q.value(1).toInt();
+    row.shape = q.value(2).toString().toStdString();
+    row.params = q.value(3).toLongLong();
+    row.nnz = q.value(4).toLongLong();
+    row.bits = q.value(5).toDouble();
+    row.histLo = q.value(6).toDouble();
+    row.histHi = q.value(7).toDouble();
+    for (const auto& part : q.value(8).toString().split(',', Qt::SkipEmptyParts))
+        row.histCounts.push_back(part.toLongLong());
+    return row;
+}
+
 QString RunHistory::epochsCsv(qint64 id) const
 {
     QString out = "seed,fold,stage,setting,epoch,loss,train,val,test,val_loss\n";

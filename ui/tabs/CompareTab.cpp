@@ -5,6 +5,7 @@
 #include "ui/charts/ChartView.h"
 #include "ui/models/RowTableModel.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -85,9 +86,23 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     };
     makeAxes(m_pareto, m_paretoX, m_paretoY, tr("size on disk (KiB, measured)"), tr("test metric (mean)"));
     makeAxes(m_overlay, m_overlayX, m_overlayY, tr("epoch of the stage"), tr("validation metric"));
+    m_histOverlay = new ChartView(tr("Weight histogram of one layer across the selected rows"));
+    m_histOverlay->setToolTip(tr("First seed and fold of each selected row, from the run history; each run keeps its own bins."));
+    m_histLayer = new QComboBox;
+    m_histLayer->setMinimumContentsLength(20);
+    m_histLayer->setToolTip(tr("Layer whose histogram is overlaid"));
+    auto* histBox = new QWidget;
+    auto* histLayout = new QVBoxLayout(histBox);
+    histLayout->setContentsMargins(0, 0, 0, 0);
+    auto* histBar = new QHBoxLayout;
+    histBar->addWidget(new QLabel(tr("Layer")));
+    histBar->addWidget(m_histLayer, 1);
+    histLayout->addLayout(histBar);
+    histLayout->addWidget(m_histOverlay, 1);
     auto* charts = new QSplitter(Qt::Horizontal);
     charts->addWidget(m_pareto);
     charts->addWidget(m_overlay);
+    charts->addWidget(histBox);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(m_view);
     split->addWidget(charts);
@@ -95,7 +110,11 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] { refreshOverlay(); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        refreshOverlay();
+        refreshHistogramOverlay();
+    });
+    connect(m_histLayer, &QComboBox::currentIndexChanged, this, [this] { refreshHistogramOverlay(); });
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         const QModelIndex index = m_proxy->mapToSource(m_view->indexAt(pos));
@@ -155,9 +174,85 @@ QString CompareTab::exportReport(const QString& path) const
     return report.save(path);
 }
 
+void CompareTab::refreshHistogramOverlay()
+{
+    auto* chart = m_histOverlay->chart();
+    chart->removeAllSeries();
+    for (auto* a : chart->axes())
+        chart->removeAxis(a), delete a;
+    m_histogramCount = 0;
+    if (!m_history)
+        return;
+    const auto selected = m_view->selectionModel()->selectedRows();
+    // Layers of the selected runs, in order of first appearance.
+    QStringList layers;
+    for (const QModelIndex& idx : selected)
+        for (const auto& l : m_history->layerNames(m_model->rows()[m_proxy->mapToSource(idx).row()][RunId].toLongLong()))
+            if (!layers.contains(l))
+                layers << l;
+    if (layers != QStringList([&] {
+            QStringList items;
+            for (int i = 0; i < m_histLayer->count(); ++i)
+                items << m_histLayer->itemText(i);
+            return items;
+        }())) {
+        const QString keep = m_histLayer->currentText();
+        const QSignalBlocker block(m_histLayer);
+        m_histLayer->clear();
+        m_histLayer->addItems(layers);
+        if (layers.contains(keep))
+            m_histLayer->setCurrentText(keep);
+    }
+    const QString layer = m_histLayer->currentText();
+    if (layer.isEmpty())
+        return;
+    auto* x = new QValueAxis;
+    x->setTitleText(tr("weight value"));
+    auto* y = new QValueAxis;
+    y->setTitleText(tr("weights per bin"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    const QList<QColor> palette{QColor("#2e86de"), QColor("#c0392b"), QColor("#27ae60"), QColor("#8e44ad"),
+                                QColor("#e67e22"), QColor("#16a085"), QColor("#7f8c8d")};
+    double lo = 0, hi = 0, maxCount = 1;
+    for (const QModelIndex& idx : selected) {
+        const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
+        const auto h = m_history->layerHistogram(row[RunId].toLongLong(), row[Method].toString(), row[Setting].toString(),
+                                                 row[Stage].toString(), layer);
+        if (h.histCounts.empty())
+            continue;
+        auto* s = new QLineSeries;
+        const int bins = static_cast<int>(h.histCounts.size());
+        const double width = (h.histHi - h.histLo) / bins;
+        QList<QPointF> pts;
+        for (int b = 0; b < bins; ++b) {
+            const double v = static_cast<double>(h.histCounts[static_cast<size_t>(b)]);
+            pts << QPointF(h.histLo + b * width, v) << QPointF(h.histLo + (b + 1) * width, v);
+            maxCount = std::max(maxCount, v);
+        }
+        s->replace(pts);
+        s->setName(tr("run %1 %2 %3 %4")
+                       .arg(row[RunId].toLongLong())
+                       .arg(row[Method].toString() == "none" ? QString() : row[Method].toString(), row[Setting].toString(),
+                            row[Stage].toString())
+                       .simplified());
+        s->setPen(QPen(palette[m_histogramCount % palette.size()], 2));
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+        lo = std::min(lo, h.histLo);
+        hi = std::max(hi, h.histHi);
+        ++m_histogramCount;
+    }
+    x->setRange(lo, hi > lo ? hi : lo + 1);
+    y->setRange(0, maxCount * 1.05);
+    chart->setTitle(m_histogramCount ? tr("Weight histogram of %1 across the selected rows").arg(layer)
+                                     : tr("Weight histogram of one layer across the selected rows"));
+}
+
 QList<ChartView*> CompareTab::charts() const
 {
-    return {m_pareto, m_overlay};
+    return {m_pareto, m_overlay, m_histOverlay};
 }
 
 void CompareTab::refreshOverlay()

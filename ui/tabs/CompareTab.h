@@ -10,6 +10,7 @@
 class QTableView;
 class QLineEdit;
 class QCheckBox;
+class QComboBox;
 class QSortFilterProxyModel;
 class QValueAxis;
 
@@ -41,6 +42,9 @@ public:
     void setHistory(const RunHistory* history) { m_history = history; }
     /// Curves drawn for the current selection (tests).
     int overlayCount() const { return m_overlayCount; }
+    /// Weight histograms of the chosen layer drawn for the current selection (tests).
+    int histogramOverlayCount() const { return m_histogramCount; }
+    QComboBox* histogramLayerCombo() const { return m_histLayer; }
     /// Writes the table as CSV; returns an error message or an empty string.
     QString exportCsv(const QString& path) const;
     /// Writes a one-file HTML report of the selected rows (all rows when none is selected) with
@@ -56,6 +60,7 @@ Q_SIGNALS:
 private:
     static QVector<QVariantList> rowsOf(const StoredRun& run);
     void refreshPareto();
+    void refreshHistogramOverlay();
 
     RowTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
@@ -65,6 +70,9 @@ private:
 
     ChartView* m_pareto;
     ChartView* m_overlay;
+    ChartView* m_histOverlay;
+    QComboBox* m_histLayer;
+    int m_histogramCount = 0;
     QValueAxis *m_paretoX, *m_paretoY, *m_overlayX, *m_overlayY; ///< created once, ranges updated
     const RunHistory* m_history = nullptr;
     int m_paretoCount = 0, m_overlayCount = 0;
