@@ -45,6 +45,34 @@ bool uniformRows(const QuantizedWeight& q)
     return true;
 }
 
+/// A BatchNorm layer in its evaluation form y = scale * x + shift, as quantized model files store
+/// it (two vectors instead of weight, bias, running mean, running variance and a counter).
+struct FoldedNorm {
+    std::string prefix; ///< "stack.conv0.norm."
+    torch::nn::BatchNorm1dImpl* module = nullptr;
+};
+
+std::vector<FoldedNorm> batchNorms(torch::nn::Module& module)
+{
+    std::vector<FoldedNorm> out;
+    for (const auto& item : module.named_modules("", false))
+        if (auto* bn = dynamic_cast<torch::nn::BatchNorm1dImpl*>(item.value().get());
+            bn && bn->options.affine() && bn->options.track_running_stats())
+            out.push_back({item.key() + ".", bn});
+    return out;
+}
+
+bool startsWith(const std::string& s, const std::string& prefix)
+{
+    return s.rfind(prefix, 0) == 0;
+}
+
+const std::vector<std::string>& normTensors()
+{
+    static const std::vector<std::string> names{"weight", "bias", "running_mean", "running_var", "num_batches_tracked"};
+    return names;
+}
+
 uint64_t cols(const at::Tensor& t)
 {
     return t.dim() >= 1 && t.size(0) > 0 ? static_cast<uint64_t>(t.numel() / t.size(0)) : 1;
@@ -137,6 +165,30 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
     std::string out(kMagic, 4);
     put<uint32_t>(out, kVersion);
     auto state = stateOf(module);
+    if (quantized) {
+        // Quantized files are deployment artefacts: BatchNorm is stored folded (scale, shift).
+        std::vector<std::pair<std::string, at::Tensor>> folded;
+        const auto norms = batchNorms(module);
+        for (auto& [name, tensor] : state) {
+            const FoldedNorm* norm = nullptr;
+            for (const auto& n : norms)
+                if (startsWith(name, n.prefix) &&
+                    std::find(normTensors().begin(), normTensors().end(), name.substr(n.prefix.size())) != normTensors().end())
+                    norm = &n;
+            if (!norm) {
+                folded.emplace_back(name, tensor);
+                continue;
+            }
+            if (name != norm->prefix + "weight")
+                continue;
+            torch::NoGradGuard guard;
+            auto* bn = norm->module;
+            auto scale = bn->weight.detach() / (bn->running_var.detach() + bn->options.eps()).sqrt();
+            folded.emplace_back(norm->prefix + "bn_scale", scale);
+            folded.emplace_back(norm->prefix + "bn_shift", bn->bias.detach() - scale * bn->running_mean.detach());
+        }
+        state = std::move(folded);
+    }
     put<uint32_t>(out, static_cast<uint32_t>(state.size()));
     for (auto& [name, tensor] : state) {
         auto t = tensor.to(torch::kFloat).contiguous();
@@ -385,7 +437,30 @@ void ModelFile::load(torch::nn::Module& module, const std::string& path)
 {
     auto stored = read(path);
     torch::NoGradGuard guard;
+    auto find = [&](const std::string& name) {
+        return std::find_if(stored.begin(), stored.end(), [&](const StoredTensor& s) { return s.name == name; });
+    };
+    // Folded BatchNorm (quantized files): y = scale * x + shift, i.e. weight = scale, bias = shift,
+    // running mean 0 and running variance 1 - eps (so sqrt(var + eps) = 1).
+    std::vector<std::string> covered;
+    for (const auto& norm : batchNorms(module)) {
+        auto scale = find(norm.prefix + "bn_scale"), shift = find(norm.prefix + "bn_shift");
+        if (scale == stored.end() || shift == stored.end())
+            continue;
+        auto* bn = norm.module;
+        if (scale->value.sizes() != bn->weight.sizes() || shift->value.sizes() != bn->bias.sizes())
+            throw InputError(path, 0, "folded BatchNorm '" + norm.prefix + "' has " + std::to_string(scale->value.numel()) +
+                                          " channels, the model expects " + std::to_string(bn->weight.numel()));
+        bn->weight.copy_(scale->value);
+        bn->bias.copy_(shift->value);
+        bn->running_mean.zero_();
+        bn->running_var.fill_(1.0 - bn->options.eps());
+        for (const auto& t : normTensors())
+            covered.push_back(norm.prefix + t);
+    }
     for (auto& [name, tensor] : stateOf(module)) {
+        if (std::find(covered.begin(), covered.end(), name) != covered.end())
+            continue;
         auto it = std::find_if(stored.begin(), stored.end(), [&](const StoredTensor& s) { return s.name == name; });
         if (it == stored.end())
             throw InputError(path, 0, "missing tensor '" + name + "' for this model");

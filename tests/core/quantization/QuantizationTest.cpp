@@ -261,6 +261,63 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(b.predict(), expected, 1e-5, 1e-6));
     }
 
+    void quantizedFilesFoldBatchNorm()
+    {
+        QTemporaryDir d;
+        const std::string path = d.filePath("gin.gsqm").toStdString();
+        experiment::ModelConfig mc;
+        mc.arch = "gin";
+        mc.hidden = 8;
+        mc.layers = 2;
+        auto make = [&](int64_t seed) {
+            torch::manual_seed(seed);
+            return models::ModelFactory::graphClassifier(mc, 3, 2);
+        };
+        torch::manual_seed(21);
+        auto x = torch::randn({12, 3});
+        auto edges = torch::randint(0, 12, {2, 30}, torch::kLong);
+        auto batch = torch::cat({torch::zeros({6}, torch::kLong), torch::ones({6}, torch::kLong)});
+        auto a = make(1);
+        {
+            // Non-trivial running statistics, as after training.
+            a->train();
+            torch::NoGradGuard g;
+            for (int i = 0; i < 5; ++i)
+                a->forward(x * (i + 1), edges, batch, 2);
+        }
+        auto qa = Quantizer::attach(*a, spec("      method: ptq\n      bits: 8\n"));
+        a->eval();
+        qa->setCalibrating(true);
+        {
+            torch::NoGradGuard g;
+            a->forward(x, edges, batch, 2);
+        }
+        qa->setCalibrating(false);
+        torch::NoGradGuard g;
+        auto expected = a->forward(x, edges, batch, 2);
+        auto qweights = qa->quantizedWeights();
+        measure::ModelFile::save(*a, path, &qweights);
+        auto stored = measure::ModelFile::read(path);
+        std::set<std::string> names;
+        for (const auto& t : stored)
+            names.insert(t.name);
+        QVERIFY(names.count("stack.conv0.norm.bn_scale") == 1 && names.count("stack.conv0.norm.bn_shift") == 1);
+        QVERIFY(names.count("stack.conv0.norm.running_mean") == 0 && names.count("stack.conv0.norm.weight") == 0);
+        // Two channel vectors instead of four plus a counter per BatchNorm.
+        const auto unfolded = measure::ModelFile::encode(*a).size();
+        QVERIFY(measure::ModelFile::encode(*a, &qweights).size() < unfolded);
+
+        auto b = make(2);
+        auto qb = Quantizer::attach(*b, spec("      method: ptq\n      bits: 8\n"));
+        b->eval();
+        qb->setCalibrating(true);
+        b->forward(x, edges, batch, 2);
+        qb->setCalibrating(false);
+        measure::ModelFile::load(*b, path);
+        QVERIFY2(torch::allclose(b->forward(x, edges, batch, 2), expected, 1e-4, 1e-5),
+                 std::to_string((b->forward(x, edges, batch, 2) - expected).abs().max().item<double>()).c_str());
+    }
+
     void corruptPackedRecordsAreRejected()
     {
         Toy toy(7);
