@@ -16,6 +16,8 @@
 #include "ui/tabs/WeightsTab.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QTableView>
 #include <QStyle>
 #include <QCloseEvent>
 #include <QDateTime>
@@ -377,6 +379,20 @@ void MainWindow::buildMenus()
     });
     m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), m_controller, &SessionController::step);
     m_stop = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
+    runMenu->addSeparator();
+    m_reset = runMenu->addAction(tr("Reset"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { reset(false); });
+    m_resetSeeds = runMenu->addAction(tr("Reset with new seeds"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
+                                      [this] { reset(true); });
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(tr("&Copy comparison rows"), QKeySequence::Copy, this, [this] {
+        QApplication::clipboard()->setText(m_compare->selectionCsv());
+        m_status->setText(tr("Copied the selected comparison rows as CSV"));
+    });
+    edit->addAction(tr("Select &all comparison rows"), QKeySequence::SelectAll, this, [this] {
+        m_tabs->setCurrentWidget(m_compare);
+        m_compare->view()->selectAll();
+    });
+    menuBar()->insertMenu(menuBar()->actions().at(1), edit); // File, Edit, Run, View, Help
     auto* toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName("runToolbar");
     toolbar->addActions({m_run, m_pause, m_step, m_stop});
@@ -413,6 +429,10 @@ void MainWindow::updateActions()
     m_pause->setEnabled(running);
     m_step->setEnabled(running);
     m_stop->setEnabled(running);
+    if (m_reset) {
+        m_reset->setEnabled(!running);
+        m_resetSeeds->setEnabled(!running);
+    }
     m_panel->setEnabled(!running);
 }
 
@@ -465,6 +485,27 @@ void MainWindow::rebuildRecentMenu()
     for (const QString& p : QSettings().value("recentFiles").toStringList())
         m_recentMenu->addAction(p, this, [this, p] { openExperiment(p); });
     m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+void MainWindow::reset(bool newSeeds)
+{
+    if (m_controller->isRunning())
+        return;
+    m_training->clear();
+    m_sparsity->clear();
+    m_quantization->clear();
+    m_weights->clear();
+    m_layers->clear();
+    m_banner->hide();
+    m_progress->setValue(0);
+    if (newSeeds)
+        m_panel->useNewSeeds();
+    QStringList seeds;
+    for (auto s : m_panel->config().train.effectiveSeeds())
+        seeds << QString::number(s);
+    m_status->setText(newSeeds ? tr("Reset: the next run uses new seeds %1").arg(seeds.join(", "))
+                               : tr("Reset: the next run starts from the same initial weights (seeds %1)").arg(seeds.join(", ")));
+    updateActions();
 }
 
 void MainWindow::run()

@@ -43,6 +43,9 @@ public:
     /// One-file HTML report of the last finished run: summary, every chart, per-layer table of
     /// the first job, configuration and environment. Returns an error message or "".
     QString exportReport(const QString& path);
+    /// Clears every live view; the next run starts from the same initial weights (same seeds),
+    /// or from new ones with `newSeeds`.
+    void reset(bool newSeeds);
 
     ExperimentPanel* panel() const { return m_panel; }
     SessionController* controller() const { return m_controller; }
@@ -109,6 +112,8 @@ private:
     bool m_classroom = false;
     bool m_dark = false;
     QAction* m_darkAction = nullptr;
+    QAction* m_reset = nullptr;
+    QAction* m_resetSeeds = nullptr;
     QFont m_normalFont;
     QString m_currentFile;
     int m_totalJobs = 1, m_epochsPerJob = 1;

@@ -301,6 +301,23 @@ private Q_SLOTS:
         auto* layers = w.layersTab()->model();
         QCOMPARE(layers->rows().back()[2].toString(), QString("quantized"));
 
+        // Pareto against latency instead of size; Edit → Copy takes the selected rows.
+        w.compareTab()->paretoLatencyToggle()->setChecked(true);
+        QCOMPARE(w.compareTab()->charts().first()->chart()->title(), QString("Test metric vs latency (Pareto front highlighted)"));
+        QVERIFY(w.compareTab()->paretoCount() >= 1);
+        w.compareTab()->view()->selectRow(0);
+        const QStringList copied = w.compareTab()->selectionCsv().split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(copied.size(), 2);
+        QVERIFY(copied[0].startsWith("run,name,tags"));
+
+        // Reset: same seeds, or new ones after the largest in use.
+        w.reset(false);
+        QCOMPARE(w.quantizationTab()->categories().size(), 0);
+        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{0}));
+        w.reset(true);
+        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{1}));
+        QVERIFY(w.statusText().contains("new seeds 1"));
+
         // bits outside 2..8 cannot be typed; a ptq step drops the epochs key and stays valid.
         p->quantMethodCombo()->setCurrentText("ptq");
         QVERIFY(p->isValid());

@@ -219,6 +219,16 @@ void ExperimentPanel::loadWidgets()
     m_initializing = false;
 }
 
+void ExperimentPanel::useNewSeeds()
+{
+    const auto seeds = m_current.train.effectiveSeeds();
+    const int64_t next = seeds.empty() ? 0 : *std::max_element(seeds.begin(), seeds.end()) + 1;
+    m_base.train.seeds.clear();
+    for (size_t i = 0; i < seeds.size(); ++i)
+        m_base.train.seeds.push_back(next + static_cast<int64_t>(i));
+    onEdited();
+}
+
 void ExperimentPanel::onEdited()
 {
     if (m_initializing)

@@ -26,6 +26,8 @@ public:
     /// The configuration the widgets describe; only meaningful when isValid().
     gsq::core::experiment::ExperimentConfig config() const { return m_current; }
     bool isValid() const { return m_valid; }
+    /// Replaces the seeds by as many new ones, after the largest in use (Run → Reset with new seeds).
+    void useNewSeeds();
     QString validationMessage() const;
 
     /// Widgets by role, for tests and the classroom view.

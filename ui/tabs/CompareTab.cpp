@@ -5,6 +5,7 @@
 #include "ui/charts/ChartView.h"
 #include "ui/models/RowTableModel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -38,7 +39,10 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     m_filter = new QLineEdit;
     m_filter->setPlaceholderText(tr("Filter rows (method, setting, stage, dataset…)"));
     auto* exportButton = new QPushButton(tr("Export CSV…"));
+    m_paretoLatency = new QCheckBox(tr("Pareto vs latency"));
+    m_paretoLatency->setToolTip(tr("Plot the test metric against measured latency instead of size on disk"));
     bar->addWidget(m_filter, 1);
+    bar->addWidget(m_paretoLatency);
     bar->addWidget(exportButton);
     layout->addLayout(bar);
 
@@ -115,6 +119,7 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
         refreshHistogramOverlay();
     });
     connect(m_histLayer, &QComboBox::currentIndexChanged, this, [this] { refreshHistogramOverlay(); });
+    connect(m_paretoLatency, &QCheckBox::toggled, this, [this] { refreshPareto(); });
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         const QModelIndex index = m_proxy->mapToSource(m_view->indexAt(pos));
@@ -339,23 +344,31 @@ void CompareTab::refreshPareto()
     front->setMarkerSize(11);
     others->setColor(QColor("#95a5a6"));
     others->setMarkerSize(7);
-    double maxX = 1, minY = 1, maxY = 0;
+    const bool byLatency = m_paretoLatency->isChecked();
+    // Cost on the x axis: KiB on disk or milliseconds, both measured.
+    auto cost = [&](const QVariantList& row) {
+        return byLatency ? row[Latency].toDouble() : row[Disk].toDouble() / 1024.0;
+    };
+    double maxX = byLatency ? 0.1 : 1, minY = 1, maxY = 0;
     m_paretoCount = 0;
     for (int i = 0; i < rows.size(); ++i) {
-        const double acc = rows[i][Mean].toDouble(), size = rows[i][Disk].toDouble();
+        const double acc = rows[i][Mean].toDouble(), size = cost(rows[i]);
         bool dominated = false;
         for (int j = 0; j < rows.size() && !dominated; ++j) {
-            const double a = rows[j][Mean].toDouble(), s = rows[j][Disk].toDouble();
+            const double a = rows[j][Mean].toDouble(), s = cost(rows[j]);
             dominated = j != i && a >= acc && s <= size && (a > acc || s < size);
         }
-        (dominated ? others : front)->append(size / 1024.0, acc);
+        (dominated ? others : front)->append(size, acc);
         m_paretoCount += dominated ? 0 : 1;
-        maxX = std::max(maxX, size / 1024.0);
+        maxX = std::max(maxX, size);
         minY = std::min(minY, acc);
         maxY = std::max(maxY, acc);
     }
     auto* x = m_paretoX;
     auto* y = m_paretoY;
+    x->setTitleText(byLatency ? tr("latency ms (measured, as deployed)") : tr("size on disk (KiB, measured)"));
+    chart->setTitle(byLatency ? tr("Test metric vs latency (Pareto front highlighted)")
+                              : tr("Test metric vs size on disk (Pareto front highlighted)"));
     x->setRange(0, maxX * 1.05);
     x->applyNiceNumbers();
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
@@ -365,6 +378,19 @@ void CompareTab::refreshPareto()
         s->attachAxis(x);
         s->attachAxis(y);
     }
+}
+
+QString CompareTab::selectionCsv() const
+{
+    const auto selected = m_view->selectionModel()->selectedRows();
+    if (selected.isEmpty())
+        return m_model->toCsv();
+    QVector<QVariantList> rows;
+    for (const QModelIndex& idx : selected)
+        rows.append(m_model->rows()[m_proxy->mapToSource(idx).row()]);
+    RowTableModel copy(m_model->headers());
+    copy.setRows(rows);
+    return copy.toCsv();
 }
 
 QString CompareTab::exportCsv(const QString& path) const

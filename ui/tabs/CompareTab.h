@@ -37,6 +37,10 @@ public:
     QLineEdit* filterEdit() const { return m_filter; }
     /// Rows on the Pareto front (tests).
     int paretoCount() const { return m_paretoCount; }
+    /// Pareto scatter against measured latency instead of size on disk.
+    QCheckBox* paretoLatencyToggle() const { return m_paretoLatency; }
+    /// Selected rows (all rows when none) as CSV, header included (Edit → Copy).
+    QString selectionCsv() const;
     QList<ChartView*> charts() const;
     /// Where overlay curves come from (the run history); may be null.
     void setHistory(const RunHistory* history) { m_history = history; }
@@ -71,6 +75,7 @@ private:
     ChartView* m_pareto;
     ChartView* m_overlay;
     ChartView* m_histOverlay;
+    QCheckBox* m_paretoLatency;
     QComboBox* m_histLayer;
     int m_histogramCount = 0;
     QValueAxis *m_paretoX, *m_paretoY, *m_overlayX, *m_overlayY; ///< created once, ranges updated
