@@ -287,11 +287,14 @@ private Q_SLOTS:
         p->quantMethodCombo()->setCurrentText("qat");
         p->bitsSpin()->setValue(4);
         p->quantEpochsSpin()->setValue(3);
+        p->seedsSpin()->setValue(2);
         QVERIFY2(p->isValid(), "form should accept qat at 4 bits");
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(done.wait(120000));
         QCOMPARE(w.quantizationTab()->categories(), (QStringList{"fp32 base", "qat 4b"}));
+        QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
+        QCOMPARE(w.trainingTab()->meanCount(), 2);   // base and qat, each over the 2 seeds
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
         auto* compare = w.compareTab()->model();
         const auto& last = compare->rows().back();
@@ -313,10 +316,10 @@ private Q_SLOTS:
         // Reset: same seeds, or new ones after the largest in use.
         w.reset(false);
         QCOMPARE(w.quantizationTab()->categories().size(), 0);
-        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{0}));
+        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{0, 1}));
         w.reset(true);
-        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{1}));
-        QVERIFY(w.statusText().contains("new seeds 1"));
+        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{2, 3}));
+        QVERIFY(w.statusText().contains("new seeds 2, 3"));
 
         // bits outside 2..8 cannot be typed; a ptq step drops the epochs key and stays valid.
         p->quantMethodCombo()->setCurrentText("ptq");

@@ -65,6 +65,8 @@ void TrainingTab::clear()
     m_lossView->chart()->removeAllSeries();
     m_metricView->chart()->removeAllSeries();
     m_loss.clear();
+    m_means.clear();
+    m_baseMarkLoss = m_baseMarkMetric = nullptr;
     m_baseEnd.clear();
     m_regularizedEnd.clear();
     m_maxX = 1;
@@ -83,8 +85,10 @@ TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const 
     c.metric = new QLineSeries;
     for (auto* s : {c.loss, c.metric}) {
         s->setName(name);
-        QPen pen(stageColor(stage));
-        pen.setWidthF(1.2);
+        QColor color = stageColor(stage);
+        color.setAlpha(150); // seeds thin and light, their mean drawn bold on top
+        QPen pen(color);
+        pen.setWidthF(1.0);
         s->setPen(pen);
     }
     m_lossView->chart()->addSeries(c.loss);
@@ -117,6 +121,21 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
             m_maxX = std::max(m_maxX, x);
             if (std::isfinite(m->point.loss))
                 m_maxLoss = std::max(m_maxLoss, m->point.loss);
+            {
+                const QString key = QString::fromStdString(m->stage + "|" + m->setting);
+                Mean& mean = m_means[key];
+                auto& sum = mean.sums[x];
+                if (std::isfinite(m->point.loss)) {
+                    sum[0] += m->point.loss;
+                    sum[1] += 1;
+                }
+                if (std::isfinite(m->point.valMetric)) {
+                    sum[2] += m->point.valMetric;
+                    sum[3] += 1;
+                }
+                mean.jobs.insert(m->job);
+                mean.dirty = true;
+            }
             if (m->stage == "base")
                 m_baseEnd[m->job] = m->point.epoch;
             if (m->stage == "regularized")
@@ -138,12 +157,73 @@ void TrainingTab::refresh()
         c.metric->replace(c.metricPts);
         c.dirty = false;
     }
+    for (auto it = m_means.begin(); it != m_means.end(); ++it) {
+        Mean& mean = *it;
+        if (!mean.dirty || mean.jobs.size() < 2)
+            continue;
+        if (!mean.loss) {
+            const QStringList parts = it.key().split('|');
+            const QString name = tr("mean %1 %2").arg(parts[0], parts.value(1)).trimmed();
+            mean.loss = new QLineSeries;
+            mean.metric = new QLineSeries;
+            for (auto* s : {mean.loss, mean.metric}) {
+                s->setName(name);
+                s->setPen(QPen(stageColor(parts[0].toStdString()), 2.6));
+            }
+            m_lossView->chart()->addSeries(mean.loss);
+            mean.loss->attachAxis(m_lossX);
+            mean.loss->attachAxis(m_lossY);
+            m_metricView->chart()->addSeries(mean.metric);
+            mean.metric->attachAxis(m_metricX);
+            mean.metric->attachAxis(m_metricY);
+        }
+        QList<QPointF> loss, metric;
+        for (auto p = mean.sums.cbegin(); p != mean.sums.cend(); ++p) {
+            if ((*p)[1] > 0)
+                loss.append(QPointF(p.key(), (*p)[0] / (*p)[1]));
+            if ((*p)[3] > 0)
+                metric.append(QPointF(p.key(), (*p)[2] / (*p)[3]));
+        }
+        mean.loss->replace(loss);
+        mean.metric->replace(metric);
+        mean.dirty = false;
+    }
+    // The end of base training, where compression stages begin, marked on both charts.
+    int baseEnd = 0;
+    for (int end : m_baseEnd)
+        baseEnd = std::max(baseEnd, end);
+    if (baseEnd > 0 && m_maxX > baseEnd) {
+        if (!m_baseMarkLoss) {
+            m_baseMarkLoss = new QLineSeries;
+            m_baseMarkMetric = new QLineSeries;
+            for (auto* s : {m_baseMarkLoss, m_baseMarkMetric}) {
+                s->setName(tr("end of base training"));
+                s->setPen(QPen(QColor("#7f8c8d"), 1.2, Qt::DashLine));
+            }
+            m_lossView->chart()->addSeries(m_baseMarkLoss);
+            m_baseMarkLoss->attachAxis(m_lossX);
+            m_baseMarkLoss->attachAxis(m_lossY);
+            m_metricView->chart()->addSeries(m_baseMarkMetric);
+            m_baseMarkMetric->attachAxis(m_metricX);
+            m_baseMarkMetric->attachAxis(m_metricY);
+        }
+        m_baseMarkLoss->replace({QPointF(baseEnd, 0), QPointF(baseEnd, m_maxLoss * 1.05)});
+        m_baseMarkMetric->replace({QPointF(baseEnd, 0), QPointF(baseEnd, 1)});
+    }
     m_lossX->setRange(0, m_maxX);
     m_metricX->setRange(0, m_maxX);
     m_lossY->setRange(0, m_maxLoss * 1.05);
     for (auto* a : {m_lossX, m_metricX, m_lossY})
         a->applyNiceNumbers();
     m_metricY->setTitleText(tr("validation %1").arg(m_metricName));
+}
+
+int TrainingTab::meanCount() const
+{
+    int n = 0;
+    for (const auto& mean : m_means)
+        n += mean.loss ? 1 : 0;
+    return n;
 }
 
 int TrainingTab::basePointCount(int job) const

@@ -4,8 +4,12 @@
 
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QPointF>
+#include <QSet>
 #include <QWidget>
+
+#include <array>
 
 class QLineSeries;
 class QValueAxis;
@@ -26,6 +30,8 @@ public:
     /// Points of the loss curve of `seed`'s base stage (tests).
     int basePointCount(int job) const;
     int seriesCount() const { return static_cast<int>(m_loss.size()); }
+    /// Mean curves drawn (one per stage and setting with at least two seeds or folds).
+    int meanCount() const;
     QList<ChartView*> charts() const;
 
 private:
@@ -38,6 +44,16 @@ private:
     };
     Curve& curve(int job, const std::string& stage, const std::string& setting, int64_t seed);
     void refresh();
+    /// Mean over jobs of one stage and setting: x -> {loss sum, loss n, metric sum, metric n}.
+    struct Mean {
+        QLineSeries* loss = nullptr;
+        QLineSeries* metric = nullptr;
+        QMap<double, std::array<double, 4>> sums;
+        QSet<int> jobs;
+        bool dirty = false;
+    };
+    QHash<QString, Mean> m_means;
+    QLineSeries *m_baseMarkLoss = nullptr, *m_baseMarkMetric = nullptr;
 
     ChartView* m_lossView;
     ChartView* m_metricView;
