@@ -62,7 +62,7 @@ QuantizationTab::QuantizationTab(QWidget* parent) : QWidget(parent)
     m_accView->chart()->addAxis(m_accY, Qt::AlignLeft);
     m_costX = new QBarCategoryAxis;
     m_costY = new QValueAxis;
-    m_costY->setTitleText(tr("% of fp32 file  /  speed-up × 100"));
+    m_costY->setTitleText(tr("percent (fp32 = 100)"));
     m_costView->chart()->addAxis(m_costX, Qt::AlignBottom);
     m_costView->chart()->addAxis(m_costY, Qt::AlignLeft);
     layout->addWidget(m_accView, 3);
@@ -122,7 +122,7 @@ void QuantizationTab::refresh()
     costChart->removeAllSeries();
     QStringList accLabels;
     for (const auto& label : m_order)
-        accLabels << QString("%1 (%2 ± %3)")
+        accLabels << QString("%1<br>%2 ± %3")
                          .arg(label)
                          .arg(mean(m_entries[label].test), 0, 'f', 3)
                          .arg(stddev(m_entries[label].test), 0, 'f', 3);
