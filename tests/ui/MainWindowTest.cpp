@@ -121,8 +121,8 @@ private Q_SLOTS:
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
         const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
         const QStringList svgs = QDir(dir.filePath("charts")).entryList({"*.svg"});
-        QCOMPARE(pngs.size(), 10); // 2 training + 2 sparsity + 2 quantization + weights + pareto + curves + histograms
-        QCOMPARE(svgs.size(), 10);
+        QCOMPARE(pngs.size(), 11); // 2 training + 3 sparsity + 2 quantization + weights + pareto + curves + histograms
+        QCOMPARE(svgs.size(), 11);
         QImage img(dir.filePath("charts/" + pngs.first()));
         QVERIFY(!img.isNull() && img.width() > 100);
         QFile svg(dir.filePath("charts/" + svgs.first()));
@@ -140,7 +140,7 @@ private Q_SLOTS:
         const QString text = QString::fromUtf8(rf.readAll());
         QVERIFY(text.startsWith("<!DOCTYPE html>"));
         QCOMPARE(text.count("<table>"), 2);
-        QCOMPARE(text.count("data:image/png;base64,"), 6); // 2 training + 2 sparsity + weights + pareto
+        QCOMPARE(text.count("data:image/png;base64,"), 7); // 2 training + 3 sparsity + weights + pareto
         QVERIFY(text.contains("<td>finegrained</td><td>sparsity=0.5</td><td>finetuned</td>"));
         QVERIFY(text.contains("<td>stack.conv0.weight</td><td>[16, 1433]</td>"));
         QVERIFY(text.contains("method: finegrained"));
@@ -354,6 +354,24 @@ private Q_SLOTS:
         p->quantMethodCombo()->setCurrentText("none"); // removes the first quantize step only
         QCOMPARE(p->config().compression.size(), size_t(2));
         QCOMPARE(p->config().compression[1].method, std::string("ptq"));
+    }
+
+    void gradualScheduleShowsSparsityRising()
+    {
+        MainWindow w;
+        w.show();
+        configure(w, "finegrained", "0.8", 5, 10);
+        w.panel()->scheduleCombo()->setCurrentText("agp");
+        QVERIFY(w.panel()->isValid());
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.run();
+        QVERIFY(done.wait(120000));
+        const auto steps = w.sparsityTab()->globalSchedule();
+        QVERIFY2(steps.size() >= 3, QByteArray::number(steps.size()).constData());
+        for (int i = 1; i < steps.size(); ++i)
+            QVERIFY(steps[i].y() >= steps[i - 1].y()); // the cubic schedule only rises
+        QVERIFY(std::abs(steps.back().y() - 80.0) < 0.1);
+        QVERIFY(steps.front().y() < 80.0);
     }
 
 private:

@@ -2,6 +2,7 @@
 
 #include "ui/charts/ChartView.h"
 
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QtCharts/QAreaSeries>
@@ -55,13 +56,25 @@ SparsityTab::SparsityTab(QWidget* parent) : QWidget(parent)
     m_layerY->setTitleText(tr("sparsity (%)"));
     m_layerView->chart()->addAxis(m_layerX, Qt::AlignBottom);
     m_layerView->chart()->addAxis(m_layerY, Qt::AlignLeft);
+    m_scheduleView = new ChartView(tr("Sparsity during fine-tuning"));
+    m_schedX = new QValueAxis;
+    m_schedX->setTitleText(tr("fine-tuning epoch"));
+    m_schedX->setLabelFormat("%d");
+    m_schedY = new QValueAxis;
+    m_schedY->setTitleText(tr("sparsity (%)"));
+    m_schedY->setRange(0, 100);
+    m_scheduleView->chart()->addAxis(m_schedX, Qt::AlignBottom);
+    m_scheduleView->chart()->addAxis(m_schedY, Qt::AlignLeft);
+    auto* bottom = new QHBoxLayout;
+    bottom->addWidget(m_layerView, 1);
+    bottom->addWidget(m_scheduleView, 1);
     layout->addWidget(m_accView, 3);
-    layout->addWidget(m_layerView, 2);
+    layout->addLayout(bottom, 2);
 }
 
 QList<ChartView*> SparsityTab::charts() const
 {
-    return {m_accView, m_layerView};
+    return {m_accView, m_layerView, m_scheduleView};
 }
 
 void SparsityTab::clear()
@@ -69,6 +82,9 @@ void SparsityTab::clear()
     m_values.clear();
     m_base.clear();
     m_lastLayers.clear();
+    m_schedule.clear();
+    m_plannedEpochs.clear();
+    m_scheduleSetting.clear();
     refresh();
 }
 
@@ -87,11 +103,33 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
         } else if (auto* p = std::get_if<PruningApplied>(&e)) {
             m_lastLayers = p->layers;
             m_lastSetting = QString::fromStdString(p->method + " " + p->setting);
+            if (p->job == 0) {
+                auto& series = m_schedule[m_lastSetting];
+                int64_t params = 0, zeros = 0;
+                for (const auto& l : p->layers) {
+                    series[QString::fromStdString(l.layer)].append(QPointF(p->epoch, l.sparsity() * 100.0));
+                    params += l.params;
+                    zeros += l.params - l.nnz;
+                }
+                series[QString()].append(QPointF(p->epoch, params ? 100.0 * static_cast<double>(zeros) / static_cast<double>(params) : 0.0));
+                m_scheduleSetting = m_lastSetting;
+            }
             changed = true;
+        } else if (auto* s = std::get_if<StageStarted>(&e); s && s->job == 0 && s->stage == "finetuned") {
+            // The matching PruningApplied names the method; settings are unique within a method.
+            for (auto it = m_schedule.begin(); it != m_schedule.end(); ++it)
+                if (it.key().endsWith(" " + QString::fromStdString(s->setting)))
+                    m_plannedEpochs[it.key()] = s->epochs;
+            m_plannedEpochs[QStringLiteral("?") + QString::fromStdString(s->setting)] = s->epochs;
         }
     }
     if (changed)
         refresh();
+}
+
+QList<QPointF> SparsityTab::globalSchedule() const
+{
+    return m_schedule.value(m_scheduleSetting).value(QString());
 }
 
 int SparsityTab::sweepPointCount(const QString& stage) const
@@ -155,6 +193,39 @@ void SparsityTab::refresh()
     m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
     chart->setTitle(m_values.isEmpty() ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
                                        : tr("Test accuracy vs sparsity"));
+
+    // Sparsity over the fine-tuning epochs of the latest setting, drawn as steps.
+    auto* schart = m_scheduleView->chart();
+    schart->removeAllSeries();
+    const auto byLayer = m_schedule.value(m_scheduleSetting);
+    QString settingOnly = m_scheduleSetting.section(' ', 1);
+    const int planned = std::max(m_plannedEpochs.value(m_scheduleSetting, 0),
+                                 m_plannedEpochs.value(QStringLiteral("?") + settingOnly, 0));
+    double maxEpoch = std::max(1, planned);
+    for (auto it = byLayer.begin(); it != byLayer.end(); ++it) {
+        auto* s = new QLineSeries;
+        QList<QPointF> pts;
+        for (const auto& p : *it) {
+            if (!pts.isEmpty())
+                pts << QPointF(p.x(), pts.back().y());
+            pts << p;
+            maxEpoch = std::max(maxEpoch, p.x());
+        }
+        if (!pts.isEmpty() && planned > pts.back().x())
+            pts << QPointF(planned, pts.back().y());
+        s->replace(pts);
+        const bool global = it.key().isEmpty();
+        QString name = it.key();
+        s->setName(global ? tr("all layers") : name.remove("stack.").remove(".weight"));
+        s->setPen(global ? QPen(QColor("#2c3e50"), 3) : QPen(QColor("#8e44ad"), 1.2, Qt::DotLine));
+        schart->addSeries(s);
+        s->attachAxis(m_schedX);
+        s->attachAxis(m_schedY);
+    }
+    m_schedX->setRange(0, maxEpoch);
+    schart->setTitle(byLayer.isEmpty() ? tr("Sparsity during fine-tuning")
+                                       : tr("Sparsity during fine-tuning — %1").arg(m_scheduleSetting));
+    schart->legend()->setVisible(byLayer.size() <= 7);
 
     auto* lchart = m_layerView->chart();
     lchart->removeAllSeries();

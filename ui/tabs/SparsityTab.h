@@ -26,6 +26,9 @@ public:
     void clear();
     void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
     int sweepPointCount(const QString& stage) const;
+    /// Global sparsity (%) over the fine-tuning epochs of the latest setting: the steps of a
+    /// gradual schedule (tests read the points).
+    QList<QPointF> globalSchedule() const;
     QList<ChartView*> charts() const;
 
 private:
@@ -33,6 +36,12 @@ private:
 
     ChartView* m_accView;
     ChartView* m_layerView;
+    ChartView* m_scheduleView;
+    QValueAxis *m_schedX, *m_schedY;
+    /// "method setting" -> layer ("" = global) -> (epoch, sparsity %) after each pruning step
+    QMap<QString, QMap<QString, QList<QPointF>>> m_schedule;
+    QMap<QString, int> m_plannedEpochs; ///< fine-tuning epochs per setting
+    QString m_scheduleSetting;          ///< the latest setting
     QValueAxis *m_accX, *m_accY, *m_layerY;
     QBarCategoryAxis* m_layerX;
     QMap<QString, QMap<double, QList<double>>> m_values; ///< stage -> sparsity -> test values
