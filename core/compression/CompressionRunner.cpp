@@ -169,10 +169,22 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
             row.latencyKind = "sparse-csr";
         }
     }
+    // Weight MACs of one inference pass, on the fp32 parameters themselves (quantizer off).
+    std::map<const void*, int64_t> macs;
+    {
+        if (quantizer)
+            quantizer->setEnabled(false);
+        nn::functional::MacCountScope counting(&macs);
+        task.inferenceForward();
+        if (quantizer)
+            quantizer->setEnabled(true);
+    }
     for (const auto& t : sizes.tensors) {
         if (!t.prunable)
             continue;
         session::LayerRow l;
+        if (auto it = macs.find(params[t.name].unsafeGetTensorImpl()); it != macs.end())
+            l.macs = it->second;
         l.method = row.method;
         l.setting = row.setting;
         l.stage = row.stage;

@@ -106,11 +106,11 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
 std::string ResultWriter::layersCsv(const RunResult& r)
 {
     std::ostringstream o;
-    o << "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes\n";
+    o << "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs\n";
     for (const auto& l : r.layers)
         o << l.method << ',' << csvField(l.setting) << ',' << l.stage << ',' << l.seed << ',' << l.fold << ','
           << csvField(l.layer) << ',' << csvField(l.shape) << ',' << l.params << ',' << l.nnz << ',' << num(l.sparsity())
-          << ',' << l.bits << ',' << l.diskBytes << '\n';
+          << ',' << l.bits << ',' << l.diskBytes << ',' << l.macs << '\n';
     return o.str();
 }
 

@@ -45,6 +45,9 @@ struct LayerRow {
     int64_t params = 0, nnz = 0;
     double bits = 32;      ///< stored bits per value (A²Q: average over the rows)
     int64_t diskBytes = 0; ///< bytes of this tensor's payload in the model file
+    /// Multiply-accumulates of this weight in one inference forward over the test data, counting
+    /// only non-zero weights and, for sparse inputs, only stored inputs (message passing excluded).
+    int64_t macs = 0;
     /// Weight histogram over [histLo, histHi] in histCounts.size() equal bins. The range is fixed
     /// per (layer, seed, fold) by the base model, so stages overlay bin for bin; values outside
     /// it are counted in the first or last bin.

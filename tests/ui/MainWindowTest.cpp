@@ -23,6 +23,8 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -79,6 +81,7 @@ private Q_SLOTS:
         QCOMPARE(last[2].toString(), QString("finetuned"));
         QCOMPARE(last[3].toString(), QString("stack.conv1.weight"));
         QCOMPARE(last[6].toLongLong(), 56); // 112 weights, half kept
+        QCOMPARE(last[10].toLongLong(), 2708 * 56); // MACs: every node times the kept weights
         QCOMPARE(layers->rows()[4][6].toLongLong(), 11464); // conv0: round(0.5 * 22928) kept
 
         w.weightsTab()->layerCombo()->setCurrentText("stack.conv0.weight");
@@ -372,6 +375,52 @@ private Q_SLOTS:
             QVERIFY(steps[i].y() >= steps[i - 1].y()); // the cubic schedule only rises
         QVERIFY(std::abs(steps.back().y() - 80.0) < 0.1);
         QVERIFY(steps.front().y() < 80.0);
+    }
+
+    void olderHistoryDatabasesAreMigrated()
+    {
+        const QString path = m_dir.filePath("old-history.sqlite");
+        {
+            // The schema before quantization: no bits columns in summary, no macs in layers.
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "old");
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, tags TEXT NOT NULL "
+                           "DEFAULT '', created TEXT NOT NULL, config_yaml TEXT NOT NULL, total_seconds REAL)"));
+            QVERIFY(q.exec("CREATE TABLE summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                           "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, "
+                           "metric TEXT, mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, "
+                           "dense INTEGER, disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL)"));
+            QVERIFY(q.exec("CREATE TABLE layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                           "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
+                           "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT)"));
+            QVERIFY(q.exec("INSERT INTO runs (name, created, config_yaml) VALUES ('old run', '2026-11-01', 'name: old')"));
+            QVERIFY(q.exec("INSERT INTO summary (run_id, method, setting, stage, metric, mean, n) VALUES "
+                           "(1, 'none', '', 'base', 'accuracy', 0.8, 1)"));
+        }
+        QSqlDatabase::removeDatabase("old");
+        RunHistory history(path);
+        QVERIFY2(history.isOpen(), qPrintable(history.lastError()));
+        auto runs = history.runs();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].summary.at(0).bitsMean, 32.0); // the default for runs stored before
+        gsq::core::session::RunResult r;
+        r.config.name = "new";
+        gsq::core::session::SummaryRow s;
+        s.method = "qat";
+        s.stage = "quantized";
+        s.bitsMean = 4;
+        r.summary.push_back(s);
+        gsq::core::session::LayerRow l;
+        l.layer = "stack.conv0.weight";
+        l.macs = 123;
+        l.histCounts = {1, 2, 3};
+        r.layers.push_back(l);
+        const qint64 id = history.add(r);
+        QVERIFY2(id > 0, qPrintable(history.lastError()));
+        QCOMPARE(history.runs().back().summary.at(0).bitsMean, 4.0);
+        QCOMPARE(history.layerHistogram(id, "", "", "", "stack.conv0.weight").histCounts, (std::vector<int64_t>{1, 2, 3}));
     }
 
 private:

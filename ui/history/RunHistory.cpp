@@ -53,7 +53,8 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
                 "test REAL, val_loss REAL)") &&
            exec("CREATE TABLE IF NOT EXISTS layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
-                "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT)");
+                "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT, "
+                "macs INTEGER DEFAULT 0)");
     // Histories written before quantization existed lack the bits columns of summary.
     if (m_ok) {
         QSqlQuery cols(QSqlDatabase::database(m_connection));
@@ -61,9 +62,17 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
         if (cols.exec("PRAGMA table_info(summary)"))
             while (cols.next())
                 hasBits = hasBits || cols.value(1).toString() == "bits";
+        cols.finish(); // no statement may be active while the schema changes
         if (!hasBits)
             m_ok = exec("ALTER TABLE summary ADD COLUMN bits REAL DEFAULT 32") &&
                    exec("ALTER TABLE summary ADD COLUMN feature_bits REAL DEFAULT 32");
+        bool hasMacs = false;
+        if (m_ok && cols.exec("PRAGMA table_info(layers)"))
+            while (cols.next())
+                hasMacs = hasMacs || cols.value(1).toString() == "macs";
+        cols.finish();
+        if (m_ok && !hasMacs)
+            m_ok = exec("ALTER TABLE layers ADD COLUMN macs INTEGER DEFAULT 0");
     }
 }
 
@@ -137,14 +146,14 @@ qint64 RunHistory::add(const RunResult& r)
             if (!q.exec())
                 return fail(q);
         }
-    q.prepare("INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.prepare("INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& l : r.layers) {
         for (const QVariant& v :
              {QVariant(id), QVariant(QString::fromStdString(l.method)), QVariant(QString::fromStdString(l.setting)),
               QVariant(QString::fromStdString(l.stage)), QVariant(qlonglong(l.seed)), QVariant(l.fold),
               QVariant(QString::fromStdString(l.layer)), QVariant(QString::fromStdString(l.shape)),
               QVariant(qlonglong(l.params)), QVariant(qlonglong(l.nnz)), QVariant(l.bits), QVariant(qlonglong(l.diskBytes)),
-              QVariant(l.histLo), QVariant(l.histHi), QVariant(histogramText(l.histCounts))})
+              QVariant(l.histLo), QVariant(l.histHi), QVariant(histogramText(l.histCounts)), QVariant(qlonglong(l.macs))})
             q.addBindValue(v);
         if (!q.exec())
             return fail(q);

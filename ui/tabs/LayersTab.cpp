@@ -19,10 +19,12 @@ LayersTab::LayersTab(QWidget* parent) : QWidget(parent)
     layout->addWidget(makeChartHint(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
                                ".gsqm file (dense, CSR or bitmask, whichever is smallest).")));
     m_model = new RowTableModel({tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"),
-                                 tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes")},
+                                 tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes"), tr("MACs")},
                                 this);
     m_model->setHeaderToolTips({{}, {}, {}, {}, {}, tr("counted: all values"), tr("counted: non-zero values"), {}, {},
-                                tr("measured: payload bytes in the model file")});
+                                tr("measured: payload bytes in the model file"),
+                                tr("counted: multiply-accumulates of this weight in one forward pass over the test data, "
+                                   "non-zero weights (and stored inputs) only; message passing not included")});
     auto* proxy = new QSortFilterProxyModel(this);
     proxy->setSourceModel(m_model);
     proxy->setSortRole(Qt::UserRole);
@@ -52,7 +54,7 @@ void LayersTab::addEvents(const std::vector<SessionEvent>& events)
                                      QString::fromStdString(l.stage), QString::fromStdString(l.layer),
                                      QString::fromStdString(l.shape), static_cast<qlonglong>(l.params),
                                      static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
-                                     static_cast<qlonglong>(l.diskBytes)});
+                                     static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs)});
     }
     m_model->appendRows(rows);
 }

@@ -225,6 +225,23 @@ at::Tensor globalPool(const at::Tensor& x, const at::Tensor& batch, int64_t numG
 namespace {
 
 thread_local bool t_sparseWeights = false;
+thread_local std::map<const void*, int64_t>* t_macCounts = nullptr;
+
+void countMacs(const at::Tensor& x, const at::Tensor& weight)
+{
+    torch::NoGradGuard guard;
+    const auto w = weight.detach();
+    int64_t macs = 0;
+    if (x.layout() == torch::kSparseCsr || x.is_sparse()) {
+        auto cols = x.layout() == torch::kSparseCsr ? x.col_indices() : x.coalesce().indices()[1];
+        auto perInput = torch::bincount(cols, {}, x.size(1)); // stored inputs per feature k
+        auto perColumn = w.ne(0).sum(0);                       // non-zero weights reading feature k
+        macs = (perInput * perColumn).sum().item<int64_t>();
+    } else {
+        macs = (x.numel() / std::max<int64_t>(1, x.size(-1))) * w.ne(0).sum().item<int64_t>();
+    }
+    (*t_macCounts)[weight.unsafeGetTensorImpl()] += macs;
+}
 
 /// Inference forms of a weight W [out, in], cached per weight tensor and version: the dense
 /// contiguous W^T (built on first use) and its CSR form (built when sparse weights are asked for).
@@ -363,8 +380,20 @@ at::Tensor denseTimesCsr(const at::Tensor& x, const at::Tensor& b)
     return out;
 }
 
+MacCountScope::MacCountScope(std::map<const void*, int64_t>* counts) : m_previous(t_macCounts)
+{
+    t_macCounts = counts;
+}
+
+MacCountScope::~MacCountScope()
+{
+    t_macCounts = m_previous;
+}
+
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
+    if (t_macCounts)
+        countMacs(x, weight);
     at::Tensor out;
     if (quantization::Int8Scope::active() && !torch::GradMode::is_enabled() && !isSparse(x) && x.dim() == 2) {
         // Real int8: weights registered by a Quantizer run through oneDNN's int8 GEMM.

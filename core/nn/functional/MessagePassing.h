@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -45,6 +46,20 @@ public:
 
 private:
     bool m_previous;
+};
+
+/// While alive (on this thread), linear() adds the multiply-accumulates each weight performs to
+/// `counts` (keyed by the weight's TensorImpl): rows x non-zero weights for dense inputs, and
+/// sum over stored inputs x[i, k] of the non-zeros in weight column k for sparse inputs.
+class MacCountScope {
+public:
+    explicit MacCountScope(std::map<const void*, int64_t>* counts);
+    ~MacCountScope();
+    MacCountScope(const MacCountScope&) = delete;
+    MacCountScope& operator=(const MacCountScope&) = delete;
+
+private:
+    std::map<const void*, int64_t>* m_previous;
 };
 
 /// x [N, K] (CSR) @ b [K, M] (CSR) -> dense [N, M]; the reference is torch::mm on dense copies.

@@ -163,7 +163,14 @@ private Q_SLOTS:
         QCOMPARE(r.summary[4].n, 2);
         // layers.csv: 2 weights x 5 stages x 2 seeds.
         QCOMPARE(r.layers.size(), size_t(20));
-        const std::string header = "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes\n";
+        const std::string header = "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs\n";
+        // MACs of one inference pass: Cora's 49216 stored features x 16 outputs, 2708 nodes x 112 weights,
+        // and after 90 % pruning the second layer's 11 remaining weights for every node.
+        QCOMPARE(r.layers[0].macs, int64_t(49216) * 16);
+        QCOMPARE(r.layers[1].macs, int64_t(2708) * 112);
+        QCOMPARE(r.layers[9].layer, std::string("stack.conv1.weight"));
+        QCOMPARE(r.layers[9].stage, std::string("finetuned"));
+        QCOMPARE(r.layers[9].macs, int64_t(2708) * 11);
         QCOMPARE(session::ResultWriter::layersCsv(r).substr(0, header.size()), header);
         // The first job's models are on disk, with the reported sizes, and reload.
         const QStringList files = QDir(dir.filePath("models")).entryList(QDir::Files);
