@@ -331,49 +331,19 @@ at::Tensor denseTimesCsr(const at::Tensor& x, const at::Tensor& b)
     const int64_t rows = xc.size(0), inner = xc.size(1), cols = b.size(1);
     auto out = torch::zeros({rows, cols}, torch::kFloat);
     const float* xp = xc.data_ptr<float>();
-    const int64_t* bcp = bc.data_ptr<int64_t>();
+    const int64_t *bcp = bc.data_ptr<int64_t>(), *bkp = bk.data_ptr<int64_t>();
     const float* bvp = bv.data_ptr<float>();
     float* op = out.data_ptr<float>();
-    // 32-bit column indices halve the index traffic of the inner loop.
-    std::vector<int32_t> col32(static_cast<size_t>(bk.numel()));
-    {
-        const int64_t* bkp = bk.data_ptr<int64_t>();
-        for (size_t i = 0; i < col32.size(); ++i)
-            col32[i] = static_cast<int32_t>(bkp[i]);
-    }
-    const int32_t* ck = col32.data();
-    at::parallel_for(0, (rows + 3) / 4, 16, [&](int64_t beginBlock, int64_t endBlock) {
-        for (int64_t blk = beginBlock; blk < endBlock; ++blk) {
-            const int64_t r0 = blk * 4;
-            if (r0 + 4 <= rows) {
-                // Four rows of x share every stored weight: one index and value load, four products.
-                const float *x0 = xp + r0 * inner, *x1 = x0 + inner, *x2 = x1 + inner, *x3 = x2 + inner;
-                float *d0 = op + r0 * cols, *d1 = d0 + cols, *d2 = d1 + cols, *d3 = d2 + cols;
-                for (int64_t k = 0; k < inner; ++k) {
-                    const float v0 = x0[k], v1 = x1[k], v2 = x2[k], v3 = x3[k];
-                    if (v0 == 0.0f && v1 == 0.0f && v2 == 0.0f && v3 == 0.0f)
-                        continue;
-                    for (int64_t f = bcp[k]; f < bcp[k + 1]; ++f) {
-                        const int32_t j = ck[f];
-                        const float w = bvp[f];
-                        d0[j] += v0 * w;
-                        d1[j] += v1 * w;
-                        d2[j] += v2 * w;
-                        d3[j] += v3 * w;
-                    }
-                }
-            } else {
-                for (int64_t r = r0; r < rows; ++r) {
-                    const float* xr = xp + r * inner;
-                    float* dst = op + r * cols;
-                    for (int64_t k = 0; k < inner; ++k) {
-                        const float v = xr[k];
-                        if (v == 0.0f)
-                            continue;
-                        for (int64_t f = bcp[k]; f < bcp[k + 1]; ++f)
-                            dst[ck[f]] += v * bvp[f];
-                    }
-                }
+    at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* xr = xp + r * inner;
+            float* dst = op + r * cols;
+            for (int64_t k = 0; k < inner; ++k) {
+                const float v = xr[k];
+                if (v == 0.0f)
+                    continue;
+                for (int64_t f = bcp[k]; f < bcp[k + 1]; ++f)
+                    dst[bkp[f]] += v * bvp[f];
             }
         }
     });
