@@ -38,8 +38,8 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(makeChartHint(tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
-                               "pruning masks · purple: quantization-aware training. Each line is one seed (and setting); "
-                               "later stages start where the base training ended.")));
+                               "pruning masks · purple: quantization-aware training. Thin lines: one seed (and setting); bold: "
+                               "their mean. Later stages start where the base training ended (dashed line).")));
     m_lossView = new ChartView(tr("Training loss"));
     m_metricView = new ChartView(tr("Validation metric"));
     m_lossX = axis(tr("epoch"));
