@@ -487,10 +487,8 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
 }
 
-void MainWindow::reset(bool newSeeds)
+void MainWindow::clearViews()
 {
-    if (m_controller->isRunning())
-        return;
     m_training->clear();
     m_sparsity->clear();
     m_quantization->clear();
@@ -498,6 +496,13 @@ void MainWindow::reset(bool newSeeds)
     m_layers->clear();
     m_banner->hide();
     m_progress->setValue(0);
+}
+
+void MainWindow::reset(bool newSeeds)
+{
+    if (m_controller->isRunning())
+        return;
+    clearViews();
     if (newSeeds)
         m_panel->useNewSeeds();
     QStringList seeds;
@@ -512,15 +517,9 @@ void MainWindow::run()
 {
     if (!m_panel->isValid() || m_controller->isRunning())
         return;
-    m_training->clear();
-    m_sparsity->clear();
-    m_quantization->clear();
-    m_weights->clear();
-    m_layers->clear();
-    m_banner->hide();
+    clearViews();
     m_epochsDone = 0;
     m_baseMean = -1;
-    m_progress->setValue(0);
     m_runStartMs = QDateTime::currentMSecsSinceEpoch();
     m_status->setText(tr("Loading data…"));
     m_controller->start(m_panel->config());

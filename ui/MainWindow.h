@@ -47,6 +47,12 @@ public:
     /// or from new ones with `newSeeds`.
     void reset(bool newSeeds);
 
+private:
+    /// Empties every live view (tabs, banner, progress) before a run or on Reset.
+    void clearViews();
+
+public:
+
     ExperimentPanel* panel() const { return m_panel; }
     SessionController* controller() const { return m_controller; }
     QTabWidget* tabs() const { return m_tabs; }

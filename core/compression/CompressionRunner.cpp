@@ -277,6 +277,18 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
                           training::TrainerHooks& hooks, uint64_t seedOffset) {
         return trainCompressionStage(task, trainer, spec.method, stage, setting, epochs, hooks, seedOffset, ctx);
     };
+    // Fine-tunes the pruned model and records the "finetuned" row; `keep` re-applies masks.
+    auto finetune = [&](const session::ResultRow& row, const std::string& setting, training::TrainerHooks& hooks,
+                        const std::function<void()>& keep) {
+        auto fit = trainStage("finetuned", setting, spec.finetuneEpochs, hooks, 31);
+        if (keep)
+            keep();
+        session::ResultRow tuned = row;
+        tuned.trainSeconds += fit.trainSeconds;
+        tuned.bestEpoch = fit.bestEpoch;
+        tuned.stoppedEarly = fit.stoppedEarly;
+        finish(tuned, fit.best, "finetuned");
+    };
 
     for (double s : spec.sparsities) {
         if (ctx.cancel.cancelled())
@@ -301,12 +313,7 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
             finish(row, task.evaluate(), "pruned");
             if (spec.finetuneEpochs > 0) {
                 training::TrainerHooks none;
-                auto fit = trainStage("finetuned", setting, spec.finetuneEpochs, none, 31);
-                session::ResultRow tuned = row;
-                tuned.trainSeconds += fit.trainSeconds;
-                tuned.bestEpoch = fit.bestEpoch;
-                tuned.stoppedEarly = fit.stoppedEarly;
-                finish(tuned, fit.best, "finetuned");
+                finetune(row, setting, none, {});
             }
             base.restore(*module);
             pruning::StructuredPruner::syncOptions(*module);
@@ -344,13 +351,7 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
             PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
                 ctx.emit(pruningEvent(ctx, spec.method, setting, "finetuned", epoch, level, *module, hooks.masks()));
             });
-            auto fit = trainStage("finetuned", setting, spec.finetuneEpochs, hooks, 31);
-            hooks.masks().apply(*module);
-            session::ResultRow tuned = row;
-            tuned.trainSeconds += fit.trainSeconds;
-            tuned.bestEpoch = fit.bestEpoch;
-            tuned.stoppedEarly = fit.stoppedEarly;
-            finish(tuned, fit.best, "finetuned");
+            finetune(row, setting, hooks, [&] { hooks.masks().apply(*module); });
         }
     }
     base.restore(*module);

@@ -6,6 +6,7 @@
 #include "core/experiment/ConfigYaml.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -265,45 +266,39 @@ void ExperimentPanel::revalidate()
     auto firstOf = [&](const char* kind) {
         return std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.kind == kind; });
     };
-    if (auto it = firstOf("prune"); text(m_method) == "none") {
-        if (it != steps.end())
-            steps.erase(it);
-    } else {
-        experiment::CompressionStep step;
-        if (it != steps.end())
-            step = *it;
-        step.kind = "prune";
-        step.method = text(m_method);
-        step.params["sparsity"] = "[" + m_sparsity->text().toStdString() + "]";
-        step.params["schedule"] = text(m_schedule);
-        step.params["finetune_epochs"] = std::to_string(m_finetune->value());
+    // Removes the first step of `kind` when the form says "none", else updates it (or adds it).
+    auto upsert = [&](const char* kind, const std::string& method, bool atFront,
+                      const std::function<void(experiment::CompressionStep&)>& fill) {
+        auto it = firstOf(kind);
+        if (method == "none") {
+            if (it != steps.end())
+                steps.erase(it);
+            return;
+        }
+        experiment::CompressionStep step = it != steps.end() ? *it : experiment::CompressionStep{};
+        if (step.method != method)
+            step.params.clear(); // method-specific keys of another method would not validate
+        step.kind = kind;
+        step.method = method;
+        fill(step);
         if (it != steps.end())
             *it = step;
         else
-            steps.insert(steps.begin(), step);
-    }
-    QString error;
-    if (auto it = firstOf("quantize"); text(m_quantMethod) == "none") {
-        if (it != steps.end())
-            steps.erase(it);
-    } else {
-        experiment::CompressionStep step;
-        if (it != steps.end())
-            step = *it;
-        if (step.method != text(m_quantMethod))
-            step.params.clear(); // method-specific keys of another method would not validate
-        step.kind = "quantize";
-        step.method = text(m_quantMethod);
+            steps.insert(atFront ? steps.begin() : steps.end(), step);
+    };
+    upsert("prune", text(m_method), true, [&](experiment::CompressionStep& step) {
+        step.params["sparsity"] = "[" + m_sparsity->text().toStdString() + "]";
+        step.params["schedule"] = text(m_schedule);
+        step.params["finetune_epochs"] = std::to_string(m_finetune->value());
+    });
+    upsert("quantize", text(m_quantMethod), false, [&](experiment::CompressionStep& step) {
         step.params["bits"] = std::to_string(m_bits->value());
         if (step.method == "ptq")
             step.params.erase("epochs");
         else
             step.params["epochs"] = std::to_string(m_quantEpochs->value());
-        if (it != steps.end())
-            *it = step;
-        else
-            steps.push_back(step);
-    }
+    });
+    QString error;
     c.compression = steps;
     try {
         experiment::resolveDefaults(c);
