@@ -62,6 +62,7 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
     m_gridArea->hide();
     layout->addWidget(m_gridArea, 1);
     connect(m_layer, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(m_layer, &QComboBox::activated, this, [this] { m_layerChosen = true; });
     connect(m_setting, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     connect(m_log, &QCheckBox::toggled, this, [this] { refresh(); });
     connect(m_all, &QCheckBox::toggled, this, [this] { refresh(); });
@@ -75,6 +76,7 @@ QList<ChartView*> WeightsTab::charts() const
 
 void WeightsTab::clear()
 {
+    m_layerChosen = false;
     m_rows.clear();
     m_snapshots.clear();
     m_layer->clear();
@@ -109,6 +111,22 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
                 m_setting->setCurrentIndex(m_setting->count() - 1); // follow the newest (most pruned) setting
             }
             changed = true;
+        }
+    }
+    if (changed && !m_layerChosen) {
+        // Until the user picks one, show the largest weight matrix: the most telling histogram.
+        QString largest;
+        int64_t most = -1;
+        for (auto it = m_rows.cbegin(); it != m_rows.cend(); ++it)
+            for (const auto& bySetting : *it)
+                for (const auto& row : bySetting)
+                    if (row.params > most) {
+                        most = row.params;
+                        largest = it.key();
+                    }
+        if (!largest.isEmpty() && m_layer->currentText() != largest) {
+            const QSignalBlocker block(m_layer);
+            m_layer->setCurrentText(largest);
         }
     }
     if (changed)

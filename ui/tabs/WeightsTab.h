@@ -60,6 +60,7 @@ private:
     QCheckBox *m_log, *m_all;
     QSlider* m_epoch;
     QLabel* m_epochLabel;
+    bool m_layerChosen = false; ///< the user picked a layer; until then the largest is shown
     QScrollArea* m_gridArea;
     QGridLayout* m_grid;
     QList<ChartView*> m_small;
