@@ -87,7 +87,7 @@ training::FitResult trainCompressionStage(training::Task& task, training::Traine
                                           const std::string& stage, const std::string& setting, int epochs,
                                           training::TrainerHooks& hooks, uint64_t seedOffset, JobContext& ctx)
 {
-    ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting});
+    ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method});
     session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting};
     auto fit = trainer.fit(
         task, static_cast<uint64_t>(ctx.seed) + seedOffset,
@@ -95,7 +95,7 @@ training::FitResult trainCompressionStage(training::Task& task, training::Traine
             const session::EpochPoint point{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric,
                                             r.valLoss, r.lr, r.seconds};
             history.epochs.push_back(point);
-            ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting});
+            ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting, method});
             if (ctx.job == 0)
                 ctx.emit(session::WeightSnapshot{ctx.job, stage, method, setting, r.epoch,
                                                  CompressionRunner::snapshot(*task.module(), method, setting, stage)});

@@ -31,6 +31,7 @@ struct StageStarted {
     std::string stage;          ///< "base", "regularized", "finetuned"
     int epochs = 0;
     std::string setting;        ///< compression setting ("sparsity=0.5"); empty for base
+    std::string method = "none"; ///< compression method of the stage; "none" for base
 };
 
 struct EpochMetrics {
@@ -41,6 +42,7 @@ struct EpochMetrics {
     int epochs = 0;             ///< planned epochs of this stage
     EpochPoint point;
     std::string setting;        ///< as in StageStarted
+    std::string method = "none"; ///< as in StageStarted (settings repeat across methods)
 };
 
 struct StageFinished {

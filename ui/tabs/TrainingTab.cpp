@@ -73,14 +73,17 @@ void TrainingTab::clear()
     m_maxLoss = 0.1;
 }
 
-TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const std::string& setting, int64_t seed)
+TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const std::string& setting, int64_t seed,
+                                       const std::string& method)
 {
-    const QString key = QString("%1|%2|%3").arg(job).arg(QString::fromStdString(stage), QString::fromStdString(setting));
+    // Settings repeat across methods ("bits=4" for qat and degree_quant): the method is part of the key.
+    const std::string label = method == "none" || method.empty() ? setting : method + " " + setting;
+    const QString key = QString("%1|%2|%3").arg(job).arg(QString::fromStdString(stage), QString::fromStdString(label));
     auto it = m_loss.find(key);
     if (it != m_loss.end())
         return *it;
     Curve c;
-    const QString name = QString("seed %1 %2 %3").arg(seed).arg(QString::fromStdString(stage), QString::fromStdString(setting)).trimmed();
+    const QString name = QString("seed %1 %2 %3").arg(seed).arg(QString::fromStdString(stage), QString::fromStdString(label)).trimmed();
     c.loss = new QLineSeries;
     c.metric = new QLineSeries;
     for (auto* s : {c.loss, c.metric}) {
@@ -102,9 +105,6 @@ TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const 
         if (stage == "finetuned")
             c.offset = m_regularizedEnd.value(QString("%1|%2").arg(job).arg(QString::fromStdString(setting)), c.offset);
     }
-    const bool legend = m_loss.size() < 8;
-    m_lossView->chart()->legend()->setVisible(legend);
-    m_metricView->chart()->legend()->setVisible(legend);
     return *m_loss.insert(key, c);
 }
 
@@ -112,7 +112,7 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
 {
     for (const auto& e : events) {
         if (auto* m = std::get_if<EpochMetrics>(&e)) {
-            Curve& c = curve(m->job, m->stage, m->setting, m->seed);
+            Curve& c = curve(m->job, m->stage, m->setting, m->seed, m->method);
             const double x = c.offset + m->point.epoch;
             c.lossPts.append(QPointF(x, m->point.loss));
             if (std::isfinite(m->point.valMetric))
@@ -122,7 +122,8 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
             if (std::isfinite(m->point.loss))
                 m_maxLoss = std::max(m_maxLoss, m->point.loss);
             {
-                const QString key = QString::fromStdString(m->stage + "|" + m->setting);
+                const std::string label = m->method == "none" || m->method.empty() ? m->setting : m->method + " " + m->setting;
+                const QString key = QString::fromStdString(m->stage + "|" + label);
                 Mean& mean = m_means[key];
                 auto& sum = mean.sums[x];
                 if (std::isfinite(m->point.loss)) {
@@ -210,6 +211,10 @@ void TrainingTab::refresh()
         m_baseMarkLoss->replace({QPointF(baseEnd, 0), QPointF(baseEnd, m_maxLoss * 1.05)});
         m_baseMarkMetric->replace({QPointF(baseEnd, 0), QPointF(baseEnd, 1)});
     }
+    // A legend only while it stays readable.
+    const bool legend = m_loss.size() + meanCount() + (m_baseMarkLoss ? 1 : 0) <= 8;
+    m_lossView->chart()->legend()->setVisible(legend);
+    m_metricView->chart()->legend()->setVisible(legend);
     m_lossX->setRange(0, m_maxX);
     m_metricX->setRange(0, m_maxX);
     m_lossY->setRange(0, m_maxLoss * 1.05);

@@ -396,6 +396,7 @@ private Q_SLOTS:
         session::RunOptions options;
         options.modelDir = dir.filePath("models").toStdString();
         std::vector<std::string> stages, warnings;
+        std::map<std::string, int> epochsByMethod;
         auto r = session::Session::run(
             c,
             [&](const session::SessionEvent& e) {
@@ -403,11 +404,18 @@ private Q_SLOTS:
                     stages.push_back(f->row.method + "/" + f->row.stage);
                 if (auto* w = std::get_if<session::RunWarning>(&e))
                     warnings.push_back(w->message);
+                if (auto* m = std::get_if<session::EpochMetrics>(&e))
+                    ++epochsByMethod[m->method];
             },
             session::CancelToken(), options);
         QCOMPARE(stages, (std::vector<std::string>{"none/base", "ptq/quantized", "qat/quantized", "degree_quant/quantized",
                                                    "a2q/quantized"}));
         QCOMPARE(r.rows.size(), size_t(5));
+        // qat and degree_quant share the setting "bits=4"; their epochs stay apart by method.
+        QCOMPARE(epochsByMethod["none"], 10);
+        QCOMPARE(epochsByMethod["qat"], 3);
+        QCOMPARE(epochsByMethod["degree_quant"], 3);
+        QCOMPARE(epochsByMethod["a2q"], 80);
         const auto& base = r.rows[0];
         const auto& ptq = r.rows[1];
         QCOMPARE(ptq.bits, 8.0);
