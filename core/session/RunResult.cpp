@@ -4,21 +4,6 @@
 #include <tuple>
 
 namespace gsq::core::session {
-namespace {
-
-void meanStd(const std::vector<double>& v, double& mean, double& stdev)
-{
-    mean = 0;
-    for (double x : v)
-        mean += x;
-    mean /= static_cast<double>(v.size());
-    double ss = 0;
-    for (double x : v)
-        ss += (x - mean) * (x - mean);
-    stdev = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
-}
-
-} // namespace
 
 void RunResult::summarize()
 {
@@ -56,8 +41,8 @@ void RunResult::summarize()
             bits += r->bits;
             featureBits += r->featureBits;
         }
-        meanStd(test, s.testMean, s.testStd);
-        meanStd(val, s.valMean, s.valStd);
+        std::tie(s.testMean, s.testStd) = meanStd(test);
+        std::tie(s.valMean, s.valStd) = meanStd(val);
         s.n = static_cast<int>(g.size());
         s.nonzeroParamsMean = nnz / s.n;
         s.totalParams = first.totalParams;

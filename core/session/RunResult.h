@@ -2,12 +2,38 @@
 
 #include "core/experiment/ExperimentConfig.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace gsq::core::session {
+
+/// Mean and sample standard deviation (n - 1; 0 below two values) of a range of numbers, as
+/// summary.csv reports them; shared with the front ends' charts.
+template <class Range>
+std::pair<double, double> meanStd(const Range& values)
+{
+    double mean = 0, ss = 0;
+    size_t n = 0;
+    for (double x : values) {
+        mean += x;
+        ++n;
+    }
+    mean /= static_cast<double>(std::max<size_t>(1, n));
+    for (double x : values)
+        ss += (x - mean) * (x - mean);
+    return {mean, n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0};
+}
+
+/// How a compression setting is named where settings of several methods meet ("qat bits=4" and
+/// "degree_quant bits=4" differ): the setting alone for the base ("") and method "none".
+inline std::string settingKey(const std::string& method, const std::string& setting)
+{
+    return setting.empty() || method.empty() || method == "none" ? setting : method + " " + setting;
+}
 
 /// One row of results.csv: one (seed, fold, stage) of a run.
 struct ResultRow {

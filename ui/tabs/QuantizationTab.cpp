@@ -19,21 +19,7 @@ using namespace gsq::core::session;
 namespace {
 double mean(const QList<double>& v)
 {
-    double s = 0;
-    for (double x : v)
-        s += x;
-    return v.isEmpty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
-double stddev(const QList<double>& v)
-{
-    if (v.size() < 2)
-        return 0.0;
-    const double m = mean(v);
-    double ss = 0;
-    for (double x : v)
-        ss += (x - m) * (x - m);
-    return std::sqrt(ss / static_cast<double>(v.size() - 1));
+    return meanStd(v).first;
 }
 
 QString labelOf(const ResultRow& row)
@@ -124,8 +110,8 @@ void QuantizationTab::refresh()
     for (const auto& label : m_order)
         accLabels << QString("%1<br>%2 ± %3")
                          .arg(label)
-                         .arg(mean(m_entries[label].test), 0, 'f', 3)
-                         .arg(stddev(m_entries[label].test), 0, 'f', 3);
+                         .arg(meanStd(m_entries[label].test).first, 0, 'f', 3)
+                         .arg(meanStd(m_entries[label].test).second, 0, 'f', 3);
     m_accX->setCategories(accLabels);
     m_costX->setCategories(m_order);
     if (m_order.size() <= 1) {
@@ -139,9 +125,9 @@ void QuantizationTab::refresh()
     acc->setLabelColor(Qt::white);
     double lo = 1.0;
     for (const auto& label : m_order) {
-        const double m = mean(m_entries[label].test);
+        const auto [m, sd] = meanStd(m_entries[label].test);
         *acc << std::round(m * 1000.0) / 1000.0;
-        lo = std::min(lo, m - stddev(m_entries[label].test));
+        lo = std::min(lo, m - sd);
     }
     auto* accSeries = new QBarSeries;
     accSeries->append(acc);

@@ -21,19 +21,6 @@ namespace gsq::ui {
 
 using namespace gsq::core::session;
 
-namespace {
-void meanStd(const QList<double>& v, double& mean, double& sd)
-{
-    mean = 0;
-    for (double x : v)
-        mean += x;
-    mean /= std::max<qsizetype>(1, v.size());
-    double ss = 0;
-    for (double x : v)
-        ss += (x - mean) * (x - mean);
-    sd = v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0;
-}
-} // namespace
 
 SparsityTab::SparsityTab(QWidget* parent) : QWidget(parent)
 {
@@ -102,7 +89,7 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
             changed = true;
         } else if (auto* p = std::get_if<PruningApplied>(&e)) {
             m_lastLayers = p->layers;
-            m_lastSetting = QString::fromStdString(p->method + " " + p->setting);
+            m_lastSetting = QString::fromStdString(settingKey(p->method, p->setting));
             if (p->job == 0) {
                 auto& series = m_schedule[m_lastSetting];
                 int64_t params = 0, zeros = 0;
@@ -116,11 +103,7 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
             }
             changed = true;
         } else if (auto* s = std::get_if<StageStarted>(&e); s && s->job == 0 && s->stage == "finetuned") {
-            // The matching PruningApplied names the method; settings are unique within a method.
-            for (auto it = m_schedule.begin(); it != m_schedule.end(); ++it)
-                if (it.key().endsWith(" " + QString::fromStdString(s->setting)))
-                    m_plannedEpochs[it.key()] = s->epochs;
-            m_plannedEpochs[QStringLiteral("?") + QString::fromStdString(s->setting)] = s->epochs;
+            m_plannedEpochs[QString::fromStdString(settingKey(s->method, s->setting))] = s->epochs;
         }
     }
     if (changed)
@@ -149,8 +132,7 @@ void SparsityTab::refresh()
         auto* upper = new QLineSeries;
         auto* lower = new QLineSeries;
         for (auto p = it->begin(); p != it->end(); ++p) {
-            double m, sd;
-            meanStd(*p, m, sd);
+            const auto [m, sd] = meanStd(*p);
             mean->append(p.key(), m);
             dots->append(p.key(), m);
             upper->append(p.key(), m + sd);
@@ -176,8 +158,7 @@ void SparsityTab::refresh()
         chart->legend()->markers(dots).first()->setVisible(false);
     }
     if (!m_base.isEmpty()) {
-        double m, sd;
-        meanStd(m_base, m, sd);
+        const double m = meanStd(m_base).first;
         auto* base = new QLineSeries;
         base->append(0, m);
         base->append(1, m);
@@ -198,9 +179,7 @@ void SparsityTab::refresh()
     auto* schart = m_scheduleView->chart();
     schart->removeAllSeries();
     const auto byLayer = m_schedule.value(m_scheduleSetting);
-    QString settingOnly = m_scheduleSetting.section(' ', 1);
-    const int planned = std::max(m_plannedEpochs.value(m_scheduleSetting, 0),
-                                 m_plannedEpochs.value(QStringLiteral("?") + settingOnly, 0));
+    const int planned = m_plannedEpochs.value(m_scheduleSetting, 0);
     double maxEpoch = std::max(1, planned);
     for (auto it = byLayer.begin(); it != byLayer.end(); ++it) {
         auto* s = new QLineSeries;

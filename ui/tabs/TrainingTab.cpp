@@ -77,7 +77,7 @@ TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const 
                                        const std::string& method)
 {
     // Settings repeat across methods ("bits=4" for qat and degree_quant): the method is part of the key.
-    const std::string label = method == "none" || method.empty() ? setting : method + " " + setting;
+    const std::string label = settingKey(method, setting);
     const QString key = QString("%1|%2|%3").arg(job).arg(QString::fromStdString(stage), QString::fromStdString(label));
     auto it = m_loss.find(key);
     if (it != m_loss.end())
@@ -122,8 +122,7 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
             if (std::isfinite(m->point.loss))
                 m_maxLoss = std::max(m_maxLoss, m->point.loss);
             {
-                const std::string label = m->method == "none" || m->method.empty() ? m->setting : m->method + " " + m->setting;
-                const QString key = QString::fromStdString(m->stage + "|" + label);
+                const QString key = QString::fromStdString(m->stage + "|" + settingKey(m->method, m->setting));
                 Mean& mean = m_means[key];
                 auto& sum = mean.sums[x];
                 if (std::isfinite(m->point.loss)) {

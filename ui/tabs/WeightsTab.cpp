@@ -89,7 +89,7 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
     bool changed = false;
     for (const auto& e : events) {
         if (auto* w = std::get_if<WeightSnapshot>(&e)) {
-            const QString setting = w->setting.empty() ? QString() : QString::fromStdString(w->method + " " + w->setting);
+            const QString setting = QString::fromStdString(settingKey(w->method, w->setting));
             for (const auto& l : w->layers)
                 m_snapshots[QString::fromStdString(l.layer)][setting].append(
                     {QString::fromStdString(w->stage), w->epoch, l});
@@ -101,8 +101,7 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
             continue;
         for (const auto& l : f->layers) {
             const QString layer = QString::fromStdString(l.layer);
-            // Settings are keyed with their method: "qat bits=4" and "degree_quant bits=4" differ.
-            const QString setting = l.setting.empty() ? QString() : QString::fromStdString(l.method + " " + l.setting);
+            const QString setting = QString::fromStdString(settingKey(l.method, l.setting));
             m_rows[layer][setting][QString::fromStdString(l.stage)] = l;
             if (m_layer->findText(layer) < 0)
                 m_layer->addItem(layer);
