@@ -54,17 +54,28 @@ PackedLinear::~PackedLinear() = default;
 
 at::Tensor PackedLinear::forward(const at::Tensor& x, const at::Tensor& bias) const
 {
-    auto y = callOp("quantized::linear_dynamic", {x.contiguous(), m_impl->packed, false}).toTensor();
+    auto y = callOp("quantized::linear_dynamic", {x.contiguous(), m_impl->packed, activationsReducedRange()}).toTensor();
     return bias.defined() ? y + bias : y;
 }
 
-at::Tensor referenceInt8Linear(const at::Tensor& x, const at::Tensor& values, const at::Tensor& scales,
-                               const at::Tensor& bias)
+bool activationsReducedRange()
 {
+#if defined(__x86_64__) || defined(__i386__)
+    static const bool reduced = !(__builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni"));
+    return reduced;
+#else
+    return false;
+#endif
+}
+
+at::Tensor referenceInt8Linear(const at::Tensor& x, const at::Tensor& values, const at::Tensor& scales,
+                               const at::Tensor& bias, bool reducedRange)
+{
+    const int64_t qmax = reducedRange ? 127 : 255;
     const double lo = std::min(0.0, x.min().item<double>()), hi = std::max(0.0, x.max().item<double>());
-    const double scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
-    const int64_t zero = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-lo / scale)), 0, 255);
-    auto qx = (x / scale).round().add(zero).clamp(0, 255).to(torch::kLong) - zero;
+    const double scale = hi > lo ? (hi - lo) / static_cast<double>(qmax) : 1.0;
+    const int64_t zero = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-lo / scale)), 0, qmax);
+    auto qx = (x / scale).round().add(zero).clamp(0, qmax).to(torch::kLong) - zero;
     auto acc = torch::matmul(qx, values.to(torch::kLong).t()); // exact integer products
     auto y = acc.to(torch::kDouble) * scale * scales.to(torch::kDouble).unsqueeze(0);
     y = y.to(torch::kFloat);

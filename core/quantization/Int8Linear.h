@@ -15,7 +15,8 @@ public:
     PackedLinear(const at::Tensor& values, const at::Tensor& scales);
     ~PackedLinear();
     /// x [N, in] fp32 (dense) -> x @ W^T + bias, [N, out] fp32. Activations are quantized to
-    /// uint8 per call from their min/max (dynamic quantization), products accumulate in int32.
+    /// uint8 per call from their min/max (dynamic quantization; 7 bits where
+    /// activationsReducedRange()), products accumulate in int32.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& bias) const;
     int64_t outFeatures() const { return m_out; }
 
@@ -25,11 +26,18 @@ private:
     int64_t m_out = 0;
 };
 
+/// True on CPUs without VNNI (AVX2-only x86). There oneDNN's u8 x s8 kernels add pairs of
+/// products in int16 (vpmaddubsw) and saturate: 255 * 127 * 2 > 32767, so full-range 8-bit
+/// activations give wrong sums. As PyTorch's `reduce_range` for x86, activations are then
+/// quantized to 7 bits (127 steps) and every pair fits. With VNNI (vpdpbusd) products
+/// accumulate in int32 and all 8 bits are used.
+bool activationsReducedRange();
+
 /// The same product computed plainly (the reference the oneDNN kernel is tested against):
-/// x is quantized to uint8 with the kernel's scheme (range [min(x,0), max(x,0)], 255 steps),
-/// multiplied with the int8 weights in int64 and rescaled.
+/// x is quantized to uint8 with the kernel's scheme (range [min(x,0), max(x,0)], 255 steps, or
+/// 127 with `reducedRange`), multiplied with the int8 weights in int64 and rescaled.
 at::Tensor referenceInt8Linear(const at::Tensor& x, const at::Tensor& values, const at::Tensor& scales,
-                               const at::Tensor& bias);
+                               const at::Tensor& bias, bool reducedRange = activationsReducedRange());
 
 /// While alive (on this thread), functional::linear() runs weights registered with
 /// registerPacked() through their PackedLinear when the input is dense.
