@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "core/common/Error.h"
+#include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
@@ -281,17 +282,23 @@ void MainWindow::pruneTenPercentMore()
 {
     if (m_controller->isRunning())
         return;
+    // Edits the first prune step (adding a fine-grained one if there is none): its last
+    // sparsity plus 0.1, one-shot, a short fine-tuning.
+    using core::experiment::StepKind;
+    int index = m_panel->firstStep(StepKind::Prune);
     double current = 0.0;
-    if (m_panel->methodCombo()->currentText() != "none") {
-        const QStringList parts = m_panel->sparsityEdit()->text().split(',', Qt::SkipEmptyParts);
+    if (index < 0) {
+        index = m_panel->addStep(StepKind::Prune, "finegrained");
+    } else {
+        const QStringList parts =
+            QString::fromStdString(m_panel->stepDraft(index).value("sparsity")).split(',', Qt::SkipEmptyParts);
         if (!parts.isEmpty())
             current = parts.back().trimmed().toDouble();
     }
     const double next = std::min(0.95, std::round((current + 0.1) * 100.0) / 100.0);
-    m_panel->methodCombo()->setCurrentText("finegrained");
-    m_panel->scheduleCombo()->setCurrentText("oneshot");
-    m_panel->sparsityEdit()->setText(QString::number(next));
-    m_panel->finetuneSpin()->setValue(20);
+    m_panel->setStepValue(index, "schedule", "oneshot");
+    m_panel->setStepValue(index, "sparsity", QString::number(next).toStdString());
+    m_panel->setStepValue(index, "finetune_epochs", "20");
     m_tabs->setCurrentWidget(m_weights);
     run();
 }
@@ -567,12 +574,15 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
             else if (m_baseMean > 0 && f->row.testValue < m_baseMean - 0.2) {
                 // The likely cause differs by method: uniform pruning starves small layers (the
                 // output layer above all), a global ranking can empty a layer.
-                const QString fix = f->row.method == "global"
-                                        ? tr("use finegrained pruning so every layer keeps weights")
-                                        : tr("leave the output layer out (targets) or use global pruning, which keeps its "
-                                             "large weights");
-                warnings << tr("Accuracy collapsed at %1 (%2, %3): %4 vs %5 for the dense model. Try a lower sparsity, "
-                               "more fine-tuning epochs, or %6.")
+                const bool quantized = f->row.stage == "quantized";
+                const auto* method = core::experiment::Catalog::method(
+                    quantized ? core::experiment::StepKind::Quantize : core::experiment::StepKind::Prune, f->row.method);
+                const QString fix = method && !method->collapseAdvice.empty()
+                                        ? QString::fromStdString(method->collapseAdvice)
+                                        : tr("a milder setting");
+                warnings << (quantized ? tr("Accuracy collapsed at %1 (%2, %3): %4 vs %5 for the fp32 model. Try to %6.")
+                                       : tr("Accuracy collapsed at %1 (%2, %3): %4 vs %5 for the dense model. Try a lower "
+                                            "sparsity, more fine-tuning epochs, or %6."))
                                 .arg(QString::fromStdString(f->row.setting), QString::fromStdString(f->row.method),
                                      QString::fromStdString(f->row.stage))
                                 .arg(f->row.testValue, 0, 'f', 3)

@@ -163,15 +163,37 @@ void printModelFile(std::ostream& out, const std::string& path, const std::vecto
     out << "total: " << params << " values, " << nnz << " non-zero, " << bytes << " payload bytes\n";
 }
 
-void printDatasetStats(std::ostream& out, const core::data::BuiltinDataset& info, const core::data::DatasetStats& s,
+void printChoices(std::ostream& out)
+{
+    using core::experiment::Catalog;
+    auto line = [&](const std::string& name, const std::string& help) {
+        out << "  " << std::left << std::setw(22) << name << help << "\n";
+    };
+    out << "\nDatasets (dataset.name):\n";
+    for (const auto& d : Catalog::datasets())
+        line(d.name, d.help);
+    out << "\nArchitectures (model.arch):\n";
+    for (const auto& c : Catalog::choices(core::experiment::ChoiceList::Arch))
+        line(c.name, c.help);
+    using core::experiment::StepKind;
+    for (StepKind kind : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze}) {
+        out << "\nCompression steps '- " << core::experiment::kindName(kind) << ":' (method):\n";
+        for (const auto& m : Catalog::methods(kind)) {
+            line(m.name, m.help);
+            out << "  " << std::string(22, ' ') << "keys: " << core::experiment::joinNames(m.keys) << "\n";
+        }
+    }
+}
+
+void printDatasetStats(std::ostream& out, const core::experiment::DatasetInfo& info, const core::data::DatasetStats& s,
                        const std::vector<std::string>& warnings)
 {
-    out << info.name << " - " << info.description << "\n"
+    out << info.name << " - " << info.help << "\n"
         << "  graphs " << s.numGraphs << ", nodes " << s.numNodes << ", undirected edges " << s.numUndirectedEdges
         << ", features " << s.numFeatures << ", classes " << s.numClasses << "\n  class counts";
     for (size_t c = 0; c < s.classCounts.size(); ++c)
         out << (c ? ", " : " ") << c << ":" << s.classCounts[c];
-    out << "\n  tasks: " << info.tasks << "\n  cite: " << info.citation << "\n";
+    out << "\n  tasks: " << core::experiment::joinNames(info.tasks) << "\n  cite: " << info.citation << "\n";
     for (const auto& w : warnings)
         out << "  note: " << w << "\n";
     out << "\n";

@@ -35,7 +35,11 @@ private:
 void printResults(std::ostream& out, const core::session::RunResult& result);
 
 /// Prints one dataset's statistics for `graphsqueeze-cli datasets`.
-void printDatasetStats(std::ostream& out, const core::data::BuiltinDataset& info, const core::data::DatasetStats& stats,
+/// The catalog's datasets, architectures and compression methods with one line of help each
+/// (the end of --help).
+void printChoices(std::ostream& out);
+
+void printDatasetStats(std::ostream& out, const core::experiment::DatasetInfo& info, const core::data::DatasetStats& stats,
                        const std::vector<std::string>& warnings);
 
 /// Prints the tensors of a .gsqm file: name, shape, encoding, non-zeros, sparsity, bytes.

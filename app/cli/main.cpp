@@ -120,6 +120,7 @@ int main(int argc, char** argv)
         Args a = parse(argc, argv);
         if (a.command == "--help" || a.command == "help") {
             std::cout << kUsage;
+            gsq::cli::printChoices(std::cout);
             return 0;
         }
         if (a.command.empty()) {

@@ -88,7 +88,7 @@ training::FitResult trainCompressionStage(training::Task& task, training::Traine
                                           training::TrainerHooks& hooks, uint64_t seedOffset, JobContext& ctx)
 {
     ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method});
-    session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting};
+    session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting, method};
     auto fit = trainer.fit(
         task, static_cast<uint64_t>(ctx.seed) + seedOffset,
         [&](const training::EpochRecord& r) {
@@ -247,7 +247,7 @@ std::vector<session::LayerRow> CompressionRunner::snapshot(torch::nn::Module& mo
     return rows;
 }
 
-void CompressionRunner::runSensitivity(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
+void CompressionRunner::runSensitivity(training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec,
                                        JobContext& ctx)
 {
     auto module = task.module();
@@ -358,7 +358,7 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
 }
 
 void CompressionRunner::runQuantize(training::Task& task, const training::Checkpoint& base,
-                                    const quantization::QuantSpec& spec, JobContext& ctx)
+                                    const QuantSpec& spec, JobContext& ctx)
 {
     if (ctx.cancel.cancelled())
         throw training::Cancelled{};

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/compression/PruneSpec.h"
+#include "core/experiment/Steps.h"
 #include "core/session/SessionEvents.h"
 #include "core/training/Checkpoint.h"
 
@@ -16,10 +16,13 @@ class Module;
 }
 namespace gsq::core::quantization {
 class Quantizer;
-struct QuantSpec;
 }
 
 namespace gsq::core::compression {
+
+using experiment::AnalyzeSpec;
+using experiment::PruneSpec;
+using experiment::QuantSpec;
 
 /// What one (seed, fold) job hands to the compression steps.
 struct JobContext {
@@ -47,13 +50,13 @@ public:
     /// Sensitivity analysis: from the trained base, prunes each selected weight tensor alone to
     /// each level (per-layer magnitude) and evaluates without fine-tuning; rows go to
     /// ctx.result.sensitivity. The base weights are restored afterwards.
-    static void runSensitivity(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
+    static void runSensitivity(training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec,
                                JobContext& ctx);
 
     /// Quantization: from the trained base, attaches a Quantizer, calibrates its ranges on the
     /// training data, trains quantization-aware for spec.epochs (not for ptq) and evaluates the
     /// quantized model (stage "quantized"). The base weights are restored afterwards.
-    static void runQuantize(training::Task& task, const training::Checkpoint& base, const quantization::QuantSpec& spec,
+    static void runQuantize(training::Task& task, const training::Checkpoint& base, const QuantSpec& spec,
                             JobContext& ctx);
 
     /// Fills the size and latency columns of `row` and appends the model's per-layer rows to

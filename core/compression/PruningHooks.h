@@ -1,12 +1,14 @@
 #pragma once
 
-#include "core/compression/PruneSpec.h"
+#include "core/experiment/Steps.h"
 #include "core/pruning/Pruner.h"
 #include "core/training/Trainer.h"
 
 #include <functional>
 
 namespace gsq::core::compression {
+
+using experiment::PruneSpec;
 
 /// Keeps a pruned model pruned while it trains: zeroes the gradients of pruned weights before
 /// each optimiser step and re-applies the masks after it; for gradual (AGP) schedules raises the

@@ -37,17 +37,13 @@ std::string lastComponent(std::string p)
 
 } // namespace
 
-const std::vector<BuiltinDataset>& DatasetRegistry::builtins()
+std::vector<experiment::DatasetInfo> DatasetRegistry::builtins()
 {
-    static const std::vector<BuiltinDataset> list{
-        {"cora", "Cora citation graph (LINQS), Planetoid public split", "node_classification, link_prediction",
-         "McCallum et al. 2000; Sen et al. 2008; split: Yang et al. 2016, Kipf & Welling 2017"},
-        {"proteins", "PROTEINS (TU Dortmund): enzymes vs non-enzymes", "graph_classification",
-         "Borgwardt et al. 2005; Dobson & Doig 2003; Morris et al. 2020 (TUDataset)"},
-        {"bbbp", "BBBP (MoleculeNet): blood-brain barrier penetration, SMILES via RDKit", "graph_classification",
-         "Martins et al. 2012; Wu et al. 2018 (MoleculeNet)"},
-    };
-    return list;
+    std::vector<experiment::DatasetInfo> out;
+    for (const auto& d : experiment::Catalog::datasets())
+        if (!d.bundled.empty())
+            out.push_back(d);
+    return out;
 }
 
 std::string DatasetRegistry::dataRoot()
@@ -63,29 +59,27 @@ std::string DatasetRegistry::dataRoot()
 
 GraphDataset DatasetRegistry::load(const experiment::DatasetConfig& c)
 {
-    const std::string root = dataRoot();
-    if (c.name == "cora")
-        return io::CoraReader::read(c.path.empty() ? root + "/cora" : c.path);
-    io::TuReadOptions tu;
-    tu.useNodeAttributes = c.useNodeAttributes;
-    if (c.name == "proteins")
-        return io::TuReader::read(c.path.empty() ? root + "/proteins" : c.path, "PROTEINS", tu);
-    if (c.name == "tu") {
-        if (!isDirectory(c.path))
-            throw InputError(c.path, 0, "expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...");
-        return io::TuReader::read(c.path, c.tuName.empty() ? lastComponent(c.path) : c.tuName, tu);
+    const experiment::DatasetInfo* info = experiment::Catalog::dataset(c.name);
+    if (!info)
+        throw InputError("dataset.name", 0, "unknown dataset '" + c.name + "'");
+    const std::string path = !c.path.empty() ? c.path : info->bundled.empty() ? std::string() : dataRoot() + "/" + info->bundled;
+    if (info->reader == "cora")
+        return io::CoraReader::read(path);
+    if (info->reader == "tu") {
+        if (!isDirectory(path))
+            throw InputError(path, 0, "expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...");
+        io::TuReadOptions tu;
+        tu.useNodeAttributes = c.useNodeAttributes;
+        const std::string prefix = !c.tuName.empty() ? c.tuName : !info->tuPrefix.empty() ? info->tuPrefix : lastComponent(path);
+        return io::TuReader::read(path, prefix, tu);
     }
     io::MoleculeCsvOptions mol;
     mol.smilesColumn = c.smilesColumn;
     mol.labelColumn = c.labelColumn;
-    if (c.name == "bbbp") {
-        auto ds = io::MoleculeCsvReader::read(c.path.empty() ? root + "/bbbp/BBBP.csv" : c.path, mol);
-        ds.name = "bbbp";
-        return ds;
-    }
-    if (c.name == "csv")
-        return io::MoleculeCsvReader::read(c.path, mol);
-    throw InputError("dataset.name", 0, "unknown dataset '" + c.name + "'");
+    auto ds = io::MoleculeCsvReader::read(path, mol);
+    if (!info->bundled.empty())
+        ds.name = info->name;
+    return ds;
 }
 
 } // namespace gsq::core::data

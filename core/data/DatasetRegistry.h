@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/data/GraphDataset.h"
+#include "core/experiment/Catalog.h"
 #include "core/experiment/ExperimentConfig.h"
 
 #include <string>
@@ -8,18 +9,13 @@
 
 namespace gsq::core::data {
 
-/// A dataset GraphSqueeze ships with.
-struct BuiltinDataset {
-    std::string name;        ///< the `dataset.name` value
-    std::string description; ///< one line
-    std::string tasks;       ///< tasks it supports
-    std::string citation;    ///< short citation
-};
-
-/// Maps `dataset:` configurations to readers. Adding a dataset = one reader + one entry here.
+/// Maps `dataset:` configurations to readers by the dataset's catalog entry (experiment/Catalog:
+/// traits, bundled copy, which reader). A dataset read by an existing reader is one catalog entry;
+/// a new file format is one reader plus one case in load().
 class DatasetRegistry {
 public:
-    static const std::vector<BuiltinDataset>& builtins();
+    /// The catalog's datasets that ship with GraphSqueeze (a bundled copy).
+    static std::vector<experiment::DatasetInfo> builtins();
 
     /// Directory holding the bundled datasets: $GRAPHSQUEEZE_DATA_DIR, else the source tree's
     /// datasets/ (when running from a build tree), else the installed share/graphsqueeze/datasets.

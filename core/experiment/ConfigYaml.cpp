@@ -1,6 +1,9 @@
 #include "core/experiment/ConfigYaml.h"
 
 #include "core/common/Error.h"
+#include "core/experiment/Catalog.h"
+#include "core/experiment/StepYaml.h"
+#include "core/experiment/YamlReader.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,193 +17,10 @@
 namespace gsq::core::experiment {
 namespace {
 
-std::string join(const std::vector<std::string>& v)
-{
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i)
-        s += (i ? ", " : "") + v[i];
-    return s;
-}
-
-int lineOf(const YAML::Node& n)
-{
-    return n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
-}
-
-struct Context {
-    std::string file;
-    std::set<std::string> overridden;
-    ExperimentConfig* config = nullptr;
-
-    [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& message) const
-    {
-        if (overridden.count(key))
-            throw InputError(file, 0, "key '" + key + "' (from --set): " + message);
-        throw InputError::atKey(file, node ? lineOf(node) : 0, key, message);
-    }
-};
-
-std::string scalarText(const YAML::Node& n)
-{
-    if (n.IsScalar())
-        return n.Scalar();
-    if (n.IsSequence())
-        return "a list";
-    if (n.IsMap())
-        return "a mapping";
-    return "nothing";
-}
-
-/// One mapping of the file: checks its keys against the allowed list and converts values.
-class Section {
-public:
-    Section(Context& ctx, const YAML::Node& node, std::string prefix, std::vector<std::string> allowed)
-        : m_ctx(ctx), m_node(node), m_prefix(std::move(prefix)), m_allowed(std::move(allowed))
-    {
-        if (node.IsNull() || !node.IsDefined())
-            return;
-        if (!node.IsMap())
-            m_ctx.fail(node, m_prefix, "expected a mapping of keys (" + join(m_allowed) + "), found " + scalarText(node));
-        for (auto it = node.begin(); it != node.end(); ++it) {
-            const std::string key = it->first.as<std::string>();
-            if (std::find(m_allowed.begin(), m_allowed.end(), key) == m_allowed.end())
-                m_ctx.fail(it->first, path(key),
-                           (m_prefix.empty() ? std::string("unknown key; valid top-level keys are: ")
-                                             : "unknown key; valid keys in '" + m_prefix + "' are: ") +
-                               join(m_allowed));
-            m_ctx.config->keyLines[path(key)] = lineOf(it->first);
-        }
-    }
-
-    std::string path(const std::string& key) const { return m_prefix.empty() ? key : m_prefix + "." + key; }
-
-    YAML::Node value(const std::string& key) const
-    {
-        if (!m_node.IsMap())
-            return YAML::Node();
-        return m_node[key];
-    }
-
-    bool has(const std::string& key) const
-    {
-        auto v = value(key);
-        return v.IsDefined() && !v.IsNull();
-    }
-
-    void integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi) const
-    {
-        auto v = value(key);
-        if (!v.IsDefined() || v.IsNull())
-            return;
-        int64_t x = 0;
-        try {
-            if (!v.IsScalar())
-                throw YAML::Exception(v.Mark(), "not a scalar");
-            x = v.as<int64_t>();
-        } catch (const YAML::Exception&) {
-            m_ctx.fail(v, path(key), "expected an integer, found " + scalarText(v));
-        }
-        if (x < lo || x > hi)
-            m_ctx.fail(v, path(key), "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
-                                         std::to_string(x));
-        out = x;
-    }
-
-    void integer(const std::string& key, int& out, int64_t lo, int64_t hi) const
-    {
-        int64_t x = out;
-        integer(key, x, lo, hi);
-        out = static_cast<int>(x);
-    }
-
-    /// Real in [lo, hi] (hi exclusive when `hiOpen`).
-    void real(const std::string& key, double& out, double lo, double hi, bool hiOpen = false, bool loOpen = false) const
-    {
-        auto v = value(key);
-        if (!v.IsDefined() || v.IsNull())
-            return;
-        double x = 0;
-        try {
-            if (!v.IsScalar())
-                throw YAML::Exception(v.Mark(), "not a scalar");
-            x = v.as<double>();
-        } catch (const YAML::Exception&) {
-            m_ctx.fail(v, path(key), "expected a number, found " + scalarText(v));
-        }
-        std::ostringstream range;
-        range << (loOpen ? "(" : "[") << lo << ", " << hi << (hiOpen ? ")" : "]");
-        if (!std::isfinite(x) || x < lo || x > hi || (hiOpen && x == hi) || (loOpen && x == lo))
-            m_ctx.fail(v, path(key), "expected a number in " + range.str() + ", found " + v.Scalar());
-        out = x;
-    }
-
-    void boolean(const std::string& key, bool& out) const
-    {
-        auto v = value(key);
-        if (!v.IsDefined() || v.IsNull())
-            return;
-        try {
-            if (!v.IsScalar())
-                throw YAML::Exception(v.Mark(), "not a scalar");
-            out = v.as<bool>();
-        } catch (const YAML::Exception&) {
-            m_ctx.fail(v, path(key), "expected true or false, found " + scalarText(v));
-        }
-    }
-
-    void text(const std::string& key, std::string& out) const
-    {
-        auto v = value(key);
-        if (!v.IsDefined() || v.IsNull())
-            return;
-        if (!v.IsScalar())
-            m_ctx.fail(v, path(key), "expected a string, found " + scalarText(v));
-        out = v.Scalar();
-    }
-
-    void choice(const std::string& key, std::string& out, const std::vector<std::string>& choices) const
-    {
-        auto v = value(key);
-        if (!v.IsDefined() || v.IsNull())
-            return;
-        if (!v.IsScalar())
-            m_ctx.fail(v, path(key), "expected one of: " + join(choices) + "; found " + scalarText(v));
-        if (std::find(choices.begin(), choices.end(), v.Scalar()) == choices.end())
-            m_ctx.fail(v, path(key), "unknown value '" + v.Scalar() + "'; valid choices: " + join(choices));
-        out = v.Scalar();
-    }
-
-    void integerList(const std::string& key, std::vector<int64_t>& out, int64_t lo) const
-    {
-        auto v = value(key);
-        if (!v.IsDefined() || v.IsNull())
-            return;
-        if (!v.IsSequence())
-            m_ctx.fail(v, path(key), "expected a list of integers like [0, 1, 2], found " + scalarText(v));
-        out.clear();
-        for (const auto& item : v) {
-            int64_t x = 0;
-            try {
-                if (!item.IsScalar())
-                    throw YAML::Exception(item.Mark(), "not a scalar");
-                x = item.as<int64_t>();
-            } catch (const YAML::Exception&) {
-                m_ctx.fail(item, path(key), "expected a list of integers, found element " + scalarText(item));
-            }
-            if (x < lo)
-                m_ctx.fail(item, path(key), "list elements must be >= " + std::to_string(lo) + ", found " + std::to_string(x));
-            out.push_back(x);
-        }
-        if (out.empty())
-            m_ctx.fail(v, path(key), "expected at least one element");
-    }
-
-private:
-    Context& m_ctx;
-    YAML::Node m_node;
-    std::string m_prefix;
-    std::vector<std::string> m_allowed;
-};
+using yaml::Context;
+using yaml::Section;
+using yaml::lineOf;
+using yaml::scalarText;
 
 void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
@@ -208,11 +28,11 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
               {"name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
                "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "features", "use_node_attributes",
                "smiles_column", "label_column"});
-    s.choice("name", d.name, Choices::datasets());
+    s.choice("name", d.name, Catalog::datasetNames());
     s.text("path", d.path);
     s.text("tu_name", d.tuName);
-    s.choice("task", d.task, Choices::tasks());
-    s.choice("split", d.split, Choices::splits());
+    s.choice("task", d.task, Catalog::names(ChoiceList::Task));
+    s.choice("split", d.split, Catalog::names(ChoiceList::Split));
     s.integer("train_size", d.trainSize, 0, 100000000);
     s.integer("val_size", d.valSize, 0, 100000000);
     s.integer("test_size", d.testSize, 0, 100000000);
@@ -222,7 +42,7 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     s.integer("run_folds", d.runFolds, 0, 100);
     s.integer("split_seed", d.splitSeed, -1, INT64_MAX);
     s.boolean("normalize_features", d.normalizeFeatures);
-    s.choice("features", d.features, Choices::featureFormats());
+    s.choice("features", d.features, Catalog::names(ChoiceList::FeatureFormat));
     s.boolean("use_node_attributes", d.useNodeAttributes);
     s.text("smiles_column", d.smilesColumn);
     s.text("label_column", d.labelColumn);
@@ -233,7 +53,7 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     Section s(ctx, node, "model",
               {"arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
                "activation", "pooling", "head_hidden", "batch_norm", "train_eps", "embedding_dim", "decoder"});
-    s.choice("arch", m.arch, Choices::archs());
+    s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
     s.integer("heads", m.heads, 1, 64);
@@ -241,13 +61,13 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     s.real("dropout", m.dropout, 0.0, 1.0, true);
     s.real("input_dropout", m.inputDropout, 0.0, 1.0, true);
     s.real("attention_dropout", m.attentionDropout, 0.0, 1.0, true);
-    s.choice("activation", m.activation, Choices::activations());
-    s.choice("pooling", m.pooling, Choices::poolings());
+    s.choice("activation", m.activation, Catalog::names(ChoiceList::Activation));
+    s.choice("pooling", m.pooling, Catalog::names(ChoiceList::Pooling));
     s.integer("head_hidden", m.headHidden, 0, 65536);
     s.boolean("batch_norm", m.batchNorm);
     s.boolean("train_eps", m.trainEps);
     s.integer("embedding_dim", m.embeddingDim, 0, 65536);
-    s.choice("decoder", m.decoder, Choices::decoders());
+    s.choice("decoder", m.decoder, Catalog::names(ChoiceList::Decoder));
 }
 
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
@@ -255,66 +75,34 @@ void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
     Section s(ctx, node, "train",
               {"optimizer", "lr", "weight_decay", "momentum", "epochs", "patience", "select_by", "lr_step_size", "lr_gamma",
                "seeds", "repeats", "threads", "batch_size", "metric", "eval_every"});
-    s.choice("optimizer", t.optimizer, Choices::optimizers());
+    s.choice("optimizer", t.optimizer, Catalog::names(ChoiceList::Optimizer));
     s.real("lr", t.lr, 0.0, 10.0, false, true);
     s.real("weight_decay", t.weightDecay, 0.0, 1.0);
     s.real("momentum", t.momentum, 0.0, 1.0, true);
     s.integer("epochs", t.epochs, 1, 100000);
     s.integer("patience", t.patience, 0, 100000);
-    s.choice("select_by", t.selectBy, Choices::selectBy());
+    s.choice("select_by", t.selectBy, Catalog::names(ChoiceList::SelectBy));
     s.integer("lr_step_size", t.lrStepSize, 0, 100000);
     s.real("lr_gamma", t.lrGamma, 0.0, 1.0, false, true);
     s.integerList("seeds", t.seeds, 0);
     s.integer("repeats", t.repeats, 1, 1000);
     s.integer("threads", t.threads, 0, 256);
     s.integer("batch_size", t.batchSize, 1, 1000000);
-    s.choice("metric", t.metric, Choices::metrics());
+    s.choice("metric", t.metric, Catalog::names(ChoiceList::Metric));
     s.integer("eval_every", t.evalEvery, 1, 100000);
     if (s.has("seeds") && s.has("repeats"))
         ctx.fail(s.value("repeats"), "train.repeats", "give either 'seeds' or 'repeats', not both");
 }
 
-void readCompression(Context& ctx, const YAML::Node& node, std::vector<CompressionStep>& steps)
+void readCompression(Context& ctx, const YAML::Node& node, std::vector<Step>& steps)
 {
     if (!node.IsDefined() || node.IsNull())
         return;
     if (!node.IsSequence())
-        ctx.fail(node, "compression", "expected a list of steps such as '- prune: {method: finegrained}', found " + scalarText(node));
-    for (size_t i = 0; i < node.size(); ++i) {
-        const YAML::Node item = node[i];
-        const std::string where = "compression[" + std::to_string(i) + "]";
-        if (!item.IsMap() || item.size() != 1)
-            ctx.fail(item, where, "each step is a mapping with exactly one key: 'prune', 'quantize' or 'analyze'");
-        const std::string kind = item.begin()->first.as<std::string>();
-        const YAML::Node body = item.begin()->second;
-        if (kind != "prune" && kind != "quantize" && kind != "analyze")
-            ctx.fail(item.begin()->first, where, "unknown step '" + kind + "'; valid: prune, quantize, analyze");
-        if (!body.IsMap())
-            ctx.fail(body, where + "." + kind, "expected a mapping with at least 'method'");
-        CompressionStep step;
-        step.kind = kind;
-        step.line = lineOf(item);
-        const auto& methods = kind == "prune"      ? Choices::pruneMethods()
-                              : kind == "quantize" ? Choices::quantizeMethods()
-                                                   : Choices::analyzeMethods();
-        for (auto it = body.begin(); it != body.end(); ++it) {
-            const std::string key = it->first.as<std::string>();
-            if (key == "method") {
-                if (!it->second.IsScalar() ||
-                    std::find(methods.begin(), methods.end(), it->second.Scalar()) == methods.end())
-                    ctx.fail(it->second, where + "." + kind + ".method",
-                             "unknown method '" + scalarText(it->second) + "'; valid " + kind + " methods: " + join(methods));
-                step.method = it->second.Scalar();
-            } else {
-                YAML::Emitter e;
-                e << YAML::Flow << it->second;
-                step.params[key] = e.c_str();
-            }
-        }
-        if (step.method.empty())
-            ctx.fail(body, where + "." + kind + ".method", "missing; valid " + kind + " methods: " + join(methods));
-        steps.push_back(step);
-    }
+        ctx.fail(node, "compression",
+                 "expected a list of steps such as '- prune: {method: finegrained}', found " + scalarText(node));
+    for (size_t i = 0; i < node.size(); ++i)
+        steps.push_back(yaml::readStep(ctx, node[i], i));
 }
 
 void applyOverride(YAML::Node root, const std::string& assignment, std::set<std::string>& overridden)
@@ -360,7 +148,9 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
 {
     ExperimentConfig cfg;
     cfg.sourceFile = source;
-    Context ctx{source, {}, &cfg};
+    Context ctx;
+    ctx.file = source;
+    ctx.keyLines = &cfg.keyLines;
     if (!root.IsDefined() || root.IsNull())
         throw InputError(source, 0, "the experiment is empty; expected a mapping with dataset, model and train");
     if (!root.IsMap())
@@ -374,7 +164,7 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
     readDataset(ctx, root["dataset"], cfg.dataset);
     readModel(ctx, root["model"], cfg.model);
     readTrain(ctx, root["train"], cfg.train);
-    readCompression(ctx, root["compression"], cfg.compression);
+    readCompression(ctx, root["compression"], cfg.steps);
     resolveDefaults(cfg);
     return cfg;
 }
@@ -418,21 +208,23 @@ void resolveDefaults(ExperimentConfig& c)
     auto fail = [&](const std::string& key, const std::string& msg) {
         throw InputError::atKey(c.sourceFile.empty() ? "<experiment>" : c.sourceFile, line(key), key, msg);
     };
-    const bool molecule = d.name == "bbbp" || d.name == "csv";
-    const bool nodeLevel = d.name == "cora";
+    const DatasetInfo* info = Catalog::dataset(d.name);
+    if (!info)
+        fail("dataset.name", "unknown value '" + d.name + "'; valid choices: " + joinNames(Catalog::datasetNames()));
+    const bool molecule = info->molecule;
+    const bool nodeLevel = info->nodeLevel;
     if (d.task.empty())
-        d.task = nodeLevel ? "node_classification" : "graph_classification";
-    if (nodeLevel && d.task == "graph_classification")
-        fail("dataset.task", "dataset 'cora' is one graph; valid tasks: node_classification, link_prediction");
-    if (!nodeLevel && d.task != "graph_classification")
-        fail("dataset.task", "dataset '" + d.name + "' holds many graphs; valid task: graph_classification");
+        d.task = info->tasks.front();
+    if (std::find(info->tasks.begin(), info->tasks.end(), d.task) == info->tasks.end())
+        fail("dataset.task", "dataset '" + d.name + "' " + (nodeLevel ? "is one graph" : "holds many graphs") +
+                                 "; valid task" + (info->tasks.size() > 1 ? "s: " : ": ") + joinNames(info->tasks));
     if (d.split.empty()) {
         if (d.task == "node_classification")
             d.split = "public";
         else if (d.task == "link_prediction")
             d.split = "random";
         else
-            d.split = d.name == "bbbp" ? "scaffold" : (molecule ? "random" : "kfold");
+            d.split = info->graphSplit.empty() ? "kfold" : info->graphSplit;
     }
     if (d.task == "node_classification" && d.split != "public" && d.split != "random")
         fail("dataset.split", "node classification splits are: public, random");
@@ -441,7 +233,13 @@ void resolveDefaults(ExperimentConfig& c)
     if (d.task == "graph_classification" && d.split == "public")
         fail("dataset.split", "graph classification splits are: kfold, random, scaffold");
     if (d.split == "scaffold" && !molecule)
-        fail("dataset.split", "scaffold splits need molecules (bbbp, csv)");
+    {
+        std::vector<std::string> molecules;
+        for (const auto& ds : Catalog::datasets())
+            if (ds.molecule)
+                molecules.push_back(ds.name);
+        fail("dataset.split", "scaffold splits need molecules (" + joinNames(molecules) + ")");
+    }
     if (d.task == "link_prediction") {
         if (!c.keyLines.count("dataset.val_fraction"))
             d.valFraction = 0.05;
@@ -450,9 +248,11 @@ void resolveDefaults(ExperimentConfig& c)
     }
     if (d.valFraction + d.testFraction >= 1.0)
         fail("dataset.test_fraction", "val_fraction + test_fraction must be below 1");
-    if ((d.name == "tu" || d.name == "csv") && d.path.empty())
+    if (info->bundled.empty() && d.path.empty())
         fail("dataset.path", "dataset '" + d.name + "' needs a path (" +
-                                 (d.name == "tu" ? std::string("directory holding NAME_A.txt ...") : std::string("CSV file")) + ")");
+                                 (info->reader == "tu" ? std::string("directory holding NAME_A.txt ...")
+                                                       : std::string("CSV file")) +
+                                 ")");
     if (c.train.metric == "auto")
         c.train.metric = d.task == "link_prediction" ? "roc_auc" : "accuracy";
     if (d.task == "link_prediction" && (c.train.metric == "accuracy" || c.train.metric == "macro_f1"))
@@ -519,15 +319,10 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "threads" << YAML::Value << t.threads << YAML::Key << "batch_size" << YAML::Value << t.batchSize;
     e << YAML::Key << "metric" << YAML::Value << t.metric << YAML::Key << "eval_every" << YAML::Value << t.evalEvery;
     e << YAML::EndMap;
-    if (!c.compression.empty()) {
+    if (!c.steps.empty()) {
         e << YAML::Key << "compression" << YAML::Value << YAML::BeginSeq;
-        for (const auto& s : c.compression) {
-            e << YAML::BeginMap << YAML::Key << s.kind << YAML::Value << YAML::BeginMap;
-            e << YAML::Key << "method" << YAML::Value << s.method;
-            for (const auto& [k, v] : s.params)
-                e << YAML::Key << k << YAML::Value << YAML::Load(v);
-            e << YAML::EndMap << YAML::EndMap;
-        }
+        for (const auto& step : c.steps)
+            yaml::writeStep(e, step);
         e << YAML::EndSeq;
     }
     e << YAML::EndMap;

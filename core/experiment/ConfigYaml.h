@@ -21,6 +21,23 @@ ExperimentConfig parseExperiment(const std::string& yamlText, const std::string&
 /// editing a config in code.
 void resolveDefaults(ExperimentConfig& config);
 
+/// Parses one compression step from the form's key → text pairs, with the loader's own rules.
+/// Texts are as stepValues writes them: scalars, comma-separated lists ("0.1, 0.5"), mappings
+/// ("name: 0.5, other: 0.3"); an empty text means the default. Errors name `source` and
+/// "compression[index].kind.key".
+Step parseStep(StepKind kind, const std::string& method, const std::vector<std::pair<std::string, std::string>>& values,
+               int index, const std::string& source);
+
+/// A step of `kind` with `method` and every other key at its default (as the loader fills it).
+Step defaultStep(StepKind kind, const std::string& method);
+
+/// Every key the step's method accepts, with its value as form text; parseStep of these gives
+/// back an equal step.
+std::vector<std::pair<std::string, std::string>> stepValues(const Step& step);
+
+/// One line for lists: "prune · global · sparsity 0.5, 0.9 · 100 fine-tune epochs".
+std::string stepSummary(const Step& step);
+
 /// Writes a config back as YAML that parseExperiment reads to an equal config.
 std::string toYaml(const ExperimentConfig& config);
 

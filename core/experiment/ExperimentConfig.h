@@ -1,17 +1,20 @@
 #pragma once
 
+#include "core/experiment/Steps.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 /// Plain structs describing one experiment; the YAML file and the GUI's forms map onto them
-/// field by field (see ConfigYaml.h). No LibTorch here, so any front end may include it.
+/// field by field (see ConfigYaml.h). Valid names and their help are in Catalog.h; compression
+/// steps are typed in Steps.h. No LibTorch here, so any front end may include it.
 namespace gsq::core::experiment {
 
 /// dataset: which data, which task, which split.
 struct DatasetConfig {
-    std::string name = "cora";  ///< cora | proteins | bbbp | tu | csv
+    std::string name = "cora";  ///< a Catalog::datasets() name: cora | proteins | bbbp | tu | csv
     std::string path;           ///< directory (cora, TU) or file (csv); empty = bundled copy
     std::string tuName;         ///< file prefix for `tu` (e.g. PROTEINS); default: directory name
     std::string task;           ///< node_classification | graph_classification | link_prediction (default per dataset)
@@ -72,43 +75,16 @@ struct TrainConfig {
     std::vector<int64_t> effectiveSeeds() const;
 };
 
-/// One entry of the `compression` list: `prune:` or `quantize:` with a method and parameters.
-/// The compression engine interprets `params`; the loader checks the kind and method.
-struct CompressionStep {
-    std::string kind;   ///< prune | quantize | analyze
-    std::string method; ///< prune: finegrained | global | l2 | structured; quantize: qat | degree_quant | a2q | ptq
-    std::map<std::string, std::string> params; ///< other keys, as YAML text
-    int line = 0;       ///< line of the step in the file (for messages)
-};
-
 struct ExperimentConfig {
     std::string name = "experiment";
     std::string description;
     DatasetConfig dataset;
     ModelConfig model;
     TrainConfig train;
-    std::vector<CompressionStep> compression;
+    std::vector<Step> steps; ///< the `compression:` list, typed and checked by the loader
 
     std::string sourceFile;              ///< the YAML file it came from ("" when built in code)
     std::map<std::string, int> keyLines; ///< "train.epochs" -> 1-based line in sourceFile
-};
-
-/// Valid choices, shared by the loader's messages, the CLI's help and the GUI's combo boxes.
-struct Choices {
-    static const std::vector<std::string>& datasets();
-    static const std::vector<std::string>& tasks();
-    static const std::vector<std::string>& splits();
-    static const std::vector<std::string>& archs();
-    static const std::vector<std::string>& activations();
-    static const std::vector<std::string>& poolings();
-    static const std::vector<std::string>& decoders();
-    static const std::vector<std::string>& optimizers();
-    static const std::vector<std::string>& selectBy();
-    static const std::vector<std::string>& metrics();
-    static const std::vector<std::string>& featureFormats();
-    static const std::vector<std::string>& pruneMethods();
-    static const std::vector<std::string>& quantizeMethods();
-    static const std::vector<std::string>& analyzeMethods();
 };
 
 } // namespace gsq::core::experiment

@@ -1,17 +1,11 @@
 #pragma once
 
-#include <map>
-#include <string>
-#include <vector>
+#include "core/experiment/Steps.h"
 
 namespace gsq::core::pruning {
 
-/// Which weights a pruning step may touch: parameters with more than one dimension whose
-/// names match one of the glob patterns ('*' matches any run of characters).
-struct Targets {
-    std::vector<std::string> patterns{"*"};
-    /// Per-parameter sparsity overrides (exact names), for finegrained pruning.
-    std::map<std::string, double> overrides;
-};
+/// Which weights a step may touch (glob patterns and per-weight overrides); declared with the
+/// typed steps in experiment/Steps.h, matched against a model in MaskSet::select.
+using Targets = experiment::Targets;
 
 } // namespace gsq::core::pruning

@@ -2,7 +2,8 @@
 
 #include "core/measure/ModelFile.h"
 #include "core/quantization/QuantHook.h"
-#include "core/quantization/QuantSpec.h"
+#include "core/experiment/Steps.h"
+#include "core/pruning/Targets.h"
 
 #include <torch/nn/module.h>
 
@@ -13,6 +14,8 @@
 #include <vector>
 
 namespace gsq::core::quantization {
+
+using experiment::QuantSpec;
 
 class PackedLinear;
 

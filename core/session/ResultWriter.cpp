@@ -189,7 +189,7 @@ std::string ResultWriter::runJson(const RunResult& r)
     for (size_t i = 0; i < r.histories.size(); ++i) {
         const auto& h = r.histories[i];
         o << "    {\"seed\": " << h.seed << ", \"fold\": " << h.fold << ", \"stage\": " << jsonString(h.stage)
-          << ", \"setting\": " << jsonString(h.setting) << ", \"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"], \"rows\": [";
+          << ", \"method\": " << jsonString(h.method) << ", \"setting\": " << jsonString(h.setting) << ", \"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"], \"rows\": [";
         for (size_t k = 0; k < h.epochs.size(); ++k) {
             const auto& e = h.epochs[k];
             o << (k ? ", " : "") << "[" << e.epoch << ", " << jsonNumber(e.loss) << ", " << jsonNumber(e.trainMetric)

@@ -121,6 +121,8 @@ struct JobHistory {
     std::string stage;
     std::vector<EpochPoint> epochs;
     std::string setting; ///< compression setting of the stage ("" for base)
+    std::string method = "none"; ///< compression method of the stage ("none" for base): two methods
+                                 ///< with the same setting label ("bits=4") never share a curve
 };
 
 /// Everything a run produced; what the CLI writes to disk and the GUI shows.

@@ -2,10 +2,9 @@
 
 #include "core/common/Error.h"
 #include "core/compression/CompressionRunner.h"
-#include "core/compression/PruneSpec.h"
 #include "core/pruning/Structured.h"
-#include "core/quantization/QuantSpec.h"
 #include "core/pruning/Pruner.h"
+#include "core/quantization/Int8Linear.h"
 #include "core/data/DatasetRegistry.h"
 #include "core/data/Split.h"
 #include "core/data/Transforms.h"
@@ -190,21 +189,6 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
     c10::Warning::WarningHandlerGuard warningGuard(&quiet);
     try {
         const std::string file = config.sourceFile.empty() ? "<experiment>" : config.sourceFile;
-        std::vector<compression::PruneSpec> pruneSteps, analyzeSteps;
-        std::vector<quantization::QuantSpec> quantizeSteps;
-        for (size_t i = 0; i < config.compression.size(); ++i) {
-            const auto& step = config.compression[i];
-            if (step.kind == "quantize") {
-                quantizeSteps.push_back(quantization::QuantSpec::parse(step, static_cast<int>(i), file));
-                continue;
-            }
-            auto spec = compression::PruneSpec::parse(step, static_cast<int>(i), file);
-            if (step.kind == "analyze") {
-                analyzeSteps.push_back(spec);
-            } else {
-                pruneSteps.push_back(spec);
-            }
-        }
         // Fewer page faults for large temporaries (dense dropout); see docs/benchmarks.md.
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
         mallopt(M_TRIM_THRESHOLD, 1 << 30);
@@ -239,23 +223,22 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         ThreadChoice threads;
         {
             auto probe = makeTask(config, prepared, seeds.front(), 0);
-            for (size_t i = 0; i < config.compression.size(); ++i) {
-                const auto& step = config.compression[i];
-                if (step.kind == "prune" && step.method == "structured") {
+            // Checks that need the model: structured pruning's supported layers, targets that match.
+            for (size_t i = 0; i < config.steps.size(); ++i) {
+                const auto& step = config.steps[i];
+                const std::string where = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
+                if (auto* p = std::get_if<experiment::PruneSpec>(&step); p && p->method == "structured") {
                     try {
                         pruning::StructuredPruner::check(*probe->module());
                     } catch (const std::invalid_argument& e) {
-                        throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "].prune.method", e.what());
+                        throw InputError::atKey(file, p->line, where + ".method", e.what());
                     }
                 }
                 try {
                     pruning::MaskSet::select(*probe->module(),
-                                             step.kind == "quantize"
-                                                 ? quantization::QuantSpec::parse(step, static_cast<int>(i), file).targets
-                                                 : compression::PruneSpec::parse(step, static_cast<int>(i), file).targets);
+                                             std::visit([](const auto& s) { return s.targets; }, step));
                 } catch (const std::invalid_argument& e) {
-                    throw InputError::atKey(file, step.line, "compression[" + std::to_string(i) + "]." + step.kind + ".targets",
-                                            e.what());
+                    throw InputError::atKey(file, experiment::lineOf(step), where + ".targets", e.what());
                 }
             }
             threads = config.train.threads > 0 ? ThreadChoice{config.train.threads, "configured"} : ThreadTuner::pick(*probe);
@@ -263,6 +246,8 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         at::set_num_threads(threads.threads);
         result.environment["threads"] = std::to_string(threads.threads);
         result.environment["threads_reason"] = threads.reason;
+        // What the int8 kernels run on this CPU (7-bit activations without VNNI; Int8Linear.h).
+        result.environment["int8_activation_bits"] = quantization::activationsReducedRange() ? "7" : "8";
 
         RunStarted started;
         started.experiment = config.name;
@@ -271,11 +256,8 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         started.model = modelLabel(config.model);
         started.totalJobs = totalJobs;
         started.epochsPerJob = config.train.epochs;
-        for (const auto& spec : pruneSteps)
-            started.epochsPerJob += static_cast<int>(spec.sparsities.size()) *
-                                    (spec.finetuneEpochs + (spec.method == "l2" ? spec.l2Epochs : 0));
-        for (const auto& spec : quantizeSteps)
-            started.epochsPerJob += spec.epochs;
+        for (const auto& step : config.steps)
+            started.epochsPerJob += experiment::stepEpochs(step);
         started.threads = threads.threads;
         started.threadsReason = threads.reason;
         emit(started);
@@ -288,7 +270,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                     throw training::Cancelled{};
                 emit(StageStarted{job, seed, fold, "base", config.train.epochs, ""});
                 auto task = makeTask(config, prepared, seed, fold);
-                JobHistory history{seed, fold, "base", {}, ""};
+                JobHistory history{seed, fold, "base", {}, "", "none"};
                 auto fit = trainer.fit(
                     *task, static_cast<uint64_t>(seed),
                     [&](const training::EpochRecord& r) {
@@ -323,15 +305,22 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 result.histories.push_back(std::move(history));
                 emit(StageFinished{job, row,
                                    {result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end()}});
-                if (!pruneSteps.empty() || !analyzeSteps.empty() || !quantizeSteps.empty()) {
+                if (!config.steps.empty()) {
+                    // Every step starts from this checkpoint of the trained base, in file order.
                     const auto base = training::Checkpoint::capture(*task->module());
                     ctx.baseRow = row;
-                    for (const auto& spec : analyzeSteps)
-                        compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
-                    for (const auto& spec : pruneSteps)
-                        compression::CompressionRunner::runPrune(*task, base, spec, ctx);
-                    for (const auto& spec : quantizeSteps)
-                        compression::CompressionRunner::runQuantize(*task, base, spec, ctx);
+                    for (const auto& step : config.steps)
+                        std::visit(
+                            [&](const auto& spec) {
+                                using S = std::decay_t<decltype(spec)>;
+                                if constexpr (std::is_same_v<S, experiment::AnalyzeSpec>)
+                                    compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
+                                else if constexpr (std::is_same_v<S, experiment::PruneSpec>)
+                                    compression::CompressionRunner::runPrune(*task, base, spec, ctx);
+                                else
+                                    compression::CompressionRunner::runQuantize(*task, base, spec, ctx);
+                            },
+                            step);
                 }
                 ++job;
             }

@@ -37,6 +37,11 @@ private Q_SLOTS:
         auto h = cli({"--help"});
         QCOMPARE(h.code, 0);
         QVERIFY(h.out.startsWith("Usage:\n  graphsqueeze-cli run FILE.yaml"));
+        // The choices come from the catalog, with their help and keys.
+        QVERIFY(h.out.contains("\nCompression steps '- prune:' (method):\n  finegrained           every weight matrix"));
+        QVERIFY(h.out.contains("  structured            remove whole hidden channels ranked by coupled norms; the model "
+                               "shrinks\n                        keys: sparsity, schedule, finetune_epochs, criterion\n"));
+        QVERIFY(h.out.contains("  tu                    any TU Dortmund dataset"));
         auto v = cli({"--version"});
         QCOMPARE(v.code, 0);
         QVERIFY2(v.out.contains("libtorch 1.13"), qPrintable(v.out));
@@ -65,7 +70,7 @@ private Q_SLOTS:
         const QString out = d.filePath("out");
         auto r = cli({"run", preset("proteins-gin.yaml"), "--set", "dataset.path=/nonexistent/p", "--out", out, "--quiet"});
         QCOMPARE(r.code, 2);
-        QCOMPARE(r.err, QString("error: /nonexistent/p/PROTEINS_graph_indicator.txt: file not found\n"));
+        QCOMPARE(r.err, QString("error: /nonexistent/p: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...\n"));
         QCOMPARE(QDir(out).entryList(QDir::Files).size(), 0);
         auto unwritable = cli({"run", preset("quickstart.yaml"), "--out", "/proc/x/y", "--quiet"});
         QCOMPARE(unwritable.code, 2);

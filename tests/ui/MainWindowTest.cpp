@@ -22,6 +22,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -41,9 +43,13 @@ void configure(MainWindow& w, const QString& method, const QString& sparsity, in
     p->archCombo()->setCurrentText("gcn");
     p->epochsSpin()->setValue(epochs);
     p->seedsSpin()->setValue(1);
-    p->methodCombo()->setCurrentText(method);
-    p->sparsityEdit()->setText(sparsity);
-    p->finetuneSpin()->setValue(finetune);
+    while (p->stepCount() > 0)
+        p->removeStep(0);
+    if (method != "none") {
+        const int i = p->addStep(gsq::core::experiment::StepKind::Prune, method.toStdString());
+        p->stepEditor()->lineEdit("sparsity")->setText(sparsity);
+        p->setStepValue(i, "finetune_epochs", std::to_string(finetune));
+    }
 }
 } // namespace
 
@@ -185,9 +191,9 @@ private Q_SLOTS:
         QCOMPARE(w.history()->layerCount(id), 6);
         const QStringList epochLines = w.history()->epochsCsv(id).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(epochLines.size(), 13);
-        QCOMPARE(epochLines[0], QString("seed,fold,stage,setting,epoch,loss,train,val,test,val_loss"));
-        QVERIFY(epochLines[1].startsWith("0,0,base,,1,"));
-        QVERIFY(epochLines[12].startsWith("0,0,finetuned,sparsity=0.5,4,"));
+        QCOMPARE(epochLines[0], QString("seed,fold,method,stage,setting,epoch,loss,train,val,test,val_loss"));
+        QVERIFY(epochLines[1].startsWith("0,0,none,base,,1,"));
+        QVERIFY(epochLines[12].startsWith("0,0,finegrained,finetuned,sparsity=0.5,4,"));
         QVERIFY(w.history()->configYaml(id).contains("method: finegrained"));
         QVERIFY(w.history()->rename(id, "renamed"));
         QVERIFY(w.history()->setTags(id, "lesson, demo"));
@@ -197,8 +203,9 @@ private Q_SLOTS:
         // Selecting rows overlays their validation curves from the history.
         w.compareTab()->view()->selectAll();
         QCOMPARE(w.compareTab()->overlayCount(), 2); // base and finetuned ("pruned" has no curve)
-        QCOMPARE(w.history()->validationCurve(id, "base", "").size(), 8);
-        QCOMPARE(w.history()->validationCurve(id, "finetuned", "sparsity=0.5").size(), 4);
+        QCOMPARE(w.history()->validationCurve(id, "none", "base", "").size(), 8);
+        QCOMPARE(w.history()->validationCurve(id, "finegrained", "finetuned", "sparsity=0.5").size(), 4);
+        QCOMPARE(w.history()->validationCurve(id, "global", "finetuned", "sparsity=0.5").size(), 0);
         w.compareTab()->filterEdit()->setText("finetuned");
         QCOMPARE(w.compareTab()->proxy()->rowCount(), 1);
         QVERIFY(w.history()->remove(id));
@@ -214,8 +221,8 @@ private Q_SLOTS:
         QVERIFY(!w.panel()->isValid());
         QVERIFY(!w.runAction()->isEnabled());
         QCOMPARE(w.panel()->validationMessage(),
-                 QString("key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found 1.5"));
-        w.panel()->sparsityEdit()->setText("0.5, 0.9");
+                 QString("key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.5"));
+        w.panel()->stepEditor()->lineEdit("sparsity")->setText("0.5, 0.9");
         QVERIFY(w.panel()->isValid());
         QVERIFY(w.runAction()->isEnabled());
     }
@@ -251,22 +258,22 @@ private Q_SLOTS:
         configure(w, "none", "0.5", 10, 0);
         w.setClassroomMode(true);
         QVERIFY(w.isClassroomMode());
-        QVERIFY(!w.panel()->scheduleCombo()->isVisibleTo(&w)); // advanced fields hidden
         QVERIFY(w.panel()->epochsSpin()->isVisibleTo(&w));
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.pruneTenPercentMore();
         QVERIFY(done.wait(120000));
-        QCOMPARE(w.panel()->sparsityEdit()->text(), QString("0.1"));
-        QCOMPARE(w.panel()->methodCombo()->currentText(), QString("finegrained"));
+        QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1"));
+        QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
+        QVERIFY(!w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w)); // advanced fields hidden
         QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.weightsTab()));
         QCOMPARE(w.weightsTab()->stageCount(), 3);
         w.pruneTenPercentMore();
         QVERIFY(done.wait(120000));
-        QCOMPARE(w.panel()->sparsityEdit()->text(), QString("0.2"));
+        QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.2"));
         // conv0 after fine-tuning keeps round(0.8 * 22928) weights.
         QCOMPARE(w.layersTab()->model()->rows()[4][6].toLongLong(), 18342);
         w.setClassroomMode(false);
-        QVERIFY(w.panel()->scheduleCombo()->isVisibleTo(&w));
+        QVERIFY(w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w));
     }
 
     void tableModelPassesTheTester()
@@ -287,9 +294,9 @@ private Q_SLOTS:
         QCOMPARE(w.exportReport("unused.html"), QString("no finished run to report on yet"));
         configure(w, "none", "0.5", 6, 1);
         auto* p = w.panel();
-        p->quantMethodCombo()->setCurrentText("qat");
-        p->bitsSpin()->setValue(4);
-        p->quantEpochsSpin()->setValue(3);
+        p->addStep(gsq::core::experiment::StepKind::Quantize, "qat");
+        p->stepEditor()->spinBox("bits")->setValue(4);
+        p->stepEditor()->spinBox("epochs")->setValue(3);
         p->seedsSpin()->setValue(2);
         QVERIFY2(p->isValid(), "form should accept qat at 4 bits");
         QSignalSpy done(&w, &MainWindow::runFinished);
@@ -324,15 +331,20 @@ private Q_SLOTS:
         QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{2, 3}));
         QVERIFY(w.statusText().contains("new seeds 2, 3"));
 
-        // bits outside 2..8 cannot be typed; a ptq step drops the epochs key and stays valid.
-        p->quantMethodCombo()->setCurrentText("ptq");
+        // bits outside 2..8 cannot be typed (the lowest entry is "auto", the default); a ptq step
+        // has no epochs field and stays valid.
+        p->stepEditor()->methodCombo()->setCurrentText("ptq");
         QVERIFY(p->isValid());
-        QCOMPARE(p->bitsSpin()->maximum(), 8);
-        QCOMPARE(p->bitsSpin()->minimum(), 2);
+        QCOMPARE(p->stepEditor()->spinBox("bits")->maximum(), 8);
+        QCOMPARE(p->stepEditor()->spinBox("bits")->minimum(), 1);
+        QCOMPARE(p->stepEditor()->spinBox("bits")->specialValueText(), QString("auto"));
+        QVERIFY(!p->stepEditor()->field("epochs"));
+        QCOMPARE(std::get<gsq::core::experiment::QuantSpec>(p->config().steps.back()).epochs, 0);
     }
 
-    void formKeepsStepsItDoesNotShow()
+    void formShowsAndEditsEveryStep()
     {
+        using namespace gsq::core::experiment;
         MainWindow w;
         const QString path = m_dir.filePath("steps.yaml");
         QFile f(path);
@@ -344,19 +356,30 @@ private Q_SLOTS:
         f.close();
         QCOMPARE(w.openExperiment(path, false), QString());
         auto* p = w.panel();
-        QCOMPARE(p->methodCombo()->currentText(), QString("global"));
-        QCOMPARE(p->quantMethodCombo()->currentText(), QString("qat"));
-        QCOMPARE(p->bitsSpin()->value(), 4);
-        p->bitsSpin()->setValue(3); // edits the first quantize step only
-        const auto steps = p->config().compression;
+        QCOMPARE(p->stepList()->count(), 3);
+        QCOMPARE(p->stepList()->item(1)->text(), QString("2. quantize · qat · bits=4 · 2 epochs"));
+        QCOMPARE(p->stepEditor()->methodCombo()->currentText(), QString("global"));
+        p->selectStep(1);
+        QCOMPARE(p->stepEditor()->methodCombo()->currentText(), QString("qat"));
+        QCOMPARE(p->stepEditor()->spinBox("bits")->value(), 4);
+        p->stepEditor()->spinBox("bits")->setValue(3); // edits the selected step only
+        auto steps = p->config().steps;
         QCOMPARE(steps.size(), size_t(3));
-        QCOMPARE(steps[1].method, std::string("qat"));
-        QCOMPARE(steps[1].params.at("bits"), std::string("3"));
-        QCOMPARE(steps[2].method, std::string("ptq"));
-        QCOMPARE(steps[2].params.at("bits"), std::string("8"));
-        p->quantMethodCombo()->setCurrentText("none"); // removes the first quantize step only
-        QCOMPARE(p->config().compression.size(), size_t(2));
-        QCOMPARE(p->config().compression[1].method, std::string("ptq"));
+        QCOMPARE(std::get<QuantSpec>(steps[1]).bits, 3);
+        QCOMPARE(std::get<QuantSpec>(steps[2]).method, std::string("ptq"));
+        QCOMPARE(std::get<QuantSpec>(steps[2]).bits, 8);
+        p->moveStep(2, 0); // ptq, global, qat
+        QCOMPARE(std::get<QuantSpec>(p->config().steps[0]).method, std::string("ptq"));
+        QCOMPARE(std::get<PruneSpec>(p->config().steps[1]).method, std::string("global"));
+        p->removeStep(1); // the global prune step
+        QCOMPARE(p->config().steps.size(), size_t(2));
+        QCOMPARE(std::get<QuantSpec>(p->config().steps[1]).bits, 3);
+        // An analyze step offers exactly its own keys.
+        p->addStep(StepKind::Analyze, "sensitivity");
+        QVERIFY(p->stepEditor()->field("sparsity"));
+        QVERIFY(p->stepEditor()->field("targets"));
+        QVERIFY(!p->stepEditor()->field("finetune_epochs"));
+        QCOMPARE(p->config().steps.size(), size_t(3));
     }
 
     void gradualScheduleShowsSparsityRising()
@@ -364,7 +387,7 @@ private Q_SLOTS:
         MainWindow w;
         w.show();
         configure(w, "finegrained", "0.8", 5, 10);
-        w.panel()->scheduleCombo()->setCurrentText("agp");
+        w.panel()->stepEditor()->comboBox("schedule")->setCurrentText("agp");
         QVERIFY(w.panel()->isValid());
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
@@ -395,7 +418,11 @@ private Q_SLOTS:
             QVERIFY(q.exec("CREATE TABLE layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                            "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
                            "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT)"));
+            QVERIFY(q.exec("CREATE TABLE epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                           "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, "
+                           "val REAL, test REAL, val_loss REAL)"));
             QVERIFY(q.exec("INSERT INTO runs (name, created, config_yaml) VALUES ('old run', '2026-11-01', 'name: old')"));
+            QVERIFY(q.exec("INSERT INTO epochs VALUES (1, 0, 0, 'base', '', 1, 0.9, 0.5, 0.6, 0.55, 1.0)"));
             QVERIFY(q.exec("INSERT INTO summary (run_id, method, setting, stage, metric, mean, n) VALUES "
                            "(1, 'none', '', 'base', 'accuracy', 0.8, 1)"));
         }
@@ -417,9 +444,18 @@ private Q_SLOTS:
         l.macs = 123;
         l.histCounts = {1, 2, 3};
         r.layers.push_back(l);
+        // Two methods with the same setting label keep their own curves.
+        for (auto [method, val] : {std::pair<const char*, double>{"qat", 0.5}, {"degree_quant", 0.9}}) {
+            gsq::core::session::JobHistory h{0, 0, "qat", {}, "bits=4", method};
+            h.epochs.push_back({1, 0.3, 0.7, val, 0.6, 0.4, 0.001, 0.01});
+            r.histories.push_back(h);
+        }
         const qint64 id = history.add(r);
         QVERIFY2(id > 0, qPrintable(history.lastError()));
         QCOMPARE(history.runs().back().summary.at(0).bitsMean, 4.0);
+        QCOMPARE(history.validationCurve(1, "none", "base", ""), (QVector<QPointF>{{1, 0.6}})); // migrated epochs
+        QCOMPARE(history.validationCurve(id, "qat", "qat", "bits=4"), (QVector<QPointF>{{1, 0.5}}));
+        QCOMPARE(history.validationCurve(id, "degree_quant", "qat", "bits=4"), (QVector<QPointF>{{1, 0.9}}));
         QCOMPARE(history.layerHistogram(id, "", "", "", "stack.conv0.weight").histCounts, (std::vector<int64_t>{1, 2, 3}));
     }
 

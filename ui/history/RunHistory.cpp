@@ -50,7 +50,7 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
                 "feature_bits REAL DEFAULT 32)") &&
            exec("CREATE TABLE IF NOT EXISTS epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, val REAL, "
-                "test REAL, val_loss REAL)") &&
+                "test REAL, val_loss REAL, method TEXT NOT NULL DEFAULT 'none')") &&
            exec("CREATE TABLE IF NOT EXISTS layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
                 "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT, "
@@ -73,6 +73,15 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
         cols.finish();
         if (m_ok && !hasMacs)
             m_ok = exec("ALTER TABLE layers ADD COLUMN macs INTEGER DEFAULT 0");
+        // Histories written before job histories carried their method: 'none' for every epoch
+        // (such runs mixed the curves of methods sharing a setting label; new runs do not).
+        bool hasMethod = false;
+        if (m_ok && cols.exec("PRAGMA table_info(epochs)"))
+            while (cols.next())
+                hasMethod = hasMethod || cols.value(1).toString() == "method";
+        cols.finish();
+        if (m_ok && !hasMethod)
+            m_ok = exec("ALTER TABLE epochs ADD COLUMN method TEXT NOT NULL DEFAULT 'none'");
     }
 }
 
@@ -134,14 +143,15 @@ qint64 RunHistory::add(const RunResult& r)
         if (!q.exec())
             return fail(q);
     }
-    q.prepare("INSERT INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.prepare("INSERT INTO epochs (run_id, seed, fold, stage, setting, epoch, loss, train, val, test, val_loss, method) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& h : r.histories)
         for (const auto& e : h.epochs) {
             for (const QVariant& v : {QVariant(id), QVariant(qlonglong(h.seed)), QVariant(h.fold),
                                       QVariant(QString::fromStdString(h.stage)), QVariant(QString::fromStdString(h.setting)),
                                       QVariant(e.epoch), QVariant(e.loss),
                                       QVariant(e.trainMetric), QVariant(e.valMetric), QVariant(e.testMetric),
-                                      QVariant(e.valLoss)})
+                                      QVariant(e.valLoss), QVariant(QString::fromStdString(h.method))})
                 q.addBindValue(v);
             if (!q.exec())
                 return fail(q);
@@ -226,13 +236,15 @@ int RunHistory::layerCount(qint64 id) const
     return countRows("layers", id);
 }
 
-QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& stage, const QString& setting) const
+QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& method, const QString& stage,
+                                             const QString& setting) const
 {
     QVector<QPointF> out;
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare("SELECT epoch, AVG(val) FROM epochs WHERE run_id = ? AND stage = ? AND setting = ? AND val IS NOT NULL "
-              "GROUP BY epoch ORDER BY epoch");
+    q.prepare("SELECT epoch, AVG(val) FROM epochs WHERE run_id = ? AND method = ? AND stage = ? AND setting = ? AND "
+              "val IS NOT NULL GROUP BY epoch ORDER BY epoch");
     q.addBindValue(id);
+    q.addBindValue(method);
     q.addBindValue(stage);
     q.addBindValue(setting);
     if (q.exec())
@@ -283,16 +295,16 @@ gsq::core::session::LayerRow RunHistory::layerHistogram(qint64 id, const QString
 
 QString RunHistory::epochsCsv(qint64 id) const
 {
-    QString out = "seed,fold,stage,setting,epoch,loss,train,val,test,val_loss\n";
+    QString out = "seed,fold,method,stage,setting,epoch,loss,train,val,test,val_loss\n";
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare("SELECT seed, fold, stage, setting, epoch, loss, train, val, test, val_loss FROM epochs WHERE run_id = ? "
-              "ORDER BY rowid");
+    q.prepare("SELECT seed, fold, method, stage, setting, epoch, loss, train, val, test, val_loss FROM epochs WHERE "
+              "run_id = ? ORDER BY rowid");
     q.addBindValue(id);
     if (!q.exec())
         return {};
     while (q.next()) {
         QStringList cells;
-        for (int c = 0; c < 10; ++c)
+        for (int c = 0; c < 11; ++c)
             cells << (q.value(c).isNull() ? QString() : q.value(c).toString());
         out += cells.join(',') + "\n";
     }

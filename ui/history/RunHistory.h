@@ -39,7 +39,7 @@ public:
     int epochCount(qint64 id) const;
     int layerCount(qint64 id) const;
     /// Mean validation metric per epoch over seeds and folds for one stage of a run.
-    QVector<QPointF> validationCurve(qint64 id, const QString& stage, const QString& setting) const;
+    QVector<QPointF> validationCurve(qint64 id, const QString& method, const QString& stage, const QString& setting) const;
     QString configYaml(qint64 id) const;
     /// Weight matrices recorded for a run, in storage order.
     QStringList layerNames(qint64 id) const;

@@ -1,43 +1,79 @@
 #include "ui/panels/ExperimentPanel.h"
 
 #include "core/common/Error.h"
-#include "core/compression/PruneSpec.h"
-#include "core/quantization/QuantSpec.h"
+#include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 
 #include <algorithm>
-#include <functional>
+#include <cmath>
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace gsq::ui {
 
 using namespace gsq::core;
+using experiment::Catalog;
+using experiment::ChoiceList;
+using experiment::StepKind;
 
 namespace {
-QComboBox* combo(const std::vector<std::string>& items)
+void addItem(QComboBox* c, const std::string& name, const std::string& tip)
+{
+    c->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    c->setItemData(c->count() - 1, QString::fromStdString(tip), Qt::ToolTipRole);
+}
+QComboBox* combo(ChoiceList list)
 {
     auto* c = new QComboBox;
-    for (const auto& i : items)
-        c->addItem(QString::fromStdString(i));
+    for (const auto& ch : Catalog::choices(list))
+        addItem(c, ch.name, ch.label + ": " + ch.help);
     return c;
 }
 void select(QComboBox* c, const std::string& value)
 {
-    const int i = c->findText(QString::fromStdString(value));
+    const int i = c->findData(QString::fromStdString(value));
     c->setCurrentIndex(i >= 0 ? i : 0);
 }
 std::string text(const QComboBox* c)
 {
-    return c->currentText().toStdString();
+    return c->currentData().toString().toStdString();
+}
+/// Takes a double spin box's value only when the user changed it, so values with more digits
+/// than the box shows survive a round trip through the form.
+void takeDouble(const QDoubleSpinBox* w, double& target)
+{
+    const double shown = std::round(target * std::pow(10.0, w->decimals())) / std::pow(10.0, w->decimals());
+    if (std::abs(w->value() - shown) > 0.5 * std::pow(10.0, -w->decimals()))
+        target = w->value();
+}
+QDoubleSpinBox* doubleSpin(double lo, double hi, int decimals, double step)
+{
+    auto* s = new QDoubleSpinBox;
+    s->setDecimals(decimals);
+    s->setRange(lo, hi);
+    s->setSingleStep(step);
+    return s;
+}
+QSpinBox* intSpin(int lo, int hi)
+{
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    return s;
 }
 } // namespace
 
@@ -67,88 +103,74 @@ void ExperimentPanel::build()
         layout->addWidget(box);
         return form;
     };
+    auto row = [](QFormLayout* form, const QString& label, QWidget* field, QList<QWidget*>* into = nullptr) {
+        form->addRow(label, field);
+        if (into) {
+            *into << field;
+            if (auto* l = form->labelForField(field))
+                *into << l;
+        }
+    };
 
     auto* data = group(tr("Dataset"));
-    m_dataset = combo({"cora", "proteins", "bbbp"});
-    m_task = combo({"node_classification", "link_prediction", "graph_classification"});
-    m_split = combo({"public", "random", "kfold", "scaffold"});
-    data->addRow(tr("Dataset"), m_dataset);
-    data->addRow(tr("Task"), m_task);
-    data->addRow(tr("Split"), m_split);
+    m_dataset = new QComboBox;
+    for (const auto& d : Catalog::datasets())
+        addItem(m_dataset, d.name, d.label + ": " + d.help);
+    m_path = new QLineEdit;
+    m_path->setObjectName("datasetPath");
+    m_browse = new QPushButton(tr("Browse…"));
+    auto* pathBox = new QWidget;
+    auto* pathLayout = new QHBoxLayout(pathBox);
+    pathLayout->setContentsMargins(0, 0, 0, 0);
+    pathLayout->addWidget(m_path, 1);
+    pathLayout->addWidget(m_browse);
+    m_tuName = new QLineEdit;
+    m_tuName->setPlaceholderText(tr("default: the directory name"));
+    m_tuName->setToolTip(tr("File prefix of the TU files, e.g. PROTEINS for PROTEINS_A.txt"));
+    m_smiles = new QComboBox;
+    m_smiles->setEditable(true);
+    m_smiles->setToolTip(tr("Column holding the SMILES strings (filled from the CSV header)"));
+    m_label = new QComboBox;
+    m_label->setEditable(true);
+    m_label->setToolTip(tr("Column holding the integer class labels (filled from the CSV header)"));
+    m_task = combo(ChoiceList::Task);
+    m_split = combo(ChoiceList::Split);
+    m_folds = intSpin(3, 100);
+    row(data, tr("Dataset"), m_dataset);
+    row(data, tr("Path"), pathBox, &m_pathRow);
+    row(data, tr("TU prefix"), m_tuName, &m_tuRow);
+    row(data, tr("SMILES column"), m_smiles, &m_csvRows);
+    row(data, tr("Label column"), m_label, &m_csvRows);
+    row(data, tr("Task"), m_task, &m_advanced);
+    row(data, tr("Split"), m_split, &m_advanced);
+    row(data, tr("Folds"), m_folds, &m_foldsRow);
 
     auto* model = group(tr("Model"));
-    m_arch = combo(experiment::Choices::archs());
-    m_hidden = new QSpinBox;
-    m_hidden->setRange(1, 4096);
-    m_layers = new QSpinBox;
-    m_layers->setRange(1, 16);
-    m_dropout = new QDoubleSpinBox;
-    m_dropout->setRange(0.0, 0.95);
-    m_dropout->setSingleStep(0.05);
-    model->addRow(tr("Architecture"), m_arch);
-    model->addRow(tr("Hidden width"), m_hidden);
-    model->addRow(tr("Layers"), m_layers);
-    model->addRow(tr("Dropout"), m_dropout);
+    m_arch = combo(ChoiceList::Arch);
+    m_hidden = intSpin(1, 65536);
+    m_layers = intSpin(1, 64);
+    m_dropout = doubleSpin(0.0, 0.99, 2, 0.05);
+    row(model, tr("Architecture"), m_arch);
+    row(model, tr("Hidden width"), m_hidden);
+    row(model, tr("Layers"), m_layers, &m_advanced);
+    row(model, tr("Dropout"), m_dropout, &m_advanced);
 
     auto* train = group(tr("Training"));
-    m_epochs = new QSpinBox;
-    m_epochs->setRange(1, 100000);
-    m_lr = new QDoubleSpinBox;
-    m_lr->setDecimals(4);
-    m_lr->setRange(0.0001, 1.0);
-    m_lr->setSingleStep(0.001);
-    m_weightDecay = new QDoubleSpinBox;
-    m_weightDecay->setDecimals(5);
-    m_weightDecay->setRange(0.0, 0.1);
-    m_weightDecay->setSingleStep(0.0001);
-    m_seeds = new QSpinBox;
-    m_seeds->setRange(1, 100);
-    m_threads = new QSpinBox;
-    m_threads->setRange(0, 64);
+    m_epochs = intSpin(1, 100000);
+    m_lr = doubleSpin(0.0001, 10.0, 4, 0.001);
+    m_weightDecay = doubleSpin(0.0, 1.0, 6, 0.0001);
+    m_seeds = intSpin(1, 1000);
+    m_threads = intSpin(0, 256);
     m_threads->setSpecialValueText(tr("auto"));
-    train->addRow(tr("Epochs"), m_epochs);
-    train->addRow(tr("Learning rate"), m_lr);
-    train->addRow(tr("Weight decay"), m_weightDecay);
-    train->addRow(tr("Seeds"), m_seeds);
-    train->addRow(tr("Threads"), m_threads);
+    m_batch = intSpin(1, 1000000);
+    row(train, tr("Epochs"), m_epochs);
+    row(train, tr("Learning rate"), m_lr, &m_advanced);
+    row(train, tr("Weight decay"), m_weightDecay, &m_advanced);
+    row(train, tr("Seeds"), m_seeds);
+    row(train, tr("Threads"), m_threads, &m_advanced);
+    row(train, tr("Batch size"), m_batch, &m_advanced);
 
-    auto* comp = group(tr("Compression"));
-    m_method = combo({"none", "finegrained", "global", "l2"});
-    m_method->setToolTip(tr("finegrained: every weight matrix pruned to the same sparsity by |w|\n"
-                            "global: one |w| ranking across all layers (layers may empty)\n"
-                            "l2: train with lambda * sum ||W||_2, then prune by |w|"));
-    m_sparsity = new QLineEdit;
-    m_sparsity->setPlaceholderText(tr("e.g. 0.5 or 0.1, 0.5, 0.9"));
-    m_sparsity->setToolTip(tr("Fraction of weights removed, in [0, 1); a comma-separated list sweeps"));
-    m_schedule = combo({"oneshot", "agp"});
-    m_finetune = new QSpinBox;
-    m_finetune->setRange(0, 100000);
-    comp->addRow(tr("Method"), m_method);
-    comp->addRow(tr("Sparsity"), m_sparsity);
-    comp->addRow(tr("Schedule"), m_schedule);
-    comp->addRow(tr("Fine-tune epochs"), m_finetune);
-    m_quantMethod = combo({"none", "qat", "degree_quant", "a2q", "ptq"});
-    m_quantMethod->setToolTip(tr("qat: quantization-aware training with fake-quantized weights and activations\n"
-                                 "degree_quant: QAT that keeps high in-degree nodes in full precision more often\n"
-                                 "a2q: learnable bit-widths per weight channel and node-degree group\n"
-                                 "ptq: post-training int8/intN, ranges calibrated on training data"));
-    m_bits = new QSpinBox;
-    m_bits->setRange(2, 8);
-    m_bits->setToolTip(tr("Bit-width of weights and activations (a2q: the starting and target bit-width)"));
-    m_quantEpochs = new QSpinBox;
-    m_quantEpochs->setRange(1, 100000);
-    m_quantEpochs->setToolTip(tr("Quantization-aware training epochs from the trained model (not used by ptq)"));
-    comp->addRow(tr("Quantization"), m_quantMethod);
-    comp->addRow(tr("Bits"), m_bits);
-    comp->addRow(tr("QAT epochs"), m_quantEpochs);
-
-    for (auto [form, field] : std::initializer_list<std::pair<QFormLayout*, QWidget*>>{
-             {data, m_task}, {data, m_split}, {model, m_layers}, {model, m_dropout}, {train, m_lr},
-             {train, m_weightDecay}, {train, m_threads}, {comp, m_schedule}, {comp, m_quantEpochs}}) {
-        m_advanced << field;
-        if (auto* label = form->labelForField(field))
-            m_advanced << label;
-    }
+    buildSteps(layout);
 
     m_error = new QLabel;
     m_error->setWordWrap(true);
@@ -157,19 +179,91 @@ void ExperimentPanel::build()
     layout->addWidget(m_error);
     layout->addStretch(1);
 
-    for (auto* c : {m_dataset, m_task, m_split, m_arch, m_method, m_schedule, m_quantMethod})
+    for (auto* c : {m_dataset, m_task, m_split, m_arch, m_smiles, m_label})
         connect(c, &QComboBox::currentIndexChanged, this, [this] { onEdited(); });
-    for (auto* s : {m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_finetune, m_bits, m_quantEpochs})
+    for (auto* c : {m_smiles, m_label})
+        connect(c, &QComboBox::editTextChanged, this, [this] { onEdited(); });
+    for (auto* s : {m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_batch})
         connect(s, &QSpinBox::valueChanged, this, [this] { onEdited(); });
     for (auto* s : {m_dropout, m_lr, m_weightDecay})
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { onEdited(); });
-    connect(m_sparsity, &QLineEdit::textChanged, this, [this] { onEdited(); });
+    for (auto* e : {m_path, m_tuName})
+        connect(e, &QLineEdit::textChanged, this, [this] { onEdited(); });
+    connect(m_path, &QLineEdit::editingFinished, this, [this] { fillCsvColumns(); });
+    connect(m_browse, &QPushButton::clicked, this, [this] { browse(); });
+}
+
+void ExperimentPanel::buildSteps(QVBoxLayout* layout)
+{
+    auto* box = new QGroupBox(tr("Compression steps"));
+    auto* v = new QVBoxLayout(box);
+    layout->addWidget(box);
+    m_stepList = new QListWidget;
+    m_stepList->setObjectName("stepList");
+    m_stepList->setMaximumHeight(110);
+    m_stepList->setToolTip(tr("Every step starts from the trained base model and runs in this order"));
+    v->addWidget(m_stepList);
+    auto* buttons = new QHBoxLayout;
+    m_addStep = new QToolButton;
+    m_addStep->setText(tr("Add step"));
+    m_addStep->setPopupMode(QToolButton::InstantPopup);
+    auto* menu = new QMenu(m_addStep);
+    for (StepKind kind : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze}) {
+        menu->addAction(QString::fromStdString(experiment::kindName(kind)), this, [this, kind] {
+            const auto names = Catalog::methodNames(kind);
+            if (!names.empty())
+                addStep(kind, names.front());
+        });
+    }
+    m_addStep->setMenu(menu);
+    m_removeStep = new QPushButton(tr("Remove"));
+    m_upStep = new QPushButton(tr("Up"));
+    m_downStep = new QPushButton(tr("Down"));
+    buttons->addWidget(m_addStep);
+    buttons->addWidget(m_removeStep);
+    buttons->addWidget(m_upStep);
+    buttons->addWidget(m_downStep);
+    buttons->addStretch(1);
+    v->addLayout(buttons);
+    m_stepEditor = new StepEditor;
+    v->addWidget(m_stepEditor);
+    m_advanced << m_removeStep << m_upStep << m_downStep << m_addStep;
+
+    connect(m_stepList, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (m_initializing)
+            return;
+        if (row >= 0 && row < stepCount())
+            m_stepEditor->setDraft(m_drafts[static_cast<size_t>(row)]);
+        else
+            m_stepEditor->clear();
+        m_stepEditor->setSimplified(m_simplified);
+    });
+    connect(m_stepEditor, &StepEditor::stepEdited, this, [this] {
+        const int row = m_stepList->currentRow();
+        if (row < 0 || row >= stepCount())
+            return;
+        m_drafts[static_cast<size_t>(row)] = m_stepEditor->draft();
+        refreshStepList();
+        onEdited();
+    });
+    connect(m_removeStep, &QPushButton::clicked, this, [this] { removeStep(m_stepList->currentRow()); });
+    connect(m_upStep, &QPushButton::clicked, this, [this] {
+        const int r = m_stepList->currentRow();
+        moveStep(r, r - 1);
+    });
+    connect(m_downStep, &QPushButton::clicked, this, [this] {
+        const int r = m_stepList->currentRow();
+        moveStep(r, r + 1);
+    });
 }
 
 void ExperimentPanel::setConfig(const experiment::ExperimentConfig& config)
 {
     m_base = config;
     m_current = config;
+    m_drafts.clear();
+    for (const auto& step : config.steps)
+        m_drafts.push_back(StepDraft::fromStep(step));
     loadWidgets();
     revalidate();
 }
@@ -179,8 +273,14 @@ void ExperimentPanel::loadWidgets()
     m_initializing = true;
     const auto& c = m_base;
     select(m_dataset, c.dataset.name);
+    m_path->setText(QString::fromStdString(c.dataset.path));
+    m_tuName->setText(QString::fromStdString(c.dataset.tuName));
+    fillCsvColumns();
+    m_smiles->setCurrentText(QString::fromStdString(c.dataset.smilesColumn));
+    m_label->setCurrentText(QString::fromStdString(c.dataset.labelColumn));
     select(m_task, c.dataset.task);
     select(m_split, c.dataset.split);
+    m_folds->setValue(c.dataset.folds);
     select(m_arch, c.model.arch);
     m_hidden->setValue(static_cast<int>(c.model.hidden));
     m_layers->setValue(c.model.layers);
@@ -190,34 +290,152 @@ void ExperimentPanel::loadWidgets()
     m_weightDecay->setValue(c.train.weightDecay);
     m_seeds->setValue(static_cast<int>(c.train.effectiveSeeds().size()));
     m_threads->setValue(c.train.threads);
-    const experiment::CompressionStep* prune = nullptr;
-    for (const auto& s : c.compression)
-        if (s.kind == "prune" && !prune)
-            prune = &s;
-    select(m_method, prune ? prune->method : "none");
-    QString sparsity = "0.5";
-    if (prune && prune->params.count("sparsity")) {
-        sparsity = QString::fromStdString(prune->params.at("sparsity"));
-        sparsity.remove('[').remove(']');
-    }
-    m_sparsity->setText(sparsity);
-    select(m_schedule, prune && prune->params.count("schedule") ? prune->params.at("schedule") : "oneshot");
-    m_finetune->setValue(prune && prune->params.count("finetune_epochs") ? std::stoi(prune->params.at("finetune_epochs")) : 100);
-    const experiment::CompressionStep* quant = nullptr;
-    for (const auto& s : c.compression)
-        if (s.kind == "quantize" && !quant)
-            quant = &s;
-    select(m_quantMethod, quant ? quant->method : "none");
-    auto intParam = [&](const char* key, int def) {
-        try {
-            return quant && quant->params.count(key) ? std::stoi(quant->params.at(key)) : def;
-        } catch (const std::exception&) {
-            return def;
-        }
-    };
-    m_bits->setValue(intParam("bits", 8));
-    m_quantEpochs->setValue(intParam("epochs", 30));
+    m_batch->setValue(static_cast<int>(c.train.batchSize));
     m_initializing = false;
+    refreshStepList();
+    selectStep(stepCount() > 0 ? 0 : -1);
+    updateDatasetRows();
+}
+
+void ExperimentPanel::refreshStepList()
+{
+    const bool was = m_initializing;
+    m_initializing = true;
+    const int current = m_stepList->currentRow();
+    m_stepList->clear();
+    for (size_t i = 0; i < m_drafts.size(); ++i) {
+        const auto& d = m_drafts[i];
+        QString label = QString("%1. %2 · %3").arg(i + 1).arg(QString::fromStdString(experiment::kindName(d.kind)),
+                                                            QString::fromStdString(d.method));
+        try {
+            label = QString("%1. ").arg(i + 1) +
+                    QString::fromStdString(experiment::stepSummary(
+                        experiment::parseStep(d.kind, d.method, d.values, static_cast<int>(i), "form")));
+        } catch (const InputError&) {
+            label += tr(" (invalid)");
+        }
+        m_stepList->addItem(label);
+    }
+    m_stepList->setCurrentRow(std::min(current, stepCount() - 1));
+    m_initializing = was;
+}
+
+int ExperimentPanel::addStep(StepKind kind, const std::string& method)
+{
+    m_drafts.push_back(StepDraft::fromStep(experiment::defaultStep(kind, method)));
+    refreshStepList();
+    selectStep(stepCount() - 1);
+    onEdited();
+    return stepCount() - 1;
+}
+
+void ExperimentPanel::removeStep(int index)
+{
+    if (index < 0 || index >= stepCount())
+        return;
+    m_drafts.erase(m_drafts.begin() + index);
+    refreshStepList();
+    selectStep(std::min(index, stepCount() - 1));
+    onEdited();
+}
+
+void ExperimentPanel::moveStep(int from, int to)
+{
+    if (from < 0 || to < 0 || from >= stepCount() || to >= stepCount() || from == to)
+        return;
+    StepDraft moved = m_drafts[static_cast<size_t>(from)];
+    m_drafts.erase(m_drafts.begin() + from);
+    m_drafts.insert(m_drafts.begin() + to, moved);
+    refreshStepList();
+    selectStep(to);
+    onEdited();
+}
+
+void ExperimentPanel::selectStep(int index)
+{
+    m_stepList->setCurrentRow(index);
+    if (index >= 0 && index < stepCount())
+        m_stepEditor->setDraft(m_drafts[static_cast<size_t>(index)]);
+    else
+        m_stepEditor->clear();
+    m_stepEditor->setSimplified(m_simplified);
+}
+
+int ExperimentPanel::firstStep(StepKind kind) const
+{
+    for (int i = 0; i < stepCount(); ++i)
+        if (m_drafts[static_cast<size_t>(i)].kind == kind)
+            return i;
+    return -1;
+}
+
+void ExperimentPanel::setStepValue(int index, const std::string& key, const std::string& value)
+{
+    if (index < 0 || index >= stepCount())
+        return;
+    m_drafts[static_cast<size_t>(index)].setValue(key, value);
+    refreshStepList();
+    if (m_stepList->currentRow() == index) {
+        m_stepEditor->setDraft(m_drafts[static_cast<size_t>(index)]);
+        m_stepEditor->setSimplified(m_simplified);
+    }
+    onEdited();
+}
+
+void ExperimentPanel::updateDatasetRows()
+{
+    const auto* info = Catalog::dataset(text(m_dataset));
+    const bool csv = info && info->reader == "csv", tu = info && info->reader == "tu";
+    m_path->setPlaceholderText(info && !info->bundled.empty() ? tr("bundled copy") : tr("required"));
+    m_path->setToolTip(csv ? tr("CSV file with a SMILES column and a label column")
+                       : tu ? tr("Directory holding NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, ...")
+                            : tr("Directory holding cora.content and cora.cites"));
+    for (auto* w : m_tuRow)
+        w->setVisible(tu && !m_simplified);
+    for (auto* w : m_csvRows)
+        w->setVisible(csv && !m_simplified);
+    for (auto* w : m_pathRow)
+        w->setVisible(!m_simplified || (info && info->bundled.empty()));
+    for (auto* w : m_foldsRow)
+        w->setVisible(text(m_split) == "kfold" && !m_simplified);
+}
+
+void ExperimentPanel::fillCsvColumns()
+{
+    const auto* info = Catalog::dataset(text(m_dataset));
+    if (!info || info->reader != "csv")
+        return;
+    QFile f(m_path->text().isEmpty() ? QString() : m_path->text());
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return;
+    const QString header = QString::fromUtf8(f.readLine()).trimmed();
+    QStringList columns;
+    for (QString c : header.split(','))
+        columns << c.remove('"').trimmed();
+    const bool was = m_initializing;
+    m_initializing = true;
+    for (auto* combo : {m_smiles, m_label}) {
+        const QString keep = combo->currentText();
+        combo->clear();
+        combo->addItems(columns);
+        combo->setCurrentText(keep);
+    }
+    m_initializing = was;
+}
+
+void ExperimentPanel::browse()
+{
+    const auto* info = Catalog::dataset(text(m_dataset));
+    QString chosen;
+    if (info && info->reader == "csv")
+        chosen = QFileDialog::getOpenFileName(this, tr("Molecule CSV"), m_path->text(), tr("CSV files (*.csv);;All files (*)"));
+    else
+        chosen = QFileDialog::getExistingDirectory(this, tr("Dataset directory"), m_path->text());
+    if (chosen.isEmpty())
+        return;
+    m_path->setText(chosen);
+    fillCsvColumns();
+    onEdited();
 }
 
 void ExperimentPanel::useNewSeeds()
@@ -235,6 +453,7 @@ void ExperimentPanel::onEdited()
     if (m_initializing)
         return;
     revalidate();
+    updateDatasetRows();
     Q_EMIT configEdited();
 }
 
@@ -242,71 +461,40 @@ void ExperimentPanel::revalidate()
 {
     experiment::ExperimentConfig c = m_base;
     const bool datasetChanged = text(m_dataset) != m_base.dataset.name;
-    c.dataset.name = text(m_dataset);
+    auto& d = c.dataset;
+    d.name = text(m_dataset);
+    d.path = m_path->text().toStdString();
+    d.tuName = m_tuName->text().toStdString();
+    d.smilesColumn = m_smiles->currentText().toStdString();
+    d.labelColumn = m_label->currentText().toStdString();
     // A different dataset brings its own default task and split.
-    c.dataset.task = datasetChanged ? "" : text(m_task);
-    c.dataset.split = datasetChanged ? "" : text(m_split);
+    d.task = datasetChanged ? "" : text(m_task);
+    d.split = datasetChanged ? "" : text(m_split);
+    d.folds = m_folds->value();
     c.model.arch = text(m_arch);
     c.model.hidden = m_hidden->value();
     c.model.layers = m_layers->value();
-    c.model.dropout = m_dropout->value();
+    takeDouble(m_dropout, c.model.dropout);
     c.train.epochs = m_epochs->value();
-    c.train.lr = m_lr->value();
-    c.train.weightDecay = m_weightDecay->value();
+    takeDouble(m_lr, c.train.lr);
+    takeDouble(m_weightDecay, c.train.weightDecay);
     if (m_seeds->value() != static_cast<int>(c.train.effectiveSeeds().size())) {
         c.train.seeds.clear();
         c.train.repeats = m_seeds->value();
     }
     c.train.threads = m_threads->value();
-    c.train.metric = m_base.train.metric == "roc_auc" && !datasetChanged ? "roc_auc" : "auto";
+    c.train.batchSize = m_batch->value();
+    if (datasetChanged || d.task != m_base.dataset.task)
+        c.train.metric = "auto"; // the task's own default metric
 
-    // The form edits the first prune and the first quantize step; every other step of the file
-    // is kept as it is.
-    std::vector<experiment::CompressionStep> steps = m_base.compression;
-    auto firstOf = [&](const char* kind) {
-        return std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.kind == kind; });
-    };
-    // Removes the first step of `kind` when the form says "none", else updates it (or adds it).
-    auto upsert = [&](const char* kind, const std::string& method, bool atFront,
-                      const std::function<void(experiment::CompressionStep&)>& fill) {
-        auto it = firstOf(kind);
-        if (method == "none") {
-            if (it != steps.end())
-                steps.erase(it);
-            return;
-        }
-        experiment::CompressionStep step = it != steps.end() ? *it : experiment::CompressionStep{};
-        if (step.method != method)
-            step.params.clear(); // method-specific keys of another method would not validate
-        step.kind = kind;
-        step.method = method;
-        fill(step);
-        if (it != steps.end())
-            *it = step;
-        else
-            steps.insert(atFront ? steps.begin() : steps.end(), step);
-    };
-    upsert("prune", text(m_method), true, [&](experiment::CompressionStep& step) {
-        step.params["sparsity"] = "[" + m_sparsity->text().toStdString() + "]";
-        step.params["schedule"] = text(m_schedule);
-        step.params["finetune_epochs"] = std::to_string(m_finetune->value());
-    });
-    upsert("quantize", text(m_quantMethod), false, [&](experiment::CompressionStep& step) {
-        step.params["bits"] = std::to_string(m_bits->value());
-        if (step.method == "ptq")
-            step.params.erase("epochs");
-        else
-            step.params["epochs"] = std::to_string(m_quantEpochs->value());
-    });
     QString error;
-    c.compression = steps;
     try {
+        c.steps.clear();
+        for (size_t i = 0; i < m_drafts.size(); ++i) {
+            const auto& s = m_drafts[i];
+            c.steps.push_back(experiment::parseStep(s.kind, s.method, s.values, static_cast<int>(i), "form"));
+        }
         experiment::resolveDefaults(c);
-        for (size_t i = 0; i < c.compression.size(); ++i)
-            if (c.compression[i].kind == "prune")
-                compression::PruneSpec::parse(c.compression[i], static_cast<int>(i), "form");
-            else if (c.compression[i].kind == "quantize")
-                quantization::QuantSpec::parse(c.compression[i], static_cast<int>(i), "form");
     } catch (const InputError& e) {
         error = QString::fromStdString(e.what());
     }
@@ -318,6 +506,7 @@ void ExperimentPanel::revalidate()
         m_base.dataset.name = c.dataset.name;
         m_base.dataset.task = c.dataset.task;
         m_base.dataset.split = c.dataset.split;
+        m_base.train.metric = c.train.metric;
     }
     // Drop the "file:line: key '...'" prefix, keep the key and the reason.
     if (const int k = error.indexOf("key '"); k >= 0)
@@ -335,8 +524,11 @@ void ExperimentPanel::revalidate()
 
 void ExperimentPanel::setSimplified(bool simplified)
 {
+    m_simplified = simplified;
     for (auto* w : m_advanced)
         w->setVisible(!simplified);
+    m_stepEditor->setSimplified(simplified);
+    updateDatasetRows();
 }
 
 QString ExperimentPanel::validationMessage() const

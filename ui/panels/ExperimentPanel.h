@@ -1,21 +1,30 @@
 #pragma once
 
 #include "core/experiment/ExperimentConfig.h"
+#include "ui/panels/StepEditor.h"
 
 #include <QWidget>
+
+#include <vector>
 
 class QComboBox;
 class QSpinBox;
 class QDoubleSpinBox;
 class QLineEdit;
 class QLabel;
+class QListWidget;
+class QPushButton;
+class QToolButton;
+class QVBoxLayout;
 
 namespace gsq::ui {
 
-/// The experiment form (left dock): dataset, model, training and one pruning step. Fields map
-/// one-to-one onto core::experiment::ExperimentConfig; keys the form does not show are kept
-/// from the loaded file. Every edit re-validates with the same rules as the YAML loader and
-/// shows the first problem inline.
+/// The experiment form (left dock), bound to core::experiment::ExperimentConfig: dataset (every
+/// catalog kind, with path, TU prefix and CSV column pickers), model, training, and the whole
+/// list of compression steps (add, remove, reorder, edit every key of each step). What the form
+/// shows is what runs and what File → Save writes; keys without a widget are kept from the
+/// loaded file. Every edit re-validates with the loader's own rules (parseStep,
+/// resolveDefaults) and shows the first problem inline.
 class ExperimentPanel : public QWidget {
     Q_OBJECT
 public:
@@ -30,21 +39,33 @@ public:
     void useNewSeeds();
     QString validationMessage() const;
 
+    // Steps, edited through the model (the step editor shows the selected one).
+    int stepCount() const { return static_cast<int>(m_drafts.size()); }
+    /// Appends a step of `kind` with `method` at its defaults and selects it; returns its index.
+    int addStep(gsq::core::experiment::StepKind kind, const std::string& method);
+    void removeStep(int index);
+    void moveStep(int from, int to);
+    void selectStep(int index);
+    /// Index of the first step of `kind`, or -1.
+    int firstStep(gsq::core::experiment::StepKind kind) const;
+    const StepDraft& stepDraft(int index) const { return m_drafts.at(static_cast<size_t>(index)); }
+    /// Sets one key of a step as form text ("" = default) and re-validates.
+    void setStepValue(int index, const std::string& key, const std::string& text);
+
     /// Widgets by role, for tests and the classroom view.
     QComboBox* datasetCombo() const { return m_dataset; }
+    QLineEdit* pathEdit() const { return m_path; }
+    QLineEdit* tuNameEdit() const { return m_tuName; }
+    QComboBox* smilesCombo() const { return m_smiles; }
+    QComboBox* labelCombo() const { return m_label; }
     QComboBox* archCombo() const { return m_arch; }
-    QComboBox* methodCombo() const { return m_method; }
-    QLineEdit* sparsityEdit() const { return m_sparsity; }
     QSpinBox* epochsSpin() const { return m_epochs; }
-    QSpinBox* finetuneSpin() const { return m_finetune; }
     QSpinBox* seedsSpin() const { return m_seeds; }
-    QComboBox* scheduleCombo() const { return m_schedule; }
-    QComboBox* quantMethodCombo() const { return m_quantMethod; }
-    QSpinBox* bitsSpin() const { return m_bits; }
-    QSpinBox* quantEpochsSpin() const { return m_quantEpochs; }
+    QListWidget* stepList() const { return m_stepList; }
+    StepEditor* stepEditor() const { return m_stepEditor; }
 
-    /// Classroom mode: only the fields a lesson needs (dataset, model, epochs, method, sparsity,
-    /// fine-tuning); the rest keep their values but are hidden.
+    /// Classroom mode: only the fields a lesson needs (dataset, model, epochs, a step's method,
+    /// sparsity, fine-tuning, bits); the rest keep their values but are hidden.
     void setSimplified(bool simplified);
 
 Q_SIGNALS:
@@ -53,23 +74,35 @@ Q_SIGNALS:
 
 private:
     void build();
-    void onEdited();              ///< edits from widgets
-    void loadWidgets();           ///< changes from the model
+    void buildSteps(QVBoxLayout* layout);
+    void onEdited();    ///< edits from widgets
+    void loadWidgets(); ///< changes from the model
+    void refreshStepList();
+    void updateDatasetRows();
+    void fillCsvColumns();
+    void browse();
     void revalidate();
 
     gsq::core::experiment::ExperimentConfig m_base;    ///< as loaded
     gsq::core::experiment::ExperimentConfig m_current; ///< base + widget values
+    std::vector<StepDraft> m_drafts;                   ///< the compression steps as the form edits them
     bool m_initializing = false;
     bool m_valid = true;
+    bool m_simplified = false;
 
-    QComboBox *m_dataset = nullptr, *m_task = nullptr, *m_split = nullptr, *m_arch = nullptr, *m_method = nullptr,
-              *m_schedule = nullptr;
+    QComboBox *m_dataset = nullptr, *m_task = nullptr, *m_split = nullptr, *m_arch = nullptr;
+    QComboBox *m_smiles = nullptr, *m_label = nullptr;
+    QLineEdit *m_path = nullptr, *m_tuName = nullptr;
+    QPushButton* m_browse = nullptr;
     QSpinBox *m_hidden = nullptr, *m_layers = nullptr, *m_epochs = nullptr, *m_seeds = nullptr, *m_threads = nullptr,
-             *m_finetune = nullptr, *m_bits = nullptr, *m_quantEpochs = nullptr;
-    QComboBox* m_quantMethod = nullptr;
+             *m_folds = nullptr, *m_batch = nullptr;
     QDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
-    QLineEdit* m_sparsity = nullptr;
+    QListWidget* m_stepList = nullptr;
+    QToolButton* m_addStep = nullptr;
+    QPushButton *m_removeStep = nullptr, *m_upStep = nullptr, *m_downStep = nullptr;
+    StepEditor* m_stepEditor = nullptr;
     QLabel* m_error = nullptr;
+    QList<QWidget*> m_pathRow, m_tuRow, m_csvRows, m_foldsRow; ///< field and label of rows shown by dataset
     QList<QWidget*> m_advanced; ///< rows hidden in classroom mode (field and its label)
 };
 

@@ -275,7 +275,8 @@ void CompareTab::refreshOverlay()
         QString stage = row[Stage].toString();
         if (stage == "pruned")
             continue; // no training curve: evaluated once right after pruning
-        const auto points = m_history->validationCurve(row[RunId].toLongLong(), stage, row[Setting].toString());
+        const auto points =
+            m_history->validationCurve(row[RunId].toLongLong(), row[Method].toString(), stage, row[Setting].toString());
         if (points.isEmpty())
             continue;
         auto* s = new QLineSeries;

@@ -1,7 +1,6 @@
 // Tests core/compression: prune-step parsing, and the prune -> evaluate -> fine-tune pipeline
 // run through the session (rows, stages, sizes, warnings, events, saved models).
 #include "core/common/Error.h"
-#include "core/compression/PruneSpec.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/measure/ModelFile.h"
 #include "core/session/ResultWriter.h"
@@ -23,10 +22,10 @@ experiment::ExperimentConfig config(const std::string& compression, const std::v
                                        "c.yaml", overrides);
 }
 
-compression::PruneSpec spec(const std::string& body)
+experiment::PruneSpec spec(const std::string& body)
 {
     auto c = config("  - prune:\n" + body);
-    return compression::PruneSpec::parse(c.compression.at(0), 0, "c.yaml");
+    return std::get<experiment::PruneSpec>(c.steps.at(0));
 }
 } // namespace
 
@@ -49,25 +48,25 @@ private Q_SLOTS:
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("expected");
         QTest::newRow("sparsity 1") << "      method: global\n      sparsity: [0.5, 1.0]\n"
-                                    << "c.yaml:8: key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found 1.0";
+                                    << "c.yaml:10: key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.0";
         QTest::newRow("negative sparsity") << "      method: global\n      sparsity: -0.1\n"
-                                           << "c.yaml:8: key 'compression[0].prune.sparsity': expected a number in [0.00, 1.00), found -0.1";
+                                           << "c.yaml:10: key 'compression[0].prune.sparsity': expected a number in [0, 1), found -0.1";
         QTest::newRow("unknown key") << "      method: global\n      sparsty: 0.5\n"
-                                     << "c.yaml:8: key 'compression[0].prune.sparsty': unknown key; valid keys of a prune step are: method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets, overrides, lambda, l2_epochs, near_zero, criterion";
+                                     << "c.yaml:10: key 'compression[0].prune.sparsty': unknown key; valid keys for prune method global are: method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets";
         QTest::newRow("schedule") << "      method: global\n      schedule: cubic\n"
-                                  << "c.yaml:8: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
+                                  << "c.yaml:10: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
         QTest::newRow("agp without finetune") << "      method: global\n      schedule: agp\n      finetune_epochs: 0\n"
-                                              << "c.yaml:8: key 'compression[0].prune.schedule': agp prunes during fine-tuning; set finetune_epochs > 0";
+                                              << "c.yaml:10: key 'compression[0].prune.schedule': agp prunes during fine-tuning; set finetune_epochs > 0";
         QTest::newRow("overrides on global") << "      method: global\n      overrides: {stack.conv0.weight: 0.5}\n"
-                                             << "c.yaml:8: key 'compression[0].prune.overrides': per-layer overrides apply to finegrained pruning only";
+                                             << "c.yaml:10: key 'compression[0].prune.overrides': does not apply to method global; it applies to method finegrained only";
         QTest::newRow("criterion on global") << "      method: global\n      criterion: l1\n"
-                                             << "c.yaml:8: key 'compression[0].prune.criterion': applies to method structured only";
+                                             << "c.yaml:10: key 'compression[0].prune.criterion': does not apply to method global; it applies to method structured only";
         QTest::newRow("structured agp") << "      method: structured\n      schedule: agp\n"
-                                        << "c.yaml:8: key 'compression[0].prune.schedule': structured pruning removes channels once (oneshot); gradual schedules need masks";
+                                        << "c.yaml:10: key 'compression[0].prune.schedule': structured pruning removes channels once (oneshot); gradual schedules need masks";
         QTest::newRow("structured targets") << "      method: structured\n      targets: [\"stack.*\"]\n"
-                                            << "c.yaml:8: key 'compression[0].prune.targets': structured pruning shrinks the hidden channels of the whole GNN stack; targets do not apply";
+                                            << "c.yaml:10: key 'compression[0].prune.targets': does not apply to method structured; it applies to methods finegrained, global, l2 only";
         QTest::newRow("criterion value") << "      method: structured\n      criterion: l3\n"
-                                         << "c.yaml:8: key 'compression[0].prune.criterion': unknown value 'l3'; valid choices: l1, l2";
+                                         << "c.yaml:10: key 'compression[0].prune.criterion': unknown value 'l3'; valid choices: l1, l2";
     }
 
     void pruneSpecErrors()

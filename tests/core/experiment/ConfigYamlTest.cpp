@@ -1,6 +1,7 @@
 // Tests core/experiment: strict YAML validation with exact messages, --set overrides,
 // per-dataset defaults, the YAML round trip and the shipped presets.
 #include "core/common/Error.h"
+#include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 
 #include "TestSupport.h"
@@ -48,6 +49,12 @@ private Q_SLOTS:
         QTest::newRow("split for task") << "dataset:\n  name: cora\n  split: scaffold\n" << "f.yaml:3: key 'dataset.split': node classification splits are: public, random";
         QTest::newRow("tu needs path") << "dataset:\n  name: tu\n" << "f.yaml: key 'dataset.path': dataset 'tu' needs a path (directory holding NAME_A.txt ...)";
         QTest::newRow("link metric") << "dataset:\n  task: link_prediction\ntrain:\n  metric: accuracy\n" << "f.yaml:4: key 'train.metric': link prediction metrics are: roc_auc, average_precision";
+        QTest::newRow("analyze takes no prune keys") << "compression:\n  - analyze:\n      method: sensitivity\n      finetune_epochs: 5\n" << "f.yaml:4: key 'compression[0].analyze.finetune_epochs': unknown key; valid keys for analyze method sensitivity are: method, sparsity, targets";
+        QTest::newRow("l2 key on global") << "compression:\n  - prune:\n      method: global\n      lambda: 0.1\n" << "f.yaml:4: key 'compression[0].prune.lambda': does not apply to method global; it applies to method l2 only";
+        QTest::newRow("epochs on ptq") << "compression:\n  - quantize:\n      method: ptq\n      epochs: 5\n" << "f.yaml:4: key 'compression[0].quantize.epochs': does not apply to method ptq; it applies to methods qat, degree_quant, a2q only";
+        QTest::newRow("structured has no targets") << "compression:\n  - prune:\n      method: structured\n      targets: [\"*\"]\n" << "f.yaml:4: key 'compression[0].prune.targets': does not apply to method structured; it applies to methods finegrained, global, l2 only";
+        QTest::newRow("sparsity range") << "compression:\n  - prune:\n      method: global\n      sparsity: [0.5, 1.0]\n" << "f.yaml:4: key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.0";
+        QTest::newRow("step line for agp") << "compression:\n  - prune:\n      method: finegrained\n      schedule: agp\n      finetune_epochs: 10\n      agp_end: 20\n" << "f.yaml:6: key 'compression[0].prune.agp_end': must lie in [agp_start, finetune_epochs] = [1, 10]";
         QTest::newRow("empty file") << "" << "f.yaml: the experiment is empty; expected a mapping with dataset, model and train";
         QTest::newRow("top-level list") << "- a\n- b\n" << "f.yaml:1: expected a mapping at the top level (name, dataset, model, train, compression)";
     }
@@ -110,6 +117,39 @@ private Q_SLOTS:
         QCOMPARE(n.keyLines.at("name"), 1);
     }
 
+    void stepDefaultsLiveInOnePlace()
+    {
+        // A quantize step without epochs trains as many epochs wherever it is built.
+        auto c = experiment::parseExperiment("name: q\ncompression:\n  - quantize:\n      method: qat\n", "q.yaml");
+        const auto& q = std::get<experiment::QuantSpec>(c.steps.at(0));
+        QCOMPARE(q.epochs, experiment::QuantSpec{}.epochs);
+        QCOMPARE(q.epochs, 50);
+        QCOMPARE(q.line, 3);
+        const auto d = std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "qat"));
+        QCOMPARE(d.epochs, q.epochs);
+        QCOMPARE(d.percentile, 0.001);
+        const auto dq = std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "degree_quant"));
+        QCOMPARE(dq.observer, std::string("percentile"));
+        QCOMPARE(std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "ptq")).epochs, 0);
+        // The form's text values go through the same reader.
+        const auto p = std::get<experiment::PruneSpec>(experiment::parseStep(
+            experiment::StepKind::Prune, "finegrained", {{"sparsity", "0.2, 0.4"}, {"overrides", "stack.conv1.weight: 0.3"}},
+            0, "form"));
+        QCOMPARE(p.sparsities, (std::vector<double>{0.2, 0.4}));
+        QCOMPARE(p.targets.overrides.at("stack.conv1.weight"), 0.3);
+        QCOMPARE(QString::fromStdString(gsq::test::messageOf<InputError>([] {
+                     experiment::parseStep(experiment::StepKind::Prune, "global", {{"sparsity", "0.5, x"}}, 2, "form");
+                 })),
+                 QString("form: key 'compression[2].prune.sparsity': expected a number, found x"));
+        // stepValues → parseStep is the identity on every built-in method's defaults.
+        for (auto kind : {experiment::StepKind::Prune, experiment::StepKind::Quantize, experiment::StepKind::Analyze})
+            for (const auto& m : experiment::Catalog::methodNames(kind)) {
+                const auto step = experiment::defaultStep(kind, m);
+                const auto again = experiment::parseStep(kind, m, experiment::stepValues(step), 0, "form");
+                QCOMPARE(experiment::stepValues(again), experiment::stepValues(step));
+            }
+    }
+
     void yamlRoundTrip()
     {
         auto a = parseExperiment("name: rt\ndataset:\n  name: cora\n  split: random\n  val_size: 300\nmodel:\n  arch: sage\n  "
@@ -124,9 +164,10 @@ private Q_SLOTS:
         QCOMPARE(b.model.hidden, 32);
         QCOMPARE(b.train.lr, 0.02);
         QCOMPARE(b.train.effectiveSeeds(), (std::vector<int64_t>{4, 5}));
-        QCOMPARE(b.compression.size(), size_t(1));
-        QCOMPARE(b.compression[0].method, std::string("global"));
-        QCOMPARE(b.compression[0].params.at("sparsity"), std::string("[0.5, 0.9]"));
+        QCOMPARE(b.steps.size(), size_t(1));
+        const auto& p = std::get<experiment::PruneSpec>(b.steps[0]);
+        QCOMPARE(p.method, std::string("global"));
+        QCOMPARE(p.sparsities, (std::vector<double>{0.5, 0.9}));
         QCOMPARE(toYaml(b), toYaml(a));
     }
 

@@ -35,7 +35,7 @@ experiment::ExperimentConfig config(const std::string& compression, const std::v
 QuantSpec spec(const std::string& body)
 {
     auto c = config("  - quantize:\n" + body);
-    return QuantSpec::parse(c.compression.at(0), 0, "q.yaml");
+    return std::get<experiment::QuantSpec>(c.steps.at(0));
 }
 
 /// A 2-layer GCN on a random 30-node graph with 12 dense features.
@@ -88,21 +88,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("expected");
         QTest::newRow("bits 9") << "      method: qat\n      bits: 9\n"
-                                << "q.yaml:8: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 9";
+                                << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 9";
         QTest::newRow("bits 1") << "      method: qat\n      bits: 1\n"
-                                << "q.yaml:8: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 1";
+                                << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 1";
         QTest::newRow("ptq epochs") << "      method: ptq\n      epochs: 5\n"
-                                    << "q.yaml:8: key 'compression[0].quantize.epochs': post-training quantization does not train; remove the key or use method qat";
+                                    << "q.yaml:10: key 'compression[0].quantize.epochs': does not apply to method ptq; it applies to methods qat, degree_quant, a2q only";
         QTest::newRow("observer") << "      method: qat\n      observer: histogram\n"
-                                  << "q.yaml:8: key 'compression[0].quantize.observer': unknown value 'histogram'; valid choices: minmax, momentum, percentile";
+                                  << "q.yaml:10: key 'compression[0].quantize.observer': unknown value 'histogram'; valid choices: minmax, momentum, percentile";
         QTest::newRow("dq key on qat") << "      method: qat\n      protect_low: 0.1\n"
-                                       << "q.yaml:8: key 'compression[0].quantize.protect_low': applies to method degree_quant only";
+                                       << "q.yaml:10: key 'compression[0].quantize.protect_low': does not apply to method qat; it applies to method degree_quant only";
         QTest::newRow("a2q per tensor") << "      method: a2q\n      granularity: per_tensor\n"
-                                        << "q.yaml:8: key 'compression[0].quantize.granularity': a2q learns a step size and bit-width per output channel; use per_channel";
+                                        << "q.yaml:10: key 'compression[0].quantize.granularity': a2q learns a step size and bit-width per output channel; use per_channel";
         QTest::newRow("probability") << "      method: degree_quant\n      protect_low: 0.6\n      protect_change: 0.6\n"
-                                     << "q.yaml:8: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed 1 (a probability)";
+                                     << "q.yaml:11: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed 1 (a probability)";
         QTest::newRow("unknown key") << "      method: qat\n      bitz: 4\n"
-                                     << "q.yaml:8: key 'compression[0].quantize.bitz': unknown key; valid keys of a quantize step are: method, bits, epochs, lr, observer, momentum, percentile, granularity, backward, activations, targets, protect_low, protect_change, target_bits, penalty, degree_groups";
+                                     << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: method, bits, epochs, lr, observer, momentum, percentile, granularity, backward, activations, targets";
     }
 
     void specErrors()

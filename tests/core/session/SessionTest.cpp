@@ -124,7 +124,7 @@ private Q_SLOTS:
     {
         auto c = config("dataset:\n  name: proteins\n  path: /nonexistent/proteins\n");
         const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, {}, CancelToken()); });
-        QCOMPARE(msg, std::string("/nonexistent/proteins/PROTEINS_graph_indicator.txt: file not found"));
+        QCOMPARE(msg, std::string("/nonexistent/proteins: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ..."));
     }
 
     void cancelFromTheSinkStopsTheRun()

@@ -1,0 +1,109 @@
+#pragma once
+
+#include "core/experiment/Steps.h"
+
+#include <string>
+#include <vector>
+
+/// The one catalog of choices: every name a user can write in an experiment, with a label and
+/// one line of help. The loader's messages ("valid choices: ..."), the CLI's help, the GUI's
+/// combo boxes and tooltips all read it; no list of names is copied anywhere else. Adding a
+/// compression method at run time (a plug-in, or a test) is one Catalog::registerMethod call.
+namespace gsq::core::experiment {
+
+/// One valid value of a key.
+struct Choice {
+    std::string name;  ///< as written in YAML
+    std::string label; ///< for people (combo boxes, reports)
+    std::string help;  ///< one line (tooltips, CLI help)
+};
+
+/// Lists of plain choices (the dataset, step-method lists are richer, below).
+enum class ChoiceList {
+    Task,
+    Split,
+    Arch,
+    Activation,
+    Pooling,
+    Decoder,
+    Optimizer,
+    SelectBy,
+    Metric,
+    FeatureFormat,
+    Schedule,
+    Criterion,
+    Observer,
+    Granularity,
+    Backward,
+};
+
+/// A dataset kind: its traits decide defaults and checks (ConfigYaml's resolveDefaults); its
+/// reader decides how DatasetRegistry loads it.
+struct DatasetInfo {
+    std::string name, label, help;
+    std::string reader;  ///< cora | tu | csv: which reader loads it
+    std::string bundled; ///< path under the data root of the bundled copy; empty = needs dataset.path
+    std::string tuPrefix;            ///< tu reader: file prefix of the bundled copy
+    bool nodeLevel = false;          ///< one graph, node-level tasks
+    bool molecule = false;           ///< SMILES molecules (scaffold split)
+    std::vector<std::string> tasks;  ///< valid tasks, the first is the default
+    std::string graphSplit;          ///< default split for graph classification
+    std::string citation;            ///< short citation of the data
+};
+
+/// What a key of a step holds; drives the reader's checks and the form's widget.
+enum class FieldType { Int, Real, Bool, Choice, RealList, TextList, RealMap };
+
+/// One key of a step kind (e.g. prune.sparsity): type, range, help. Defaults are not here: they
+/// live in the step structs (Steps.h).
+struct FieldInfo {
+    std::string key, label, help;
+    FieldType type = FieldType::Real;
+    double lo = 0, hi = 0;
+    bool hiOpen = false;
+    ChoiceList choices = ChoiceList::Task; ///< FieldType::Choice only
+};
+
+/// A compression method of one step kind: the keys it accepts (beyond `method`), its label and
+/// help, and the advice shown when accuracy collapses under it.
+struct MethodInfo {
+    StepKind kind = StepKind::Prune;
+    std::string name, label, help;
+    std::vector<std::string> keys; ///< accepted keys, in the order the form shows them
+    std::string collapseAdvice;    ///< "Try ..." advice when accuracy collapses (empty = generic)
+    bool accepts(const std::string& key) const;
+};
+
+class Catalog {
+public:
+    static const std::vector<Choice>& choices(ChoiceList list);
+    static std::vector<std::string> names(ChoiceList list);
+    /// Names of the valid values of a list, comma-separated (for messages).
+    static std::string joined(ChoiceList list);
+
+    static const std::vector<DatasetInfo>& datasets();
+    /// nullptr when there is no dataset of that name.
+    static const DatasetInfo* dataset(const std::string& name);
+    static std::vector<std::string> datasetNames();
+
+    /// Every key a step kind knows, in the order the form shows them.
+    static const std::vector<FieldInfo>& fields(StepKind kind);
+    static const FieldInfo* field(StepKind kind, const std::string& key);
+
+    /// The methods of a step kind, built-in ones first, then registered ones.
+    static std::vector<MethodInfo> methods(StepKind kind);
+    static std::vector<std::string> methodNames(StepKind kind);
+    /// nullptr when `kind` has no method of that name.
+    static const MethodInfo* method(StepKind kind, const std::string& name);
+    /// Adds (or replaces) a method. The engine runs a registered prune method as per-layer
+    /// magnitude pruning with the keys it accepts; its name and help appear in the loader's
+    /// messages, the CLI help and the form at once.
+    static void registerMethod(const MethodInfo& info);
+    /// Removes a registered method (tests).
+    static void unregisterMethod(StepKind kind, const std::string& name);
+};
+
+/// Comma-separated list ("a, b, c").
+std::string joinNames(const std::vector<std::string>& names);
+
+} // namespace gsq::core::experiment

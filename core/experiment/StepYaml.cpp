@@ -1,0 +1,368 @@
+#include "core/experiment/StepYaml.h"
+
+#include "core/common/Error.h"
+#include "core/experiment/ConfigYaml.h"
+
+#include <algorithm>
+
+namespace gsq::core::experiment {
+namespace yaml {
+namespace {
+
+const char* kTargetsExample = "name patterns like [\"stack.conv0.*\"]";
+
+/// The message for a key the method does not accept: which methods do, or the valid keys.
+std::string unknownStepKey(StepKind kind, const std::string& method, const std::string& key)
+{
+    std::vector<std::string> owners;
+    for (const auto& m : Catalog::methods(kind))
+        if (m.accepts(key))
+            owners.push_back(m.name);
+    if (Catalog::field(kind, key) && !owners.empty())
+        return "does not apply to method " + method + "; it applies to method" + (owners.size() > 1 ? "s " : " ") +
+               joinNames(owners) + " only";
+    std::vector<std::string> keys{"method"};
+    if (const auto* m = Catalog::method(kind, method))
+        keys.insert(keys.end(), m->keys.begin(), m->keys.end());
+    return "unknown key; valid keys for " + kindName(kind) + " method " + method + " are: " + joinNames(keys);
+}
+
+PruneSpec readPrune(const Section& s, const std::string& method)
+{
+    const auto K = StepKind::Prune;
+    PruneSpec p;
+    p.method = method;
+    s.field(K, "sparsity", p.sparsities);
+    s.field(K, "schedule", p.schedule);
+    s.field(K, "finetune_epochs", p.finetuneEpochs);
+    s.field(K, "agp_start", p.agpStart);
+    p.agpEnd = std::max(p.agpStart, p.finetuneEpochs / 2);
+    s.field(K, "agp_end", p.agpEnd);
+    s.field(K, "agp_frequency", p.agpFrequency);
+    s.textList("targets", p.targets.patterns, kTargetsExample);
+    const auto* f = Catalog::field(K, "overrides");
+    s.realMap("overrides", p.targets.overrides, f->lo, f->hi, f->hiOpen);
+    s.field(K, "lambda", p.lambda);
+    s.field(K, "l2_epochs", p.l2Epochs);
+    s.field(K, "near_zero", p.nearZero);
+    s.field(K, "criterion", p.criterion);
+    if (method == "structured" && p.schedule != "oneshot")
+        s.fail("schedule", "structured pruning removes channels once (oneshot); gradual schedules need masks");
+    if (p.schedule == "agp") {
+        if (p.finetuneEpochs == 0)
+            s.fail("schedule", "agp prunes during fine-tuning; set finetune_epochs > 0");
+        if (p.agpEnd < p.agpStart || p.agpEnd > p.finetuneEpochs)
+            s.fail("agp_end", "must lie in [agp_start, finetune_epochs] = [" + std::to_string(p.agpStart) + ", " +
+                                  std::to_string(p.finetuneEpochs) + "]");
+    }
+    return p;
+}
+
+QuantSpec readQuantize(const Section& s, const std::string& method)
+{
+    const auto K = StepKind::Quantize;
+    QuantSpec q;
+    q.method = method;
+    s.field(K, "bits", q.bits);
+    if (method == "ptq")
+        q.epochs = 0; // post-training: no training epochs
+    s.field(K, "epochs", q.epochs);
+    s.field(K, "lr", q.lr);
+    if (method == "degree_quant")
+        q.observer = "percentile"; // the reference's ranges
+    s.field(K, "observer", q.observer);
+    s.field(K, "momentum", q.momentum);
+    q.percentile = q.bits >= 8 ? 0.001 : 0.01;
+    s.field(K, "percentile", q.percentile);
+    if (method == "a2q")
+        q.granularity = "per_channel";
+    s.field(K, "granularity", q.granularity);
+    if (method == "a2q" && q.granularity != "per_channel")
+        s.fail("granularity", "a2q learns a step size and bit-width per output channel; use per_channel");
+    s.field(K, "backward", q.backward);
+    s.field(K, "activations", q.activations);
+    s.textList("targets", q.targets.patterns, kTargetsExample);
+    s.field(K, "protect_low", q.protectLow);
+    s.field(K, "protect_change", q.protectChange);
+    if (q.protectLow + q.protectChange > 1.0)
+        s.fail("protect_change", "protect_low + protect_change must not exceed 1 (a probability)");
+    s.field(K, "target_bits", q.targetBits);
+    s.field(K, "penalty", q.penalty);
+    s.field(K, "degree_groups", q.degreeGroups);
+    return q;
+}
+
+AnalyzeSpec readAnalyze(const Section& s, const std::string& method)
+{
+    AnalyzeSpec a;
+    a.method = method;
+    s.field(StepKind::Analyze, "sparsity", a.sparsities);
+    s.textList("targets", a.targets.patterns, kTargetsExample);
+    return a;
+}
+
+void put(YAML::Emitter& e, const std::string& key, const Targets& t)
+{
+    e << YAML::Key << key << YAML::Value << YAML::Flow << t.patterns;
+}
+
+} // namespace
+
+Step readStep(Context& ctx, const YAML::Node& item, size_t index)
+{
+    const std::string where = "compression[" + std::to_string(index) + "]";
+    std::vector<std::string> kinds;
+    for (StepKind k : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze})
+        kinds.push_back(kindName(k));
+    if (!item.IsMap() || item.size() != 1)
+        ctx.fail(item, where, "each step is a mapping with exactly one key: " + joinNames(kinds));
+    const std::string kindText = item.begin()->first.as<std::string>();
+    const YAML::Node body = item.begin()->second;
+    StepKind kind{};
+    if (!kindFromName(kindText, kind))
+        ctx.fail(item.begin()->first, where, "unknown step '" + kindText + "'; valid: " + joinNames(kinds));
+    const std::string prefix = where + "." + kindText;
+    if (!body.IsMap())
+        ctx.fail(body, prefix, "expected a mapping with at least 'method'");
+    const auto methods = Catalog::methodNames(kind);
+    const YAML::Node m = body["method"];
+    if (!m.IsDefined() || m.IsNull())
+        ctx.fail(body, prefix + ".method", "missing; valid " + kindText + " methods: " + joinNames(methods));
+    if (!m.IsScalar() || std::find(methods.begin(), methods.end(), m.Scalar()) == methods.end())
+        ctx.fail(m, prefix + ".method",
+                 "unknown method '" + scalarText(m) + "'; valid " + kindText + " methods: " + joinNames(methods));
+    const std::string method = m.Scalar();
+    std::vector<std::string> allowed{"method"};
+    const auto& keys = Catalog::method(kind, method)->keys;
+    allowed.insert(allowed.end(), keys.begin(), keys.end());
+    Section s(ctx, body, prefix, allowed,
+              [&](const std::string& key) { return unknownStepKey(kind, method, key); });
+    const int line = ctx.useMarks ? lineOf(item) : 0;
+    switch (kind) {
+    case StepKind::Prune: {
+        auto p = readPrune(s, method);
+        p.line = line;
+        return p;
+    }
+    case StepKind::Quantize: {
+        auto q = readQuantize(s, method);
+        q.line = line;
+        return q;
+    }
+    case StepKind::Analyze:
+        break;
+    }
+    auto a = readAnalyze(s, method);
+    a.line = line;
+    return a;
+}
+
+void writeStep(YAML::Emitter& e, const Step& step)
+{
+    const StepKind kind = kindOf(step);
+    const MethodInfo* info = Catalog::method(kind, methodOf(step));
+    auto accepts = [&](const char* key) { return info ? info->accepts(key) : Catalog::field(kind, key) != nullptr; };
+    e << YAML::BeginMap << YAML::Key << kindName(kind) << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "method" << YAML::Value << methodOf(step);
+    auto put = [&](const char* key, const auto& value) {
+        if (accepts(key))
+            e << YAML::Key << key << YAML::Value << value;
+    };
+    if (const auto* p = std::get_if<PruneSpec>(&step)) {
+        if (accepts("sparsity"))
+            e << YAML::Key << "sparsity" << YAML::Value << YAML::Flow << p->sparsities;
+        put("schedule", p->schedule);
+        if (p->schedule == "agp") {
+            put("agp_start", p->agpStart);
+            put("agp_end", p->agpEnd);
+            put("agp_frequency", p->agpFrequency);
+        }
+        put("finetune_epochs", p->finetuneEpochs);
+        if (accepts("targets"))
+            yaml::put(e, "targets", p->targets);
+        if (accepts("overrides") && !p->targets.overrides.empty())
+            e << YAML::Key << "overrides" << YAML::Value << YAML::Flow << p->targets.overrides;
+        put("lambda", p->lambda);
+        put("l2_epochs", p->l2Epochs);
+        put("near_zero", p->nearZero);
+        put("criterion", p->criterion);
+    } else if (const auto* q = std::get_if<QuantSpec>(&step)) {
+        put("bits", q->bits);
+        put("epochs", q->epochs);
+        put("lr", q->lr);
+        put("observer", q->observer);
+        put("momentum", q->momentum);
+        put("percentile", q->percentile);
+        put("granularity", q->granularity);
+        put("backward", q->backward);
+        put("activations", q->activations);
+        if (accepts("targets"))
+            yaml::put(e, "targets", q->targets);
+        put("protect_low", q->protectLow);
+        put("protect_change", q->protectChange);
+        put("target_bits", q->targetBits);
+        put("penalty", q->penalty);
+        put("degree_groups", q->degreeGroups);
+    } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
+        if (accepts("sparsity"))
+            e << YAML::Key << "sparsity" << YAML::Value << YAML::Flow << a->sparsities;
+        if (accepts("targets"))
+            yaml::put(e, "targets", a->targets);
+    }
+    e << YAML::EndMap << YAML::EndMap;
+}
+
+} // namespace yaml
+
+namespace {
+
+std::string trimmed(const std::string& s)
+{
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos)
+        return {};
+    const auto e = s.find_last_not_of(" \t");
+    return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> splitCommas(const std::string& s)
+{
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+        const size_t comma = s.find(',', start);
+        const std::string part = trimmed(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (!part.empty())
+            out.push_back(part);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+/// A scalar as YAML reads it ("0.5" → number, "true" → bool, "a b" → string).
+YAML::Node scalar(const std::string& text)
+{
+    YAML::Node n = YAML::Load(text);
+    if (!n.IsScalar())
+        n = YAML::Node(text); // "[x" or "{": keep the text, the reader reports it
+    return n;
+}
+
+/// Form text → YAML value by the key's type: lists are comma-separated, mappings "name: value".
+YAML::Node fromDisplay(const FieldInfo* f, const std::string& text)
+{
+    const FieldType type = f ? f->type : FieldType::Real;
+    if (type == FieldType::RealList || type == FieldType::TextList) {
+        YAML::Node seq(YAML::NodeType::Sequence);
+        for (const auto& part : splitCommas(text))
+            seq.push_back(type == FieldType::TextList ? YAML::Node(part) : scalar(part));
+        return seq;
+    }
+    if (type == FieldType::RealMap) {
+        YAML::Node map(YAML::NodeType::Map);
+        for (const auto& part : splitCommas(text)) {
+            const auto colon = part.rfind(':');
+            if (colon == std::string::npos)
+                map[part] = YAML::Node();
+            else
+                map[trimmed(part.substr(0, colon))] = scalar(trimmed(part.substr(colon + 1)));
+        }
+        return map;
+    }
+    return scalar(trimmed(text));
+}
+
+/// YAML value → form text (the inverse of fromDisplay).
+std::string toDisplay(const YAML::Node& n)
+{
+    auto one = [](const YAML::Node& v) {
+        YAML::Emitter e;
+        e.SetDoublePrecision(12);
+        e << v;
+        return std::string(e.c_str());
+    };
+    std::string out;
+    if (n.IsSequence()) {
+        for (const auto& item : n)
+            out += (out.empty() ? "" : ", ") + (item.IsScalar() ? item.Scalar() : one(item));
+        return out;
+    }
+    if (n.IsMap()) {
+        for (auto it = n.begin(); it != n.end(); ++it)
+            out += (out.empty() ? "" : ", ") + it->first.Scalar() + ": " + one(it->second);
+        return out;
+    }
+    return n.IsScalar() ? n.Scalar() : one(n);
+}
+
+} // namespace
+
+Step parseStep(StepKind kind, const std::string& method, const std::vector<std::pair<std::string, std::string>>& values,
+               int index, const std::string& source)
+{
+    YAML::Node body(YAML::NodeType::Map);
+    body["method"] = method;
+    for (const auto& [key, text] : values) {
+        if (trimmed(text).empty())
+            continue; // an empty field: the default
+        try {
+            body[key] = fromDisplay(Catalog::field(kind, key), text);
+        } catch (const YAML::Exception& e) {
+            const std::string prefix = "compression[" + std::to_string(index) + "]." + kindName(kind);
+            throw InputError::atKey(source, 0, prefix + "." + key, "not a valid value: " + e.msg);
+        }
+    }
+    YAML::Node item(YAML::NodeType::Map);
+    item[kindName(kind)] = body;
+    yaml::Context ctx;
+    ctx.file = source;
+    ctx.useMarks = false;
+    return yaml::readStep(ctx, item, static_cast<size_t>(index));
+}
+
+Step defaultStep(StepKind kind, const std::string& method)
+{
+    return parseStep(kind, method, {}, 0, "<default>");
+}
+
+std::vector<std::pair<std::string, std::string>> stepValues(const Step& step)
+{
+    YAML::Emitter e;
+    e.SetDoublePrecision(12);
+    yaml::writeStep(e, step);
+    const YAML::Node body = YAML::Load(e.c_str()).begin()->second;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (key != "method")
+            out.emplace_back(key, toDisplay(it->second));
+    }
+    return out;
+}
+
+std::string stepSummary(const Step& step)
+{
+    std::string s = kindName(kindOf(step)) + " · " + methodOf(step);
+    if (const auto* p = std::get_if<PruneSpec>(&step)) {
+        std::string list;
+        for (double v : p->sparsities) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", v);
+            list += (list.empty() ? "" : ", ") + std::string(buf);
+        }
+        s += " · sparsity " + list;
+        if (p->finetuneEpochs > 0)
+            s += " · " + std::to_string(p->finetuneEpochs) + " fine-tune epochs";
+    } else if (const auto* q = std::get_if<QuantSpec>(&step)) {
+        s += " · " + q->settingLabel();
+        if (q->epochs > 0)
+            s += " · " + std::to_string(q->epochs) + " epochs";
+    } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
+        s += " · " + std::to_string(a->sparsities.size()) + " levels";
+    }
+    return s;
+}
+
+} // namespace gsq::core::experiment

@@ -1,0 +1,127 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+/// The typed steps of an experiment's `compression:` list. The loader parses each step once
+/// (ConfigYaml.cpp → StepYaml.cpp), strictly against the keys its method accepts (Catalog.h);
+/// the engine, the form, the history and toYaml all read these structs. Defaults live here, in
+/// the member initialisers, and nowhere else. No LibTorch and no YAML here.
+namespace gsq::core::experiment {
+
+/// Which weights a step may touch: parameters with more than one dimension whose names match
+/// one of the glob patterns ('*' matches any run of characters).
+struct Targets {
+    std::vector<std::string> patterns{"*"};
+    /// Per-parameter sparsity overrides (exact names), for finegrained pruning.
+    std::map<std::string, double> overrides;
+    bool operator==(const Targets& o) const { return patterns == o.patterns && overrides == o.overrides; }
+};
+
+enum class StepKind { Prune, Quantize, Analyze };
+
+/// `prune:` — remove weights (or channels), then fine-tune with the masks kept.
+///
+///   - prune:
+///       method: finegrained        # finegrained | global | l2 | structured (Catalog)
+///       sparsity: [0.1, 0.5, 0.9]  # one value or a sweep; each in [0, 1)
+///       schedule: oneshot          # oneshot | agp (gradual, during fine-tuning)
+///       agp_start: 1               # agp: first and last pruning epoch of the fine-tuning,
+///       agp_end: 50                #      and how often (epochs) the target rises
+///       agp_frequency: 5
+///       finetune_epochs: 100       # 0 = evaluate the pruned model without fine-tuning
+///       targets: ["*"]             # glob patterns over weight names
+///       overrides: {stack.conv0.weight: 0.5}   # finegrained: per-weight sparsity
+///       lambda: 0.0005             # l2: weight of sum_W ||W||_2 during regularised training
+///       l2_epochs: 100             # l2: epochs of regularised training before pruning
+///       near_zero: 0.001           # l2: |w| below this counts as near zero in reports
+///       criterion: l2              # structured: rank channels by the l1 or l2 norm
+struct PruneSpec {
+    std::string method = "finegrained";
+    std::vector<double> sparsities{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    std::string schedule = "oneshot";
+    int agpStart = 1, agpEnd = 0, agpFrequency = 1; ///< agpEnd 0 = half the fine-tuning epochs
+    int finetuneEpochs = 100;
+    Targets targets;
+    double lambda = 5e-4;
+    int l2Epochs = 100;
+    double nearZero = 1e-3;
+    std::string criterion = "l2";
+    int line = 0; ///< line of the step in its file (0 when built in code or by the form)
+};
+
+/// `quantize:` — from the trained fp32 base, quantize and (except ptq) train quantization-aware.
+///
+///   - quantize:
+///       method: qat              # qat | degree_quant | a2q | ptq (Catalog)
+///       bits: 8                  # 2..8 (a2q: the starting bit-width)
+///       epochs: 50               # quantization-aware training epochs (ptq: none)
+///       lr: 0.001                # learning rate of that training (0 = train.lr)
+///       observer: minmax         # activation ranges: minmax | momentum | percentile
+///       momentum: 0.01           # momentum observer
+///       percentile: 0.001        # tail cut per side; default 0.1 % at 8 bits, 1 % below
+///       granularity: per_tensor  # weights: per_tensor | per_channel (a2q: per channel)
+///       backward: ste            # ste (straight-through) | clipped (zero outside the range)
+///       activations: true        # also quantize layer inputs, messages, aggregates, outputs
+///       targets: ["*"]           # glob patterns over weight names (matrices only)
+///       protect_low: 0.0         # degree_quant: protection probability of the lowest-degree
+///       protect_change: 0.1      #   node, and how much more the highest-degree node gets
+///       target_bits: 4.0         # a2q: the memory target (average bits) ...
+///       penalty: 0.1             #   ... and the weight a of a * ReLU(avg_bits - target)^2
+///       degree_groups: 8         # a2q: feature quantizers per in-degree group (log2 buckets)
+struct QuantSpec {
+    std::string method = "qat";
+    int bits = 8;
+    int epochs = 50;
+    double lr = 0; ///< 0 = the experiment's train.lr
+    std::string observer = "minmax";
+    double momentum = 0.01;
+    double percentile = 0.001;
+    std::string granularity = "per_tensor";
+    std::string backward = "ste";
+    bool activations = true;
+    Targets targets;
+    double protectLow = 0.0, protectChange = 0.1;
+    double targetBits = 4.0, penalty = 0.1;
+    int degreeGroups = 8;
+    int line = 0;
+
+    /// A short label for results ("bits=8", "target_bits=4").
+    std::string settingLabel() const;
+};
+
+/// `analyze:` — sensitivity analysis: each selected weight alone pruned to each level, no
+/// fine-tuning, evaluated from the trained base (sensitivity.csv).
+///
+///   - analyze:
+///       method: sensitivity
+///       sparsity: [0.1, 0.5, 0.9]
+///       targets: ["*"]
+struct AnalyzeSpec {
+    std::string method = "sensitivity";
+    std::vector<double> sparsities{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    Targets targets;
+    int line = 0;
+};
+
+/// One entry of the `compression:` list. Adding a step kind = one struct here, its fields in
+/// Catalog.cpp, its reader and writer in StepYaml.cpp, its runner in the session.
+using Step = std::variant<PruneSpec, QuantSpec, AnalyzeSpec>;
+
+StepKind kindOf(const Step& step);
+const std::string& methodOf(const Step& step);
+int lineOf(const Step& step);
+/// "prune", "quantize", "analyze": the YAML key of a step kind (one place for the names).
+const std::string& kindName(StepKind kind);
+/// The kind named `name`; false when there is none.
+bool kindFromName(const std::string& name, StepKind& kind);
+/// A step of `kind` with `method` and every other field at its default.
+Step defaultStep(StepKind kind, const std::string& method);
+/// Training epochs one job spends in this step (all settings), for progress and ETA.
+int stepEpochs(const Step& step);
+/// Settings this step runs (sparsities, or 1).
+int stepSettings(const Step& step);
+
+} // namespace gsq::core::experiment

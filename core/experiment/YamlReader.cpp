@@ -1,0 +1,283 @@
+#include "core/experiment/YamlReader.h"
+
+#include "core/common/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace gsq::core::experiment::yaml {
+
+int lineOf(const YAML::Node& n)
+{
+    return n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+}
+
+std::string scalarText(const YAML::Node& n)
+{
+    if (n.IsScalar())
+        return n.Scalar();
+    if (n.IsSequence())
+        return "a list";
+    if (n.IsMap())
+        return "a mapping";
+    return "nothing";
+}
+
+std::string rangeText(double lo, double hi, bool loOpen, bool hiOpen)
+{
+    std::ostringstream o;
+    o << (loOpen ? "(" : "[") << lo << ", " << hi << (hiOpen ? ")" : "]");
+    return o.str();
+}
+
+void Context::fail(const YAML::Node& node, const std::string& key, const std::string& message) const
+{
+    if (overridden.count(key))
+        throw InputError(file, 0, "key '" + key + "' (from --set): " + message);
+    throw InputError::atKey(file, useMarks && node ? lineOf(node) : 0, key, message);
+}
+
+Section::Section(Context& ctx, const YAML::Node& node, std::string prefix, std::vector<std::string> allowed,
+                 const std::function<std::string(const std::string&)>& unknownKey)
+    : m_ctx(ctx), m_node(node), m_prefix(std::move(prefix)), m_allowed(std::move(allowed))
+{
+    if (node.IsNull() || !node.IsDefined())
+        return;
+    if (!node.IsMap())
+        m_ctx.fail(node, m_prefix, "expected a mapping of keys (" + joinNames(m_allowed) + "), found " + scalarText(node));
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        const std::string key = it->first.as<std::string>();
+        if (std::find(m_allowed.begin(), m_allowed.end(), key) == m_allowed.end()) {
+            if (unknownKey)
+                m_ctx.fail(it->first, path(key), unknownKey(key));
+            m_ctx.fail(it->first, path(key),
+                       (m_prefix.empty() ? std::string("unknown key; valid top-level keys are: ")
+                                         : "unknown key; valid keys in '" + m_prefix + "' are: ") +
+                           joinNames(m_allowed));
+        }
+        if (m_ctx.keyLines && m_ctx.useMarks)
+            (*m_ctx.keyLines)[path(key)] = lineOf(it->first);
+    }
+}
+
+YAML::Node Section::value(const std::string& key) const
+{
+    if (!m_node.IsMap())
+        return YAML::Node();
+    return m_node[key];
+}
+
+bool Section::has(const std::string& key) const
+{
+    auto v = value(key);
+    return v.IsDefined() && !v.IsNull();
+}
+
+void Section::fail(const std::string& key, const std::string& message) const
+{
+    auto v = value(key);
+    m_ctx.fail(v.IsDefined() ? v : m_node, path(key), message);
+}
+
+void Section::integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    int64_t x = 0;
+    try {
+        if (!v.IsScalar())
+            throw YAML::Exception(v.Mark(), "not a scalar");
+        x = v.as<int64_t>();
+    } catch (const YAML::Exception&) {
+        m_ctx.fail(v, path(key), "expected an integer, found " + scalarText(v));
+    }
+    if (x < lo || x > hi)
+        m_ctx.fail(v, path(key),
+                   "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
+                       std::to_string(x));
+    out = x;
+}
+
+void Section::integer(const std::string& key, int& out, int64_t lo, int64_t hi) const
+{
+    int64_t x = out;
+    integer(key, x, lo, hi);
+    out = static_cast<int>(x);
+}
+
+double Section::number(const YAML::Node& v, const std::string& key, double lo, double hi, bool hiOpen, bool loOpen) const
+{
+    double x = 0;
+    try {
+        if (!v.IsScalar())
+            throw YAML::Exception(v.Mark(), "not a scalar");
+        x = v.as<double>();
+    } catch (const YAML::Exception&) {
+        m_ctx.fail(v, path(key), "expected a number, found " + scalarText(v));
+    }
+    if (!std::isfinite(x) || x < lo || x > hi || (hiOpen && x == hi) || (loOpen && x == lo))
+        m_ctx.fail(v, path(key), "expected a number in " + rangeText(lo, hi, loOpen, hiOpen) + ", found " + v.Scalar());
+    return x;
+}
+
+void Section::real(const std::string& key, double& out, double lo, double hi, bool hiOpen, bool loOpen) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    out = number(v, key, lo, hi, hiOpen, loOpen);
+}
+
+void Section::boolean(const std::string& key, bool& out) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    try {
+        if (!v.IsScalar())
+            throw YAML::Exception(v.Mark(), "not a scalar");
+        out = v.as<bool>();
+    } catch (const YAML::Exception&) {
+        m_ctx.fail(v, path(key), "expected true or false, found " + scalarText(v));
+    }
+}
+
+void Section::text(const std::string& key, std::string& out) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    if (!v.IsScalar())
+        m_ctx.fail(v, path(key), "expected a string, found " + scalarText(v));
+    out = v.Scalar();
+}
+
+void Section::choice(const std::string& key, std::string& out, const std::vector<std::string>& choices) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    if (!v.IsScalar())
+        m_ctx.fail(v, path(key), "expected one of: " + joinNames(choices) + "; found " + scalarText(v));
+    if (std::find(choices.begin(), choices.end(), v.Scalar()) == choices.end())
+        m_ctx.fail(v, path(key), "unknown value '" + v.Scalar() + "'; valid choices: " + joinNames(choices));
+    out = v.Scalar();
+}
+
+void Section::integerList(const std::string& key, std::vector<int64_t>& out, int64_t lo) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    if (!v.IsSequence())
+        m_ctx.fail(v, path(key), "expected a list of integers like [0, 1, 2], found " + scalarText(v));
+    out.clear();
+    for (const auto& item : v) {
+        int64_t x = 0;
+        try {
+            if (!item.IsScalar())
+                throw YAML::Exception(item.Mark(), "not a scalar");
+            x = item.as<int64_t>();
+        } catch (const YAML::Exception&) {
+            m_ctx.fail(item, path(key), "expected a list of integers, found element " + scalarText(item));
+        }
+        if (x < lo)
+            m_ctx.fail(item, path(key), "list elements must be >= " + std::to_string(lo) + ", found " + std::to_string(x));
+        out.push_back(x);
+    }
+    if (out.empty())
+        m_ctx.fail(v, path(key), "expected at least one element");
+}
+
+void Section::realList(const std::string& key, std::vector<double>& out, double lo, double hi, bool hiOpen) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    std::vector<double> values;
+    if (v.IsSequence()) {
+        for (const auto& item : v)
+            values.push_back(number(item, key, lo, hi, hiOpen, false));
+    } else {
+        values.push_back(number(v, key, lo, hi, hiOpen, false));
+    }
+    if (values.empty())
+        m_ctx.fail(v, path(key), "expected at least one value");
+    out = values;
+}
+
+void Section::textList(const std::string& key, std::vector<std::string>& out, const std::string& example) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    if (!v.IsSequence() || v.size() == 0)
+        m_ctx.fail(v, path(key), "expected a list of " + example + ", found " + scalarText(v));
+    std::vector<std::string> values;
+    for (const auto& item : v) {
+        if (!item.IsScalar() || item.Scalar().empty())
+            m_ctx.fail(item, path(key), "expected a list of " + example + ", found element " + scalarText(item));
+        values.push_back(item.Scalar());
+    }
+    out = values;
+}
+
+void Section::realMap(const std::string& key, std::map<std::string, double>& out, double lo, double hi, bool hiOpen) const
+{
+    auto v = value(key);
+    if (!v.IsDefined() || v.IsNull())
+        return;
+    if (!v.IsMap())
+        m_ctx.fail(v, path(key), "expected a mapping of name to number, found " + scalarText(v));
+    std::map<std::string, double> values;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!it->first.IsScalar())
+            m_ctx.fail(it->first, path(key), "expected names as keys, found " + scalarText(it->first));
+        values[it->first.Scalar()] = number(it->second, key, lo, hi, hiOpen, false);
+    }
+    out = values;
+}
+
+namespace {
+const FieldInfo& info(StepKind kind, const std::string& key)
+{
+    const FieldInfo* f = Catalog::field(kind, key);
+    if (!f)
+        throw std::logic_error("no catalog entry for step key '" + key + "'");
+    return *f;
+}
+} // namespace
+
+void Section::field(StepKind kind, const std::string& key, int& out) const
+{
+    const auto& f = info(kind, key);
+    integer(key, out, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
+}
+
+void Section::field(StepKind kind, const std::string& key, double& out) const
+{
+    const auto& f = info(kind, key);
+    real(key, out, f.lo, f.hi, f.hiOpen);
+}
+
+void Section::field(StepKind kind, const std::string& key, bool& out) const
+{
+    info(kind, key);
+    boolean(key, out);
+}
+
+void Section::field(StepKind kind, const std::string& key, std::string& out) const
+{
+    const auto& f = info(kind, key);
+    choice(key, out, Catalog::names(f.choices));
+}
+
+void Section::field(StepKind kind, const std::string& key, std::vector<double>& out) const
+{
+    const auto& f = info(kind, key);
+    realList(key, out, f.lo, f.hi, f.hiOpen);
+}
+
+} // namespace gsq::core::experiment::yaml
