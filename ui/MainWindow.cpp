@@ -1,7 +1,6 @@
 #include "ui/MainWindow.h"
 
 #include "core/common/Error.h"
-#include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
@@ -526,7 +525,6 @@ void MainWindow::run()
         return;
     clearViews();
     m_epochsDone = 0;
-    m_baseMean = -1;
     m_runStartMs = QDateTime::currentMSecsSinceEpoch();
     m_status->setText(tr("Loading data…"));
     m_controller->start(m_panel->config());
@@ -568,31 +566,12 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
                 m_epochsDone = static_cast<qint64>(s->job) * m_epochsPerJob;
         } else if (auto* w = std::get_if<RunWarning>(&e)) {
             warnings << QString::fromStdString(w->message);
-        } else if (auto* f = std::get_if<StageFinished>(&e)) {
-            if (f->row.method == "none")
-                m_baseMean = m_baseMean < 0 ? f->row.testValue : (m_baseMean + f->row.testValue) / 2;
-            else if (m_baseMean > 0 && f->row.testValue < m_baseMean - 0.2) {
-                // The likely cause differs by method: uniform pruning starves small layers (the
-                // output layer above all), a global ranking can empty a layer.
-                const bool quantized = f->row.stage == "quantized";
-                const auto* method = core::experiment::Catalog::method(
-                    quantized ? core::experiment::StepKind::Quantize : core::experiment::StepKind::Prune, f->row.method);
-                const QString fix = method && !method->collapseAdvice.empty()
-                                        ? QString::fromStdString(method->collapseAdvice)
-                                        : tr("a milder setting");
-                warnings << (quantized ? tr("Accuracy collapsed at %1 (%2, %3): %4 vs %5 for the fp32 model. Try to %6.")
-                                       : tr("Accuracy collapsed at %1 (%2, %3): %4 vs %5 for the dense model. Try a lower "
-                                            "sparsity, more fine-tuning epochs, or %6."))
-                                .arg(QString::fromStdString(f->row.setting), QString::fromStdString(f->row.method),
-                                     QString::fromStdString(f->row.stage))
-                                .arg(f->row.testValue, 0, 'f', 3)
-                                .arg(m_baseMean, 0, 'f', 3)
-                                .arg(fix);
-            }
         }
     }
+    // Guard-rail warnings (fully pruned layers, accuracy collapse) come from the core, so the
+    // CLI prints the same ones.
     for (const QString& w : warnings) {
-        QString text = w;
+        QString text = w.left(1).toUpper() + w.mid(1);
         if (w.contains("100% pruned"))
             text += tr(" — lower the sparsity, or use finegrained pruning so every layer keeps weights.");
         showBanner(text, false);

@@ -124,7 +124,6 @@ private:
     QString m_currentFile;
     int m_totalJobs = 1, m_epochsPerJob = 1;
     qint64 m_epochsDone = 0;
-    double m_baseMean = -1;
     qint64 m_runStartMs = 0;
     std::unique_ptr<RunHistory> m_history;
 };

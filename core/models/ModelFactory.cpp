@@ -1,5 +1,6 @@
 #include "core/models/ModelFactory.h"
 
+#include "core/experiment/Catalog.h"
 #include "core/models/Models.h"
 #include "core/nn/GatConv.h"
 #include "core/nn/GcnConv.h"
@@ -8,35 +9,60 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <stdexcept>
 
 namespace gsq::core::models {
 
+namespace {
+
+/// One line per architecture: its name (as in the catalog, experiment/Catalog.cpp) and how to
+/// make one of its layers from the model config.
+const std::map<std::string, ModelFactory::LayerMaker>& builtinArchitectures()
+{
+    static const std::map<std::string, ModelFactory::LayerMaker> makers{
+        {"gcn",
+         [](const experiment::ModelConfig&, bool cachedGraph) -> LayerFactory {
+             return [cachedGraph](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                 return std::make_shared<nn::GcnConvImpl>(nn::GcnConvOptions(in, out).cached(cachedGraph));
+             };
+         }},
+        {"sage",
+         [](const experiment::ModelConfig&, bool) -> LayerFactory {
+             return [](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                 return std::make_shared<nn::SageConvImpl>(nn::SageConvOptions(in, out));
+             };
+         }},
+        {"gat",
+         [](const experiment::ModelConfig& c, bool) -> LayerFactory {
+             const double attDrop = c.attentionDropout >= 0 ? c.attentionDropout : c.dropout;
+             const int heads = c.heads, outHeads = c.outputHeads;
+             return [heads, outHeads, attDrop](int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
+                 return std::make_shared<nn::GatConvImpl>(
+                     nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
+             };
+         }},
+        {"gin",
+         [](const experiment::ModelConfig& c, bool) -> LayerFactory {
+             const bool bn = c.batchNorm, eps = c.trainEps;
+             return [bn, eps](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                 return std::make_shared<nn::GinConvImpl>(nn::GinConvOptions(in, out).train_eps(eps).batch_norm(bn));
+             };
+         }},
+    };
+    return makers;
+}
+
+} // namespace
+
 LayerFactory ModelFactory::layerFactory(const experiment::ModelConfig& c, bool cachedGraph)
 {
-    const double attDrop = c.attentionDropout >= 0 ? c.attentionDropout : c.dropout;
-    if (c.arch == "gcn")
-        return [cachedGraph](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-            return std::make_shared<nn::GcnConvImpl>(nn::GcnConvOptions(in, out).cached(cachedGraph));
-        };
-    if (c.arch == "sage")
-        return [](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-            return std::make_shared<nn::SageConvImpl>(nn::SageConvOptions(in, out));
-        };
-    if (c.arch == "gat") {
-        const int heads = c.heads, outHeads = c.outputHeads;
-        return [heads, outHeads, attDrop](int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
-            return std::make_shared<nn::GatConvImpl>(
-                nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
-        };
-    }
-    if (c.arch == "gin") {
-        const bool bn = c.batchNorm, eps = c.trainEps;
-        return [bn, eps](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-            return std::make_shared<nn::GinConvImpl>(nn::GinConvOptions(in, out).train_eps(eps).batch_norm(bn));
-        };
-    }
-    throw std::invalid_argument("unknown architecture '" + c.arch + "' (valid: gcn, sage, gat, gin)");
+    const auto& makers = builtinArchitectures();
+    auto it = makers.find(c.arch);
+    if (it == makers.end())
+        throw std::invalid_argument("unknown architecture '" + c.arch + "' (valid: " +
+                                    experiment::Catalog::joined(experiment::ChoiceList::Arch) + ")");
+    return it->second(c, cachedGraph);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "core/experiment/ExperimentConfig.h"
 #include "core/models/GnnStack.h"
 
+#include <functional>
 #include <memory>
 
 namespace gsq::core::models {
@@ -12,9 +13,13 @@ class GraphClassifier;
 class LinkPredictor;
 
 /// Builds models from the experiment's ModelConfig. The only place that maps `arch` names to
-/// layer classes: adding an architecture is one entry in layerFactory().
+/// layer classes: adding an architecture is one line in ModelFactory.cpp's table (and its name
+/// and help in the catalog, experiment/Catalog.cpp).
 class ModelFactory {
 public:
+    /// Makes the layer factory of one architecture from the model config.
+    using LayerMaker = std::function<LayerFactory(const experiment::ModelConfig&, bool cachedGraph)>;
+
     /// Layer maker for `config.arch` (gcn, sage, gat, gin). `cachedGraph` enables GCN's cached
     /// normalisation for transductive tasks on one fixed graph.
     static LayerFactory layerFactory(const experiment::ModelConfig& config, bool cachedGraph);

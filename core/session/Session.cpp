@@ -6,6 +6,7 @@
 #include "core/pruning/Pruner.h"
 #include "core/quantization/Int8Linear.h"
 #include "core/data/DatasetRegistry.h"
+#include "core/experiment/Catalog.h"
 #include "core/data/Split.h"
 #include "core/data/Transforms.h"
 #include "core/models/ModelFactory.h"
@@ -156,6 +157,39 @@ public:
 private:
     c10::WarningHandler* m_next;
 };
+
+/// The guard rail: a compressed setting whose mean test metric lies more than 0.2 below the
+/// base model's mean is reported once, with its aggregate (mean ± std, n) and the method's
+/// advice from the catalog. For pruning the final stage counts (fine-tuned when there is one).
+std::vector<std::string> collapseWarnings(const RunResult& r)
+{
+    const SummaryRow* base = nullptr;
+    for (const auto& s : r.summary)
+        if (s.stage == "base")
+            base = &s;
+    std::vector<std::string> out;
+    if (!base)
+        return out;
+    for (const auto& s : r.summary) {
+        if (s.stage == "base" || s.stage == "regularized" || s.testMean >= base->testMean - 0.2)
+            continue;
+        if (s.stage == "pruned" && std::any_of(r.summary.begin(), r.summary.end(), [&](const SummaryRow& o) {
+                return o.method == s.method && o.setting == s.setting && o.stage == "finetuned";
+            }))
+            continue; // fine-tuning is what counts
+        const bool quantized = s.stage == "quantized";
+        const auto* method = experiment::Catalog::method(
+            quantized ? experiment::StepKind::Quantize : experiment::StepKind::Prune, s.method);
+        const std::string fix = method && !method->collapseAdvice.empty() ? method->collapseAdvice : "a milder setting";
+        char numbers[160];
+        std::snprintf(numbers, sizeof numbers, "%s %.3f ± %.3f (n=%d) vs %.3f ± %.3f (n=%d) for the %s model", s.metric.c_str(),
+                      s.testMean, s.testStd, s.n, base->testMean, base->testStd, base->n, quantized ? "fp32" : "dense");
+        out.push_back("accuracy collapsed at " + s.setting + " (" + s.method + ", " + s.stage + "): " + numbers +
+                      (quantized ? ". Try to " + fix + "."
+                                 : ". Try a lower sparsity, more fine-tuning epochs, or " + fix + "."));
+    }
+    return out;
+}
 
 std::string modelLabel(const experiment::ModelConfig& m)
 {
@@ -326,6 +360,10 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
             }
         }
         result.summarize();
+        for (const auto& w : collapseWarnings(result)) {
+            result.warnings.push_back(w);
+            emit(RunWarning{w});
+        }
         result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         emit(RunFinished{std::make_shared<const RunResult>(result)});
         return result;

@@ -127,6 +127,26 @@ private Q_SLOTS:
         QCOMPARE(msg, std::string("/nonexistent/proteins: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ..."));
     }
 
+    void collapsedAccuracyIsReportedOnceWithItsAggregate()
+    {
+        // 99 % of every weight removed without fine-tuning: the model collapses; 50 % does not.
+        auto c = config("name: c\ndataset:\n  name: cora\ntrain:\n  epochs: 30\n  threads: 1\n  seeds: [0, 1]\n"
+                        "compression:\n  - prune:\n      method: global\n      sparsity: [0.5, 0.99]\n"
+                        "      finetune_epochs: 0\n");
+        Recorder rec;
+        auto r = Session::run(c, rec.sink(), CancelToken());
+        std::vector<std::string> collapsed;
+        for (const auto& w : r.warnings)
+            if (w.rfind("accuracy collapsed", 0) == 0)
+                collapsed.push_back(w);
+        QCOMPARE(collapsed.size(), size_t(1));
+        QVERIFY2(collapsed[0].rfind("accuracy collapsed at sparsity=0.99 (global, pruned): accuracy ", 0) == 0, collapsed[0].c_str());
+        QVERIFY2(collapsed[0].find("(n=2) vs ") != std::string::npos, collapsed[0].c_str());
+        QVERIFY2(collapsed[0].find("use finegrained pruning so every layer keeps weights.") != std::string::npos,
+                 collapsed[0].c_str());
+        QVERIFY(rec.warnings >= 1);
+    }
+
     void cancelFromTheSinkStopsTheRun()
     {
         auto c = config("train:\n  epochs: 50\n  threads: 1\n");
