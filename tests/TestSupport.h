@@ -11,8 +11,7 @@ namespace gsq::test {
 std::string writeFile(const QTemporaryDir& dir, const QString& name, const std::string& content);
 
 /// Runs `fn`, expects it to throw an exception of type E, and returns its what().
-template <class E, class F>
-std::string messageOf(F&& fn)
+template <class E, class F> std::string messageOf(F&& fn)
 {
     try {
         fn();

@@ -17,29 +17,29 @@
 
 #include <QApplication>
 #include <QClipboard>
-#include <QTableView>
-#include <QStyle>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QInputDialog>
-#include <QLineEdit>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QComboBox>
 #include <QProgressBar>
-#include <QSpinBox>
 #include <QPushButton>
-#include <QHBoxLayout>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -50,7 +50,8 @@ namespace gsq::ui {
 using namespace gsq::core;
 using namespace gsq::core::session;
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
 {
     setWindowTitle(tr("GraphSqueeze"));
     m_controller = new SessionController(this);
@@ -84,12 +85,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     };
     auto* play = big(tr("▶ Run"), tr("Train the model in the form"));
     auto* step = big(tr("▶| Step"), tr("Pause, then train one more epoch per click"));
-    auto* more = big(tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
+    auto* more = big(
+        tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
     more->setObjectName("pruneMore");
     bar->addStretch(1);
-    connect(play, &QPushButton::clicked, this, [this] {
-        m_controller->isPaused() ? m_controller->resume() : run();
-    });
+    connect(play, &QPushButton::clicked, this, [this] { m_controller->isPaused() ? m_controller->resume() : run(); });
     connect(step, &QPushButton::clicked, m_controller, &SessionController::step);
     connect(more, &QPushButton::clicked, this, &MainWindow::pruneTenPercentMore);
     m_classroomBar->hide();
@@ -135,29 +135,32 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(m_controller, &SessionController::eventsArrived, this, [this](const auto& events) { onEvents(events); });
     connect(m_controller, &SessionController::finished, this, [this](auto result) { onFinished(result); });
-    connect(m_controller, &SessionController::failed, this, [this](const QString& message, bool cancelled, bool invalid) {
-        m_progress->setValue(0);
-        if (cancelled) {
-            m_status->setText(tr("Stopped. Results of finished stages are shown; nothing was saved."));
-        } else {
-            m_status->setText(tr("Run failed"));
-            QString hint;
-            if (message.contains("diverged"))
-                hint = tr(" — the loss became NaN or infinite: lower the learning rate and run again.");
-            else if (invalid)
-                hint = tr(" — fix the input and run again.");
-            showBanner(message + hint, true);
-        }
-        Q_EMIT runFailed(message);
-    });
+    connect(
+        m_controller, &SessionController::failed, this, [this](const QString& message, bool cancelled, bool invalid) {
+            m_progress->setValue(0);
+            if (cancelled) {
+                m_status->setText(tr("Stopped. Results of finished stages are shown; nothing was saved."));
+            } else {
+                m_status->setText(tr("Run failed"));
+                QString hint;
+                if (message.contains("diverged"))
+                    hint = tr(" — the loss became NaN or infinite: lower the learning rate and run again.");
+                else if (invalid)
+                    hint = tr(" — fix the input and run again.");
+                showBanner(message + hint, true);
+            }
+            Q_EMIT runFailed(message);
+        });
 
     // Run history: $GRAPHSQUEEZE_HISTORY (tests, portable setups) or the user's data directory.
-    const QString historyPath = qEnvironmentVariableIsSet("GRAPHSQUEEZE_HISTORY") ? qEnvironmentVariable("GRAPHSQUEEZE_HISTORY")
-                                                                                  : RunHistory::defaultPath();
+    const QString historyPath = qEnvironmentVariableIsSet("GRAPHSQUEEZE_HISTORY")
+        ? qEnvironmentVariable("GRAPHSQUEEZE_HISTORY")
+        : RunHistory::defaultPath();
     m_history = std::make_unique<RunHistory>(historyPath);
     m_compare->setHistory(m_history.get());
     if (!m_history->isOpen())
-        showBanner(tr("Run history unavailable (%1); results are shown but not kept.").arg(m_history->lastError()), false);
+        showBanner(
+            tr("Run history unavailable (%1); results are shown but not kept.").arg(m_history->lastError()), false);
     reloadHistory();
     connect(m_compare, &CompareTab::renameRequested, this, [this](qint64 id) {
         bool ok = false;
@@ -167,23 +170,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(m_compare, &CompareTab::tagsRequested, this, [this](qint64 id) {
         bool ok = false;
-        const QString tags = QInputDialog::getText(this, tr("Tags"), tr("Comma-separated tags"), QLineEdit::Normal, {}, &ok);
+        const QString tags
+            = QInputDialog::getText(this, tr("Tags"), tr("Comma-separated tags"), QLineEdit::Normal, {}, &ok);
         if (ok && m_history->setTags(id, tags))
             reloadHistory();
     });
     connect(m_compare, &CompareTab::exportEpochsRequested, this, [this](qint64 id) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export epochs"), QString("run-%1-epochs.csv").arg(id),
-                                                          tr("CSV (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export epochs"), QString("run-%1-epochs.csv").arg(id), tr("CSV (*.csv)"));
         if (path.isEmpty())
             return;
         QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(m_history->epochsCsv(id).toUtf8()) < 0 ||
-            !file.commit())
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(m_history->epochsCsv(id).toUtf8()) < 0
+            || !file.commit())
             QMessageBox::warning(this, tr("Export failed"), path + ": " + file.errorString());
     });
     connect(m_compare, &CompareTab::deleteRequested, this, [this](qint64 id) {
-        if (QMessageBox::question(this, tr("Delete run"), tr("Delete run %1 from the history?").arg(id)) == QMessageBox::Yes &&
-            m_history->remove(id))
+        if (QMessageBox::question(this, tr("Delete run"), tr("Delete run %1 from the history?").arg(id))
+                == QMessageBox::Yes
+            && m_history->remove(id))
             reloadHistory();
     });
 
@@ -233,7 +238,7 @@ void MainWindow::setDarkTheme(bool on)
         p.setColor(QPalette::Highlight, QColor(38, 79, 120));
         p.setColor(QPalette::HighlightedText, Qt::white);
         p.setColor(QPalette::PlaceholderText, disabled);
-        for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
             p.setColor(QPalette::Disabled, role, disabled);
         QApplication::setPalette(p);
     } else {
@@ -289,8 +294,8 @@ void MainWindow::pruneTenPercentMore()
     if (index < 0) {
         index = m_panel->addStep(StepKind::Prune, "finegrained");
     } else {
-        const QStringList parts =
-            QString::fromStdString(m_panel->stepDraft(index).value("sparsity")).split(',', Qt::SkipEmptyParts);
+        const QStringList parts
+            = QString::fromStdString(m_panel->stepDraft(index).value("sparsity")).split(',', Qt::SkipEmptyParts);
         if (!parts.isEmpty())
             current = parts.back().trimmed().toDouble();
     }
@@ -310,8 +315,8 @@ void MainWindow::reloadHistory()
 
 QString MainWindow::presetDirectory() const
 {
-    for (const QString& dir : {QString(GSQ_UI_SOURCE_DIR "/resources/experiments"),
-                               QCoreApplication::applicationDirPath() + "/../share/graphsqueeze/experiments"})
+    for (const QString& dir : { QString(GSQ_UI_SOURCE_DIR "/resources/experiments"),
+             QCoreApplication::applicationDirPath() + "/../share/graphsqueeze/experiments" })
         if (QDir(dir).exists())
             return QDir(dir).absolutePath();
     return {};
@@ -321,16 +326,17 @@ void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
         if (!path.isEmpty())
             openExperiment(path);
     });
     auto* presets = file->addMenu(tr("Presets"));
     const QString dir = presetDirectory();
-    for (const QString& f : QDir(dir).entryList({"*.yaml"}, QDir::Files))
+    for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
         presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
     auto* lessons = presets->addMenu(tr("Classroom lessons"));
-    for (const QString& f : QDir(dir + "/classroom").entryList({"*.yaml"}, QDir::Files))
+    for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
         lessons->addAction(f, this, [this, dir, f] {
             openExperiment(dir + "/classroom/" + f);
             setClassroomMode(true);
@@ -345,26 +351,30 @@ void MainWindow::buildMenus()
                 QMessageBox::warning(this, tr("Could not save"), err);
     });
     file->addAction(tr("Save experiment &as…"), QKeySequence::SaveAs, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
         if (!path.isEmpty())
             if (const QString err = saveExperiment(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Could not save"), err);
     });
     file->addSeparator();
     file->addAction(tr("Export comparison as CSV…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
         if (!path.isEmpty())
             if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
     });
     file->addAction(tr("Export HTML report of the last run…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
         if (!path.isEmpty())
             if (const QString err = exportReport(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
     });
     file->addAction(tr("Export comparison as HTML report…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
         if (!path.isEmpty())
             if (const QString err = m_compare->exportReport(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
@@ -380,15 +390,15 @@ void MainWindow::buildMenus()
 
     auto* runMenu = menuBar()->addMenu(tr("&Run"));
     m_run = runMenu->addAction(tr("Run"), QKeySequence(Qt::Key_F5), this, &MainWindow::run);
-    m_pause = runMenu->addAction(tr("Pause"), QKeySequence(Qt::Key_F6), this, [this] {
-        m_controller->isPaused() ? m_controller->resume() : m_controller->pause();
-    });
+    m_pause = runMenu->addAction(tr("Pause"), QKeySequence(Qt::Key_F6), this,
+        [this] { m_controller->isPaused() ? m_controller->resume() : m_controller->pause(); });
     m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), m_controller, &SessionController::step);
-    m_stop = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
+    m_stop
+        = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
     runMenu->addSeparator();
     m_reset = runMenu->addAction(tr("Reset"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { reset(false); });
-    m_resetSeeds = runMenu->addAction(tr("Reset with new seeds"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
-                                      [this] { reset(true); });
+    m_resetSeeds = runMenu->addAction(
+        tr("Reset with new seeds"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { reset(true); });
     auto* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(tr("&Copy comparison rows"), QKeySequence::Copy, this, [this] {
         QApplication::clipboard()->setText(m_compare->selectionCsv());
@@ -401,16 +411,16 @@ void MainWindow::buildMenus()
     menuBar()->insertMenu(menuBar()->actions().at(1), edit); // File, Edit, Run, View, Help
     auto* toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName("runToolbar");
-    toolbar->addActions({m_run, m_pause, m_step, m_stop});
+    toolbar->addActions({ m_run, m_pause, m_step, m_stop });
 
     auto* view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i)
         view->addAction(m_tabs->tabText(i), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this,
-                        [this, i] { m_tabs->setCurrentIndex(i); });
+            [this, i] { m_tabs->setCurrentIndex(i); });
 
     view->addSeparator();
-    m_classroomAction = view->addAction(tr("Classroom mode"), QKeySequence(Qt::Key_F11), this,
-                                        [this](bool on) { setClassroomMode(on); });
+    m_classroomAction = view->addAction(
+        tr("Classroom mode"), QKeySequence(Qt::Key_F11), this, [this](bool on) { setClassroomMode(on); });
     m_darkAction = view->addAction(tr("Dark theme"), this, [this](bool on) { setDarkTheme(on); });
     m_darkAction->setCheckable(true);
     m_classroomAction->setCheckable(true);
@@ -421,10 +431,10 @@ void MainWindow::buildMenus()
         for (const auto& [k, v] : Session::versions())
             versions += QString("%1 %2<br>").arg(QString::fromStdString(k), QString::fromStdString(v));
         QMessageBox::about(this, tr("About GraphSqueeze"),
-                           tr("<b>GraphSqueeze</b> — a lab for pruning and quantizing graph neural networks.<br><br>"
-                              "%1Qt %2<br><br>Reproduces and extends Khedri et al., <i>Pruning and Quantization Impact "
-                              "on Graph Neural Networks</i> (arXiv:2510.22058, 2025).")
-                               .arg(versions, qVersion()));
+            tr("<b>GraphSqueeze</b> — a lab for pruning and quantizing graph neural networks.<br><br>"
+               "%1Qt %2<br><br>Reproduces and extends Khedri et al., <i>Pruning and Quantization Impact "
+               "on Graph Neural Networks</i> (arXiv:2510.22058, 2025).")
+                .arg(versions, qVersion()));
     });
 }
 
@@ -514,8 +524,9 @@ void MainWindow::reset(bool newSeeds)
     QStringList seeds;
     for (auto s : m_panel->config().train.effectiveSeeds())
         seeds << QString::number(s);
-    m_status->setText(newSeeds ? tr("Reset: the next run uses new seeds %1").arg(seeds.join(", "))
-                               : tr("Reset: the next run starts from the same initial weights (seeds %1)").arg(seeds.join(", ")));
+    m_status->setText(newSeeds
+            ? tr("Reset: the next run uses new seeds %1").arg(seeds.join(", "))
+            : tr("Reset: the next run starts from the same initial weights (seeds %1)").arg(seeds.join(", ")));
     updateActions();
 }
 
@@ -576,7 +587,8 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
             text += tr(" — lower the sparsity, or use finegrained pruning so every layer keeps weights.");
         showBanner(text, false);
     }
-    const double fraction = std::min(1.0, static_cast<double>(m_epochsDone) / (static_cast<double>(m_totalJobs) * m_epochsPerJob));
+    const double fraction
+        = std::min(1.0, static_cast<double>(m_epochsDone) / (static_cast<double>(m_totalJobs) * m_epochsPerJob));
     m_progress->setValue(static_cast<int>(fraction * 1000));
     if (last) {
         const double elapsed = (QDateTime::currentMSecsSinceEpoch() - m_runStartMs) / 1000.0;
@@ -627,7 +639,8 @@ QString MainWindow::saveScreenshots(const QString& dir)
     for (int i = 0; i < m_tabs->count(); ++i) {
         m_tabs->setCurrentIndex(i);
         QApplication::processEvents();
-        const QString name = QString("%1/%2-%3.png").arg(dir).arg(i + 1, 2, 10, QChar('0')).arg(m_tabs->tabText(i).toLower());
+        const QString name
+            = QString("%1/%2-%3.png").arg(dir).arg(i + 1, 2, 10, QChar('0')).arg(m_tabs->tabText(i).toLower());
         QSaveFile file(name);
         if (!file.open(QIODevice::WriteOnly) || !grab().save(&file, "PNG") || !file.commit())
             return name + ": " + file.errorString();
@@ -642,10 +655,10 @@ QString MainWindow::exportReport(const QString& path)
         return tr("no finished run to report on yet");
     const RunResult& r = *m_lastResult;
     HtmlReport report(tr("GraphSqueeze report: %1").arg(QString::fromStdString(r.config.name)));
-    const auto& first = r.rows.empty() ? ResultRow{} : r.rows.front();
+    const auto& first = r.rows.empty() ? ResultRow {} : r.rows.front();
     report.paragraph(tr("%1 on %2 (%3), %4 result rows, %5 s in total.")
                          .arg(QString::fromStdString(first.model), QString::fromStdString(first.dataset),
-                              QString::fromStdString(first.task))
+                             QString::fromStdString(first.task))
                          .arg(r.rows.size())
                          .arg(r.totalSeconds, 0, 'f', 1));
     for (const auto& w : r.warnings)
@@ -654,19 +667,19 @@ QString MainWindow::exportReport(const QString& path)
     report.heading(tr("Summary (mean ± sample std over seeds and folds)"));
     QVector<QVariantList> rows;
     for (const auto& s : r.summary)
-        rows.append({QString::fromStdString(s.method), QString::fromStdString(s.setting), QString::fromStdString(s.stage),
-                     QString::fromStdString(s.metric), s.testMean, s.testStd, s.n, s.nonzeroParamsMean,
-                     static_cast<qlonglong>(s.totalParams), s.bitsMean, s.sizeDiskBytesMean,
-                     static_cast<qlonglong>(s.sizeDenseBytes), s.latencyMsMean, QString::fromStdString(s.latencyKind),
-                     s.latencyDenseMsMean});
-    report.table({tr("method"), tr("setting"), tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"),
-                  tr("non-zero params"), tr("params"), tr("bits"), tr("disk bytes (measured)"), tr("dense bytes (counted)"),
-                  tr("latency ms"), tr("latency kind"), tr("fp32/masked latency ms")},
-                 rows);
+        rows.append({ QString::fromStdString(s.method), QString::fromStdString(s.setting),
+            QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
+            s.nonzeroParamsMean, static_cast<qlonglong>(s.totalParams), s.bitsMean, s.sizeDiskBytesMean,
+            static_cast<qlonglong>(s.sizeDenseBytes), s.latencyMsMean, QString::fromStdString(s.latencyKind),
+            s.latencyDenseMsMean });
+    report.table({ tr("method"), tr("setting"), tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"),
+                     tr("non-zero params"), tr("params"), tr("bits"), tr("disk bytes (measured)"),
+                     tr("dense bytes (counted)"), tr("latency ms"), tr("latency kind"), tr("fp32/masked latency ms") },
+        rows);
 
     report.heading(tr("Charts"));
-    const QList<ChartView*> charts =
-        m_training->charts() + m_sparsity->charts() + m_quantization->charts() + m_weights->charts() + m_compare->charts();
+    const QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_quantization->charts()
+        + m_weights->charts() + m_compare->charts();
     const int current = m_tabs->currentIndex();
     for (int i = 0; i < m_tabs->count(); ++i) {
         m_tabs->setCurrentIndex(i); // charts render at their on-screen size
@@ -678,17 +691,18 @@ QString MainWindow::exportReport(const QString& path)
     m_tabs->setCurrentIndex(current);
 
     if (!r.layers.empty()) {
-        report.heading(tr("Layers of the first job (seed %1, fold %2)").arg(r.layers.front().seed).arg(r.layers.front().fold));
+        report.heading(
+            tr("Layers of the first job (seed %1, fold %2)").arg(r.layers.front().seed).arg(r.layers.front().fold));
         QVector<QVariantList> layers;
         for (const auto& l : r.layers)
             if (l.seed == r.layers.front().seed && l.fold == r.layers.front().fold)
-                layers.append({QString::fromStdString(l.method), QString::fromStdString(l.setting),
-                               QString::fromStdString(l.stage), QString::fromStdString(l.layer),
-                               QString::fromStdString(l.shape), static_cast<qlonglong>(l.params),
-                               static_cast<qlonglong>(l.nnz), l.sparsity(), l.bits, static_cast<qlonglong>(l.diskBytes)});
-        report.table({tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"), tr("non-zero"),
-                      tr("sparsity"), tr("bits"), tr("disk bytes")},
-                     layers);
+                layers.append({ QString::fromStdString(l.method), QString::fromStdString(l.setting),
+                    QString::fromStdString(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
+                    static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity(), l.bits,
+                    static_cast<qlonglong>(l.diskBytes) });
+        report.table({ tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"), tr("non-zero"),
+                         tr("sparsity"), tr("bits"), tr("disk bytes") },
+            layers);
     }
     report.heading(tr("Configuration"));
     report.preformatted(QString::fromStdString(gsq::core::experiment::toYaml(r.config)));
@@ -706,7 +720,8 @@ QString MainWindow::exportAllCharts(const QString& dir)
 {
     if (!QDir().mkpath(dir))
         return dir + ": cannot create the directory";
-    QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_quantization->charts() + m_weights->charts() + m_compare->charts();
+    QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_quantization->charts()
+        + m_weights->charts() + m_compare->charts();
     const int current = m_tabs->currentIndex();
     int n = 0;
     for (int i = 0; i < m_tabs->count(); ++i) {

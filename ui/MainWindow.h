@@ -52,7 +52,6 @@ private:
     void clearViews();
 
 public:
-
     ExperimentPanel* panel() const { return m_panel; }
     SessionController* controller() const { return m_controller; }
     QTabWidget* tabs() const { return m_tabs; }

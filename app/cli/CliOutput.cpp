@@ -37,8 +37,11 @@ std::string pct(double v)
 } // namespace
 
 Progress::Progress(std::ostream& out, bool quiet)
-    : m_out(out), m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) == 1), m_start(std::chrono::steady_clock::now()),
-      m_lastDraw(m_start)
+    : m_out(out)
+    , m_quiet(quiet)
+    , m_tty(::isatty(STDERR_FILENO) == 1)
+    , m_start(std::chrono::steady_clock::now())
+    , m_lastDraw(m_start)
 {
 }
 
@@ -77,8 +80,8 @@ void Progress::onEvent(const SessionEvent& event)
         if (e->row.method != "none")
             m_out << " " << e->row.method << " " << e->row.setting << " " << e->row.stage;
         m_out << ": test " << e->row.metric << " " << pct(e->row.testValue) << "%, val " << pct(e->row.valValue)
-              << "% (best epoch " << e->row.bestEpoch << ", " << std::fixed << std::setprecision(2) << e->row.trainSeconds
-              << " s)" << std::defaultfloat << "\n";
+              << "% (best epoch " << e->row.bestEpoch << ", " << std::fixed << std::setprecision(2)
+              << e->row.trainSeconds << " s)" << std::defaultfloat << "\n";
     } else if (auto* e = std::get_if<RunWarning>(&event)) {
         if (m_tty)
             m_out << "\r\033[K";
@@ -97,43 +100,44 @@ void Progress::draw(bool force)
     if (!force && now - m_lastDraw < std::chrono::milliseconds(100))
         return;
     m_lastDraw = now;
-    const double done = std::min(1.0, static_cast<double>(m_done) / static_cast<double>(m_totalJobs) /
-                                          static_cast<double>(m_epochsPerJob));
+    const double done = std::min(
+        1.0, static_cast<double>(m_done) / static_cast<double>(m_totalJobs) / static_cast<double>(m_epochsPerJob));
     const double elapsed = std::chrono::duration<double>(now - m_start).count();
     const double eta = done > 0 ? elapsed * (1.0 - done) / done : NAN;
     const int width = 30;
     const int filled = static_cast<int>(done * width + 0.5);
     char buf[256];
     std::snprintf(buf, sizeof buf, "\r\033[K[%s%s] %3d%% job %d/%d %s epoch %d loss %.4f val %.2f%% ETA %s",
-                  std::string(static_cast<size_t>(filled), '#').c_str(),
-                  std::string(static_cast<size_t>(width - filled), '.').c_str(), static_cast<int>(done * 100 + 0.5),
-                  m_job + 1, m_totalJobs, m_stage.c_str(), m_epoch, m_loss, m_val * 100.0, duration(eta).c_str());
+        std::string(static_cast<size_t>(filled), '#').c_str(),
+        std::string(static_cast<size_t>(width - filled), '.').c_str(), static_cast<int>(done * 100 + 0.5), m_job + 1,
+        m_totalJobs, m_stage.c_str(), m_epoch, m_loss, m_val * 100.0, duration(eta).c_str());
     m_out << buf << std::flush;
 }
 
 void printResults(std::ostream& out, const RunResult& r)
 {
-    out << "\n" << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(26) << "method/setting"
+    out << "\n"
+        << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(26) << "method/setting"
         << std::setw(11) << "stage" << std::setw(9) << "test" << std::setw(9) << "val" << std::setw(6) << "best"
         << std::setw(18) << "nonzero/total" << std::setw(11) << "disk bytes"
         << "seconds\n";
     for (const auto& x : r.rows) {
         const std::string ms = x.method == "none" ? "-" : x.method + " " + x.setting;
         out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(26) << ms << std::setw(11)
-            << x.stage << std::setw(9)
-            << pct(x.testValue) << std::setw(9) << pct(x.valValue) << std::setw(6) << x.bestEpoch << std::setw(18)
-            << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams)) << std::setw(11)
-            << x.sizeDiskBytes << std::fixed
-            << std::setprecision(2) << x.trainSeconds << std::defaultfloat << "\n";
+            << x.stage << std::setw(9) << pct(x.testValue) << std::setw(9) << pct(x.valValue) << std::setw(6)
+            << x.bestEpoch << std::setw(18) << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams))
+            << std::setw(11) << x.sizeDiskBytes << std::fixed << std::setprecision(2) << x.trainSeconds
+            << std::defaultfloat << "\n";
     }
     out << "\nsummary (" << r.config.name << ")\n";
     for (const auto& s : r.summary) {
-        out << "  " << s.dataset << " " << s.model << " " << (s.method == "none" ? "" : s.method + " " + s.setting + " ")
-            << s.stage << ": test " << s.metric << " " << pct(s.testMean)
-            << " +- " << pct(s.testStd) << " % (n=" << s.n << "), val " << pct(s.valMean) << " +- " << pct(s.valStd)
-            << " %, " << static_cast<int64_t>(s.nonzeroParamsMean) << "/" << s.totalParams << " params, disk "
-            << static_cast<int64_t>(s.sizeDiskBytesMean) << " B (dense " << s.sizeDenseBytes << " B), " << std::fixed << std::setprecision(2) << s.trainSecondsMean
-            << " s/job" << std::defaultfloat << "\n";
+        out << "  " << s.dataset << " " << s.model << " "
+            << (s.method == "none" ? "" : s.method + " " + s.setting + " ") << s.stage << ": test " << s.metric << " "
+            << pct(s.testMean) << " +- " << pct(s.testStd) << " % (n=" << s.n << "), val " << pct(s.valMean) << " +- "
+            << pct(s.valStd) << " %, " << static_cast<int64_t>(s.nonzeroParamsMean) << "/" << s.totalParams
+            << " params, disk " << static_cast<int64_t>(s.sizeDiskBytesMean) << " B (dense " << s.sizeDenseBytes
+            << " B), " << std::fixed << std::setprecision(2) << s.trainSecondsMean << " s/job" << std::defaultfloat
+            << "\n";
     }
     for (const auto& w : r.warnings)
         out << "  warning: " << w << "\n";
@@ -141,10 +145,11 @@ void printResults(std::ostream& out, const RunResult& r)
 
 void printModelFile(std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors)
 {
-    static const char* kEncodings[] = {"dense", "csr", "bitmask", "packed"};
+    static const char* kEncodings[] = { "dense", "csr", "bitmask", "packed" };
     out << path << ": " << tensors.size() << " tensors\n";
     out << std::left << std::setw(34) << "tensor" << std::setw(14) << "shape" << std::setw(9) << "encoding"
-        << std::setw(10) << "params" << std::setw(10) << "nnz" << std::setw(10) << "sparsity" << std::setw(6) << "bits" << "bytes\n";
+        << std::setw(10) << "params" << std::setw(10) << "nnz" << std::setw(10) << "sparsity" << std::setw(6) << "bits"
+        << "bytes\n";
     int64_t params = 0, nnz = 0;
     uint64_t bytes = 0;
     for (const auto& t : tensors) {
@@ -153,12 +158,13 @@ void printModelFile(std::ostream& out, const std::string& path, const std::vecto
         nnz += z;
         bytes += t.bytes;
         char sp[16];
-        std::snprintf(sp, sizeof sp, "%.1f%%", n ? 100.0 * (1.0 - static_cast<double>(z) / static_cast<double>(n)) : 0.0);
+        std::snprintf(
+            sp, sizeof sp, "%.1f%%", n ? 100.0 * (1.0 - static_cast<double>(z) / static_cast<double>(n)) : 0.0);
         char bits[16];
         std::snprintf(bits, sizeof bits, "%g", std::round(t.bits * 100.0) / 100.0);
         out << std::left << std::setw(34) << t.name << std::setw(14) << c10::str(t.value.sizes()) << std::setw(9)
-            << kEncodings[static_cast<int>(t.encoding)] << std::setw(10) << n << std::setw(10) << z << std::setw(10) << sp
-            << std::setw(6) << bits << t.bytes << "\n";
+            << kEncodings[static_cast<int>(t.encoding)] << std::setw(10) << n << std::setw(10) << z << std::setw(10)
+            << sp << std::setw(6) << bits << t.bytes << "\n";
     }
     out << "total: " << params << " values, " << nnz << " non-zero, " << bytes << " payload bytes\n";
 }
@@ -176,7 +182,7 @@ void printChoices(std::ostream& out)
     for (const auto& c : Catalog::choices(core::experiment::ChoiceList::Arch))
         line(c.name, c.help);
     using core::experiment::StepKind;
-    for (StepKind kind : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze}) {
+    for (StepKind kind : { StepKind::Prune, StepKind::Quantize, StepKind::Analyze }) {
         out << "\nCompression steps '- " << core::experiment::kindName(kind) << ":' (method):\n";
         for (const auto& m : Catalog::methods(kind)) {
             line(m.name, m.help);
@@ -186,7 +192,7 @@ void printChoices(std::ostream& out)
 }
 
 void printDatasetStats(std::ostream& out, const core::experiment::DatasetInfo& info, const core::data::DatasetStats& s,
-                       const std::vector<std::string>& warnings)
+    const std::vector<std::string>& warnings)
 {
     out << info.name << " - " << info.help << "\n"
         << "  graphs " << s.numGraphs << ", nodes " << s.numNodes << ", undirected edges " << s.numUndirectedEdges

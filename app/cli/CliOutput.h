@@ -39,10 +39,11 @@ void printResults(std::ostream& out, const core::session::RunResult& result);
 /// (the end of --help).
 void printChoices(std::ostream& out);
 
-void printDatasetStats(std::ostream& out, const core::experiment::DatasetInfo& info, const core::data::DatasetStats& stats,
-                       const std::vector<std::string>& warnings);
+void printDatasetStats(std::ostream& out, const core::experiment::DatasetInfo& info,
+    const core::data::DatasetStats& stats, const std::vector<std::string>& warnings);
 
 /// Prints the tensors of a .gsqm file: name, shape, encoding, non-zeros, sparsity, bytes.
-void printModelFile(std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors);
+void printModelFile(
+    std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors);
 
 } // namespace gsq::cli

@@ -104,8 +104,8 @@ int runExperiment(const Args& a)
     session::CancelToken cancel;
     session::RunOptions options;
     options.modelDir = out + "/models";
-    auto result =
-        session::Session::run(config, [&](const session::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
+    auto result = session::Session::run(
+        config, [&](const session::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
     session::ResultWriter::writeAll(out, result);
     gsq::cli::printResults(std::cout, result);
     std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json and models/*.gsqm\n";
@@ -137,8 +137,9 @@ int main(int argc, char** argv)
         if (a.command != "run" && a.command != "validate" && a.command != "inspect")
             throw InputError(a.command, 0, "unknown command; valid: run, validate, datasets, inspect (see --help)");
         if (a.file.empty())
-            throw InputError(a.command, 0, "missing file (graphsqueeze-cli " + a.command +
-                                               (a.command == "inspect" ? " MODEL.gsqm)" : " FILE.yaml)"));
+            throw InputError(a.command, 0,
+                "missing file (graphsqueeze-cli " + a.command
+                    + (a.command == "inspect" ? " MODEL.gsqm)" : " FILE.yaml)"));
         if (a.command == "inspect") {
             gsq::cli::printModelFile(std::cout, a.file, measure::ModelFile::read(a.file));
             return 0;

@@ -30,9 +30,9 @@ int main(int argc, char** argv)
     QCommandLineOption report("export-report", "After the run, write a one-file HTML report of it to FILE.", "FILE");
     QCommandLineOption dark("dark", "Use the dark theme (also View → Dark theme).");
     QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
-    QCommandLineOption stalls("report-stalls",
-                              "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
-    parser.addOptions({open, run, shots, charts, report, dark, quit, stalls});
+    QCommandLineOption stalls(
+        "report-stalls", "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
+    parser.addOptions({ open, run, shots, charts, report, dark, quit, stalls });
     parser.process(app);
 
     gsq::ui::MainWindow window;

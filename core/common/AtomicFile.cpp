@@ -49,7 +49,7 @@ void ensureWritableDirectory(const std::string& dir)
     for (size_t pos = 1; pos != std::string::npos;) {
         pos = dir.find('/', pos + 1);
         const std::string part = dir.substr(0, pos);
-        struct stat st {};
+        struct stat st { };
         if (::stat(part.c_str(), &st) == 0) {
             if (!S_ISDIR(st.st_mode))
                 throw InputError(dir, 0, "cannot use as output directory: '" + part + "' is not a directory");

@@ -9,12 +9,13 @@ std::string where(const std::string& file, int line)
 } // namespace
 
 InputError::InputError(const std::string& file, int line, const std::string& message)
-    : std::runtime_error(where(file, line) + ": " + message), m_file(file), m_line(line)
+    : std::runtime_error(where(file, line) + ": " + message)
+    , m_file(file)
+    , m_line(line)
 {
 }
 
-InputError InputError::atKey(const std::string& file, int line, const std::string& key,
-                             const std::string& message)
+InputError InputError::atKey(const std::string& file, int line, const std::string& key, const std::string& message)
 {
     return InputError(file, line, "key '" + key + "': " + message);
 }

@@ -13,8 +13,7 @@ public:
     /// `line` is 1-based; 0 means the problem is not tied to one line.
     InputError(const std::string& file, int line, const std::string& message);
     /// For problems tied to a configuration key rather than a line (e.g. `train.epochs`).
-    static InputError atKey(const std::string& file, int line, const std::string& key,
-                            const std::string& message);
+    static InputError atKey(const std::string& file, int line, const std::string& key, const std::string& message);
 
     const std::string& file() const { return m_file; }
     int line() const { return m_line; }

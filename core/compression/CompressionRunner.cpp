@@ -6,8 +6,8 @@
 #include "core/measure/ModelFile.h"
 #include "core/measure/ModelStats.h"
 #include "core/nn/functional/MessagePassing.h"
-#include "core/quantization/Int8Linear.h"
 #include "core/pruning/Structured.h"
+#include "core/quantization/Int8Linear.h"
 #include "core/quantization/Quantizer.h"
 #include "core/training/Task.h"
 #include "core/training/Trainer.h"
@@ -27,8 +27,7 @@ std::string settingLabel(double sparsity)
 }
 
 session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& method, const std::string& setting,
-                                     const std::string& stage, int epoch, double target, torch::nn::Module& module,
-                                     const pruning::MaskSet& masks)
+    const std::string& stage, int epoch, double target, torch::nn::Module& module, const pruning::MaskSet& masks)
 {
     session::PruningApplied e;
     e.job = ctx.job;
@@ -63,12 +62,12 @@ std::vector<int64_t> histogram(const at::Tensor& w, double range)
 {
     auto idx = ((w + range) / (2 * range) * kHistogramBins).floor().clamp(0, kHistogramBins - 1).to(torch::kLong);
     auto counts = torch::bincount(idx, {}, kHistogramBins).contiguous();
-    return {counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kHistogramBins};
+    return { counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kHistogramBins };
 }
 
 /// Evaluates and records one compression stage: row, layer rows and the StageFinished event.
 void finishStage(training::Task& task, session::ResultRow row, const training::Evaluation& ev, const std::string& stage,
-                 JobContext& ctx, quantization::Quantizer* quantizer)
+    JobContext& ctx, quantization::Quantizer* quantizer)
 {
     row.stage = stage;
     row.testValue = ev.testMetric;
@@ -77,28 +76,27 @@ void finishStage(training::Task& task, session::ResultRow row, const training::E
     const size_t firstLayer = ctx.result.layers.size();
     CompressionRunner::measure(task, row, ctx, quantizer);
     ctx.result.rows.push_back(row);
-    ctx.emit(session::StageFinished{ctx.job, row,
-                                    {ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer),
-                                     ctx.result.layers.end()}});
+    ctx.emit(session::StageFinished { ctx.job, row,
+        { ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), ctx.result.layers.end() } });
 }
 
 /// One training stage after the base model: events, history and the fit itself.
 training::FitResult trainCompressionStage(training::Task& task, training::Trainer& trainer, const std::string& method,
-                                          const std::string& stage, const std::string& setting, int epochs,
-                                          training::TrainerHooks& hooks, uint64_t seedOffset, JobContext& ctx)
+    const std::string& stage, const std::string& setting, int epochs, training::TrainerHooks& hooks,
+    uint64_t seedOffset, JobContext& ctx)
 {
-    ctx.emit(session::StageStarted{ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method});
-    session::JobHistory history{ctx.seed, ctx.fold, stage, {}, setting, method};
+    ctx.emit(session::StageStarted { ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method });
+    session::JobHistory history { ctx.seed, ctx.fold, stage, {}, setting, method };
     auto fit = trainer.fit(
         task, static_cast<uint64_t>(ctx.seed) + seedOffset,
         [&](const training::EpochRecord& r) {
-            const session::EpochPoint point{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric,
-                                            r.valLoss, r.lr, r.seconds};
+            const session::EpochPoint point { r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
+                r.lr, r.seconds };
             history.epochs.push_back(point);
-            ctx.emit(session::EpochMetrics{ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting, method});
+            ctx.emit(session::EpochMetrics { ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting, method });
             if (ctx.job == 0)
-                ctx.emit(session::WeightSnapshot{ctx.job, stage, method, setting, r.epoch,
-                                                 CompressionRunner::snapshot(*task.module(), method, setting, stage)});
+                ctx.emit(session::WeightSnapshot { ctx.job, stage, method, setting, r.epoch,
+                    CompressionRunner::snapshot(*task.module(), method, setting, stage) });
         },
         ctx.cancel.flag(), &hooks, epochs);
     ctx.result.histories.push_back(std::move(history));
@@ -110,7 +108,10 @@ training::FitResult trainCompressionStage(training::Task& task, training::Traine
 /// (within a quarter bit), as a gradual pruning schedule waits for its final sparsity.
 class QuantizationHooks : public training::TrainerHooks {
 public:
-    explicit QuantizationHooks(quantization::Quantizer& q) : m_q(q) {}
+    explicit QuantizationHooks(quantization::Quantizer& q)
+        : m_q(q)
+    {
+    }
     at::Tensor extraLoss() override { return m_q.penalty(); }
     bool acceptCheckpoint(int) override
     {
@@ -126,8 +127,8 @@ private:
 
 } // namespace
 
-void CompressionRunner::measure(training::Task& task, session::ResultRow& row, JobContext& ctx,
-                                quantization::Quantizer* quantizer)
+void CompressionRunner::measure(
+    training::Task& task, session::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
 {
     auto module = task.module();
     auto params = module->named_parameters(true);
@@ -221,8 +222,8 @@ void CompressionRunner::measure(training::Task& task, session::ResultRow& row, J
     }
 }
 
-std::vector<session::LayerRow> CompressionRunner::snapshot(torch::nn::Module& module, const std::string& method,
-                                                          const std::string& setting, const std::string& stage)
+std::vector<session::LayerRow> CompressionRunner::snapshot(
+    torch::nn::Module& module, const std::string& method, const std::string& setting, const std::string& stage)
 {
     torch::NoGradGuard guard;
     std::vector<session::LayerRow> rows;
@@ -247,26 +248,26 @@ std::vector<session::LayerRow> CompressionRunner::snapshot(torch::nn::Module& mo
     return rows;
 }
 
-void CompressionRunner::runSensitivity(training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec,
-                                       JobContext& ctx)
+void CompressionRunner::runSensitivity(
+    training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec, JobContext& ctx)
 {
     auto module = task.module();
     for (const auto& layer : pruning::MaskSet::select(*module, spec.targets)) {
         pruning::Targets only;
-        only.patterns = {layer};
+        only.patterns = { layer };
         for (double level : spec.sparsities) {
             if (ctx.cancel.cancelled())
-                throw training::Cancelled{};
+                throw training::Cancelled {};
             base.restore(*module);
             pruning::MaskSet::perLayerMagnitude(*module, only, level);
-            ctx.result.sensitivity.push_back({ctx.seed, ctx.fold, layer, level, task.evaluate().testMetric});
+            ctx.result.sensitivity.push_back({ ctx.seed, ctx.fold, layer, level, task.evaluate().testMetric });
         }
     }
     base.restore(*module);
 }
 
-void CompressionRunner::runPrune(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
-                                 JobContext& ctx)
+void CompressionRunner::runPrune(
+    training::Task& task, const training::Checkpoint& base, const PruneSpec& spec, JobContext& ctx)
 {
     auto module = task.module();
     training::Trainer trainer(ctx.config.train);
@@ -292,7 +293,7 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
 
     for (double s : spec.sparsities) {
         if (ctx.cancel.cancelled())
-            throw training::Cancelled{};
+            throw training::Cancelled {};
         base.restore(*module);
         const std::string setting = settingLabel(s);
         session::ResultRow row = ctx.baseRow;
@@ -325,7 +326,8 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
             PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
             auto fit = trainStage("regularized", setting, spec.l2Epochs, l2, 17);
             row.trainSeconds += fit.trainSeconds;
-            const double nz = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
+            const double nz
+                = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
             char note[96];
             std::snprintf(note, sizeof note, "near-zero (|w|<%g) after L2: %.1f%%", spec.nearZero, nz * 100.0);
             row.note = note;
@@ -337,10 +339,10 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
             masks = PruningHooks::prune(*module, spec, s);
             auto ev = pruningEvent(ctx, spec.method, setting, "pruned", 0, s, *module, masks);
             for (const auto& name : ev.fullyPruned) {
-                const std::string w = "layer " + name + " is 100% pruned at " + setting + " (" + spec.method +
-                                      "); the model cannot pass information through it";
+                const std::string w = "layer " + name + " is 100% pruned at " + setting + " (" + spec.method
+                    + "); the model cannot pass information through it";
                 ctx.result.warnings.push_back(w);
-                ctx.emit(session::RunWarning{w});
+                ctx.emit(session::RunWarning { w });
                 row.note += (row.note.empty() ? "" : "; ") + std::string("fully pruned: ") + name;
             }
             ctx.emit(ev);
@@ -357,11 +359,11 @@ void CompressionRunner::runPrune(training::Task& task, const training::Checkpoin
     base.restore(*module);
 }
 
-void CompressionRunner::runQuantize(training::Task& task, const training::Checkpoint& base,
-                                    const QuantSpec& spec, JobContext& ctx)
+void CompressionRunner::runQuantize(
+    training::Task& task, const training::Checkpoint& base, const QuantSpec& spec, JobContext& ctx)
 {
     if (ctx.cancel.cancelled())
-        throw training::Cancelled{};
+        throw training::Cancelled {};
     auto module = task.module();
     base.restore(*module);
     session::ResultRow row = ctx.baseRow;
@@ -383,7 +385,7 @@ void CompressionRunner::runQuantize(training::Task& task, const training::Checkp
             quantizer.detach(module);
             base.restore(module);
         }
-    } restore{*module, *quantizer, base};
+    } restore { *module, *quantizer, base };
 
     // Ranges (and A²Q's initial step sizes) from the training data, before any optimizer exists.
     quantizer->setCalibrating(true);
@@ -415,15 +417,14 @@ void CompressionRunner::runQuantize(training::Task& task, const training::Checkp
     if (spec.method == "a2q") {
         char note[128];
         std::snprintf(note, sizeof note, "a2q: weights %.2f bits, features %.2f bits on average (target %g)", row.bits,
-                      row.featureBits, spec.targetBits);
+            row.featureBits, spec.targetBits);
         row.note = note;
         if (row.bits <= 2.0 + 1e-9 || row.featureBits <= 2.0 + 1e-9) {
-            const std::string w = std::string("a2q: the memory penalty drove the ") +
-                                  (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") +
-                                  " bit-widths to the 2-bit floor (penalty " + std::to_string(spec.penalty) +
-                                  "); lower quantize.penalty or raise quantize.target_bits";
+            const std::string w = std::string("a2q: the memory penalty drove the ")
+                + (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") + " bit-widths to the 2-bit floor (penalty "
+                + std::to_string(spec.penalty) + "); lower quantize.penalty or raise quantize.target_bits";
             ctx.result.warnings.push_back(w);
-            ctx.emit(session::RunWarning{w});
+            ctx.emit(session::RunWarning { w });
             row.note += "; bits collapsed to the floor";
         }
     }

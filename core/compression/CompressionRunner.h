@@ -44,31 +44,31 @@ struct JobContext {
 /// and PruningApplied events; fully pruned layers become warnings.
 class CompressionRunner {
 public:
-    static void runPrune(training::Task& task, const training::Checkpoint& base, const PruneSpec& spec,
-                         JobContext& ctx);
+    static void runPrune(
+        training::Task& task, const training::Checkpoint& base, const PruneSpec& spec, JobContext& ctx);
 
     /// Sensitivity analysis: from the trained base, prunes each selected weight tensor alone to
     /// each level (per-layer magnitude) and evaluates without fine-tuning; rows go to
     /// ctx.result.sensitivity. The base weights are restored afterwards.
-    static void runSensitivity(training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec,
-                               JobContext& ctx);
+    static void runSensitivity(
+        training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec, JobContext& ctx);
 
     /// Quantization: from the trained base, attaches a Quantizer, calibrates its ranges on the
     /// training data, trains quantization-aware for spec.epochs (not for ptq) and evaluates the
     /// quantized model (stage "quantized"). The base weights are restored afterwards.
-    static void runQuantize(training::Task& task, const training::Checkpoint& base, const QuantSpec& spec,
-                            JobContext& ctx);
+    static void runQuantize(
+        training::Task& task, const training::Checkpoint& base, const QuantSpec& spec, JobContext& ctx);
 
     /// Fills the size and latency columns of `row` and appends the model's per-layer rows to
     /// ctx.result. With a quantizer: sizes of the packed integer weights, latency through the
     /// int8 kernels, fp32 latency with the quantizer disabled.
-    static void measure(training::Task& task, session::ResultRow& row, JobContext& ctx,
-                        quantization::Quantizer* quantizer = nullptr);
+    static void measure(
+        training::Task& task, session::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer = nullptr);
 
     /// Histogram rows (61 bins over each weight's own symmetric range) of every weight matrix
     /// of `module`, for WeightSnapshot events.
-    static std::vector<session::LayerRow> snapshot(torch::nn::Module& module, const std::string& method,
-                                                   const std::string& setting, const std::string& stage);
+    static std::vector<session::LayerRow> snapshot(
+        torch::nn::Module& module, const std::string& method, const std::string& setting, const std::string& stage);
 };
 
 } // namespace gsq::core::compression

@@ -5,9 +5,13 @@
 namespace gsq::core::compression {
 
 PruningHooks::PruningHooks(torch::nn::Module& module, const PruneSpec& spec, double targetSparsity,
-                           pruning::MaskSet masks, bool l2Only, std::function<void(int, double)> onPrune)
-    : m_module(module), m_spec(spec), m_target(targetSparsity), m_masks(std::move(masks)), m_l2Only(l2Only),
-      m_onPrune(std::move(onPrune))
+    pruning::MaskSet masks, bool l2Only, std::function<void(int, double)> onPrune)
+    : m_module(module)
+    , m_spec(spec)
+    , m_target(targetSparsity)
+    , m_masks(std::move(masks))
+    , m_l2Only(l2Only)
+    , m_onPrune(std::move(onPrune))
 {
     if (m_l2Only)
         m_l2Names = pruning::MaskSet::select(module, spec.targets);
@@ -24,7 +28,7 @@ void PruningHooks::onEpochBegin(int epoch)
 {
     if (m_l2Only || m_spec.schedule != "agp")
         return;
-    pruning::AgpSchedule agp{0.0, m_target, m_spec.agpStart, m_spec.agpEnd, m_spec.agpFrequency};
+    pruning::AgpSchedule agp { 0.0, m_target, m_spec.agpStart, m_spec.agpEnd, m_spec.agpFrequency };
     const double s = agp.sparsityAt(epoch);
     if (s < 0)
         return;

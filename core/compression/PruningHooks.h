@@ -18,7 +18,7 @@ public:
     /// `masks` may be empty (AGP starts dense). `onPrune(epoch, sparsity)` is told of every
     /// scheduled pruning step.
     PruningHooks(torch::nn::Module& module, const PruneSpec& spec, double targetSparsity, pruning::MaskSet masks,
-                 bool l2Only = false, std::function<void(int, double)> onPrune = {});
+        bool l2Only = false, std::function<void(int, double)> onPrune = {});
 
     void onEpochBegin(int epoch) override;
     at::Tensor extraLoss() override;

@@ -14,7 +14,7 @@ namespace {
 
 bool isDirectory(const std::string& p)
 {
-    struct stat st {};
+    struct stat st { };
     return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -62,7 +62,9 @@ GraphDataset DatasetRegistry::load(const experiment::DatasetConfig& c)
     const experiment::DatasetInfo* info = experiment::Catalog::dataset(c.name);
     if (!info)
         throw InputError("dataset.name", 0, "unknown dataset '" + c.name + "'");
-    const std::string path = !c.path.empty() ? c.path : info->bundled.empty() ? std::string() : dataRoot() + "/" + info->bundled;
+    const std::string path = !c.path.empty() ? c.path
+        : info->bundled.empty()              ? std::string()
+                                             : dataRoot() + "/" + info->bundled;
     if (info->reader == "cora")
         return io::CoraReader::read(path);
     if (info->reader == "tu") {
@@ -70,7 +72,9 @@ GraphDataset DatasetRegistry::load(const experiment::DatasetConfig& c)
             throw InputError(path, 0, "expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...");
         io::TuReadOptions tu;
         tu.useNodeAttributes = c.useNodeAttributes;
-        const std::string prefix = !c.tuName.empty() ? c.tuName : !info->tuPrefix.empty() ? info->tuPrefix : lastComponent(path);
+        const std::string prefix = !c.tuName.empty() ? c.tuName
+            : !info->tuPrefix.empty()                ? info->tuPrefix
+                                                     : lastComponent(path);
         return io::TuReader::read(path, prefix, tu);
     }
     io::MoleculeCsvOptions mol;

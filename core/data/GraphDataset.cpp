@@ -28,7 +28,7 @@ DatasetStats GraphDataset::stats() const
         // Count each unordered pair once.
         auto lo = torch::minimum(ei[0], ei[1]);
         auto hi = torch::maximum(ei[0], ei[1]);
-        s.numUndirectedEdges += graph::coalesce(torch::stack({lo, hi}), g.numNodes).size(1);
+        s.numUndirectedEdges += graph::coalesce(torch::stack({ lo, hi }), g.numNodes).size(1);
         auto y = g.y.contiguous();
         const int64_t* p = y.data_ptr<int64_t>();
         for (int64_t i = 0; i < y.numel(); ++i)

@@ -11,7 +11,7 @@ namespace gsq::core::data {
 struct DatasetStats {
     int64_t numGraphs = 0;
     int64_t numNodes = 0;
-    int64_t numUndirectedEdges = 0;   ///< distinct {i, j} pairs, i != j
+    int64_t numUndirectedEdges = 0; ///< distinct {i, j} pairs, i != j
     int64_t numFeatures = 0;
     int64_t numClasses = 0;
     std::vector<int64_t> classCounts; ///< nodes per class (node datasets) or graphs per class
@@ -21,7 +21,7 @@ struct DatasetStats {
 /// Node-level datasets hold exactly one graph.
 struct GraphDataset {
     std::string name;
-    std::string source;                  ///< file or directory it was read from
+    std::string source; ///< file or directory it was read from
     std::vector<graph::Graph> graphs;
     int64_t numFeatures = 0;
     int64_t numClasses = 0;

@@ -16,7 +16,7 @@ namespace {
 at::Tensor toTensor(std::vector<int64_t> v)
 {
     std::sort(v.begin(), v.end());
-    return torch::tensor(v, torch::kLong).view({-1});
+    return torch::tensor(v, torch::kLong).view({ -1 });
 }
 
 std::vector<int64_t> permutation(int64_t n, std::mt19937_64& rng)
@@ -30,15 +30,15 @@ std::vector<int64_t> permutation(int64_t n, std::mt19937_64& rng)
 void checkFractions(double val, double test)
 {
     if (val < 0 || test < 0 || val + test >= 1.0)
-        throw std::invalid_argument("validation and test fractions must be >= 0 and sum to less than 1 (got " +
-                                    std::to_string(val) + " + " + std::to_string(test) + ")");
+        throw std::invalid_argument("validation and test fractions must be >= 0 and sum to less than 1 (got "
+            + std::to_string(val) + " + " + std::to_string(test) + ")");
 }
 
 } // namespace
 
 Split fixedSplit(const std::vector<int64_t>& train, const std::vector<int64_t>& val, const std::vector<int64_t>& test)
 {
-    return {toTensor(train), toTensor(val), toTensor(test)};
+    return { toTensor(train), toTensor(val), toTensor(test) };
 }
 
 Split randomNodeSplit(int64_t numNodes, int64_t numTrain, int64_t numVal, int64_t numTest, uint64_t seed)
@@ -47,16 +47,16 @@ Split randomNodeSplit(int64_t numNodes, int64_t numTrain, int64_t numVal, int64_
         throw std::invalid_argument("split sizes must be >= 0");
     const int64_t rest = numNodes - numVal - numTest;
     if (rest < 1 || numTrain > rest)
-        throw std::invalid_argument("split sizes (train " + std::to_string(numTrain) + ", val " + std::to_string(numVal) +
-                                    ", test " + std::to_string(numTest) + ") do not fit the dataset's " +
-                                    std::to_string(numNodes) + " nodes");
+        throw std::invalid_argument("split sizes (train " + std::to_string(numTrain) + ", val " + std::to_string(numVal)
+            + ", test " + std::to_string(numTest) + ") do not fit the dataset's " + std::to_string(numNodes)
+            + " nodes");
     std::mt19937_64 rng(seed);
     auto p = permutation(numNodes, rng);
     auto begin = p.begin();
     std::vector<int64_t> val(begin, begin + numVal);
     std::vector<int64_t> test(begin + numVal, begin + numVal + numTest);
     std::vector<int64_t> train(begin + numVal + numTest, numTrain > 0 ? begin + numVal + numTest + numTrain : p.end());
-    return {toTensor(train), toTensor(val), toTensor(test)};
+    return { toTensor(train), toTensor(val), toTensor(test) };
 }
 
 Split randomFractionSplit(int64_t numItems, double valFraction, double testFraction, uint64_t seed)
@@ -70,9 +70,11 @@ Split randomFractionSplit(int64_t numItems, double valFraction, double testFract
 std::vector<Split> stratifiedKFold(const std::vector<int64_t>& labels, int k, uint64_t seed)
 {
     if (k < 3)
-        throw std::invalid_argument("k-fold needs at least 3 folds (test, validation and train), got " + std::to_string(k));
+        throw std::invalid_argument(
+            "k-fold needs at least 3 folds (test, validation and train), got " + std::to_string(k));
     if (static_cast<int64_t>(labels.size()) < k)
-        throw std::invalid_argument(std::to_string(k) + " folds do not fit " + std::to_string(labels.size()) + " items");
+        throw std::invalid_argument(
+            std::to_string(k) + " folds do not fit " + std::to_string(labels.size()) + " items");
     std::map<int64_t, std::vector<int64_t>> byClass;
     for (size_t i = 0; i < labels.size(); ++i)
         byClass[labels[i]].push_back(static_cast<int64_t>(i));
@@ -95,7 +97,8 @@ std::vector<Split> stratifiedKFold(const std::vector<int64_t>& labels, int k, ui
         for (int g = 0; g < k; ++g)
             if (g != f && g != v)
                 train.insert(train.end(), folds[static_cast<size_t>(g)].begin(), folds[static_cast<size_t>(g)].end());
-        out.push_back({toTensor(train), toTensor(folds[static_cast<size_t>(v)]), toTensor(folds[static_cast<size_t>(f)])});
+        out.push_back(
+            { toTensor(train), toTensor(folds[static_cast<size_t>(v)]), toTensor(folds[static_cast<size_t>(f)]) });
     }
     return out;
 }
@@ -134,7 +137,7 @@ Split scaffoldSplit(const std::vector<std::string>& scaffolds, double valFractio
     }
     if (train.empty() || val.empty() || test.empty())
         throw std::invalid_argument("scaffold split left an empty train, validation or test set");
-    return {toTensor(train), toTensor(val), toTensor(test)};
+    return { toTensor(train), toTensor(val), toTensor(test) };
 }
 
 at::Tensor sampleNegativeEdges(const at::Tensor& edgeIndex, int64_t numNodes, int64_t count, uint64_t seed)
@@ -147,8 +150,8 @@ at::Tensor sampleNegativeEdges(const at::Tensor& edgeIndex, int64_t numNodes, in
         taken.insert(std::min(s[e], d[e]) * numNodes + std::max(s[e], d[e]));
     const int64_t possible = numNodes * (numNodes - 1) / 2 - static_cast<int64_t>(taken.size());
     if (count > possible)
-        throw std::invalid_argument("cannot sample " + std::to_string(count) + " negative pairs: only " +
-                                    std::to_string(possible) + " non-edges exist");
+        throw std::invalid_argument("cannot sample " + std::to_string(count) + " negative pairs: only "
+            + std::to_string(possible) + " non-edges exist");
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<int64_t> node(0, numNodes - 1);
     std::vector<int64_t> a, b;
@@ -163,11 +166,11 @@ at::Tensor sampleNegativeEdges(const at::Tensor& edgeIndex, int64_t numNodes, in
         a.push_back(i);
         b.push_back(j);
     }
-    return torch::stack({torch::tensor(a, torch::kLong), torch::tensor(b, torch::kLong)}).view({2, -1});
+    return torch::stack({ torch::tensor(a, torch::kLong), torch::tensor(b, torch::kLong) }).view({ 2, -1 });
 }
 
-LinkSplit randomLinkSplit(const at::Tensor& edgeIndex, int64_t numNodes, double valFraction, double testFraction,
-                          uint64_t seed)
+LinkSplit randomLinkSplit(
+    const at::Tensor& edgeIndex, int64_t numNodes, double valFraction, double testFraction, uint64_t seed)
 {
     checkFractions(valFraction, testFraction);
     auto ei = edgeIndex.contiguous();
@@ -183,7 +186,8 @@ LinkSplit randomLinkSplit(const at::Tensor& edgeIndex, int64_t numNodes, double 
     const auto numVal = static_cast<int64_t>(std::floor(valFraction * static_cast<double>(m)));
     const auto numTest = static_cast<int64_t>(std::floor(testFraction * static_cast<double>(m)));
     if (m - numVal - numTest < 1 || (valFraction > 0 && numVal == 0) || (testFraction > 0 && numTest == 0))
-        throw std::invalid_argument("edge split fractions do not fit the graph's " + std::to_string(m) + " undirected edges");
+        throw std::invalid_argument(
+            "edge split fractions do not fit the graph's " + std::to_string(m) + " undirected edges");
     std::mt19937_64 rng(seed);
     auto p = permutation(m, rng);
     auto pick = [&](int64_t from, int64_t to) {
@@ -192,13 +196,13 @@ LinkSplit randomLinkSplit(const at::Tensor& edgeIndex, int64_t numNodes, double 
             a.push_back(us[static_cast<size_t>(p[static_cast<size_t>(k)])]);
             b.push_back(vs[static_cast<size_t>(p[static_cast<size_t>(k)])]);
         }
-        return torch::stack({torch::tensor(a, torch::kLong), torch::tensor(b, torch::kLong)}).view({2, -1});
+        return torch::stack({ torch::tensor(a, torch::kLong), torch::tensor(b, torch::kLong) }).view({ 2, -1 });
     };
     LinkSplit out;
     out.valPos = pick(0, numVal);
     out.testPos = pick(numVal, numVal + numTest);
     out.trainPos = pick(numVal + numTest, m);
-    out.trainEdges = torch::cat({out.trainPos, out.trainPos.flip({0})}, 1);
+    out.trainEdges = torch::cat({ out.trainPos, out.trainPos.flip({ 0 }) }, 1);
     // Negatives must avoid every true edge, so sample against the full graph; draw val and
     // test together so they are disjoint.
     auto neg = sampleNegativeEdges(edgeIndex, numNodes, numVal + numTest, seed ^ 0x9E3779B97F4A7C15ULL);

@@ -16,9 +16,9 @@ struct Split {
 /// Edge split for link prediction. `trainEdges` is the message-passing graph (both directions);
 /// the positive/negative sets hold each undirected pair once, [2, K].
 struct LinkSplit {
-    at::Tensor trainEdges;       ///< [2, 2*Ktrain] directed, used for message passing
-    at::Tensor trainPos;         ///< [2, Ktrain] undirected positives (supervision)
-    at::Tensor valPos, valNeg;   ///< [2, Kval] each
+    at::Tensor trainEdges; ///< [2, 2*Ktrain] directed, used for message passing
+    at::Tensor trainPos; ///< [2, Ktrain] undirected positives (supervision)
+    at::Tensor valPos, valNeg; ///< [2, Kval] each
     at::Tensor testPos, testNeg; ///< [2, Ktest] each
 };
 
@@ -48,8 +48,8 @@ Split scaffoldSplit(const std::vector<std::string>& scaffolds, double valFractio
 /// Random link split of an undirected graph: each undirected edge goes to val/test/train;
 /// as many negatives as positives are drawn uniformly among node pairs that are not edges
 /// (and not self loops), disjoint across val and test.
-LinkSplit randomLinkSplit(const at::Tensor& edgeIndex, int64_t numNodes, double valFraction, double testFraction,
-                          uint64_t seed);
+LinkSplit randomLinkSplit(
+    const at::Tensor& edgeIndex, int64_t numNodes, double valFraction, double testFraction, uint64_t seed);
 
 /// Uniform negative sampling: `count` pairs (i < j) that are not in `edgeIndex`, [2, count].
 at::Tensor sampleNegativeEdges(const at::Tensor& edgeIndex, int64_t numNodes, int64_t count, uint64_t seed);

@@ -12,62 +12,63 @@ constexpr double kMaxEpochs = 100000;
 
 const std::map<ChoiceList, std::vector<Choice>>& allChoices()
 {
-    static const std::map<ChoiceList, std::vector<Choice>> lists{
-        {ChoiceList::Task,
-         {{"node_classification", "Node classification", "predict a label per node of one graph"},
-          {"graph_classification", "Graph classification", "predict a label per graph"},
-          {"link_prediction", "Link prediction", "predict held-out edges of one graph (ROC-AUC)"}}},
-        {ChoiceList::Split,
-         {{"public", "Public split", "the dataset's published train/val/test nodes (Planetoid)"},
-          {"random", "Random split", "random nodes, graphs or edges by size or fraction"},
-          {"kfold", "Stratified k-fold", "k folds of graphs, stratified by label"},
-          {"scaffold", "Scaffold split", "molecules grouped by Bemis-Murcko scaffold"}}},
-        {ChoiceList::Arch,
-         {{"gcn", "GCN", "graph convolution, symmetric normalisation (Kipf & Welling 2017)"},
-          {"sage", "GraphSAGE", "mean aggregation with a separate root weight (Hamilton et al. 2017)"},
-          {"gat", "GAT", "multi-head attention over neighbours (Velickovic et al. 2018)"},
-          {"gin", "GIN", "sum aggregation followed by an MLP (Xu et al. 2019)"}}},
-        {ChoiceList::Activation,
-         {{"relu", "ReLU", "max(0, x)"}, {"elu", "ELU", "x, or exp(x) - 1 below zero"}}},
-        {ChoiceList::Pooling,
-         {{"mean", "Mean", "average of node rows"},
-          {"max", "Max", "column-wise maximum of node rows"},
-          {"sum", "Sum", "sum of node rows"}}},
-        {ChoiceList::Decoder,
-         {{"inner_product", "Inner product", "score = z_u · z_v"},
-          {"mlp", "MLP", "score = MLP(z_u * z_v)"}}},
-        {ChoiceList::Optimizer,
-         {{"adam", "Adam", "adaptive moments (Kingma & Ba 2015)"}, {"sgd", "SGD", "stochastic gradient descent with momentum"}}},
-        {ChoiceList::SelectBy,
-         {{"val_metric", "Best validation metric", "keep the weights of the epoch with the best validation metric"},
-          {"val_loss", "Lowest validation loss", "keep the weights of the epoch with the lowest validation loss"},
-          {"last", "Last epoch", "keep the weights of the last epoch"}}},
-        {ChoiceList::Metric,
-         {{"auto", "Automatic", "accuracy for classification, ROC-AUC for link prediction"},
-          {"accuracy", "Accuracy", "fraction of correct predictions"},
-          {"macro_f1", "Macro-F1", "F1 averaged over classes"},
-          {"roc_auc", "ROC-AUC", "area under the ROC curve (two classes, links)"},
-          {"average_precision", "Average precision", "area under the precision-recall curve"}}},
-        {ChoiceList::FeatureFormat,
-         {{"auto", "Automatic", "sparse when more than 90 % of the features are zero"},
-          {"dense", "Dense", "dense feature matrix"},
-          {"sparse", "Sparse", "sparse CSR features in the first layer"}}},
-        {ChoiceList::Schedule,
-         {{"oneshot", "One-shot", "prune once, then fine-tune with the mask kept"},
-          {"agp", "Gradual (AGP)", "raise the sparsity during fine-tuning (Zhu & Gupta 2017)"}}},
-        {ChoiceList::Criterion,
-         {{"l1", "L1 norm", "rank channels by the L1 norm of their coupled weights"},
-          {"l2", "L2 norm", "rank channels by the L2 norm of their coupled weights"}}},
-        {ChoiceList::Observer,
-         {{"minmax", "Min-max", "running minimum and maximum"},
-          {"momentum", "Momentum", "exponential moving average of min and max"},
-          {"percentile", "Percentile", "cut the given tail fraction on each side"}}},
-        {ChoiceList::Granularity,
-         {{"per_tensor", "Per tensor", "one scale per weight matrix"},
-          {"per_channel", "Per channel", "one scale per output channel"}}},
-        {ChoiceList::Backward,
-         {{"ste", "Straight-through", "gradients pass the rounding unchanged"},
-          {"clipped", "Clipped", "gradients are zero outside the quantization range"}}},
+    static const std::map<ChoiceList, std::vector<Choice>> lists {
+        { ChoiceList::Task,
+            { { "node_classification", "Node classification", "predict a label per node of one graph" },
+                { "graph_classification", "Graph classification", "predict a label per graph" },
+                { "link_prediction", "Link prediction", "predict held-out edges of one graph (ROC-AUC)" } } },
+        { ChoiceList::Split,
+            { { "public", "Public split", "the dataset's published train/val/test nodes (Planetoid)" },
+                { "random", "Random split", "random nodes, graphs or edges by size or fraction" },
+                { "kfold", "Stratified k-fold", "k folds of graphs, stratified by label" },
+                { "scaffold", "Scaffold split", "molecules grouped by Bemis-Murcko scaffold" } } },
+        { ChoiceList::Arch,
+            { { "gcn", "GCN", "graph convolution, symmetric normalisation (Kipf & Welling 2017)" },
+                { "sage", "GraphSAGE", "mean aggregation with a separate root weight (Hamilton et al. 2017)" },
+                { "gat", "GAT", "multi-head attention over neighbours (Velickovic et al. 2018)" },
+                { "gin", "GIN", "sum aggregation followed by an MLP (Xu et al. 2019)" } } },
+        { ChoiceList::Activation,
+            { { "relu", "ReLU", "max(0, x)" }, { "elu", "ELU", "x, or exp(x) - 1 below zero" } } },
+        { ChoiceList::Pooling,
+            { { "mean", "Mean", "average of node rows" }, { "max", "Max", "column-wise maximum of node rows" },
+                { "sum", "Sum", "sum of node rows" } } },
+        { ChoiceList::Decoder,
+            { { "inner_product", "Inner product", "score = z_u · z_v" }, { "mlp", "MLP", "score = MLP(z_u * z_v)" } } },
+        { ChoiceList::Optimizer,
+            { { "adam", "Adam", "adaptive moments (Kingma & Ba 2015)" },
+                { "sgd", "SGD", "stochastic gradient descent with momentum" } } },
+        { ChoiceList::SelectBy,
+            { { "val_metric", "Best validation metric",
+                  "keep the weights of the epoch with the best validation metric" },
+                { "val_loss", "Lowest validation loss",
+                    "keep the weights of the epoch with the lowest validation loss" },
+                { "last", "Last epoch", "keep the weights of the last epoch" } } },
+        { ChoiceList::Metric,
+            { { "auto", "Automatic", "accuracy for classification, ROC-AUC for link prediction" },
+                { "accuracy", "Accuracy", "fraction of correct predictions" },
+                { "macro_f1", "Macro-F1", "F1 averaged over classes" },
+                { "roc_auc", "ROC-AUC", "area under the ROC curve (two classes, links)" },
+                { "average_precision", "Average precision", "area under the precision-recall curve" } } },
+        { ChoiceList::FeatureFormat,
+            { { "auto", "Automatic", "sparse when more than 90 % of the features are zero" },
+                { "dense", "Dense", "dense feature matrix" },
+                { "sparse", "Sparse", "sparse CSR features in the first layer" } } },
+        { ChoiceList::Schedule,
+            { { "oneshot", "One-shot", "prune once, then fine-tune with the mask kept" },
+                { "agp", "Gradual (AGP)", "raise the sparsity during fine-tuning (Zhu & Gupta 2017)" } } },
+        { ChoiceList::Criterion,
+            { { "l1", "L1 norm", "rank channels by the L1 norm of their coupled weights" },
+                { "l2", "L2 norm", "rank channels by the L2 norm of their coupled weights" } } },
+        { ChoiceList::Observer,
+            { { "minmax", "Min-max", "running minimum and maximum" },
+                { "momentum", "Momentum", "exponential moving average of min and max" },
+                { "percentile", "Percentile", "cut the given tail fraction on each side" } } },
+        { ChoiceList::Granularity,
+            { { "per_tensor", "Per tensor", "one scale per weight matrix" },
+                { "per_channel", "Per channel", "one scale per output channel" } } },
+        { ChoiceList::Backward,
+            { { "ste", "Straight-through", "gradients pass the rounding unchanged" },
+                { "clipped", "Clipped", "gradients are zero outside the quantization range" } } },
     };
     return lists;
 }
@@ -75,22 +76,22 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
 const std::vector<FieldInfo>& pruneFields()
 {
     using T = FieldType;
-    static const std::vector<FieldInfo> f{
-        {"sparsity", "Sparsity", "fraction of weights removed, in [0, 1); a list sweeps", T::RealList, 0, 1, true},
-        {"schedule", "Schedule", "oneshot: prune once; agp: raise the sparsity during fine-tuning", T::Choice, 0, 0, false,
-         ChoiceList::Schedule},
-        {"agp_start", "AGP start epoch", "first fine-tuning epoch at which AGP prunes", T::Int, 1, kMaxEpochs},
-        {"agp_end", "AGP end epoch", "fine-tuning epoch at which AGP reaches the target (default: half)", T::Int, 1,
-         kMaxEpochs},
-        {"agp_frequency", "AGP frequency", "epochs between two AGP steps", T::Int, 1, kMaxEpochs},
-        {"finetune_epochs", "Fine-tune epochs", "epochs of fine-tuning with the mask kept; 0 = none", T::Int, 0,
-         kMaxEpochs},
-        {"targets", "Targets", "glob patterns over weight names, e.g. stack.conv0.*", T::TextList},
-        {"overrides", "Overrides", "per-weight sparsity, e.g. stack.conv1.weight: 0.3", T::RealMap, 0, 1, true},
-        {"lambda", "L2 lambda", "weight of sum_W ||W||_2 during the regularised training", T::Real, 0, 10},
-        {"l2_epochs", "L2 epochs", "epochs of regularised training before pruning", T::Int, 1, kMaxEpochs},
-        {"near_zero", "Near-zero threshold", "|w| below this counts as near zero in the report", T::Real, 0, 1},
-        {"criterion", "Channel criterion", "norm that ranks channels", T::Choice, 0, 0, false, ChoiceList::Criterion},
+    static const std::vector<FieldInfo> f {
+        { "sparsity", "Sparsity", "fraction of weights removed, in [0, 1); a list sweeps", T::RealList, 0, 1, true },
+        { "schedule", "Schedule", "oneshot: prune once; agp: raise the sparsity during fine-tuning", T::Choice, 0, 0,
+            false, ChoiceList::Schedule },
+        { "agp_start", "AGP start epoch", "first fine-tuning epoch at which AGP prunes", T::Int, 1, kMaxEpochs },
+        { "agp_end", "AGP end epoch", "fine-tuning epoch at which AGP reaches the target (default: half)", T::Int, 1,
+            kMaxEpochs },
+        { "agp_frequency", "AGP frequency", "epochs between two AGP steps", T::Int, 1, kMaxEpochs },
+        { "finetune_epochs", "Fine-tune epochs", "epochs of fine-tuning with the mask kept; 0 = none", T::Int, 0,
+            kMaxEpochs },
+        { "targets", "Targets", "glob patterns over weight names, e.g. stack.conv0.*", T::TextList },
+        { "overrides", "Overrides", "per-weight sparsity, e.g. stack.conv1.weight: 0.3", T::RealMap, 0, 1, true },
+        { "lambda", "L2 lambda", "weight of sum_W ||W||_2 during the regularised training", T::Real, 0, 10 },
+        { "l2_epochs", "L2 epochs", "epochs of regularised training before pruning", T::Int, 1, kMaxEpochs },
+        { "near_zero", "Near-zero threshold", "|w| below this counts as near zero in the report", T::Real, 0, 1 },
+        { "criterion", "Channel criterion", "norm that ranks channels", T::Choice, 0, 0, false, ChoiceList::Criterion },
     };
     return f;
 }
@@ -98,25 +99,26 @@ const std::vector<FieldInfo>& pruneFields()
 const std::vector<FieldInfo>& quantizeFields()
 {
     using T = FieldType;
-    static const std::vector<FieldInfo> f{
-        {"bits", "Bits", "bit-width of weights and activations (a2q: the starting width)", T::Int, 2, 8},
-        {"epochs", "QAT epochs", "quantization-aware training epochs from the trained model", T::Int, 1, kMaxEpochs},
-        {"lr", "QAT learning rate", "constant learning rate of that training; 0 = train.lr with its schedule", T::Real, 0,
-         10},
-        {"observer", "Observer", "how activation ranges are estimated", T::Choice, 0, 0, false, ChoiceList::Observer},
-        {"momentum", "Observer momentum", "weight of the newest batch in the moving ranges", T::Real, 1e-6, 1},
-        {"percentile", "Percentile", "tail fraction cut on each side by the percentile observer", T::Real, 0, 0.2},
-        {"granularity", "Weight granularity", "one weight scale per tensor or per output channel", T::Choice, 0, 0, false,
-         ChoiceList::Granularity},
-        {"backward", "Backward", "gradient of the rounding", T::Choice, 0, 0, false, ChoiceList::Backward},
-        {"activations", "Quantize activations", "also quantize inputs, messages, aggregates and outputs", T::Bool},
-        {"targets", "Targets", "glob patterns over weight names (matrices only)", T::TextList},
-        {"protect_low", "Protection (lowest degree)", "probability that the lowest-degree node stays full precision",
-         T::Real, 0, 1},
-        {"protect_change", "Protection (increase)", "how much more the highest-degree node is protected", T::Real, 0, 1},
-        {"target_bits", "Target bits", "memory target: average weight bits", T::Real, 2, 8},
-        {"penalty", "Memory penalty", "a in a * ReLU(average bits - target)^2", T::Real, 0, 1000},
-        {"degree_groups", "Degree groups", "feature quantizers per in-degree group (log2 buckets)", T::Int, 1, 32},
+    static const std::vector<FieldInfo> f {
+        { "bits", "Bits", "bit-width of weights and activations (a2q: the starting width)", T::Int, 2, 8 },
+        { "epochs", "QAT epochs", "quantization-aware training epochs from the trained model", T::Int, 1, kMaxEpochs },
+        { "lr", "QAT learning rate", "constant learning rate of that training; 0 = train.lr with its schedule", T::Real,
+            0, 10 },
+        { "observer", "Observer", "how activation ranges are estimated", T::Choice, 0, 0, false, ChoiceList::Observer },
+        { "momentum", "Observer momentum", "weight of the newest batch in the moving ranges", T::Real, 1e-6, 1 },
+        { "percentile", "Percentile", "tail fraction cut on each side by the percentile observer", T::Real, 0, 0.2 },
+        { "granularity", "Weight granularity", "one weight scale per tensor or per output channel", T::Choice, 0, 0,
+            false, ChoiceList::Granularity },
+        { "backward", "Backward", "gradient of the rounding", T::Choice, 0, 0, false, ChoiceList::Backward },
+        { "activations", "Quantize activations", "also quantize inputs, messages, aggregates and outputs", T::Bool },
+        { "targets", "Targets", "glob patterns over weight names (matrices only)", T::TextList },
+        { "protect_low", "Protection (lowest degree)", "probability that the lowest-degree node stays full precision",
+            T::Real, 0, 1 },
+        { "protect_change", "Protection (increase)", "how much more the highest-degree node is protected", T::Real, 0,
+            1 },
+        { "target_bits", "Target bits", "memory target: average weight bits", T::Real, 2, 8 },
+        { "penalty", "Memory penalty", "a in a * ReLU(average bits - target)^2", T::Real, 0, 1000 },
+        { "degree_groups", "Degree groups", "feature quantizers per in-degree group (log2 buckets)", T::Int, 1, 32 },
     };
     return f;
 }
@@ -124,56 +126,60 @@ const std::vector<FieldInfo>& quantizeFields()
 const std::vector<FieldInfo>& analyzeFields()
 {
     using T = FieldType;
-    static const std::vector<FieldInfo> f{
-        {"sparsity", "Levels", "sparsity levels each weight is pruned to alone, each in [0, 1)", T::RealList, 0, 1, true},
-        {"targets", "Targets", "glob patterns over weight names", T::TextList},
+    static const std::vector<FieldInfo> f {
+        { "sparsity", "Levels", "sparsity levels each weight is pruned to alone, each in [0, 1)", T::RealList, 0, 1,
+            true },
+        { "targets", "Targets", "glob patterns over weight names", T::TextList },
     };
     return f;
 }
 
 std::vector<MethodInfo> builtinMethods()
 {
-    const std::vector<std::string> agp{"schedule", "agp_start", "agp_end", "agp_frequency"};
+    const std::vector<std::string> agp { "schedule", "agp_start", "agp_end", "agp_frequency" };
     auto keys = [](std::initializer_list<std::vector<std::string>> parts) {
         std::vector<std::string> out;
         for (const auto& p : parts)
             out.insert(out.end(), p.begin(), p.end());
         return out;
     };
-    const std::vector<std::string> qat{"bits",        "epochs",   "lr",          "observer",
-                                       "momentum",    "percentile", "granularity", "backward",
-                                       "activations", "targets"};
-    const std::string starveAdvice = "leave the output layer out (targets) or use global pruning, which keeps its large "
-                                     "weights";
+    const std::vector<std::string> qat { "bits", "epochs", "lr", "observer", "momentum", "percentile", "granularity",
+        "backward", "activations", "targets" };
+    const std::string starveAdvice
+        = "leave the output layer out (targets) or use global pruning, which keeps its large "
+          "weights";
     return {
-        {StepKind::Prune, "finegrained", "Fine-grained (per layer)",
-         "every weight matrix pruned to the same sparsity by |w| (Han et al. 2015)",
-         keys({{"sparsity"}, agp, {"finetune_epochs", "targets", "overrides"}}), starveAdvice},
-        {StepKind::Prune, "global", "Global magnitude",
-         "one |w| ranking across all layers; a layer may empty (Blalock et al. 2020)",
-         keys({{"sparsity"}, agp, {"finetune_epochs", "targets"}}),
-         "use finegrained pruning so every layer keeps weights"},
-        {StepKind::Prune, "l2", "L2 regularise, then prune",
-         "train with lambda * sum ||W||_2, then prune by |w| and fine-tune",
-         keys({{"sparsity"}, agp, {"finetune_epochs", "targets", "lambda", "l2_epochs", "near_zero"}}), starveAdvice},
-        {StepKind::Prune, "structured", "Structured (channels)",
-         "remove whole hidden channels ranked by coupled norms; the model shrinks",
-         {"sparsity", "schedule", "finetune_epochs", "criterion"}, "lower the sparsity; every removed channel is gone for good"},
-        {StepKind::Quantize, "qat", "Quantization-aware training",
-         "fake-quantized weights and activations, trained from the fp32 model", qat,
-         "use more bits, percentile ranges or per-channel weights"},
-        {StepKind::Quantize, "degree_quant", "Degree-Quant",
-         "QAT that keeps high in-degree nodes in full precision more often (Tailor et al. 2021)",
-         keys({qat, {"protect_low", "protect_change"}}), "use more bits or a higher protection probability"},
-        {StepKind::Quantize, "a2q", "A2Q (learned bit-widths)",
-         "learnable step size and bit-width per weight channel and degree group (Zhu et al. 2023)",
-         keys({qat, {"target_bits", "penalty", "degree_groups"}}), "raise target_bits or lower the penalty"},
-        {StepKind::Quantize, "ptq", "Post-training quantization",
-         "no training: ranges calibrated on the training data",
-         {"bits", "observer", "momentum", "percentile", "granularity", "activations", "targets"},
-         "use 8 bits, or train quantization-aware (qat)"},
-        {StepKind::Analyze, "sensitivity", "Sensitivity analysis",
-         "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)", {"sparsity", "targets"}, ""},
+        { StepKind::Prune, "finegrained", "Fine-grained (per layer)",
+            "every weight matrix pruned to the same sparsity by |w| (Han et al. 2015)",
+            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "overrides" } }), starveAdvice },
+        { StepKind::Prune, "global", "Global magnitude",
+            "one |w| ranking across all layers; a layer may empty (Blalock et al. 2020)",
+            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets" } }),
+            "use finegrained pruning so every layer keeps weights" },
+        { StepKind::Prune, "l2", "L2 regularise, then prune",
+            "train with lambda * sum ||W||_2, then prune by |w| and fine-tune",
+            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "lambda", "l2_epochs", "near_zero" } }),
+            starveAdvice },
+        { StepKind::Prune, "structured", "Structured (channels)",
+            "remove whole hidden channels ranked by coupled norms; the model shrinks",
+            { "sparsity", "schedule", "finetune_epochs", "criterion" },
+            "lower the sparsity; every removed channel is gone for good" },
+        { StepKind::Quantize, "qat", "Quantization-aware training",
+            "fake-quantized weights and activations, trained from the fp32 model", qat,
+            "use more bits, percentile ranges or per-channel weights" },
+        { StepKind::Quantize, "degree_quant", "Degree-Quant",
+            "QAT that keeps high in-degree nodes in full precision more often (Tailor et al. 2021)",
+            keys({ qat, { "protect_low", "protect_change" } }), "use more bits or a higher protection probability" },
+        { StepKind::Quantize, "a2q", "A2Q (learned bit-widths)",
+            "learnable step size and bit-width per weight channel and degree group (Zhu et al. 2023)",
+            keys({ qat, { "target_bits", "penalty", "degree_groups" } }), "raise target_bits or lower the penalty" },
+        { StepKind::Quantize, "ptq", "Post-training quantization",
+            "no training: ranges calibrated on the training data",
+            { "bits", "observer", "momentum", "percentile", "granularity", "activations", "targets" },
+            "use 8 bits, or train quantization-aware (qat)" },
+        { StepKind::Analyze, "sensitivity", "Sensitivity analysis",
+            "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)", { "sparsity", "targets" },
+            "" },
     };
 }
 
@@ -228,20 +234,21 @@ std::string Catalog::joined(ChoiceList list)
 
 const std::vector<DatasetInfo>& Catalog::datasets()
 {
-    static const std::vector<DatasetInfo> list{
-        {"cora", "Cora", "Cora citation graph (LINQS), 2708 papers, 7 classes; Planetoid public split", "cora", "cora", "",
-         true, false, {"node_classification", "link_prediction"}, "",
-         "McCallum et al. 2000; Sen et al. 2008; split: Yang et al. 2016, Kipf & Welling 2017"},
-        {"proteins", "PROTEINS", "PROTEINS (TU Dortmund): 1113 proteins, enzymes vs non-enzymes", "tu", "proteins",
-         "PROTEINS", false, false, {"graph_classification"}, "kfold",
-         "Borgwardt et al. 2005; Dobson & Doig 2003; Morris et al. 2020 (TUDataset)"},
-        {"bbbp", "BBBP", "BBBP (MoleculeNet): blood-brain barrier penetration of 2050 molecules (SMILES via RDKit)", "csv",
-         "bbbp/BBBP.csv", "", false, true, {"graph_classification"}, "scaffold",
-         "Martins et al. 2012; Wu et al. 2018 (MoleculeNet)"},
-        {"tu", "TU dataset (directory)", "any TU Dortmund dataset: a directory with NAME_A.txt, NAME_graph_indicator.txt, ...",
-         "tu", "", "", false, false, {"graph_classification"}, "kfold", "Morris et al. 2020 (TUDataset)"},
-        {"csv", "Molecules (SMILES CSV)", "any CSV with a SMILES column and an integer label column", "csv", "", "", false,
-         true, {"graph_classification"}, "random", ""},
+    static const std::vector<DatasetInfo> list {
+        { "cora", "Cora", "Cora citation graph (LINQS), 2708 papers, 7 classes; Planetoid public split", "cora", "cora",
+            "", true, false, { "node_classification", "link_prediction" }, "",
+            "McCallum et al. 2000; Sen et al. 2008; split: Yang et al. 2016, Kipf & Welling 2017" },
+        { "proteins", "PROTEINS", "PROTEINS (TU Dortmund): 1113 proteins, enzymes vs non-enzymes", "tu", "proteins",
+            "PROTEINS", false, false, { "graph_classification" }, "kfold",
+            "Borgwardt et al. 2005; Dobson & Doig 2003; Morris et al. 2020 (TUDataset)" },
+        { "bbbp", "BBBP", "BBBP (MoleculeNet): blood-brain barrier penetration of 2050 molecules (SMILES via RDKit)",
+            "csv", "bbbp/BBBP.csv", "", false, true, { "graph_classification" }, "scaffold",
+            "Martins et al. 2012; Wu et al. 2018 (MoleculeNet)" },
+        { "tu", "TU dataset (directory)",
+            "any TU Dortmund dataset: a directory with NAME_A.txt, NAME_graph_indicator.txt, ...", "tu", "", "", false,
+            false, { "graph_classification" }, "kfold", "Morris et al. 2020 (TUDataset)" },
+        { "csv", "Molecules (SMILES CSV)", "any CSV with a SMILES column and an integer label column", "csv", "", "",
+            false, true, { "graph_classification" }, "random", "" },
     };
     return list;
 }
@@ -329,8 +336,8 @@ void Catalog::unregisterMethod(StepKind kind, const std::string& name)
     auto& t = methodTable();
     std::lock_guard<std::mutex> lock(t.mutex);
     t.methods.erase(std::remove_if(t.methods.begin(), t.methods.end(),
-                                   [&](const MethodInfo& m) { return m.kind == kind && m.name == name; }),
-                    t.methods.end());
+                        [&](const MethodInfo& m) { return m.kind == kind && m.name == name; }),
+        t.methods.end());
 }
 
 } // namespace gsq::core::experiment

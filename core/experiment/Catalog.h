@@ -13,9 +13,9 @@ namespace gsq::core::experiment {
 
 /// One valid value of a key.
 struct Choice {
-    std::string name;  ///< as written in YAML
+    std::string name; ///< as written in YAML
     std::string label; ///< for people (combo boxes, reports)
-    std::string help;  ///< one line (tooltips, CLI help)
+    std::string help; ///< one line (tooltips, CLI help)
 };
 
 /// Lists of plain choices (the dataset, step-method lists are richer, below).
@@ -41,14 +41,14 @@ enum class ChoiceList {
 /// reader decides how DatasetRegistry loads it.
 struct DatasetInfo {
     std::string name, label, help;
-    std::string reader;  ///< cora | tu | csv: which reader loads it
+    std::string reader; ///< cora | tu | csv: which reader loads it
     std::string bundled; ///< path under the data root of the bundled copy; empty = needs dataset.path
-    std::string tuPrefix;            ///< tu reader: file prefix of the bundled copy
-    bool nodeLevel = false;          ///< one graph, node-level tasks
-    bool molecule = false;           ///< SMILES molecules (scaffold split)
-    std::vector<std::string> tasks;  ///< valid tasks, the first is the default
-    std::string graphSplit;          ///< default split for graph classification
-    std::string citation;            ///< short citation of the data
+    std::string tuPrefix; ///< tu reader: file prefix of the bundled copy
+    bool nodeLevel = false; ///< one graph, node-level tasks
+    bool molecule = false; ///< SMILES molecules (scaffold split)
+    std::vector<std::string> tasks; ///< valid tasks, the first is the default
+    std::string graphSplit; ///< default split for graph classification
+    std::string citation; ///< short citation of the data
 };
 
 /// What a key of a step holds; drives the reader's checks and the form's widget.
@@ -70,7 +70,7 @@ struct MethodInfo {
     StepKind kind = StepKind::Prune;
     std::string name, label, help;
     std::vector<std::string> keys; ///< accepted keys, in the order the form shows them
-    std::string collapseAdvice;    ///< "Try ..." advice when accuracy collapses (empty = generic)
+    std::string collapseAdvice; ///< "Try ..." advice when accuracy collapses (empty = generic)
     bool accepts(const std::string& key) const;
 };
 

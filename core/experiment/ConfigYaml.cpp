@@ -18,16 +18,16 @@ namespace gsq::core::experiment {
 namespace {
 
 using yaml::Context;
-using yaml::Section;
 using yaml::lineOf;
 using yaml::scalarText;
+using yaml::Section;
 
 void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
     Section s(ctx, node, "dataset",
-              {"name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
-               "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "features", "use_node_attributes",
-               "smiles_column", "label_column"});
+        { "name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
+            "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "features",
+            "use_node_attributes", "smiles_column", "label_column" });
     s.choice("name", d.name, Catalog::datasetNames());
     s.text("path", d.path);
     s.text("tu_name", d.tuName);
@@ -51,8 +51,8 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 {
     Section s(ctx, node, "model",
-              {"arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
-               "activation", "pooling", "head_hidden", "batch_norm", "train_eps", "embedding_dim", "decoder"});
+        { "arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
+            "activation", "pooling", "head_hidden", "batch_norm", "train_eps", "embedding_dim", "decoder" });
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
@@ -73,8 +73,8 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
 {
     Section s(ctx, node, "train",
-              {"optimizer", "lr", "weight_decay", "momentum", "epochs", "patience", "select_by", "lr_step_size", "lr_gamma",
-               "seeds", "repeats", "threads", "batch_size", "metric", "eval_every"});
+        { "optimizer", "lr", "weight_decay", "momentum", "epochs", "patience", "select_by", "lr_step_size", "lr_gamma",
+            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every" });
     s.choice("optimizer", t.optimizer, Catalog::names(ChoiceList::Optimizer));
     s.real("lr", t.lr, 0.0, 10.0, false, true);
     s.real("weight_decay", t.weightDecay, 0.0, 1.0);
@@ -100,7 +100,7 @@ void readCompression(Context& ctx, const YAML::Node& node, std::vector<Step>& st
         return;
     if (!node.IsSequence())
         ctx.fail(node, "compression",
-                 "expected a list of steps such as '- prune: {method: finegrained}', found " + scalarText(node));
+            "expected a list of steps such as '- prune: {method: finegrained}', found " + scalarText(node));
     for (size_t i = 0; i < node.size(); ++i)
         steps.push_back(yaml::readStep(ctx, node[i], i));
 }
@@ -125,7 +125,7 @@ void applyOverride(YAML::Node root, const std::string& assignment, std::set<std:
     } catch (const YAML::Exception& e) {
         throw InputError("--set", 0, "value of '" + key + "' is not valid YAML: " + e.msg);
     }
-    std::vector<YAML::Node> chain{root};
+    std::vector<YAML::Node> chain { root };
     for (size_t i = 0; i + 1 < parts.size(); ++i) {
         YAML::Node child = chain.back()[parts[i]];
         if (child.IsDefined() && !child.IsNull() && !child.IsMap())
@@ -154,11 +154,12 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
     if (!root.IsDefined() || root.IsNull())
         throw InputError(source, 0, "the experiment is empty; expected a mapping with dataset, model and train");
     if (!root.IsMap())
-        throw InputError(source, lineOf(root), "expected a mapping at the top level (name, dataset, model, train, compression)");
+        throw InputError(
+            source, lineOf(root), "expected a mapping at the top level (name, dataset, model, train, compression)");
     for (const auto& o : overrides)
         applyOverride(root, o, ctx.overridden);
 
-    Section top(ctx, root, "", {"name", "description", "dataset", "model", "train", "compression"});
+    Section top(ctx, root, "", { "name", "description", "dataset", "model", "train", "compression" });
     top.text("name", cfg.name);
     top.text("description", cfg.description);
     readDataset(ctx, root["dataset"], cfg.dataset);
@@ -171,8 +172,8 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
 
 } // namespace
 
-ExperimentConfig parseExperiment(const std::string& yamlText, const std::string& sourceName,
-                                 const std::vector<std::string>& overrides)
+ExperimentConfig parseExperiment(
+    const std::string& yamlText, const std::string& sourceName, const std::vector<std::string>& overrides)
 {
     YAML::Node root;
     try {
@@ -185,7 +186,7 @@ ExperimentConfig parseExperiment(const std::string& yamlText, const std::string&
 
 ExperimentConfig loadExperiment(const std::string& path, const std::vector<std::string>& overrides)
 {
-    struct stat st {};
+    struct stat st { };
     if (::stat(path.c_str(), &st) != 0)
         throw InputError(path, 0, "file not found");
     if (S_ISDIR(st.st_mode))
@@ -216,8 +217,9 @@ void resolveDefaults(ExperimentConfig& c)
     if (d.task.empty())
         d.task = info->tasks.front();
     if (std::find(info->tasks.begin(), info->tasks.end(), d.task) == info->tasks.end())
-        fail("dataset.task", "dataset '" + d.name + "' " + (nodeLevel ? "is one graph" : "holds many graphs") +
-                                 "; valid task" + (info->tasks.size() > 1 ? "s: " : ": ") + joinNames(info->tasks));
+        fail("dataset.task",
+            "dataset '" + d.name + "' " + (nodeLevel ? "is one graph" : "holds many graphs") + "; valid task"
+                + (info->tasks.size() > 1 ? "s: " : ": ") + joinNames(info->tasks));
     if (d.split.empty()) {
         if (d.task == "node_classification")
             d.split = "public";
@@ -232,8 +234,7 @@ void resolveDefaults(ExperimentConfig& c)
         fail("dataset.split", "link prediction uses a random edge split; valid: random");
     if (d.task == "graph_classification" && d.split == "public")
         fail("dataset.split", "graph classification splits are: kfold, random, scaffold");
-    if (d.split == "scaffold" && !molecule)
-    {
+    if (d.split == "scaffold" && !molecule) {
         std::vector<std::string> molecules;
         for (const auto& ds : Catalog::datasets())
             if (ds.molecule)
@@ -249,10 +250,10 @@ void resolveDefaults(ExperimentConfig& c)
     if (d.valFraction + d.testFraction >= 1.0)
         fail("dataset.test_fraction", "val_fraction + test_fraction must be below 1");
     if (info->bundled.empty() && d.path.empty())
-        fail("dataset.path", "dataset '" + d.name + "' needs a path (" +
-                                 (info->reader == "tu" ? std::string("directory holding NAME_A.txt ...")
-                                                       : std::string("CSV file")) +
-                                 ")");
+        fail("dataset.path",
+            "dataset '" + d.name + "' needs a path ("
+                + (info->reader == "tu" ? std::string("directory holding NAME_A.txt ...") : std::string("CSV file"))
+                + ")");
     if (c.train.metric == "auto")
         c.train.metric = d.task == "link_prediction" ? "roc_auc" : "accuracy";
     if (d.task == "link_prediction" && (c.train.metric == "accuracy" || c.train.metric == "macro_f1"))
@@ -295,7 +296,8 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
     e << YAML::Key << "arch" << YAML::Value << m.arch << YAML::Key << "hidden" << YAML::Value << m.hidden;
     e << YAML::Key << "layers" << YAML::Value << m.layers << YAML::Key << "heads" << YAML::Value << m.heads;
-    e << YAML::Key << "output_heads" << YAML::Value << m.outputHeads << YAML::Key << "dropout" << YAML::Value << m.dropout;
+    e << YAML::Key << "output_heads" << YAML::Value << m.outputHeads << YAML::Key << "dropout" << YAML::Value
+      << m.dropout;
     if (m.inputDropout >= 0)
         e << YAML::Key << "input_dropout" << YAML::Value << m.inputDropout;
     if (m.attentionDropout >= 0)

@@ -13,8 +13,8 @@ namespace gsq::core::experiment {
 ExperimentConfig loadExperiment(const std::string& path, const std::vector<std::string>& overrides = {});
 
 /// The same from YAML text; `sourceName` is used in messages.
-ExperimentConfig parseExperiment(const std::string& yamlText, const std::string& sourceName,
-                                 const std::vector<std::string>& overrides = {});
+ExperimentConfig parseExperiment(
+    const std::string& yamlText, const std::string& sourceName, const std::vector<std::string>& overrides = {});
 
 /// Fills defaults that depend on other fields (task and split per dataset, link fractions, metric)
 /// and checks cross-field rules. loadExperiment/parseExperiment call it; call it again after
@@ -26,7 +26,7 @@ void resolveDefaults(ExperimentConfig& config);
 /// ("name: 0.5, other: 0.3"); an empty text means the default. Errors name `source` and
 /// "compression[index].kind.key".
 Step parseStep(StepKind kind, const std::string& method, const std::vector<std::pair<std::string, std::string>>& values,
-               int index, const std::string& source);
+    int index, const std::string& source);
 
 /// A step of `kind` with `method` and every other key at its default (as the loader fills it).
 Step defaultStep(StepKind kind, const std::string& method);

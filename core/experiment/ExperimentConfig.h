@@ -14,21 +14,21 @@ namespace gsq::core::experiment {
 
 /// dataset: which data, which task, which split.
 struct DatasetConfig {
-    std::string name = "cora";  ///< a Catalog::datasets() name: cora | proteins | bbbp | tu | csv
-    std::string path;           ///< directory (cora, TU) or file (csv); empty = bundled copy
-    std::string tuName;         ///< file prefix for `tu` (e.g. PROTEINS); default: directory name
-    std::string task;           ///< node_classification | graph_classification | link_prediction (default per dataset)
-    std::string split;          ///< public | random | kfold | scaffold (default per dataset/task)
-    int64_t trainSize = 0;      ///< random node split: training nodes (0 = all not in val/test)
-    int64_t valSize = 500;      ///< random node split: validation nodes
-    int64_t testSize = 500;     ///< random node split: test nodes
-    double valFraction = 0.1;   ///< graph / link splits
-    double testFraction = 0.1;  ///< graph / link splits (link default set to 0.15 by the loader)
-    int folds = 10;             ///< kfold
-    int runFolds = 0;           ///< kfold: train only the first N folds (0 = all); for quick checks
-    int64_t splitSeed = -1;     ///< seed of random/kfold splits; -1 = the run's seed (kfold: 0)
-    bool normalizeFeatures = true;  ///< row-normalise node features (Kipf & Welling)
-    std::string features = "auto";  ///< auto | dense | sparse (sparse-feature first layer)
+    std::string name = "cora"; ///< a Catalog::datasets() name: cora | proteins | bbbp | tu | csv
+    std::string path; ///< directory (cora, TU) or file (csv); empty = bundled copy
+    std::string tuName; ///< file prefix for `tu` (e.g. PROTEINS); default: directory name
+    std::string task; ///< node_classification | graph_classification | link_prediction (default per dataset)
+    std::string split; ///< public | random | kfold | scaffold (default per dataset/task)
+    int64_t trainSize = 0; ///< random node split: training nodes (0 = all not in val/test)
+    int64_t valSize = 500; ///< random node split: validation nodes
+    int64_t testSize = 500; ///< random node split: test nodes
+    double valFraction = 0.1; ///< graph / link splits
+    double testFraction = 0.1; ///< graph / link splits (link default set to 0.15 by the loader)
+    int folds = 10; ///< kfold
+    int runFolds = 0; ///< kfold: train only the first N folds (0 = all); for quick checks
+    int64_t splitSeed = -1; ///< seed of random/kfold splits; -1 = the run's seed (kfold: 0)
+    bool normalizeFeatures = true; ///< row-normalise node features (Kipf & Welling)
+    std::string features = "auto"; ///< auto | dense | sparse (sparse-feature first layer)
     bool useNodeAttributes = false; ///< TU: append node attributes to one-hot node labels
     std::string smilesColumn = "smiles";
     std::string labelColumn = "p_np";
@@ -37,19 +37,19 @@ struct DatasetConfig {
 /// model: architecture and sizes.
 struct ModelConfig {
     std::string arch = "gcn"; ///< gcn | sage | gat | gin
-    int64_t hidden = 16;      ///< hidden width (per head for GAT)
-    int layers = 2;           ///< number of message-passing layers
-    int heads = 8;            ///< GAT: heads of hidden layers
-    int outputHeads = 1;      ///< GAT: heads of the output layer (averaged)
+    int64_t hidden = 16; ///< hidden width (per head for GAT)
+    int layers = 2; ///< number of message-passing layers
+    int heads = 8; ///< GAT: heads of hidden layers
+    int outputHeads = 1; ///< GAT: heads of the output layer (averaged)
     double dropout = 0.5;
-    double inputDropout = -1;       ///< dropout on the input features; -1 = same as dropout
-    double attentionDropout = -1;   ///< GAT; -1 = same as dropout
+    double inputDropout = -1; ///< dropout on the input features; -1 = same as dropout
+    double attentionDropout = -1; ///< GAT; -1 = same as dropout
     std::string activation = "relu"; ///< relu | elu
-    std::string pooling = "mean";    ///< graph tasks: mean | max | sum
-    int64_t headHidden = 0;          ///< graph tasks: hidden width of the MLP head (0 = hidden)
-    bool batchNorm = true;           ///< GIN MLP batch norm
-    bool trainEps = true;            ///< GIN learnable epsilon
-    int64_t embeddingDim = 0;        ///< link prediction: output width of the encoder (0 = hidden)
+    std::string pooling = "mean"; ///< graph tasks: mean | max | sum
+    int64_t headHidden = 0; ///< graph tasks: hidden width of the MLP head (0 = hidden)
+    bool batchNorm = true; ///< GIN MLP batch norm
+    bool trainEps = true; ///< GIN learnable epsilon
+    int64_t embeddingDim = 0; ///< link prediction: output width of the encoder (0 = hidden)
     std::string decoder = "inner_product"; ///< link prediction: inner_product | mlp
 };
 
@@ -58,18 +58,18 @@ struct TrainConfig {
     std::string optimizer = "adam"; ///< adam | sgd
     double lr = 0.01;
     double weightDecay = 5e-4;
-    double momentum = 0.9;          ///< sgd only
+    double momentum = 0.9; ///< sgd only
     int epochs = 200;
-    int patience = 0;               ///< early stopping on the validation metric; 0 = off
+    int patience = 0; ///< early stopping on the validation metric; 0 = off
     std::string selectBy = "val_metric"; ///< best checkpoint by: val_metric | val_loss | last
-    int lrStepSize = 0;             ///< StepLR period in epochs; 0 = constant LR
+    int lrStepSize = 0; ///< StepLR period in epochs; 0 = constant LR
     double lrGamma = 0.5;
-    std::vector<int64_t> seeds;     ///< explicit seeds; empty = 0..repeats-1
+    std::vector<int64_t> seeds; ///< explicit seeds; empty = 0..repeats-1
     int repeats = 1;
-    int threads = 0;                ///< 0 = pick by measurement
-    int64_t batchSize = 128;        ///< graph tasks: graphs per mini-batch
-    std::string metric = "auto";    ///< accuracy | macro_f1 | roc_auc | average_precision
-    int evalEvery = 1;              ///< evaluate every N epochs
+    int threads = 0; ///< 0 = pick by measurement
+    int64_t batchSize = 128; ///< graph tasks: graphs per mini-batch
+    std::string metric = "auto"; ///< accuracy | macro_f1 | roc_auc | average_precision
+    int evalEvery = 1; ///< evaluate every N epochs
 
     /// The seeds this run uses (explicit list, else 0..repeats-1).
     std::vector<int64_t> effectiveSeeds() const;
@@ -83,7 +83,7 @@ struct ExperimentConfig {
     TrainConfig train;
     std::vector<Step> steps; ///< the `compression:` list, typed and checked by the loader
 
-    std::string sourceFile;              ///< the YAML file it came from ("" when built in code)
+    std::string sourceFile; ///< the YAML file it came from ("" when built in code)
     std::map<std::string, int> keyLines; ///< "train.epochs" -> 1-based line in sourceFile
 };
 

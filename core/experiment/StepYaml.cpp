@@ -19,9 +19,9 @@ std::string unknownStepKey(StepKind kind, const std::string& method, const std::
         if (m.accepts(key))
             owners.push_back(m.name);
     if (Catalog::field(kind, key) && !owners.empty())
-        return "does not apply to method " + method + "; it applies to method" + (owners.size() > 1 ? "s " : " ") +
-               joinNames(owners) + " only";
-    std::vector<std::string> keys{"method"};
+        return "does not apply to method " + method + "; it applies to method" + (owners.size() > 1 ? "s " : " ")
+            + joinNames(owners) + " only";
+    std::vector<std::string> keys { "method" };
     if (const auto* m = Catalog::method(kind, method))
         keys.insert(keys.end(), m->keys.begin(), m->keys.end());
     return "unknown key; valid keys for " + kindName(kind) + " method " + method + " are: " + joinNames(keys);
@@ -52,8 +52,9 @@ PruneSpec readPrune(const Section& s, const std::string& method)
         if (p.finetuneEpochs == 0)
             s.fail("schedule", "agp prunes during fine-tuning; set finetune_epochs > 0");
         if (p.agpEnd < p.agpStart || p.agpEnd > p.finetuneEpochs)
-            s.fail("agp_end", "must lie in [agp_start, finetune_epochs] = [" + std::to_string(p.agpStart) + ", " +
-                                  std::to_string(p.finetuneEpochs) + "]");
+            s.fail("agp_end",
+                "must lie in [agp_start, finetune_epochs] = [" + std::to_string(p.agpStart) + ", "
+                    + std::to_string(p.finetuneEpochs) + "]");
     }
     return p;
 }
@@ -112,13 +113,13 @@ Step readStep(Context& ctx, const YAML::Node& item, size_t index)
 {
     const std::string where = "compression[" + std::to_string(index) + "]";
     std::vector<std::string> kinds;
-    for (StepKind k : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze})
+    for (StepKind k : { StepKind::Prune, StepKind::Quantize, StepKind::Analyze })
         kinds.push_back(kindName(k));
     if (!item.IsMap() || item.size() != 1)
         ctx.fail(item, where, "each step is a mapping with exactly one key: " + joinNames(kinds));
     const std::string kindText = item.begin()->first.as<std::string>();
     const YAML::Node body = item.begin()->second;
-    StepKind kind{};
+    StepKind kind {};
     if (!kindFromName(kindText, kind))
         ctx.fail(item.begin()->first, where, "unknown step '" + kindText + "'; valid: " + joinNames(kinds));
     const std::string prefix = where + "." + kindText;
@@ -130,13 +131,12 @@ Step readStep(Context& ctx, const YAML::Node& item, size_t index)
         ctx.fail(body, prefix + ".method", "missing; valid " + kindText + " methods: " + joinNames(methods));
     if (!m.IsScalar() || std::find(methods.begin(), methods.end(), m.Scalar()) == methods.end())
         ctx.fail(m, prefix + ".method",
-                 "unknown method '" + scalarText(m) + "'; valid " + kindText + " methods: " + joinNames(methods));
+            "unknown method '" + scalarText(m) + "'; valid " + kindText + " methods: " + joinNames(methods));
     const std::string method = m.Scalar();
-    std::vector<std::string> allowed{"method"};
+    std::vector<std::string> allowed { "method" };
     const auto& keys = Catalog::method(kind, method)->keys;
     allowed.insert(allowed.end(), keys.begin(), keys.end());
-    Section s(ctx, body, prefix, allowed,
-              [&](const std::string& key) { return unknownStepKey(kind, method, key); });
+    Section s(ctx, body, prefix, allowed, [&](const std::string& key) { return unknownStepKey(kind, method, key); });
     const int line = ctx.useMarks ? lineOf(item) : 0;
     switch (kind) {
     case StepKind::Prune: {
@@ -231,7 +231,8 @@ std::vector<std::string> splitCommas(const std::string& s)
     size_t start = 0;
     while (start <= s.size()) {
         const size_t comma = s.find(',', start);
-        const std::string part = trimmed(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        const std::string part
+            = trimmed(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!part.empty())
             out.push_back(part);
         if (comma == std::string::npos)
@@ -300,7 +301,7 @@ std::string toDisplay(const YAML::Node& n)
 } // namespace
 
 Step parseStep(StepKind kind, const std::string& method, const std::vector<std::pair<std::string, std::string>>& values,
-               int index, const std::string& source)
+    int index, const std::string& source)
 {
     YAML::Node body(YAML::NodeType::Map);
     body["method"] = method;

@@ -39,13 +39,13 @@ int lineOf(const Step& step)
 
 const std::string& kindName(StepKind kind)
 {
-    static const std::string names[] = {"prune", "quantize", "analyze"};
+    static const std::string names[] = { "prune", "quantize", "analyze" };
     return names[static_cast<int>(kind)];
 }
 
 bool kindFromName(const std::string& name, StepKind& kind)
 {
-    for (StepKind k : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze})
+    for (StepKind k : { StepKind::Prune, StepKind::Quantize, StepKind::Analyze })
         if (kindName(k) == name) {
             kind = k;
             return true;

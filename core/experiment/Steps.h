@@ -14,7 +14,7 @@ namespace gsq::core::experiment {
 /// Which weights a step may touch: parameters with more than one dimension whose names match
 /// one of the glob patterns ('*' matches any run of characters).
 struct Targets {
-    std::vector<std::string> patterns{"*"};
+    std::vector<std::string> patterns { "*" };
     /// Per-parameter sparsity overrides (exact names), for finegrained pruning.
     std::map<std::string, double> overrides;
     bool operator==(const Targets& o) const { return patterns == o.patterns && overrides == o.overrides; }
@@ -40,7 +40,7 @@ enum class StepKind { Prune, Quantize, Analyze };
 ///       criterion: l2              # structured: rank channels by the l1 or l2 norm
 struct PruneSpec {
     std::string method = "finegrained";
-    std::vector<double> sparsities{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    std::vector<double> sparsities { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
     std::string schedule = "oneshot";
     int agpStart = 1, agpEnd = 0, agpFrequency = 1; ///< agpEnd 0 = half the fine-tuning epochs
     int finetuneEpochs = 100;
@@ -101,7 +101,7 @@ struct QuantSpec {
 ///       targets: ["*"]
 struct AnalyzeSpec {
     std::string method = "sensitivity";
-    std::vector<double> sparsities{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    std::vector<double> sparsities { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
     Targets targets;
     int line = 0;
 };

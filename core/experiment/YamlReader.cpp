@@ -39,22 +39,26 @@ void Context::fail(const YAML::Node& node, const std::string& key, const std::st
 }
 
 Section::Section(Context& ctx, const YAML::Node& node, std::string prefix, std::vector<std::string> allowed,
-                 const std::function<std::string(const std::string&)>& unknownKey)
-    : m_ctx(ctx), m_node(node), m_prefix(std::move(prefix)), m_allowed(std::move(allowed))
+    const std::function<std::string(const std::string&)>& unknownKey)
+    : m_ctx(ctx)
+    , m_node(node)
+    , m_prefix(std::move(prefix))
+    , m_allowed(std::move(allowed))
 {
     if (node.IsNull() || !node.IsDefined())
         return;
     if (!node.IsMap())
-        m_ctx.fail(node, m_prefix, "expected a mapping of keys (" + joinNames(m_allowed) + "), found " + scalarText(node));
+        m_ctx.fail(
+            node, m_prefix, "expected a mapping of keys (" + joinNames(m_allowed) + "), found " + scalarText(node));
     for (auto it = node.begin(); it != node.end(); ++it) {
         const std::string key = it->first.as<std::string>();
         if (std::find(m_allowed.begin(), m_allowed.end(), key) == m_allowed.end()) {
             if (unknownKey)
                 m_ctx.fail(it->first, path(key), unknownKey(key));
             m_ctx.fail(it->first, path(key),
-                       (m_prefix.empty() ? std::string("unknown key; valid top-level keys are: ")
-                                         : "unknown key; valid keys in '" + m_prefix + "' are: ") +
-                           joinNames(m_allowed));
+                (m_prefix.empty() ? std::string("unknown key; valid top-level keys are: ")
+                                  : "unknown key; valid keys in '" + m_prefix + "' are: ")
+                    + joinNames(m_allowed));
         }
         if (m_ctx.keyLines && m_ctx.useMarks)
             (*m_ctx.keyLines)[path(key)] = lineOf(it->first);
@@ -95,8 +99,8 @@ void Section::integer(const std::string& key, int64_t& out, int64_t lo, int64_t 
     }
     if (x < lo || x > hi)
         m_ctx.fail(v, path(key),
-                   "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
-                       std::to_string(x));
+            "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found "
+                + std::to_string(x));
     out = x;
 }
 
@@ -107,7 +111,8 @@ void Section::integer(const std::string& key, int& out, int64_t lo, int64_t hi) 
     out = static_cast<int>(x);
 }
 
-double Section::number(const YAML::Node& v, const std::string& key, double lo, double hi, bool hiOpen, bool loOpen) const
+double Section::number(
+    const YAML::Node& v, const std::string& key, double lo, double hi, bool hiOpen, bool loOpen) const
 {
     double x = 0;
     try {
@@ -184,7 +189,8 @@ void Section::integerList(const std::string& key, std::vector<int64_t>& out, int
             m_ctx.fail(item, path(key), "expected a list of integers, found element " + scalarText(item));
         }
         if (x < lo)
-            m_ctx.fail(item, path(key), "list elements must be >= " + std::to_string(lo) + ", found " + std::to_string(x));
+            m_ctx.fail(
+                item, path(key), "list elements must be >= " + std::to_string(lo) + ", found " + std::to_string(x));
         out.push_back(x);
     }
     if (out.empty())
@@ -224,7 +230,8 @@ void Section::textList(const std::string& key, std::vector<std::string>& out, co
     out = values;
 }
 
-void Section::realMap(const std::string& key, std::map<std::string, double>& out, double lo, double hi, bool hiOpen) const
+void Section::realMap(
+    const std::string& key, std::map<std::string, double>& out, double lo, double hi, bool hiOpen) const
 {
     auto v = value(key);
     if (!v.IsDefined() || v.IsNull())

@@ -38,7 +38,7 @@ class Section {
 public:
     /// `unknownKey` words the error for a key outside `allowed` (default: lists the valid keys).
     Section(Context& ctx, const YAML::Node& node, std::string prefix, std::vector<std::string> allowed,
-            const std::function<std::string(const std::string& key)>& unknownKey = {});
+        const std::function<std::string(const std::string& key)>& unknownKey = {});
 
     std::string path(const std::string& key) const { return m_prefix.empty() ? key : m_prefix + "." + key; }
     YAML::Node value(const std::string& key) const;
@@ -48,7 +48,8 @@ public:
     void integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi) const;
     void integer(const std::string& key, int& out, int64_t lo, int64_t hi) const;
     /// Real in [lo, hi] (hi exclusive when `hiOpen`, lo exclusive when `loOpen`).
-    void real(const std::string& key, double& out, double lo, double hi, bool hiOpen = false, bool loOpen = false) const;
+    void real(
+        const std::string& key, double& out, double lo, double hi, bool hiOpen = false, bool loOpen = false) const;
     void boolean(const std::string& key, bool& out) const;
     void text(const std::string& key, std::string& out) const;
     void choice(const std::string& key, std::string& out, const std::vector<std::string>& choices) const;

@@ -21,7 +21,7 @@ GraphBatch GraphBatch::collate(const std::vector<Graph>& graphs, const std::vect
         xs.push_back(g.x);
         edges.push_back(g.edgeIndex + offset);
         ys.push_back(g.y);
-        batch.push_back(torch::full({g.numNodes}, static_cast<int64_t>(i), torch::kLong));
+        batch.push_back(torch::full({ g.numNodes }, static_cast<int64_t>(i), torch::kLong));
         offset += g.numNodes;
     }
     GraphBatch out;

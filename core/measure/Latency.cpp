@@ -18,7 +18,7 @@ Latency timeForward(const std::function<void()>& forward, int warmup, int runs)
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     std::nth_element(ms.begin(), ms.begin() + static_cast<std::ptrdiff_t>(ms.size() / 2), ms.end());
-    return {ms[ms.size() / 2], runs};
+    return { ms[ms.size() / 2], runs };
 }
 
 } // namespace gsq::core::measure

@@ -14,7 +14,7 @@
 namespace gsq::core::measure {
 namespace {
 
-constexpr char kMagic[4] = {'G', 'S', 'Q', 'M'};
+constexpr char kMagic[4] = { 'G', 'S', 'Q', 'M' };
 
 std::vector<std::pair<std::string, at::Tensor>> stateOf(torch::nn::Module& module)
 {
@@ -26,8 +26,7 @@ std::vector<std::pair<std::string, at::Tensor>> stateOf(torch::nn::Module& modul
     return out;
 }
 
-template <class T>
-void put(std::string& out, T v)
+template <class T> void put(std::string& out, T v)
 {
     out.append(reinterpret_cast<const char*>(&v), sizeof(T));
 }
@@ -58,7 +57,7 @@ std::vector<FoldedNorm> batchNorms(torch::nn::Module& module)
     for (const auto& item : module.named_modules("", false))
         if (auto* bn = dynamic_cast<torch::nn::BatchNorm1dImpl*>(item.value().get());
             bn && bn->options.affine() && bn->options.track_running_stats())
-            out.push_back({item.key() + ".", bn});
+            out.push_back({ item.key() + ".", bn });
     return out;
 }
 
@@ -69,7 +68,8 @@ bool startsWith(const std::string& s, const std::string& prefix)
 
 const std::vector<std::string>& normTensors()
 {
-    static const std::vector<std::string> names{"weight", "bias", "running_mean", "running_var", "num_batches_tracked"};
+    static const std::vector<std::string> names { "weight", "bias", "running_mean", "running_var",
+        "num_batches_tracked" };
     return names;
 }
 
@@ -80,9 +80,13 @@ uint64_t cols(const at::Tensor& t)
 
 class Cursor {
 public:
-    Cursor(const std::string& bytes, size_t end, std::string source) : m_b(bytes), m_end(end), m_src(std::move(source)) {}
-    template <class T>
-    T get()
+    Cursor(const std::string& bytes, size_t end, std::string source)
+        : m_b(bytes)
+        , m_end(end)
+        , m_src(std::move(source))
+    {
+    }
+    template <class T> T get()
     {
         need(sizeof(T));
         T v;
@@ -103,8 +107,9 @@ private:
     void need(size_t n) const
     {
         if (m_pos + n > m_end)
-            throw InputError(m_src, 0, "truncated model file: needs " + std::to_string(m_pos + n) + " bytes before the checksum, has " +
-                                           std::to_string(m_end));
+            throw InputError(m_src, 0,
+                "truncated model file: needs " + std::to_string(m_pos + n) + " bytes before the checksum, has "
+                    + std::to_string(m_end));
     }
     const std::string& m_b;
     size_t m_end, m_pos = 0;
@@ -116,7 +121,7 @@ private:
 uint32_t crc32(const void* data, size_t size, uint32_t crc)
 {
     static const auto table = [] {
-        std::array<uint32_t, 256> t{};
+        std::array<uint32_t, 256> t {};
         for (uint32_t i = 0; i < 256; ++i) {
             uint32_t c = i;
             for (int k = 0; k < 8; ++k)
@@ -172,8 +177,9 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
         for (auto& [name, tensor] : state) {
             const FoldedNorm* norm = nullptr;
             for (const auto& n : norms)
-                if (startsWith(name, n.prefix) &&
-                    std::find(normTensors().begin(), normTensors().end(), name.substr(n.prefix.size())) != normTensors().end())
+                if (startsWith(name, n.prefix)
+                    && std::find(normTensors().begin(), normTensors().end(), name.substr(n.prefix.size()))
+                        != normTensors().end())
                     norm = &n;
             if (!norm) {
                 folded.emplace_back(name, tensor);
@@ -265,7 +271,7 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
             const int64_t rows = t.size(0), c = static_cast<int64_t>(cols(t));
             const bool narrow = c <= 65535;
             std::string idx, vals;
-            std::vector<uint32_t> crow{0};
+            std::vector<uint32_t> crow { 0 };
             for (int64_t r = 0; r < rows; ++r) {
                 for (int64_t j = 0; j < c; ++j)
                     if (float x = v[r * c + j]; x != 0.0f) {
@@ -313,8 +319,9 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
     uint32_t version = 0;
     std::memcpy(&version, bytes.data() + 4, 4);
     if (version < 1 || version > kVersion)
-        throw InputError(source, 0, "unsupported model file version " + std::to_string(version) + " (this build reads versions 1 to " +
-                                        std::to_string(kVersion) + ")");
+        throw InputError(source, 0,
+            "unsupported model file version " + std::to_string(version) + " (this build reads versions 1 to "
+                + std::to_string(kVersion) + ")");
     if (bytes.size() < 16)
         throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
     const size_t end = bytes.size() - 4;
@@ -338,12 +345,13 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         std::vector<int64_t> dims;
         int64_t numel = 1;
         for (uint8_t d = 0; d < ndim; ++d) {
-            dims.push_back(version >= 2 ? static_cast<int64_t>(c.get<uint32_t>()) : static_cast<int64_t>(c.get<uint64_t>()));
+            dims.push_back(
+                version >= 2 ? static_cast<int64_t>(c.get<uint32_t>()) : static_cast<int64_t>(c.get<uint64_t>()));
             numel *= dims.back();
         }
         s.bytes = version >= 2 ? c.get<uint32_t>() : c.get<uint64_t>();
         const size_t payloadStart = c.pos();
-        auto t = torch::zeros({numel}, torch::kFloat);
+        auto t = torch::zeros({ numel }, torch::kFloat);
         float* v = t.data_ptr<float>();
         if (s.encoding == Encoding::Dense) {
             std::memcpy(v, c.take(static_cast<size_t>(numel) * 4), static_cast<size_t>(numel) * 4);
@@ -381,9 +389,9 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                     scales[static_cast<size_t>(r)] = scales[0];
                 }
                 if (rowBits[static_cast<size_t>(r)] < 2 || rowBits[static_cast<size_t>(r)] > 8)
-                    throw InputError(source, 0, "tensor '" + s.name + "': row " + std::to_string(r) + " has " +
-                                                    std::to_string(rowBits[static_cast<size_t>(r)]) +
-                                                    " bits; packed rows hold 2 to 8");
+                    throw InputError(source, 0,
+                        "tensor '" + s.name + "': row " + std::to_string(r) + " has "
+                            + std::to_string(rowBits[static_cast<size_t>(r)]) + " bits; packed rows hold 2 to 8");
                 totalBits += static_cast<uint64_t>(colsN) * static_cast<uint64_t>(rowBits[static_cast<size_t>(r)]);
             }
             const auto* p = reinterpret_cast<const uint8_t*>(c.take(static_cast<size_t>((totalBits + 7) / 8)));
@@ -396,8 +404,8 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                     for (int k = 0; k < b; ++k, ++bitPos)
                         u |= ((p[bitPos / 8] >> (bitPos % 8)) & 1) << k;
                     if (u > 2 * qmax)
-                        throw InputError(source, 0, "tensor '" + s.name + "': packed value out of range in row " +
-                                                        std::to_string(r));
+                        throw InputError(source, 0,
+                            "tensor '" + s.name + "': packed value out of range in row " + std::to_string(r));
                     v[r * colsN + j] = static_cast<float>(u - qmax) * scales[static_cast<size_t>(r)];
                 }
             }
@@ -449,8 +457,9 @@ void ModelFile::load(torch::nn::Module& module, const std::string& path)
             continue;
         auto* bn = norm.module;
         if (scale->value.sizes() != bn->weight.sizes() || shift->value.sizes() != bn->bias.sizes())
-            throw InputError(path, 0, "folded BatchNorm '" + norm.prefix + "' has " + std::to_string(scale->value.numel()) +
-                                          " channels, the model expects " + std::to_string(bn->weight.numel()));
+            throw InputError(path, 0,
+                "folded BatchNorm '" + norm.prefix + "' has " + std::to_string(scale->value.numel())
+                    + " channels, the model expects " + std::to_string(bn->weight.numel()));
         bn->weight.copy_(scale->value);
         bn->bias.copy_(shift->value);
         bn->running_mean.zero_();
@@ -465,8 +474,9 @@ void ModelFile::load(torch::nn::Module& module, const std::string& path)
         if (it == stored.end())
             throw InputError(path, 0, "missing tensor '" + name + "' for this model");
         if (it->value.sizes() != tensor.sizes())
-            throw InputError(path, 0, "tensor '" + name + "' has shape " + c10::str(it->value.sizes()) + ", the model expects " +
-                                          c10::str(tensor.sizes()));
+            throw InputError(path, 0,
+                "tensor '" + name + "' has shape " + c10::str(it->value.sizes()) + ", the model expects "
+                    + c10::str(tensor.sizes()));
         tensor.copy_(it->value);
     }
 }

@@ -20,8 +20,8 @@ enum class Encoding : uint8_t { Dense = 0, Csr = 1, Bitmask = 2, Packed = 3 };
 /// A quantized weight as the file stores it: symmetric integers (zero point 0) viewed as
 /// [rows = shape[0], cols = numel / rows], one scale and one bit-width (2-8) per row.
 struct QuantizedWeight {
-    at::Tensor values;     ///< int8 [rows, cols]
-    at::Tensor scales;     ///< float [rows]
+    at::Tensor values; ///< int8 [rows, cols]
+    at::Tensor scales; ///< float [rows]
     std::vector<int> bits; ///< per row
 };
 using QuantizedWeights = std::map<std::string, QuantizedWeight>;
@@ -32,7 +32,7 @@ struct StoredTensor {
     at::Tensor value; ///< dense fp32, reconstructed
     Encoding encoding = Encoding::Dense;
     uint64_t bytes = 0; ///< payload bytes in the file
-    double bits = 32;   ///< stored bits per value (packed: average over rows)
+    double bits = 32; ///< stored bits per value (packed: average over rows)
 };
 
 /// The GraphSqueeze model file (`.gsqm`, format version 2; see docs/model-format.md):
@@ -49,7 +49,8 @@ public:
     /// tensors named in `quantized` are stored packed from their integer form.
     static std::string encode(torch::nn::Module& module, const QuantizedWeights* quantized = nullptr);
     /// Writes encode(module, quantized) to `path` atomically; returns the bytes written.
-    static uint64_t save(torch::nn::Module& module, const std::string& path, const QuantizedWeights* quantized = nullptr);
+    static uint64_t save(
+        torch::nn::Module& module, const std::string& path, const QuantizedWeights* quantized = nullptr);
 
     /// Decodes a file's bytes; `source` names it in messages. Throws InputError for a wrong
     /// magic, an unsupported version, truncation or a checksum mismatch.

@@ -24,7 +24,7 @@ ModelSizes measureSizes(torch::nn::Module& module, const QuantizedWeights* quant
         st.diskBytes = static_cast<int64_t>(ModelFile::denseBytes(f));
         if (st.prunable)
             st.diskBytes = static_cast<int64_t>(
-                std::min({ModelFile::denseBytes(f), ModelFile::csrBytes(f), ModelFile::bitmaskBytes(f)}));
+                std::min({ ModelFile::denseBytes(f), ModelFile::csrBytes(f), ModelFile::bitmaskBytes(f) }));
         const QuantizedWeight* q = nullptr;
         if (quantized)
             if (auto it = quantized->find(name); it != quantized->end())

@@ -16,9 +16,9 @@ namespace gsq::core::measure {
 struct TensorStat {
     std::string name, shape; ///< shape as "[16, 1433]"
     int64_t params = 0, nnz = 0;
-    double bits = 32;        ///< stored bits per value (quantized: average over rows)
+    double bits = 32; ///< stored bits per value (quantized: average over rows)
     int64_t diskBytes = 0;
-    bool prunable = false;   ///< more than one dimension (a weight matrix)
+    bool prunable = false; ///< more than one dimension (a weight matrix)
 };
 
 /// The three sizes GraphSqueeze reports for every model, and why they differ:
@@ -30,7 +30,7 @@ struct TensorStat {
 struct ModelSizes {
     int64_t theoreticalBytes = 0, denseBytes = 0, diskBytes = 0;
     int64_t nonzeroParams = 0, totalParams = 0; ///< parameters only (no buffers)
-    std::vector<TensorStat> tensors;            ///< parameters and buffers
+    std::vector<TensorStat> tensors; ///< parameters and buffers
 };
 
 ModelSizes measureSizes(torch::nn::Module& module, const QuantizedWeights* quantized = nullptr);

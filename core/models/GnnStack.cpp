@@ -8,7 +8,8 @@
 
 namespace gsq::core::models {
 
-GnnStack::GnnStack(const GnnStackOptions& options, const LayerFactory& makeLayer) : m_options(options)
+GnnStack::GnnStack(const GnnStackOptions& options, const LayerFactory& makeLayer)
+    : m_options(options)
 {
     if (options.numLayers < 1)
         throw std::invalid_argument("GnnStack needs at least one layer");

@@ -14,18 +14,17 @@ namespace gsq::core::models {
 
 /// Makes one message-passing layer: (index, in, out, isLast) -> module that also implements
 /// MessagePassingLayer. Architectures differ only in this function (cf. PyG's BasicGNN).
-using LayerFactory =
-    std::function<std::shared_ptr<torch::nn::Module>(int index, int64_t in, int64_t out, bool isLast)>;
+using LayerFactory = std::function<std::shared_ptr<torch::nn::Module>(int index, int64_t in, int64_t out, bool isLast)>;
 
 struct GnnStackOptions {
     int64_t inChannels = 0;
     int64_t hiddenChannels = 16;
     int64_t outChannels = 16;
     int numLayers = 2;
-    double dropout = 0.5;       ///< between layers
-    double inputDropout = 0.5;  ///< on the input features
+    double dropout = 0.5; ///< between layers
+    double inputDropout = 0.5; ///< on the input features
     std::string activation = "relu";
-    bool activateLast = false;  ///< apply activation (and dropout) after the last layer too
+    bool activateLast = false; ///< apply activation (and dropout) after the last layer too
 };
 
 /// A stack of message-passing layers with activation and dropout between them.

@@ -20,35 +20,36 @@ namespace {
 /// make one of its layers from the model config.
 const std::map<std::string, ModelFactory::LayerMaker>& builtinArchitectures()
 {
-    static const std::map<std::string, ModelFactory::LayerMaker> makers{
-        {"gcn",
-         [](const experiment::ModelConfig&, bool cachedGraph) -> LayerFactory {
-             return [cachedGraph](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-                 return std::make_shared<nn::GcnConvImpl>(nn::GcnConvOptions(in, out).cached(cachedGraph));
-             };
-         }},
-        {"sage",
-         [](const experiment::ModelConfig&, bool) -> LayerFactory {
-             return [](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-                 return std::make_shared<nn::SageConvImpl>(nn::SageConvOptions(in, out));
-             };
-         }},
-        {"gat",
-         [](const experiment::ModelConfig& c, bool) -> LayerFactory {
-             const double attDrop = c.attentionDropout >= 0 ? c.attentionDropout : c.dropout;
-             const int heads = c.heads, outHeads = c.outputHeads;
-             return [heads, outHeads, attDrop](int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
-                 return std::make_shared<nn::GatConvImpl>(
-                     nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
-             };
-         }},
-        {"gin",
-         [](const experiment::ModelConfig& c, bool) -> LayerFactory {
-             const bool bn = c.batchNorm, eps = c.trainEps;
-             return [bn, eps](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-                 return std::make_shared<nn::GinConvImpl>(nn::GinConvOptions(in, out).train_eps(eps).batch_norm(bn));
-             };
-         }},
+    static const std::map<std::string, ModelFactory::LayerMaker> makers {
+        { "gcn",
+            [](const experiment::ModelConfig&, bool cachedGraph) -> LayerFactory {
+                return [cachedGraph](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                    return std::make_shared<nn::GcnConvImpl>(nn::GcnConvOptions(in, out).cached(cachedGraph));
+                };
+            } },
+        { "sage",
+            [](const experiment::ModelConfig&, bool) -> LayerFactory {
+                return [](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                    return std::make_shared<nn::SageConvImpl>(nn::SageConvOptions(in, out));
+                };
+            } },
+        { "gat",
+            [](const experiment::ModelConfig& c, bool) -> LayerFactory {
+                const double attDrop = c.attentionDropout >= 0 ? c.attentionDropout : c.dropout;
+                const int heads = c.heads, outHeads = c.outputHeads;
+                return [heads, outHeads, attDrop](
+                           int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
+                    return std::make_shared<nn::GatConvImpl>(
+                        nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
+                };
+            } },
+        { "gin",
+            [](const experiment::ModelConfig& c, bool) -> LayerFactory {
+                const bool bn = c.batchNorm, eps = c.trainEps;
+                return [bn, eps](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                    return std::make_shared<nn::GinConvImpl>(nn::GinConvOptions(in, out).train_eps(eps).batch_norm(bn));
+                };
+            } },
     };
     return makers;
 }
@@ -60,8 +61,8 @@ LayerFactory ModelFactory::layerFactory(const experiment::ModelConfig& c, bool c
     const auto& makers = builtinArchitectures();
     auto it = makers.find(c.arch);
     if (it == makers.end())
-        throw std::invalid_argument("unknown architecture '" + c.arch + "' (valid: " +
-                                    experiment::Catalog::joined(experiment::ChoiceList::Arch) + ")");
+        throw std::invalid_argument("unknown architecture '" + c.arch
+            + "' (valid: " + experiment::Catalog::joined(experiment::ChoiceList::Arch) + ")");
     return it->second(c, cachedGraph);
 }
 
@@ -81,14 +82,14 @@ GnnStackOptions stackOptions(const experiment::ModelConfig& c, int64_t in, int64
 }
 } // namespace
 
-std::shared_ptr<NodeClassifier> ModelFactory::nodeClassifier(const experiment::ModelConfig& c, int64_t numFeatures,
-                                                              int64_t numClasses)
+std::shared_ptr<NodeClassifier> ModelFactory::nodeClassifier(
+    const experiment::ModelConfig& c, int64_t numFeatures, int64_t numClasses)
 {
     return std::make_shared<NodeClassifier>(stackOptions(c, numFeatures, numClasses, false), layerFactory(c, true));
 }
 
-std::shared_ptr<GraphClassifier> ModelFactory::graphClassifier(const experiment::ModelConfig& c, int64_t numFeatures,
-                                                               int64_t numClasses)
+std::shared_ptr<GraphClassifier> ModelFactory::graphClassifier(
+    const experiment::ModelConfig& c, int64_t numFeatures, int64_t numClasses)
 {
     // Hidden layers keep the width; the last one too, and is activated before pooling.
     auto o = stackOptions(c, numFeatures, c.hidden, true);

@@ -24,10 +24,10 @@ public:
     /// normalisation for transductive tasks on one fixed graph.
     static LayerFactory layerFactory(const experiment::ModelConfig& config, bool cachedGraph);
 
-    static std::shared_ptr<NodeClassifier> nodeClassifier(const experiment::ModelConfig& config, int64_t numFeatures,
-                                                          int64_t numClasses);
-    static std::shared_ptr<GraphClassifier> graphClassifier(const experiment::ModelConfig& config, int64_t numFeatures,
-                                                            int64_t numClasses);
+    static std::shared_ptr<NodeClassifier> nodeClassifier(
+        const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
+    static std::shared_ptr<GraphClassifier> graphClassifier(
+        const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
     static std::shared_ptr<LinkPredictor> linkPredictor(const experiment::ModelConfig& config, int64_t numFeatures);
 };
 

@@ -17,16 +17,17 @@ at::Tensor NodeClassifier::forward(const at::Tensor& x, const at::Tensor& edgeIn
 }
 
 GraphClassifier::GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer,
-                                 const std::string& pooling, int64_t headHidden, int64_t numClasses, double headDropout)
-    : m_pooling(pooling), m_headDropout(headDropout)
+    const std::string& pooling, int64_t headHidden, int64_t numClasses, double headDropout)
+    : m_pooling(pooling)
+    , m_headDropout(headDropout)
 {
     stack = register_module("stack", std::make_shared<GnnStack>(options, makeLayer));
     head1 = register_module("head1", torch::nn::Linear(options.outChannels, headHidden));
     head2 = register_module("head2", torch::nn::Linear(headHidden, numClasses));
 }
 
-at::Tensor GraphClassifier::forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch,
-                                    int64_t numGraphs)
+at::Tensor GraphClassifier::forward(
+    const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs)
 {
     auto h = stack->forward(x, edgeIndex);
     namespace F = nn::functional;
@@ -62,8 +63,10 @@ at::Tensor LinkPredictor::decode(const at::Tensor& z, const at::Tensor& pairs)
     namespace F = nn::functional;
     using quantization::Rows;
     const auto& q = m_quantHook;
-    auto h = torch::relu(F::linear(q.act("pairs", zi * zj, Rows::Other), q.weight("dec1.weight", dec1->weight), dec1->bias));
-    return F::linear(q.act("dec_hidden", h, Rows::Other), q.weight("dec2.weight", dec2->weight), dec2->bias).view({-1});
+    auto h = torch::relu(
+        F::linear(q.act("pairs", zi * zj, Rows::Other), q.weight("dec1.weight", dec1->weight), dec1->bias));
+    return F::linear(q.act("dec_hidden", h, Rows::Other), q.weight("dec2.weight", dec2->weight), dec2->bias)
+        .view({ -1 });
 }
 
 } // namespace gsq::core::models

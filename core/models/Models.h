@@ -25,10 +25,10 @@ public:
 class GraphClassifier : public torch::nn::Module, public quantization::Quantizable {
 public:
     GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& pooling,
-                    int64_t headHidden, int64_t numClasses, double headDropout);
+        int64_t headHidden, int64_t numClasses, double headDropout);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs);
     std::shared_ptr<GnnStack> stack;
-    torch::nn::Linear head1{nullptr}, head2{nullptr};
+    torch::nn::Linear head1 { nullptr }, head2 { nullptr };
 
 private:
     std::string m_pooling;
@@ -44,7 +44,7 @@ public:
     at::Tensor encode(const at::Tensor& x, const at::Tensor& edgeIndex);
     at::Tensor decode(const at::Tensor& z, const at::Tensor& pairs);
     std::shared_ptr<GnnStack> stack;
-    torch::nn::Linear dec1{nullptr}, dec2{nullptr};
+    torch::nn::Linear dec1 { nullptr }, dec2 { nullptr };
 };
 
 } // namespace gsq::core::models

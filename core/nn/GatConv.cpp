@@ -9,7 +9,8 @@ namespace gsq::core::nn {
 
 namespace F = functional;
 
-GatConvImpl::GatConvImpl(const GatConvOptions& options_) : options(options_)
+GatConvImpl::GatConvImpl(const GatConvOptions& options_)
+    : options(options_)
 {
     reset();
 }
@@ -17,10 +18,11 @@ GatConvImpl::GatConvImpl(const GatConvOptions& options_) : options(options_)
 void GatConvImpl::reset()
 {
     const int64_t h = options.heads(), c = options.out_channels();
-    weight = register_parameter("weight", torch::empty({h * c, options.in_channels()}));
-    attentionSource = register_parameter("att_src", torch::empty({1, h, c}));
-    attentionTarget = register_parameter("att_dst", torch::empty({1, h, c}));
-    bias = options.bias() ? register_parameter("bias", torch::zeros({outChannels()})) : register_parameter("bias", {}, false);
+    weight = register_parameter("weight", torch::empty({ h * c, options.in_channels() }));
+    attentionSource = register_parameter("att_src", torch::empty({ 1, h, c }));
+    attentionTarget = register_parameter("att_dst", torch::empty({ 1, h, c }));
+    bias = options.bias() ? register_parameter("bias", torch::zeros({ outChannels() }))
+                          : register_parameter("bias", {}, false);
     torch::NoGradGuard guard;
     torch::nn::init::xavier_uniform_(weight);
     torch::nn::init::xavier_uniform_(attentionSource);
@@ -29,7 +31,8 @@ void GatConvImpl::reset()
 
 void GatConvImpl::pretty_print(std::ostream& stream) const
 {
-    stream << "GatConv(" << options.in_channels() << ", " << options.out_channels() << ", heads=" << options.heads() << ")";
+    stream << "GatConv(" << options.in_channels() << ", " << options.out_channels() << ", heads=" << options.heads()
+           << ")";
 }
 
 at::Tensor GatConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
@@ -40,7 +43,7 @@ at::Tensor GatConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     auto src = ei[0], dst = ei[1];
 
     const auto& q = m_quantHook;
-    auto xw = q.act("messages", F::linear(q.act("input", x), q.weight("weight", weight), {})).view({n, h, c});
+    auto xw = q.act("messages", F::linear(q.act("input", x), q.weight("weight", weight), {})).view({ n, h, c });
     auto aSrc = (xw * attentionSource).sum(-1); // [N, H]
     auto aDst = (xw * attentionTarget).sum(-1);
     auto scores = torch::leaky_relu(aSrc.index_select(0, src) + aDst.index_select(0, dst), options.negative_slope());
@@ -49,8 +52,8 @@ at::Tensor GatConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     alpha = F::dropout(alpha, options.dropout(), is_training());
 
     auto msg = xw.index_select(0, src) * alpha.unsqueeze(-1); // [E', H, C]
-    auto out = torch::zeros({n, h, c}, x.options().layout(torch::kStrided)).index_add(0, dst, msg);
-    out = options.concat() ? out.reshape({n, h * c}) : out.mean(1);
+    auto out = torch::zeros({ n, h, c }, x.options().layout(torch::kStrided)).index_add(0, dst, msg);
+    out = options.concat() ? out.reshape({ n, h * c }) : out.mean(1);
     if (bias.defined())
         out = out + bias;
     return q.act("output", out);

@@ -9,11 +9,15 @@
 namespace gsq::core::nn {
 
 struct GatConvOptions {
-    GatConvOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
+    GatConvOptions(int64_t in, int64_t out)
+        : in_channels_(in)
+        , out_channels_(out)
+    {
+    }
     TORCH_ARG(int64_t, in_channels);
     TORCH_ARG(int64_t, out_channels); ///< per head
     TORCH_ARG(int64_t, heads) = 1;
-    TORCH_ARG(bool, concat) = true;   ///< concatenate heads (else average them)
+    TORCH_ARG(bool, concat) = true; ///< concatenate heads (else average them)
     TORCH_ARG(double, negative_slope) = 0.2;
     TORCH_ARG(double, dropout) = 0.0; ///< on the attention coefficients
     TORCH_ARG(bool, add_self_loops) = true;
@@ -38,7 +42,7 @@ public:
     const at::Tensor& lastAttention() const { return m_lastAttention; }
 
     GatConvOptions options;
-    at::Tensor weight;          ///< [heads*out, in]
+    at::Tensor weight; ///< [heads*out, in]
     at::Tensor attentionSource; ///< [1, heads, out]
     at::Tensor attentionTarget; ///< [1, heads, out]
     at::Tensor bias;

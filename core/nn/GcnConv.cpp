@@ -8,15 +8,16 @@ namespace gsq::core::nn {
 
 namespace F = functional;
 
-GcnConvImpl::GcnConvImpl(const GcnConvOptions& options_) : options(options_)
+GcnConvImpl::GcnConvImpl(const GcnConvOptions& options_)
+    : options(options_)
 {
     reset();
 }
 
 void GcnConvImpl::reset()
 {
-    weight = register_parameter("weight", torch::empty({options.out_channels(), options.in_channels()}));
-    bias = options.bias() ? register_parameter("bias", torch::empty({options.out_channels()}))
+    weight = register_parameter("weight", torch::empty({ options.out_channels(), options.in_channels() }));
+    bias = options.bias() ? register_parameter("bias", torch::empty({ options.out_channels() }))
                           : register_parameter("bias", {}, /*requires_grad=*/false);
     m_cachedAdjacency = at::Tensor();
     m_cachedFor = at::Tensor();

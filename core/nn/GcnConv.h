@@ -2,14 +2,18 @@
 
 #include "core/nn/MessagePassingLayer.h"
 
+#include <torch/arg.h>
 #include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
-#include <torch/arg.h>
 
 namespace gsq::core::nn {
 
 struct GcnConvOptions {
-    GcnConvOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
+    GcnConvOptions(int64_t in, int64_t out)
+        : in_channels_(in)
+        , out_channels_(out)
+    {
+    }
     TORCH_ARG(int64_t, in_channels);
     TORCH_ARG(int64_t, out_channels);
     TORCH_ARG(bool, bias) = true;
@@ -32,7 +36,7 @@ public:
 
     GcnConvOptions options;
     at::Tensor weight; ///< [out, in]
-    at::Tensor bias;   ///< [out] or undefined
+    at::Tensor bias; ///< [out] or undefined
 
 private:
     at::Tensor m_cachedAdjacency;

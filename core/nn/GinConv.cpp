@@ -8,14 +8,15 @@ namespace gsq::core::nn {
 
 namespace F = functional;
 
-GinConvImpl::GinConvImpl(const GinConvOptions& options_) : options(options_)
+GinConvImpl::GinConvImpl(const GinConvOptions& options_)
+    : options(options_)
 {
     reset();
 }
 
 void GinConvImpl::reset()
 {
-    eps = register_parameter("eps", torch::zeros({1}), options.train_eps());
+    eps = register_parameter("eps", torch::zeros({ 1 }), options.train_eps());
     lin1 = register_module("lin1", torch::nn::Linear(options.in_channels(), options.hidden_channels()));
     lin2 = register_module("lin2", torch::nn::Linear(options.hidden_channels(), options.out_channels()));
     if (options.batch_norm())

@@ -11,7 +11,12 @@
 namespace gsq::core::nn {
 
 struct GinConvOptions {
-    GinConvOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out), hidden_channels_(out) {}
+    GinConvOptions(int64_t in, int64_t out)
+        : in_channels_(in)
+        , out_channels_(out)
+        , hidden_channels_(out)
+    {
+    }
     TORCH_ARG(int64_t, in_channels);
     TORCH_ARG(int64_t, out_channels);
     TORCH_ARG(int64_t, hidden_channels);
@@ -34,8 +39,8 @@ public:
 
     GinConvOptions options;
     at::Tensor eps; ///< scalar
-    torch::nn::Linear lin1{nullptr}, lin2{nullptr};
-    torch::nn::BatchNorm1d norm{nullptr};
+    torch::nn::Linear lin1 { nullptr }, lin2 { nullptr };
+    torch::nn::BatchNorm1d norm { nullptr };
 };
 TORCH_MODULE(GinConv);
 

@@ -10,7 +10,8 @@ namespace gsq::core::nn {
 
 namespace F = functional;
 
-SageConvImpl::SageConvImpl(const SageConvOptions& options_) : options(options_)
+SageConvImpl::SageConvImpl(const SageConvOptions& options_)
+    : options(options_)
 {
     reset();
 }
@@ -19,11 +20,12 @@ void SageConvImpl::reset()
 {
     const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_channels()));
     auto init = [&](std::vector<int64_t> shape) { return torch::empty(shape).uniform_(-bound, bound); };
-    weightNeighbours = register_parameter("weight_neighbours", init({options.out_channels(), options.in_channels()}));
+    weightNeighbours = register_parameter("weight_neighbours", init({ options.out_channels(), options.in_channels() }));
     weightRoot = options.root_weight()
-                     ? register_parameter("weight_root", init({options.out_channels(), options.in_channels()}))
-                     : register_parameter("weight_root", {}, false);
-    bias = options.bias() ? register_parameter("bias", init({options.out_channels()})) : register_parameter("bias", {}, false);
+        ? register_parameter("weight_root", init({ options.out_channels(), options.in_channels() }))
+        : register_parameter("weight_root", {}, false);
+    bias = options.bias() ? register_parameter("bias", init({ options.out_channels() }))
+                          : register_parameter("bias", {}, false);
 }
 
 void SageConvImpl::pretty_print(std::ostream& stream) const
@@ -38,7 +40,8 @@ at::Tensor SageConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeInde
     // mean(W x_j) == W mean(x_j): transform first so sparse inputs never need aggregating.
     const auto& q = m_quantHook;
     auto xq = q.act("input", x);
-    auto out = F::propagateMean(edgeIndex, q.act("messages", F::linear(xq, q.weight("weight_neighbours", weightNeighbours), {})), n);
+    auto out = F::propagateMean(
+        edgeIndex, q.act("messages", F::linear(xq, q.weight("weight_neighbours", weightNeighbours), {})), n);
     if (weightRoot.defined())
         out = out + F::linear(xq, q.weight("weight_root", weightRoot), {});
     if (bias.defined())

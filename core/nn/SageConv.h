@@ -9,7 +9,11 @@
 namespace gsq::core::nn {
 
 struct SageConvOptions {
-    SageConvOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
+    SageConvOptions(int64_t in, int64_t out)
+        : in_channels_(in)
+        , out_channels_(out)
+    {
+    }
     TORCH_ARG(int64_t, in_channels);
     TORCH_ARG(int64_t, out_channels);
     TORCH_ARG(bool, bias) = true;
@@ -29,7 +33,7 @@ public:
 
     SageConvOptions options;
     at::Tensor weightNeighbours; ///< W_l [out, in]
-    at::Tensor weightRoot;       ///< W_r [out, in] (undefined without root_weight)
+    at::Tensor weightRoot; ///< W_r [out, in] (undefined without root_weight)
     at::Tensor bias;
 };
 TORCH_MODULE(SageConv);

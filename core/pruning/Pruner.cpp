@@ -20,7 +20,7 @@ at::Tensor parameter(torch::nn::Module& module, const std::string& name)
 /// Mask with the k smallest |w| of `w` set to 0.
 at::Tensor smallestOff(const at::Tensor& w, int64_t k)
 {
-    auto mask = torch::ones({w.numel()}, torch::kFloat);
+    auto mask = torch::ones({ w.numel() }, torch::kFloat);
     if (k > 0) {
         auto idx = std::get<1>(w.detach().abs().flatten().topk(k, /*dim=*/0, /*largest=*/false, /*sorted=*/false));
         mask.index_fill_(0, idx, 0.0);
@@ -78,7 +78,8 @@ std::vector<std::string> MaskSet::select(torch::nn::Module& module, const Target
             std::string list;
             for (const auto& w : weights)
                 list += (list.empty() ? "" : ", ") + w;
-            throw std::invalid_argument("layer pattern '" + pattern + "' matches no weight; the model's weights are: " + list);
+            throw std::invalid_argument(
+                "layer pattern '" + pattern + "' matches no weight; the model's weights are: " + list);
         }
     }
     for (const auto& [name, s] : targets.overrides)
@@ -86,7 +87,8 @@ std::vector<std::string> MaskSet::select(torch::nn::Module& module, const Target
             std::string list;
             for (const auto& w : weights)
                 list += (list.empty() ? "" : ", ") + w;
-            throw std::invalid_argument("override names unknown weight '" + name + "'; the model's weights are: " + list);
+            throw std::invalid_argument(
+                "override names unknown weight '" + name + "'; the model's weights are: " + list);
         }
     // Keep the model's order, not the patterns' order.
     std::vector<std::string> ordered;
@@ -115,7 +117,7 @@ MaskSet MaskSet::globalMagnitude(torch::nn::Module& module, const Targets& targe
     MaskSet set;
     auto names = select(module, targets);
     std::vector<at::Tensor> flat;
-    std::vector<int64_t> offsets{0};
+    std::vector<int64_t> offsets { 0 };
     for (const auto& name : names) {
         auto w = parameter(module, name);
         flat.push_back(w.detach().abs().flatten());
@@ -153,7 +155,7 @@ std::vector<LayerSparsity> MaskSet::measure(torch::nn::Module& module) const
     std::vector<LayerSparsity> out;
     for (const auto& name : m_order) {
         auto w = parameter(module, name);
-        out.push_back({name, w.numel(), w.ne(0).sum().item<int64_t>()});
+        out.push_back({ name, w.numel(), w.ne(0).sum().item<int64_t>() });
     }
     return out;
 }

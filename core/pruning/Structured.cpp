@@ -42,13 +42,13 @@ std::vector<Block> blocksOf(models::GnnStack& stack, const std::string& prefix)
         const std::string name = prefix + child.key();
         torch::nn::Module* m = child.value().get();
         if (auto* g = dynamic_cast<nn::GcnConvImpl*>(m)) {
-            Block b{name, {}, {}, {}};
+            Block b { name, {}, {}, {} };
             addRow(b, g->weight);
             addRow(b, g->bias);
             addCol(b, g->weight);
             blocks.push_back(b);
         } else if (auto* s = dynamic_cast<nn::SageConvImpl*>(m)) {
-            Block b{name, {}, {}, {}};
+            Block b { name, {}, {}, {} };
             addRow(b, s->weightNeighbours);
             addRow(b, s->weightRoot);
             addRow(b, s->bias);
@@ -56,7 +56,7 @@ std::vector<Block> blocksOf(models::GnnStack& stack, const std::string& prefix)
             addCol(b, s->weightRoot);
             blocks.push_back(b);
         } else if (auto* gin = dynamic_cast<nn::GinConvImpl*>(m)) {
-            Block first{name + ".lin1", {}, {}, {}}, second{name + ".lin2", {}, {}, {}};
+            Block first { name + ".lin1", {}, {}, {} }, second { name + ".lin2", {}, {}, {} };
             addRow(first, gin->lin1->weight);
             addRow(first, gin->lin1->bias);
             addCol(first, gin->lin1->weight);
@@ -72,8 +72,8 @@ std::vector<Block> blocksOf(models::GnnStack& stack, const std::string& prefix)
             blocks.push_back(first);
             blocks.push_back(second);
         } else {
-            throw std::invalid_argument("structured pruning supports gcn, sage and gin layers; " + name + " is " +
-                                        m->name());
+            throw std::invalid_argument(
+                "structured pruning supports gcn, sage and gin layers; " + name + " is " + m->name());
         }
     }
     return blocks;
@@ -91,7 +91,8 @@ models::GnnStack* findStack(torch::nn::Module& model, std::string& prefix)
 
 } // namespace
 
-std::vector<ChannelBoundary> StructuredPruner::prune(torch::nn::Module& model, double sparsity, const std::string& criterion)
+std::vector<ChannelBoundary> StructuredPruner::prune(
+    torch::nn::Module& model, double sparsity, const std::string& criterion)
 {
     if (!(sparsity >= 0 && sparsity < 1))
         throw std::invalid_argument("structured sparsity must lie in [0, 1)");
@@ -104,7 +105,7 @@ std::vector<ChannelBoundary> StructuredPruner::prune(torch::nn::Module& model, d
         Block& producer = blocks[i];
         Block& consumer = blocks[i + 1];
         const int64_t channels = producer.rows.front().size(0);
-        auto score = torch::zeros({channels}, torch::kDouble);
+        auto score = torch::zeros({ channels }, torch::kDouble);
         auto add = [&](const at::Tensor& t) {
             auto v = t.to(torch::kDouble);
             score += criterion == "l1" ? v.abs() : v.pow(2);
@@ -116,7 +117,8 @@ std::vector<ChannelBoundary> StructuredPruner::prune(torch::nn::Module& model, d
             }
         for (const auto& t : consumer.cols)
             add(criterion == "l1" ? t.abs().sum(0) : t.pow(2).sum(0).sqrt());
-        const int64_t keepCount = std::max<int64_t>(1, channels - static_cast<int64_t>(std::llround(sparsity * static_cast<double>(channels))));
+        const int64_t keepCount = std::max<int64_t>(
+            1, channels - static_cast<int64_t>(std::llround(sparsity * static_cast<double>(channels))));
         // Highest scores stay; kept channels keep their order.
         auto keep = std::get<0>(std::get<1>(score.topk(keepCount)).sort());
         // set_data keeps each parameter's identity; its old-shaped gradient must go.
@@ -128,7 +130,7 @@ std::vector<ChannelBoundary> StructuredPruner::prune(torch::nn::Module& model, d
             t.set_data(t.detach().index_select(1, keep).contiguous());
             t.mutable_grad() = at::Tensor();
         }
-        out.push_back({producer.name + " -> " + consumer.name, channels, keepCount});
+        out.push_back({ producer.name + " -> " + consumer.name, channels, keepCount });
     }
     syncOptions(model);
     return out;

@@ -37,24 +37,27 @@ struct PackedLinear::Impl {
     c10::IValue packed;
 };
 
-PackedLinear::PackedLinear(const at::Tensor& values, const at::Tensor& scales) : m_impl(std::make_unique<Impl>())
+PackedLinear::PackedLinear(const at::Tensor& values, const at::Tensor& scales)
+    : m_impl(std::make_unique<Impl>())
 {
-    TORCH_CHECK(values.dim() == 2 && values.scalar_type() == torch::kChar, "PackedLinear: values must be int8 [out, in]");
+    TORCH_CHECK(
+        values.dim() == 2 && values.scalar_type() == torch::kChar, "PackedLinear: values must be int8 [out, in]");
     TORCH_CHECK(scales.numel() == values.size(0), "PackedLinear: one scale per output row expected");
     // oneDNN is the engine that computes correctly here (QNNPACK was wrong for one seed in the
     // platform check) and is the fast one.
     at::globalContext().setQEngine(at::QEngine::ONEDNN);
     m_out = values.size(0);
-    auto q = at::_make_per_channel_quantized_tensor(values.contiguous(), scales.to(torch::kDouble).contiguous(),
-                                                     torch::zeros({m_out}, torch::kLong), 0);
-    m_impl->packed = callOp("quantized::linear_prepack", {q, c10::optional<at::Tensor>()});
+    auto q = at::_make_per_channel_quantized_tensor(
+        values.contiguous(), scales.to(torch::kDouble).contiguous(), torch::zeros({ m_out }, torch::kLong), 0);
+    m_impl->packed = callOp("quantized::linear_prepack", { q, c10::optional<at::Tensor>() });
 }
 
 PackedLinear::~PackedLinear() = default;
 
 at::Tensor PackedLinear::forward(const at::Tensor& x, const at::Tensor& bias) const
 {
-    auto y = callOp("quantized::linear_dynamic", {x.contiguous(), m_impl->packed, activationsReducedRange()}).toTensor();
+    auto y
+        = callOp("quantized::linear_dynamic", { x.contiguous(), m_impl->packed, activationsReducedRange() }).toTensor();
     return bias.defined() ? y + bias : y;
 }
 
@@ -68,8 +71,8 @@ bool activationsReducedRange()
 #endif
 }
 
-at::Tensor referenceInt8Linear(const at::Tensor& x, const at::Tensor& values, const at::Tensor& scales,
-                               const at::Tensor& bias, bool reducedRange)
+at::Tensor referenceInt8Linear(
+    const at::Tensor& x, const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias, bool reducedRange)
 {
     const int64_t qmax = reducedRange ? 127 : 255;
     const double lo = std::min(0.0, x.min().item<double>()), hi = std::max(0.0, x.max().item<double>());
@@ -82,7 +85,8 @@ at::Tensor referenceInt8Linear(const at::Tensor& x, const at::Tensor& values, co
     return bias.defined() ? y + bias : y;
 }
 
-Int8Scope::Int8Scope() : m_previous(t_int8)
+Int8Scope::Int8Scope()
+    : m_previous(t_int8)
 {
     t_int8 = true;
 }

@@ -37,7 +37,7 @@ bool activationsReducedRange();
 /// x is quantized to uint8 with the kernel's scheme (range [min(x,0), max(x,0)], 255 steps, or
 /// 127 with `reducedRange`), multiplied with the int8 weights in int64 and rescaled.
 at::Tensor referenceInt8Linear(const at::Tensor& x, const at::Tensor& values, const at::Tensor& scales,
-                               const at::Tensor& bias, bool reducedRange = activationsReducedRange());
+    const at::Tensor& bias, bool reducedRange = activationsReducedRange());
 
 /// While alive (on this thread), functional::linear() runs weights registered with
 /// registerPacked() through their PackedLinear when the input is dense.

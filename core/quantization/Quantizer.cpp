@@ -34,19 +34,19 @@ double symmetricMax(int bits)
 
 struct Quantizer::WeightPoint {
     std::string name;
-    at::Tensor source;      ///< the parameter (updated in place by the optimizer)
+    at::Tensor source; ///< the parameter (updated in place by the optimizer)
     int64_t rows = 1, cols = 1;
-    at::Tensor step, bits;  ///< a2q: learnable [rows]
+    at::Tensor step, bits; ///< a2q: learnable [rows]
 };
 
 struct Quantizer::ActPoint {
     std::string name;
     Rows rows = Rows::Nodes;
-    at::Tensor range;         ///< observer state, buffer [3]: lo, hi, batches seen
+    at::Tensor range; ///< observer state, buffer [3]: lo, hi, batches seen
     at::Tensor lo, hi, count; ///< views of range
-    at::Tensor step, bits;    ///< a2q: learnable [groups]
-    at::Tensor isSigned;      ///< a2q: buffer [1], 1 when the point saw negative values
-    at::Tensor lastCounts;    ///< a2q: elements per group in the last forward pass
+    at::Tensor step, bits; ///< a2q: learnable [groups]
+    at::Tensor isSigned; ///< a2q: buffer [1], 1 when the point saw negative values
+    at::Tensor lastCounts; ///< a2q: elements per group in the last forward pass
 };
 
 // ---------------------------------------------------------------- Hook
@@ -91,7 +91,7 @@ at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double 
 {
     const int64_t n = inDegree.numel();
     if (n <= 1)
-        return torch::full({n}, low, torch::kFloat);
+        return torch::full({ n }, low, torch::kFloat);
     // rank = number of nodes with a strictly smaller degree (ties share the lowest rank)
     auto sorted = std::get<0>(inDegree.sort());
     auto rank = torch::searchsorted(sorted, inDegree, /*out_int32=*/false, /*right=*/false);
@@ -100,7 +100,11 @@ at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double 
 
 // ---------------------------------------------------------------- Quantizer
 
-Quantizer::Quantizer(QuantSpec spec, uint64_t seed) : m_spec(std::move(spec)), m_rng(seed * 0x2545F4914F6CDD1DULL + 7) {}
+Quantizer::Quantizer(QuantSpec spec, uint64_t seed)
+    : m_spec(std::move(spec))
+    , m_rng(seed * 0x2545F4914F6CDD1DULL + 7)
+{
+}
 
 Quantizer::~Quantizer()
 {
@@ -179,9 +183,10 @@ Quantizer::WeightPoint& Quantizer::weightPoint(const std::string& name, const at
     if (m_spec.method == "a2q") {
         torch::NoGradGuard guard;
         // LSQ's initial step (Esser et al., ICLR 2020): 2 mean|w| / sqrt(qmax), per output channel.
-        auto meanAbs = w.detach().reshape({p->rows, p->cols}).abs().mean(1).clamp_min(1e-8);
+        auto meanAbs = w.detach().reshape({ p->rows, p->cols }).abs().mean(1).clamp_min(1e-8);
         p->step = register_parameter(keyOf(name) + "__step", 2.0 * meanAbs / std::sqrt(symmetricMax(m_spec.bits)));
-        p->bits = register_parameter(keyOf(name) + "__bits", torch::full({p->rows}, static_cast<double>(m_spec.bits)));
+        p->bits
+            = register_parameter(keyOf(name) + "__bits", torch::full({ p->rows }, static_cast<double>(m_spec.bits)));
     }
     return *m_weights.emplace(name, std::move(p)).first->second;
 }
@@ -189,15 +194,15 @@ Quantizer::WeightPoint& Quantizer::weightPoint(const std::string& name, const at
 at::Tensor Quantizer::weightScales(const WeightPoint& p, const at::Tensor& w) const
 {
     const double qmax = symmetricMax(m_spec.bits);
-    auto flat = w.detach().reshape({p.rows, p.cols}).abs();
+    auto flat = w.detach().reshape({ p.rows, p.cols }).abs();
     if (m_spec.granularity == "per_channel")
         return (flat.amax(1) / qmax).clamp_min(1e-12);
-    return (flat.max() / qmax).clamp_min(1e-12).expand({p.rows}).contiguous();
+    return (flat.max() / qmax).clamp_min(1e-12).expand({ p.rows }).contiguous();
 }
 
 at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
 {
-    auto w2 = w.reshape({p.rows, p.cols});
+    auto w2 = w.reshape({ p.rows, p.cols });
     if (m_spec.method == "a2q") {
         auto s = (p.step.abs() + 1e-8).unsqueeze(1);
         auto b = roundSte(p.bits.clamp(2.0, 8.0)).unsqueeze(1);
@@ -232,7 +237,7 @@ measure::QuantizedWeights Quantizer::quantizedWeights()
     torch::NoGradGuard guard;
     measure::QuantizedWeights out;
     for (auto& [name, p] : m_weights) {
-        auto w2 = p->source.detach().reshape({p->rows, p->cols}).to(torch::kFloat);
+        auto w2 = p->source.detach().reshape({ p->rows, p->cols }).to(torch::kFloat);
         measure::QuantizedWeight q;
         at::Tensor qmax;
         if (m_spec.method == "a2q") {
@@ -243,7 +248,7 @@ measure::QuantizedWeights Quantizer::quantizedWeights()
         } else {
             q.scales = weightScales(*p, w2).to(torch::kFloat).contiguous();
             q.bits.assign(static_cast<size_t>(p->rows), m_spec.bits);
-            qmax = torch::full({p->rows, 1}, symmetricMax(m_spec.bits));
+            qmax = torch::full({ p->rows, 1 }, symmetricMax(m_spec.bits));
         }
         auto v = (w2 / q.scales.unsqueeze(1)).round();
         q.values = torch::min(torch::max(v, -qmax), qmax).to(torch::kChar).contiguous();
@@ -284,7 +289,7 @@ Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tens
     p->name = name;
     p->rows = rows;
     const std::string key = keyOf(name);
-    p->range = register_buffer(key + "__range", torch::zeros({3}));
+    p->range = register_buffer(key + "__range", torch::zeros({ 3 }));
     p->lo = p->range.narrow(0, 0, 1);
     p->hi = p->range.narrow(0, 1, 1);
     p->count = p->range.narrow(0, 2, 1);
@@ -298,17 +303,17 @@ Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tens
         // LSQ's initial step, 2 mean|x| / sqrt(qmax), per degree group (groups without nodes in
         // the calibration batch start from the whole tensor's).
         const double globalMean = std::max(1e-8, xd.abs().mean().item<double>());
-        auto init = torch::full({groups}, globalMean);
+        auto init = torch::full({ groups }, globalMean);
         if (nodes) {
-            auto x2 = xd.reshape({xd.size(0), -1});
+            auto x2 = xd.reshape({ xd.size(0), -1 });
             auto rowMean = x2.abs().mean(1);
-            auto sums = torch::zeros({groups}).index_add(0, m_group, rowMean);
+            auto sums = torch::zeros({ groups }).index_add(0, m_group, rowMean);
             auto counts = torch::bincount(m_group, {}, groups).to(torch::kFloat);
             init = torch::where(counts > 0, (sums / counts.clamp_min(1)).clamp_min(1e-8), init);
         }
         p->step = register_parameter(key + "__step", 2.0 * init / std::sqrt(qmax));
-        p->bits = register_parameter(key + "__bits", torch::full({groups}, static_cast<double>(m_spec.bits)));
-        p->isSigned = register_buffer(key + "__signed", torch::full({1}, isSigned ? 1.0 : 0.0));
+        p->bits = register_parameter(key + "__bits", torch::full({ groups }, static_cast<double>(m_spec.bits)));
+        p->isSigned = register_buffer(key + "__signed", torch::full({ 1 }, isSigned ? 1.0 : 0.0));
     }
     return *m_acts.emplace(name, std::move(p)).first->second;
 }
@@ -316,8 +321,8 @@ Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tens
 at::Tensor Quantizer::act(const std::string& name, const at::Tensor& x, Rows rows)
 {
     // Sparse inputs are data as given (e.g. Cora's bag of words); they stay sparse.
-    if (!m_enabled || !m_spec.activations || Int8Scope::active() || x.is_sparse() || x.layout() != torch::kStrided ||
-        x.numel() == 0)
+    if (!m_enabled || !m_spec.activations || Int8Scope::active() || x.is_sparse() || x.layout() != torch::kStrided
+        || x.numel() == 0)
         return x;
     return fakeQuantAct(actPoint(name, x, rows), x, rows);
 }
@@ -327,13 +332,13 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
     const bool nodes = rows == Rows::Nodes && x.dim() == 2 && x.size(0) == m_numNodes;
     if (m_spec.method == "a2q") {
         const int64_t groups = p.step.size(0);
-        auto g = nodes && groups > 1 && m_group.defined() ? m_group : torch::zeros({x.size(0)}, torch::kLong);
+        auto g = nodes && groups > 1 && m_group.defined() ? m_group : torch::zeros({ x.size(0) }, torch::kLong);
         auto s = (p.step.abs() + 1e-8).index_select(0, g).unsqueeze(1);
         auto b = roundSte(p.bits.clamp(2.0, 8.0)).index_select(0, g).unsqueeze(1);
         const bool isSigned = p.isSigned.item<double>() > 0.5;
         auto qmax = isSigned ? torch::pow(2.0, b - 1.0) - 1.0 : torch::pow(2.0, b) - 1.0;
         auto qmin = isSigned ? -qmax : torch::zeros_like(qmax);
-        auto x2 = x.dim() == 2 ? x : x.reshape({x.size(0), -1});
+        auto x2 = x.dim() == 2 ? x : x.reshape({ x.size(0), -1 });
         auto q = torch::min(torch::max(x2 / s, qmin), qmax);
         p.lastCounts = torch::bincount(g, {}, groups).to(torch::kDouble) * static_cast<double>(x2.size(1));
         return (roundSte(q) * s).reshape(x.sizes());
@@ -341,7 +346,7 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
 
     if (observing()) {
         torch::NoGradGuard guard;
-        auto flat = x.detach().reshape({-1});
+        auto flat = x.detach().reshape({ -1 });
         double bmin = 0, bmax = 0;
         if (m_spec.observer == "percentile") {
             const int64_t n = flat.numel(), cap = 1 << 16;
@@ -363,7 +368,8 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
             p.hi.fill_(std::max(p.hi.item<double>(), bmax));
         } else {
             // Calibration averages its batches; training follows them with the set momentum.
-            const double m = m_calibrating ? std::max(m_spec.momentum, 1.0 / (p.count.item<double>() + 1.0)) : m_spec.momentum;
+            const double m
+                = m_calibrating ? std::max(m_spec.momentum, 1.0 / (p.count.item<double>() + 1.0)) : m_spec.momentum;
             p.lo.fill_(p.lo.item<double>() * (1 - m) + bmin * m);
             p.hi.fill_(p.hi.item<double>() * (1 - m) + bmax * m);
         }
@@ -372,7 +378,7 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
     if (p.count.item<double>() == 0)
         return x; // never observed: nothing to quantize with yet
     const double lo = std::min(0.0, p.lo.item<double>()), hi = std::max(0.0, p.hi.item<double>());
-    const int64_t levels = (int64_t{1} << m_spec.bits) - 1;
+    const int64_t levels = (int64_t { 1 } << m_spec.bits) - 1;
     const double scale = std::max((hi - lo) / static_cast<double>(levels), 1e-8);
     const int64_t zero = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-lo / scale)), 0, levels);
     auto y = torch::fake_quantize_per_tensor_affine(x, scale, zero, 0, levels);
@@ -383,7 +389,7 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
         std::uniform_real_distribution<float> uniform(0.f, 1.f);
         auto prob = m_protect.contiguous();
         const float* pp = prob.data_ptr<float>();
-        auto keep = torch::empty({m_numNodes}, torch::kBool);
+        auto keep = torch::empty({ m_numNodes }, torch::kBool);
         bool* kp = keep.data_ptr<bool>();
         for (int64_t i = 0; i < m_numNodes; ++i)
             kp[i] = uniform(m_rng) < pp[i];

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "core/measure/ModelFile.h"
-#include "core/quantization/QuantHook.h"
 #include "core/experiment/Steps.h"
+#include "core/measure/ModelFile.h"
 #include "core/pruning/Targets.h"
+#include "core/quantization/QuantHook.h"
 
 #include <torch/nn/module.h>
 
@@ -99,7 +99,7 @@ private:
     std::mt19937_64 m_rng;
     // The current graph (beginGraph): node count, degree group per node, protection probability.
     int64_t m_numNodes = -1;
-    at::Tensor m_group;   ///< [N] long, A²Q degree group
+    at::Tensor m_group; ///< [N] long, A²Q degree group
     at::Tensor m_protect; ///< [N] float, Degree-Quant protection probability
     std::map<std::string, std::pair<at::Tensor, std::shared_ptr<const PackedLinear>>> m_int8;
 };

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 namespace gsq::core::session {
@@ -36,11 +36,21 @@ std::string jsonString(const std::string& s)
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -75,12 +85,12 @@ std::string ResultWriter::resultsCsv(const RunResult& r)
          "target_sparsity,bits,feature_bits,best_epoch,stopped_early,note\n";
     for (const auto& x : r.rows) {
         o << csvField(x.experiment) << ',' << csvField(x.dataset) << ',' << x.task << ',' << csvField(x.model) << ','
-          << x.method << ',' << csvField(x.setting) << ',' << x.seed << ',' << x.fold << ',' << x.stage << ',' << x.metric
-          << ',' << num(x.testValue) << ',' << num(x.valValue) << ',' << x.nonzeroParams << ',' << x.totalParams << ','
-          << num(x.trainSeconds) << ',' << x.sizeTheoreticalBytes << ',' << x.sizeDenseBytes << ',' << x.sizeDiskBytes
-          << ',' << num(x.latencyMs) << ',' << x.latencyKind << ',' << num(x.latencyDenseMs) << ','
-          << num(x.targetSparsity) << ',' << num(x.bits) << ',' << num(x.featureBits) << ',' << x.bestEpoch << ',' << (x.stoppedEarly ? 1 : 0) << ','
-          << csvField(x.note) << '\n';
+          << x.method << ',' << csvField(x.setting) << ',' << x.seed << ',' << x.fold << ',' << x.stage << ','
+          << x.metric << ',' << num(x.testValue) << ',' << num(x.valValue) << ',' << x.nonzeroParams << ','
+          << x.totalParams << ',' << num(x.trainSeconds) << ',' << x.sizeTheoreticalBytes << ',' << x.sizeDenseBytes
+          << ',' << x.sizeDiskBytes << ',' << num(x.latencyMs) << ',' << x.latencyKind << ',' << num(x.latencyDenseMs)
+          << ',' << num(x.targetSparsity) << ',' << num(x.bits) << ',' << num(x.featureBits) << ',' << x.bestEpoch
+          << ',' << (x.stoppedEarly ? 1 : 0) << ',' << csvField(x.note) << '\n';
     }
     return o.str();
 }
@@ -93,8 +103,8 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
          "latency_ms,latency_kind,latency_masked_ms,bits,feature_bits\n";
     for (const auto& s : r.summary) {
         o << csvField(s.experiment) << ',' << csvField(s.dataset) << ',' << s.task << ',' << csvField(s.model) << ','
-          << s.method << ',' << csvField(s.setting) << ',' << s.stage << ',' << s.metric << ',' << num(s.testMean) << ','
-          << num(s.testStd) << ',' << s.n << ',' << num(s.valMean) << ',' << num(s.valStd) << ','
+          << s.method << ',' << csvField(s.setting) << ',' << s.stage << ',' << s.metric << ',' << num(s.testMean)
+          << ',' << num(s.testStd) << ',' << s.n << ',' << num(s.valMean) << ',' << num(s.valStd) << ','
           << num(s.nonzeroParamsMean) << ',' << s.totalParams << ',' << num(s.trainSecondsMean) << ','
           << num(s.targetSparsity) << ',' << num(s.sizeTheoreticalBytesMean) << ',' << s.sizeDenseBytes << ','
           << num(s.sizeDiskBytesMean) << ',' << num(s.latencyMsMean) << ',' << s.latencyKind << ','
@@ -109,8 +119,8 @@ std::string ResultWriter::layersCsv(const RunResult& r)
     o << "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs\n";
     for (const auto& l : r.layers)
         o << l.method << ',' << csvField(l.setting) << ',' << l.stage << ',' << l.seed << ',' << l.fold << ','
-          << csvField(l.layer) << ',' << csvField(l.shape) << ',' << l.params << ',' << l.nnz << ',' << num(l.sparsity())
-          << ',' << l.bits << ',' << l.diskBytes << ',' << l.macs << '\n';
+          << csvField(l.layer) << ',' << csvField(l.shape) << ',' << l.params << ',' << l.nnz << ','
+          << num(l.sparsity()) << ',' << l.bits << ',' << l.diskBytes << ',' << l.macs << '\n';
     return o.str();
 }
 
@@ -124,7 +134,7 @@ std::string ResultWriter::sensitivityCsv(const RunResult& r)
             layers.push_back(s.layer);
         if (std::find(levels.begin(), levels.end(), s.level) == levels.end())
             levels.push_back(s.level);
-        auto& c = cells[{s.layer, s.level}];
+        auto& c = cells[{ s.layer, s.level }];
         c.first += s.testValue;
         c.second += 1;
     }
@@ -136,7 +146,7 @@ std::string ResultWriter::sensitivityCsv(const RunResult& r)
     for (const auto& layer : layers) {
         o << csvField(layer);
         for (double l : levels) {
-            const auto& c = cells[{layer, l}];
+            const auto& c = cells[{ layer, l }];
             o << ',' << (c.second ? num(c.first / c.second) : std::string());
         }
         o << '\n';
@@ -189,7 +199,9 @@ std::string ResultWriter::runJson(const RunResult& r)
     for (size_t i = 0; i < r.histories.size(); ++i) {
         const auto& h = r.histories[i];
         o << "    {\"seed\": " << h.seed << ", \"fold\": " << h.fold << ", \"stage\": " << jsonString(h.stage)
-          << ", \"method\": " << jsonString(h.method) << ", \"setting\": " << jsonString(h.setting) << ", \"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"], \"rows\": [";
+          << ", \"method\": " << jsonString(h.method) << ", \"setting\": " << jsonString(h.setting)
+          << ", \"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"], "
+             "\"rows\": [";
         for (size_t k = 0; k < h.epochs.size(); ++k) {
             const auto& e = h.epochs[k];
             o << (k ? ", " : "") << "[" << e.epoch << ", " << jsonNumber(e.loss) << ", " << jsonNumber(e.trainMetric)

@@ -12,7 +12,7 @@ void RunResult::summarize()
     std::vector<Key> order;
     std::map<Key, std::vector<const ResultRow*>> groups;
     for (const auto& r : rows) {
-        Key k{r.method, r.setting, r.stage, r.metric};
+        Key k { r.method, r.setting, r.stage, r.metric };
         auto [it, inserted] = groups.try_emplace(k);
         if (inserted)
             order.push_back(k);

@@ -13,8 +13,7 @@ namespace gsq::core::session {
 
 /// Mean and sample standard deviation (n - 1; 0 below two values) of a range of numbers, as
 /// summary.csv reports them; shared with the front ends' charts.
-template <class Range>
-std::pair<double, double> meanStd(const Range& values)
+template <class Range> std::pair<double, double> meanStd(const Range& values)
 {
     double mean = 0, ss = 0;
     size_t n = 0;
@@ -25,7 +24,7 @@ std::pair<double, double> meanStd(const Range& values)
     mean /= static_cast<double>(std::max<size_t>(1, n));
     for (double x : values)
         ss += (x - mean) * (x - mean);
-    return {mean, n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0};
+    return { mean, n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0 };
 }
 
 /// How a compression setting is named where settings of several methods meet ("qat bits=4" and
@@ -39,9 +38,9 @@ inline std::string settingKey(const std::string& method, const std::string& sett
 struct ResultRow {
     std::string experiment, dataset, task, model;
     std::string method = "none"; ///< compression method ("none" for the base model)
-    std::string setting;         ///< e.g. "sparsity=0.5"; empty for the base model
+    std::string setting; ///< e.g. "sparsity=0.5"; empty for the base model
     int64_t seed = 0;
-    int fold = 0;                ///< 0-based; 0 when the split has no folds
+    int fold = 0; ///< 0-based; 0 when the split has no folds
     std::string stage = "base";
     std::string metric;
     double testValue = 0, valValue = 0;
@@ -50,16 +49,16 @@ struct ResultRow {
     int bestEpoch = 0;
     bool stoppedEarly = false;
     std::map<std::string, double> testMetrics; ///< every metric on the test split
-    double targetSparsity = 0;       ///< requested sparsity of the setting (0 for base)
+    double targetSparsity = 0; ///< requested sparsity of the setting (0 for base)
     int64_t sizeTheoreticalBytes = 0; ///< counted: non-zero values x 4 bytes (no index overhead)
-    int64_t sizeDenseBytes = 0;       ///< counted: every value x 4 bytes (the dense fp32 model)
-    int64_t sizeDiskBytes = 0;        ///< measured: bytes of the GraphSqueeze model file (.gsqm)
-    double latencyMs = 0;             ///< measured: median forward pass over the test data
-    std::string latencyKind;          ///< "dense-fp32", "sparse-csr" (pruned weights skipped) or "int8-onednn"
-    double latencyDenseMs = 0;        ///< measured: the same model run dense fp32 (masked zeros multiplied)
-    double bits = 32;                 ///< bits per quantized weight (A²Q: the average); 32 = fp32
-    double featureBits = 32;          ///< bits per quantized activation element (A²Q: the average)
-    std::string note;                 ///< e.g. "layer stack.conv1.weight fully pruned"
+    int64_t sizeDenseBytes = 0; ///< counted: every value x 4 bytes (the dense fp32 model)
+    int64_t sizeDiskBytes = 0; ///< measured: bytes of the GraphSqueeze model file (.gsqm)
+    double latencyMs = 0; ///< measured: median forward pass over the test data
+    std::string latencyKind; ///< "dense-fp32", "sparse-csr" (pruned weights skipped) or "int8-onednn"
+    double latencyDenseMs = 0; ///< measured: the same model run dense fp32 (masked zeros multiplied)
+    double bits = 32; ///< bits per quantized weight (A²Q: the average); 32 = fp32
+    double featureBits = 32; ///< bits per quantized activation element (A²Q: the average)
+    std::string note; ///< e.g. "layer stack.conv1.weight fully pruned"
 };
 
 /// One weight tensor of one (seed, fold, setting, stage): a row of layers.csv.
@@ -69,7 +68,7 @@ struct LayerRow {
     int fold = 0;
     std::string layer, shape;
     int64_t params = 0, nnz = 0;
-    double bits = 32;      ///< stored bits per value (A²Q: average over the rows)
+    double bits = 32; ///< stored bits per value (A²Q: average over the rows)
     int64_t diskBytes = 0; ///< bytes of this tensor's payload in the model file
     /// Multiply-accumulates of this weight in one inference forward over the test data, counting
     /// only non-zero weights and, for sparse inputs, only stored inputs (message passing excluded).

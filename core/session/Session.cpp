@@ -2,15 +2,15 @@
 
 #include "core/common/Error.h"
 #include "core/compression/CompressionRunner.h"
-#include "core/pruning/Structured.h"
-#include "core/pruning/Pruner.h"
-#include "core/quantization/Int8Linear.h"
 #include "core/data/DatasetRegistry.h"
-#include "core/experiment/Catalog.h"
 #include "core/data/Split.h"
 #include "core/data/Transforms.h"
+#include "core/experiment/Catalog.h"
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
+#include "core/pruning/Pruner.h"
+#include "core/pruning/Structured.h"
+#include "core/quantization/Int8Linear.h"
 #include "core/session/ThreadTuner.h"
 #include "core/training/GraphTask.h"
 #include "core/training/LinkTask.h"
@@ -69,8 +69,8 @@ void prepareFeatures(const ExperimentConfig& c, data::GraphDataset& ds, RunResul
         if (sparse)
             g.x = g.x.to_sparse_csr();
         std::ostringstream o;
-        o << (sparse ? "sparse" : "dense") << " (" << static_cast<int>(zeros * 1000) / 10.0 << "% zeros, features: " << d.features
-          << ")";
+        o << (sparse ? "sparse" : "dense") << " (" << static_cast<int>(zeros * 1000) / 10.0
+          << "% zeros, features: " << d.features << ")";
         result.environment["features"] = o.str();
     } else {
         result.environment["features"] = "dense";
@@ -88,14 +88,16 @@ data::Split makeSplit(const ExperimentConfig& c, const Prepared& p, int64_t seed
         if (ds.isNodeLevel()) {
             if (d.split == "public") {
                 if (ds.publicTrain.empty())
-                    failAt(c, "dataset.split", "dataset '" + ds.name + "' has no public split (cora.planetoid.tsv missing); use random");
+                    failAt(c, "dataset.split",
+                        "dataset '" + ds.name + "' has no public split (cora.planetoid.tsv missing); use random");
                 return data::fixedSplit(ds.publicTrain, ds.publicVal, ds.publicTest);
             }
             return data::randomNodeSplit(ds.graphs.front().numNodes, d.trainSize, d.valSize, d.testSize, splitSeed);
         }
         if (d.split == "scaffold")
             return data::scaffoldSplit(ds.scaffolds, d.valFraction, d.testFraction);
-        return data::randomFractionSplit(static_cast<int64_t>(ds.graphs.size()), d.valFraction, d.testFraction, splitSeed);
+        return data::randomFractionSplit(
+            static_cast<int64_t>(ds.graphs.size()), d.valFraction, d.testFraction, splitSeed);
     } catch (const std::invalid_argument& e) {
         failAt(c, ds.isNodeLevel() ? "dataset.val_size" : "dataset.val_fraction", e.what());
     }
@@ -108,7 +110,7 @@ std::pair<int64_t, int64_t> countParams(torch::nn::Module& m)
         total += p.numel();
         nnz += p.ne(0).sum().item<int64_t>();
     }
-    return {nnz, total};
+    return { nnz, total };
 }
 
 /// Builds the task of one job; `seed` initialises the model weights.
@@ -122,7 +124,7 @@ std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p,
         data::LinkSplit ls;
         try {
             ls = data::randomLinkSplit(g.edgeIndex, g.numNodes, d.valFraction, d.testFraction,
-                                       static_cast<uint64_t>(d.splitSeed >= 0 ? d.splitSeed : seed));
+                static_cast<uint64_t>(d.splitSeed >= 0 ? d.splitSeed : seed));
         } catch (const std::invalid_argument& e) {
             failAt(c, "dataset.val_fraction", e.what());
         }
@@ -135,17 +137,21 @@ std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p,
         return std::make_unique<training::NodeTask>(model, ds.graphs.front(), split, ds.numClasses, c.train.metric);
     }
     if ((c.train.metric == "roc_auc" || c.train.metric == "average_precision") && ds.numClasses != 2)
-        failAt(c, "train.metric", c.train.metric + " needs 2 classes; dataset '" + ds.name + "' has " +
-                                      std::to_string(ds.numClasses));
+        failAt(c, "train.metric",
+            c.train.metric + " needs 2 classes; dataset '" + ds.name + "' has " + std::to_string(ds.numClasses));
     auto model = models::ModelFactory::graphClassifier(c.model, ds.numFeatures, ds.numClasses);
-    return std::make_unique<training::GraphTask>(model, ds.graphs, split, ds.numClasses, c.train.batchSize, c.train.metric);
+    return std::make_unique<training::GraphTask>(
+        model, ds.graphs, split, ds.numClasses, c.train.batchSize, c.train.metric);
 }
 
 /// Drops LibTorch's "... is in beta" notices (sparse CSR, scatter_reduce): they are about APIs
 /// GraphSqueeze uses on purpose and say nothing to a user. Everything else passes through.
 class QuietBetaWarnings : public c10::WarningHandler {
 public:
-    explicit QuietBetaWarnings(c10::WarningHandler* next) : m_next(next) {}
+    explicit QuietBetaWarnings(c10::WarningHandler* next)
+        : m_next(next)
+    {
+    }
     void process(const c10::SourceLocation& where, const std::string& msg, bool verbatim) override
     {
         if (msg.find("is in beta") != std::string::npos || msg.find("in beta state") != std::string::npos)
@@ -182,11 +188,12 @@ std::vector<std::string> collapseWarnings(const RunResult& r)
             quantized ? experiment::StepKind::Quantize : experiment::StepKind::Prune, s.method);
         const std::string fix = method && !method->collapseAdvice.empty() ? method->collapseAdvice : "a milder setting";
         char numbers[160];
-        std::snprintf(numbers, sizeof numbers, "%s %.3f ± %.3f (n=%d) vs %.3f ± %.3f (n=%d) for the %s model", s.metric.c_str(),
-                      s.testMean, s.testStd, s.n, base->testMean, base->testStd, base->n, quantized ? "fp32" : "dense");
-        out.push_back("accuracy collapsed at " + s.setting + " (" + s.method + ", " + s.stage + "): " + numbers +
-                      (quantized ? ". Try to " + fix + "."
-                                 : ". Try a lower sparsity, more fine-tuning epochs, or " + fix + "."));
+        std::snprintf(numbers, sizeof numbers, "%s %.3f ± %.3f (n=%d) vs %.3f ± %.3f (n=%d) for the %s model",
+            s.metric.c_str(), s.testMean, s.testStd, s.n, base->testMean, base->testStd, base->n,
+            quantized ? "fp32" : "dense");
+        out.push_back("accuracy collapsed at " + s.setting + " (" + s.method + ", " + s.stage + "): " + numbers
+            + (quantized ? ". Try to " + fix + "."
+                         : ". Try a lower sparsity, more fine-tuning epochs, or " + fix + "."));
     }
     return out;
 }
@@ -200,19 +207,17 @@ std::string modelLabel(const experiment::ModelConfig& m)
 
 std::map<std::string, std::string> Session::versions()
 {
-    return {{"graphsqueeze", GSQ_VERSION},
-            {"libtorch", TORCH_VERSION},
-            {"yaml-cpp", GSQ_YAML_CPP_VERSION},
-            {"rdkit", RDKit::rdkitVersion}};
+    return { { "graphsqueeze", GSQ_VERSION }, { "libtorch", TORCH_VERSION }, { "yaml-cpp", GSQ_YAML_CPP_VERSION },
+        { "rdkit", RDKit::rdkitVersion } };
 }
 
 RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel)
 {
-    return run(config, sink, cancel, RunOptions{});
+    return run(config, sink, cancel, RunOptions {});
 }
 
-RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel,
-                       const RunOptions& options)
+RunResult Session::run(
+    const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel, const RunOptions& options)
 {
     auto emit = [&](const SessionEvent& e) {
         if (sink)
@@ -235,7 +240,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         prepared.dataset = data::DatasetRegistry::load(config.dataset);
         for (const auto& w : prepared.dataset.warnings) {
             result.warnings.push_back(w);
-            emit(RunWarning{w});
+            emit(RunWarning { w });
         }
         prepareFeatures(config, prepared.dataset, result);
         const std::vector<int64_t> seeds = config.train.effectiveSeeds();
@@ -243,7 +248,7 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         if (config.dataset.split == "kfold") {
             try {
                 prepared.folds = data::stratifiedKFold(prepared.dataset.graphLabels(), config.dataset.folds,
-                                                       static_cast<uint64_t>(std::max<int64_t>(config.dataset.splitSeed, 0)));
+                    static_cast<uint64_t>(std::max<int64_t>(config.dataset.splitSeed, 0)));
             } catch (const std::invalid_argument& e) {
                 failAt(config, "dataset.folds", e.what());
             }
@@ -260,7 +265,8 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
             // Checks that need the model: structured pruning's supported layers, targets that match.
             for (size_t i = 0; i < config.steps.size(); ++i) {
                 const auto& step = config.steps[i];
-                const std::string where = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
+                const std::string where
+                    = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
                 if (auto* p = std::get_if<experiment::PruneSpec>(&step); p && p->method == "structured") {
                     try {
                         pruning::StructuredPruner::check(*probe->module());
@@ -269,13 +275,14 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                     }
                 }
                 try {
-                    pruning::MaskSet::select(*probe->module(),
-                                             std::visit([](const auto& s) { return s.targets; }, step));
+                    pruning::MaskSet::select(
+                        *probe->module(), std::visit([](const auto& s) { return s.targets; }, step));
                 } catch (const std::invalid_argument& e) {
                     throw InputError::atKey(file, experiment::lineOf(step), where + ".targets", e.what());
                 }
             }
-            threads = config.train.threads > 0 ? ThreadChoice{config.train.threads, "configured"} : ThreadTuner::pick(*probe);
+            threads = config.train.threads > 0 ? ThreadChoice { config.train.threads, "configured" }
+                                               : ThreadTuner::pick(*probe);
         }
         at::set_num_threads(threads.threads);
         result.environment["threads"] = std::to_string(threads.threads);
@@ -301,19 +308,20 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         for (int fold = 0; fold < numFolds; ++fold) {
             for (int64_t seed : seeds) {
                 if (cancel.cancelled())
-                    throw training::Cancelled{};
-                emit(StageStarted{job, seed, fold, "base", config.train.epochs, ""});
+                    throw training::Cancelled {};
+                emit(StageStarted { job, seed, fold, "base", config.train.epochs, "" });
                 auto task = makeTask(config, prepared, seed, fold);
-                JobHistory history{seed, fold, "base", {}, "", "none"};
+                JobHistory history { seed, fold, "base", {}, "", "none" };
                 auto fit = trainer.fit(
                     *task, static_cast<uint64_t>(seed),
                     [&](const training::EpochRecord& r) {
-                        EpochPoint pt{r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr, r.seconds};
+                        EpochPoint pt { r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr,
+                            r.seconds };
                         history.epochs.push_back(pt);
-                        emit(EpochMetrics{job, seed, fold, "base", config.train.epochs, pt, ""});
+                        emit(EpochMetrics { job, seed, fold, "base", config.train.epochs, pt, "" });
                         if (job == 0)
-                            emit(WeightSnapshot{job, "base", "none", "", r.epoch,
-                                                compression::CompressionRunner::snapshot(*task->module(), "none", "", "base")});
+                            emit(WeightSnapshot { job, "base", "none", "", r.epoch,
+                                compression::CompressionRunner::snapshot(*task->module(), "none", "", "base") });
                     },
                     cancel.flag());
                 ResultRow row;
@@ -331,14 +339,14 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
                 row.bestEpoch = fit.bestEpoch;
                 row.stoppedEarly = fit.stoppedEarly;
                 row.testMetrics = fit.best.testMetrics;
-                compression::JobContext ctx{config, job, seed, fold, row, emit, cancel, result,
-                                            job == 0 ? options.modelDir : std::string(), {}};
+                compression::JobContext ctx { config, job, seed, fold, row, emit, cancel, result,
+                    job == 0 ? options.modelDir : std::string(), {} };
                 const size_t firstLayer = result.layers.size();
                 compression::CompressionRunner::measure(*task, row, ctx);
                 result.rows.push_back(row);
                 result.histories.push_back(std::move(history));
-                emit(StageFinished{job, row,
-                                   {result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end()}});
+                emit(StageFinished { job, row,
+                    { result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end() } });
                 if (!config.steps.empty()) {
                     // Every step starts from this checkpoint of the trained base, in file order.
                     const auto base = training::Checkpoint::capture(*task->module());
@@ -362,23 +370,23 @@ RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, co
         result.summarize();
         for (const auto& w : collapseWarnings(result)) {
             result.warnings.push_back(w);
-            emit(RunWarning{w});
+            emit(RunWarning { w });
         }
         result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        emit(RunFinished{std::make_shared<const RunResult>(result)});
+        emit(RunFinished { std::make_shared<const RunResult>(result) });
         return result;
     } catch (const InputError& e) {
-        emit(RunFailed{e.what(), false, true});
+        emit(RunFailed { e.what(), false, true });
         throw;
     } catch (const RunError& e) {
-        emit(RunFailed{e.what(), false, false});
+        emit(RunFailed { e.what(), false, false });
         throw;
     } catch (const training::Cancelled&) {
-        emit(RunFailed{"cancelled by the user", true, false});
+        emit(RunFailed { "cancelled by the user", true, false });
         throw RunError("cancelled by the user");
     } catch (const c10::Error& e) {
         std::string msg = std::string("internal LibTorch error: ") + e.what_without_backtrace();
-        emit(RunFailed{msg, false, false});
+        emit(RunFailed { msg, false, false });
         throw RunError(msg);
     }
 }

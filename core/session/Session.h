@@ -22,7 +22,7 @@ public:
     /// cancelled).
     static RunResult run(const experiment::ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel);
     static RunResult run(const experiment::ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel,
-                         const RunOptions& options);
+        const RunOptions& options);
 
     /// Library versions (GraphSqueeze, LibTorch, yaml-cpp, RDKit, BLAS).
     static std::map<std::string, std::string> versions();

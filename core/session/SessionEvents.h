@@ -18,19 +18,19 @@ struct RunStarted {
     std::string experiment;
     std::string datasetSummary; ///< e.g. "cora: 1 graph, 2708 nodes, 5278 edges, 1433 features, 7 classes"
     std::string task, model;
-    int totalJobs = 0;          ///< (seed, fold) combinations
+    int totalJobs = 0; ///< (seed, fold) combinations
     int epochsPerJob = 0;
     int threads = 1;
-    std::string threadsReason;  ///< "configured" or the measurement that chose it
+    std::string threadsReason; ///< "configured" or the measurement that chose it
 };
 
 struct StageStarted {
-    int job = 0;                ///< 0-based index among totalJobs
+    int job = 0; ///< 0-based index among totalJobs
     int64_t seed = 0;
     int fold = 0;
-    std::string stage;          ///< "base", "regularized", "finetuned"
+    std::string stage; ///< "base", "regularized", "finetuned"
     int epochs = 0;
-    std::string setting;        ///< compression setting ("sparsity=0.5"); empty for base
+    std::string setting; ///< compression setting ("sparsity=0.5"); empty for base
     std::string method = "none"; ///< compression method of the stage; "none" for base
 };
 
@@ -39,9 +39,9 @@ struct EpochMetrics {
     int64_t seed = 0;
     int fold = 0;
     std::string stage;
-    int epochs = 0;             ///< planned epochs of this stage
+    int epochs = 0; ///< planned epochs of this stage
     EpochPoint point;
-    std::string setting;        ///< as in StageStarted
+    std::string setting; ///< as in StageStarted
     std::string method = "none"; ///< as in StageStarted (settings repeat across methods)
 };
 
@@ -57,7 +57,7 @@ struct PruningApplied {
     int64_t seed = 0;
     int fold = 0;
     std::string method, setting, stage; ///< stage: "pruned" or "finetuned"
-    int epoch = 0;                      ///< fine-tuning epoch for gradual schedules, 0 otherwise
+    int epoch = 0; ///< fine-tuning epoch for gradual schedules, 0 otherwise
     double targetSparsity = 0;
     std::vector<LayerRow> layers;
     std::vector<std::string> fullyPruned; ///< weights pruned to 100 %
@@ -88,9 +88,8 @@ struct RunFailed {
     bool invalidInput = false; ///< bad file or configuration (CLI exit code 2)
 };
 
-using SessionEvent =
-    std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, PruningApplied, WeightSnapshot, RunWarning,
-                 RunFinished, RunFailed>;
+using SessionEvent = std::variant<RunStarted, StageStarted, EpochMetrics, StageFinished, PruningApplied, WeightSnapshot,
+    RunWarning, RunFinished, RunFailed>;
 using EventSink = std::function<void(const SessionEvent&)>;
 
 /// Set from any thread to stop a run between two training steps.
@@ -101,7 +100,7 @@ public:
     const std::atomic<bool>* flag() const { return &m_flag; }
 
 private:
-    std::atomic<bool> m_flag{false};
+    std::atomic<bool> m_flag { false };
 };
 
 } // namespace gsq::core::session

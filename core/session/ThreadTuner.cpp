@@ -16,7 +16,7 @@ ThreadChoice ThreadTuner::pick(training::Task& probe, int repetitions)
 {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (cores < 2)
-        return {1, "1 core available"};
+        return { 1, "1 core available" };
     auto module = probe.module();
     auto step = [&] {
         module->zero_grad();
@@ -24,7 +24,7 @@ ThreadChoice ThreadTuner::pick(training::Task& probe, int repetitions)
     };
     std::vector<double> t1, t2;
     for (int r = 0; r < repetitions + 1; ++r) {
-        for (int threads : {1, 2}) {
+        for (int threads : { 1, 2 }) {
             at::set_num_threads(threads);
             const auto s = std::chrono::steady_clock::now();
             step();
@@ -41,7 +41,7 @@ ThreadChoice ThreadTuner::pick(training::Task& probe, int repetitions)
     const int best = m2 < m1 * 0.95 ? 2 : 1; // prefer 1 thread unless 2 are clearly faster
     char buf[160];
     std::snprintf(buf, sizeof buf, "measured: training step %.2f ms on 1 thread, %.2f ms on 2", m1 * 1e3, m2 * 1e3);
-    return {best, buf};
+    return { best, buf };
 }
 
 } // namespace gsq::core::session

@@ -10,9 +10,13 @@
 namespace gsq::core::training {
 
 GraphTask::GraphTask(std::shared_ptr<models::GraphClassifier> model, const std::vector<graph::Graph>& graphs,
-                     data::Split split, int64_t numClasses, int64_t batchSize, std::string metric)
-    : m_model(std::move(model)), m_graphs(graphs), m_split(std::move(split)), m_numClasses(numClasses),
-      m_batchSize(batchSize), m_metric(std::move(metric))
+    data::Split split, int64_t numClasses, int64_t batchSize, std::string metric)
+    : m_model(std::move(model))
+    , m_graphs(graphs)
+    , m_split(std::move(split))
+    , m_numClasses(numClasses)
+    , m_batchSize(batchSize)
+    , m_metric(std::move(metric))
 {
     auto t = m_split.train.contiguous();
     m_trainOrder.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
@@ -28,7 +32,7 @@ std::vector<graph::GraphBatch> GraphTask::fixedBatches(const at::Tensor& indices
     std::vector<graph::GraphBatch> out;
     for (size_t s = 0; s < idx.size(); s += static_cast<size_t>(m_batchSize)) {
         std::vector<int64_t> part(idx.begin() + static_cast<std::ptrdiff_t>(s),
-                                  idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + m_batchSize)));
+            idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + m_batchSize)));
         out.push_back(graph::GraphBatch::collate(m_graphs, part));
     }
     return out;
@@ -50,8 +54,7 @@ void GraphTask::beginEpoch(std::mt19937_64& rng)
     m_epochBatches.clear();
     for (size_t s = 0; s < m_trainOrder.size(); s += static_cast<size_t>(m_batchSize)) {
         std::vector<int64_t> part(m_trainOrder.begin() + static_cast<std::ptrdiff_t>(s),
-                                  m_trainOrder.begin() +
-                                      static_cast<std::ptrdiff_t>(std::min(m_trainOrder.size(), s + m_batchSize)));
+            m_trainOrder.begin() + static_cast<std::ptrdiff_t>(std::min(m_trainOrder.size(), s + m_batchSize)));
         m_epochBatches.push_back(graph::GraphBatch::collate(m_graphs, part));
     }
 }
@@ -75,7 +78,7 @@ GraphTask::Evaluated GraphTask::run(const std::vector<graph::GraphBatch>& batche
         logits.push_back(m_model->forward(b.graph.x, b.graph.edgeIndex, b.batch, b.numGraphs));
         labels.push_back(b.graph.y);
     }
-    return {torch::cat(logits, 0), torch::cat(labels, 0)};
+    return { torch::cat(logits, 0), torch::cat(labels, 0) };
 }
 
 void GraphTask::inferenceForward()
@@ -102,7 +105,7 @@ Evaluation GraphTask::evaluate()
     e.valMetric = Metrics::compute(m_metric, va.logits, va.labels, m_numClasses);
     e.testMetric = Metrics::compute(m_metric, te.logits, te.labels, m_numClasses);
     e.valLoss = torch::nn::functional::cross_entropy(va.logits, va.labels).item<double>();
-    std::vector<const char*> names{"accuracy", "macro_f1"};
+    std::vector<const char*> names { "accuracy", "macro_f1" };
     if (m_numClasses == 2) {
         names.push_back("roc_auc");
         names.push_back("average_precision");

@@ -16,8 +16,8 @@ namespace gsq::core::training {
 /// `batchSize`; evaluation batches are collated once and reused.
 class GraphTask : public Task {
 public:
-    GraphTask(std::shared_ptr<models::GraphClassifier> model, const std::vector<graph::Graph>& graphs, data::Split split,
-              int64_t numClasses, int64_t batchSize, std::string metric);
+    GraphTask(std::shared_ptr<models::GraphClassifier> model, const std::vector<graph::Graph>& graphs,
+        data::Split split, int64_t numClasses, int64_t batchSize, std::string metric);
     std::shared_ptr<torch::nn::Module> module() override;
     int64_t numBatches() const override;
     void beginEpoch(std::mt19937_64& rng) override;

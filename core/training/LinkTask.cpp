@@ -11,7 +11,7 @@ namespace {
 at::Tensor randomPairs(int64_t numNodes, int64_t count, std::mt19937_64& rng)
 {
     std::uniform_int_distribution<int64_t> node(0, numNodes - 1);
-    auto out = torch::empty({2, count}, torch::kLong);
+    auto out = torch::empty({ 2, count }, torch::kLong);
     int64_t* p = out.data_ptr<int64_t>();
     for (int64_t k = 0; k < count; ++k) {
         int64_t i = node(rng), j = node(rng);
@@ -25,9 +25,12 @@ at::Tensor randomPairs(int64_t numNodes, int64_t count, std::mt19937_64& rng)
 
 } // namespace
 
-LinkTask::LinkTask(std::shared_ptr<models::LinkPredictor> model, graph::Graph graph, data::LinkSplit split,
-                   std::string metric)
-    : m_model(std::move(model)), m_graph(std::move(graph)), m_split(std::move(split)), m_metric(std::move(metric))
+LinkTask::LinkTask(
+    std::shared_ptr<models::LinkPredictor> model, graph::Graph graph, data::LinkSplit split, std::string metric)
+    : m_model(std::move(model))
+    , m_graph(std::move(graph))
+    , m_split(std::move(split))
+    , m_metric(std::move(metric))
 {
     m_graph.edgeIndex = m_split.trainEdges;
     std::mt19937_64 rng(12345);
@@ -54,8 +57,8 @@ at::Tensor LinkTask::batchLoss(int64_t)
     auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
     auto pos = m_model->decode(z, m_split.trainPos);
     auto neg = m_model->decode(z, m_epochNegatives);
-    auto logits = torch::cat({pos, neg});
-    auto target = torch::cat({torch::ones_like(pos), torch::zeros_like(neg)});
+    auto logits = torch::cat({ pos, neg });
+    auto target = torch::cat({ torch::ones_like(pos), torch::zeros_like(neg) });
     return torch::nn::functional::binary_cross_entropy_with_logits(logits, target);
 }
 
@@ -82,8 +85,9 @@ Evaluation LinkTask::evaluate()
     m_model->eval();
     auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
     auto scoreSet = [&](const at::Tensor& pos, const at::Tensor& neg) {
-        auto s = torch::cat({m_model->decode(z, pos), m_model->decode(z, neg)});
-        auto y = torch::cat({torch::ones({pos.size(1)}, torch::kLong), torch::zeros({neg.size(1)}, torch::kLong)});
+        auto s = torch::cat({ m_model->decode(z, pos), m_model->decode(z, neg) });
+        auto y
+            = torch::cat({ torch::ones({ pos.size(1) }, torch::kLong), torch::zeros({ neg.size(1) }, torch::kLong) });
         return std::make_pair(s, y);
     };
     auto [sTr, yTr] = scoreSet(m_split.trainPos, m_trainEvalNegatives);
@@ -94,7 +98,7 @@ Evaluation LinkTask::evaluate()
     e.valMetric = Metrics::compute(m_metric, sVa, yVa, 2);
     e.testMetric = Metrics::compute(m_metric, sTe, yTe, 2);
     e.valLoss = torch::nn::functional::binary_cross_entropy_with_logits(sVa, yVa.to(torch::kFloat)).item<double>();
-    for (const char* name : {"roc_auc", "average_precision"}) {
+    for (const char* name : { "roc_auc", "average_precision" }) {
         e.testMetrics[name] = Metrics::compute(name, sTe, yTe, 2);
         e.valMetrics[name] = Metrics::compute(name, sVa, yVa, 2);
     }

@@ -15,7 +15,8 @@ namespace gsq::core::training {
 /// use the split's fixed negatives. Metrics: ROC-AUC and average precision.
 class LinkTask : public Task {
 public:
-    LinkTask(std::shared_ptr<models::LinkPredictor> model, graph::Graph graph, data::LinkSplit split, std::string metric);
+    LinkTask(
+        std::shared_ptr<models::LinkPredictor> model, graph::Graph graph, data::LinkSplit split, std::string metric);
     std::shared_ptr<torch::nn::Module> module() override;
     int64_t numBatches() const override { return 1; }
     void beginEpoch(std::mt19937_64& rng) override;

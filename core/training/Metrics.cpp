@@ -19,11 +19,11 @@ struct Scored {
 
 Scored toVectors(const at::Tensor& scores, const at::Tensor& labels)
 {
-    auto s = scores.detach().to(torch::kDouble).contiguous().view({-1});
-    auto l = labels.detach().to(torch::kLong).contiguous().view({-1});
+    auto s = scores.detach().to(torch::kDouble).contiguous().view({ -1 });
+    auto l = labels.detach().to(torch::kLong).contiguous().view({ -1 });
     if (s.numel() != l.numel())
-        throw std::invalid_argument("metric: " + std::to_string(s.numel()) + " scores but " + std::to_string(l.numel()) +
-                                    " labels");
+        throw std::invalid_argument(
+            "metric: " + std::to_string(s.numel()) + " scores but " + std::to_string(l.numel()) + " labels");
     Scored out;
     out.score.assign(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
     out.label.assign(l.data_ptr<int64_t>(), l.data_ptr<int64_t>() + l.numel());

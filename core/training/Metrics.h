@@ -24,8 +24,8 @@ struct Metrics {
     static at::Tensor positiveScore(const at::Tensor& logitsOrScores);
 
     /// Computes the named metric ("accuracy", "macro_f1", "roc_auc", "average_precision").
-    static double compute(const std::string& name, const at::Tensor& logits, const at::Tensor& labels,
-                          int64_t numClasses);
+    static double compute(
+        const std::string& name, const at::Tensor& logits, const at::Tensor& labels, int64_t numClasses);
 };
 
 } // namespace gsq::core::training

@@ -8,9 +8,12 @@
 namespace gsq::core::training {
 
 NodeTask::NodeTask(std::shared_ptr<models::NodeClassifier> model, graph::Graph graph, data::Split split,
-                   int64_t numClasses, std::string metric)
-    : m_model(std::move(model)), m_graph(std::move(graph)), m_split(std::move(split)), m_numClasses(numClasses),
-      m_metric(std::move(metric))
+    int64_t numClasses, std::string metric)
+    : m_model(std::move(model))
+    , m_graph(std::move(graph))
+    , m_split(std::move(split))
+    , m_numClasses(numClasses)
+    , m_metric(std::move(metric))
 {
     m_yTrain = m_graph.y.index_select(0, m_split.train);
     m_yVal = m_graph.y.index_select(0, m_split.val);
@@ -47,7 +50,7 @@ Evaluation NodeTask::evaluate()
     e.valMetric = Metrics::compute(m_metric, lVal, m_yVal, m_numClasses);
     e.testMetric = Metrics::compute(m_metric, lTest, m_yTest, m_numClasses);
     e.valLoss = torch::nn::functional::cross_entropy(lVal, m_yVal).item<double>();
-    for (const char* name : {"accuracy", "macro_f1"}) {
+    for (const char* name : { "accuracy", "macro_f1" }) {
         e.testMetrics[name] = Metrics::compute(name, lTest, m_yTest, m_numClasses);
         e.valMetrics[name] = Metrics::compute(name, lVal, m_yVal, m_numClasses);
     }

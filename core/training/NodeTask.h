@@ -15,7 +15,7 @@ namespace gsq::core::training {
 class NodeTask : public Task {
 public:
     NodeTask(std::shared_ptr<models::NodeClassifier> model, graph::Graph graph, data::Split split, int64_t numClasses,
-             std::string metric);
+        std::string metric);
     std::shared_ptr<torch::nn::Module> module() override;
     int64_t numBatches() const override { return 1; }
     at::Tensor batchLoss(int64_t b) override;

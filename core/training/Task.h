@@ -31,7 +31,7 @@ public:
     /// Mini-batches per epoch (1 for full-batch tasks).
     virtual int64_t numBatches() const = 0;
     /// Called before each epoch's batches (shuffling, negative sampling).
-    virtual void beginEpoch(std::mt19937_64& rng) {}
+    virtual void beginEpoch(std::mt19937_64& rng) { }
     /// Forward pass in training mode on batch `b`, returning the scalar loss.
     virtual at::Tensor batchLoss(int64_t b) = 0;
     /// Evaluation mode, no gradients.

@@ -24,7 +24,8 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainCo
     if (c.optimizer == "sgd")
         return std::make_unique<torch::optim::SGD>(
             m.parameters(), torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
-    return std::make_unique<torch::optim::Adam>(m.parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
+    return std::make_unique<torch::optim::Adam>(
+        m.parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
 }
 
 void setLr(torch::optim::Optimizer& opt, double lr)
@@ -36,7 +37,7 @@ void setLr(torch::optim::Optimizer& opt, double lr)
 } // namespace
 
 FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const EpochRecord&)>& onEpoch,
-                       const std::atomic<bool>* cancel, TrainerHooks* hooks, int epochs)
+    const std::atomic<bool>* cancel, TrainerHooks* hooks, int epochs)
 {
     const int numEpochs = epochs > 0 ? epochs : m_config.epochs;
     auto module = task.module();
@@ -65,7 +66,7 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
         const int64_t batches = task.numBatches();
         for (int64_t b = 0; b < batches; ++b) {
             if (cancel && cancel->load())
-                throw Cancelled{};
+                throw Cancelled {};
             optimizer->zero_grad();
             auto loss = task.batchLoss(b);
             if (hooks)
@@ -73,9 +74,9 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
                     loss = loss + extra;
             const double value = loss.item<double>();
             if (!std::isfinite(value))
-                throw RunError("diverged at epoch " + std::to_string(epoch) + ": the training loss is " +
-                               (std::isnan(value) ? "NaN" : "infinite") +
-                               "; lower train.lr (now " + std::to_string(m_config.lr) + ") or check the input features");
+                throw RunError("diverged at epoch " + std::to_string(epoch) + ": the training loss is "
+                    + (std::isnan(value) ? "NaN" : "infinite") + "; lower train.lr (now " + std::to_string(m_config.lr)
+                    + ") or check the input features");
             loss.backward();
             if (hooks)
                 hooks->beforeOptimizerStep();

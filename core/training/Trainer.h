@@ -14,12 +14,12 @@ namespace gsq::core::training {
 class TrainerHooks {
 public:
     virtual ~TrainerHooks() = default;
-    virtual void onEpochBegin(int epoch) {}
+    virtual void onEpochBegin(int epoch) { }
     /// Extra loss terms (e.g. a regulariser), added before backward; undefined = none.
     virtual at::Tensor extraLoss() { return {}; }
-    virtual void beforeOptimizerStep() {}
-    virtual void afterOptimizerStep() {}
-    virtual void onEpochEnd(int epoch, const Evaluation& eval) {}
+    virtual void beforeOptimizerStep() { }
+    virtual void afterOptimizerStep() { }
+    virtual void onEpochEnd(int epoch, const Evaluation& eval) { }
     /// Whether weights of `epoch` may become the kept checkpoint (a gradual schedule refuses
     /// epochs before it reaches its final sparsity).
     virtual bool acceptCheckpoint(int epoch) { return true; }
@@ -35,26 +35,29 @@ struct EpochRecord {
 
 struct FitResult {
     std::vector<EpochRecord> history;
-    int bestEpoch = 0;        ///< epoch whose weights the model holds after fit()
-    Evaluation best;          ///< evaluation of those weights
-    double trainSeconds = 0;  ///< total wall time
+    int bestEpoch = 0; ///< epoch whose weights the model holds after fit()
+    Evaluation best; ///< evaluation of those weights
+    double trainSeconds = 0; ///< total wall time
     bool stoppedEarly = false;
 };
 
 /// Thrown out of fit() when the cancel flag was raised; the model is left as it was.
-struct Cancelled {};
+struct Cancelled { };
 
 /// The training loop: optimiser (Adam/SGD, weight decay), step LR, per-epoch evaluation,
 /// early stopping and best-by-validation restore. Raises RunError("diverged at epoch N") when the
 /// loss stops being finite.
 class Trainer {
 public:
-    explicit Trainer(experiment::TrainConfig config) : m_config(std::move(config)) {}
+    explicit Trainer(experiment::TrainConfig config)
+        : m_config(std::move(config))
+    {
+    }
 
     /// Trains `task` for up to `epochs` (0 = config.epochs). `onEpoch` sees every record as it
     /// happens; `cancel` is polled between batches.
     FitResult fit(Task& task, uint64_t seed, const std::function<void(const EpochRecord&)>& onEpoch,
-                  const std::atomic<bool>* cancel = nullptr, TrainerHooks* hooks = nullptr, int epochs = 0);
+        const std::atomic<bool>* cancel = nullptr, TrainerHooks* hooks = nullptr, int epochs = 0);
 
 private:
     experiment::TrainConfig m_config;

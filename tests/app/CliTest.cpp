@@ -20,7 +20,7 @@ Result cli(const QStringList& args, const QString& cwd = {})
     p.start(gsq::test::cliPath(), args);
     if (!p.waitForFinished(300000))
         qFatal("graphsqueeze-cli did not finish");
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
 }
 
 QString preset(const char* name)
@@ -34,20 +34,22 @@ class CliTest : public QObject {
 private Q_SLOTS:
     void helpAndVersion()
     {
-        auto h = cli({"--help"});
+        auto h = cli({ "--help" });
         QCOMPARE(h.code, 0);
         QVERIFY(h.out.startsWith("Usage:\n  graphsqueeze-cli run FILE.yaml"));
         // The choices come from the catalog, with their help and keys.
-        QVERIFY(h.out.contains("\nCompression steps '- prune:' (method):\n  finegrained           every weight matrix"));
-        QVERIFY(h.out.contains("  structured            remove whole hidden channels ranked by coupled norms; the model "
-                               "shrinks\n                        keys: sparsity, schedule, finetune_epochs, criterion\n"));
+        QVERIFY(
+            h.out.contains("\nCompression steps '- prune:' (method):\n  finegrained           every weight matrix"));
+        QVERIFY(
+            h.out.contains("  structured            remove whole hidden channels ranked by coupled norms; the model "
+                           "shrinks\n                        keys: sparsity, schedule, finetune_epochs, criterion\n"));
         QVERIFY(h.out.contains("  tu                    any TU Dortmund dataset"));
-        auto v = cli({"--version"});
+        auto v = cli({ "--version" });
         QCOMPARE(v.code, 0);
         QVERIFY2(v.out.contains("libtorch 1.13"), qPrintable(v.out));
         QVERIFY(v.out.contains("rdkit 2022"));
         QCOMPARE(cli({}).code, 2);
-        auto bad = cli({"run", "x.yaml", "--frobnicate"});
+        auto bad = cli({ "run", "x.yaml", "--frobnicate" });
         QCOMPARE(bad.code, 2);
         QCOMPARE(bad.err, QString("error: --frobnicate: unknown option (see --help)\n"));
     }
@@ -55,11 +57,12 @@ private Q_SLOTS:
     void validateReportsFileLineAndKey()
     {
         QTemporaryDir d;
-        const auto path = QString::fromStdString(gsq::test::writeFile(d, "bad.yaml", "name: b\ntrain:\n  epochs: -3\n"));
-        auto r = cli({"validate", path});
+        const auto path
+            = QString::fromStdString(gsq::test::writeFile(d, "bad.yaml", "name: b\ntrain:\n  epochs: -3\n"));
+        auto r = cli({ "validate", path });
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, "error: " + path + ":3: key 'train.epochs': expected an integer in [1, 100000], found -3\n");
-        auto ok = cli({"validate", preset("quickstart.yaml")});
+        auto ok = cli({ "validate", preset("quickstart.yaml") });
         QCOMPARE(ok.code, 0);
         QVERIFY(ok.out.contains("arch: gcn"));
     }
@@ -68,18 +71,22 @@ private Q_SLOTS:
     {
         QTemporaryDir d;
         const QString out = d.filePath("out");
-        auto r = cli({"run", preset("proteins-gin.yaml"), "--set", "dataset.path=/nonexistent/p", "--out", out, "--quiet"});
+        auto r = cli(
+            { "run", preset("proteins-gin.yaml"), "--set", "dataset.path=/nonexistent/p", "--out", out, "--quiet" });
         QCOMPARE(r.code, 2);
-        QCOMPARE(r.err, QString("error: /nonexistent/p: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...\n"));
+        QCOMPARE(r.err,
+            QString("error: /nonexistent/p: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...\n"));
         QCOMPARE(QDir(out).entryList(QDir::Files).size(), 0);
-        auto unwritable = cli({"run", preset("quickstart.yaml"), "--out", "/proc/x/y", "--quiet"});
+        auto unwritable = cli({ "run", preset("quickstart.yaml"), "--out", "/proc/x/y", "--quiet" });
         QCOMPARE(unwritable.code, 2);
-        QVERIFY2(unwritable.err.startsWith("error: /proc/x/y: cannot create output directory: "), qPrintable(unwritable.err));
-        auto split = cli({"run", preset("quickstart.yaml"), "--set", "dataset.split=random", "--set", "dataset.test_size=3000",
-                          "--out", out, "--quiet"});
+        QVERIFY2(unwritable.err.startsWith("error: /proc/x/y: cannot create output directory: "),
+            qPrintable(unwritable.err));
+        auto split = cli({ "run", preset("quickstart.yaml"), "--set", "dataset.split=random", "--set",
+            "dataset.test_size=3000", "--out", out, "--quiet" });
         QCOMPARE(split.code, 2);
-        QVERIFY2(split.err.contains("key 'dataset.val_size': split sizes (train 0, val 500, test 3000) do not fit the dataset's 2708 nodes"),
-                 qPrintable(split.err));
+        QVERIFY2(split.err.contains("key 'dataset.val_size': split sizes (train 0, val 500, test 3000) do not fit the "
+                                    "dataset's 2708 nodes"),
+            qPrintable(split.err));
         QCOMPARE(QDir(out).entryList(QDir::Files).size(), 0);
     }
 
@@ -87,8 +94,8 @@ private Q_SLOTS:
     {
         QTemporaryDir d;
         const QString out = d.filePath("q");
-        auto r = cli({"run", preset("quickstart.yaml"), "--set", "train.epochs=3", "--set", "train.seeds=[0, 1]",
-                      "--threads", "1", "--out", out});
+        auto r = cli({ "run", preset("quickstart.yaml"), "--set", "train.epochs=3", "--set", "train.seeds=[0, 1]",
+            "--threads", "1", "--out", out });
         QCOMPARE(r.code, 0);
         QVERIFY2(r.err.contains("job 2/2 seed 1 fold 0: test accuracy"), qPrintable(r.err));
         QVERIFY(r.out.contains("summary (quickstart)"));
@@ -101,23 +108,26 @@ private Q_SLOTS:
         QFile j(out + "/run.json");
         QVERIFY(j.open(QIODevice::ReadOnly));
         const QString json = j.readAll();
-        QVERIFY(json.contains("\"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"]"));
+        QVERIFY(json.contains(
+            "\"columns\": [\"epoch\", \"loss\", \"train\", \"val\", \"test\", \"val_loss\", \"lr\", \"seconds\"]"));
         QVERIFY(json.contains("epochs: 3"));
 
         // The base model was saved; inspect prints its tensors.
-        auto inspect = cli({"inspect", out + "/models/base.gsqm"});
+        auto inspect = cli({ "inspect", out + "/models/base.gsqm" });
         QCOMPARE(inspect.code, 0);
-        QVERIFY2(inspect.out.contains("stack.conv0.weight                [16, 1433]    dense    22928"), qPrintable(inspect.out));
+        QVERIFY2(inspect.out.contains("stack.conv0.weight                [16, 1433]    dense    22928"),
+            qPrintable(inspect.out));
         QVERIFY(inspect.out.contains("total: 23063 values"));
         QFile::resize(out + "/models/base.gsqm", 100);
-        auto bad = cli({"inspect", out + "/models/base.gsqm"});
+        auto bad = cli({ "inspect", out + "/models/base.gsqm" });
         QCOMPARE(bad.code, 2);
-        QCOMPARE(bad.err, "error: " + out + "/models/base.gsqm: checksum mismatch: the model file is corrupt or truncated\n");
+        QCOMPARE(bad.err,
+            "error: " + out + "/models/base.gsqm: checksum mismatch: the model file is corrupt or truncated\n");
     }
 
     void datasetsPrintsPinnedCounts()
     {
-        auto r = cli({"datasets"});
+        auto r = cli({ "datasets" });
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("graphs 1, nodes 2708, undirected edges 5278, features 1433, classes 7"));
         QVERIFY(r.out.contains("graphs 1113, nodes 43471, undirected edges 81044, features 3, classes 2"));

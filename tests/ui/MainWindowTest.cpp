@@ -13,23 +13,22 @@
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
 
+#include "ui/history/RunHistory.h"
 #include <QAbstractItemModelTester>
 #include <QAction>
-#include <QSortFilterProxyModel>
-#include <QTableView>
-#include <QStandardPaths>
-#include "ui/history/RunHistory.h"
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QSpinBox>
 #include <QSignalSpy>
+#include <QSlider>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QSlider>
-#include <QSpinBox>
+#include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -128,8 +127,8 @@ private Q_SLOTS:
         QCOMPARE(lines[1].split(',')[9].toDouble(), compare->rows()[0][9].toDouble());
 
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
-        const QStringList pngs = QDir(dir.filePath("charts")).entryList({"*.png"});
-        const QStringList svgs = QDir(dir.filePath("charts")).entryList({"*.svg"});
+        const QStringList pngs = QDir(dir.filePath("charts")).entryList({ "*.png" });
+        const QStringList svgs = QDir(dir.filePath("charts")).entryList({ "*.svg" });
         QCOMPARE(pngs.size(), 11); // 2 training + 3 sparsity + 2 quantization + weights + pareto + curves + histograms
         QCOMPARE(svgs.size(), 11);
         QImage img(dir.filePath("charts/" + pngs.first()));
@@ -139,7 +138,7 @@ private Q_SLOTS:
         QVERIFY(svg.readAll().contains("<svg"));
 
         QCOMPARE(w.saveScreenshots(dir.filePath("shots")), QString());
-        QCOMPARE(QDir(dir.filePath("shots")).entryList({"*.png"}).size(), 6);
+        QCOMPARE(QDir(dir.filePath("shots")).entryList({ "*.png" }).size(), 6);
 
         // One-file HTML report: summary table, every non-empty chart inline, layers, configuration.
         const QString html = dir.filePath("report.html");
@@ -168,10 +167,10 @@ private Q_SLOTS:
         // One layer's histogram across rows: base and fine-tuned, from the history database.
         auto* view = w.compareTab()->view();
         view->clearSelection();
-        view->selectionModel()->select(w.compareTab()->proxy()->index(0, 0),
-                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        view->selectionModel()->select(w.compareTab()->proxy()->index(2, 0),
-                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        view->selectionModel()->select(
+            w.compareTab()->proxy()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        view->selectionModel()->select(
+            w.compareTab()->proxy()->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
         QCOMPARE(w.compareTab()->histogramLayerCombo()->count(), 2);
         QCOMPARE(w.compareTab()->histogramLayerCombo()->currentText(), QString("stack.conv0.weight"));
         QCOMPARE(w.compareTab()->histogramOverlayCount(), 2);
@@ -221,7 +220,7 @@ private Q_SLOTS:
         QVERIFY(!w.panel()->isValid());
         QVERIFY(!w.runAction()->isEnabled());
         QCOMPARE(w.panel()->validationMessage(),
-                 QString("key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.5"));
+            QString("key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.5"));
         w.panel()->stepEditor()->lineEdit("sparsity")->setText("0.5, 0.9");
         QVERIFY(w.panel()->isValid());
         QVERIFY(w.runAction()->isEnabled());
@@ -278,10 +277,10 @@ private Q_SLOTS:
 
     void tableModelPassesTheTester()
     {
-        RowTableModel model({"a", "b"});
+        RowTableModel model({ "a", "b" });
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.appendRows({{1, "x"}, {2.5, "y"}});
-        model.setRows({{3, "z"}});
+        model.appendRows({ { 1, "x" }, { 2.5, "y" } });
+        model.setRows({ { 3, "z" } });
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.data(model.index(0, 0), Qt::UserRole).toInt(), 3);
         QCOMPARE(model.toCsv(), QString("a,b\n3,z\n"));
@@ -302,9 +301,9 @@ private Q_SLOTS:
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(done.wait(120000));
-        QCOMPARE(w.quantizationTab()->categories(), (QStringList{"fp32 base", "qat 4b"}));
+        QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
-        QCOMPARE(w.trainingTab()->meanCount(), 2);   // base and qat, each over the 2 seeds
+        QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
         auto* compare = w.compareTab()->model();
         const auto& last = compare->rows().back();
@@ -316,7 +315,8 @@ private Q_SLOTS:
 
         // Pareto against latency instead of size; Edit → Copy takes the selected rows.
         w.compareTab()->paretoLatencyToggle()->setChecked(true);
-        QCOMPARE(w.compareTab()->charts().first()->chart()->title(), QString("Test metric vs latency (Pareto front highlighted)"));
+        QCOMPARE(w.compareTab()->charts().first()->chart()->title(),
+            QString("Test metric vs latency (Pareto front highlighted)"));
         QVERIFY(w.compareTab()->paretoCount() >= 1);
         w.compareTab()->view()->selectRow(0);
         const QStringList copied = w.compareTab()->selectionCsv().split('\n', Qt::SkipEmptyParts);
@@ -326,9 +326,9 @@ private Q_SLOTS:
         // Reset: same seeds, or new ones after the largest in use.
         w.reset(false);
         QCOMPARE(w.quantizationTab()->categories().size(), 0);
-        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{0, 1}));
+        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t> { 0, 1 }));
         w.reset(true);
-        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t>{2, 3}));
+        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t> { 2, 3 }));
         QVERIFY(w.statusText().contains("new seeds 2, 3"));
 
         // bits outside 2..8 cannot be typed (the lowest entry is "auto", the default); a ptq step
@@ -409,19 +409,24 @@ private Q_SLOTS:
             db.setDatabaseName(path);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY(q.exec("CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, tags TEXT NOT NULL "
-                           "DEFAULT '', created TEXT NOT NULL, config_yaml TEXT NOT NULL, total_seconds REAL)"));
-            QVERIFY(q.exec("CREATE TABLE summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
-                           "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, "
-                           "metric TEXT, mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, "
-                           "dense INTEGER, disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL)"));
+            QVERIFY(q.exec(
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, tags TEXT NOT NULL "
+                "DEFAULT '', created TEXT NOT NULL, config_yaml TEXT NOT NULL, total_seconds REAL)"));
+            QVERIFY(
+                q.exec("CREATE TABLE summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                       "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, "
+                       "metric TEXT, mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, "
+                       "dense INTEGER, disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL)"));
             QVERIFY(q.exec("CREATE TABLE layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                            "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
-                           "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT)"));
-            QVERIFY(q.exec("CREATE TABLE epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
-                           "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, "
-                           "val REAL, test REAL, val_loss REAL)"));
-            QVERIFY(q.exec("INSERT INTO runs (name, created, config_yaml) VALUES ('old run', '2026-11-01', 'name: old')"));
+                           "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, "
+                           "hist TEXT)"));
+            QVERIFY(
+                q.exec("CREATE TABLE epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                       "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, "
+                       "val REAL, test REAL, val_loss REAL)"));
+            QVERIFY(
+                q.exec("INSERT INTO runs (name, created, config_yaml) VALUES ('old run', '2026-11-01', 'name: old')"));
             QVERIFY(q.exec("INSERT INTO epochs VALUES (1, 0, 0, 'base', '', 1, 0.9, 0.5, 0.6, 0.55, 1.0)"));
             QVERIFY(q.exec("INSERT INTO summary (run_id, method, setting, stage, metric, mean, n) VALUES "
                            "(1, 'none', '', 'base', 'accuracy', 0.8, 1)"));
@@ -442,26 +447,26 @@ private Q_SLOTS:
         gsq::core::session::LayerRow l;
         l.layer = "stack.conv0.weight";
         l.macs = 123;
-        l.histCounts = {1, 2, 3};
+        l.histCounts = { 1, 2, 3 };
         r.layers.push_back(l);
         // Two methods with the same setting label keep their own curves.
-        for (auto [method, val] : {std::pair<const char*, double>{"qat", 0.5}, {"degree_quant", 0.9}}) {
-            gsq::core::session::JobHistory h{0, 0, "qat", {}, "bits=4", method};
-            h.epochs.push_back({1, 0.3, 0.7, val, 0.6, 0.4, 0.001, 0.01});
+        for (auto [method, val] : { std::pair<const char*, double> { "qat", 0.5 }, { "degree_quant", 0.9 } }) {
+            gsq::core::session::JobHistory h { 0, 0, "qat", {}, "bits=4", method };
+            h.epochs.push_back({ 1, 0.3, 0.7, val, 0.6, 0.4, 0.001, 0.01 });
             r.histories.push_back(h);
         }
         const qint64 id = history.add(r);
         QVERIFY2(id > 0, qPrintable(history.lastError()));
         QCOMPARE(history.runs().back().summary.at(0).bitsMean, 4.0);
-        QCOMPARE(history.validationCurve(1, "none", "base", ""), (QVector<QPointF>{{1, 0.6}})); // migrated epochs
-        QCOMPARE(history.validationCurve(id, "qat", "qat", "bits=4"), (QVector<QPointF>{{1, 0.5}}));
-        QCOMPARE(history.validationCurve(id, "degree_quant", "qat", "bits=4"), (QVector<QPointF>{{1, 0.9}}));
-        QCOMPARE(history.layerHistogram(id, "", "", "", "stack.conv0.weight").histCounts, (std::vector<int64_t>{1, 2, 3}));
+        QCOMPARE(history.validationCurve(1, "none", "base", ""), (QVector<QPointF> { { 1, 0.6 } })); // migrated epochs
+        QCOMPARE(history.validationCurve(id, "qat", "qat", "bits=4"), (QVector<QPointF> { { 1, 0.5 } }));
+        QCOMPARE(history.validationCurve(id, "degree_quant", "qat", "bits=4"), (QVector<QPointF> { { 1, 0.9 } }));
+        QCOMPARE(history.layerHistogram(id, "", "", "", "stack.conv0.weight").histCounts,
+            (std::vector<int64_t> { 1, 2, 3 }));
     }
 
 private:
     QTemporaryDir m_dir;
-
 };
 
 QTEST_MAIN(MainWindowTest)

@@ -48,9 +48,9 @@ void ChartView::applyTheme()
     QList<Kept> kept;
     for (auto* s : chart()->series()) {
         if (auto* xy = qobject_cast<QXYSeries*>(s))
-            kept.append({s, xy->pen(), xy->brush()});
+            kept.append({ s, xy->pen(), xy->brush() });
         else if (auto* area = qobject_cast<QAreaSeries*>(s))
-            kept.append({s, area->pen(), area->brush()});
+            kept.append({ s, area->pen(), area->brush() });
     }
     const auto theme = g_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
     if (chart()->theme() != theme)
@@ -66,7 +66,8 @@ void ChartView::applyTheme()
     }
 }
 
-ChartView::ChartView(const QString& title, QWidget* parent) : QChartView(new QChart, parent)
+ChartView::ChartView(const QString& title, QWidget* parent)
+    : QChartView(new QChart, parent)
 {
     if (g_dark)
         chart()->setTheme(QChart::ChartThemeDark);
@@ -121,8 +122,8 @@ void ChartView::contextMenuEvent(QContextMenuEvent* event)
     if (!chosen)
         return;
     const bool isPng = chosen == png;
-    const QString path = QFileDialog::getSaveFileName(this, chosen->text(), chart()->title() + (isPng ? ".png" : ".svg"),
-                                                      isPng ? tr("PNG images (*.png)") : tr("SVG images (*.svg)"));
+    const QString path = QFileDialog::getSaveFileName(this, chosen->text(),
+        chart()->title() + (isPng ? ".png" : ".svg"), isPng ? tr("PNG images (*.png)") : tr("SVG images (*.svg)"));
     if (path.isEmpty())
         return;
     const QString error = isPng ? savePng(path) : saveSvg(path);

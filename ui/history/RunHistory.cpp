@@ -30,7 +30,8 @@ QString RunHistory::defaultPath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/history.sqlite";
 }
 
-RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUuid::createUuid().toString())
+RunHistory::RunHistory(const QString& path)
+    : m_connection("gsq-history-" + QUuid::createUuid().toString())
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
@@ -39,19 +40,20 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
         m_error = path + ": " + db.lastError().text();
         return;
     }
-    m_ok = exec("PRAGMA journal_mode=WAL") && exec("PRAGMA foreign_keys=ON") &&
-           exec("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+    m_ok = exec("PRAGMA journal_mode=WAL") && exec("PRAGMA foreign_keys=ON")
+        && exec("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
                 "tags TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, config_yaml TEXT NOT NULL, "
-                "total_seconds REAL)") &&
-           exec("CREATE TABLE IF NOT EXISTS summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
-                "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, metric TEXT, "
-                "mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, dense INTEGER, "
-                "disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL, bits REAL DEFAULT 32, "
-                "feature_bits REAL DEFAULT 32)") &&
-           exec("CREATE TABLE IF NOT EXISTS epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                "total_seconds REAL)")
+        && exec(
+            "CREATE TABLE IF NOT EXISTS summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+            "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, metric TEXT, "
+            "mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, dense INTEGER, "
+            "disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL, bits REAL DEFAULT 32, "
+            "feature_bits REAL DEFAULT 32)")
+        && exec("CREATE TABLE IF NOT EXISTS epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, val REAL, "
-                "test REAL, val_loss REAL, method TEXT NOT NULL DEFAULT 'none')") &&
-           exec("CREATE TABLE IF NOT EXISTS layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+                "test REAL, val_loss REAL, method TEXT NOT NULL DEFAULT 'none')")
+        && exec("CREATE TABLE IF NOT EXISTS layers (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
                 "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT, "
                 "macs INTEGER DEFAULT 0)");
@@ -64,8 +66,8 @@ RunHistory::RunHistory(const QString& path) : m_connection("gsq-history-" + QUui
                 hasBits = hasBits || cols.value(1).toString() == "bits";
         cols.finish(); // no statement may be active while the schema changes
         if (!hasBits)
-            m_ok = exec("ALTER TABLE summary ADD COLUMN bits REAL DEFAULT 32") &&
-                   exec("ALTER TABLE summary ADD COLUMN feature_bits REAL DEFAULT 32");
+            m_ok = exec("ALTER TABLE summary ADD COLUMN bits REAL DEFAULT 32")
+                && exec("ALTER TABLE summary ADD COLUMN feature_bits REAL DEFAULT 32");
         bool hasMacs = false;
         if (m_ok && cols.exec("PRAGMA table_info(layers)"))
             while (cols.next())
@@ -131,39 +133,40 @@ qint64 RunHistory::add(const RunResult& r)
     q.prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& s : r.summary) {
         for (const QVariant& v :
-             {QVariant(id), QVariant(QString::fromStdString(s.experiment)), QVariant(QString::fromStdString(s.dataset)),
-              QVariant(QString::fromStdString(s.task)), QVariant(QString::fromStdString(s.model)),
-              QVariant(QString::fromStdString(s.method)), QVariant(QString::fromStdString(s.setting)),
-              QVariant(QString::fromStdString(s.stage)), QVariant(QString::fromStdString(s.metric)), QVariant(s.testMean),
-              QVariant(s.testStd), QVariant(s.n), QVariant(s.nonzeroParamsMean), QVariant(qlonglong(s.totalParams)),
-              QVariant(s.sizeTheoreticalBytesMean), QVariant(qlonglong(s.sizeDenseBytes)), QVariant(s.sizeDiskBytesMean),
-              QVariant(s.latencyMsMean), QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity),
-              QVariant(s.bitsMean), QVariant(s.featureBitsMean)})
+            { QVariant(id), QVariant(QString::fromStdString(s.experiment)), QVariant(QString::fromStdString(s.dataset)),
+                QVariant(QString::fromStdString(s.task)), QVariant(QString::fromStdString(s.model)),
+                QVariant(QString::fromStdString(s.method)), QVariant(QString::fromStdString(s.setting)),
+                QVariant(QString::fromStdString(s.stage)), QVariant(QString::fromStdString(s.metric)),
+                QVariant(s.testMean), QVariant(s.testStd), QVariant(s.n), QVariant(s.nonzeroParamsMean),
+                QVariant(qlonglong(s.totalParams)), QVariant(s.sizeTheoreticalBytesMean),
+                QVariant(qlonglong(s.sizeDenseBytes)), QVariant(s.sizeDiskBytesMean), QVariant(s.latencyMsMean),
+                QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity), QVariant(s.bitsMean),
+                QVariant(s.featureBitsMean) })
             q.addBindValue(v);
         if (!q.exec())
             return fail(q);
     }
-    q.prepare("INSERT INTO epochs (run_id, seed, fold, stage, setting, epoch, loss, train, val, test, val_loss, method) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.prepare(
+        "INSERT INTO epochs (run_id, seed, fold, stage, setting, epoch, loss, train, val, test, val_loss, method) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& h : r.histories)
         for (const auto& e : h.epochs) {
-            for (const QVariant& v : {QVariant(id), QVariant(qlonglong(h.seed)), QVariant(h.fold),
-                                      QVariant(QString::fromStdString(h.stage)), QVariant(QString::fromStdString(h.setting)),
-                                      QVariant(e.epoch), QVariant(e.loss),
-                                      QVariant(e.trainMetric), QVariant(e.valMetric), QVariant(e.testMetric),
-                                      QVariant(e.valLoss), QVariant(QString::fromStdString(h.method))})
+            for (const QVariant& v : { QVariant(id), QVariant(qlonglong(h.seed)), QVariant(h.fold),
+                     QVariant(QString::fromStdString(h.stage)), QVariant(QString::fromStdString(h.setting)),
+                     QVariant(e.epoch), QVariant(e.loss), QVariant(e.trainMetric), QVariant(e.valMetric),
+                     QVariant(e.testMetric), QVariant(e.valLoss), QVariant(QString::fromStdString(h.method)) })
                 q.addBindValue(v);
             if (!q.exec())
                 return fail(q);
         }
     q.prepare("INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& l : r.layers) {
-        for (const QVariant& v :
-             {QVariant(id), QVariant(QString::fromStdString(l.method)), QVariant(QString::fromStdString(l.setting)),
-              QVariant(QString::fromStdString(l.stage)), QVariant(qlonglong(l.seed)), QVariant(l.fold),
-              QVariant(QString::fromStdString(l.layer)), QVariant(QString::fromStdString(l.shape)),
-              QVariant(qlonglong(l.params)), QVariant(qlonglong(l.nnz)), QVariant(l.bits), QVariant(qlonglong(l.diskBytes)),
-              QVariant(l.histLo), QVariant(l.histHi), QVariant(histogramText(l.histCounts)), QVariant(qlonglong(l.macs))})
+        for (const QVariant& v : { QVariant(id), QVariant(QString::fromStdString(l.method)),
+                 QVariant(QString::fromStdString(l.setting)), QVariant(QString::fromStdString(l.stage)),
+                 QVariant(qlonglong(l.seed)), QVariant(l.fold), QVariant(QString::fromStdString(l.layer)),
+                 QVariant(QString::fromStdString(l.shape)), QVariant(qlonglong(l.params)), QVariant(qlonglong(l.nnz)),
+                 QVariant(l.bits), QVariant(qlonglong(l.diskBytes)), QVariant(l.histLo), QVariant(l.histHi),
+                 QVariant(histogramText(l.histCounts)), QVariant(qlonglong(l.macs)) })
             q.addBindValue(v);
         if (!q.exec())
             return fail(q);
@@ -182,11 +185,14 @@ QVector<StoredRun> RunHistory::runs() const
     QSqlDatabase db = QSqlDatabase::database(m_connection);
     QSqlQuery q("SELECT id, name, tags, created FROM runs ORDER BY id", db);
     while (q.next())
-        out.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(), {}});
+        out.append(
+            { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(), {} });
     for (auto& run : out) {
         QSqlQuery s(db);
-        s.prepare("SELECT experiment, dataset, task, model, method, setting, stage, metric, mean, std, n, nonzero, total, "
-                  "theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits FROM summary WHERE run_id = ?");
+        s.prepare(
+            "SELECT experiment, dataset, task, model, method, setting, stage, metric, mean, std, n, nonzero, total, "
+            "theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits FROM summary WHERE "
+            "run_id = ?");
         s.addBindValue(run.id);
         s.exec();
         while (s.next()) {
@@ -236,8 +242,8 @@ int RunHistory::layerCount(qint64 id) const
     return countRows("layers", id);
 }
 
-QVector<QPointF> RunHistory::validationCurve(qint64 id, const QString& method, const QString& stage,
-                                             const QString& setting) const
+QVector<QPointF> RunHistory::validationCurve(
+    qint64 id, const QString& method, const QString& stage, const QString& setting) const
 {
     QVector<QPointF> out;
     QSqlQuery q(QSqlDatabase::database(m_connection));
@@ -265,14 +271,14 @@ QStringList RunHistory::layerNames(qint64 id) const
     return out;
 }
 
-gsq::core::session::LayerRow RunHistory::layerHistogram(qint64 id, const QString& method, const QString& setting,
-                                                        const QString& stage, const QString& layer) const
+gsq::core::session::LayerRow RunHistory::layerHistogram(
+    qint64 id, const QString& method, const QString& setting, const QString& stage, const QString& layer) const
 {
     gsq::core::session::LayerRow row;
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare("SELECT seed, fold, shape, params, nnz, bits, hist_lo, hist_hi, hist FROM layers WHERE run_id = ? AND "
               "method = ? AND setting = ? AND stage = ? AND layer = ? ORDER BY rowid LIMIT 1");
-    for (const QVariant& v : {QVariant(id), QVariant(method), QVariant(setting), QVariant(stage), QVariant(layer)})
+    for (const QVariant& v : { QVariant(id), QVariant(method), QVariant(setting), QVariant(stage), QVariant(layer) })
         q.addBindValue(v);
     if (!q.exec() || !q.next())
         return row;

@@ -39,14 +39,15 @@ public:
     int epochCount(qint64 id) const;
     int layerCount(qint64 id) const;
     /// Mean validation metric per epoch over seeds and folds for one stage of a run.
-    QVector<QPointF> validationCurve(qint64 id, const QString& method, const QString& stage, const QString& setting) const;
+    QVector<QPointF> validationCurve(
+        qint64 id, const QString& method, const QString& stage, const QString& setting) const;
     QString configYaml(qint64 id) const;
     /// Weight matrices recorded for a run, in storage order.
     QStringList layerNames(qint64 id) const;
     /// The histogram of `layer` for one method/setting/stage of a run (its first seed and fold);
     /// histCounts is empty when there is none.
-    gsq::core::session::LayerRow layerHistogram(qint64 id, const QString& method, const QString& setting,
-                                                const QString& stage, const QString& layer) const;
+    gsq::core::session::LayerRow layerHistogram(
+        qint64 id, const QString& method, const QString& setting, const QString& stage, const QString& layer) const;
     /// Every epoch of a run as CSV: seed, fold, stage, setting, epoch, loss, train, val, test,
     /// val_loss (one header line, then one line per epoch of every job and stage).
     QString epochsCsv(qint64 id) const;

@@ -2,7 +2,9 @@
 
 namespace gsq::ui {
 
-RowTableModel::RowTableModel(QStringList headers, QObject* parent) : QAbstractTableModel(parent), m_headers(std::move(headers))
+RowTableModel::RowTableModel(QStringList headers, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_headers(std::move(headers))
 {
 }
 
@@ -28,8 +30,8 @@ QVariant RowTableModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::EditRole || role == Qt::UserRole)
         return v; // raw value for sorting
-    if (role == Qt::TextAlignmentRole && (v.typeId() == QMetaType::Double || v.typeId() == QMetaType::LongLong ||
-                                          v.typeId() == QMetaType::Int))
+    if (role == Qt::TextAlignmentRole
+        && (v.typeId() == QMetaType::Double || v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int))
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }

@@ -77,7 +77,8 @@ QSpinBox* intSpin(int lo, int hi)
 }
 } // namespace
 
-ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent)
+ExperimentPanel::ExperimentPanel(QWidget* parent)
+    : QWidget(parent)
 {
     build();
     experiment::ExperimentConfig defaults;
@@ -179,15 +180,15 @@ void ExperimentPanel::build()
     layout->addWidget(m_error);
     layout->addStretch(1);
 
-    for (auto* c : {m_dataset, m_task, m_split, m_arch, m_smiles, m_label})
+    for (auto* c : { m_dataset, m_task, m_split, m_arch, m_smiles, m_label })
         connect(c, &QComboBox::currentIndexChanged, this, [this] { onEdited(); });
-    for (auto* c : {m_smiles, m_label})
+    for (auto* c : { m_smiles, m_label })
         connect(c, &QComboBox::editTextChanged, this, [this] { onEdited(); });
-    for (auto* s : {m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_batch})
+    for (auto* s : { m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_batch })
         connect(s, &QSpinBox::valueChanged, this, [this] { onEdited(); });
-    for (auto* s : {m_dropout, m_lr, m_weightDecay})
+    for (auto* s : { m_dropout, m_lr, m_weightDecay })
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { onEdited(); });
-    for (auto* e : {m_path, m_tuName})
+    for (auto* e : { m_path, m_tuName })
         connect(e, &QLineEdit::textChanged, this, [this] { onEdited(); });
     connect(m_path, &QLineEdit::editingFinished, this, [this] { fillCsvColumns(); });
     connect(m_browse, &QPushButton::clicked, this, [this] { browse(); });
@@ -208,7 +209,7 @@ void ExperimentPanel::buildSteps(QVBoxLayout* layout)
     m_addStep->setText(tr("Add step"));
     m_addStep->setPopupMode(QToolButton::InstantPopup);
     auto* menu = new QMenu(m_addStep);
-    for (StepKind kind : {StepKind::Prune, StepKind::Quantize, StepKind::Analyze}) {
+    for (StepKind kind : { StepKind::Prune, StepKind::Quantize, StepKind::Analyze }) {
         menu->addAction(QString::fromStdString(experiment::kindName(kind)), this, [this, kind] {
             const auto names = Catalog::methodNames(kind);
             if (!names.empty())
@@ -305,12 +306,14 @@ void ExperimentPanel::refreshStepList()
     m_stepList->clear();
     for (size_t i = 0; i < m_drafts.size(); ++i) {
         const auto& d = m_drafts[i];
-        QString label = QString("%1. %2 · %3").arg(i + 1).arg(QString::fromStdString(experiment::kindName(d.kind)),
-                                                            QString::fromStdString(d.method));
+        QString label
+            = QString("%1. %2 · %3")
+                  .arg(i + 1)
+                  .arg(QString::fromStdString(experiment::kindName(d.kind)), QString::fromStdString(d.method));
         try {
-            label = QString("%1. ").arg(i + 1) +
-                    QString::fromStdString(experiment::stepSummary(
-                        experiment::parseStep(d.kind, d.method, d.values, static_cast<int>(i), "form")));
+            label = QString("%1. ").arg(i + 1)
+                + QString::fromStdString(experiment::stepSummary(
+                    experiment::parseStep(d.kind, d.method, d.values, static_cast<int>(i), "form")));
         } catch (const InputError&) {
             label += tr(" (invalid)");
         }
@@ -388,8 +391,8 @@ void ExperimentPanel::updateDatasetRows()
     const bool csv = info && info->reader == "csv", tu = info && info->reader == "tu";
     m_path->setPlaceholderText(info && !info->bundled.empty() ? tr("bundled copy") : tr("required"));
     m_path->setToolTip(csv ? tr("CSV file with a SMILES column and a label column")
-                       : tu ? tr("Directory holding NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, ...")
-                            : tr("Directory holding cora.content and cora.cites"));
+            : tu           ? tr("Directory holding NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, ...")
+                           : tr("Directory holding cora.content and cora.cites"));
     for (auto* w : m_tuRow)
         w->setVisible(tu && !m_simplified);
     for (auto* w : m_csvRows)
@@ -414,7 +417,7 @@ void ExperimentPanel::fillCsvColumns()
         columns << c.remove('"').trimmed();
     const bool was = m_initializing;
     m_initializing = true;
-    for (auto* combo : {m_smiles, m_label}) {
+    for (auto* combo : { m_smiles, m_label }) {
         const QString keep = combo->currentText();
         combo->clear();
         combo->addItems(columns);
@@ -428,7 +431,8 @@ void ExperimentPanel::browse()
     const auto* info = Catalog::dataset(text(m_dataset));
     QString chosen;
     if (info && info->reader == "csv")
-        chosen = QFileDialog::getOpenFileName(this, tr("Molecule CSV"), m_path->text(), tr("CSV files (*.csv);;All files (*)"));
+        chosen = QFileDialog::getOpenFileName(
+            this, tr("Molecule CSV"), m_path->text(), tr("CSV files (*.csv);;All files (*)"));
     else
         chosen = QFileDialog::getExistingDirectory(this, tr("Dataset directory"), m_path->text());
     if (chosen.isEmpty())

@@ -75,7 +75,7 @@ Q_SIGNALS:
 private:
     void build();
     void buildSteps(QVBoxLayout* layout);
-    void onEdited();    ///< edits from widgets
+    void onEdited(); ///< edits from widgets
     void loadWidgets(); ///< changes from the model
     void refreshStepList();
     void updateDatasetRows();
@@ -83,9 +83,9 @@ private:
     void browse();
     void revalidate();
 
-    gsq::core::experiment::ExperimentConfig m_base;    ///< as loaded
+    gsq::core::experiment::ExperimentConfig m_base; ///< as loaded
     gsq::core::experiment::ExperimentConfig m_current; ///< base + widget values
-    std::vector<StepDraft> m_drafts;                   ///< the compression steps as the form edits them
+    std::vector<StepDraft> m_drafts; ///< the compression steps as the form edits them
     bool m_initializing = false;
     bool m_valid = true;
     bool m_simplified = false;

@@ -19,7 +19,7 @@ using namespace gsq::core::experiment;
 
 StepDraft StepDraft::fromStep(const Step& step)
 {
-    return {kindOf(step), methodOf(step), stepValues(step)};
+    return { kindOf(step), methodOf(step), stepValues(step) };
 }
 
 std::string StepDraft::value(const std::string& key) const
@@ -40,7 +40,8 @@ void StepDraft::setValue(const std::string& key, const std::string& text)
     values.emplace_back(key, text);
 }
 
-StepEditor::StepEditor(QWidget* parent) : QWidget(parent)
+StepEditor::StepEditor(QWidget* parent)
+    : QWidget(parent)
 {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
@@ -130,7 +131,7 @@ void StepEditor::rebuildFields()
     m_title->setText(tr("Step: %1").arg(QString::fromStdString(kindName(m_draft.kind))));
     if (method)
         m_method->setToolTip(QString::fromStdString(method->label + ": " + method->help));
-    const std::vector<std::string> keys = method ? method->keys : std::vector<std::string>{};
+    const std::vector<std::string> keys = method ? method->keys : std::vector<std::string> {};
     for (const auto& key : keys) {
         const FieldInfo* f = Catalog::field(m_draft.kind, key);
         if (!f)
@@ -159,7 +160,8 @@ void StepEditor::rebuildFields()
             auto* combo = new QComboBox;
             for (const auto& c : Catalog::choices(f->choices)) {
                 combo->addItem(QString::fromStdString(c.name), QString::fromStdString(c.name));
-                combo->setItemData(combo->count() - 1, QString::fromStdString(c.label + ": " + c.help), Qt::ToolTipRole);
+                combo->setItemData(
+                    combo->count() - 1, QString::fromStdString(c.label + ": " + c.help), Qt::ToolTipRole);
             }
             combo->setCurrentIndex(std::max(0, combo->findData(value)));
             connect(combo, &QComboBox::currentIndexChanged, this, [this] { readFields(); });
@@ -195,7 +197,7 @@ void StepEditor::rebuildFields()
 void StepEditor::setSimplified(bool simplified)
 {
     m_simplified = simplified;
-    static const std::vector<std::string> lessonKeys{"sparsity", "finetune_epochs", "bits", "epochs"};
+    static const std::vector<std::string> lessonKeys { "sparsity", "finetune_epochs", "bits", "epochs" };
     for (const auto& [key, w] : m_fields) {
         const bool show = !simplified || std::find(lessonKeys.begin(), lessonKeys.end(), key) != lessonKeys.end();
         w->setVisible(show);

@@ -7,7 +7,8 @@ namespace gsq::ui {
 
 using namespace gsq::core::session;
 
-SessionController::SessionController(QObject* parent) : QObject(parent)
+SessionController::SessionController(QObject* parent)
+    : QObject(parent)
 {
     m_timer.setInterval(50);
     connect(&m_timer, &QTimer::timeout, this, [this] { drain(); });
@@ -49,7 +50,8 @@ void SessionController::start(const gsq::core::experiment::ExperimentConfig& con
     CancelToken* cancel = m_cancel.get();
     m_worker = std::thread([this, config, cancel] {
         try {
-            Session::run(config, [this](const SessionEvent& e) { onWorkerEvent(e); }, *cancel);
+            Session::run(
+                config, [this](const SessionEvent& e) { onWorkerEvent(e); }, *cancel);
         } catch (const std::exception&) {
             // Session::run has already emitted RunFailed with the message.
         }
@@ -77,7 +79,8 @@ void SessionController::pause()
     if (!m_running || m_paused)
         return;
     m_paused = true;
-    QMetaObject::invokeMethod(this, [this] { Q_EMIT pausedChanged(true); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT pausedChanged(true); }, Qt::QueuedConnection);
 }
 
 void SessionController::resume()
@@ -100,7 +103,8 @@ void SessionController::step()
             return;
         if (!m_paused) {
             m_paused = true;
-            QMetaObject::invokeMethod(this, [this] { Q_EMIT pausedChanged(true); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { Q_EMIT pausedChanged(true); }, Qt::QueuedConnection);
         }
         m_stepBudget = 1;
     }

@@ -29,10 +29,31 @@
 namespace gsq::ui {
 
 namespace {
-enum Column { RunId, RunName, Tags, Dataset, Model, Method, Setting, Stage, Metric, Mean, Std, N, Nonzero, Theoretical, Dense, Disk, Latency, LatencyKind, Bits };
+enum Column {
+    RunId,
+    RunName,
+    Tags,
+    Dataset,
+    Model,
+    Method,
+    Setting,
+    Stage,
+    Metric,
+    Mean,
+    Std,
+    N,
+    Nonzero,
+    Theoretical,
+    Dense,
+    Disk,
+    Latency,
+    LatencyKind,
+    Bits
+};
 }
 
-CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
+CompareTab::CompareTab(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     auto* bar = new QHBoxLayout;
@@ -46,23 +67,26 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     bar->addWidget(exportButton);
     layout->addLayout(bar);
 
-    m_model = new RowTableModel({tr("run"), tr("name"), tr("tags"), tr("dataset"), tr("model"), tr("method"), tr("setting"),
-                                 tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"),
-                                 tr("nnz bytes (counted)"), tr("dense bytes (counted)"), tr("disk bytes (measured)"),
-                                 tr("latency ms (measured)"), tr("latency kind"), tr("bits")},
-                                this);
-    const QString why = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
-                           "measured size of the saved model file, which also stores indices of the non-zeros. A pruned "
-                           "model is only smaller on disk when it is stored sparsely, and only faster when a sparse kernel "
-                           "runs it.");
-    const QString whyLatency = tr("Median forward pass over the test data, timed on this machine. dense-fp32: the model "
-                                  "as trained; sparse-csr: pruned weights stored as CSR so the zeros are skipped. A masked "
-                                  "(simulated) pruned model runs as fast as the dense one. int8-onednn: quantized linear layers "
-                                  "through oneDNN's int8 GEMM.");
+    m_model = new RowTableModel(
+        { tr("run"), tr("name"), tr("tags"), tr("dataset"), tr("model"), tr("method"), tr("setting"), tr("stage"),
+            tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"), tr("nnz bytes (counted)"),
+            tr("dense bytes (counted)"), tr("disk bytes (measured)"), tr("latency ms (measured)"), tr("latency kind"),
+            tr("bits") },
+        this);
+    const QString why
+        = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
+             "measured size of the saved model file, which also stores indices of the non-zeros. A pruned "
+             "model is only smaller on disk when it is stored sparsely, and only faster when a sparse kernel "
+             "runs it.");
+    const QString whyLatency
+        = tr("Median forward pass over the test data, timed on this machine. dense-fp32: the model "
+             "as trained; sparse-csr: pruned weights stored as CSR so the zeros are skipped. A masked "
+             "(simulated) pruned model runs as fast as the dense one. int8-onednn: quantized linear layers "
+             "through oneDNN's int8 GEMM.");
     const QString whyBits = tr("Bits per stored weight: 32 for fp32 models, the bit-width of quantized ones (A²Q: the "
                                "average over output channels).");
-    m_model->setHeaderToolTips({{}, {}, {}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
-                                tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency, whyBits});
+    m_model->setHeaderToolTips({ {}, {}, {}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
+        tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency, whyBits });
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(Qt::UserRole);
@@ -91,7 +115,8 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     makeAxes(m_pareto, m_paretoX, m_paretoY, tr("size on disk (KiB, measured)"), tr("test metric (mean)"));
     makeAxes(m_overlay, m_overlayX, m_overlayY, tr("epoch of the stage"), tr("validation metric"));
     m_histOverlay = new ChartView(tr("Weight histogram of one layer across the selected rows"));
-    m_histOverlay->setToolTip(tr("First seed and fold of each selected row, from the run history; each run keeps its own bins."));
+    m_histOverlay->setToolTip(
+        tr("First seed and fold of each selected row, from the run history; each run keeps its own bins."));
     m_histLayer = new QComboBox;
     m_histLayer->setMinimumContentsLength(20);
     m_histLayer->setToolTip(tr("Layer whose histogram is overlaid"));
@@ -129,11 +154,13 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
         QMenu menu(this);
         menu.addAction(tr("Rename run %1…").arg(id), this, [this, id] { Q_EMIT renameRequested(id); });
         menu.addAction(tr("Edit tags of run %1…").arg(id), this, [this, id] { Q_EMIT tagsRequested(id); });
-        menu.addAction(tr("Export epochs of run %1 as CSV…").arg(id), this, [this, id] { Q_EMIT exportEpochsRequested(id); });
+        menu.addAction(
+            tr("Export epochs of run %1 as CSV…").arg(id), this, [this, id] { Q_EMIT exportEpochsRequested(id); });
         menu.addAction(tr("Delete run %1").arg(id), this, [this, id] { Q_EMIT deleteRequested(id); });
         menu.addSeparator();
         menu.addAction(tr("Export HTML report of the selection…"), this, [this] {
-            const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+            const QString path
+                = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
             if (!path.isEmpty())
                 if (const QString err = exportReport(path); !err.isEmpty())
                     QMessageBox::warning(this, tr("Export failed"), err);
@@ -142,7 +169,8 @@ CompareTab::CompareTab(QWidget* parent) : QWidget(parent)
     });
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) { m_proxy->setFilterFixedString(t); });
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
         if (path.isEmpty())
             return;
         if (const QString err = exportCsv(path); !err.isEmpty())
@@ -167,7 +195,8 @@ QString CompareTab::exportReport(const QString& path) const
     HtmlReport report(tr("GraphSqueeze comparison"));
     report.paragraph(tr("%n row(s) from %1 run(s). Sizes: theoretical counts stored values at their bits, dense every "
                         "value as fp32, disk is the measured model file. Latency: median forward pass measured on the "
-                        "machine that ran the experiment.", nullptr, static_cast<int>(rows.size()))
+                        "machine that ran the experiment.",
+        nullptr, static_cast<int>(rows.size()))
                          .arg(runs.size()));
     QStringList headers;
     for (int c = 0; c < m_model->columnCount(); ++c)
@@ -192,7 +221,8 @@ void CompareTab::refreshHistogramOverlay()
     // Layers of the selected runs, in order of first appearance.
     QStringList layers;
     for (const QModelIndex& idx : selected)
-        for (const auto& l : m_history->layerNames(m_model->rows()[m_proxy->mapToSource(idx).row()][RunId].toLongLong()))
+        for (const auto& l :
+            m_history->layerNames(m_model->rows()[m_proxy->mapToSource(idx).row()][RunId].toLongLong()))
             if (!layers.contains(l))
                 layers << l;
     if (layers != QStringList([&] {
@@ -217,13 +247,13 @@ void CompareTab::refreshHistogramOverlay()
     y->setTitleText(tr("weights per bin"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    const QList<QColor> palette{QColor("#2e86de"), QColor("#c0392b"), QColor("#27ae60"), QColor("#8e44ad"),
-                                QColor("#e67e22"), QColor("#16a085"), QColor("#7f8c8d")};
+    const QList<QColor> palette { QColor("#2e86de"), QColor("#c0392b"), QColor("#27ae60"), QColor("#8e44ad"),
+        QColor("#e67e22"), QColor("#16a085"), QColor("#7f8c8d") };
     double lo = 0, hi = 0, maxCount = 1;
     for (const QModelIndex& idx : selected) {
         const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
-        const auto h = m_history->layerHistogram(row[RunId].toLongLong(), row[Method].toString(), row[Setting].toString(),
-                                                 row[Stage].toString(), layer);
+        const auto h = m_history->layerHistogram(
+            row[RunId].toLongLong(), row[Method].toString(), row[Setting].toString(), row[Stage].toString(), layer);
         if (h.histCounts.empty())
             continue;
         auto* s = new QLineSeries;
@@ -238,8 +268,8 @@ void CompareTab::refreshHistogramOverlay()
         s->replace(pts);
         s->setName(tr("run %1 %2 %3 %4")
                        .arg(row[RunId].toLongLong())
-                       .arg(row[Method].toString() == "none" ? QString() : row[Method].toString(), row[Setting].toString(),
-                            row[Stage].toString())
+                       .arg(row[Method].toString() == "none" ? QString() : row[Method].toString(),
+                           row[Setting].toString(), row[Stage].toString())
                        .simplified());
         s->setPen(QPen(palette[m_histogramCount % palette.size()], 2));
         chart->addSeries(s);
@@ -257,7 +287,7 @@ void CompareTab::refreshHistogramOverlay()
 
 QList<ChartView*> CompareTab::charts() const
 {
-    return {m_pareto, m_overlay, m_histOverlay};
+    return { m_pareto, m_overlay, m_histOverlay };
 }
 
 void CompareTab::refreshOverlay()
@@ -275,8 +305,8 @@ void CompareTab::refreshOverlay()
         QString stage = row[Stage].toString();
         if (stage == "pruned")
             continue; // no training curve: evaluated once right after pruning
-        const auto points =
-            m_history->validationCurve(row[RunId].toLongLong(), row[Method].toString(), stage, row[Setting].toString());
+        const auto points = m_history->validationCurve(
+            row[RunId].toLongLong(), row[Method].toString(), stage, row[Setting].toString());
         if (points.isEmpty())
             continue;
         auto* s = new QLineSeries;
@@ -301,12 +331,11 @@ QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)
 {
     QVector<QVariantList> rows;
     for (const auto& s : run.summary)
-        rows.append(QVariantList{run.id, run.name, run.tags, QString::fromStdString(s.dataset),
-                                 QString::fromStdString(s.model), QString::fromStdString(s.method),
-                                 QString::fromStdString(s.setting), QString::fromStdString(s.stage),
-                                 QString::fromStdString(s.metric), s.testMean, s.testStd, s.n, s.nonzeroParamsMean,
-                                 s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes), s.sizeDiskBytesMean,
-                                 s.latencyMsMean, QString::fromStdString(s.latencyKind), s.bitsMean});
+        rows.append(QVariantList { run.id, run.name, run.tags, QString::fromStdString(s.dataset),
+            QString::fromStdString(s.model), QString::fromStdString(s.method), QString::fromStdString(s.setting),
+            QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
+            s.nonzeroParamsMean, s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes),
+            s.sizeDiskBytesMean, s.latencyMsMean, QString::fromStdString(s.latencyKind), s.bitsMean });
     return rows;
 }
 
@@ -347,9 +376,8 @@ void CompareTab::refreshPareto()
     others->setMarkerSize(7);
     const bool byLatency = m_paretoLatency->isChecked();
     // Cost on the x axis: KiB on disk or milliseconds, both measured.
-    auto cost = [&](const QVariantList& row) {
-        return byLatency ? row[Latency].toDouble() : row[Disk].toDouble() / 1024.0;
-    };
+    auto cost
+        = [&](const QVariantList& row) { return byLatency ? row[Latency].toDouble() : row[Disk].toDouble() / 1024.0; };
     double maxX = byLatency ? 0.1 : 1, minY = 1, maxY = 0;
     m_paretoCount = 0;
     for (int i = 0; i < rows.size(); ++i) {
@@ -374,7 +402,7 @@ void CompareTab::refreshPareto()
     x->applyNiceNumbers();
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
     y->applyNiceNumbers();
-    for (auto* s : {others, front}) {
+    for (auto* s : { others, front }) {
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);

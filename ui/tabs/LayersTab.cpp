@@ -13,18 +13,20 @@ namespace gsq::ui {
 
 using namespace gsq::core::session;
 
-LayersTab::LayersTab(QWidget* parent) : QWidget(parent)
+LayersTab::LayersTab(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(makeChartHint(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
-                               ".gsqm file (dense, CSR or bitmask, whichever is smallest).")));
-    m_model = new RowTableModel({tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"),
-                                 tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes"), tr("MACs")},
-                                this);
-    m_model->setHeaderToolTips({{}, {}, {}, {}, {}, tr("counted: all values"), tr("counted: non-zero values"), {}, {},
-                                tr("measured: payload bytes in the model file"),
-                                tr("counted: multiply-accumulates of this weight in one forward pass over the test data, "
-                                   "non-zero weights (and stored inputs) only; message passing not included")});
+    layout->addWidget(
+        makeChartHint(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
+                         ".gsqm file (dense, CSR or bitmask, whichever is smallest).")));
+    m_model = new RowTableModel({ tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"),
+                                    tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes"), tr("MACs") },
+        this);
+    m_model->setHeaderToolTips({ {}, {}, {}, {}, {}, tr("counted: all values"), tr("counted: non-zero values"), {}, {},
+        tr("measured: payload bytes in the model file"),
+        tr("counted: multiply-accumulates of this weight in one forward pass over the test data, "
+           "non-zero weights (and stored inputs) only; message passing not included") });
     auto* proxy = new QSortFilterProxyModel(this);
     proxy->setSourceModel(m_model);
     proxy->setSortRole(Qt::UserRole);
@@ -50,11 +52,10 @@ void LayersTab::addEvents(const std::vector<SessionEvent>& events)
         if (!f || f->job != 0)
             continue;
         for (const auto& l : f->layers)
-            rows.append(QVariantList{QString::fromStdString(l.method), QString::fromStdString(l.setting),
-                                     QString::fromStdString(l.stage), QString::fromStdString(l.layer),
-                                     QString::fromStdString(l.shape), static_cast<qlonglong>(l.params),
-                                     static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
-                                     static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs)});
+            rows.append(QVariantList { QString::fromStdString(l.method), QString::fromStdString(l.setting),
+                QString::fromStdString(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
+                static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
+                static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs) });
     }
     m_model->appendRows(rows);
 }

@@ -32,7 +32,8 @@ QString labelOf(const ResultRow& row)
 }
 } // namespace
 
-QuantizationTab::QuantizationTab(QWidget* parent) : QWidget(parent)
+QuantizationTab::QuantizationTab(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(makeChartHint(
@@ -58,7 +59,7 @@ QuantizationTab::QuantizationTab(QWidget* parent) : QWidget(parent)
 
 QList<ChartView*> QuantizationTab::charts() const
 {
-    return {m_accView, m_costView};
+    return { m_accView, m_costView };
 }
 
 void QuantizationTab::clear()
@@ -84,11 +85,11 @@ void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
         entry.test << row.testValue;
         entry.bits << row.bits;
         if (row.method == "none") {
-            m_baseDisk[{row.seed, row.fold}] = static_cast<double>(row.sizeDiskBytes);
+            m_baseDisk[{ row.seed, row.fold }] = static_cast<double>(row.sizeDiskBytes);
             entry.diskRatio << 1.0;
             entry.speedup << 1.0;
         } else {
-            const double base = m_baseDisk.value({row.seed, row.fold}, 0.0);
+            const double base = m_baseDisk.value({ row.seed, row.fold }, 0.0);
             if (base > 0)
                 entry.diskRatio << static_cast<double>(row.sizeDiskBytes) / base;
             if (row.latencyMs > 0)
@@ -115,7 +116,8 @@ void QuantizationTab::refresh()
     m_accX->setCategories(accLabels);
     m_costX->setCategories(m_order);
     if (m_order.size() <= 1) {
-        chart->setTitle(tr("Test metric by quantization method — add a quantization step (Compression → Quantization)"));
+        chart->setTitle(
+            tr("Test metric by quantization method — add a quantization step (Compression → Quantization)"));
         return;
     }
     chart->setTitle(tr("Test metric by quantization method"));
@@ -149,7 +151,7 @@ void QuantizationTab::refresh()
         const double s = std::round(mean(m_entries[label].speedup) * 100.0);
         *disk << d;
         *speed << s;
-        hi = std::max({hi, d, s});
+        hi = std::max({ hi, d, s });
     }
     auto* costSeries = new QBarSeries;
     costSeries->append(disk);

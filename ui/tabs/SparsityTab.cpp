@@ -21,12 +21,12 @@ namespace gsq::ui {
 
 using namespace gsq::core::session;
 
-
-SparsityTab::SparsityTab(QWidget* parent) : QWidget(parent)
+SparsityTab::SparsityTab(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(makeChartHint(tr("Sparsity = fraction of weights set to zero. 'pruned' is measured right after "
-                               "removing weights, 'finetuned' after retraining with the zeros kept.")));
+                                       "removing weights, 'finetuned' after retraining with the zeros kept.")));
     m_accView = new ChartView(tr("Test accuracy vs sparsity"));
     m_layerView = new ChartView(tr("Per-layer sparsity after the last pruning step"));
     m_accX = new QValueAxis;
@@ -61,7 +61,7 @@ SparsityTab::SparsityTab(QWidget* parent) : QWidget(parent)
 
 QList<ChartView*> SparsityTab::charts() const
 {
-    return {m_accView, m_layerView, m_scheduleView};
+    return { m_accView, m_layerView, m_scheduleView };
 }
 
 void SparsityTab::clear()
@@ -98,7 +98,8 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
                     params += l.params;
                     zeros += l.params - l.nnz;
                 }
-                series[QString()].append(QPointF(p->epoch, params ? 100.0 * static_cast<double>(zeros) / static_cast<double>(params) : 0.0));
+                series[QString()].append(
+                    QPointF(p->epoch, params ? 100.0 * static_cast<double>(zeros) / static_cast<double>(params) : 0.0));
                 m_scheduleSetting = m_lastSetting;
             }
             changed = true;
@@ -125,7 +126,7 @@ void SparsityTab::refresh()
     auto* chart = m_accView->chart();
     chart->removeAllSeries();
     double lo = 1.0;
-    const QMap<QString, QColor> colors{{"pruned", QColor("#c0392b")}, {"finetuned", QColor("#27ae60")}};
+    const QMap<QString, QColor> colors { { "pruned", QColor("#c0392b") }, { "finetuned", QColor("#27ae60") } };
     for (auto it = m_values.begin(); it != m_values.end(); ++it) {
         auto* mean = new QLineSeries;
         auto* dots = new QScatterSeries;
@@ -150,7 +151,7 @@ void SparsityTab::refresh()
         mean->setPen(QPen(c, 2));
         dots->setColor(c);
         dots->setMarkerSize(7);
-        for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{band, mean, dots}) {
+        for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*> { band, mean, dots }) {
             chart->addSeries(s);
             s->attachAxis(m_accX);
             s->attachAxis(m_accY);
@@ -172,8 +173,9 @@ void SparsityTab::refresh()
     }
     m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
     m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
-    chart->setTitle(m_values.isEmpty() ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
-                                       : tr("Test accuracy vs sparsity"));
+    chart->setTitle(m_values.isEmpty()
+            ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
+            : tr("Test accuracy vs sparsity"));
 
     // Sparsity over the fine-tuning epochs of the latest setting, drawn as steps.
     auto* schart = m_scheduleView->chart();

@@ -41,7 +41,7 @@ private:
     /// "method setting" -> layer ("" = global) -> (epoch, sparsity %) after each pruning step
     QMap<QString, QMap<QString, QList<QPointF>>> m_schedule;
     QMap<QString, int> m_plannedEpochs; ///< fine-tuning epochs per setting
-    QString m_scheduleSetting;          ///< the latest setting
+    QString m_scheduleSetting; ///< the latest setting
     QValueAxis *m_accX, *m_accY, *m_layerY;
     QBarCategoryAxis* m_layerX;
     QMap<QString, QMap<double, QList<double>>> m_values; ///< stage -> sparsity -> test values

@@ -34,12 +34,14 @@ QValueAxis* axis(const QString& title)
 }
 } // namespace
 
-TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent)
+TrainingTab::TrainingTab(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(makeChartHint(tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
-                               "pruning masks · purple: quantization-aware training. Thin lines: one seed (and setting); bold: "
-                               "their mean. Later stages start where the base training ended (dashed line).")));
+    layout->addWidget(makeChartHint(
+        tr("Blue: base training · orange: L2-regularised training · green: fine-tuning with "
+           "pruning masks · purple: quantization-aware training. Thin lines: one seed (and setting); bold: "
+           "their mean. Later stages start where the base training ended (dashed line).")));
     m_lossView = new ChartView(tr("Training loss"));
     m_metricView = new ChartView(tr("Validation metric"));
     m_lossX = axis(tr("epoch"));
@@ -57,7 +59,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent)
 
 QList<ChartView*> TrainingTab::charts() const
 {
-    return {m_lossView, m_metricView};
+    return { m_lossView, m_metricView };
 }
 
 void TrainingTab::clear()
@@ -73,8 +75,8 @@ void TrainingTab::clear()
     m_maxLoss = 0.1;
 }
 
-TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const std::string& setting, int64_t seed,
-                                       const std::string& method)
+TrainingTab::Curve& TrainingTab::curve(
+    int job, const std::string& stage, const std::string& setting, int64_t seed, const std::string& method)
 {
     // Settings repeat across methods ("bits=4" for qat and degree_quant): the method is part of the key.
     const std::string label = settingKey(method, setting);
@@ -83,10 +85,13 @@ TrainingTab::Curve& TrainingTab::curve(int job, const std::string& stage, const 
     if (it != m_loss.end())
         return *it;
     Curve c;
-    const QString name = QString("seed %1 %2 %3").arg(seed).arg(QString::fromStdString(stage), QString::fromStdString(label)).trimmed();
+    const QString name = QString("seed %1 %2 %3")
+                             .arg(seed)
+                             .arg(QString::fromStdString(stage), QString::fromStdString(label))
+                             .trimmed();
     c.loss = new QLineSeries;
     c.metric = new QLineSeries;
-    for (auto* s : {c.loss, c.metric}) {
+    for (auto* s : { c.loss, c.metric }) {
         s->setName(name);
         QColor color = stageColor(stage);
         color.setAlpha(150); // seeds thin and light, their mean drawn bold on top
@@ -139,8 +144,8 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
             if (m->stage == "base")
                 m_baseEnd[m->job] = m->point.epoch;
             if (m->stage == "regularized")
-                m_regularizedEnd[QString("%1|%2").arg(m->job).arg(QString::fromStdString(m->setting))] =
-                    static_cast<int>(x);
+                m_regularizedEnd[QString("%1|%2").arg(m->job).arg(QString::fromStdString(m->setting))]
+                    = static_cast<int>(x);
         } else if (auto* f = std::get_if<StageFinished>(&e)) {
             m_metricName = QString::fromStdString(f->row.metric);
         }
@@ -166,7 +171,7 @@ void TrainingTab::refresh()
             const QString name = tr("mean %1 %2").arg(parts[0], parts.value(1)).trimmed();
             mean.loss = new QLineSeries;
             mean.metric = new QLineSeries;
-            for (auto* s : {mean.loss, mean.metric}) {
+            for (auto* s : { mean.loss, mean.metric }) {
                 s->setName(name);
                 s->setPen(QPen(stageColor(parts[0].toStdString()), 2.6));
             }
@@ -196,7 +201,7 @@ void TrainingTab::refresh()
         if (!m_baseMarkLoss) {
             m_baseMarkLoss = new QLineSeries;
             m_baseMarkMetric = new QLineSeries;
-            for (auto* s : {m_baseMarkLoss, m_baseMarkMetric}) {
+            for (auto* s : { m_baseMarkLoss, m_baseMarkMetric }) {
                 s->setName(tr("end of base training"));
                 s->setPen(QPen(QColor("#7f8c8d"), 1.2, Qt::DashLine));
             }
@@ -207,8 +212,8 @@ void TrainingTab::refresh()
             m_baseMarkMetric->attachAxis(m_metricX);
             m_baseMarkMetric->attachAxis(m_metricY);
         }
-        m_baseMarkLoss->replace({QPointF(baseEnd, 0), QPointF(baseEnd, m_maxLoss * 1.05)});
-        m_baseMarkMetric->replace({QPointF(baseEnd, 0), QPointF(baseEnd, 1)});
+        m_baseMarkLoss->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, m_maxLoss * 1.05) });
+        m_baseMarkMetric->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, 1) });
     }
     // A legend only while it stays readable.
     const bool legend = m_loss.size() + meanCount() + (m_baseMarkLoss ? 1 : 0) <= 8;
@@ -217,7 +222,7 @@ void TrainingTab::refresh()
     m_lossX->setRange(0, m_maxX);
     m_metricX->setRange(0, m_maxX);
     m_lossY->setRange(0, m_maxLoss * 1.05);
-    for (auto* a : {m_lossX, m_metricX, m_lossY})
+    for (auto* a : { m_lossX, m_metricX, m_lossY })
         a->applyNiceNumbers();
     m_metricY->setTitleText(tr("validation %1").arg(m_metricName));
 }

@@ -4,8 +4,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
 #include <QSlider>
@@ -19,7 +19,8 @@ namespace gsq::ui {
 
 using namespace gsq::core::session;
 
-WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
+WeightsTab::WeightsTab(QWidget* parent)
+    : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     auto* bar = new QHBoxLayout;
@@ -49,9 +50,10 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
     epochBar->addWidget(m_epoch, 1);
     epochBar->addWidget(m_epochLabel);
     layout->addLayout(epochBar);
-    layout->addWidget(makeChartHint(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
-                               "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them. "
-                               "Quantized weights are drawn as stored: at 4 bits only 15 levels remain.")));
+    layout->addWidget(
+        makeChartHint(tr("Pruned weights are exactly zero, so the bin at zero spikes. A masked model is "
+                         "not faster by itself: the zeros are still multiplied unless a sparse kernel skips them. "
+                         "Quantized weights are drawn as stored: at 4 bits only 15 levels remain.")));
     m_view = new ChartView(tr("Weight histogram"));
     layout->addWidget(m_view, 1);
     m_gridArea = new QScrollArea;
@@ -71,7 +73,7 @@ WeightsTab::WeightsTab(QWidget* parent) : QWidget(parent)
 
 QList<ChartView*> WeightsTab::charts() const
 {
-    return {m_view};
+    return { m_view };
 }
 
 void WeightsTab::clear()
@@ -92,7 +94,7 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
             const QString setting = QString::fromStdString(settingKey(w->method, w->setting));
             for (const auto& l : w->layers)
                 m_snapshots[QString::fromStdString(l.layer)][setting].append(
-                    {QString::fromStdString(w->stage), w->epoch, l});
+                    { QString::fromStdString(w->stage), w->epoch, l });
             changed = true;
             continue;
         }
@@ -136,7 +138,8 @@ int WeightsTab::stageCount() const
 {
     const auto byLayer = m_rows.value(m_layer->currentText());
     const int base = static_cast<int>(byLayer.value(QString()).size());
-    return m_setting->currentText().isEmpty() ? base : base + static_cast<int>(byLayer.value(m_setting->currentText()).size());
+    return m_setting->currentText().isEmpty() ? base
+                                              : base + static_cast<int>(byLayer.value(m_setting->currentText()).size());
 }
 
 const QList<WeightsTab::Snapshot>* WeightsTab::snapshotsOf(const QString& layer) const
@@ -214,7 +217,7 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
     if (snapshot) {
         rows << &snapshot->row;
     } else if (layerIt != m_rows.cend()) {
-        for (const QString& setting : {QString(), m_setting->currentText()}) {
+        for (const QString& setting : { QString(), m_setting->currentText() }) {
             if (setting.isEmpty() && !rows.isEmpty())
                 continue;
             const auto settingIt = layerIt->constFind(setting);
@@ -243,9 +246,9 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         y->setTitleText(tr("weights per bin"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    const QMap<QString, QColor> colors{{"base", QColor("#2e86de")}, {"pruned", QColor("#c0392b")},
-                                       {"finetuned", QColor("#27ae60")}, {"quantized", QColor("#8e44ad")},
-                                       {"qat", QColor("#8e44ad")}, {"regularized", QColor("#e67e22")}};
+    const QMap<QString, QColor> colors { { "base", QColor("#2e86de") }, { "pruned", QColor("#c0392b") },
+        { "finetuned", QColor("#27ae60") }, { "quantized", QColor("#8e44ad") }, { "qat", QColor("#8e44ad") },
+        { "regularized", QColor("#e67e22") } };
     double maxCount = 1;
     std::stable_sort(rows.begin(), rows.end(), [](const LayerRow* a, const LayerRow* b) {
         return (a->stage == "base" ? 1 : 0) < (b->stage == "base" ? 1 : 0);
@@ -263,10 +266,11 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         }
         s->replace(pts);
         const QString stage = QString::fromStdString(r->stage);
-        s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting)) +
-                   (snapshot ? tr(" epoch %1 (bins span this epoch's range)").arg(snapshot->epoch) : QString()));
+        s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting))
+            + (snapshot ? tr(" epoch %1 (bins span this epoch's range)").arg(snapshot->epoch) : QString()));
         // Base is dashed and drawn on top, so it stays visible where the stages coincide.
-        s->setPen(QPen(colors.value(stage, Qt::darkGray), compact ? 1.5 : 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
+        s->setPen(
+            QPen(colors.value(stage, Qt::darkGray), compact ? 1.5 : 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);

@@ -18,23 +18,34 @@ int clampIndex(int value, int lo, int size)
 int chiralityIndex(RDKit::Atom::ChiralType t)
 {
     switch (t) {
-    case RDKit::Atom::CHI_UNSPECIFIED: return 0;
-    case RDKit::Atom::CHI_TETRAHEDRAL_CW: return 1;
-    case RDKit::Atom::CHI_TETRAHEDRAL_CCW: return 2;
-    case RDKit::Atom::CHI_OTHER: return 3;
-    default: return 4;
+    case RDKit::Atom::CHI_UNSPECIFIED:
+        return 0;
+    case RDKit::Atom::CHI_TETRAHEDRAL_CW:
+        return 1;
+    case RDKit::Atom::CHI_TETRAHEDRAL_CCW:
+        return 2;
+    case RDKit::Atom::CHI_OTHER:
+        return 3;
+    default:
+        return 4;
     }
 }
 
 int hybridisationIndex(RDKit::Atom::HybridizationType h)
 {
     switch (h) {
-    case RDKit::Atom::SP: return 0;
-    case RDKit::Atom::SP2: return 1;
-    case RDKit::Atom::SP3: return 2;
-    case RDKit::Atom::SP3D: return 3;
-    case RDKit::Atom::SP3D2: return 4;
-    default: return 5;
+    case RDKit::Atom::SP:
+        return 0;
+    case RDKit::Atom::SP2:
+        return 1;
+    case RDKit::Atom::SP3:
+        return 2;
+    case RDKit::Atom::SP3D:
+        return 3;
+    case RDKit::Atom::SP3D2:
+        return 4;
+    default:
+        return 5;
     }
 }
 
@@ -46,7 +57,7 @@ std::vector<std::array<int, 9>> AtomFeaturizer::atomCategories(const RDKit::ROMo
     out.reserve(mol.getNumAtoms());
     const RDKit::RingInfo* rings = mol.getRingInfo();
     for (const RDKit::Atom* a : mol.atoms()) {
-        std::array<int, 9> c{};
+        std::array<int, 9> c {};
         c[0] = clampIndex(static_cast<int>(a->getAtomicNum()), 1, kCategorySizes[0]);
         c[1] = chiralityIndex(a->getChiralTag());
         c[2] = clampIndex(static_cast<int>(a->getDegree()), 0, kCategorySizes[2]);

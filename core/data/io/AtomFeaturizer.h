@@ -19,7 +19,7 @@ namespace gsq::core::data::io {
 /// hybridisation SP..SP3D2 (6), aromatic (2), in ring (2) -> 174 features.
 class AtomFeaturizer {
 public:
-    static constexpr std::array<int, 9> kCategorySizes = {119, 5, 12, 12, 10, 6, 6, 2, 2};
+    static constexpr std::array<int, 9> kCategorySizes = { 119, 5, 12, 12, 10, 6, 6, 2, 2 };
     static constexpr int kNumFeatures = 174;
 
     /// The 9 category indices of every atom, [numAtoms][9].

@@ -16,14 +16,14 @@ namespace {
 
 bool fileExists(const std::string& p)
 {
-    struct stat st {};
+    struct stat st { };
     return ::stat(p.c_str(), &st) == 0;
 }
 
 struct Content {
     std::vector<int64_t> paperIds;
     std::vector<std::string> classNames; // per row
-    std::vector<uint8_t> features;       // rows x F, 0/1
+    std::vector<uint8_t> features; // rows x F, 0/1
     int64_t numFeatures = 0;
 };
 
@@ -41,16 +41,19 @@ Content readContent(const std::string& path)
         auto f = file.fields(i, '\t');
         if (c.paperIds.empty()) {
             if (f.size() < 3)
-                file.fail(i, "expected at least 3 tab-separated fields (id, features, class), found " +
-                                 std::to_string(f.size()));
+                file.fail(i,
+                    "expected at least 3 tab-separated fields (id, features, class), found "
+                        + std::to_string(f.size()));
             c.numFeatures = static_cast<int64_t>(f.size()) - 2;
         } else if (static_cast<int64_t>(f.size()) != c.numFeatures + 2) {
-            file.fail(i, "expected " + std::to_string(c.numFeatures + 2) + " tab-separated fields (as on line 1), found " +
-                             std::to_string(f.size()));
+            file.fail(i,
+                "expected " + std::to_string(c.numFeatures + 2) + " tab-separated fields (as on line 1), found "
+                    + std::to_string(f.size()));
         }
         int64_t id = file.toInt(f[0], i, "paper id");
         if (auto it = seen.find(id); it != seen.end())
-            file.fail(i, "duplicate paper id " + std::to_string(id) + " (first on line " + std::to_string(it->second + 1) + ")");
+            file.fail(i,
+                "duplicate paper id " + std::to_string(id) + " (first on line " + std::to_string(it->second + 1) + ")");
         seen.emplace(id, i);
         c.paperIds.push_back(id);
         for (int64_t k = 0; k < c.numFeatures; ++k) {
@@ -71,7 +74,7 @@ Content readContent(const std::string& path)
 }
 
 struct Planetoid {
-    std::vector<int64_t> contentRow;  // per planetoid index
+    std::vector<int64_t> contentRow; // per planetoid index
     std::vector<int64_t> label;
     std::vector<std::string> className;
     std::vector<std::string> split;
@@ -89,18 +92,23 @@ Planetoid readPlanetoid(const std::string& path, const Content& content)
             continue;
         auto f = file.fields(i, '\t');
         if (f.size() != 7)
-            file.fail(i, "expected 7 tab-separated fields (planetoid_index paper_id content_row planetoid_label class_name split interchangeable_with), found " +
-                             std::to_string(f.size()));
+            file.fail(i,
+                "expected 7 tab-separated fields (planetoid_index paper_id content_row planetoid_label class_name "
+                "split interchangeable_with), found "
+                    + std::to_string(f.size()));
         int64_t idx = file.toInt(f[0], i, "planetoid_index");
         if (idx != static_cast<int64_t>(p.contentRow.size()))
-            file.fail(i, "expected planetoid_index " + std::to_string(p.contentRow.size()) + " (rows sorted, no gaps), found " + std::to_string(idx));
+            file.fail(i,
+                "expected planetoid_index " + std::to_string(p.contentRow.size()) + " (rows sorted, no gaps), found "
+                    + std::to_string(idx));
         int64_t paper = file.toInt(f[1], i, "paper_id");
         int64_t row = file.toInt(f[2], i, "content_row");
         if (row < 0 || row >= n)
             file.fail(i, "content_row " + std::to_string(row) + " out of range [0, " + std::to_string(n) + ")");
         if (content.paperIds[static_cast<size_t>(row)] != paper)
-            file.fail(i, "content_row " + std::to_string(row) + " holds paper " +
-                             std::to_string(content.paperIds[static_cast<size_t>(row)]) + ", not " + std::to_string(paper));
+            file.fail(i,
+                "content_row " + std::to_string(row) + " holds paper "
+                    + std::to_string(content.paperIds[static_cast<size_t>(row)]) + ", not " + std::to_string(paper));
         if (rowUsed[static_cast<size_t>(row)])
             file.fail(i, "content_row " + std::to_string(row) + " is mapped twice");
         rowUsed[static_cast<size_t>(row)] = 1;
@@ -109,7 +117,9 @@ Planetoid readPlanetoid(const std::string& path, const Content& content)
             file.fail(i, "planetoid_label must be >= 0");
         std::string cls(f[4]);
         if (cls != content.classNames[static_cast<size_t>(row)])
-            file.fail(i, "class_name '" + cls + "' differs from cora.content ('" + content.classNames[static_cast<size_t>(row)] + "')");
+            file.fail(i,
+                "class_name '" + cls + "' differs from cora.content ('" + content.classNames[static_cast<size_t>(row)]
+                    + "')");
         std::string split(f[5]);
         if (split != "train" && split != "val" && split != "test" && split != "unused")
             file.fail(i, "split must be one of train, val, test, unused; found '" + split + "'");
@@ -119,8 +129,9 @@ Planetoid readPlanetoid(const std::string& path, const Content& content)
         p.split.push_back(split);
     }
     if (static_cast<int64_t>(p.contentRow.size()) != n)
-        throw InputError(path, 0, "expected " + std::to_string(n) + " rows (one per paper in cora.content), found " +
-                                      std::to_string(p.contentRow.size()));
+        throw InputError(path, 0,
+            "expected " + std::to_string(n) + " rows (one per paper in cora.content), found "
+                + std::to_string(p.contentRow.size()));
     return p;
 }
 
@@ -149,9 +160,9 @@ GraphDataset CoraReader::read(const std::string& directory)
             labels[static_cast<size_t>(i)] = p.label[static_cast<size_t>(i)];
             auto [it, inserted] = names.emplace(p.label[static_cast<size_t>(i)], p.className[static_cast<size_t>(i)]);
             if (!inserted && it->second != p.className[static_cast<size_t>(i)])
-                throw InputError(planetoidPath, static_cast<int>(i + 2), "planetoid_label " + std::to_string(it->first) +
-                                                                             " names two classes: '" + it->second + "' and '" +
-                                                                             p.className[static_cast<size_t>(i)] + "'");
+                throw InputError(planetoidPath, static_cast<int>(i + 2),
+                    "planetoid_label " + std::to_string(it->first) + " names two classes: '" + it->second + "' and '"
+                        + p.className[static_cast<size_t>(i)] + "'");
             const std::string& s = p.split[static_cast<size_t>(i)];
             if (s == "train")
                 ds.publicTrain.push_back(i);
@@ -162,8 +173,9 @@ GraphDataset CoraReader::read(const std::string& directory)
         }
         for (auto& [idx, name] : names) {
             if (idx != static_cast<int64_t>(ds.classNames.size()))
-                throw InputError(planetoidPath, 0, "planetoid labels must run 0..C-1 without gaps; label " +
-                                                       std::to_string(ds.classNames.size()) + " is missing");
+                throw InputError(planetoidPath, 0,
+                    "planetoid labels must run 0..C-1 without gaps; label " + std::to_string(ds.classNames.size())
+                        + " is missing");
             ds.classNames.push_back(name);
         }
     } else {
@@ -173,8 +185,9 @@ GraphDataset CoraReader::read(const std::string& directory)
         ds.classNames = sorted;
         for (int64_t i = 0; i < n; ++i) {
             rowOfNode[static_cast<size_t>(i)] = i;
-            labels[static_cast<size_t>(i)] =
-                std::lower_bound(sorted.begin(), sorted.end(), content.classNames[static_cast<size_t>(i)]) - sorted.begin();
+            labels[static_cast<size_t>(i)]
+                = std::lower_bound(sorted.begin(), sorted.end(), content.classNames[static_cast<size_t>(i)])
+                - sorted.begin();
         }
     }
 
@@ -187,7 +200,7 @@ GraphDataset CoraReader::read(const std::string& directory)
 
     // Features in node order.
     const int64_t f = content.numFeatures;
-    auto x = torch::empty({n, f}, torch::kFloat);
+    auto x = torch::empty({ n, f }, torch::kFloat);
     float* xp = x.data_ptr<float>();
     for (int64_t i = 0; i < n; ++i) {
         const uint8_t* src = content.features.data() + rowOfNode[static_cast<size_t>(i)] * f;
@@ -219,7 +232,7 @@ GraphDataset CoraReader::read(const std::string& directory)
         src.push_back(ia->second);
         dst.push_back(ib->second);
     }
-    auto ei = torch::stack({torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong)});
+    auto ei = torch::stack({ torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong) });
 
     graph::Graph g;
     g.x = x;

@@ -69,7 +69,8 @@ GraphDataset MoleculeCsvReader::read(const std::string& path, const MoleculeCsvO
     {
         std::string base = path.substr(path.find_last_of('/') + 1);
         ds.name = base.substr(0, base.find_last_of('.'));
-        std::transform(ds.name.begin(), ds.name.end(), ds.name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::transform(
+            ds.name.begin(), ds.name.end(), ds.name.begin(), [](unsigned char ch) { return std::tolower(ch); });
     }
     ds.numFeatures = AtomFeaturizer::kNumFeatures;
     int64_t maxLabel = -1;
@@ -84,11 +85,13 @@ GraphDataset MoleculeCsvReader::read(const std::string& path, const MoleculeCsvO
         if (!splitCsvLine(file.line(i), fields))
             file.fail(i, "unterminated quote");
         if (fields.size() != header.size())
-            file.fail(i, "expected " + std::to_string(header.size()) + " comma-separated fields (as in the header), found " +
-                             std::to_string(fields.size()));
+            file.fail(i,
+                "expected " + std::to_string(header.size()) + " comma-separated fields (as in the header), found "
+                    + std::to_string(fields.size()));
         int64_t label = file.toInt(fields[labelCol], i, ("label '" + options.labelColumn + "'").c_str());
         if (label < 0)
-            file.fail(i, "label '" + options.labelColumn + "' must be a class index >= 0, found " + std::to_string(label));
+            file.fail(
+                i, "label '" + options.labelColumn + "' must be a class index >= 0, found " + std::to_string(label));
         const std::string& smiles = fields[smilesCol];
         std::unique_ptr<RDKit::RWMol> mol;
         try {
@@ -102,7 +105,7 @@ GraphDataset MoleculeCsvReader::read(const std::string& path, const MoleculeCsvO
         }
         auto cats = AtomFeaturizer::atomCategories(*mol);
         const int64_t n = static_cast<int64_t>(cats.size());
-        auto x = torch::zeros({n, AtomFeaturizer::kNumFeatures}, torch::kFloat);
+        auto x = torch::zeros({ n, AtomFeaturizer::kNumFeatures }, torch::kFloat);
         float* xp = x.data_ptr<float>();
         for (int64_t a = 0; a < n; ++a) {
             int offset = 0;
@@ -116,8 +119,9 @@ GraphDataset MoleculeCsvReader::read(const std::string& path, const MoleculeCsvO
         graph::Graph g;
         g.numNodes = n;
         g.x = x;
-        g.edgeIndex = torch::stack({torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong)}).view({2, -1});
-        g.y = torch::tensor({label}, torch::kLong);
+        g.edgeIndex
+            = torch::stack({ torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong) }).view({ 2, -1 });
+        g.y = torch::tensor({ label }, torch::kLong);
         ds.graphs.push_back(std::move(g));
         ds.scaffolds.push_back(AtomFeaturizer::murckoScaffold(*mol));
         maxLabel = std::max(maxLabel, label);

@@ -21,9 +21,10 @@ std::string_view trim(std::string_view s)
     return s.substr(b, e - b);
 }
 
-TextFile::TextFile(std::string path, bool allowEmpty) : m_path(std::move(path))
+TextFile::TextFile(std::string path, bool allowEmpty)
+    : m_path(std::move(path))
 {
-    struct stat st {};
+    struct stat st { };
     if (::stat(m_path.c_str(), &st) != 0)
         throw InputError(m_path, 0, "file not found");
     if (S_ISDIR(st.st_mode))

@@ -14,7 +14,7 @@ namespace {
 
 bool fileExists(const std::string& p)
 {
-    struct stat st {};
+    struct stat st { };
     return ::stat(p.c_str(), &st) == 0;
 }
 
@@ -40,7 +40,8 @@ std::vector<int64_t> readIntColumn(const TextFile& f, const char* what)
     for (size_t i : dataLines(f)) {
         auto fields = f.fields(i, ',');
         if (fields.size() != 1)
-            f.fail(i, std::string("expected one ") + what + " per line, found " + std::to_string(fields.size()) + " fields");
+            f.fail(i,
+                std::string("expected one ") + what + " per line, found " + std::to_string(fields.size()) + " fields");
         v.push_back(f.toInt(fields[0], i, what));
     }
     return v;
@@ -49,8 +50,8 @@ std::vector<int64_t> readIntColumn(const TextFile& f, const char* what)
 void requireCount(const TextFile& f, size_t found, size_t expected, const char* what)
 {
     if (found != expected)
-        throw InputError(f.path(), 0, "expected " + std::to_string(expected) + " lines (" + what + "), found " +
-                                          std::to_string(found));
+        throw InputError(f.path(), 0,
+            "expected " + std::to_string(expected) + " lines (" + what + "), found " + std::to_string(found));
 }
 
 } // namespace
@@ -71,8 +72,9 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
             if (gid < 1)
                 indicatorFile.fail(lines[k], "graph ids are 1-based; found " + std::to_string(gid));
             if (gid != prev && gid != prev + 1)
-                indicatorFile.fail(lines[k], "graph indicator not contiguous: expected graph id " + std::to_string(prev) +
-                                                 " or " + std::to_string(prev + 1) + ", found " + std::to_string(gid));
+                indicatorFile.fail(lines[k],
+                    "graph indicator not contiguous: expected graph id " + std::to_string(prev) + " or "
+                        + std::to_string(prev + 1) + ", found " + std::to_string(gid));
             prev = gid;
         }
     }
@@ -81,7 +83,8 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
     // Graph labels.
     TextFile labelFile(prefix + "graph_labels.txt");
     std::vector<int64_t> rawLabels = readIntColumn(labelFile, "graph label");
-    requireCount(labelFile, rawLabels.size(), static_cast<size_t>(numGraphs), "one label per graph in the graph indicator");
+    requireCount(
+        labelFile, rawLabels.size(), static_cast<size_t>(numGraphs), "one label per graph in the graph indicator");
     std::vector<int64_t> classes = rawLabels;
     std::sort(classes.begin(), classes.end());
     classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
@@ -102,23 +105,27 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
     for (size_t i : dataLines(adjacency)) {
         auto f = adjacency.fields(i, ',');
         if (f.size() != 2)
-            adjacency.fail(i, "expected 'row, col' (2 comma-separated node ids), found " + std::to_string(f.size()) + " fields");
+            adjacency.fail(
+                i, "expected 'row, col' (2 comma-separated node ids), found " + std::to_string(f.size()) + " fields");
         int64_t a = adjacency.toInt(f[0], i, "node id");
         int64_t b = adjacency.toInt(f[1], i, "node id");
-        for (int64_t v : {a, b})
+        for (int64_t v : { a, b })
             if (v < 1 || v > numNodes)
-                adjacency.fail(i, "node id " + std::to_string(v) + " out of range [1, " + std::to_string(numNodes) + "]");
+                adjacency.fail(
+                    i, "node id " + std::to_string(v) + " out of range [1, " + std::to_string(numNodes) + "]");
         int64_t ga = graphOf[static_cast<size_t>(a - 1)], gb = graphOf[static_cast<size_t>(b - 1)];
         if (ga != gb)
-            adjacency.fail(i, "edge joins node " + std::to_string(a) + " (graph " + std::to_string(ga) + ") and node " +
-                                  std::to_string(b) + " (graph " + std::to_string(gb) + ")");
+            adjacency.fail(i,
+                "edge joins node " + std::to_string(a) + " (graph " + std::to_string(ga) + ") and node "
+                    + std::to_string(b) + " (graph " + std::to_string(gb) + ")");
         int64_t off = start[static_cast<size_t>(ga - 1)];
         srcOf[static_cast<size_t>(ga - 1)].push_back(a - 1 - off);
         dstOf[static_cast<size_t>(ga - 1)].push_back(b - 1 - off);
     }
     if (const std::string p = prefix + "edge_labels.txt"; fileExists(p)) {
         TextFile edgeLabels(p);
-        requireCount(edgeLabels, dataLines(edgeLabels).size(), dataLines(adjacency).size(), "one label per line of _A.txt");
+        requireCount(
+            edgeLabels, dataLines(edgeLabels).size(), dataLines(adjacency).size(), "one label per line of _A.txt");
     }
 
     // Node features: one-hot node labels, then attributes.
@@ -126,7 +133,8 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
     if (options.useNodeLabels && fileExists(prefix + "node_labels.txt")) {
         TextFile nodeLabelFile(prefix + "node_labels.txt");
         std::vector<int64_t> nl = readIntColumn(nodeLabelFile, "node label");
-        requireCount(nodeLabelFile, nl.size(), static_cast<size_t>(numNodes), "one label per node in the graph indicator");
+        requireCount(
+            nodeLabelFile, nl.size(), static_cast<size_t>(numNodes), "one label per node in the graph indicator");
         int64_t lo = *std::min_element(nl.begin(), nl.end());
         int64_t hi = *std::max_element(nl.begin(), nl.end());
         if (lo < 0)
@@ -145,14 +153,15 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
             if (width == 0)
                 width = f.size();
             else if (f.size() != width)
-                attrFile.fail(i, "expected " + std::to_string(width) + " comma-separated attributes (as on line 1), found " +
-                                     std::to_string(f.size()));
+                attrFile.fail(i,
+                    "expected " + std::to_string(width) + " comma-separated attributes (as on line 1), found "
+                        + std::to_string(f.size()));
             for (auto v : f)
                 values.push_back(static_cast<float>(attrFile.toDouble(v, i, "node attribute")));
         }
-        featureBlocks.push_back(torch::tensor(values, torch::kFloat).view({numNodes, static_cast<int64_t>(width)}));
+        featureBlocks.push_back(torch::tensor(values, torch::kFloat).view({ numNodes, static_cast<int64_t>(width) }));
     }
-    at::Tensor x = featureBlocks.empty() ? torch::ones({numNodes, 1}, torch::kFloat) : torch::cat(featureBlocks, 1);
+    at::Tensor x = featureBlocks.empty() ? torch::ones({ numNodes, 1 }, torch::kFloat) : torch::cat(featureBlocks, 1);
 
     GraphDataset ds;
     ds.name = name;
@@ -167,11 +176,12 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
         int64_t s = start[static_cast<size_t>(g)], n = count[static_cast<size_t>(g)];
         gr.numNodes = n;
         gr.x = x.narrow(0, s, n).clone();
-        gr.edgeIndex = torch::stack({torch::tensor(srcOf[static_cast<size_t>(g)], torch::kLong),
-                                     torch::tensor(dstOf[static_cast<size_t>(g)], torch::kLong)})
-                           .view({2, -1});
-        int64_t label = std::lower_bound(classes.begin(), classes.end(), rawLabels[static_cast<size_t>(g)]) - classes.begin();
-        gr.y = torch::tensor({label}, torch::kLong);
+        gr.edgeIndex = torch::stack({ torch::tensor(srcOf[static_cast<size_t>(g)], torch::kLong),
+                                        torch::tensor(dstOf[static_cast<size_t>(g)], torch::kLong) })
+                           .view({ 2, -1 });
+        int64_t label
+            = std::lower_bound(classes.begin(), classes.end(), rawLabels[static_cast<size_t>(g)]) - classes.begin();
+        gr.y = torch::tensor({ label }, torch::kLong);
         ds.graphs.push_back(std::move(gr));
     }
     return ds;

@@ -8,7 +8,7 @@ namespace gsq::core::data::io {
 
 /// Options for reading a TU-format dataset.
 struct TuReadOptions {
-    bool useNodeLabels = true;      ///< one-hot `_node_labels` as features (PyG's default)
+    bool useNodeLabels = true; ///< one-hot `_node_labels` as features (PyG's default)
     bool useNodeAttributes = false; ///< append `_node_attributes` columns (PyG's use_node_attr)
 };
 
@@ -20,8 +20,7 @@ struct TuReadOptions {
 /// value (PROTEINS: {1,2} -> {0,1}). Nodes without features get a constant feature 1.
 class TuReader {
 public:
-    static GraphDataset read(const std::string& directory, const std::string& name,
-                             const TuReadOptions& options = {});
+    static GraphDataset read(const std::string& directory, const std::string& name, const TuReadOptions& options = {});
 };
 
 } // namespace gsq::core::data::io

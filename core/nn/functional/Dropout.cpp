@@ -4,8 +4,8 @@
 #include <torch/torch.h>
 
 #include <mutex>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 namespace gsq::core::nn::functional {
 namespace {
@@ -54,7 +54,7 @@ at::Tensor dropoutMask(int64_t numel, double p)
 {
     if (p < 0.0 || p >= 1.0)
         throw std::invalid_argument("dropout probability must be in [0, 1), got " + std::to_string(p));
-    auto mask = torch::empty({numel}, torch::kFloat);
+    auto mask = torch::empty({ numel }, torch::kFloat);
     float* m = mask.data_ptr<float>();
     const auto threshold = static_cast<uint32_t>(p * 65536.0 + 0.5); // keep when u16 >= threshold
     const float scale = static_cast<float>(1.0 / (1.0 - p));
@@ -77,14 +77,14 @@ at::Tensor dropout(const at::Tensor& x, double p, bool training)
         // Same pattern tensors, new values: spmm's cached transpose stays valid.
         auto values = x.values();
         return at::_sparse_csr_tensor_unsafe(x.crow_indices(), x.col_indices(),
-                                             values * dropoutMask(values.numel(), p).to(values.scalar_type()), x.sizes(),
-                                             values.options().layout(torch::kSparseCsr));
+            values * dropoutMask(values.numel(), p).to(values.scalar_type()), x.sizes(),
+            values.options().layout(torch::kSparseCsr));
     }
     if (x.is_sparse()) {
         auto xc = x.coalesce();
         auto values = xc.values();
-        return torch::sparse_coo_tensor(xc.indices(), values * dropoutMask(values.numel(), p).view(values.sizes()),
-                                        xc.sizes())
+        return torch::sparse_coo_tensor(
+            xc.indices(), values * dropoutMask(values.numel(), p).view(values.sizes()), xc.sizes())
             ._coalesced_(true);
     }
     return x * dropoutMask(x.numel(), p).view(x.sizes()).to(x.scalar_type());

@@ -7,8 +7,8 @@
 #include <torch/torch.h>
 
 #include <array>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 namespace gsq::core::nn::functional {
 
@@ -18,14 +18,15 @@ std::pair<at::Tensor, at::Tensor> gcnNorm(const at::Tensor& edgeIndex, int64_t n
     auto deg = graph::inDegree(ei, numNodes);
     auto inv = deg.pow(-0.5).masked_fill(deg == 0, 0.0);
     auto w = inv.index_select(0, ei[0]) * inv.index_select(0, ei[1]);
-    return {ei, w};
+    return { ei, w };
 }
-
 
 at::Tensor adjacencyMatrix(const at::Tensor& edgeIndex, const at::Tensor& weight, int64_t numNodes)
 {
-    auto w = weight.defined() ? weight : torch::ones({edgeIndex.size(1)}, torch::kFloat);
-    return torch::sparse_coo_tensor(edgeIndex.flip({0}), w.detach(), {numNodes, numNodes}).coalesce().to_sparse_csr();
+    auto w = weight.defined() ? weight : torch::ones({ edgeIndex.size(1) }, torch::kFloat);
+    return torch::sparse_coo_tensor(edgeIndex.flip({ 0 }), w.detach(), { numNodes, numNodes })
+        .coalesce()
+        .to_sparse_csr();
 }
 
 bool isSparse(const at::Tensor& x)
@@ -39,14 +40,16 @@ namespace {
 /// inner loop over features vectorises); rows are independent, so threads never share outputs
 /// and results do not depend on the thread count. ATen's generic sparse kernels were 3-10x
 /// slower at Cora's sizes (docs/benchmarks.md).
-at::Tensor csrTimesDense(const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, const at::Tensor& dense)
+at::Tensor csrTimesDense(
+    const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, const at::Tensor& dense)
 {
     if (dense.scalar_type() != torch::kFloat || values.scalar_type() != torch::kFloat)
-        return std::get<0>(at::embedding_bag(dense.contiguous(), col, crow, false, 0, false, values.contiguous(), true));
+        return std::get<0>(
+            at::embedding_bag(dense.contiguous(), col, crow, false, 0, false, values.contiguous(), true));
     auto d = dense.contiguous();
     auto c = crow.contiguous(), k = col.contiguous(), v = values.contiguous();
     const int64_t rows = c.numel() - 1, width = d.size(1);
-    auto out = torch::zeros({rows, width}, d.options());
+    auto out = torch::zeros({ rows, width }, d.options());
     const int64_t* cp = c.data_ptr<int64_t>();
     const int64_t* kp = k.data_ptr<int64_t>();
     const float* vp = v.data_ptr<float>();
@@ -92,26 +95,26 @@ const CsrTranspose& transposeOf(const at::Tensor& crow, const at::Tensor& col, i
     cache.col = col;
     cache.perm = perm;
     cache.colT = rowOf.index_select(0, perm);
-    cache.crowT = torch::cat({torch::zeros({1}, torch::kLong), colCounts.cumsum(0)});
+    cache.crowT = torch::cat({ torch::zeros({ 1 }, torch::kLong), colCounts.cumsum(0) });
     return cache;
 }
 
 class SpmmFunction : public torch::autograd::Function<SpmmFunction> {
 public:
     static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& dense, const at::Tensor& crow,
-                              const at::Tensor& col, const at::Tensor& values, int64_t numCols)
+        const at::Tensor& col, const at::Tensor& values, int64_t numCols)
     {
         const auto& t = transposeOf(crow, col, numCols);
-        ctx->save_for_backward({t.crowT, t.colT, values.index_select(0, t.perm)});
+        ctx->save_for_backward({ t.crowT, t.colT, values.index_select(0, t.perm) });
         return csrTimesDense(crow, col, values, dense);
     }
 
-    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                   torch::autograd::variable_list grads)
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads)
     {
         auto saved = ctx->get_saved_variables();
         auto gradDense = csrTimesDense(saved[0], saved[1], saved[2], grads[0]);
-        return {gradDense, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+        return { gradDense, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor() };
     }
 };
 
@@ -136,20 +139,20 @@ const EdgeCsr& edgeCsr(const at::Tensor& edgeIndex, int64_t numNodes)
     thread_local uint64_t clock = 0;
     ++clock;
     for (auto& e : entries)
-        if (e.edgeIndex.defined() && e.edgeIndex.data_ptr() == edgeIndex.data_ptr() &&
-            e.edgeIndex.numel() == edgeIndex.numel() && e.numNodes == numNodes) {
+        if (e.edgeIndex.defined() && e.edgeIndex.data_ptr() == edgeIndex.data_ptr()
+            && e.edgeIndex.numel() == edgeIndex.numel() && e.numNodes == numNodes) {
             e.lastUse = clock;
             return e;
         }
-    auto victim = std::min_element(entries.begin(), entries.end(),
-                                   [](const EdgeCsr& a, const EdgeCsr& b) { return a.lastUse < b.lastUse; });
+    auto victim = std::min_element(
+        entries.begin(), entries.end(), [](const EdgeCsr& a, const EdgeCsr& b) { return a.lastUse < b.lastUse; });
     auto target = edgeIndex[1].contiguous();
     auto perm = std::get<1>(torch::sort(target, /*stable=*/true, 0, false));
     victim->edgeIndex = edgeIndex;
     victim->numNodes = numNodes;
     victim->perm = perm;
     victim->col = edgeIndex[0].index_select(0, perm).contiguous();
-    victim->crow = torch::cat({torch::zeros({1}, torch::kLong), torch::bincount(target, {}, numNodes).cumsum(0)});
+    victim->crow = torch::cat({ torch::zeros({ 1 }, torch::kLong), torch::bincount(target, {}, numNodes).cumsum(0) });
     victim->lastUse = clock;
     return *victim;
 }
@@ -158,19 +161,19 @@ const EdgeCsr& edgeCsr(const at::Tensor& edgeIndex, int64_t numNodes)
 
 at::Tensor propagateSum(const at::Tensor& edgeIndex, const at::Tensor& weight, const at::Tensor& x, int64_t numNodes)
 {
-    if ((weight.defined() && weight.requires_grad() && torch::GradMode::is_enabled()) || x.scalar_type() != torch::kFloat ||
-        edgeIndex.size(1) == 0) {
+    if ((weight.defined() && weight.requires_grad() && torch::GradMode::is_enabled())
+        || x.scalar_type() != torch::kFloat || edgeIndex.size(1) == 0) {
         // Differentiable in the edge weights: the gather/scatter formulation.
         auto msg = x.index_select(0, edgeIndex[0]);
         if (weight.defined())
-            msg = msg * weight.view({-1, 1});
-        return torch::zeros({numNodes, x.size(1)}, x.options()).index_add(0, edgeIndex[1], msg);
+            msg = msg * weight.view({ -1, 1 });
+        return torch::zeros({ numNodes, x.size(1) }, x.options()).index_add(0, edgeIndex[1], msg);
     }
     const auto& csr = edgeCsr(edgeIndex, numNodes);
     auto values = weight.defined() ? weight.detach().index_select(0, csr.perm)
-                                   : torch::ones({edgeIndex.size(1)}, torch::kFloat);
-    auto a = at::_sparse_csr_tensor_unsafe(csr.crow, csr.col, values, {numNodes, x.size(0)},
-                                           values.options().layout(torch::kSparseCsr));
+                                   : torch::ones({ edgeIndex.size(1) }, torch::kFloat);
+    auto a = at::_sparse_csr_tensor_unsafe(
+        csr.crow, csr.col, values, { numNodes, x.size(0) }, values.options().layout(torch::kSparseCsr));
     return spmm(a, x);
 }
 
@@ -179,9 +182,9 @@ at::Tensor spmm(const at::Tensor& csr, const at::Tensor& dense)
     if (csr.layout() != torch::kSparseCsr)
         throw std::invalid_argument("spmm: expected a sparse CSR matrix");
     if (csr.size(1) != dense.size(0))
-        throw std::invalid_argument("spmm: shapes do not match: [" + std::to_string(csr.size(0)) + ", " +
-                                    std::to_string(csr.size(1)) + "] @ [" + std::to_string(dense.size(0)) + ", " +
-                                    std::to_string(dense.size(1)) + "]");
+        throw std::invalid_argument("spmm: shapes do not match: [" + std::to_string(csr.size(0)) + ", "
+            + std::to_string(csr.size(1)) + "] @ [" + std::to_string(dense.size(0)) + ", "
+            + std::to_string(dense.size(1)) + "]");
     auto crow = csr.crow_indices(), col = csr.col_indices(), values = csr.values();
     if (!dense.requires_grad() || !torch::GradMode::is_enabled())
         return csrTimesDense(crow, col, values, dense);
@@ -191,33 +194,35 @@ at::Tensor spmm(const at::Tensor& csr, const at::Tensor& dense)
 at::Tensor propagateMean(const at::Tensor& edgeIndex, const at::Tensor& x, int64_t numNodes)
 {
     auto sum = propagateSum(edgeIndex, {}, x, numNodes);
-    auto deg = graph::inDegree(edgeIndex, numNodes).clamp_min(1.0).view({-1, 1});
+    auto deg = graph::inDegree(edgeIndex, numNodes).clamp_min(1.0).view({ -1, 1 });
     return sum / deg;
 }
 
 at::Tensor segmentSoftmax(const at::Tensor& scores, const at::Tensor& target, int64_t numNodes)
 {
-    auto idx = target.view({-1, 1}).expand_as(scores);
+    auto idx = target.view({ -1, 1 }).expand_as(scores);
     // Subtract each segment's max for stability; the max carries no gradient.
-    auto maxPer = torch::full({numNodes, scores.size(1)}, -std::numeric_limits<float>::infinity(), scores.options())
+    auto maxPer = torch::full({ numNodes, scores.size(1) }, -std::numeric_limits<float>::infinity(), scores.options())
                       .scatter_reduce(0, idx, scores.detach(), "amax", /*include_self=*/true);
     auto e = (scores - maxPer.index_select(0, target)).exp();
-    auto denom = torch::zeros({numNodes, scores.size(1)}, scores.options()).index_add(0, target, e);
+    auto denom = torch::zeros({ numNodes, scores.size(1) }, scores.options()).index_add(0, target, e);
     return e / (denom.index_select(0, target) + 1e-16);
 }
 
 at::Tensor globalPool(const at::Tensor& x, const at::Tensor& batch, int64_t numGraphs, const std::string& mode)
 {
-    auto sum = torch::zeros({numGraphs, x.size(1)}, x.options()).index_add(0, batch, x);
+    auto sum = torch::zeros({ numGraphs, x.size(1) }, x.options()).index_add(0, batch, x);
     if (mode == "sum")
         return sum;
     if (mode == "mean") {
-        auto count = torch::zeros({numGraphs}, x.options()).index_add(0, batch, torch::ones({x.size(0)}, x.options()));
-        return sum / count.clamp_min(1.0).view({-1, 1});
+        auto count
+            = torch::zeros({ numGraphs }, x.options()).index_add(0, batch, torch::ones({ x.size(0) }, x.options()));
+        return sum / count.clamp_min(1.0).view({ -1, 1 });
     }
     if (mode == "max") {
-        auto idx = batch.view({-1, 1}).expand_as(x);
-        return torch::zeros({numGraphs, x.size(1)}, x.options()).scatter_reduce(0, idx, x, "amax", /*include_self=*/false);
+        auto idx = batch.view({ -1, 1 }).expand_as(x);
+        return torch::zeros({ numGraphs, x.size(1) }, x.options())
+            .scatter_reduce(0, idx, x, "amax", /*include_self=*/false);
     }
     throw std::invalid_argument("unknown pooling '" + mode + "' (valid: mean, max, sum)");
 }
@@ -235,7 +240,7 @@ void countMacs(const at::Tensor& x, const at::Tensor& weight)
     if (x.layout() == torch::kSparseCsr || x.is_sparse()) {
         auto cols = x.layout() == torch::kSparseCsr ? x.col_indices() : x.coalesce().indices()[1];
         auto perInput = torch::bincount(cols, {}, x.size(1)); // stored inputs per feature k
-        auto perColumn = w.ne(0).sum(0);                       // non-zero weights reading feature k
+        auto perColumn = w.ne(0).sum(0); // non-zero weights reading feature k
         macs = (perInput * perColumn).sum().item<int64_t>();
     } else {
         macs = (x.numel() / std::max<int64_t>(1, x.size(-1))) * w.ne(0).sum().item<int64_t>();
@@ -257,12 +262,12 @@ CachedWeight& cachedWeight(const at::Tensor& weight)
     thread_local size_t next = 0;
     const int64_t version = static_cast<int64_t>(weight._version());
     for (auto& e : entries)
-        if (e.weight.defined() && e.weight.data_ptr() == weight.data_ptr() && e.version == version &&
-            e.weight.sizes() == weight.sizes())
+        if (e.weight.defined() && e.weight.data_ptr() == weight.data_ptr() && e.version == version
+            && e.weight.sizes() == weight.sizes())
             return e;
     CachedWeight& e = entries[next];
     next = (next + 1) % entries.size();
-    e = CachedWeight{weight.detach(), version, weight.detach().t().contiguous(), {}};
+    e = CachedWeight { weight.detach(), version, weight.detach().t().contiguous(), {} };
     return e;
 }
 
@@ -281,7 +286,8 @@ const at::Tensor& cachedCsrTranspose(const at::Tensor& weight)
 
 } // namespace
 
-SparseWeightsScope::SparseWeightsScope() : m_previous(t_sparseWeights)
+SparseWeightsScope::SparseWeightsScope()
+    : m_previous(t_sparseWeights)
 {
     t_sparseWeights = true;
 }
@@ -300,10 +306,12 @@ at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b)
 {
     if (a.size(1) != b.size(0))
         throw std::invalid_argument("csrTimesCsr: inner dimensions differ");
-    auto ac = a.crow_indices().contiguous(), ak = a.col_indices().contiguous(), av = a.values().to(torch::kFloat).contiguous();
-    auto bc = b.crow_indices().contiguous(), bk = b.col_indices().contiguous(), bv = b.values().to(torch::kFloat).contiguous();
+    auto ac = a.crow_indices().contiguous(), ak = a.col_indices().contiguous(),
+         av = a.values().to(torch::kFloat).contiguous();
+    auto bc = b.crow_indices().contiguous(), bk = b.col_indices().contiguous(),
+         bv = b.values().to(torch::kFloat).contiguous();
     const int64_t rows = a.size(0), cols = b.size(1);
-    auto out = torch::zeros({rows, cols}, torch::kFloat);
+    auto out = torch::zeros({ rows, cols }, torch::kFloat);
     const int64_t *acp = ac.data_ptr<int64_t>(), *akp = ak.data_ptr<int64_t>();
     const int64_t *bcp = bc.data_ptr<int64_t>(), *bkp = bk.data_ptr<int64_t>();
     const float *avp = av.data_ptr<float>(), *bvp = bv.data_ptr<float>();
@@ -327,9 +335,10 @@ at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b)
 at::Tensor denseTimesCsr(const at::Tensor& x, const at::Tensor& b)
 {
     auto xc = x.to(torch::kFloat).contiguous();
-    auto bc = b.crow_indices().contiguous(), bk = b.col_indices().contiguous(), bv = b.values().to(torch::kFloat).contiguous();
+    auto bc = b.crow_indices().contiguous(), bk = b.col_indices().contiguous(),
+         bv = b.values().to(torch::kFloat).contiguous();
     const int64_t rows = xc.size(0), inner = xc.size(1), cols = b.size(1);
-    auto out = torch::zeros({rows, cols}, torch::kFloat);
+    auto out = torch::zeros({ rows, cols }, torch::kFloat);
     const float* xp = xc.data_ptr<float>();
     const int64_t *bcp = bc.data_ptr<int64_t>(), *bkp = bk.data_ptr<int64_t>();
     const float* bvp = bv.data_ptr<float>();
@@ -350,7 +359,8 @@ at::Tensor denseTimesCsr(const at::Tensor& x, const at::Tensor& b)
     return out;
 }
 
-MacCountScope::MacCountScope(std::map<const void*, int64_t>* counts) : m_previous(t_macCounts)
+MacCountScope::MacCountScope(std::map<const void*, int64_t>* counts)
+    : m_previous(t_macCounts)
 {
     t_macCounts = counts;
 }
@@ -376,7 +386,8 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
             out = csrTimesCsr(x, csrT);
         else
             out = denseTimesCsr(x.is_sparse() ? x.to_dense() : x, csrT);
-    } else if (x.layout() == torch::kSparseCsr && !torch::GradMode::is_enabled() && weight.scalar_type() == torch::kFloat) {
+    } else if (x.layout() == torch::kSparseCsr && !torch::GradMode::is_enabled()
+        && weight.scalar_type() == torch::kFloat) {
         // Inference: reuse the weight's cached transpose instead of copying it every call.
         out = csrTimesDense(x.crow_indices(), x.col_indices(), x.values(), cachedTranspose(weight));
     } else if (x.layout() == torch::kSparseCsr)
@@ -394,11 +405,11 @@ void checkInputs(const char* layer, const at::Tensor& x, const at::Tensor& edgeI
 {
     const std::string name(layer);
     if (!x.defined() || x.dim() != 2)
-        throw std::invalid_argument(name + ": x must be a 2-D [N, F] tensor, got " +
-                                    (x.defined() ? std::to_string(x.dim()) + "-D" : std::string("undefined")));
+        throw std::invalid_argument(name + ": x must be a 2-D [N, F] tensor, got "
+            + (x.defined() ? std::to_string(x.dim()) + "-D" : std::string("undefined")));
     if (x.size(1) != expectedFeatures)
-        throw std::invalid_argument(name + ": x has " + std::to_string(x.size(1)) + " features, layer expects " +
-                                    std::to_string(expectedFeatures));
+        throw std::invalid_argument(name + ": x has " + std::to_string(x.size(1)) + " features, layer expects "
+            + std::to_string(expectedFeatures));
     if (!edgeIndex.defined() || edgeIndex.dim() != 2 || edgeIndex.size(0) != 2)
         throw std::invalid_argument(name + ": edgeIndex must be [2, E] (sources; targets)");
     if (edgeIndex.scalar_type() != torch::kLong)
@@ -407,8 +418,8 @@ void checkInputs(const char* layer, const at::Tensor& x, const at::Tensor& edgeI
         auto mx = edgeIndex.max().item<int64_t>();
         auto mn = edgeIndex.min().item<int64_t>();
         if (mn < 0 || mx >= x.size(0))
-            throw std::invalid_argument(name + ": edgeIndex refers to node " + std::to_string(mn < 0 ? mn : mx) +
-                                        " but x has " + std::to_string(x.size(0)) + " rows");
+            throw std::invalid_argument(name + ": edgeIndex refers to node " + std::to_string(mn < 0 ? mn : mx)
+                + " but x has " + std::to_string(x.size(0)) + " rows");
     }
 }
 

@@ -17,9 +17,9 @@ using gsq::test::messageOf;
 namespace {
 experiment::ExperimentConfig config(const std::string& compression, const std::vector<std::string>& overrides = {})
 {
-    return experiment::parseExperiment("name: c\ndataset:\n  name: cora\ntrain:\n  epochs: 20\n  threads: 1\ncompression:\n" +
-                                           compression,
-                                       "c.yaml", overrides);
+    return experiment::parseExperiment(
+        "name: c\ndataset:\n  name: cora\ntrain:\n  epochs: 20\n  threads: 1\ncompression:\n" + compression, "c.yaml",
+        overrides);
 }
 
 experiment::PruneSpec spec(const std::string& body)
@@ -38,8 +38,9 @@ private Q_SLOTS:
         QCOMPARE(s.sparsities.size(), size_t(9));
         QCOMPARE(s.sparsities.front(), 0.1);
         QCOMPARE(s.finetuneEpochs, 100);
-        auto t = spec("      method: finegrained\n      sparsity: 0.5\n      schedule: agp\n      finetune_epochs: 40\n");
-        QCOMPARE(t.sparsities, (std::vector<double>{0.5}));
+        auto t
+            = spec("      method: finegrained\n      sparsity: 0.5\n      schedule: agp\n      finetune_epochs: 40\n");
+        QCOMPARE(t.sparsities, (std::vector<double> { 0.5 }));
         QCOMPARE(t.agpEnd, 20);
     }
 
@@ -47,26 +48,37 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("sparsity 1") << "      method: global\n      sparsity: [0.5, 1.0]\n"
-                                    << "c.yaml:10: key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.0";
-        QTest::newRow("negative sparsity") << "      method: global\n      sparsity: -0.1\n"
-                                           << "c.yaml:10: key 'compression[0].prune.sparsity': expected a number in [0, 1), found -0.1";
-        QTest::newRow("unknown key") << "      method: global\n      sparsty: 0.5\n"
-                                     << "c.yaml:10: key 'compression[0].prune.sparsty': unknown key; valid keys for prune method global are: method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets";
-        QTest::newRow("schedule") << "      method: global\n      schedule: cubic\n"
-                                  << "c.yaml:10: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
-        QTest::newRow("agp without finetune") << "      method: global\n      schedule: agp\n      finetune_epochs: 0\n"
-                                              << "c.yaml:10: key 'compression[0].prune.schedule': agp prunes during fine-tuning; set finetune_epochs > 0";
+        QTest::newRow("sparsity 1")
+            << "      method: global\n      sparsity: [0.5, 1.0]\n"
+            << "c.yaml:10: key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.0";
+        QTest::newRow("negative sparsity")
+            << "      method: global\n      sparsity: -0.1\n"
+            << "c.yaml:10: key 'compression[0].prune.sparsity': expected a number in [0, 1), found -0.1";
+        QTest::newRow("unknown key")
+            << "      method: global\n      sparsty: 0.5\n"
+            << "c.yaml:10: key 'compression[0].prune.sparsty': unknown key; valid keys for prune method global are: "
+               "method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets";
+        QTest::newRow("schedule")
+            << "      method: global\n      schedule: cubic\n"
+            << "c.yaml:10: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
+        QTest::newRow("agp without finetune")
+            << "      method: global\n      schedule: agp\n      finetune_epochs: 0\n"
+            << "c.yaml:10: key 'compression[0].prune.schedule': agp prunes during fine-tuning; set finetune_epochs > 0";
         QTest::newRow("overrides on global") << "      method: global\n      overrides: {stack.conv0.weight: 0.5}\n"
-                                             << "c.yaml:10: key 'compression[0].prune.overrides': does not apply to method global; it applies to method finegrained only";
+                                             << "c.yaml:10: key 'compression[0].prune.overrides': does not apply to "
+                                                "method global; it applies to method finegrained only";
         QTest::newRow("criterion on global") << "      method: global\n      criterion: l1\n"
-                                             << "c.yaml:10: key 'compression[0].prune.criterion': does not apply to method global; it applies to method structured only";
+                                             << "c.yaml:10: key 'compression[0].prune.criterion': does not apply to "
+                                                "method global; it applies to method structured only";
         QTest::newRow("structured agp") << "      method: structured\n      schedule: agp\n"
-                                        << "c.yaml:10: key 'compression[0].prune.schedule': structured pruning removes channels once (oneshot); gradual schedules need masks";
+                                        << "c.yaml:10: key 'compression[0].prune.schedule': structured pruning removes "
+                                           "channels once (oneshot); gradual schedules need masks";
         QTest::newRow("structured targets") << "      method: structured\n      targets: [\"stack.*\"]\n"
-                                            << "c.yaml:10: key 'compression[0].prune.targets': does not apply to method structured; it applies to methods finegrained, global, l2 only";
-        QTest::newRow("criterion value") << "      method: structured\n      criterion: l3\n"
-                                         << "c.yaml:10: key 'compression[0].prune.criterion': unknown value 'l3'; valid choices: l1, l2";
+                                            << "c.yaml:10: key 'compression[0].prune.targets': does not apply to "
+                                               "method structured; it applies to methods finegrained, global, l2 only";
+        QTest::newRow("criterion value")
+            << "      method: structured\n      criterion: l3\n"
+            << "c.yaml:10: key 'compression[0].prune.criterion': unknown value 'l3'; valid choices: l1, l2";
     }
 
     void pruneSpecErrors()
@@ -80,8 +92,9 @@ private Q_SLOTS:
     {
         auto c = config("  - prune:\n      method: finegrained\n      targets: [\"stack.conv7.*\"]\n");
         QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
-                 std::string("c.yaml:8: key 'compression[0].prune.targets': layer pattern 'stack.conv7.*' matches no weight; "
-                             "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
+            std::string(
+                "c.yaml:8: key 'compression[0].prune.targets': layer pattern 'stack.conv7.*' matches no weight; "
+                "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
     }
 
     void structuredSweepShrinksTheModel()
@@ -104,43 +117,51 @@ private Q_SLOTS:
 
     void structuredRejectsGatAtValidation()
     {
-        auto c = config("  - prune:\n      method: structured\n", {"model.arch=gat"});
+        auto c = config("  - prune:\n      method: structured\n", { "model.arch=gat" });
         const std::string msg = messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); });
-        QVERIFY2(msg.rfind("c.yaml:8: key 'compression[0].prune.method': structured pruning supports gcn, sage and gin layers; "
-                           "stack.conv0 is ", 0) == 0, msg.c_str());
+        QVERIFY2(
+            msg.rfind(
+                "c.yaml:8: key 'compression[0].prune.method': structured pruning supports gcn, sage and gin layers; "
+                "stack.conv0 is ",
+                0)
+                == 0,
+            msg.c_str());
     }
 
     void finegrainedSweepProducesStagesSizesAndModels()
     {
         auto c = config("  - prune:\n      method: finegrained\n      sparsity: [0.5, 0.9]\n      finetune_epochs: 5\n",
-                        {"train.seeds=[0, 1]"});
+            { "train.seeds=[0, 1]" });
         int pruningEvents = 0, finished = 0;
         std::map<std::string, int> snapshots;
         QTemporaryDir dir;
         session::RunOptions options;
         options.modelDir = dir.filePath("models").toStdString();
-        auto r = session::Session::run(c, [&](const session::SessionEvent& e) {
-            if (auto* p = std::get_if<session::PruningApplied>(&e)) {
-                ++pruningEvents;
-                QCOMPARE(p->layers.size(), size_t(2));
-                QCOMPARE(p->layers[0].nnz, p->targetSparsity == 0.5 ? 11464 : 2293); // round((1-s) * 22928)
-            }
-            if (std::holds_alternative<session::StageFinished>(e))
-                ++finished;
-            if (auto* w = std::get_if<session::WeightSnapshot>(&e)) {
-                QCOMPARE(w->job, 0); // the first job only
-                QCOMPARE(w->layers.size(), size_t(2));
-                QCOMPARE(static_cast<int>(w->layers[0].histCounts.size()), 61);
-                int64_t total = 0;
-                for (auto n : w->layers[0].histCounts)
-                    total += n;
-                QCOMPARE(total, int64_t(22928)); // every weight in some bin
-                ++snapshots[w->stage];
-                if (w->stage == "finetuned" && w->setting == "sparsity=0.9")
-                    QCOMPARE(w->layers[0].nnz, int64_t(2293)); // masks hold in every fine-tuning epoch
-            }
-        }, session::CancelToken(), options);
-        QCOMPARE(snapshots["base"], 20);      // train.epochs
+        auto r = session::Session::run(
+            c,
+            [&](const session::SessionEvent& e) {
+                if (auto* p = std::get_if<session::PruningApplied>(&e)) {
+                    ++pruningEvents;
+                    QCOMPARE(p->layers.size(), size_t(2));
+                    QCOMPARE(p->layers[0].nnz, p->targetSparsity == 0.5 ? 11464 : 2293); // round((1-s) * 22928)
+                }
+                if (std::holds_alternative<session::StageFinished>(e))
+                    ++finished;
+                if (auto* w = std::get_if<session::WeightSnapshot>(&e)) {
+                    QCOMPARE(w->job, 0); // the first job only
+                    QCOMPARE(w->layers.size(), size_t(2));
+                    QCOMPARE(static_cast<int>(w->layers[0].histCounts.size()), 61);
+                    int64_t total = 0;
+                    for (auto n : w->layers[0].histCounts)
+                        total += n;
+                    QCOMPARE(total, int64_t(22928)); // every weight in some bin
+                    ++snapshots[w->stage];
+                    if (w->stage == "finetuned" && w->setting == "sparsity=0.9")
+                        QCOMPARE(w->layers[0].nnz, int64_t(2293)); // masks hold in every fine-tuning epoch
+                }
+            },
+            session::CancelToken(), options);
+        QCOMPARE(snapshots["base"], 20); // train.epochs
         QCOMPARE(snapshots["finetuned"], 10); // 2 settings x 5 fine-tuning epochs
         // Per seed: base + 2 settings x (pruned, finetuned).
         QCOMPARE(r.rows.size(), size_t(10));
@@ -162,7 +183,8 @@ private Q_SLOTS:
         QCOMPARE(r.summary[4].n, 2);
         // layers.csv: 2 weights x 5 stages x 2 seeds.
         QCOMPARE(r.layers.size(), size_t(20));
-        const std::string header = "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs\n";
+        const std::string header
+            = "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs\n";
         // MACs of one inference pass: Cora's 49216 stored features x 16 outputs, 2708 nodes x 112 weights,
         // and after 90 % pruning the second layer's 11 remaining weights for every node.
         QCOMPARE(r.layers[0].macs, int64_t(49216) * 16);
@@ -173,10 +195,14 @@ private Q_SLOTS:
         QCOMPARE(session::ResultWriter::layersCsv(r).substr(0, header.size()), header);
         // The first job's models are on disk, with the reported sizes, and reload.
         const QStringList files = QDir(dir.filePath("models")).entryList(QDir::Files);
-        QCOMPARE(files, (QStringList{"base.gsqm", "finegrained-sparsity_0.5-finetuned.gsqm", "finegrained-sparsity_0.5-pruned.gsqm",
-                                     "finegrained-sparsity_0.9-finetuned.gsqm", "finegrained-sparsity_0.9-pruned.gsqm"}));
-        QCOMPARE(QFileInfo(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm")).size(), r.rows[4].sizeDiskBytes);
-        auto stored = measure::ModelFile::read(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm").toStdString());
+        QCOMPARE(files,
+            (QStringList { "base.gsqm", "finegrained-sparsity_0.5-finetuned.gsqm",
+                "finegrained-sparsity_0.5-pruned.gsqm", "finegrained-sparsity_0.9-finetuned.gsqm",
+                "finegrained-sparsity_0.9-pruned.gsqm" }));
+        QCOMPARE(
+            QFileInfo(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm")).size(), r.rows[4].sizeDiskBytes);
+        auto stored
+            = measure::ModelFile::read(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm").toStdString());
         QCOMPARE(stored[0].name, std::string("stack.conv0.weight"));
         QCOMPARE(stored[0].value.ne(0).sum().item<int64_t>(), 2293);
     }
@@ -187,16 +213,24 @@ private Q_SLOTS:
                         "      overrides: {stack.conv1.weight: 0.999}\n");
         std::vector<std::string> warnings;
         std::vector<std::string> fully;
-        auto r = session::Session::run(c, [&](const session::SessionEvent& e) {
-            if (auto* w = std::get_if<session::RunWarning>(&e))
-                warnings.push_back(w->message);
-            if (auto* p = std::get_if<session::PruningApplied>(&e))
-                fully = p->fullyPruned;
-        }, session::CancelToken());
+        auto r = session::Session::run(
+            c,
+            [&](const session::SessionEvent& e) {
+                if (auto* w = std::get_if<session::RunWarning>(&e))
+                    warnings.push_back(w->message);
+                if (auto* p = std::get_if<session::PruningApplied>(&e))
+                    fully = p->fullyPruned;
+            },
+            session::CancelToken());
         QCOMPARE(r.rows.size(), size_t(2)); // base + pruned, no fine-tuning
-        QCOMPARE(fully, (std::vector<std::string>{"stack.conv1.weight"}));
-        QCOMPARE(warnings, (std::vector<std::string>{"layer stack.conv1.weight is 100% pruned at sparsity=0.5 (finegrained); "
-                                                     "the model cannot pass information through it"}));
+        QCOMPARE(fully, (std::vector<std::string> { "stack.conv1.weight" }));
+        // The emptied layer warns at once; the collapse it causes is reported after the run.
+        QCOMPARE(warnings.size(), size_t(2));
+        QCOMPARE(warnings[0],
+            std::string("layer stack.conv1.weight is 100% pruned at sparsity=0.5 (finegrained); "
+                        "the model cannot pass information through it"));
+        QVERIFY2(warnings[1].rfind("accuracy collapsed at sparsity=0.5 (finegrained, pruned): accuracy ", 0) == 0,
+            warnings[1].c_str());
         QCOMPARE(r.rows[1].note, std::string("fully pruned: stack.conv1.weight"));
     }
 
@@ -217,24 +251,29 @@ private Q_SLOTS:
         QVERIFY2(csv.rfind("layer,0,0.5,0.99\nstack.conv0.weight,", 0) == 0, csv.c_str());
         QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 3L);
         QCOMPARE(messageOf<InputError>([] { config("  - analyze:\n      method: shapley\n"); }),
-                 std::string("c.yaml:9: key 'compression[0].analyze.method': unknown method 'shapley'; valid analyze methods: sensitivity"));
+            std::string("c.yaml:9: key 'compression[0].analyze.method': unknown method 'shapley'; valid analyze "
+                        "methods: sensitivity"));
     }
 
     void gradualAndL2()
     {
-        auto agp = config("  - prune:\n      method: global\n      sparsity: 0.8\n      schedule: agp\n      agp_start: 1\n"
-                          "      agp_end: 9\n      agp_frequency: 4\n      finetune_epochs: 12\n");
+        auto agp
+            = config("  - prune:\n      method: global\n      sparsity: 0.8\n      schedule: agp\n      agp_start: 1\n"
+                     "      agp_end: 9\n      agp_frequency: 4\n      finetune_epochs: 12\n");
         std::vector<double> levels;
-        auto r = session::Session::run(agp, [&](const session::SessionEvent& e) {
-            if (auto* p = std::get_if<session::PruningApplied>(&e))
-                levels.push_back(p->targetSparsity);
-        }, session::CancelToken());
+        auto r = session::Session::run(
+            agp,
+            [&](const session::SessionEvent& e) {
+                if (auto* p = std::get_if<session::PruningApplied>(&e))
+                    levels.push_back(p->targetSparsity);
+            },
+            session::CancelToken());
         QCOMPARE(levels.size(), size_t(3)); // epochs 1, 5, 9
         QCOMPARE(levels[0], 0.0);
         QVERIFY(std::abs(levels[1] - (0.8 - 0.8 * 0.125)) < 1e-12);
         QCOMPARE(levels[2], 0.8);
         QCOMPARE(r.rows.size(), size_t(2)); // base + finetuned (no one-shot "pruned" stage)
-        QVERIFY(r.rows[1].bestEpoch >= 9);  // checkpoints only once the final sparsity is reached
+        QVERIFY(r.rows[1].bestEpoch >= 9); // checkpoints only once the final sparsity is reached
         QCOMPARE(r.rows[1].nonzeroParams, 23063 - 18432); // round(0.8 * 23040) pruned
 
         auto l2 = config("  - prune:\n      method: l2\n      sparsity: 0.5\n      lambda: 0.01\n      l2_epochs: 10\n"

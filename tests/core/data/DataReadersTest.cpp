@@ -50,7 +50,7 @@ private Q_SLOTS:
         QVERIFY(graph::isUndirected(g.edgeIndex, g.numNodes));
         auto s = ds.stats();
         QCOMPARE(s.numUndirectedEdges, 5278);
-        QCOMPARE(s.classCounts, (std::vector<int64_t>{351, 217, 418, 818, 426, 298, 180}));
+        QCOMPARE(s.classCounts, (std::vector<int64_t> { 351, 217, 418, 818, 426, 298, 180 }));
         QCOMPARE(ds.classNames.front(), std::string("Theory"));
         QCOMPARE(ds.classNames.back(), std::string("Rule_Learning"));
         QCOMPARE(g.x.sum().item<double>(), 49216.0);
@@ -69,7 +69,7 @@ private Q_SLOTS:
         auto ds = io::CoraReader::read(d.path().toStdString());
         QCOMPARE(ds.graphs.front().numNodes, 3);
         QCOMPARE(ds.numFeatures, 2);
-        QCOMPARE(ds.classNames, (std::vector<std::string>{"A", "B"}));
+        QCOMPARE(ds.classNames, (std::vector<std::string> { "A", "B" }));
         QCOMPARE(ds.graphs.front().y[0].item<int64_t>(), 1);
         QCOMPARE(ds.stats().numUndirectedEdges, 2); // 20-30 listed twice
         QVERIFY(ds.publicTrain.empty());
@@ -80,19 +80,28 @@ private Q_SLOTS:
         QTest::addColumn<QString>("content");
         QTest::addColumn<QString>("cites");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("non-binary feature") << "10\t1\t0\tB\n20\t0\tx\tA\n" << "10\t20\n"
+        QTest::newRow("non-binary feature") << "10\t1\t0\tB\n20\t0\tx\tA\n"
+                                            << "10\t20\n"
                                             << "cora.content:2: feature 2: expected 0 or 1, found 'x'";
-        QTest::newRow("wrong column count") << "10\t1\t0\tB\n20\t0\tA\n" << "10\t20\n"
-                                            << "cora.content:2: expected 4 tab-separated fields (as on line 1), found 3";
-        QTest::newRow("non-numeric id") << "10\t1\t0\tB\nabc\t0\t1\tA\n" << "10\t20\n"
+        QTest::newRow("wrong column count")
+            << "10\t1\t0\tB\n20\t0\tA\n"
+            << "10\t20\n"
+            << "cora.content:2: expected 4 tab-separated fields (as on line 1), found 3";
+        QTest::newRow("non-numeric id") << "10\t1\t0\tB\nabc\t0\t1\tA\n"
+                                        << "10\t20\n"
                                         << "cora.content:2: expected an integer paper id, found 'abc'";
-        QTest::newRow("duplicate id") << "10\t1\t0\tB\n10\t0\t1\tA\n" << "10\t20\n"
+        QTest::newRow("duplicate id") << "10\t1\t0\tB\n10\t0\t1\tA\n"
+                                      << "10\t20\n"
                                       << "cora.content:2: duplicate paper id 10 (first on line 1)";
-        QTest::newRow("unknown cited paper") << "10\t1\t0\tB\n20\t0\t1\tA\n" << "10\t20\n10\t99\n"
+        QTest::newRow("unknown cited paper") << "10\t1\t0\tB\n20\t0\t1\tA\n"
+                                             << "10\t20\n10\t99\n"
                                              << "cora.cites:2: paper id 99 is not in cora.content";
-        QTest::newRow("truncated cites line") << "10\t1\t0\tB\n20\t0\t1\tA\n" << "10\t20\n10\n"
+        QTest::newRow("truncated cites line") << "10\t1\t0\tB\n20\t0\t1\tA\n"
+                                              << "10\t20\n10\n"
                                               << "cora.cites:2: expected 2 tab-separated paper ids, found 1 fields";
-        QTest::newRow("empty content") << "" << "10\t20\n" << "cora.content: file is empty";
+        QTest::newRow("empty content") << ""
+                                       << "10\t20\n"
+                                       << "cora.content: file is empty";
     }
 
     void coraRejectsMalformedFiles()
@@ -121,14 +130,14 @@ private Q_SLOTS:
         QCOMPARE(s.numUndirectedEdges, 81044);
         QCOMPARE(ds.numFeatures, 3);
         QCOMPARE(ds.numClasses, 2);
-        QCOMPARE(s.classCounts, (std::vector<int64_t>{663, 450}));
+        QCOMPARE(s.classCounts, (std::vector<int64_t> { 663, 450 }));
         int64_t directed = 0;
         for (const auto& g : ds.graphs)
             directed += g.numEdges();
         QCOMPARE(directed, 162088);
         // One-hot node labels: every row sums to 1.
         QCOMPARE(ds.graphs[0].x.sum(1).eq(1).all().item<bool>(), true);
-        auto withAttr = io::TuReader::read(gsq::test::dataDir() + "/proteins", "PROTEINS", {true, true});
+        auto withAttr = io::TuReader::read(gsq::test::dataDir() + "/proteins", "PROTEINS", { true, true });
         QCOMPARE(withAttr.numFeatures, 4);
     }
 
@@ -139,20 +148,35 @@ private Q_SLOTS:
         QTest::addColumn<QString>("labels");
         QTest::addColumn<QString>("expected");
         const QString ind = "1\n1\n2\n2\n2\n";
-        QTest::newRow("indicator not contiguous") << "1, 2\n" << "1\n1\n3\n3\n3\n" << "1\n2\n"
-                                                  << "T_graph_indicator.txt:3: graph indicator not contiguous: expected graph id 1 or 2, found 3";
-        QTest::newRow("indicator decreasing") << "1, 2\n" << "1\n2\n1\n2\n2\n" << "1\n2\n"
-                                              << "T_graph_indicator.txt:3: graph indicator not contiguous: expected graph id 2 or 3, found 1";
-        QTest::newRow("node id out of range") << "1, 2\n3, 6\n" << ind << "1\n2\n"
+        QTest::newRow("indicator not contiguous")
+            << "1, 2\n"
+            << "1\n1\n3\n3\n3\n"
+            << "1\n2\n"
+            << "T_graph_indicator.txt:3: graph indicator not contiguous: expected graph id 1 or 2, found 3";
+        QTest::newRow("indicator decreasing")
+            << "1, 2\n"
+            << "1\n2\n1\n2\n2\n"
+            << "1\n2\n"
+            << "T_graph_indicator.txt:3: graph indicator not contiguous: expected graph id 2 or 3, found 1";
+        QTest::newRow("node id out of range") << "1, 2\n3, 6\n"
+                                              << ind << "1\n2\n"
                                               << "T_A.txt:2: node id 6 out of range [1, 5]";
-        QTest::newRow("non-numeric edge") << "1, 2\n3, x\n" << ind << "1\n2\n" << "T_A.txt:2: expected an integer node id, found 'x'";
-        QTest::newRow("edge across graphs") << "2, 3\n" << ind << "1\n2\n"
+        QTest::newRow("non-numeric edge") << "1, 2\n3, x\n"
+                                          << ind << "1\n2\n"
+                                          << "T_A.txt:2: expected an integer node id, found 'x'";
+        QTest::newRow("edge across graphs") << "2, 3\n"
+                                            << ind << "1\n2\n"
                                             << "T_A.txt:1: edge joins node 2 (graph 1) and node 3 (graph 2)";
-        QTest::newRow("wrong column count") << "1, 2, 3\n" << ind << "1\n2\n"
-                                            << "T_A.txt:1: expected 'row, col' (2 comma-separated node ids), found 3 fields";
-        QTest::newRow("too few labels") << "1, 2\n" << ind << "1\n"
-                                        << "T_graph_labels.txt: expected 2 lines (one label per graph in the graph indicator), found 1";
-        QTest::newRow("empty adjacency") << "" << ind << "1\n2\n" << "T_A.txt: file is empty";
+        QTest::newRow("wrong column count")
+            << "1, 2, 3\n"
+            << ind << "1\n2\n"
+            << "T_A.txt:1: expected 'row, col' (2 comma-separated node ids), found 3 fields";
+        QTest::newRow("too few labels")
+            << "1, 2\n"
+            << ind << "1\n"
+            << "T_graph_labels.txt: expected 2 lines (one label per graph in the graph indicator), found 1";
+        QTest::newRow("empty adjacency") << "" << ind << "1\n2\n"
+                                         << "T_A.txt: file is empty";
     }
 
     void tuRejectsMalformedFiles()
@@ -185,12 +209,12 @@ private Q_SLOTS:
         QCOMPARE(ds.graphs.size(), size_t(2039));
         QCOMPARE(ds.numFeatures, 174);
         QCOMPARE(ds.numClasses, 2);
-        QCOMPARE(ds.stats().classCounts, (std::vector<int64_t>{479, 1560}));
+        QCOMPARE(ds.stats().classCounts, (std::vector<int64_t> { 479, 1560 }));
         QCOMPARE(ds.warnings.size(), size_t(1));
         const std::string& w = ds.warnings.front();
         QVERIFY2(w.find("skipped 11 row(s)") != std::string::npos, w.c_str());
-        for (const char* row : {"(num 60)", "(num 62)", "(num 393)", "(num 616)", "(num 644)", "(num 647)", "(num 648)",
-                                "(num 649)", "(num 650)", "(num 651)", "(num 687)"})
+        for (const char* row : { "(num 60)", "(num 62)", "(num 393)", "(num 616)", "(num 644)", "(num 647)",
+                 "(num 648)", "(num 649)", "(num 650)", "(num 651)", "(num 687)" })
             QVERIFY2(w.find(row) != std::string::npos, row);
         QCOMPARE(ds.scaffolds.size(), size_t(2039));
         // Propranolol (row 1): [Cl].CC(C)NCC(O)COc1cccc2ccccc12 has 20 atoms, scaffold naphthalene.
@@ -204,7 +228,7 @@ private Q_SLOTS:
     {
         std::vector<std::string> f;
         QVERIFY(io::MoleculeCsvReader::splitCsvLine("96,\"\"\"1,1,1-Trifluro\"\"\",1,CC", f));
-        QCOMPARE(f, (std::vector<std::string>{"96", "\"1,1,1-Trifluro\"", "1", "CC"}));
+        QCOMPARE(f, (std::vector<std::string> { "96", "\"1,1,1-Trifluro\"", "1", "CC" }));
         QVERIFY(!io::MoleculeCsvReader::splitCsvLine("1,\"open,1,CC", f));
     }
 
@@ -212,11 +236,17 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("csv");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing column") << "num,name,smiles\n1,a,CC\n" << "m.csv:1: missing column 'p_np' in the header (found: num,name,smiles)";
-        QTest::newRow("wrong field count") << "num,name,p_np,smiles\n1,a,1\n" << "m.csv:2: expected 4 comma-separated fields (as in the header), found 3";
-        QTest::newRow("non-integer label") << "num,name,p_np,smiles\n1,a,yes,CC\n" << "m.csv:2: expected an integer label 'p_np', found 'yes'";
-        QTest::newRow("all invalid") << "num,name,p_np,smiles\n1,a,1,C1CC\n" << "m.csv: no valid molecule: every SMILES was rejected by RDKit or the file has no data rows";
-        QTest::newRow("empty") << "" << "m.csv: file is empty";
+        QTest::newRow("missing column") << "num,name,smiles\n1,a,CC\n"
+                                        << "m.csv:1: missing column 'p_np' in the header (found: num,name,smiles)";
+        QTest::newRow("wrong field count") << "num,name,p_np,smiles\n1,a,1\n"
+                                           << "m.csv:2: expected 4 comma-separated fields (as in the header), found 3";
+        QTest::newRow("non-integer label") << "num,name,p_np,smiles\n1,a,yes,CC\n"
+                                           << "m.csv:2: expected an integer label 'p_np', found 'yes'";
+        QTest::newRow("all invalid")
+            << "num,name,p_np,smiles\n1,a,1,C1CC\n"
+            << "m.csv: no valid molecule: every SMILES was rejected by RDKit or the file has no data rows";
+        QTest::newRow("empty") << ""
+                               << "m.csv: file is empty";
     }
 
     void csvRejectsMalformedRows()
@@ -232,7 +262,8 @@ private Q_SLOTS:
     void csvWarnsAboutInvalidSmilesWithRow()
     {
         QTemporaryDir d;
-        const std::string path = writeFile(d, "m.csv", "num,name,p_np,smiles\r\n1,ok,1,CCO\r\n2,bad,0,C1CC\r\n3,ok2,0,c1ccccc1\r\n");
+        const std::string path
+            = writeFile(d, "m.csv", "num,name,p_np,smiles\r\n1,ok,1,CCO\r\n2,bad,0,C1CC\r\n3,ok2,0,c1ccccc1\r\n");
         auto ds = io::MoleculeCsvReader::read(path);
         QCOMPARE(ds.graphs.size(), size_t(2));
         QCOMPARE(ds.warnings.size(), size_t(1));

@@ -51,7 +51,8 @@ private Q_SLOTS:
             randomNodeSplit(100, 0, 60, 50, 1);
             QFAIL("expected an exception");
         } catch (const std::invalid_argument& e) {
-            QCOMPARE(std::string(e.what()), std::string("split sizes (train 0, val 60, test 50) do not fit the dataset's 100 nodes"));
+            QCOMPARE(std::string(e.what()),
+                std::string("split sizes (train 0, val 60, test 50) do not fit the dataset's 100 nodes"));
         }
     }
 
@@ -86,12 +87,12 @@ private Q_SLOTS:
     void scaffoldSplitKeepsGroupsTogetherLargestFirst()
     {
         // 10 molecules: scaffold A x5, B x3, C x1, D x1.
-        std::vector<std::string> sc{"A", "B", "A", "C", "A", "B", "D", "A", "B", "A"};
+        std::vector<std::string> sc { "A", "B", "A", "C", "A", "B", "D", "A", "B", "A" };
         auto s = scaffoldSplit(sc, 0.1, 0.1);
-        QCOMPARE(toSet(s.train), (std::set<int64_t>{0, 1, 2, 4, 5, 7, 8, 9})); // A + B = 8 <= 8
+        QCOMPARE(toSet(s.train), (std::set<int64_t> { 0, 1, 2, 4, 5, 7, 8, 9 })); // A + B = 8 <= 8
         // C and D are both singletons; the later first index (D, 6) comes first, as in OGB.
-        QCOMPARE(toSet(s.val), (std::set<int64_t>{6}));                        // D
-        QCOMPARE(toSet(s.test), (std::set<int64_t>{3}));                       // C
+        QCOMPARE(toSet(s.val), (std::set<int64_t> { 6 })); // D
+        QCOMPARE(toSet(s.test), (std::set<int64_t> { 3 })); // C
     }
 
     void linkSplitSeparatesEdgesAndSamplesTrueNegatives()
@@ -104,22 +105,22 @@ private Q_SLOTS:
             src.push_back((i + 1) % 40);
             dst.push_back(i);
         }
-        auto ei = torch::stack({torch::tensor(src), torch::tensor(dst)});
+        auto ei = torch::stack({ torch::tensor(src), torch::tensor(dst) });
         auto ls = randomLinkSplit(ei, 40, 0.05, 0.15, 3);
-        QCOMPARE(ls.valPos.size(1), 2);   // floor(0.05 * 40)
-        QCOMPARE(ls.testPos.size(1), 6);  // floor(0.15 * 40)
+        QCOMPARE(ls.valPos.size(1), 2); // floor(0.05 * 40)
+        QCOMPARE(ls.testPos.size(1), 6); // floor(0.15 * 40)
         QCOMPARE(ls.trainPos.size(1), 32);
         QCOMPARE(ls.trainEdges.size(1), 64);
         QCOMPARE(ls.valNeg.size(1), 2);
         QCOMPARE(ls.testNeg.size(1), 6);
         std::set<std::pair<int64_t, int64_t>> edges;
         for (int i = 0; i < 40; ++i)
-            edges.insert({std::min(i, (i + 1) % 40), std::max(i, (i + 1) % 40)});
-        for (const auto* neg : {&ls.valNeg, &ls.testNeg})
+            edges.insert({ std::min(i, (i + 1) % 40), std::max(i, (i + 1) % 40) });
+        for (const auto* neg : { &ls.valNeg, &ls.testNeg })
             for (int64_t k = 0; k < neg->size(1); ++k) {
                 int64_t a = (*neg)[0][k].item<int64_t>(), b = (*neg)[1][k].item<int64_t>();
                 QVERIFY(a != b);
-                QVERIFY(!edges.count({std::min(a, b), std::max(a, b)}));
+                QVERIFY(!edges.count({ std::min(a, b), std::max(a, b) }));
             }
         // Held-out positives never appear among the message-passing edges.
         auto train = toSet(ls.trainEdges[0] * 40 + ls.trainEdges[1]);

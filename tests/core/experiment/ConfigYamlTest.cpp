@@ -1,8 +1,8 @@
 // Tests core/experiment: strict YAML validation with exact messages, --set overrides,
 // per-dataset defaults, the YAML round trip and the shipped presets.
+#include "core/experiment/ConfigYaml.h"
 #include "core/common/Error.h"
 #include "core/experiment/Catalog.h"
-#include "core/experiment/ConfigYaml.h"
 
 #include "TestSupport.h"
 
@@ -28,35 +28,91 @@ private Q_SLOTS:
         QTest::addColumn<QString>("yaml");
         QTest::addColumn<QString>("expected");
         QTest::newRow("unknown top key") << "name: x\nmodle:\n  arch: gcn\n"
-                                         << "f.yaml:2: key 'modle': unknown key; valid top-level keys are: name, description, dataset, model, train, compression";
-        QTest::newRow("unknown nested key") << "train:\n  lr: 0.1\n  epoch: 5\n"
-                                            << "f.yaml:3: key 'train.epoch': unknown key; valid keys in 'train' are: optimizer, lr, weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every";
-        QTest::newRow("wrong type") << "train:\n  epochs: many\n" << "f.yaml:2: key 'train.epochs': expected an integer, found many";
-        QTest::newRow("float for int") << "model:\n  hidden: 16.5\n" << "f.yaml:2: key 'model.hidden': expected an integer, found 16.5";
-        QTest::newRow("negative epochs") << "train:\n  epochs: -5\n" << "f.yaml:2: key 'train.epochs': expected an integer in [1, 100000], found -5";
-        QTest::newRow("dropout range") << "model:\n  dropout: 1.0\n" << "f.yaml:2: key 'model.dropout': expected a number in [0, 1), found 1.0";
-        QTest::newRow("zero lr") << "train:\n  lr: 0\n" << "f.yaml:2: key 'train.lr': expected a number in (0, 10], found 0";
-        QTest::newRow("unknown arch") << "model:\n  arch: transformer\n" << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, sage, gat, gin";
-        QTest::newRow("unknown dataset") << "dataset:\n  name: citeseer\n" << "f.yaml:2: key 'dataset.name': unknown value 'citeseer'; valid choices: cora, proteins, bbbp, tu, csv";
-        QTest::newRow("bool type") << "dataset:\n  normalize_features: maybe\n" << "f.yaml:2: key 'dataset.normalize_features': expected true or false, found maybe";
-        QTest::newRow("seeds type") << "train:\n  seeds: 3\n" << "f.yaml:2: key 'train.seeds': expected a list of integers like [0, 1, 2], found 3";
-        QTest::newRow("seeds and repeats") << "train:\n  seeds: [1]\n  repeats: 3\n" << "f.yaml:3: key 'train.repeats': give either 'seeds' or 'repeats', not both";
-        QTest::newRow("section not a map") << "train: fast\n" << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every), found fast";
-        QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n" << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; valid prune methods: finegrained, global, l2, structured";
-        QTest::newRow("unknown step kind") << "compression:\n  - distill:\n      method: kd\n" << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize, analyze";
-        QTest::newRow("missing method") << "compression:\n  - quantize:\n      bits: 4\n" << "f.yaml:3: key 'compression[0].quantize.method': missing; valid quantize methods: qat, degree_quant, a2q, ptq";
-        QTest::newRow("task for dataset") << "dataset:\n  name: proteins\n  task: node_classification\n" << "f.yaml:3: key 'dataset.task': dataset 'proteins' holds many graphs; valid task: graph_classification";
-        QTest::newRow("split for task") << "dataset:\n  name: cora\n  split: scaffold\n" << "f.yaml:3: key 'dataset.split': node classification splits are: public, random";
-        QTest::newRow("tu needs path") << "dataset:\n  name: tu\n" << "f.yaml: key 'dataset.path': dataset 'tu' needs a path (directory holding NAME_A.txt ...)";
-        QTest::newRow("link metric") << "dataset:\n  task: link_prediction\ntrain:\n  metric: accuracy\n" << "f.yaml:4: key 'train.metric': link prediction metrics are: roc_auc, average_precision";
-        QTest::newRow("analyze takes no prune keys") << "compression:\n  - analyze:\n      method: sensitivity\n      finetune_epochs: 5\n" << "f.yaml:4: key 'compression[0].analyze.finetune_epochs': unknown key; valid keys for analyze method sensitivity are: method, sparsity, targets";
-        QTest::newRow("l2 key on global") << "compression:\n  - prune:\n      method: global\n      lambda: 0.1\n" << "f.yaml:4: key 'compression[0].prune.lambda': does not apply to method global; it applies to method l2 only";
-        QTest::newRow("epochs on ptq") << "compression:\n  - quantize:\n      method: ptq\n      epochs: 5\n" << "f.yaml:4: key 'compression[0].quantize.epochs': does not apply to method ptq; it applies to methods qat, degree_quant, a2q only";
-        QTest::newRow("structured has no targets") << "compression:\n  - prune:\n      method: structured\n      targets: [\"*\"]\n" << "f.yaml:4: key 'compression[0].prune.targets': does not apply to method structured; it applies to methods finegrained, global, l2 only";
-        QTest::newRow("sparsity range") << "compression:\n  - prune:\n      method: global\n      sparsity: [0.5, 1.0]\n" << "f.yaml:4: key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.0";
-        QTest::newRow("step line for agp") << "compression:\n  - prune:\n      method: finegrained\n      schedule: agp\n      finetune_epochs: 10\n      agp_end: 20\n" << "f.yaml:6: key 'compression[0].prune.agp_end': must lie in [agp_start, finetune_epochs] = [1, 10]";
-        QTest::newRow("empty file") << "" << "f.yaml: the experiment is empty; expected a mapping with dataset, model and train";
-        QTest::newRow("top-level list") << "- a\n- b\n" << "f.yaml:1: expected a mapping at the top level (name, dataset, model, train, compression)";
+                                         << "f.yaml:2: key 'modle': unknown key; valid top-level keys are: name, "
+                                            "description, dataset, model, train, compression";
+        QTest::newRow("unknown nested key")
+            << "train:\n  lr: 0.1\n  epoch: 5\n"
+            << "f.yaml:3: key 'train.epoch': unknown key; valid keys in 'train' are: optimizer, lr, weight_decay, "
+               "momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, "
+               "metric, eval_every";
+        QTest::newRow("wrong type") << "train:\n  epochs: many\n"
+                                    << "f.yaml:2: key 'train.epochs': expected an integer, found many";
+        QTest::newRow("float for int") << "model:\n  hidden: 16.5\n"
+                                       << "f.yaml:2: key 'model.hidden': expected an integer, found 16.5";
+        QTest::newRow("negative epochs")
+            << "train:\n  epochs: -5\n"
+            << "f.yaml:2: key 'train.epochs': expected an integer in [1, 100000], found -5";
+        QTest::newRow("dropout range") << "model:\n  dropout: 1.0\n"
+                                       << "f.yaml:2: key 'model.dropout': expected a number in [0, 1), found 1.0";
+        QTest::newRow("zero lr") << "train:\n  lr: 0\n"
+                                 << "f.yaml:2: key 'train.lr': expected a number in (0, 10], found 0";
+        QTest::newRow("unknown arch")
+            << "model:\n  arch: transformer\n"
+            << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, sage, gat, gin";
+        QTest::newRow("unknown dataset")
+            << "dataset:\n  name: citeseer\n"
+            << "f.yaml:2: key 'dataset.name': unknown value 'citeseer'; valid choices: cora, proteins, bbbp, tu, csv";
+        QTest::newRow("bool type") << "dataset:\n  normalize_features: maybe\n"
+                                   << "f.yaml:2: key 'dataset.normalize_features': expected true or false, found maybe";
+        QTest::newRow("seeds type")
+            << "train:\n  seeds: 3\n"
+            << "f.yaml:2: key 'train.seeds': expected a list of integers like [0, 1, 2], found 3";
+        QTest::newRow("seeds and repeats")
+            << "train:\n  seeds: [1]\n  repeats: 3\n"
+            << "f.yaml:3: key 'train.repeats': give either 'seeds' or 'repeats', not both";
+        QTest::newRow("section not a map")
+            << "train: fast\n"
+            << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, "
+               "patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every), "
+               "found fast";
+        QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n"
+                                              << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; "
+                                                 "valid prune methods: finegrained, global, l2, structured";
+        QTest::newRow("unknown step kind")
+            << "compression:\n  - distill:\n      method: kd\n"
+            << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize, analyze";
+        QTest::newRow("missing method") << "compression:\n  - quantize:\n      bits: 4\n"
+                                        << "f.yaml:3: key 'compression[0].quantize.method': missing; valid quantize "
+                                           "methods: qat, degree_quant, a2q, ptq";
+        QTest::newRow("task for dataset")
+            << "dataset:\n  name: proteins\n  task: node_classification\n"
+            << "f.yaml:3: key 'dataset.task': dataset 'proteins' holds many graphs; valid task: graph_classification";
+        QTest::newRow("split for task")
+            << "dataset:\n  name: cora\n  split: scaffold\n"
+            << "f.yaml:3: key 'dataset.split': node classification splits are: public, random";
+        QTest::newRow("tu needs path")
+            << "dataset:\n  name: tu\n"
+            << "f.yaml: key 'dataset.path': dataset 'tu' needs a path (directory holding NAME_A.txt ...)";
+        QTest::newRow("link metric")
+            << "dataset:\n  task: link_prediction\ntrain:\n  metric: accuracy\n"
+            << "f.yaml:4: key 'train.metric': link prediction metrics are: roc_auc, average_precision";
+        QTest::newRow("analyze takes no prune keys")
+            << "compression:\n  - analyze:\n      method: sensitivity\n      finetune_epochs: 5\n"
+            << "f.yaml:4: key 'compression[0].analyze.finetune_epochs': unknown key; valid keys for analyze method "
+               "sensitivity are: method, sparsity, targets";
+        QTest::newRow("l2 key on global") << "compression:\n  - prune:\n      method: global\n      lambda: 0.1\n"
+                                          << "f.yaml:4: key 'compression[0].prune.lambda': does not apply to method "
+                                             "global; it applies to method l2 only";
+        QTest::newRow("epochs on ptq") << "compression:\n  - quantize:\n      method: ptq\n      epochs: 5\n"
+                                       << "f.yaml:4: key 'compression[0].quantize.epochs': does not apply to method "
+                                          "ptq; it applies to methods qat, degree_quant, a2q only";
+        QTest::newRow("structured has no targets")
+            << "compression:\n  - prune:\n      method: structured\n      targets: [\"*\"]\n"
+            << "f.yaml:4: key 'compression[0].prune.targets': does not apply to method structured; it applies to "
+               "methods finegrained, global, l2 only";
+        QTest::newRow("sparsity range")
+            << "compression:\n  - prune:\n      method: global\n      sparsity: [0.5, 1.0]\n"
+            << "f.yaml:4: key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.0";
+        QTest::newRow("step line for agp")
+            << "compression:\n  - prune:\n      method: finegrained\n      schedule: agp\n      finetune_epochs: 10\n  "
+               "    agp_end: 20\n"
+            << "f.yaml:6: key 'compression[0].prune.agp_end': must lie in [agp_start, finetune_epochs] = [1, 10]";
+        QTest::newRow("empty file")
+            << ""
+            << "f.yaml: the experiment is empty; expected a mapping with dataset, model and train";
+        QTest::newRow("top-level list")
+            << "- a\n- b\n"
+            << "f.yaml:1: expected a mapping at the top level (name, dataset, model, train, compression)";
     }
 
     void invalidInputNamesFileLineAndKey()
@@ -75,27 +131,29 @@ private Q_SLOTS:
     void missingFile()
     {
         QCOMPARE(messageOf<InputError>([] { loadExperiment("/nonexistent/x.yaml"); }),
-                 std::string("/nonexistent/x.yaml: file not found"));
+            std::string("/nonexistent/x.yaml: file not found"));
     }
 
     void overridesApplyAndAreValidated()
     {
-        auto c = parseExperiment("train:\n  epochs: 200\n", "f.yaml", {"train.epochs=50", "model.arch=gat", "train.seeds=[3, 4]"});
+        auto c = parseExperiment(
+            "train:\n  epochs: 200\n", "f.yaml", { "train.epochs=50", "model.arch=gat", "train.seeds=[3, 4]" });
         QCOMPARE(c.train.epochs, 50);
         QCOMPARE(c.model.arch, std::string("gat"));
-        QCOMPARE(c.train.effectiveSeeds(), (std::vector<int64_t>{3, 4}));
+        QCOMPARE(c.train.effectiveSeeds(), (std::vector<int64_t> { 3, 4 }));
         QCOMPARE(c.model.activation, std::string("elu")); // GAT default
-        auto r = parseExperiment("train:\n  repeats: 10\n", "f.yaml", {"train.seeds=[7]"});
-        QCOMPARE(r.train.effectiveSeeds(), (std::vector<int64_t>{7})); // --set seeds replaces repeats
-        auto s = parseExperiment("train:\n  seeds: [1, 2]\n", "f.yaml", {"train.repeats=3"});
-        QCOMPARE(s.train.effectiveSeeds(), (std::vector<int64_t>{0, 1, 2}));
-        QCOMPARE(errorOf("train:\n  epochs: 200\n", {"train.epochs=-1"}),
-                 std::string("f.yaml: key 'train.epochs' (from --set): expected an integer in [1, 100000], found -1"));
-        QCOMPARE(errorOf("{}", {"train.epochs"}), std::string("--set: expected key.path=value, found 'train.epochs'"));
-        QCOMPARE(errorOf("{}", {"train.nope=1"}),
-                 std::string("f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
-                             "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
-                             "threads, batch_size, metric, eval_every"));
+        auto r = parseExperiment("train:\n  repeats: 10\n", "f.yaml", { "train.seeds=[7]" });
+        QCOMPARE(r.train.effectiveSeeds(), (std::vector<int64_t> { 7 })); // --set seeds replaces repeats
+        auto s = parseExperiment("train:\n  seeds: [1, 2]\n", "f.yaml", { "train.repeats=3" });
+        QCOMPARE(s.train.effectiveSeeds(), (std::vector<int64_t> { 0, 1, 2 }));
+        QCOMPARE(errorOf("train:\n  epochs: 200\n", { "train.epochs=-1" }),
+            std::string("f.yaml: key 'train.epochs' (from --set): expected an integer in [1, 100000], found -1"));
+        QCOMPARE(
+            errorOf("{}", { "train.epochs" }), std::string("--set: expected key.path=value, found 'train.epochs'"));
+        QCOMPARE(errorOf("{}", { "train.nope=1" }),
+            std::string("f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
+                        "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
+                        "threads, batch_size, metric, eval_every"));
     }
 
     void defaultsDependOnDataset()
@@ -113,7 +171,7 @@ private Q_SLOTS:
         QCOMPARE(l.train.metric, std::string("roc_auc"));
         auto n = parseExperiment("name: n\n", "f.yaml");
         QCOMPARE(n.dataset.split, std::string("public"));
-        QCOMPARE(n.train.effectiveSeeds(), (std::vector<int64_t>{0}));
+        QCOMPARE(n.train.effectiveSeeds(), (std::vector<int64_t> { 0 }));
         QCOMPARE(n.keyLines.at("name"), 1);
     }
 
@@ -122,27 +180,28 @@ private Q_SLOTS:
         // A quantize step without epochs trains as many epochs wherever it is built.
         auto c = experiment::parseExperiment("name: q\ncompression:\n  - quantize:\n      method: qat\n", "q.yaml");
         const auto& q = std::get<experiment::QuantSpec>(c.steps.at(0));
-        QCOMPARE(q.epochs, experiment::QuantSpec{}.epochs);
+        QCOMPARE(q.epochs, experiment::QuantSpec {}.epochs);
         QCOMPARE(q.epochs, 50);
         QCOMPARE(q.line, 3);
         const auto d = std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "qat"));
         QCOMPARE(d.epochs, q.epochs);
         QCOMPARE(d.percentile, 0.001);
-        const auto dq = std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "degree_quant"));
+        const auto dq
+            = std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "degree_quant"));
         QCOMPARE(dq.observer, std::string("percentile"));
-        QCOMPARE(std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "ptq")).epochs, 0);
+        QCOMPARE(
+            std::get<experiment::QuantSpec>(experiment::defaultStep(experiment::StepKind::Quantize, "ptq")).epochs, 0);
         // The form's text values go through the same reader.
-        const auto p = std::get<experiment::PruneSpec>(experiment::parseStep(
-            experiment::StepKind::Prune, "finegrained", {{"sparsity", "0.2, 0.4"}, {"overrides", "stack.conv1.weight: 0.3"}},
-            0, "form"));
-        QCOMPARE(p.sparsities, (std::vector<double>{0.2, 0.4}));
+        const auto p = std::get<experiment::PruneSpec>(experiment::parseStep(experiment::StepKind::Prune, "finegrained",
+            { { "sparsity", "0.2, 0.4" }, { "overrides", "stack.conv1.weight: 0.3" } }, 0, "form"));
+        QCOMPARE(p.sparsities, (std::vector<double> { 0.2, 0.4 }));
         QCOMPARE(p.targets.overrides.at("stack.conv1.weight"), 0.3);
         QCOMPARE(QString::fromStdString(gsq::test::messageOf<InputError>([] {
-                     experiment::parseStep(experiment::StepKind::Prune, "global", {{"sparsity", "0.5, x"}}, 2, "form");
-                 })),
-                 QString("form: key 'compression[2].prune.sparsity': expected a number, found x"));
+            experiment::parseStep(experiment::StepKind::Prune, "global", { { "sparsity", "0.5, x" } }, 2, "form");
+        })),
+            QString("form: key 'compression[2].prune.sparsity': expected a number, found x"));
         // stepValues → parseStep is the identity on every built-in method's defaults.
-        for (auto kind : {experiment::StepKind::Prune, experiment::StepKind::Quantize, experiment::StepKind::Analyze})
+        for (auto kind : { experiment::StepKind::Prune, experiment::StepKind::Quantize, experiment::StepKind::Analyze })
             for (const auto& m : experiment::Catalog::methodNames(kind)) {
                 const auto step = experiment::defaultStep(kind, m);
                 const auto again = experiment::parseStep(kind, m, experiment::stepValues(step), 0, "form");
@@ -152,10 +211,11 @@ private Q_SLOTS:
 
     void yamlRoundTrip()
     {
-        auto a = parseExperiment("name: rt\ndataset:\n  name: cora\n  split: random\n  val_size: 300\nmodel:\n  arch: sage\n  "
-                                 "hidden: 32\ntrain:\n  seeds: [4, 5]\n  lr: 0.02\ncompression:\n  - prune:\n      method: "
-                                 "global\n      sparsity: [0.5, 0.9]\n",
-                                 "f.yaml");
+        auto a = parseExperiment(
+            "name: rt\ndataset:\n  name: cora\n  split: random\n  val_size: 300\nmodel:\n  arch: sage\n  "
+            "hidden: 32\ntrain:\n  seeds: [4, 5]\n  lr: 0.02\ncompression:\n  - prune:\n      method: "
+            "global\n      sparsity: [0.5, 0.9]\n",
+            "f.yaml");
         auto b = parseExperiment(toYaml(a), "g.yaml");
         QCOMPARE(b.name, std::string("rt"));
         QCOMPARE(b.dataset.split, std::string("random"));
@@ -163,21 +223,21 @@ private Q_SLOTS:
         QCOMPARE(b.model.arch, std::string("sage"));
         QCOMPARE(b.model.hidden, 32);
         QCOMPARE(b.train.lr, 0.02);
-        QCOMPARE(b.train.effectiveSeeds(), (std::vector<int64_t>{4, 5}));
+        QCOMPARE(b.train.effectiveSeeds(), (std::vector<int64_t> { 4, 5 }));
         QCOMPARE(b.steps.size(), size_t(1));
         const auto& p = std::get<experiment::PruneSpec>(b.steps[0]);
         QCOMPARE(p.method, std::string("global"));
-        QCOMPARE(p.sparsities, (std::vector<double>{0.5, 0.9}));
+        QCOMPARE(p.sparsities, (std::vector<double> { 0.5, 0.9 }));
         QCOMPARE(toYaml(b), toYaml(a));
     }
 
     void shippedPresetsAreValid()
     {
         QDir dir(gsq::test::experimentsDir());
-        const auto files = dir.entryList({"*.yaml"}, QDir::Files);
+        const auto files = dir.entryList({ "*.yaml" }, QDir::Files);
         QVERIFY(files.size() >= 7);
-        for (const char* required : {"quickstart.yaml", "cora-gat.yaml", "cora-link-gcn.yaml", "proteins-gin.yaml",
-                                     "bbbp-gin-scaffold.yaml"})
+        for (const char* required :
+            { "quickstart.yaml", "cora-gat.yaml", "cora-link-gcn.yaml", "proteins-gin.yaml", "bbbp-gin-scaffold.yaml" })
             QVERIFY2(files.contains(required), required);
         for (const auto& f : files) {
             try {
@@ -187,8 +247,8 @@ private Q_SLOTS:
             }
         }
         QDir lessons(dir.filePath("classroom"));
-        QCOMPARE(lessons.entryList({"*.yaml"}, QDir::Files).size(), 3);
-        for (const auto& f : lessons.entryList({"*.yaml"}, QDir::Files)) {
+        QCOMPARE(lessons.entryList({ "*.yaml" }, QDir::Files).size(), 3);
+        for (const auto& f : lessons.entryList({ "*.yaml" }, QDir::Files)) {
             try {
                 loadExperiment(lessons.filePath(f).toStdString());
             } catch (const InputError& e) {

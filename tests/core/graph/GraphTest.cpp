@@ -1,6 +1,6 @@
 // Tests core/graph: edge-index utilities and block-diagonal batching.
-#include "core/graph/EdgeIndex.h"
 #include "core/graph/Graph.h"
+#include "core/graph/EdgeIndex.h"
 
 #include <QtTest>
 #include <torch/torch.h>
@@ -11,7 +11,7 @@ namespace {
 /// A 4-node star: centre 0 linked to 1, 2, 3 (one direction only).
 at::Tensor starEdges()
 {
-    return torch::tensor({0, 0, 0, 1, 2, 3}, torch::kLong).view({2, 3});
+    return torch::tensor({ 0, 0, 0, 1, 2, 3 }, torch::kLong).view({ 2, 3 });
 }
 
 std::vector<int64_t> flat(const at::Tensor& t)
@@ -28,24 +28,24 @@ private Q_SLOTS:
     {
         auto u = toUndirected(starEdges(), 4);
         QCOMPARE(u.size(1), 6);
-        QCOMPARE(flat(u[0]), (std::vector<int64_t>{0, 0, 0, 1, 2, 3}));
-        QCOMPARE(flat(u[1]), (std::vector<int64_t>{1, 2, 3, 0, 0, 0}));
+        QCOMPARE(flat(u[0]), (std::vector<int64_t> { 0, 0, 0, 1, 2, 3 }));
+        QCOMPARE(flat(u[1]), (std::vector<int64_t> { 1, 2, 3, 0, 0, 0 }));
         QVERIFY(isUndirected(u, 4));
         QVERIFY(!isUndirected(starEdges(), 4));
     }
 
     void coalesceRemovesDuplicates()
     {
-        auto e = torch::tensor({2, 0, 2, 1, 3, 1}, torch::kLong).view({2, 3});
+        auto e = torch::tensor({ 2, 0, 2, 1, 3, 1 }, torch::kLong).view({ 2, 3 });
         auto c = coalesce(e, 4);
         QCOMPARE(c.size(1), 2);
-        QCOMPARE(flat(c[0]), (std::vector<int64_t>{0, 2}));
-        QCOMPARE(flat(c[1]), (std::vector<int64_t>{3, 1}));
+        QCOMPARE(flat(c[0]), (std::vector<int64_t> { 0, 2 }));
+        QCOMPARE(flat(c[1]), (std::vector<int64_t> { 3, 1 }));
     }
 
     void selfLoopsAreAddedOncePerNode()
     {
-        auto withLoop = torch::tensor({0, 1, 1, 1}, torch::kLong).view({2, 2}); // edges 0->1 and 1->1
+        auto withLoop = torch::tensor({ 0, 1, 1, 1 }, torch::kLong).view({ 2, 2 }); // edges 0->1 and 1->1
         auto e = addSelfLoops(withLoop, 3);
         QCOMPARE(e.size(1), 4); // 0->1 plus loops on 0, 1, 2
         QCOMPARE(removeSelfLoops(e).size(1), 1);
@@ -60,17 +60,19 @@ private Q_SLOTS:
 
     void collateOffsetsEdgesAndBuildsBatchVector()
     {
-        Graph a{torch::ones({2, 3}), torch::tensor({0, 1}, torch::kLong).view({2, 1}), torch::tensor({1}, torch::kLong), 2};
-        Graph b{torch::zeros({3, 3}), torch::tensor({0, 2, 2, 1}, torch::kLong).view({2, 2}), torch::tensor({0}, torch::kLong), 3};
-        auto batch = GraphBatch::collate({a, b}, {1, 0});
+        Graph a { torch::ones({ 2, 3 }), torch::tensor({ 0, 1 }, torch::kLong).view({ 2, 1 }),
+            torch::tensor({ 1 }, torch::kLong), 2 };
+        Graph b { torch::zeros({ 3, 3 }), torch::tensor({ 0, 2, 2, 1 }, torch::kLong).view({ 2, 2 }),
+            torch::tensor({ 0 }, torch::kLong), 3 };
+        auto batch = GraphBatch::collate({ a, b }, { 1, 0 });
         QCOMPARE(batch.numGraphs, 2);
         QCOMPARE(batch.graph.numNodes, 5);
-        QCOMPARE(flat(batch.batch), (std::vector<int64_t>{0, 0, 0, 1, 1}));
-        QCOMPARE(flat(batch.graph.edgeIndex[0]), (std::vector<int64_t>{0, 2, 3}));
-        QCOMPARE(flat(batch.graph.edgeIndex[1]), (std::vector<int64_t>{2, 1, 4}));
-        QCOMPARE(flat(batch.graph.y), (std::vector<int64_t>{0, 1}));
+        QCOMPARE(flat(batch.batch), (std::vector<int64_t> { 0, 0, 0, 1, 1 }));
+        QCOMPARE(flat(batch.graph.edgeIndex[0]), (std::vector<int64_t> { 0, 2, 3 }));
+        QCOMPARE(flat(batch.graph.edgeIndex[1]), (std::vector<int64_t> { 2, 1, 4 }));
+        QCOMPARE(flat(batch.graph.y), (std::vector<int64_t> { 0, 1 }));
         QCOMPARE(batch.graph.x.sum().item<float>(), 6.0f);
-        QVERIFY_EXCEPTION_THROWN(GraphBatch::collate({a}, {}), std::invalid_argument);
+        QVERIFY_EXCEPTION_THROWN(GraphBatch::collate({ a }, {}), std::invalid_argument);
     }
 };
 

@@ -1,7 +1,7 @@
 // Tests core/measure: the .gsqm model file (encodings, exact round trip, every corruption
 // path), counted sizes, and the pickle export.
-#include "core/common/Error.h"
 #include "core/measure/ModelFile.h"
+#include "core/common/Error.h"
 #include "core/measure/ModelStats.h"
 
 #include "TestSupport.h"
@@ -17,8 +17,8 @@ namespace {
 std::shared_ptr<torch::nn::Sequential> model(double keep)
 {
     torch::manual_seed(4);
-    auto m = std::make_shared<torch::nn::Sequential>(torch::nn::Linear(64, 32), torch::nn::ReLU(),
-                                                     torch::nn::BatchNorm1d(32), torch::nn::Linear(32, 3));
+    auto m = std::make_shared<torch::nn::Sequential>(
+        torch::nn::Linear(64, 32), torch::nn::ReLU(), torch::nn::BatchNorm1d(32), torch::nn::Linear(32, 3));
     torch::NoGradGuard g;
     for (auto& p : (*m)->parameters())
         if (p.dim() > 1)
@@ -30,14 +30,11 @@ std::shared_ptr<torch::nn::Sequential> model(double keep)
 class ModelFileTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void crc32MatchesZlib()
-    {
-        QCOMPARE(crc32("123456789", 9), 0xCBF43926u);
-    }
+    void crc32MatchesZlib() { QCOMPARE(crc32("123456789", 9), 0xCBF43926u); }
 
     void encodingSizes()
     {
-        auto t = torch::zeros({10, 100});
+        auto t = torch::zeros({ 10, 100 });
         t[0][0] = 1;
         t[9][99] = 2;
         QCOMPARE(ModelFile::denseBytes(t), uint64_t(4000));
@@ -48,10 +45,10 @@ private Q_SLOTS:
     void prunedModelRoundTripsExactly()
     {
         QTemporaryDir d;
-        for (double keep : {1.0, 0.5, 0.02}) {
+        for (double keep : { 1.0, 0.5, 0.02 }) {
             auto m = model(keep);
             (*m)->eval();
-            auto x = torch::randn({8, 64});
+            auto x = torch::randn({ 8, 64 });
             auto before = (*m)->forward(x);
             const std::string path = d.filePath("m.gsqm").toStdString();
             const auto bytes = ModelFile::save(**m, path);
@@ -88,17 +85,21 @@ private Q_SLOTS:
     {
         auto m = model(0.5);
         const std::string good = ModelFile::encode(**m);
-        auto err = [](const std::string& bytes) { return messageOf<InputError>([&] { ModelFile::decode(bytes, "m.gsqm"); }); };
+        auto err = [](const std::string& bytes) {
+            return messageOf<InputError>([&] { ModelFile::decode(bytes, "m.gsqm"); });
+        };
         std::string magic = good;
         magic[0] = 'X';
         QCOMPARE(err(magic), std::string("m.gsqm: not a GraphSqueeze model file (expected magic 'GSQM')"));
         std::string version = good;
         version[4] = 9;
-        QCOMPARE(err(version), std::string("m.gsqm: unsupported model file version 9 (this build reads versions 1 to 2)"));
+        QCOMPARE(
+            err(version), std::string("m.gsqm: unsupported model file version 9 (this build reads versions 1 to 2)"));
         std::string flipped = good;
         flipped[good.size() / 2] ^= 0x40;
         QCOMPARE(err(flipped), std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));
-        QCOMPARE(err(good.substr(0, good.size() - 100)), std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));
+        QCOMPARE(err(good.substr(0, good.size() - 100)),
+            std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));
         QCOMPARE(err(good.substr(0, 10)), std::string("m.gsqm: truncated model file: 10 bytes"));
         // A truncated body with a recomputed checksum still fails cleanly.
         std::string cut = good.substr(0, 40);
@@ -106,7 +107,7 @@ private Q_SLOTS:
         cut.append(reinterpret_cast<const char*>(&crc), 4);
         QVERIFY(err(cut).rfind("m.gsqm: truncated model file: needs ", 0) == 0);
         QCOMPARE(messageOf<InputError>([] { ModelFile::read("/nonexistent.gsqm"); }),
-                 std::string("/nonexistent.gsqm: file not found or not readable"));
+            std::string("/nonexistent.gsqm: file not found or not readable"));
     }
 
     void loadChecksShapes()
@@ -117,7 +118,7 @@ private Q_SLOTS:
         ModelFile::save(**m, path);
         auto other = std::make_shared<torch::nn::Sequential>(torch::nn::Linear(64, 16));
         QCOMPARE(messageOf<InputError>([&] { ModelFile::load(**other, path); }),
-                 path + ": tensor '0.weight' has shape [32, 64], the model expects [16, 64]");
+            path + ": tensor '0.weight' has shape [32, 64], the model expects [16, 64]");
     }
 
     void pickleExportReadsBack()

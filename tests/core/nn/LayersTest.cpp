@@ -20,11 +20,11 @@ namespace {
 /// Star: centre 0 linked to 1, 2, 3 (both directions); x = [1, 2, 3, 4]^T.
 at::Tensor star()
 {
-    return graph::toUndirected(torch::tensor({0, 0, 0, 1, 2, 3}, torch::kLong).view({2, 3}), 4);
+    return graph::toUndirected(torch::tensor({ 0, 0, 0, 1, 2, 3 }, torch::kLong).view({ 2, 3 }), 4);
 }
 at::Tensor x1()
 {
-    return torch::tensor({1.0f, 2.0f, 3.0f, 4.0f}).view({4, 1});
+    return torch::tensor({ 1.0f, 2.0f, 3.0f, 4.0f }).view({ 4, 1 });
 }
 } // namespace
 
@@ -33,7 +33,7 @@ class LayersTest : public QObject {
 private Q_SLOTS:
     void gcnMatchesHandComputation()
     {
-        for (bool cached : {false, true}) {
+        for (bool cached : { false, true }) {
             nn::GcnConv conv(nn::GcnConvOptions(1, 1).cached(cached));
             torch::NoGradGuard g;
             conv->weight.fill_(1.0);
@@ -48,13 +48,13 @@ private Q_SLOTS:
     void gcnSparseFeaturesEqualDense()
     {
         torch::manual_seed(1);
-        auto x = (torch::rand({4, 6}) > 0.6).to(torch::kFloat) * torch::rand({4, 6});
+        auto x = (torch::rand({ 4, 6 }) > 0.6).to(torch::kFloat) * torch::rand({ 4, 6 });
         nn::GcnConv conv(nn::GcnConvOptions(6, 3).cached(true));
         auto dense = conv->forward(x, star());
         // Gradients w.r.t. the weight agree too (CSR runs SpmmFunction's backward).
         (dense * dense).sum().backward();
         auto gDense = conv->weight.grad().clone();
-        for (const auto& sparseX : {x.to_sparse(), x.to_sparse_csr()}) {
+        for (const auto& sparseX : { x.to_sparse(), x.to_sparse_csr() }) {
             conv->weight.mutable_grad().zero_();
             auto out = conv->forward(sparseX, star());
             QVERIFY(torch::allclose(dense, out, 1e-5, 1e-6));
@@ -66,27 +66,27 @@ private Q_SLOTS:
     void spmmMatchesDenseProductAndGradient()
     {
         torch::manual_seed(2);
-        auto a = (torch::rand({7, 5}) > 0.5).to(torch::kFloat) * torch::randn({7, 5});
-        auto h = torch::randn({5, 3}, torch::requires_grad());
+        auto a = (torch::rand({ 7, 5 }) > 0.5).to(torch::kFloat) * torch::randn({ 7, 5 });
+        auto h = torch::randn({ 5, 3 }, torch::requires_grad());
         auto ref = torch::mm(a, h);
-        auto g = torch::randn({7, 3});
-        auto refGrad = torch::autograd::grad({ref}, {h}, {g})[0];
+        auto g = torch::randn({ 7, 3 });
+        auto refGrad = torch::autograd::grad({ ref }, { h }, { g })[0];
         auto out = F::spmm(a.to_sparse_csr(), h);
         QVERIFY(torch::allclose(ref, out, 1e-5, 1e-6));
-        auto grad = torch::autograd::grad({out}, {h}, {g})[0];
+        auto grad = torch::autograd::grad({ out }, { h }, { g })[0];
         QVERIFY(torch::allclose(refGrad, grad, 1e-5, 1e-6));
-        QVERIFY_EXCEPTION_THROWN(F::spmm(a.to_sparse_csr(), torch::randn({4, 3})), std::invalid_argument);
+        QVERIFY_EXCEPTION_THROWN(F::spmm(a.to_sparse_csr(), torch::randn({ 4, 3 })), std::invalid_argument);
     }
 
     void sparseKernelsMatchDenseReference()
     {
         torch::manual_seed(5);
-        auto a = (torch::rand({9, 7}) > 0.6).to(torch::kFloat) * torch::randn({9, 7});
-        auto b = (torch::rand({7, 5}) > 0.5).to(torch::kFloat) * torch::randn({7, 5});
+        auto a = (torch::rand({ 9, 7 }) > 0.6).to(torch::kFloat) * torch::randn({ 9, 7 });
+        auto b = (torch::rand({ 7, 5 }) > 0.5).to(torch::kFloat) * torch::randn({ 7, 5 });
         QVERIFY(torch::allclose(F::csrTimesCsr(a.to_sparse_csr(), b.to_sparse_csr()), torch::mm(a, b), 1e-5, 1e-6));
         // linear() under SparseWeightsScope: pruned weights as CSR, for dense and CSR inputs.
-        auto w = (torch::rand({6, 7}) > 0.8).to(torch::kFloat) * torch::randn({6, 7});
-        auto bias = torch::randn({6});
+        auto w = (torch::rand({ 6, 7 }) > 0.8).to(torch::kFloat) * torch::randn({ 6, 7 });
+        auto bias = torch::randn({ 6 });
         torch::NoGradGuard g;
         const auto ref = torch::mm(a, w.t()) + bias;
         QVERIFY(!F::SparseWeightsScope::active());
@@ -120,8 +120,8 @@ private Q_SLOTS:
         conv->weightRoot.fill_(0.5);
         conv->bias.zero_();
         auto out = conv->forward(x1(), star());
-        QCOMPARE(out[0][0].item<float>(), 3.0f + 0.5f);      // mean(2,3,4) + 0.5*1
-        QCOMPARE(out[2][0].item<float>(), 1.0f + 1.5f);      // mean(1) + 0.5*3
+        QCOMPARE(out[0][0].item<float>(), 3.0f + 0.5f); // mean(2,3,4) + 0.5*1
+        QCOMPARE(out[2][0].item<float>(), 1.0f + 1.5f); // mean(1) + 0.5*3
     }
 
     void gatUniformAttentionAveragesNeighbourhood()
@@ -140,8 +140,8 @@ private Q_SLOTS:
         const auto& alpha = conv->lastAttention();
         QCOMPARE(alpha.size(0), 10); // 6 edges + 4 self loops
         auto ei = graph::addSelfLoops(star(), 4);
-        auto sums = torch::zeros({4, 2}).index_add(0, ei[1], alpha);
-        QVERIFY(torch::allclose(sums, torch::ones({4, 2})));
+        auto sums = torch::zeros({ 4, 2 }).index_add(0, ei[1], alpha);
+        QVERIFY(torch::allclose(sums, torch::ones({ 4, 2 })));
     }
 
     void gatAttentionPrefersHighScores()
@@ -156,7 +156,7 @@ private Q_SLOTS:
         conv->forward(x1(), star());
         // Into the centre, the source with the largest x (node 3, x=4) gets the most attention.
         auto ei = graph::addSelfLoops(star(), 4);
-        auto alpha = conv->lastAttention().view({-1});
+        auto alpha = conv->lastAttention().view({ -1 });
         double best = -1;
         int64_t bestSrc = -1;
         for (int64_t e = 0; e < ei.size(1); ++e)
@@ -177,14 +177,14 @@ private Q_SLOTS:
         conv->lin2->weight.fill_(1.0);
         conv->lin2->bias.zero_();
         auto out = conv->forward(x1(), star());
-        QCOMPARE(out[0][0].item<float>(), 1.5f * 1 + 9.0f);  // (1+eps) x_0 + (2+3+4)
+        QCOMPARE(out[0][0].item<float>(), 1.5f * 1 + 9.0f); // (1+eps) x_0 + (2+3+4)
         QCOMPARE(out[1][0].item<float>(), 1.5f * 2 + 1.0f);
     }
 
     void poolingModes()
     {
-        auto x = torch::tensor({1.0f, -2.0f, 3.0f, 5.0f}).view({4, 1});
-        auto batch = torch::tensor({0, 0, 1, 1}, torch::kLong);
+        auto x = torch::tensor({ 1.0f, -2.0f, 3.0f, 5.0f }).view({ 4, 1 });
+        auto batch = torch::tensor({ 0, 0, 1, 1 }, torch::kLong);
         QCOMPARE(F::globalPool(x, batch, 2, "sum")[0][0].item<float>(), -1.0f);
         QCOMPARE(F::globalPool(x, batch, 2, "mean")[1][0].item<float>(), 4.0f);
         QCOMPARE(F::globalPool(x, batch, 2, "max")[0][0].item<float>(), 1.0f);
@@ -216,14 +216,14 @@ private Q_SLOTS:
             QCOMPARE(std::string(e.what()), std::string("GcnConv: x has 1 features, layer expects 3"));
         }
         nn::SageConv sage(nn::SageConvOptions(1, 2));
-        auto bad = torch::tensor({0, 7}, torch::kLong).view({2, 1});
+        auto bad = torch::tensor({ 0, 7 }, torch::kLong).view({ 2, 1 });
         try {
             sage->forward(x1(), bad);
             QFAIL("expected an exception");
         } catch (const std::invalid_argument& e) {
             QCOMPARE(std::string(e.what()), std::string("SageConv: edgeIndex refers to node 7 but x has 4 rows"));
         }
-        QVERIFY_EXCEPTION_THROWN(sage->forward(x1(), torch::zeros({3, 2}, torch::kLong)), std::invalid_argument);
+        QVERIFY_EXCEPTION_THROWN(sage->forward(x1(), torch::zeros({ 3, 2 }, torch::kLong)), std::invalid_argument);
     }
 
     void stackChainsLayerWidths()
@@ -237,7 +237,7 @@ private Q_SLOTS:
             return std::make_shared<nn::GcnConvImpl>(nn::GcnConvOptions(in, out));
         });
         stack.eval();
-        auto out = stack.forward(torch::rand({4, 5}), star());
+        auto out = stack.forward(torch::rand({ 4, 5 }), star());
         QCOMPARE(out.size(1), 3);
         QCOMPARE(stack.parameters().size(), size_t(6));
         QCOMPARE(stack.numLayers(), size_t(3));

@@ -1,10 +1,10 @@
 // Tests core/pruning: exact pruned counts, global vs per-layer ranking, overrides, patterns,
 // masks surviving optimiser steps, the AGP curve and the L2 penalty.
+#include "core/pruning/Pruner.h"
 #include "core/experiment/ExperimentConfig.h"
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
 #include "core/nn/GcnConv.h"
-#include "core/pruning/Pruner.h"
 #include "core/pruning/Structured.h"
 #include "core/training/Checkpoint.h"
 
@@ -19,9 +19,9 @@ namespace {
 std::shared_ptr<torch::nn::Module> twoLayers()
 {
     auto m = std::make_shared<torch::nn::Module>();
-    m->register_parameter("small", torch::arange(1, 21, torch::kFloat).view({4, 5}));
-    m->register_parameter("large", -torch::arange(101, 121, torch::kFloat).view({5, 4}));
-    m->register_parameter("bias", torch::ones({4}));
+    m->register_parameter("small", torch::arange(1, 21, torch::kFloat).view({ 4, 5 }));
+    m->register_parameter("large", -torch::arange(101, 121, torch::kFloat).view({ 5, 4 }));
+    m->register_parameter("bias", torch::ones({ 4 }));
     return m;
 }
 int64_t nnz(torch::nn::Module& m, const char* name)
@@ -55,14 +55,14 @@ private Q_SLOTS:
         auto masks = MaskSet::globalMagnitude(*m, {}, 0.5);
         QCOMPARE(nnz(*m, "small"), 0);
         QCOMPARE(nnz(*m, "large"), 20);
-        QCOMPARE(masks.fullyPruned(*m), (std::vector<std::string>{"small"}));
+        QCOMPARE(masks.fullyPruned(*m), (std::vector<std::string> { "small" }));
     }
 
     void overridesAndPatterns()
     {
         auto m = twoLayers();
         Targets t;
-        t.patterns = {"la*"};
+        t.patterns = { "la*" };
         MaskSet::perLayerMagnitude(*m, t, 0.5);
         QCOMPARE(nnz(*m, "small"), 20);
         QCOMPARE(nnz(*m, "large"), 10);
@@ -74,11 +74,12 @@ private Q_SLOTS:
         QCOMPARE(nnz(*m2, "large"), 18);
         try {
             Targets bad;
-            bad.patterns = {"conv9.*"};
+            bad.patterns = { "conv9.*" };
             MaskSet::select(*m, bad);
             QFAIL("expected an exception");
         } catch (const std::invalid_argument& e) {
-            QCOMPARE(std::string(e.what()), std::string("layer pattern 'conv9.*' matches no weight; the model's weights are: small, large"));
+            QCOMPARE(std::string(e.what()),
+                std::string("layer pattern 'conv9.*' matches no weight; the model's weights are: small, large"));
         }
         QVERIFY_EXCEPTION_THROWN(MaskSet::perLayerMagnitude(*m, {}, 1.0), std::invalid_argument);
         QVERIFY_EXCEPTION_THROWN(MaskSet::perLayerMagnitude(*m, {}, -0.1), std::invalid_argument);
@@ -113,21 +114,21 @@ private Q_SLOTS:
 
     void agpFollowsTheCubicCurve()
     {
-        AgpSchedule s{0.0, 0.8, 1, 11, 5};
+        AgpSchedule s { 0.0, 0.8, 1, 11, 5 };
         QCOMPARE(s.sparsityAt(1), 0.0);
         QVERIFY(std::abs(s.sparsityAt(6) - (0.8 - 0.8 * 0.125)) < 1e-12); // t = 0.5: (1-0.5)^3
         QCOMPARE(s.sparsityAt(11), 0.8);
-        QCOMPARE(s.sparsityAt(2), -1.0);  // not a pruning epoch
+        QCOMPARE(s.sparsityAt(2), -1.0); // not a pruning epoch
         QCOMPARE(s.sparsityAt(12), -1.0); // after the end
     }
 
     void l2PenaltyAndNearZero()
     {
         auto m = std::make_shared<torch::nn::Module>();
-        m->register_parameter("w", torch::tensor({3.0f, 4.0f, 0.0f, 0.0001f}).view({2, 2}));
-        m->register_parameter("v", torch::tensor({0.0f, 12.0f, 5.0f, 0.0f}).view({2, 2}));
-        QVERIFY(std::abs(l2Penalty(*m, {"w", "v"}).item<double>() - (5.0 + 13.0)) < 1e-4);
-        QCOMPARE(nearZeroFraction(*m, {"w", "v"}, 1e-3), 4.0 / 8.0);
+        m->register_parameter("w", torch::tensor({ 3.0f, 4.0f, 0.0f, 0.0001f }).view({ 2, 2 }));
+        m->register_parameter("v", torch::tensor({ 0.0f, 12.0f, 5.0f, 0.0f }).view({ 2, 2 }));
+        QVERIFY(std::abs(l2Penalty(*m, { "w", "v" }).item<double>() - (5.0 + 13.0)) < 1e-4);
+        QCOMPARE(nearZeroFraction(*m, { "w", "v" }, 1e-3), 4.0 / 8.0);
     }
 
     void structuredKeepsTheStrongestChannelsAndShrinksLayers()
@@ -149,8 +150,8 @@ private Q_SLOTS:
             params["stack.conv0.bias"].zero_();
         }
         const auto base = training::Checkpoint::capture(*model);
-        auto x = torch::randn({6, 5});
-        auto edges = torch::tensor({0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 0}, torch::kLong).view({2, 6});
+        auto x = torch::randn({ 6, 5 });
+        auto edges = torch::tensor({ 0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 0 }, torch::kLong).view({ 2, 6 });
         model->eval();
         auto before = model->forward(x, edges);
 
@@ -159,16 +160,17 @@ private Q_SLOTS:
         QCOMPARE(boundaries[0].name, std::string("stack.conv0 -> stack.conv1"));
         QCOMPARE(boundaries[0].before, int64_t(8));
         QCOMPARE(boundaries[0].after, int64_t(4));
-        QCOMPARE(params["stack.conv0.weight"].sizes().vec(), (std::vector<int64_t>{4, 5}));
-        QCOMPARE(params["stack.conv0.bias"].sizes().vec(), (std::vector<int64_t>{4}));
-        QCOMPARE(params["stack.conv1.weight"].sizes().vec(), (std::vector<int64_t>{4, 4}));
-        QCOMPARE(params["stack.conv2.weight"].sizes().vec(), (std::vector<int64_t>{3, 4}));
+        QCOMPARE(params["stack.conv0.weight"].sizes().vec(), (std::vector<int64_t> { 4, 5 }));
+        QCOMPARE(params["stack.conv0.bias"].sizes().vec(), (std::vector<int64_t> { 4 }));
+        QCOMPARE(params["stack.conv1.weight"].sizes().vec(), (std::vector<int64_t> { 4, 4 }));
+        QCOMPARE(params["stack.conv2.weight"].sizes().vec(), (std::vector<int64_t> { 3, 4 }));
         // Kept channels 4, 5, 6, 7 keep their order: column j holds 0.01 * (j + 5).
         for (int j = 0; j < 4; ++j)
-            QVERIFY(params["stack.conv1.weight"].select(1, j).eq(static_cast<float>(0.01 * (j + 5))).all().item<bool>());
+            QVERIFY(
+                params["stack.conv1.weight"].select(1, j).eq(static_cast<float>(0.01 * (j + 5))).all().item<bool>());
         auto* conv1 = dynamic_cast<nn::GcnConvImpl*>(model->stack->named_children()["conv1"].get());
         QCOMPARE(conv1->options.in_channels(), int64_t(4));
-        QCOMPARE(model->forward(x, edges).sizes().vec(), (std::vector<int64_t>{6, 3}));
+        QCOMPARE(model->forward(x, edges).sizes().vec(), (std::vector<int64_t> { 6, 3 }));
 
         base.restore(*model);
         pruning::StructuredPruner::syncOptions(*model);
@@ -189,16 +191,17 @@ private Q_SLOTS:
             names.push_back(b.name);
             QCOMPARE(b.after, int64_t(7));
         }
-        QCOMPARE(names, (std::vector<std::string>{"stack.conv0.lin1 -> stack.conv0.lin2", "stack.conv0.lin2 -> stack.conv1.lin1",
-                                                  "stack.conv1.lin1 -> stack.conv1.lin2"}));
+        QCOMPARE(names,
+            (std::vector<std::string> { "stack.conv0.lin1 -> stack.conv0.lin2", "stack.conv0.lin2 -> stack.conv1.lin1",
+                "stack.conv1.lin1 -> stack.conv1.lin2" }));
         auto buffers = model->named_buffers();
         QCOMPARE(buffers["stack.conv0.norm.running_mean"].numel(), int64_t(7));
         QCOMPARE(buffers["stack.conv1.norm.running_mean"].numel(), int64_t(10)); // the stack's output width stays
         model->eval();
-        auto x = torch::randn({5, 4});
-        auto edges = torch::tensor({0, 1, 2, 3, 1, 2, 3, 4}, torch::kLong).view({2, 4});
-        auto out = model->forward(x, edges, torch::zeros({5}, torch::kLong), 1);
-        QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{1, 2}));
+        auto x = torch::randn({ 5, 4 });
+        auto edges = torch::tensor({ 0, 1, 2, 3, 1, 2, 3, 4 }, torch::kLong).view({ 2, 4 });
+        auto out = model->forward(x, edges, torch::zeros({ 5 }, torch::kLong), 1);
+        QCOMPARE(out.sizes().vec(), (std::vector<int64_t> { 1, 2 }));
     }
 
     void structuredRejectsGat()
@@ -210,8 +213,10 @@ private Q_SLOTS:
             pruning::StructuredPruner::check(*model);
             QFAIL("expected an exception");
         } catch (const std::invalid_argument& e) {
-            QVERIFY2(std::string(e.what()).rfind("structured pruning supports gcn, sage and gin layers; stack.conv0 is ", 0) == 0,
-                     e.what());
+            QVERIFY2(
+                std::string(e.what()).rfind("structured pruning supports gcn, sage and gin layers; stack.conv0 is ", 0)
+                    == 0,
+                e.what());
         }
     }
 };

@@ -27,9 +27,9 @@ using gsq::test::messageOf;
 namespace {
 experiment::ExperimentConfig config(const std::string& compression, const std::vector<std::string>& overrides = {})
 {
-    return experiment::parseExperiment("name: q\ndataset:\n  name: cora\ntrain:\n  epochs: 20\n  threads: 1\ncompression:\n" +
-                                           compression,
-                                       "q.yaml", overrides);
+    return experiment::parseExperiment(
+        "name: q\ndataset:\n  name: cora\ntrain:\n  epochs: 20\n  threads: 1\ncompression:\n" + compression, "q.yaml",
+        overrides);
 }
 
 QuantSpec spec(const std::string& body)
@@ -51,8 +51,8 @@ struct Toy {
         mc.layers = 2;
         model = models::ModelFactory::nodeClassifier(mc, 12, 3);
         torch::manual_seed(99);
-        x = torch::randn({30, 12});
-        edgeIndex = torch::randint(0, 30, {2, 90}, torch::kLong);
+        x = torch::randn({ 30, 12 });
+        edgeIndex = torch::randint(0, 30, { 2, 90 }, torch::kLong);
     }
     at::Tensor predict()
     {
@@ -87,22 +87,32 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("bits 9") << "      method: qat\n      bits: 9\n"
-                                << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 9";
-        QTest::newRow("bits 1") << "      method: qat\n      bits: 1\n"
-                                << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 1";
+        QTest::newRow("bits 9")
+            << "      method: qat\n      bits: 9\n"
+            << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 9";
+        QTest::newRow("bits 1")
+            << "      method: qat\n      bits: 1\n"
+            << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 1";
         QTest::newRow("ptq epochs") << "      method: ptq\n      epochs: 5\n"
-                                    << "q.yaml:10: key 'compression[0].quantize.epochs': does not apply to method ptq; it applies to methods qat, degree_quant, a2q only";
+                                    << "q.yaml:10: key 'compression[0].quantize.epochs': does not apply to method ptq; "
+                                       "it applies to methods qat, degree_quant, a2q only";
         QTest::newRow("observer") << "      method: qat\n      observer: histogram\n"
-                                  << "q.yaml:10: key 'compression[0].quantize.observer': unknown value 'histogram'; valid choices: minmax, momentum, percentile";
+                                  << "q.yaml:10: key 'compression[0].quantize.observer': unknown value 'histogram'; "
+                                     "valid choices: minmax, momentum, percentile";
         QTest::newRow("dq key on qat") << "      method: qat\n      protect_low: 0.1\n"
-                                       << "q.yaml:10: key 'compression[0].quantize.protect_low': does not apply to method qat; it applies to method degree_quant only";
+                                       << "q.yaml:10: key 'compression[0].quantize.protect_low': does not apply to "
+                                          "method qat; it applies to method degree_quant only";
         QTest::newRow("a2q per tensor") << "      method: a2q\n      granularity: per_tensor\n"
-                                        << "q.yaml:10: key 'compression[0].quantize.granularity': a2q learns a step size and bit-width per output channel; use per_channel";
-        QTest::newRow("probability") << "      method: degree_quant\n      protect_low: 0.6\n      protect_change: 0.6\n"
-                                     << "q.yaml:11: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed 1 (a probability)";
-        QTest::newRow("unknown key") << "      method: qat\n      bitz: 4\n"
-                                     << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: method, bits, epochs, lr, observer, momentum, percentile, granularity, backward, activations, targets";
+                                        << "q.yaml:10: key 'compression[0].quantize.granularity': a2q learns a step "
+                                           "size and bit-width per output channel; use per_channel";
+        QTest::newRow("probability")
+            << "      method: degree_quant\n      protect_low: 0.6\n      protect_change: 0.6\n"
+            << "q.yaml:11: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed "
+               "1 (a probability)";
+        QTest::newRow("unknown key")
+            << "      method: qat\n      bitz: 4\n"
+            << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: "
+               "method, bits, epochs, lr, observer, momentum, percentile, granularity, backward, activations, targets";
     }
 
     void specErrors()
@@ -116,19 +126,19 @@ private Q_SLOTS:
     {
         auto c = config("  - quantize:\n      method: ptq\n      targets: [\"head.*\"]\n");
         QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
-                 std::string("q.yaml:8: key 'compression[0].quantize.targets': layer pattern 'head.*' matches no weight; "
-                             "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
+            std::string("q.yaml:8: key 'compression[0].quantize.targets': layer pattern 'head.*' matches no weight; "
+                        "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
     }
 
     void degreeHelpers()
     {
-        auto deg = torch::tensor({0, 1, 2, 3, 4, 8, 100}, torch::kLong);
+        auto deg = torch::tensor({ 0, 1, 2, 3, 4, 8, 100 }, torch::kLong);
         auto g = degreeGroups(deg, 4);
         QCOMPARE(std::vector<int64_t>(g.data_ptr<int64_t>(), g.data_ptr<int64_t>() + g.numel()),
-                 (std::vector<int64_t>{0, 1, 1, 2, 2, 3, 3}));
-        auto p = protectionProbability(torch::tensor({5, 1, 5, 9, 1}, torch::kLong), 0.1, 0.4);
+            (std::vector<int64_t> { 0, 1, 1, 2, 2, 3, 3 }));
+        auto p = protectionProbability(torch::tensor({ 5, 1, 5, 9, 1 }, torch::kLong), 0.1, 0.4);
         // ranks 2, 0, 2, 4, 0 of 4 -> 0.1 + 0.4 * rank / 4
-        const std::vector<float> expected{0.3f, 0.1f, 0.3f, 0.5f, 0.1f};
+        const std::vector<float> expected { 0.3f, 0.1f, 0.3f, 0.5f, 0.1f };
         for (int i = 0; i < 5; ++i)
             QVERIFY(std::abs(p[i].item<float>() - expected[static_cast<size_t>(i)]) < 1e-6f);
     }
@@ -140,10 +150,10 @@ private Q_SLOTS:
         q->setCalibrating(true);
         toy.predict();
         q->setCalibrating(false);
-        QCOMPARE(q->weightNames(), (std::vector<std::string>{"stack.conv0.weight", "stack.conv1.weight"}));
+        QCOMPARE(q->weightNames(), (std::vector<std::string> { "stack.conv0.weight", "stack.conv1.weight" }));
         QCOMPARE(q->activationNames(),
-                 (std::vector<std::string>{"stack.conv0.input", "stack.conv0.messages", "stack.conv0.output",
-                                           "stack.conv1.input", "stack.conv1.messages", "stack.conv1.output"}));
+            (std::vector<std::string> { "stack.conv0.input", "stack.conv0.messages", "stack.conv0.output",
+                "stack.conv1.input", "stack.conv1.messages", "stack.conv1.output" }));
         auto w = toy.model->stack->named_parameters()["conv0.weight"];
         auto fq = q->weight("stack.conv0.weight", w).detach();
         const double s = w.abs().max().item<double>() / 7.0;
@@ -184,12 +194,13 @@ private Q_SLOTS:
     void degreeQuantProtectsNodesOnlyWhileTraining()
     {
         Toy toy(3);
-        auto q = Quantizer::attach(*toy.model, spec("      method: degree_quant\n      bits: 2\n      protect_low: 1.0\n      protect_change: 0.0\n"));
+        auto q = Quantizer::attach(*toy.model,
+            spec("      method: degree_quant\n      bits: 2\n      protect_low: 1.0\n      protect_change: 0.0\n"));
         q->setCalibrating(true);
         toy.predict();
         q->setCalibrating(false);
         // Protection probability 1: in training every node row stays full precision.
-        auto h = torch::randn({30, 5});
+        auto h = torch::randn({ 30, 5 });
         q->train();
         q->beginGraph(toy.edgeIndex, 30);
         q->act("stack.conv0.output_probe", h, Rows::Nodes); // creates and observes the point
@@ -203,7 +214,8 @@ private Q_SLOTS:
     void a2qLearnsBitsAndStepSizes()
     {
         Toy toy(4);
-        auto q = Quantizer::attach(*toy.model, spec("      method: a2q\n      bits: 6\n      target_bits: 3\n      penalty: 1.0\n"));
+        auto q = Quantizer::attach(
+            *toy.model, spec("      method: a2q\n      bits: 6\n      target_bits: 3\n      penalty: 1.0\n"));
         q->setCalibrating(true);
         toy.predict();
         q->setCalibrating(false);
@@ -227,7 +239,8 @@ private Q_SLOTS:
         QTemporaryDir d;
         const std::string path = d.filePath("q.gsqm").toStdString();
         Toy a(5);
-        auto qa = Quantizer::attach(*a.model, spec("      method: ptq\n      bits: 4\n      granularity: per_channel\n"));
+        auto qa
+            = Quantizer::attach(*a.model, spec("      method: ptq\n      bits: 4\n      granularity: per_channel\n"));
         qa->setCalibrating(true);
         a.predict();
         qa->setCalibrating(false);
@@ -243,7 +256,8 @@ private Q_SLOTS:
             if (t.name == "stack.conv0.weight")
                 QCOMPARE(t.bits, 4.0);
         auto stored = measure::ModelFile::read(path);
-        auto it = std::find_if(stored.begin(), stored.end(), [](const auto& s) { return s.name == "stack.conv0.weight"; });
+        auto it
+            = std::find_if(stored.begin(), stored.end(), [](const auto& s) { return s.name == "stack.conv0.weight"; });
         QVERIFY(it != stored.end());
         QCOMPARE(it->encoding, measure::Encoding::Packed);
         const auto& qw = qweights.at("stack.conv0.weight");
@@ -251,9 +265,10 @@ private Q_SLOTS:
 
         // A different model with the same quantizer, calibrated on other data, then loaded.
         Toy b(6);
-        auto qb = Quantizer::attach(*b.model, spec("      method: ptq\n      bits: 4\n      granularity: per_channel\n"));
+        auto qb
+            = Quantizer::attach(*b.model, spec("      method: ptq\n      bits: 4\n      granularity: per_channel\n"));
         qb->setCalibrating(true);
-        b.x = torch::randn({30, 12}) * 3;
+        b.x = torch::randn({ 30, 12 }) * 3;
         b.predict();
         qb->setCalibrating(false);
         b.x = a.x;
@@ -274,9 +289,9 @@ private Q_SLOTS:
             return models::ModelFactory::graphClassifier(mc, 3, 2);
         };
         torch::manual_seed(21);
-        auto x = torch::randn({12, 3});
-        auto edges = torch::randint(0, 12, {2, 30}, torch::kLong);
-        auto batch = torch::cat({torch::zeros({6}, torch::kLong), torch::ones({6}, torch::kLong)});
+        auto x = torch::randn({ 12, 3 });
+        auto edges = torch::randint(0, 12, { 2, 30 }, torch::kLong);
+        auto batch = torch::cat({ torch::zeros({ 6 }, torch::kLong), torch::ones({ 6 }, torch::kLong) });
         auto a = make(1);
         {
             // Non-trivial running statistics, as after training.
@@ -315,7 +330,7 @@ private Q_SLOTS:
         qb->setCalibrating(false);
         measure::ModelFile::load(*b, path);
         QVERIFY2(torch::allclose(b->forward(x, edges, batch, 2), expected, 1e-4, 1e-5),
-                 std::to_string((b->forward(x, edges, batch, 2) - expected).abs().max().item<double>()).c_str());
+            std::to_string((b->forward(x, edges, batch, 2) - expected).abs().max().item<double>()).c_str());
     }
 
     void corruptPackedRecordsAreRejected()
@@ -343,27 +358,28 @@ private Q_SLOTS:
         std::string badBits = bytes;
         badBits[bitsAt] = 9;
         QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(withCrc(badBits), "m.gsqm"); }),
-                 std::string("m.gsqm: tensor 'stack.conv0.weight': row 0 has 9 bits; packed rows hold 2 to 8"));
+            std::string("m.gsqm: tensor 'stack.conv0.weight': row 0 has 9 bits; packed rows hold 2 to 8"));
         std::string badValue = bytes;
         badValue[valuesAt] = static_cast<char>(0xFF); // 15 > 2 * qmax = 14
         QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(withCrc(badValue), "m.gsqm"); }),
-                 std::string("m.gsqm: tensor 'stack.conv0.weight': packed value out of range in row 0"));
+            std::string("m.gsqm: tensor 'stack.conv0.weight': packed value out of range in row 0"));
         std::string badLayout = bytes;
         badLayout[layout] = 7;
         QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(withCrc(badLayout), "m.gsqm"); }),
-                 std::string("m.gsqm: tensor 'stack.conv0.weight': unknown packed layout 7"));
-        QCOMPARE(messageOf<InputError>([&] { measure::ModelFile::decode(bytes.substr(0, bytes.size() - 9), "m.gsqm"); }),
-                 std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));
+            std::string("m.gsqm: tensor 'stack.conv0.weight': unknown packed layout 7"));
+        QCOMPARE(
+            messageOf<InputError>([&] { measure::ModelFile::decode(bytes.substr(0, bytes.size() - 9), "m.gsqm"); }),
+            std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));
     }
 
     void int8KernelMatchesTheReference()
     {
         torch::manual_seed(11);
-        for (auto shape : {std::array<int64_t, 3>{50, 64, 16}, std::array<int64_t, 3>{7, 1433, 32}}) {
-            auto x = torch::randn({shape[0], shape[1]});
-            auto values = torch::randint(-127, 128, {shape[2], shape[1]}, torch::kLong).to(torch::kChar);
-            auto scales = torch::rand({shape[2]}) * 0.01 + 0.001;
-            auto bias = torch::randn({shape[2]});
+        for (auto shape : { std::array<int64_t, 3> { 50, 64, 16 }, std::array<int64_t, 3> { 7, 1433, 32 } }) {
+            auto x = torch::randn({ shape[0], shape[1] });
+            auto values = torch::randint(-127, 128, { shape[2], shape[1] }, torch::kLong).to(torch::kChar);
+            auto scales = torch::rand({ shape[2] }) * 0.01 + 0.001;
+            auto bias = torch::randn({ shape[2] });
             PackedLinear packed(values, scales);
             auto y = packed.forward(x, bias);
             auto ref = referenceInt8Linear(x, values, scales, bias);
@@ -390,8 +406,9 @@ private Q_SLOTS:
         auto c = config("  - quantize:\n      method: ptq\n      bits: 8\n"
                         "  - quantize:\n      method: qat\n      bits: 4\n      epochs: 3\n"
                         "  - quantize:\n      method: degree_quant\n      bits: 4\n      epochs: 3\n"
-                        "  - quantize:\n      method: a2q\n      bits: 3\n      epochs: 80\n      target_bits: 2\n      penalty: 1000\n",
-                        {"train.epochs=10"});
+                        "  - quantize:\n      method: a2q\n      bits: 3\n      epochs: 80\n      target_bits: 2\n     "
+                        " penalty: 1000\n",
+            { "train.epochs=10" });
         QTemporaryDir dir;
         session::RunOptions options;
         options.modelDir = dir.filePath("models").toStdString();
@@ -408,8 +425,9 @@ private Q_SLOTS:
                     ++epochsByMethod[m->method];
             },
             session::CancelToken(), options);
-        QCOMPARE(stages, (std::vector<std::string>{"none/base", "ptq/quantized", "qat/quantized", "degree_quant/quantized",
-                                                   "a2q/quantized"}));
+        QCOMPARE(stages,
+            (std::vector<std::string> {
+                "none/base", "ptq/quantized", "qat/quantized", "degree_quant/quantized", "a2q/quantized" }));
         QCOMPARE(r.rows.size(), size_t(5));
         // qat and degree_quant share the setting "bits=4"; their epochs stay apart by method.
         QCOMPARE(epochsByMethod["none"], 10);
@@ -430,14 +448,15 @@ private Q_SLOTS:
         const double r4 = static_cast<double>(r.rows[2].sizeDiskBytes) / static_cast<double>(base.sizeDiskBytes);
         QVERIFY2(r8 > 0.25 && r8 < 0.27, std::to_string(r8).c_str());
         QVERIFY2(r4 > 0.125 && r4 < 0.14, std::to_string(r4).c_str());
-        QCOMPARE(static_cast<int64_t>(QFileInfo(QString::fromStdString(options.modelDir + "/qat-bits_4-quantized.gsqm")).size()),
-                 r.rows[2].sizeDiskBytes);
+        QCOMPARE(static_cast<int64_t>(
+                     QFileInfo(QString::fromStdString(options.modelDir + "/qat-bits_4-quantized.gsqm")).size()),
+            r.rows[2].sizeDiskBytes);
         // A2Q with a 2-bit target and a huge penalty collapses to the floor, which is reported.
         const auto& a2q = r.rows[4];
         QCOMPARE(a2q.bits, 2.0);
         QCOMPARE(warnings.size(), size_t(1));
         QVERIFY2(warnings[0].rfind("a2q: the memory penalty drove the weight bit-widths to the 2-bit floor", 0) == 0,
-                 warnings[0].c_str());
+            warnings[0].c_str());
         QVERIFY(a2q.note.find("bits collapsed to the floor") != std::string::npos);
         // Quantized layer rows carry their bits; histograms show the stored levels.
         int quantizedLayers = 0;

@@ -1,9 +1,9 @@
 // Tests core/session: the event stream, results of every task type, bad-input and cancel
 // paths, and the files ResultWriter produces.
+#include "core/session/Session.h"
 #include "core/common/Error.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/ResultWriter.h"
-#include "core/session/Session.h"
 
 #include "TestSupport.h"
 
@@ -54,7 +54,8 @@ class SessionTest : public QObject {
 private Q_SLOTS:
     void nodeClassificationEmitsEveryEvent()
     {
-        auto c = config("name: s\ndataset:\n  name: cora\nmodel:\n  arch: gcn\ntrain:\n  epochs: 5\n  seeds: [0, 1]\n  threads: 1\n");
+        auto c = config("name: s\ndataset:\n  name: cora\nmodel:\n  arch: gcn\ntrain:\n  epochs: 5\n  seeds: [0, 1]\n  "
+                        "threads: 1\n");
         Recorder rec;
         CancelToken cancel;
         auto r = Session::run(c, rec.sink(), cancel);
@@ -85,19 +86,22 @@ private Q_SLOTS:
 
     void graphClassificationRunsEveryFold()
     {
-        auto c = config("dataset:\n  name: proteins\n  folds: 3\nmodel:\n  arch: gin\n  hidden: 16\n  layers: 2\ntrain:\n  epochs: 2\n  threads: 0\n");
+        auto c = config("dataset:\n  name: proteins\n  folds: 3\nmodel:\n  arch: gin\n  hidden: 16\n  layers: "
+                        "2\ntrain:\n  epochs: 2\n  threads: 0\n");
         auto r = Session::run(c, {}, CancelToken());
         QCOMPARE(r.rows.size(), size_t(3));
         QCOMPARE(r.rows[2].fold, 2);
         QVERIFY(r.rows[0].testValue > 0.3 && r.rows[0].testValue <= 1.0);
         QCOMPARE(r.rows[0].testMetrics.count("roc_auc"), size_t(1));
-        QVERIFY2(r.environment.at("threads_reason").rfind("measured", 0) == 0, r.environment.at("threads_reason").c_str());
+        QVERIFY2(
+            r.environment.at("threads_reason").rfind("measured", 0) == 0, r.environment.at("threads_reason").c_str());
     }
 
     void moleculesAndLinksUseRankingMetrics()
     {
         Recorder rec;
-        auto b = config("dataset:\n  name: bbbp\n  split: scaffold\nmodel:\n  arch: gcn\n  hidden: 16\n  pooling: max\ntrain:\n  epochs: 1\n  metric: roc_auc\n  threads: 1\n");
+        auto b = config("dataset:\n  name: bbbp\n  split: scaffold\nmodel:\n  arch: gcn\n  hidden: 16\n  pooling: "
+                        "max\ntrain:\n  epochs: 1\n  metric: roc_auc\n  threads: 1\n");
         auto rb = Session::run(b, rec.sink(), CancelToken());
         QCOMPARE(rb.rows[0].metric, std::string("roc_auc"));
         QCOMPARE(rec.warnings, 1); // the 11 invalid SMILES
@@ -111,11 +115,13 @@ private Q_SLOTS:
 
     void oversizedSplitIsInputErrorAtTheKey()
     {
-        auto c = config("dataset:\n  name: cora\n  split: random\n  val_size: 2000\n  test_size: 1000\ntrain:\n  threads: 1\n");
+        auto c = config(
+            "dataset:\n  name: cora\n  split: random\n  val_size: 2000\n  test_size: 1000\ntrain:\n  threads: 1\n");
         Recorder rec;
         const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, rec.sink(), CancelToken()); });
-        QCOMPARE(msg, std::string("t.yaml:4: key 'dataset.val_size': split sizes (train 0, val 2000, test 1000) do not fit "
-                                  "the dataset's 2708 nodes"));
+        QCOMPARE(msg,
+            std::string("t.yaml:4: key 'dataset.val_size': split sizes (train 0, val 2000, test 1000) do not fit "
+                        "the dataset's 2708 nodes"));
         QCOMPARE(rec.failed, 1);
         QVERIFY(rec.lastFailure.invalidInput);
     }
@@ -124,7 +130,9 @@ private Q_SLOTS:
     {
         auto c = config("dataset:\n  name: proteins\n  path: /nonexistent/proteins\n");
         const std::string msg = gsq::test::messageOf<InputError>([&] { Session::run(c, {}, CancelToken()); });
-        QCOMPARE(msg, std::string("/nonexistent/proteins: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ..."));
+        QCOMPARE(msg,
+            std::string(
+                "/nonexistent/proteins: expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ..."));
     }
 
     void collapsedAccuracyIsReportedOnceWithItsAggregate()
@@ -140,10 +148,11 @@ private Q_SLOTS:
             if (w.rfind("accuracy collapsed", 0) == 0)
                 collapsed.push_back(w);
         QCOMPARE(collapsed.size(), size_t(1));
-        QVERIFY2(collapsed[0].rfind("accuracy collapsed at sparsity=0.99 (global, pruned): accuracy ", 0) == 0, collapsed[0].c_str());
+        QVERIFY2(collapsed[0].rfind("accuracy collapsed at sparsity=0.99 (global, pruned): accuracy ", 0) == 0,
+            collapsed[0].c_str());
         QVERIFY2(collapsed[0].find("(n=2) vs ") != std::string::npos, collapsed[0].c_str());
         QVERIFY2(collapsed[0].find("use finegrained pruning so every layer keeps weights.") != std::string::npos,
-                 collapsed[0].c_str());
+            collapsed[0].c_str());
         QVERIFY(rec.warnings >= 1);
     }
 
@@ -154,12 +163,15 @@ private Q_SLOTS:
         int epochs = 0;
         RunFailed failure;
         const std::string msg = gsq::test::messageOf<RunError>([&] {
-            Session::run(c, [&](const SessionEvent& e) {
-                if (std::holds_alternative<EpochMetrics>(e) && ++epochs == 3)
-                    cancel.cancel();
-                if (auto* f = std::get_if<RunFailed>(&e))
-                    failure = *f;
-            }, cancel);
+            Session::run(
+                c,
+                [&](const SessionEvent& e) {
+                    if (std::holds_alternative<EpochMetrics>(e) && ++epochs == 3)
+                        cancel.cancel();
+                    if (auto* f = std::get_if<RunFailed>(&e))
+                        failure = *f;
+                },
+                cancel);
         });
         QCOMPARE(msg, std::string("cancelled by the user"));
         QCOMPARE(epochs, 3);
@@ -186,7 +198,7 @@ private Q_SLOTS:
         QCOMPARE(slines.size(), 2);
         QVERIFY(slines[1].contains(",3,")); // n = 3
         QCOMPARE(QDir(QString::fromStdString(out)).entryList(QDir::Files),
-                 (QStringList{"layers.csv", "results.csv", "run.json", "summary.csv"}));
+            (QStringList { "layers.csv", "results.csv", "run.json", "summary.csv" }));
         const std::string json = ResultWriter::runJson(r);
         QVERIFY(json.find("\"seeds\": [0, 1, 2]") != std::string::npos);
         QVERIFY(json.find("\"libtorch\": \"1.13") != std::string::npos);

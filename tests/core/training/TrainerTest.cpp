@@ -1,5 +1,6 @@
 // Tests core/training/Trainer with a scripted task (exact early stopping, restore of the best
 // weights, divergence and cancellation) and with a real GCN on Cora (determinism, learning).
+#include "core/training/Trainer.h"
 #include "core/common/Error.h"
 #include "core/data/Split.h"
 #include "core/data/Transforms.h"
@@ -8,7 +9,6 @@
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
 #include "core/training/NodeTask.h"
-#include "core/training/Trainer.h"
 
 #include "TestSupport.h"
 
@@ -27,10 +27,11 @@ namespace {
 class ScriptedTask : public Task {
 public:
     explicit ScriptedTask(std::vector<double> valScript, int nanAtEpoch = 0)
-        : m_script(std::move(valScript)), m_nanAt(nanAtEpoch)
+        : m_script(std::move(valScript))
+        , m_nanAt(nanAtEpoch)
     {
         m_module = std::make_shared<torch::nn::Module>();
-        p = m_module->register_parameter("p", torch::zeros({1}));
+        p = m_module->register_parameter("p", torch::zeros({ 1 }));
     }
     std::shared_ptr<torch::nn::Module> module() override { return m_module; }
     int64_t numBatches() const override { return 1; }
@@ -50,8 +51,8 @@ public:
         return e;
     }
     std::string metricName() const override { return "accuracy"; }
-    void inferenceForward() override {}
-    void calibrationForward() override {}
+    void inferenceForward() override { }
+    void calibrationForward() override { }
     at::Tensor p;
 
 private:
@@ -80,7 +81,7 @@ class TrainerTest : public QObject {
 private Q_SLOTS:
     void earlyStoppingRestoresBestEpoch()
     {
-        ScriptedTask task({0.1, 0.5, 0.4, 0.3, 0.2, 0.9, 0.9});
+        ScriptedTask task({ 0.1, 0.5, 0.4, 0.3, 0.2, 0.9, 0.9 });
         Trainer trainer(sgd(7, 3));
         int seen = 0;
         auto fit = trainer.fit(task, 0, [&](const EpochRecord&) { ++seen; });
@@ -103,29 +104,34 @@ private Q_SLOTS:
         std::vector<double> lrs;
         for (const auto& r : fit.history)
             lrs.push_back(r.lr);
-        QCOMPARE(lrs, (std::vector<double>{0.1, 0.1, 0.05, 0.05, 0.025, 0.025}));
+        QCOMPARE(lrs, (std::vector<double> { 0.1, 0.1, 0.05, 0.05, 0.025, 0.025 }));
     }
 
     void nanLossReportsDivergence()
     {
         ScriptedTask task(std::vector<double>(10, 0.5), 3);
         const std::string msg = gsq::test::messageOf<RunError>([&] { Trainer(sgd(10, 0)).fit(task, 0, {}); });
-        QCOMPARE(msg, std::string("diverged at epoch 3: the training loss is NaN; lower train.lr (now 0.100000) or check "
-                                  "the input features"));
+        QCOMPARE(msg,
+            std::string("diverged at epoch 3: the training loss is NaN; lower train.lr (now 0.100000) or check "
+                        "the input features"));
     }
 
     void cancelStopsBetweenSteps()
     {
         ScriptedTask task(std::vector<double>(10, 0.5));
-        std::atomic<bool> cancel{false};
+        std::atomic<bool> cancel { false };
         int epochs = 0;
         bool cancelled = false;
         try {
-            Trainer(sgd(10, 0)).fit(task, 0, [&](const EpochRecord& r) {
-                epochs = r.epoch;
-                if (r.epoch == 4)
-                    cancel = true;
-            }, &cancel);
+            Trainer(sgd(10, 0))
+                .fit(
+                    task, 0,
+                    [&](const EpochRecord& r) {
+                        epochs = r.epoch;
+                        if (r.epoch == 4)
+                            cancel = true;
+                    },
+                    &cancel);
         } catch (const Cancelled&) {
             cancelled = true;
         }

@@ -1,12 +1,12 @@
 // Tests ui/panels/ExperimentPanel + StepEditor against the typed experiment model: every preset
 // and a user's own TU and CSV datasets round-trip through the form unchanged, a method registered
 // at run time reaches the form, and a run in the app gives the CLI's rows.
+#include "ui/panels/ExperimentPanel.h"
 #include "core/common/Error.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/ResultWriter.h"
 #include "ui/MainWindow.h"
-#include "ui/panels/ExperimentPanel.h"
 #include "ui/session/SessionController.h"
 
 #include "TestSupport.h"
@@ -28,10 +28,12 @@ namespace {
 QString writeTuDataset(const QTemporaryDir& dir)
 {
     QDir(dir.path()).mkpath("TOY");
-    auto put = [&](const char* name, const std::string& text) { gsq::test::writeFile(dir, QString("TOY/") + name, text); };
+    auto put
+        = [&](const char* name, const std::string& text) { gsq::test::writeFile(dir, QString("TOY/") + name, text); };
     // Graphs: 0 = nodes 1-3 (triangle), 1 = nodes 4-6 (path), 2 = 7-9 (triangle), 3 = 10-12 (path).
-    put("TOY_A.txt", "1, 2\n2, 1\n2, 3\n3, 2\n1, 3\n3, 1\n4, 5\n5, 4\n5, 6\n6, 5\n7, 8\n8, 7\n8, 9\n9, 8\n7, 9\n9, 7\n"
-                     "10, 11\n11, 10\n11, 12\n12, 11\n");
+    put("TOY_A.txt",
+        "1, 2\n2, 1\n2, 3\n3, 2\n1, 3\n3, 1\n4, 5\n5, 4\n5, 6\n6, 5\n7, 8\n8, 7\n8, 9\n9, 8\n7, 9\n9, 7\n"
+        "10, 11\n11, 10\n11, 12\n12, 11\n");
     put("TOY_graph_indicator.txt", "1\n1\n1\n2\n2\n2\n3\n3\n3\n4\n4\n4\n");
     put("TOY_graph_labels.txt", "1\n0\n1\n0\n");
     put("TOY_node_labels.txt", "0\n1\n0\n1\n0\n1\n0\n1\n0\n1\n0\n1\n");
@@ -41,7 +43,7 @@ QString writeTuDataset(const QTemporaryDir& dir)
 QString writeMoleculeCsv(const QTemporaryDir& dir)
 {
     std::string csv = "name,smiles,active\n";
-    const char* smiles[] = {"CCO", "c1ccccc1", "CC(=O)O", "CCN", "c1ccncc1", "CCCC", "OCCO", "CC(C)O"};
+    const char* smiles[] = { "CCO", "c1ccccc1", "CC(=O)O", "CCN", "c1ccncc1", "CCCC", "OCCO", "CC(C)O" };
     for (int i = 0; i < 8; ++i)
         csv += "m" + std::to_string(i) + "," + smiles[i] + "," + std::to_string(i % 2) + "\n";
     return QString::fromStdString(gsq::test::writeFile(dir, "mols.csv", csv));
@@ -53,7 +55,7 @@ QStringList rowsWithoutTiming(const QString& csv)
     QStringList rows = csv.split('\n', Qt::SkipEmptyParts);
     const QStringList header = rows.value(0).split(',');
     QList<int> drop;
-    for (const char* col : {"train_seconds", "latency_ms", "latency_masked_ms"})
+    for (const char* col : { "train_seconds", "latency_ms", "latency_masked_ms" })
         drop.prepend(static_cast<int>(header.indexOf(col)));
     std::sort(drop.begin(), drop.end(), std::greater<int>());
     for (QString& r : rows) {
@@ -81,7 +83,7 @@ private Q_SLOTS:
     void everyExperimentRoundTripsThroughTheForm_data()
     {
         QTest::addColumn<QString>("path");
-        QDirIterator it(gsq::test::experimentsDir(), {"*.yaml"}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(gsq::test::experimentsDir(), { "*.yaml" }, QDir::Files, QDirIterator::Subdirectories);
         QStringList files;
         while (it.hasNext())
             files << it.next();
@@ -90,18 +92,16 @@ private Q_SLOTS:
         for (const auto& f : files)
             QTest::newRow(qPrintable(QFileInfo(f).fileName())) << f;
         const QString tu = writeTuDataset(m_dir);
-        QTest::newRow("tu directory") << QString::fromStdString(gsq::test::writeFile(
-            m_dir, "tu.yaml",
-            "name: tu\ndataset:\n  name: tu\n  path: " + tu.toStdString() +
-                "\n  tu_name: TOY\n  folds: 4\nmodel:\n  arch: gin\n  hidden: 8\ntrain:\n  epochs: 3\n"
-                "compression:\n  - prune:\n      method: structured\n      criterion: l1\n      sparsity: 0.25\n"));
+        QTest::newRow("tu directory") << QString::fromStdString(gsq::test::writeFile(m_dir, "tu.yaml",
+            "name: tu\ndataset:\n  name: tu\n  path: " + tu.toStdString()
+                + "\n  tu_name: TOY\n  folds: 4\nmodel:\n  arch: gin\n  hidden: 8\ntrain:\n  epochs: 3\n"
+                  "compression:\n  - prune:\n      method: structured\n      criterion: l1\n      sparsity: 0.25\n"));
         const QString csv = writeMoleculeCsv(m_dir);
-        QTest::newRow("molecule csv") << QString::fromStdString(gsq::test::writeFile(
-            m_dir, "csv.yaml",
-            "name: mols\ndataset:\n  name: csv\n  path: " + csv.toStdString() +
-                "\n  smiles_column: smiles\n  label_column: active\nmodel:\n  arch: gcn\ntrain:\n  epochs: 3\n"
-                "compression:\n  - quantize:\n      method: degree_quant\n      bits: 4\n      protect_low: 0.1\n"
-                "  - analyze:\n      method: sensitivity\n      sparsity: [0.5]\n      targets: [\"stack.*\"]\n"));
+        QTest::newRow("molecule csv") << QString::fromStdString(gsq::test::writeFile(m_dir, "csv.yaml",
+            "name: mols\ndataset:\n  name: csv\n  path: " + csv.toStdString()
+                + "\n  smiles_column: smiles\n  label_column: active\nmodel:\n  arch: gcn\ntrain:\n  epochs: 3\n"
+                  "compression:\n  - quantize:\n      method: degree_quant\n      bits: 4\n      protect_low: 0.1\n"
+                  "  - analyze:\n      method: sensitivity\n      sparsity: [0.5]\n      targets: [\"stack.*\"]\n"));
     }
 
     void everyExperimentRoundTripsThroughTheForm()
@@ -113,12 +113,12 @@ private Q_SLOTS:
         QVERIFY2(panel.isValid(), qPrintable(panel.validationMessage()));
         QCOMPARE(panel.stepCount(), static_cast<int>(loaded.steps.size()));
         QCOMPARE(QString::fromStdString(experiment::toYaml(panel.config())),
-                 QString::fromStdString(experiment::toYaml(loaded)));
+            QString::fromStdString(experiment::toYaml(loaded)));
         // Selecting each step (which rebuilds its editor) changes nothing either.
         for (int i = 0; i < panel.stepCount(); ++i)
             panel.selectStep(i);
         QCOMPARE(QString::fromStdString(experiment::toYaml(panel.config())),
-                 QString::fromStdString(experiment::toYaml(loaded)));
+            QString::fromStdString(experiment::toYaml(loaded)));
     }
 
     void userDatasetsShowTheirOwnFields()
@@ -127,8 +127,9 @@ private Q_SLOTS:
         panel.show();
         panel.datasetCombo()->setCurrentText("tu");
         QVERIFY(!panel.isValid()); // a TU dataset needs its directory
-        QCOMPARE(panel.validationMessage(), QString("key 'dataset.path': dataset 'tu' needs a path (directory holding "
-                                                    "NAME_A.txt ...)"));
+        QCOMPARE(panel.validationMessage(),
+            QString("key 'dataset.path': dataset 'tu' needs a path (directory holding "
+                    "NAME_A.txt ...)"));
         QVERIFY(panel.tuNameEdit()->isVisible());
         QVERIFY(!panel.smilesCombo()->isVisible());
         panel.pathEdit()->setText(writeTuDataset(m_dir));
@@ -157,14 +158,15 @@ private Q_SLOTS:
         toy.name = "toy_magnitude";
         toy.label = "Toy magnitude";
         toy.help = "registered by this test only";
-        toy.keys = {"sparsity", "finetune_epochs"};
+        toy.keys = { "sparsity", "finetune_epochs" };
         experiment::Catalog::registerMethod(toy);
 
         // The validator's valid choices list it, and a file using it loads.
         const std::string bad = "name: t\ncompression:\n  - prune:\n      method: magic\n";
-        QCOMPARE(QString::fromStdString(gsq::test::messageOf<InputError>([&] { experiment::parseExperiment(bad, "t.yaml"); })),
-                 QString("t.yaml:4: key 'compression[0].prune.method': unknown method 'magic'; valid prune methods: "
-                         "finegrained, global, l2, structured, toy_magnitude"));
+        QCOMPARE(QString::fromStdString(
+                     gsq::test::messageOf<InputError>([&] { experiment::parseExperiment(bad, "t.yaml"); })),
+            QString("t.yaml:4: key 'compression[0].prune.method': unknown method 'magic'; valid prune methods: "
+                    "finegrained, global, l2, structured, toy_magnitude"));
         const auto c = experiment::parseExperiment(
             "name: t\ncompression:\n  - prune:\n      method: toy_magnitude\n      sparsity: 0.3\n", "t.yaml");
         QCOMPARE(std::get<experiment::PruneSpec>(c.steps.at(0)).method, std::string("toy_magnitude"));
@@ -175,7 +177,8 @@ private Q_SLOTS:
         auto* combo = panel.stepEditor()->methodCombo();
         const int i = combo->findText("toy_magnitude");
         QVERIFY(i >= 0);
-        QCOMPARE(combo->itemData(i, Qt::ToolTipRole).toString(), QString("Toy magnitude: registered by this test only"));
+        QCOMPARE(
+            combo->itemData(i, Qt::ToolTipRole).toString(), QString("Toy magnitude: registered by this test only"));
         combo->setCurrentIndex(i);
         QVERIFY(panel.isValid());
         QVERIFY(panel.stepEditor()->field("sparsity"));
@@ -188,8 +191,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("preset");
         QTest::addColumn<QString>("overrides"); // YAML text merged into the preset
-        QTest::newRow("pruning") << "cora-gcn-global.yaml" << "";
-        QTest::newRow("quantization") << "proteins-gin-qat4.yaml" << "";
+        QTest::newRow("pruning") << "cora-gcn-global.yaml"
+                                 << "";
+        QTest::newRow("quantization") << "proteins-gin-qat4.yaml"
+                                      << "";
     }
 
     void appAndCliGiveTheSameRows()
@@ -199,23 +204,24 @@ private Q_SLOTS:
         auto c = experiment::loadExperiment((gsq::test::experimentsDir() + "/" + preset).toStdString());
         c.train.epochs = 2;
         c.train.threads = 1;
-        c.train.seeds = {3};
+        c.train.seeds = { 3 };
         c.dataset.runFolds = c.dataset.split == "kfold" ? 2 : 0;
         for (auto& step : c.steps) {
             if (auto* p = std::get_if<experiment::PruneSpec>(&step)) {
-                p->sparsities = {0.5, 0.9};
+                p->sparsities = { 0.5, 0.9 };
                 p->finetuneEpochs = 2;
             } else if (auto* q = std::get_if<experiment::QuantSpec>(&step)) {
                 q->epochs = 2;
             }
         }
-        const QString file = QString::fromStdString(gsq::test::writeFile(m_dir, "same-" + preset, experiment::toYaml(c)));
+        const QString file
+            = QString::fromStdString(gsq::test::writeFile(m_dir, "same-" + preset, experiment::toYaml(c)));
 
         MainWindow w;
         QCOMPARE(w.openExperiment(file, false), QString());
         std::shared_ptr<const session::RunResult> appResult;
         connect(w.controller(), &SessionController::finished, this,
-                [&](std::shared_ptr<const session::RunResult> r) { appResult = r; });
+            [&](std::shared_ptr<const session::RunResult> r) { appResult = r; });
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(done.wait(300000));
@@ -223,14 +229,14 @@ private Q_SLOTS:
 
         const QString out = m_dir.filePath("cli-" + preset);
         QProcess cli;
-        cli.start(gsq::test::cliPath(), {"run", file, "--out", out, "--quiet"});
+        cli.start(gsq::test::cliPath(), { "run", file, "--out", out, "--quiet" });
         QVERIFY(cli.waitForFinished(300000));
         QCOMPARE(cli.exitCode(), 0);
         QFile f(out + "/results.csv");
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QStringList cliRows = rowsWithoutTiming(QString::fromUtf8(f.readAll()));
-        const QStringList appRows =
-            rowsWithoutTiming(QString::fromStdString(session::ResultWriter::resultsCsv(*appResult)));
+        const QStringList appRows
+            = rowsWithoutTiming(QString::fromStdString(session::ResultWriter::resultsCsv(*appResult)));
         QVERIFY(cliRows.size() > 4);
         QCOMPARE(appRows, cliRows);
     }
