@@ -4,9 +4,10 @@
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
+#include "ui/history/HistoryDialogs.h"
 #include "ui/history/RunHistory.h"
 #include "ui/panels/ExperimentPanel.h"
-#include "ui/report/HtmlReport.h"
+#include "ui/report/RunReport.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
@@ -14,33 +15,22 @@
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
+#include "ui/window/ClassroomBar.h"
+#include "ui/window/RunProgress.h"
+#include "ui/window/Theme.h"
 
 #include <QApplication>
-#include <QClipboard>
-#include <QCloseEvent>
-#include <QComboBox>
-#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QPushButton>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSettings>
-#include <QSpinBox>
 #include <QStatusBar>
-#include <QStyle>
 #include <QTabWidget>
-#include <QTableView>
-#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -72,26 +62,12 @@ MainWindow::MainWindow(QWidget* parent)
     m_banner->hide();
     layout->addWidget(m_banner);
     // Classroom bar: big buttons, shown in classroom mode only.
-    m_classroomBar = new QWidget;
-    auto* bar = new QHBoxLayout(m_classroomBar);
-    bar->setContentsMargins(0, 0, 0, 0);
-    auto big = [&](const QString& text, const QString& tip) {
-        auto* b = new QPushButton(text);
-        b->setMinimumHeight(48);
-        b->setToolTip(tip);
-        b->setStyleSheet("font-size: 18pt; padding: 4px 18px;");
-        bar->addWidget(b);
-        return b;
-    };
-    auto* play = big(tr("▶ Run"), tr("Train the model in the form"));
-    auto* step = big(tr("▶| Step"), tr("Pause, then train one more epoch per click"));
-    auto* more = big(
-        tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
-    more->setObjectName("pruneMore");
-    bar->addStretch(1);
-    connect(play, &QPushButton::clicked, this, [this] { m_controller->isPaused() ? m_controller->resume() : run(); });
-    connect(step, &QPushButton::clicked, m_controller, &SessionController::step);
-    connect(more, &QPushButton::clicked, this, &MainWindow::pruneTenPercentMore);
+    auto* classroom = new ClassroomBar;
+    m_classroomBar = classroom;
+    connect(classroom, &ClassroomBar::runClicked, this,
+        [this] { m_controller->isPaused() ? m_controller->resume() : run(); });
+    connect(classroom, &ClassroomBar::stepClicked, m_controller, &SessionController::step);
+    connect(classroom, &ClassroomBar::pruneMoreClicked, this, &MainWindow::pruneTenPercentMore);
     m_classroomBar->hide();
     layout->addWidget(m_classroomBar);
 
@@ -108,16 +84,17 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(m_weights, tr("Weights"));
     m_tabs->addTab(m_layers, tr("Layers"));
     m_tabs->addTab(m_compare, tr("Compare"));
+    m_views = { m_training, m_sparsity, m_quantization, m_weights, m_layers, m_compare };
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
-    m_status = new QLabel(tr("Ready"));
-    m_progress = new QProgressBar;
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(260);
-    m_progress->setTextVisible(false);
-    statusBar()->addWidget(m_status, 1);
-    statusBar()->addPermanentWidget(m_progress);
+    auto* status = new QLabel(tr("Ready"));
+    auto* bar = new QProgressBar;
+    bar->setMaximumWidth(260);
+    bar->setTextVisible(false);
+    statusBar()->addWidget(status, 1);
+    statusBar()->addPermanentWidget(bar);
+    m_progress = new RunProgress(status, bar, this);
 
     buildMenus();
 
@@ -125,23 +102,18 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SessionController::runningChanged, this, [this] { updateActions(); });
     connect(m_controller, &SessionController::pausedChanged, this, [this](bool paused) {
         m_pause->setText(paused ? tr("Resume") : tr("Pause"));
-        if (paused)
-            m_status->setText(tr("Paused — Step runs one epoch, Resume continues"));
+        m_progress->setPaused(paused);
     });
-    connect(m_controller, &SessionController::runStarted, this, [this](const RunStarted& s) {
-        m_totalJobs = std::max(1, s.totalJobs);
-        m_epochsPerJob = std::max(1, s.epochsPerJob);
-        m_status->setText(QString::fromStdString(s.model + " on " + s.datasetSummary));
-    });
+    connect(
+        m_controller, &SessionController::runStarted, this, [this](const RunStarted& s) { m_progress->started(s); });
     connect(m_controller, &SessionController::eventsArrived, this, [this](const auto& events) { onEvents(events); });
     connect(m_controller, &SessionController::finished, this, [this](auto result) { onFinished(result); });
     connect(
         m_controller, &SessionController::failed, this, [this](const QString& message, bool cancelled, bool invalid) {
-            m_progress->setValue(0);
             if (cancelled) {
-                m_status->setText(tr("Stopped. Results of finished stages are shown; nothing was saved."));
+                m_progress->stopped();
             } else {
-                m_status->setText(tr("Run failed"));
+                m_progress->failed();
                 QString hint;
                 if (message.contains("diverged"))
                     hint = tr(" — the loss became NaN or infinite: lower the learning rate and run again.");
@@ -162,35 +134,7 @@ MainWindow::MainWindow(QWidget* parent)
         showBanner(
             tr("Run history unavailable (%1); results are shown but not kept.").arg(m_history->lastError()), false);
     reloadHistory();
-    connect(m_compare, &CompareTab::renameRequested, this, [this](qint64 id) {
-        bool ok = false;
-        const QString name = QInputDialog::getText(this, tr("Rename run"), tr("Name"), QLineEdit::Normal, {}, &ok);
-        if (ok && !name.isEmpty() && m_history->rename(id, name))
-            reloadHistory();
-    });
-    connect(m_compare, &CompareTab::tagsRequested, this, [this](qint64 id) {
-        bool ok = false;
-        const QString tags
-            = QInputDialog::getText(this, tr("Tags"), tr("Comma-separated tags"), QLineEdit::Normal, {}, &ok);
-        if (ok && m_history->setTags(id, tags))
-            reloadHistory();
-    });
-    connect(m_compare, &CompareTab::exportEpochsRequested, this, [this](qint64 id) {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export epochs"), QString("run-%1-epochs.csv").arg(id), tr("CSV (*.csv)"));
-        if (path.isEmpty())
-            return;
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(m_history->epochsCsv(id).toUtf8()) < 0
-            || !file.commit())
-            QMessageBox::warning(this, tr("Export failed"), path + ": " + file.errorString());
-    });
-    connect(m_compare, &CompareTab::deleteRequested, this, [this](qint64 id) {
-        if (QMessageBox::question(this, tr("Delete run"), tr("Delete run %1 from the history?").arg(id))
-                == QMessageBox::Yes
-            && m_history->remove(id))
-            reloadHistory();
-    });
+    connectHistoryDialogs(this, m_compare, m_history.get(), [this] { reloadHistory(); });
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -218,36 +162,7 @@ void MainWindow::setDarkTheme(bool on)
     if (m_darkAction)
         m_darkAction->setChecked(on);
     QSettings().setValue("view/dark", on);
-    static const QPalette light = QApplication::palette();
-    static const QString lightStyle = QApplication::style()->name();
-    if (on) {
-        QApplication::setStyle("Fusion");
-        QPalette p;
-        const QColor window(45, 45, 48), base(30, 30, 32), text(225, 225, 225), disabled(127, 127, 127);
-        p.setColor(QPalette::Window, window);
-        p.setColor(QPalette::WindowText, text);
-        p.setColor(QPalette::Base, base);
-        p.setColor(QPalette::AlternateBase, window);
-        p.setColor(QPalette::ToolTipBase, window);
-        p.setColor(QPalette::ToolTipText, text);
-        p.setColor(QPalette::Text, text);
-        p.setColor(QPalette::Button, window);
-        p.setColor(QPalette::ButtonText, text);
-        p.setColor(QPalette::BrightText, Qt::red);
-        p.setColor(QPalette::Link, QColor(86, 156, 214));
-        p.setColor(QPalette::Highlight, QColor(38, 79, 120));
-        p.setColor(QPalette::HighlightedText, Qt::white);
-        p.setColor(QPalette::PlaceholderText, disabled);
-        for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
-            p.setColor(QPalette::Disabled, role, disabled);
-        QApplication::setPalette(p);
-    } else {
-        QApplication::setStyle(lightStyle);
-        QApplication::setPalette(light);
-    }
-    ChartView::setDark(on);
-    for (auto* chart : findChildren<ChartView*>())
-        chart->applyTheme();
+    theme::applyDark(on, findChildren<ChartView*>());
 }
 
 void MainWindow::setClassroomMode(bool on)
@@ -267,18 +182,7 @@ void MainWindow::setClassroomMode(bool on)
     // Explanations beside each chart are always there; classroom mode makes them prominent.
     for (auto* hint : findChildren<QLabel*>("chartHint"))
         hint->setStyleSheet(on ? "background:#eaf2f8; padding:8px; border-radius:4px;" : QString());
-    // Chart text does not follow the application font: scale titles, legends and axes too.
-    for (auto* view : findChildren<ChartView*>()) {
-        QFont title = f, small = f;
-        title.setBold(true);
-        small.setPointSizeF(f.pointSizeF() * 0.85);
-        view->chart()->setTitleFont(title);
-        view->chart()->legend()->setFont(small);
-        for (auto* axis : view->chart()->axes()) {
-            axis->setLabelsFont(small);
-            axis->setTitleFont(small);
-        }
-    }
+    theme::applyChartFonts(findChildren<ChartView*>(), f);
     QSettings().setValue("view/classroom", on);
 }
 
@@ -320,122 +224,6 @@ QString MainWindow::presetDirectory() const
         if (QDir(dir).exists())
             return QDir(dir).absolutePath();
     return {};
-}
-
-void MainWindow::buildMenus()
-{
-    auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] {
-        const QString path
-            = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            openExperiment(path);
-    });
-    auto* presets = file->addMenu(tr("Presets"));
-    const QString dir = presetDirectory();
-    for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
-        presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
-    auto* lessons = presets->addMenu(tr("Classroom lessons"));
-    for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
-        lessons->addAction(f, this, [this, dir, f] {
-            openExperiment(dir + "/classroom/" + f);
-            setClassroomMode(true);
-        });
-    m_recentMenu = file->addMenu(tr("Recent experiments"));
-    file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
-        QString path = m_currentFile;
-        if (path.isEmpty() || path.startsWith(presetDirectory()))
-            path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
-        if (!path.isEmpty())
-            if (const QString err = saveExperiment(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Could not save"), err);
-    });
-    file->addAction(tr("Save experiment &as…"), QKeySequence::SaveAs, this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
-        if (!path.isEmpty())
-            if (const QString err = saveExperiment(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Could not save"), err);
-    });
-    file->addSeparator();
-    file->addAction(tr("Export comparison as CSV…"), this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
-        if (!path.isEmpty())
-            if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
-    });
-    file->addAction(tr("Export HTML report of the last run…"), this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
-        if (!path.isEmpty())
-            if (const QString err = exportReport(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
-    });
-    file->addAction(tr("Export comparison as HTML report…"), this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
-        if (!path.isEmpty())
-            if (const QString err = m_compare->exportReport(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
-    });
-    file->addAction(tr("Export all charts…"), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all charts to"));
-        if (!dir.isEmpty())
-            if (const QString err = exportAllCharts(dir); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
-    });
-    file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-
-    auto* runMenu = menuBar()->addMenu(tr("&Run"));
-    m_run = runMenu->addAction(tr("Run"), QKeySequence(Qt::Key_F5), this, &MainWindow::run);
-    m_pause = runMenu->addAction(tr("Pause"), QKeySequence(Qt::Key_F6), this,
-        [this] { m_controller->isPaused() ? m_controller->resume() : m_controller->pause(); });
-    m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), m_controller, &SessionController::step);
-    m_stop
-        = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
-    runMenu->addSeparator();
-    m_reset = runMenu->addAction(tr("Reset"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { reset(false); });
-    m_resetSeeds = runMenu->addAction(
-        tr("Reset with new seeds"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { reset(true); });
-    auto* edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(tr("&Copy comparison rows"), QKeySequence::Copy, this, [this] {
-        QApplication::clipboard()->setText(m_compare->selectionCsv());
-        m_status->setText(tr("Copied the selected comparison rows as CSV"));
-    });
-    edit->addAction(tr("Select &all comparison rows"), QKeySequence::SelectAll, this, [this] {
-        m_tabs->setCurrentWidget(m_compare);
-        m_compare->view()->selectAll();
-    });
-    menuBar()->insertMenu(menuBar()->actions().at(1), edit); // File, Edit, Run, View, Help
-    auto* toolbar = addToolBar(tr("Run"));
-    toolbar->setObjectName("runToolbar");
-    toolbar->addActions({ m_run, m_pause, m_step, m_stop });
-
-    auto* view = menuBar()->addMenu(tr("&View"));
-    for (int i = 0; i < m_tabs->count(); ++i)
-        view->addAction(m_tabs->tabText(i), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this,
-            [this, i] { m_tabs->setCurrentIndex(i); });
-
-    view->addSeparator();
-    m_classroomAction = view->addAction(
-        tr("Classroom mode"), QKeySequence(Qt::Key_F11), this, [this](bool on) { setClassroomMode(on); });
-    m_darkAction = view->addAction(tr("Dark theme"), this, [this](bool on) { setDarkTheme(on); });
-    m_darkAction->setCheckable(true);
-    m_classroomAction->setCheckable(true);
-
-    auto* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About GraphSqueeze"), this, [this] {
-        QString versions;
-        for (const auto& [k, v] : Session::versions())
-            versions += QString("%1 %2<br>").arg(QString::fromStdString(k), QString::fromStdString(v));
-        QMessageBox::about(this, tr("About GraphSqueeze"),
-            tr("<b>GraphSqueeze</b> — a lab for pruning and quantizing graph neural networks.<br><br>"
-               "%1Qt %2<br><br>Reproduces and extends Khedri et al., <i>Pruning and Quantization Impact "
-               "on Graph Neural Networks</i> (arXiv:2510.22058, 2025).")
-                .arg(versions, qVersion()));
-    });
 }
 
 void MainWindow::updateActions()
@@ -483,35 +271,13 @@ QString MainWindow::saveExperiment(const QString& path)
     return {};
 }
 
-void MainWindow::addRecent(const QString& path)
-{
-    QSettings settings;
-    QStringList recent = settings.value("recentFiles").toStringList();
-    recent.removeAll(path);
-    recent.prepend(QFileInfo(path).absoluteFilePath());
-    settings.setValue("recentFiles", recent.mid(0, 8));
-    rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu()
-{
-    if (!m_recentMenu)
-        return;
-    m_recentMenu->clear();
-    for (const QString& p : QSettings().value("recentFiles").toStringList())
-        m_recentMenu->addAction(p, this, [this, p] { openExperiment(p); });
-    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
-}
-
 void MainWindow::clearViews()
 {
-    m_training->clear();
-    m_sparsity->clear();
-    m_quantization->clear();
-    m_weights->clear();
-    m_layers->clear();
+    for (auto* view : m_views)
+        if (view != m_compare) // the comparison keeps every stored run
+            view->clear();
     m_banner->hide();
-    m_progress->setValue(0);
+    m_progress->clear();
 }
 
 void MainWindow::reset(bool newSeeds)
@@ -524,7 +290,7 @@ void MainWindow::reset(bool newSeeds)
     QStringList seeds;
     for (auto s : m_panel->config().train.effectiveSeeds())
         seeds << QString::number(s);
-    m_status->setText(newSeeds
+    m_progress->setText(newSeeds
             ? tr("Reset: the next run uses new seeds %1").arg(seeds.join(", "))
             : tr("Reset: the next run starts from the same initial weights (seeds %1)").arg(seeds.join(", ")));
     updateActions();
@@ -535,9 +301,7 @@ void MainWindow::run()
     if (!m_panel->isValid() || m_controller->isRunning())
         return;
     clearViews();
-    m_epochsDone = 0;
-    m_runStartMs = QDateTime::currentMSecsSinceEpoch();
-    m_status->setText(tr("Loading data…"));
+    m_progress->begin();
     m_controller->start(m_panel->config());
 }
 
@@ -556,59 +320,28 @@ QString MainWindow::bannerText() const
 
 QString MainWindow::statusText() const
 {
-    return m_status->text();
+    return m_progress->text();
 }
 
 void MainWindow::onEvents(const std::vector<SessionEvent>& events)
 {
-    m_training->addEvents(events);
-    m_sparsity->addEvents(events);
-    m_quantization->addEvents(events);
-    m_weights->addEvents(events);
-    m_layers->addEvents(events);
-    const EpochMetrics* last = nullptr;
-    QStringList warnings;
-    for (const auto& e : events) {
-        if (auto* m = std::get_if<EpochMetrics>(&e)) {
-            ++m_epochsDone;
-            last = m;
-        } else if (auto* s = std::get_if<StageStarted>(&e)) {
-            if (s->stage == "base")
-                m_epochsDone = static_cast<qint64>(s->job) * m_epochsPerJob;
-        } else if (auto* w = std::get_if<RunWarning>(&e)) {
-            warnings << QString::fromStdString(w->message);
-        }
-    }
+    for (auto* view : m_views)
+        view->addEvents(events);
+    m_progress->addEvents(events);
     // Guard-rail warnings (fully pruned layers, accuracy collapse) come from the core, so the
     // CLI prints the same ones.
-    for (const QString& w : warnings) {
-        QString text = w.left(1).toUpper() + w.mid(1);
-        if (w.contains("100% pruned"))
-            text += tr(" — lower the sparsity, or use finegrained pruning so every layer keeps weights.");
-        showBanner(text, false);
-    }
-    const double fraction
-        = std::min(1.0, static_cast<double>(m_epochsDone) / (static_cast<double>(m_totalJobs) * m_epochsPerJob));
-    m_progress->setValue(static_cast<int>(fraction * 1000));
-    if (last) {
-        const double elapsed = (QDateTime::currentMSecsSinceEpoch() - m_runStartMs) / 1000.0;
-        const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-        m_status->setText(tr("Job %1/%2 · %3%4 · epoch %5/%6 · loss %7 · val %8 · ETA %9 s")
-                              .arg(last->job + 1)
-                              .arg(m_totalJobs)
-                              .arg(QString::fromStdString(last->stage))
-                              .arg(last->setting.empty() ? QString() : " " + QString::fromStdString(last->setting))
-                              .arg(last->point.epoch)
-                              .arg(last->epochs)
-                              .arg(last->point.loss, 0, 'f', 4)
-                              .arg(std::isfinite(last->point.valMetric) ? last->point.valMetric : 0.0, 0, 'f', 3)
-                              .arg(eta, 0, 'f', 0));
-    }
+    for (const auto& e : events)
+        if (auto* w = std::get_if<RunWarning>(&e)) {
+            const QString message = QString::fromStdString(w->message);
+            QString text = message.left(1).toUpper() + message.mid(1);
+            if (message.contains("100% pruned"))
+                text += tr(" — lower the sparsity, or use finegrained pruning so every layer keeps weights.");
+            showBanner(text, false);
+        }
 }
 
 void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
 {
-    m_progress->setValue(1000);
     m_lastResult = result;
     StoredRun stored;
     stored.name = QString::fromStdString(result->config.name);
@@ -619,128 +352,33 @@ void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
             showBanner(tr("Could not save the run to the history: %1").arg(m_history->lastError()), false);
     }
     m_compare->addRun(stored);
-    QString summary;
-    for (const auto& s : result->summary)
-        if (s.method == "none")
-            summary = tr("%1 %2 ± %3 over %4 run(s)")
-                          .arg(QString::fromStdString(s.metric))
-                          .arg(s.testMean, 0, 'f', 4)
-                          .arg(s.testStd, 0, 'f', 4)
-                          .arg(s.n);
-    m_status->setText(tr("Finished in %1 s — base model: %2").arg(result->totalSeconds, 0, 'f', 1).arg(summary));
+    m_progress->finished(*result);
     Q_EMIT runFinished();
+}
+
+QList<ChartView*> MainWindow::charts() const
+{
+    QList<ChartView*> out;
+    for (auto* view : m_views)
+        out += view->charts();
+    return out;
 }
 
 QString MainWindow::saveScreenshots(const QString& dir)
 {
-    if (!QDir().mkpath(dir))
-        return dir + ": cannot create the directory";
-    const int current = m_tabs->currentIndex();
-    for (int i = 0; i < m_tabs->count(); ++i) {
-        m_tabs->setCurrentIndex(i);
-        QApplication::processEvents();
-        const QString name
-            = QString("%1/%2-%3.png").arg(dir).arg(i + 1, 2, 10, QChar('0')).arg(m_tabs->tabText(i).toLower());
-        QSaveFile file(name);
-        if (!file.open(QIODevice::WriteOnly) || !grab().save(&file, "PNG") || !file.commit())
-            return name + ": " + file.errorString();
-    }
-    m_tabs->setCurrentIndex(current);
-    return {};
+    return exports::tabScreenshots(this, m_tabs, dir);
 }
 
 QString MainWindow::exportReport(const QString& path)
 {
     if (!m_lastResult)
         return tr("no finished run to report on yet");
-    const RunResult& r = *m_lastResult;
-    HtmlReport report(tr("GraphSqueeze report: %1").arg(QString::fromStdString(r.config.name)));
-    const auto& first = r.rows.empty() ? ResultRow {} : r.rows.front();
-    report.paragraph(tr("%1 on %2 (%3), %4 result rows, %5 s in total.")
-                         .arg(QString::fromStdString(first.model), QString::fromStdString(first.dataset),
-                             QString::fromStdString(first.task))
-                         .arg(r.rows.size())
-                         .arg(r.totalSeconds, 0, 'f', 1));
-    for (const auto& w : r.warnings)
-        report.paragraph(tr("Warning: %1").arg(QString::fromStdString(w)));
-
-    report.heading(tr("Summary (mean ± sample std over seeds and folds)"));
-    QVector<QVariantList> rows;
-    for (const auto& s : r.summary)
-        rows.append({ QString::fromStdString(s.method), QString::fromStdString(s.setting),
-            QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
-            s.nonzeroParamsMean, static_cast<qlonglong>(s.totalParams), s.bitsMean, s.sizeDiskBytesMean,
-            static_cast<qlonglong>(s.sizeDenseBytes), s.latencyMsMean, QString::fromStdString(s.latencyKind),
-            s.latencyDenseMsMean });
-    report.table({ tr("method"), tr("setting"), tr("stage"), tr("metric"), tr("mean"), tr("std"), tr("n"),
-                     tr("non-zero params"), tr("params"), tr("bits"), tr("disk bytes (measured)"),
-                     tr("dense bytes (counted)"), tr("latency ms"), tr("latency kind"), tr("fp32/masked latency ms") },
-        rows);
-
-    report.heading(tr("Charts"));
-    const QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_quantization->charts()
-        + m_weights->charts() + m_compare->charts();
-    const int current = m_tabs->currentIndex();
-    for (int i = 0; i < m_tabs->count(); ++i) {
-        m_tabs->setCurrentIndex(i); // charts render at their on-screen size
-        QApplication::processEvents();
-        for (auto* c : charts)
-            if (c->isVisible() && !c->chart()->series().isEmpty())
-                report.image(c->grab().toImage(), c->chart()->title());
-    }
-    m_tabs->setCurrentIndex(current);
-
-    if (!r.layers.empty()) {
-        report.heading(
-            tr("Layers of the first job (seed %1, fold %2)").arg(r.layers.front().seed).arg(r.layers.front().fold));
-        QVector<QVariantList> layers;
-        for (const auto& l : r.layers)
-            if (l.seed == r.layers.front().seed && l.fold == r.layers.front().fold)
-                layers.append({ QString::fromStdString(l.method), QString::fromStdString(l.setting),
-                    QString::fromStdString(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
-                    static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity(), l.bits,
-                    static_cast<qlonglong>(l.diskBytes) });
-        report.table({ tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"), tr("non-zero"),
-                         tr("sparsity"), tr("bits"), tr("disk bytes") },
-            layers);
-    }
-    report.heading(tr("Configuration"));
-    report.preformatted(QString::fromStdString(gsq::core::experiment::toYaml(r.config)));
-    report.heading(tr("Environment"));
-    QString env;
-    for (const auto& [k, v] : r.versions)
-        env += QString::fromStdString(k + ": " + v + "\n");
-    for (const auto& [k, v] : r.environment)
-        env += QString::fromStdString(k + ": " + v + "\n");
-    report.preformatted(env);
-    return report.save(path);
+    return exports::runReport(*m_lastResult, m_tabs, charts(), path);
 }
 
 QString MainWindow::exportAllCharts(const QString& dir)
 {
-    if (!QDir().mkpath(dir))
-        return dir + ": cannot create the directory";
-    QList<ChartView*> charts = m_training->charts() + m_sparsity->charts() + m_quantization->charts()
-        + m_weights->charts() + m_compare->charts();
-    const int current = m_tabs->currentIndex();
-    int n = 0;
-    for (int i = 0; i < m_tabs->count(); ++i) {
-        m_tabs->setCurrentIndex(i); // charts render at their on-screen size
-        QApplication::processEvents();
-        for (auto* c : charts) {
-            if (!c->isVisible())
-                continue;
-            QString base = c->chart()->title().toLower();
-            base.replace(QRegularExpression("[^a-z0-9]+"), "-");
-            base = QString("%1/%2-%3").arg(dir).arg(++n, 2, 10, QChar('0')).arg(base.left(48));
-            if (QString err = c->savePng(base + ".png"); !err.isEmpty())
-                return err;
-            if (QString err = c->saveSvg(base + ".svg"); !err.isEmpty())
-                return err;
-        }
-    }
-    m_tabs->setCurrentIndex(current);
-    return {};
+    return exports::allCharts(m_tabs, charts(), dir);
 }
 
 } // namespace gsq::ui

@@ -23,10 +23,15 @@ class WeightsTab;
 class LayersTab;
 class CompareTab;
 class RunHistory;
+class RunProgress;
+class LiveView;
+class ChartView;
 
 /// The main window: layout and wiring only. The experiment form docks on the left, the tabs
-/// (Training, Sparsity, Weights, Layers, Compare) fill the centre, run state sits in the status
-/// bar, and guard-rail messages appear in a banner above the tabs.
+/// (Training, Sparsity, Quantization, Weights, Layers, Compare; each a LiveView) fill the
+/// centre, run state sits in the status bar (RunProgress), and guard-rail warnings from the core
+/// appear in a banner above the tabs. Menus: MainWindowMenus.cpp; themes: window/Theme; reports
+/// and exports: report/RunReport; history dialogs: history/HistoryDialogs.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -88,7 +93,9 @@ Q_SIGNALS:
     void runFailed(const QString& message);
 
 private:
-    void buildMenus();
+    void buildMenus(); ///< MainWindowMenus.cpp
+    /// The charts of every tab.
+    QList<ChartView*> charts() const;
     void updateActions();
     void onEvents(const std::vector<gsq::core::session::SessionEvent>& events);
     void onFinished(std::shared_ptr<const gsq::core::session::RunResult> result);
@@ -107,9 +114,9 @@ private:
     WeightsTab* m_weights;
     LayersTab* m_layers;
     CompareTab* m_compare;
+    QList<LiveView*> m_views; ///< every tab; MainWindow loops over them
     QLabel* m_banner;
-    QLabel* m_status;
-    QProgressBar* m_progress;
+    RunProgress* m_progress;
     QAction *m_run, *m_pause, *m_step, *m_stop;
     QMenu* m_recentMenu = nullptr;
     QWidget* m_classroomBar = nullptr;
@@ -121,9 +128,6 @@ private:
     QAction* m_resetSeeds = nullptr;
     QFont m_normalFont;
     QString m_currentFile;
-    int m_totalJobs = 1, m_epochsPerJob = 1;
-    qint64 m_epochsDone = 0;
-    qint64 m_runStartMs = 0;
     std::unique_ptr<RunHistory> m_history;
 };
 

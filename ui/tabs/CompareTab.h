@@ -3,6 +3,8 @@
 #include "core/session/RunResult.h"
 #include "ui/history/RunHistory.h"
 
+#include "ui/tabs/LiveView.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -22,7 +24,7 @@ class ChartView;
 /// Every finished run of this session in one sortable, filterable table (mean ± std per
 /// method, setting and stage, with the three sizes labelled by how they were obtained), and a
 /// Pareto scatter of the test metric against size on disk with non-dominated runs highlighted.
-class CompareTab : public QWidget {
+class CompareTab : public QWidget, public LiveView {
     Q_OBJECT
 public:
     explicit CompareTab(QWidget* parent = nullptr);
@@ -41,7 +43,7 @@ public:
     QCheckBox* paretoLatencyToggle() const { return m_paretoLatency; }
     /// Selected rows (all rows when none) as CSV, header included (Edit → Copy).
     QString selectionCsv() const;
-    QList<ChartView*> charts() const;
+    QList<ChartView*> charts() const override;
     /// Where overlay curves come from (the run history); may be null.
     void setHistory(const RunHistory* history) { m_history = history; }
     /// Curves drawn for the current selection (tests).

@@ -2,6 +2,8 @@
 
 #include "core/session/SessionEvents.h"
 
+#include "ui/tabs/LiveView.h"
+
 #include <QWidget>
 
 class QTableView;
@@ -12,12 +14,12 @@ class RowTableModel;
 
 /// Per-layer table of the first seed: shape, parameters, non-zeros, sparsity, bits and the
 /// bytes each tensor takes in the model file, for every stage.
-class LayersTab : public QWidget {
+class LayersTab : public QWidget, public LiveView {
     Q_OBJECT
 public:
     explicit LayersTab(QWidget* parent = nullptr);
-    void clear();
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void clear() override;
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
     RowTableModel* model() const { return m_model; }
     QTableView* view() const { return m_view; }
 

@@ -2,8 +2,10 @@
 
 #include "core/session/SessionEvents.h"
 
+#include "ui/tabs/LiveView.h"
 #include <QMap>
 #include <QStringList>
+
 #include <QWidget>
 
 class QBarCategoryAxis;
@@ -16,13 +18,13 @@ class ChartView;
 /// Quantization results side by side with the fp32 base: test metric (mean ± std over seeds and
 /// folds) per method and bit-width, and what each costs — size on disk relative to the fp32 file
 /// and measured speed-up of the int8 kernels over the same model in fp32.
-class QuantizationTab : public QWidget {
+class QuantizationTab : public QWidget, public LiveView {
     Q_OBJECT
 public:
     explicit QuantizationTab(QWidget* parent = nullptr);
-    void clear();
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
-    QList<ChartView*> charts() const;
+    void clear() override;
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
+    QList<ChartView*> charts() const override;
     /// Category labels shown, in order (the base first); for tests.
     QStringList categories() const { return m_order; }
 

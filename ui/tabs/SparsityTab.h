@@ -2,7 +2,9 @@
 
 #include "core/session/SessionEvents.h"
 
+#include "ui/tabs/LiveView.h"
 #include <QMap>
+
 #include <QWidget>
 
 class QLineSeries;
@@ -19,17 +21,17 @@ class ChartView;
 /// Accuracy against sparsity for sweeps (mean over seeds and folds with a ±std band, the base
 /// model as a dashed line), and the per-layer sparsity of the last pruning step — global
 /// pruning's uneven layers show up here.
-class SparsityTab : public QWidget {
+class SparsityTab : public QWidget, public LiveView {
     Q_OBJECT
 public:
     explicit SparsityTab(QWidget* parent = nullptr);
-    void clear();
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void clear() override;
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
     int sweepPointCount(const QString& stage) const;
     /// Global sparsity (%) over the fine-tuning epochs of the latest setting: the steps of a
     /// gradual schedule (tests read the points).
     QList<QPointF> globalSchedule() const;
-    QList<ChartView*> charts() const;
+    QList<ChartView*> charts() const override;
 
 private:
     void refresh();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/session/SessionEvents.h"
+#include "ui/tabs/LiveView.h"
 
 #include <QHash>
 #include <QList>
@@ -20,19 +21,19 @@ class ChartView;
 
 /// Live loss and validation-metric curves, one thin line per (seed, fold, stage, setting);
 /// compression stages continue the x-axis after the base training they start from.
-class TrainingTab : public QWidget {
+class TrainingTab : public QWidget, public LiveView {
     Q_OBJECT
 public:
     explicit TrainingTab(QWidget* parent = nullptr);
-    void clear();
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void clear() override;
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
 
     /// Points of the loss curve of `seed`'s base stage (tests).
     int basePointCount(int job) const;
     int seriesCount() const { return static_cast<int>(m_loss.size()); }
     /// Mean curves drawn (one per stage and setting with at least two seeds or folds).
     int meanCount() const;
-    QList<ChartView*> charts() const;
+    QList<ChartView*> charts() const override;
 
 private:
     struct Curve {

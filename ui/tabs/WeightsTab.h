@@ -2,7 +2,9 @@
 
 #include "core/session/SessionEvents.h"
 
+#include "ui/tabs/LiveView.h"
 #include <QMap>
+
 #include <QWidget>
 
 class QComboBox;
@@ -19,12 +21,12 @@ class ChartView;
 /// Per-layer weight histograms of the first seed, stages overlaid on the same fixed bins:
 /// the spike at zero after pruning, how fine-tuning reshapes what is left, and the discrete
 /// levels of a quantized layer. "All layers" shows every layer as small multiples.
-class WeightsTab : public QWidget {
+class WeightsTab : public QWidget, public LiveView {
     Q_OBJECT
 public:
     explicit WeightsTab(QWidget* parent = nullptr);
-    void clear();
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void clear() override;
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
     QComboBox* layerCombo() const { return m_layer; }
     QComboBox* settingCombo() const { return m_setting; }
     QCheckBox* logToggle() const { return m_log; }
@@ -40,7 +42,7 @@ public:
     int smallMultipleCount() const { return static_cast<int>(m_small.size()); }
     /// Stages drawn for the current layer and setting.
     int stageCount() const;
-    QList<ChartView*> charts() const;
+    QList<ChartView*> charts() const override;
 
 private:
     void refresh();

@@ -1,0 +1,163 @@
+// MainWindow, part 2: the menu bar and the toolbar (File, Edit, Run, View, Help).
+#include "ui/MainWindow.h"
+
+#include "core/session/Session.h"
+#include "ui/panels/ExperimentPanel.h"
+#include "ui/session/SessionController.h"
+#include "ui/tabs/CompareTab.h"
+#include "ui/window/RunProgress.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+
+namespace gsq::ui {
+
+using namespace gsq::core;
+using namespace gsq::core::session;
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] {
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
+        if (!path.isEmpty())
+            openExperiment(path);
+    });
+    auto* presets = file->addMenu(tr("Presets"));
+    const QString dir = presetDirectory();
+    for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
+        presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
+    auto* lessons = presets->addMenu(tr("Classroom lessons"));
+    for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
+        lessons->addAction(f, this, [this, dir, f] {
+            openExperiment(dir + "/classroom/" + f);
+            setClassroomMode(true);
+        });
+    m_recentMenu = file->addMenu(tr("Recent experiments"));
+    file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
+        QString path = m_currentFile;
+        if (path.isEmpty() || path.startsWith(presetDirectory()))
+            path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+        if (!path.isEmpty())
+            if (const QString err = saveExperiment(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Could not save"), err);
+    });
+    file->addAction(tr("Save experiment &as…"), QKeySequence::SaveAs, this, [this] {
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+        if (!path.isEmpty())
+            if (const QString err = saveExperiment(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Could not save"), err);
+    });
+    file->addSeparator();
+    file->addAction(tr("Export comparison as CSV…"), this, [this] {
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addAction(tr("Export HTML report of the last run…"), this, [this] {
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
+        if (!path.isEmpty())
+            if (const QString err = exportReport(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addAction(tr("Export comparison as HTML report…"), this, [this] {
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+        if (!path.isEmpty())
+            if (const QString err = m_compare->exportReport(path); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addAction(tr("Export all charts…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all charts to"));
+        if (!dir.isEmpty())
+            if (const QString err = exportAllCharts(dir); !err.isEmpty())
+                QMessageBox::warning(this, tr("Export failed"), err);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto* runMenu = menuBar()->addMenu(tr("&Run"));
+    m_run = runMenu->addAction(tr("Run"), QKeySequence(Qt::Key_F5), this, &MainWindow::run);
+    m_pause = runMenu->addAction(tr("Pause"), QKeySequence(Qt::Key_F6), this,
+        [this] { m_controller->isPaused() ? m_controller->resume() : m_controller->pause(); });
+    m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), m_controller, &SessionController::step);
+    m_stop
+        = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
+    runMenu->addSeparator();
+    m_reset = runMenu->addAction(tr("Reset"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { reset(false); });
+    m_resetSeeds = runMenu->addAction(
+        tr("Reset with new seeds"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { reset(true); });
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(tr("&Copy comparison rows"), QKeySequence::Copy, this, [this] {
+        QApplication::clipboard()->setText(m_compare->selectionCsv());
+        m_progress->setText(tr("Copied the selected comparison rows as CSV"));
+    });
+    edit->addAction(tr("Select &all comparison rows"), QKeySequence::SelectAll, this, [this] {
+        m_tabs->setCurrentWidget(m_compare);
+        m_compare->view()->selectAll();
+    });
+    menuBar()->insertMenu(menuBar()->actions().at(1), edit); // File, Edit, Run, View, Help
+    auto* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName("runToolbar");
+    toolbar->addActions({ m_run, m_pause, m_step, m_stop });
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i)
+        view->addAction(m_tabs->tabText(i), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)), this,
+            [this, i] { m_tabs->setCurrentIndex(i); });
+
+    view->addSeparator();
+    m_classroomAction = view->addAction(
+        tr("Classroom mode"), QKeySequence(Qt::Key_F11), this, [this](bool on) { setClassroomMode(on); });
+    m_darkAction = view->addAction(tr("Dark theme"), this, [this](bool on) { setDarkTheme(on); });
+    m_darkAction->setCheckable(true);
+    m_classroomAction->setCheckable(true);
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About GraphSqueeze"), this, [this] {
+        QString versions;
+        for (const auto& [k, v] : Session::versions())
+            versions += QString("%1 %2<br>").arg(QString::fromStdString(k), QString::fromStdString(v));
+        QMessageBox::about(this, tr("About GraphSqueeze"),
+            tr("<b>GraphSqueeze</b> — a lab for pruning and quantizing graph neural networks.<br><br>"
+               "%1Qt %2<br><br>Reproduces and extends Khedri et al., <i>Pruning and Quantization Impact "
+               "on Graph Neural Networks</i> (arXiv:2510.22058, 2025).")
+                .arg(versions, qVersion()));
+    });
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(path);
+    recent.prepend(QFileInfo(path).absoluteFilePath());
+    settings.setValue("recentFiles", recent.mid(0, 8));
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    for (const QString& p : QSettings().value("recentFiles").toStringList())
+        m_recentMenu->addAction(p, this, [this, p] { openExperiment(p); });
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+} // namespace gsq::ui

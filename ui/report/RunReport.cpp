@@ -1,0 +1,134 @@
+#include "ui/report/RunReport.h"
+
+#include "core/experiment/ConfigYaml.h"
+#include "ui/charts/ChartView.h"
+#include "ui/report/HtmlReport.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QDir>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QTabWidget>
+
+#include <functional>
+
+namespace gsq::ui::exports {
+
+using namespace gsq::core::session;
+
+namespace {
+/// Calls `fn` with each tab current in turn, then restores the current tab.
+void forEachTab(QTabWidget* tabs, const std::function<void(int)>& fn)
+{
+    const int current = tabs->currentIndex();
+    for (int i = 0; i < tabs->count(); ++i) {
+        tabs->setCurrentIndex(i);
+        QApplication::processEvents();
+        fn(i);
+    }
+    tabs->setCurrentIndex(current);
+}
+} // namespace
+
+QString runReport(const RunResult& r, QTabWidget* tabs, const QList<ChartView*>& charts, const QString& path)
+{
+    HtmlReport report(QObject::tr("GraphSqueeze report: %1").arg(QString::fromStdString(r.config.name)));
+    const auto& first = r.rows.empty() ? ResultRow {} : r.rows.front();
+    report.paragraph(QObject::tr("%1 on %2 (%3), %4 result rows, %5 s in total.")
+                         .arg(QString::fromStdString(first.model), QString::fromStdString(first.dataset),
+                             QString::fromStdString(first.task))
+                         .arg(r.rows.size())
+                         .arg(r.totalSeconds, 0, 'f', 1));
+    for (const auto& w : r.warnings)
+        report.paragraph(QObject::tr("Warning: %1").arg(QString::fromStdString(w)));
+
+    report.heading(QObject::tr("Summary (mean ± sample std over seeds and folds)"));
+    QVector<QVariantList> rows;
+    for (const auto& s : r.summary)
+        rows.append({ QString::fromStdString(s.method), QString::fromStdString(s.setting),
+            QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
+            s.nonzeroParamsMean, static_cast<qlonglong>(s.totalParams), s.bitsMean, s.sizeDiskBytesMean,
+            static_cast<qlonglong>(s.sizeDenseBytes), s.latencyMsMean, QString::fromStdString(s.latencyKind),
+            s.latencyDenseMsMean });
+    report.table({ QObject::tr("method"), QObject::tr("setting"), QObject::tr("stage"), QObject::tr("metric"),
+                     QObject::tr("mean"), QObject::tr("std"), QObject::tr("n"), QObject::tr("non-zero params"),
+                     QObject::tr("params"), QObject::tr("bits"), QObject::tr("disk bytes (measured)"),
+                     QObject::tr("dense bytes (counted)"), QObject::tr("latency ms"), QObject::tr("latency kind"),
+                     QObject::tr("fp32/masked latency ms") },
+        rows);
+
+    report.heading(QObject::tr("Charts"));
+    forEachTab(tabs, [&](int) {
+        for (auto* c : charts)
+            if (c->isVisible() && !c->chart()->series().isEmpty())
+                report.image(c->grab().toImage(), c->chart()->title());
+    });
+
+    if (!r.layers.empty()) {
+        report.heading(QObject::tr("Layers of the first job (seed %1, fold %2)")
+                           .arg(r.layers.front().seed)
+                           .arg(r.layers.front().fold));
+        QVector<QVariantList> layers;
+        for (const auto& l : r.layers)
+            if (l.seed == r.layers.front().seed && l.fold == r.layers.front().fold)
+                layers.append({ QString::fromStdString(l.method), QString::fromStdString(l.setting),
+                    QString::fromStdString(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
+                    static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity(), l.bits,
+                    static_cast<qlonglong>(l.diskBytes) });
+        report.table({ QObject::tr("method"), QObject::tr("setting"), QObject::tr("stage"), QObject::tr("layer"),
+                         QObject::tr("shape"), QObject::tr("params"), QObject::tr("non-zero"), QObject::tr("sparsity"),
+                         QObject::tr("bits"), QObject::tr("disk bytes") },
+            layers);
+    }
+    report.heading(QObject::tr("Configuration"));
+    report.preformatted(QString::fromStdString(gsq::core::experiment::toYaml(r.config)));
+    report.heading(QObject::tr("Environment"));
+    QString env;
+    for (const auto& [k, v] : r.versions)
+        env += QString::fromStdString(k + ": " + v + "\n");
+    for (const auto& [k, v] : r.environment)
+        env += QString::fromStdString(k + ": " + v + "\n");
+    report.preformatted(env);
+    return report.save(path);
+}
+
+QString allCharts(QTabWidget* tabs, const QList<ChartView*>& charts, const QString& dir)
+{
+    if (!QDir().mkpath(dir))
+        return dir + ": cannot create the directory";
+    int n = 0;
+    QString error;
+    forEachTab(tabs, [&](int) {
+        for (auto* c : charts) {
+            if (!error.isEmpty() || !c->isVisible())
+                continue;
+            QString base = c->chart()->title().toLower();
+            base.replace(QRegularExpression("[^a-z0-9]+"), "-");
+            base = QString("%1/%2-%3").arg(dir).arg(++n, 2, 10, QChar('0')).arg(base.left(48));
+            error = c->savePng(base + ".png");
+            if (error.isEmpty())
+                error = c->saveSvg(base + ".svg");
+        }
+    });
+    return error;
+}
+
+QString tabScreenshots(QWidget* window, QTabWidget* tabs, const QString& dir)
+{
+    if (!QDir().mkpath(dir))
+        return dir + ": cannot create the directory";
+    QString error;
+    forEachTab(tabs, [&](int i) {
+        if (!error.isEmpty())
+            return;
+        const QString name
+            = QString("%1/%2-%3.png").arg(dir).arg(i + 1, 2, 10, QChar('0')).arg(tabs->tabText(i).toLower());
+        QSaveFile file(name);
+        if (!file.open(QIODevice::WriteOnly) || !window->grab().save(&file, "PNG") || !file.commit())
+            error = name + ": " + file.errorString();
+    });
+    return error;
+}
+
+} // namespace gsq::ui::exports

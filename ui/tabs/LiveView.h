@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/session/SessionEvents.h"
+
+#include <QList>
+
+#include <vector>
+
+namespace gsq::ui {
+
+class ChartView;
+
+/// What every tab of the main window shares: it can be emptied, it consumes a batch of session
+/// events (at most 20 batches a second, SessionController), and it lists its charts for reports
+/// and exports. MainWindow loops over its views and knows nothing of what each one draws.
+class LiveView {
+public:
+    virtual ~LiveView() = default;
+    /// Forgets everything of the current run (before a run, on Reset).
+    virtual void clear() { }
+    /// One batch of events, in the order the session emitted them.
+    virtual void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) { (void)events; }
+    /// The charts this view shows, for the HTML report and "Export all charts".
+    virtual QList<ChartView*> charts() const { return {}; }
+};
+
+} // namespace gsq::ui

@@ -1,0 +1,127 @@
+#include "ui/window/RunProgress.h"
+
+#include "core/session/RunResult.h"
+
+#include <QDateTime>
+#include <QLabel>
+#include <QProgressBar>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gsq::ui {
+
+using namespace gsq::core::session;
+
+RunProgress::RunProgress(QLabel* status, QProgressBar* bar, QObject* parent)
+    : QObject(parent)
+    , m_status(status)
+    , m_bar(bar)
+{
+    m_bar->setRange(0, 1000);
+}
+
+void RunProgress::begin()
+{
+    m_epochsDone = 0;
+    m_pausedMs = 0;
+    m_pauseBeganMs = 0;
+    m_startMs = QDateTime::currentMSecsSinceEpoch();
+    m_bar->setValue(0);
+    m_status->setText(tr("Loading data…"));
+}
+
+void RunProgress::started(const RunStarted& s)
+{
+    m_totalJobs = std::max(1, s.totalJobs);
+    m_epochsPerJob = std::max(1, s.epochsPerJob);
+    m_status->setText(QString::fromStdString(s.model + " on " + s.datasetSummary));
+}
+
+void RunProgress::addEvents(const std::vector<SessionEvent>& events)
+{
+    const EpochMetrics* last = nullptr;
+    for (const auto& e : events) {
+        if (auto* m = std::get_if<EpochMetrics>(&e)) {
+            ++m_epochsDone;
+            last = m;
+        } else if (auto* s = std::get_if<StageStarted>(&e)) {
+            if (s->stage == "base")
+                m_epochsDone = static_cast<qint64>(s->job) * m_epochsPerJob;
+        }
+    }
+    const double fraction
+        = std::min(1.0, static_cast<double>(m_epochsDone) / (static_cast<double>(m_totalJobs) * m_epochsPerJob));
+    m_bar->setValue(static_cast<int>(fraction * 1000));
+    if (!last || m_pauseBeganMs > 0)
+        return;
+    const double elapsed = (QDateTime::currentMSecsSinceEpoch() - m_startMs - m_pausedMs) / 1000.0;
+    const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+    m_status->setText(tr("Job %1/%2 · %3%4 · epoch %5/%6 · loss %7 · val %8 · ETA %9 s")
+                          .arg(last->job + 1)
+                          .arg(m_totalJobs)
+                          .arg(QString::fromStdString(last->stage))
+                          .arg(last->setting.empty() ? QString() : " " + QString::fromStdString(last->setting))
+                          .arg(last->point.epoch)
+                          .arg(last->epochs)
+                          .arg(last->point.loss, 0, 'f', 4)
+                          .arg(std::isfinite(last->point.valMetric) ? last->point.valMetric : 0.0, 0, 'f', 3)
+                          .arg(eta, 0, 'f', 0));
+}
+
+void RunProgress::setPaused(bool paused)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (paused && m_pauseBeganMs == 0) {
+        m_pauseBeganMs = now;
+        m_status->setText(tr("Paused — Step runs one epoch, Resume continues"));
+    } else if (!paused && m_pauseBeganMs > 0) {
+        m_pausedMs += now - m_pauseBeganMs;
+        m_pauseBeganMs = 0;
+    }
+}
+
+void RunProgress::stopped()
+{
+    m_bar->setValue(0);
+    m_pauseBeganMs = 0;
+    m_status->setText(tr("Stopped. Results of finished stages are shown; nothing was saved."));
+}
+
+void RunProgress::failed()
+{
+    m_bar->setValue(0);
+    m_pauseBeganMs = 0;
+    m_status->setText(tr("Run failed"));
+}
+
+void RunProgress::finished(const RunResult& result)
+{
+    m_bar->setValue(1000);
+    QString summary;
+    for (const auto& s : result.summary)
+        if (s.method == "none")
+            summary = tr("%1 %2 ± %3 over %4 run(s)")
+                          .arg(QString::fromStdString(s.metric))
+                          .arg(s.testMean, 0, 'f', 4)
+                          .arg(s.testStd, 0, 'f', 4)
+                          .arg(s.n);
+    m_status->setText(tr("Finished in %1 s — base model: %2").arg(result.totalSeconds, 0, 'f', 1).arg(summary));
+}
+
+void RunProgress::clear()
+{
+    m_bar->setValue(0);
+}
+
+void RunProgress::setText(const QString& text)
+{
+    m_status->setText(text);
+}
+
+QString RunProgress::text() const
+{
+    return m_status->text();
+}
+
+} // namespace gsq::ui

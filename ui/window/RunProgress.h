@@ -1,0 +1,43 @@
+#pragma once
+
+#include "core/session/SessionEvents.h"
+
+#include <QObject>
+#include <QString>
+
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+
+namespace gsq::ui {
+
+/// The status bar's account of a run: the progress bar (epochs done of all planned), the status
+/// line (job, stage, epoch, loss, validation metric, ETA) and the words for paused, stopped,
+/// failed and finished runs. The ETA does not count time spent paused.
+class RunProgress : public QObject {
+    Q_OBJECT
+public:
+    RunProgress(QLabel* status, QProgressBar* bar, QObject* parent = nullptr);
+
+    /// Before the data is read.
+    void begin();
+    void started(const gsq::core::session::RunStarted& s);
+    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void setPaused(bool paused);
+    void stopped();
+    void failed();
+    void finished(const gsq::core::session::RunResult& result);
+    void clear();
+    void setText(const QString& text);
+    QString text() const;
+
+private:
+    QLabel* m_status;
+    QProgressBar* m_bar;
+    int m_totalJobs = 1, m_epochsPerJob = 1;
+    qint64 m_epochsDone = 0;
+    qint64 m_startMs = 0, m_pausedMs = 0, m_pauseBeganMs = 0;
+};
+
+} // namespace gsq::ui

@@ -1,0 +1,62 @@
+#include "ui/window/Theme.h"
+
+#include "ui/charts/ChartView.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QLegend>
+#include <QPalette>
+#include <QStyle>
+
+namespace gsq::ui::theme {
+
+void applyDark(bool on, const QList<ChartView*>& charts)
+{
+    static const QPalette light = QApplication::palette();
+    static const QString lightStyle = QApplication::style()->name();
+    if (on) {
+        QApplication::setStyle("Fusion");
+        QPalette p;
+        const QColor window(45, 45, 48), base(30, 30, 32), text(225, 225, 225), disabled(127, 127, 127);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::ToolTipBase, window);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::BrightText, Qt::red);
+        p.setColor(QPalette::Link, QColor(86, 156, 214));
+        p.setColor(QPalette::Highlight, QColor(38, 79, 120));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, disabled);
+        for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
+            p.setColor(QPalette::Disabled, role, disabled);
+        QApplication::setPalette(p);
+    } else {
+        QApplication::setStyle(lightStyle);
+        QApplication::setPalette(light);
+    }
+    ChartView::setDark(on);
+    for (auto* chart : charts)
+        chart->applyTheme();
+}
+
+void applyChartFonts(const QList<ChartView*>& charts, const QFont& font)
+{
+    for (auto* view : charts) {
+        QFont title = font, small = font;
+        title.setBold(true);
+        small.setPointSizeF(font.pointSizeF() * 0.85);
+        view->chart()->setTitleFont(title);
+        view->chart()->legend()->setFont(small);
+        for (auto* axis : view->chart()->axes()) {
+            axis->setLabelsFont(small);
+            axis->setTitleFont(small);
+        }
+    }
+}
+
+} // namespace gsq::ui::theme
