@@ -38,6 +38,7 @@
 namespace gsq::ui {
 
 using namespace gsq::core;
+using namespace gsq::core::results;
 using namespace gsq::core::session;
 
 MainWindow::MainWindow(QWidget* parent)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include <QMainWindow>
 
@@ -97,9 +97,9 @@ private:
     /// The charts of every tab.
     QList<ChartView*> charts() const;
     void updateActions();
-    void onEvents(const std::vector<gsq::core::session::SessionEvent>& events);
-    void onFinished(std::shared_ptr<const gsq::core::session::RunResult> result);
-    std::shared_ptr<const gsq::core::session::RunResult> m_lastResult;
+    void onEvents(const std::vector<gsq::core::results::SessionEvent>& events);
+    void onFinished(std::shared_ptr<const gsq::core::results::RunResult> result);
+    std::shared_ptr<const gsq::core::results::RunResult> m_lastResult;
     void showBanner(const QString& text, bool error);
     void addRecent(const QString& path);
     void rebuildRecentMenu();

@@ -22,6 +22,7 @@
 namespace gsq::ui {
 
 using namespace gsq::core;
+using namespace gsq::core::results;
 using namespace gsq::core::session;
 
 void MainWindow::buildMenus()

@@ -10,7 +10,7 @@
 
 namespace gsq::cli {
 
-using namespace core::session;
+using namespace core::results;
 
 namespace {
 

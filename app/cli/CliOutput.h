@@ -2,7 +2,7 @@
 
 #include "core/data/DatasetRegistry.h"
 #include "core/measure/ModelFile.h"
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include <chrono>
 #include <ostream>
@@ -14,7 +14,7 @@ namespace gsq::cli {
 class Progress {
 public:
     Progress(std::ostream& out, bool quiet);
-    void onEvent(const core::session::SessionEvent& event);
+    void onEvent(const core::results::SessionEvent& event);
 
 private:
     void draw(bool force);
@@ -32,7 +32,7 @@ private:
 };
 
 /// Prints per-job rows and the mean +- std summary of a finished run.
-void printResults(std::ostream& out, const core::session::RunResult& result);
+void printResults(std::ostream& out, const core::results::RunResult& result);
 
 /// Prints one dataset's statistics for `graphsqueeze-cli datasets`.
 /// The catalog's datasets, architectures and compression methods with one line of help each

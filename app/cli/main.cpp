@@ -101,11 +101,11 @@ int runExperiment(const Args& a)
     const std::string out = a.out.empty() ? "runs/" + config.name : a.out;
     ensureWritableDirectory(out); // fail before training, not after
     gsq::cli::Progress progress(std::cerr, a.quiet);
-    session::CancelToken cancel;
+    results::CancelToken cancel;
     session::RunOptions options;
     options.modelDir = out + "/models";
     auto result = session::Session::run(
-        config, [&](const session::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
+        config, [&](const results::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
     session::ResultWriter::writeAll(out, result);
     gsq::cli::printResults(std::cout, result);
     std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json and models/*.gsqm\n";

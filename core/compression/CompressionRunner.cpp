@@ -26,10 +26,10 @@ std::string settingLabel(double sparsity)
     return buf;
 }
 
-session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& method, const std::string& setting,
+results::PruningApplied pruningEvent(const JobContext& ctx, const std::string& method, const std::string& setting,
     const std::string& stage, int epoch, double target, torch::nn::Module& module, const pruning::MaskSet& masks)
 {
-    session::PruningApplied e;
+    results::PruningApplied e;
     e.job = ctx.job;
     e.seed = ctx.seed;
     e.fold = ctx.fold;
@@ -39,7 +39,7 @@ session::PruningApplied pruningEvent(const JobContext& ctx, const std::string& m
     e.epoch = epoch;
     e.targetSparsity = target;
     for (const auto& l : masks.measure(module)) {
-        session::LayerRow row;
+        results::LayerRow row;
         row.method = method;
         row.setting = setting;
         row.stage = stage;
@@ -66,7 +66,7 @@ std::vector<int64_t> histogram(const at::Tensor& w, double range)
 }
 
 /// Evaluates and records one compression stage: row, layer rows and the StageFinished event.
-void finishStage(training::Task& task, session::ResultRow row, const training::Evaluation& ev, const std::string& stage,
+void finishStage(training::Task& task, results::ResultRow row, const training::Evaluation& ev, const std::string& stage,
     JobContext& ctx, quantization::Quantizer* quantizer)
 {
     row.stage = stage;
@@ -76,32 +76,36 @@ void finishStage(training::Task& task, session::ResultRow row, const training::E
     const size_t firstLayer = ctx.result.layers.size();
     CompressionRunner::measure(task, row, ctx, quantizer);
     ctx.result.rows.push_back(row);
-    ctx.emit(session::StageFinished { ctx.job, row,
+    ctx.emit(results::StageFinished { ctx.job, row,
         { ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), ctx.result.layers.end() } });
 }
 
 /// One training stage after the base model: events, history and the fit itself.
-training::FitResult trainCompressionStage(training::Task& task, training::Trainer& trainer, const std::string& method,
-    const std::string& stage, const std::string& setting, int epochs, training::TrainerHooks& hooks,
-    uint64_t seedOffset, JobContext& ctx)
+} // namespace
+
+training::FitResult CompressionRunner::trainStage(training::Task& task, training::Trainer& trainer,
+    const std::string& method, const std::string& stage, const std::string& setting, int epochs,
+    training::TrainerHooks& hooks, uint64_t seedOffset, JobContext& ctx)
 {
-    ctx.emit(session::StageStarted { ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method });
-    session::JobHistory history { ctx.seed, ctx.fold, stage, {}, setting, method };
+    ctx.emit(results::StageStarted { ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method });
+    results::JobHistory history { ctx.seed, ctx.fold, stage, {}, setting, method };
     auto fit = trainer.fit(
         task, static_cast<uint64_t>(ctx.seed) + seedOffset,
         [&](const training::EpochRecord& r) {
-            const session::EpochPoint point { r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
+            const results::EpochPoint point { r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
                 r.lr, r.seconds };
             history.epochs.push_back(point);
-            ctx.emit(session::EpochMetrics { ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting, method });
+            ctx.emit(results::EpochMetrics { ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting, method });
             if (ctx.job == 0)
-                ctx.emit(session::WeightSnapshot { ctx.job, stage, method, setting, r.epoch,
+                ctx.emit(results::WeightSnapshot { ctx.job, stage, method, setting, r.epoch,
                     CompressionRunner::snapshot(*task.module(), method, setting, stage) });
         },
         ctx.cancel.flag(), &hooks, epochs);
     ctx.result.histories.push_back(std::move(history));
     return fit;
 }
+
+namespace {
 
 /// Quantization-aware training adds the quantizer's penalty (A²Q memory) to the loss. A²Q keeps
 /// an epoch's weights as the result only once its average bit-widths meet the memory target
@@ -128,7 +132,7 @@ private:
 } // namespace
 
 void CompressionRunner::measure(
-    training::Task& task, session::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
+    training::Task& task, results::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
 {
     auto module = task.module();
     auto params = module->named_parameters(true);
@@ -183,7 +187,7 @@ void CompressionRunner::measure(
     for (const auto& t : sizes.tensors) {
         if (!t.prunable)
             continue;
-        session::LayerRow l;
+        results::LayerRow l;
         if (auto it = macs.find(params[t.name].unsafeGetTensorImpl()); it != macs.end())
             l.macs = it->second;
         l.method = row.method;
@@ -222,15 +226,15 @@ void CompressionRunner::measure(
     }
 }
 
-std::vector<session::LayerRow> CompressionRunner::snapshot(
+std::vector<results::LayerRow> CompressionRunner::snapshot(
     torch::nn::Module& module, const std::string& method, const std::string& setting, const std::string& stage)
 {
     torch::NoGradGuard guard;
-    std::vector<session::LayerRow> rows;
+    std::vector<results::LayerRow> rows;
     for (const auto& p : module.named_parameters(true)) {
         if (p.value().dim() < 2 || p.key().rfind("quant.", 0) == 0)
             continue;
-        session::LayerRow l;
+        results::LayerRow l;
         l.method = method;
         l.setting = setting;
         l.stage = stage;
@@ -271,20 +275,21 @@ void CompressionRunner::runPrune(
 {
     auto module = task.module();
     training::Trainer trainer(ctx.config.train);
-    auto finish = [&](session::ResultRow row, const training::Evaluation& ev, const std::string& stage) {
+    auto finish = [&](results::ResultRow row, const training::Evaluation& ev, const std::string& stage) {
         finishStage(task, std::move(row), ev, stage, ctx, nullptr);
     };
     auto trainStage = [&](const std::string& stage, const std::string& setting, int epochs,
                           training::TrainerHooks& hooks, uint64_t seedOffset) {
-        return trainCompressionStage(task, trainer, spec.method, stage, setting, epochs, hooks, seedOffset, ctx);
+        return CompressionRunner::trainStage(
+            task, trainer, spec.method, stage, setting, epochs, hooks, seedOffset, ctx);
     };
     // Fine-tunes the pruned model and records the "finetuned" row; `keep` re-applies masks.
-    auto finetune = [&](const session::ResultRow& row, const std::string& setting, training::TrainerHooks& hooks,
+    auto finetune = [&](const results::ResultRow& row, const std::string& setting, training::TrainerHooks& hooks,
                         const std::function<void()>& keep) {
         auto fit = trainStage("finetuned", setting, spec.finetuneEpochs, hooks, 31);
         if (keep)
             keep();
-        session::ResultRow tuned = row;
+        results::ResultRow tuned = row;
         tuned.trainSeconds += fit.trainSeconds;
         tuned.bestEpoch = fit.bestEpoch;
         tuned.stoppedEarly = fit.stoppedEarly;
@@ -296,7 +301,7 @@ void CompressionRunner::runPrune(
             throw training::Cancelled {};
         base.restore(*module);
         const std::string setting = settingLabel(s);
-        session::ResultRow row = ctx.baseRow;
+        results::ResultRow row = ctx.baseRow;
         row.method = spec.method;
         row.setting = setting;
         row.targetSparsity = s;
@@ -342,7 +347,7 @@ void CompressionRunner::runPrune(
                 const std::string w = "layer " + name + " is 100% pruned at " + setting + " (" + spec.method
                     + "); the model cannot pass information through it";
                 ctx.result.warnings.push_back(w);
-                ctx.emit(session::RunWarning { w });
+                ctx.emit(results::RunWarning { w });
                 row.note += (row.note.empty() ? "" : "; ") + std::string("fully pruned: ") + name;
             }
             ctx.emit(ev);
@@ -366,7 +371,7 @@ void CompressionRunner::runQuantize(
         throw training::Cancelled {};
     auto module = task.module();
     base.restore(*module);
-    session::ResultRow row = ctx.baseRow;
+    results::ResultRow row = ctx.baseRow;
     row.method = spec.method;
     row.setting = spec.settingLabel();
     row.targetSparsity = 0;
@@ -403,7 +408,8 @@ void CompressionRunner::runQuantize(
         }
         training::Trainer trainer(trainConfig);
         QuantizationHooks hooks(*quantizer);
-        auto fit = trainCompressionStage(task, trainer, spec.method, "qat", row.setting, spec.epochs, hooks, 47, ctx);
+        auto fit = CompressionRunner::trainStage(
+            task, trainer, spec.method, "qat", row.setting, spec.epochs, hooks, 47, ctx);
         row.trainSeconds = fit.trainSeconds;
         row.bestEpoch = fit.bestEpoch;
         row.stoppedEarly = fit.stoppedEarly;
@@ -424,7 +430,7 @@ void CompressionRunner::runQuantize(
                 + (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") + " bit-widths to the 2-bit floor (penalty "
                 + std::to_string(spec.penalty) + "); lower quantize.penalty or raise quantize.target_bits";
             ctx.result.warnings.push_back(w);
-            ctx.emit(session::RunWarning { w });
+            ctx.emit(results::RunWarning { w });
             row.note += "; bits collapsed to the floor";
         }
     }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/experiment/Steps.h"
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 #include "core/training/Checkpoint.h"
 
 #include <functional>
@@ -10,7 +10,10 @@
 
 namespace gsq::core::training {
 class Task;
-}
+class Trainer;
+class TrainerHooks;
+struct FitResult;
+} // namespace gsq::core::training
 namespace torch::nn {
 class Module;
 }
@@ -30,10 +33,10 @@ struct JobContext {
     int job = 0;
     int64_t seed = 0;
     int fold = 0;
-    session::ResultRow baseRow; ///< the trained base model's row (keys, metric)
-    std::function<void(const session::SessionEvent&)> emit;
-    const session::CancelToken& cancel;
-    session::RunResult& result;
+    results::ResultRow baseRow; ///< the trained base model's row (keys, metric)
+    std::function<void(const results::SessionEvent&)> emit;
+    const results::CancelToken& cancel;
+    results::RunResult& result;
     std::string modelDir; ///< when set, .gsqm files of this job are written here
     std::map<std::string, double> histogramRanges; ///< per layer, set from the base model
 };
@@ -44,6 +47,13 @@ struct JobContext {
 /// and PruningApplied events; fully pruned layers become warnings.
 class CompressionRunner {
 public:
+    /// The one stage recorder, for base training and every compression stage: StageStarted,
+    /// EpochMetrics per epoch, WeightSnapshot per epoch of the first job, the JobHistory (with
+    /// its method) in ctx.result; trains with `hooks` for `epochs` from seed + seedOffset.
+    static training::FitResult trainStage(training::Task& task, training::Trainer& trainer, const std::string& method,
+        const std::string& stage, const std::string& setting, int epochs, training::TrainerHooks& hooks,
+        uint64_t seedOffset, JobContext& ctx);
+
     static void runPrune(
         training::Task& task, const training::Checkpoint& base, const PruneSpec& spec, JobContext& ctx);
 
@@ -63,11 +73,11 @@ public:
     /// ctx.result. With a quantizer: sizes of the packed integer weights, latency through the
     /// int8 kernels, fp32 latency with the quantizer disabled.
     static void measure(
-        training::Task& task, session::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer = nullptr);
+        training::Task& task, results::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer = nullptr);
 
     /// Histogram rows (61 bins over each weight's own symmetric range) of every weight matrix
     /// of `module`, for WeightSnapshot events.
-    static std::vector<session::LayerRow> snapshot(
+    static std::vector<results::LayerRow> snapshot(
         torch::nn::Module& module, const std::string& method, const std::string& setting, const std::string& stage);
 };
 

@@ -1,10 +1,13 @@
 #pragma once
 
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 
 #include <string>
 
 namespace gsq::core::session {
+
+/// The session speaks in the result and event types of core/results.
+using namespace gsq::core::results;
 
 /// Serialises a RunResult. Every file is written atomically (temp file + rename).
 class ResultWriter {

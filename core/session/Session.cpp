@@ -309,21 +309,12 @@ RunResult Session::run(
             for (int64_t seed : seeds) {
                 if (cancel.cancelled())
                     throw training::Cancelled {};
-                emit(StageStarted { job, seed, fold, "base", config.train.epochs, "" });
                 auto task = makeTask(config, prepared, seed, fold);
-                JobHistory history { seed, fold, "base", {}, "", "none" };
-                auto fit = trainer.fit(
-                    *task, static_cast<uint64_t>(seed),
-                    [&](const training::EpochRecord& r) {
-                        EpochPoint pt { r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss, r.lr,
-                            r.seconds };
-                        history.epochs.push_back(pt);
-                        emit(EpochMetrics { job, seed, fold, "base", config.train.epochs, pt, "" });
-                        if (job == 0)
-                            emit(WeightSnapshot { job, "base", "none", "", r.epoch,
-                                compression::CompressionRunner::snapshot(*task->module(), "none", "", "base") });
-                    },
-                    cancel.flag());
+                compression::JobContext ctx { config, job, seed, fold, ResultRow {}, emit, cancel, result,
+                    job == 0 ? options.modelDir : std::string(), {} };
+                training::TrainerHooks noHooks;
+                auto fit = compression::CompressionRunner::trainStage(
+                    *task, trainer, "none", "base", "", config.train.epochs, noHooks, 0, ctx);
                 ResultRow row;
                 row.experiment = config.name;
                 row.dataset = prepared.dataset.name;
@@ -339,12 +330,10 @@ RunResult Session::run(
                 row.bestEpoch = fit.bestEpoch;
                 row.stoppedEarly = fit.stoppedEarly;
                 row.testMetrics = fit.best.testMetrics;
-                compression::JobContext ctx { config, job, seed, fold, row, emit, cancel, result,
-                    job == 0 ? options.modelDir : std::string(), {} };
+                ctx.baseRow = row;
                 const size_t firstLayer = result.layers.size();
                 compression::CompressionRunner::measure(*task, row, ctx);
                 result.rows.push_back(row);
-                result.histories.push_back(std::move(history));
                 emit(StageFinished { job, row,
                     { result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end() } });
                 if (!config.steps.empty()) {

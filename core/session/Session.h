@@ -1,10 +1,13 @@
 #pragma once
 
 #include "core/experiment/ExperimentConfig.h"
-#include "core/session/RunResult.h"
-#include "core/session/SessionEvents.h"
+#include "core/results/RunResult.h"
+#include "core/results/SessionEvents.h"
 
 namespace gsq::core::session {
+
+/// The session speaks in the result and event types of core/results.
+using namespace gsq::core::results;
 
 /// Optional behaviour of a run.
 struct RunOptions {

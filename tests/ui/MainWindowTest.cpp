@@ -437,21 +437,21 @@ private Q_SLOTS:
         auto runs = history.runs();
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs[0].summary.at(0).bitsMean, 32.0); // the default for runs stored before
-        gsq::core::session::RunResult r;
+        gsq::core::results::RunResult r;
         r.config.name = "new";
-        gsq::core::session::SummaryRow s;
+        gsq::core::results::SummaryRow s;
         s.method = "qat";
         s.stage = "quantized";
         s.bitsMean = 4;
         r.summary.push_back(s);
-        gsq::core::session::LayerRow l;
+        gsq::core::results::LayerRow l;
         l.layer = "stack.conv0.weight";
         l.macs = 123;
         l.histCounts = { 1, 2, 3 };
         r.layers.push_back(l);
         // Two methods with the same setting label keep their own curves.
         for (auto [method, val] : { std::pair<const char*, double> { "qat", 0.5 }, { "degree_quant", 0.9 } }) {
-            gsq::core::session::JobHistory h { 0, 0, "qat", {}, "bits=4", method };
+            gsq::core::results::JobHistory h { 0, 0, "qat", {}, "bits=4", method };
             h.epochs.push_back({ 1, 0.3, 0.7, val, 0.6, 0.4, 0.001, 0.01 });
             r.histories.push_back(h);
         }

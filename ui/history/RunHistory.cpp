@@ -13,7 +13,7 @@
 
 namespace gsq::ui {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 namespace {
 QString histogramText(const std::vector<int64_t>& counts)
@@ -271,10 +271,10 @@ QStringList RunHistory::layerNames(qint64 id) const
     return out;
 }
 
-gsq::core::session::LayerRow RunHistory::layerHistogram(
+gsq::core::results::LayerRow RunHistory::layerHistogram(
     qint64 id, const QString& method, const QString& setting, const QString& stage, const QString& layer) const
 {
-    gsq::core::session::LayerRow row;
+    gsq::core::results::LayerRow row;
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare("SELECT seed, fold, shape, params, nnz, bits, hist_lo, hist_hi, hist FROM layers WHERE run_id = ? AND "
               "method = ? AND setting = ? AND stage = ? AND layer = ? ORDER BY rowid LIMIT 1");

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 
 #include <QPointF>
 #include <QString>
@@ -13,7 +13,7 @@ namespace gsq::ui {
 struct StoredRun {
     qint64 id = 0;
     QString name, tags, created;
-    std::vector<gsq::core::session::SummaryRow> summary;
+    std::vector<gsq::core::results::SummaryRow> summary;
 };
 
 /// Run history in an embedded SQLite database (Qt SQL, QSQLITE, WAL journal): the configuration
@@ -33,7 +33,7 @@ public:
     QString lastError() const { return m_error; }
 
     /// Stores a finished run; returns its id (0 on failure, with lastError()).
-    qint64 add(const gsq::core::session::RunResult& result);
+    qint64 add(const gsq::core::results::RunResult& result);
     QVector<StoredRun> runs() const;
     /// Number of stored epoch rows (all seeds, folds and stages) of a run.
     int epochCount(qint64 id) const;
@@ -46,7 +46,7 @@ public:
     QStringList layerNames(qint64 id) const;
     /// The histogram of `layer` for one method/setting/stage of a run (its first seed and fold);
     /// histCounts is empty when there is none.
-    gsq::core::session::LayerRow layerHistogram(
+    gsq::core::results::LayerRow layerHistogram(
         qint64 id, const QString& method, const QString& setting, const QString& stage, const QString& layer) const;
     /// Every epoch of a run as CSV: seed, fold, stage, setting, epoch, loss, train, val, test,
     /// val_loss (one header line, then one line per epoch of every job and stage).

@@ -390,6 +390,9 @@ void ExperimentPanel::updateDatasetRows()
     const auto* info = Catalog::dataset(text(m_dataset));
     const bool csv = info && info->reader == "csv", tu = info && info->reader == "tu";
     m_path->setPlaceholderText(info && !info->bundled.empty() ? tr("bundled copy") : tr("required"));
+    m_tuName->setPlaceholderText(info && !info->tuPrefix.empty()
+            ? tr("default: %1").arg(QString::fromStdString(info->tuPrefix))
+            : tr("default: the directory name"));
     m_path->setToolTip(csv ? tr("CSV file with a SMILES column and a label column")
             : tu           ? tr("Directory holding NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, ...")
                            : tr("Directory holding cora.content and cora.cites"));

@@ -15,7 +15,7 @@
 
 namespace gsq::ui::exports {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 namespace {
 /// Calls `fn` with each tab current in turn, then restores the current tab.

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 
 #include <QList>
 #include <QString>
@@ -19,7 +19,7 @@ namespace exports {
 
 /// One-file HTML report of `result`: summary, every non-empty chart, per-layer table of the
 /// first job, configuration and environment.
-QString runReport(const gsq::core::session::RunResult& result, QTabWidget* tabs, const QList<ChartView*>& charts,
+QString runReport(const gsq::core::results::RunResult& result, QTabWidget* tabs, const QList<ChartView*>& charts,
     const QString& path);
 
 /// NN-title.png and .svg per visible chart in `dir`.

@@ -5,6 +5,7 @@
 
 namespace gsq::ui {
 
+using namespace gsq::core::results;
 using namespace gsq::core::session;
 
 SessionController::SessionController(QObject* parent)

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/experiment/ExperimentConfig.h"
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include <QObject>
 #include <QTimer>
@@ -37,27 +37,27 @@ public Q_SLOTS:
     void stop();
 
 Q_SIGNALS:
-    void runStarted(const gsq::core::session::RunStarted& info);
+    void runStarted(const gsq::core::results::RunStarted& info);
     /// Every event of the last batch, in order (EpochMetrics, StageFinished, PruningApplied, ...).
-    void eventsArrived(const std::vector<gsq::core::session::SessionEvent>& events);
-    void finished(std::shared_ptr<const gsq::core::session::RunResult> result);
+    void eventsArrived(const std::vector<gsq::core::results::SessionEvent>& events);
+    void finished(std::shared_ptr<const gsq::core::results::RunResult> result);
     void failed(const QString& message, bool cancelled, bool invalidInput);
     void runningChanged(bool running);
     void pausedChanged(bool paused);
 
 private:
     void drain();
-    void onWorkerEvent(const gsq::core::session::SessionEvent& e);
+    void onWorkerEvent(const gsq::core::results::SessionEvent& e);
     void joinWorker();
 
     QTimer m_timer;
     bool m_running = false;
     std::thread m_worker;
-    std::unique_ptr<gsq::core::session::CancelToken> m_cancel;
+    std::unique_ptr<gsq::core::results::CancelToken> m_cancel;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_resumed;
-    std::deque<gsq::core::session::SessionEvent> m_queue;
+    std::deque<gsq::core::results::SessionEvent> m_queue;
     bool m_paused = false;
     int m_stepBudget = 0; ///< epochs allowed through while paused
 };

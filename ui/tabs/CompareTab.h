@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 #include "ui/history/RunHistory.h"
 
 #include "ui/tabs/LiveView.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include "ui/tabs/LiveView.h"
 
@@ -19,7 +19,7 @@ class LayersTab : public QWidget, public LiveView {
 public:
     explicit LayersTab(QWidget* parent = nullptr);
     void clear() override;
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
+    void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
     RowTableModel* model() const { return m_model; }
     QTableView* view() const { return m_view; }
 

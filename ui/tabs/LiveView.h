@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include <QList>
 
@@ -19,7 +19,7 @@ public:
     /// Forgets everything of the current run (before a run, on Reset).
     virtual void clear() { }
     /// One batch of events, in the order the session emitted them.
-    virtual void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) { (void)events; }
+    virtual void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) { (void)events; }
     /// The charts this view shows, for the HTML report and "Export all charts".
     virtual QList<ChartView*> charts() const { return {}; }
 };

@@ -14,7 +14,7 @@
 
 namespace gsq::ui {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 namespace {
 double mean(const QList<double>& v)

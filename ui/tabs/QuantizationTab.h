@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include "ui/tabs/LiveView.h"
 #include <QMap>
@@ -23,7 +23,7 @@ class QuantizationTab : public QWidget, public LiveView {
 public:
     explicit QuantizationTab(QWidget* parent = nullptr);
     void clear() override;
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
+    void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
     QList<ChartView*> charts() const override;
     /// Category labels shown, in order (the base first); for tests.
     QStringList categories() const { return m_order; }

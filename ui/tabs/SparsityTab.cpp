@@ -19,7 +19,7 @@
 
 namespace gsq::ui {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 SparsityTab::SparsityTab(QWidget* parent)
     : QWidget(parent)

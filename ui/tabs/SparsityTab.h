@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include "ui/tabs/LiveView.h"
 #include <QMap>
@@ -26,7 +26,7 @@ class SparsityTab : public QWidget, public LiveView {
 public:
     explicit SparsityTab(QWidget* parent = nullptr);
     void clear() override;
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
+    void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
     int sweepPointCount(const QString& stage) const;
     /// Global sparsity (%) over the fine-tuning epochs of the latest setting: the steps of a
     /// gradual schedule (tests read the points).
@@ -48,7 +48,7 @@ private:
     QBarCategoryAxis* m_layerX;
     QMap<QString, QMap<double, QList<double>>> m_values; ///< stage -> sparsity -> test values
     QList<double> m_base;
-    std::vector<gsq::core::session::LayerRow> m_lastLayers;
+    std::vector<gsq::core::results::LayerRow> m_lastLayers;
     QString m_lastSetting;
 };
 

@@ -11,7 +11,7 @@
 
 namespace gsq::ui {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 namespace {
 QColor stageColor(const std::string& stage)

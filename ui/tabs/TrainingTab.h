@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 #include "ui/tabs/LiveView.h"
 
 #include <QHash>
@@ -26,7 +26,7 @@ class TrainingTab : public QWidget, public LiveView {
 public:
     explicit TrainingTab(QWidget* parent = nullptr);
     void clear() override;
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
+    void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
 
     /// Points of the loss curve of `seed`'s base stage (tests).
     int basePointCount(int job) const;

@@ -17,7 +17,7 @@
 
 namespace gsq::ui {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 WeightsTab::WeightsTab(QWidget* parent)
     : QWidget(parent)

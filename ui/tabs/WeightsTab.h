@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include "ui/tabs/LiveView.h"
 #include <QMap>
@@ -26,7 +26,7 @@ class WeightsTab : public QWidget, public LiveView {
 public:
     explicit WeightsTab(QWidget* parent = nullptr);
     void clear() override;
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events) override;
+    void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
     QComboBox* layerCombo() const { return m_layer; }
     QComboBox* settingCombo() const { return m_setting; }
     QCheckBox* logToggle() const { return m_log; }
@@ -51,7 +51,7 @@ private:
     struct Snapshot {
         QString stage;
         int epoch = 0;
-        gsq::core::session::LayerRow row;
+        gsq::core::results::LayerRow row;
     };
     /// Snapshots of the current setting's training for `layer`, in training order.
     const QList<Snapshot>* snapshotsOf(const QString& layer) const;
@@ -67,7 +67,7 @@ private:
     QGridLayout* m_grid;
     QList<ChartView*> m_small;
     /// layer -> "method setting" ("" = base) -> stage -> row with histogram
-    QMap<QString, QMap<QString, QMap<QString, gsq::core::session::LayerRow>>> m_rows;
+    QMap<QString, QMap<QString, QMap<QString, gsq::core::results::LayerRow>>> m_rows;
     /// layer -> "method setting" ("" = base) -> per-epoch snapshots of the first job
     QMap<QString, QMap<QString, QList<Snapshot>>> m_snapshots;
 };

@@ -1,6 +1,6 @@
 #include "ui/window/RunProgress.h"
 
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 
 #include <QDateTime>
 #include <QLabel>
@@ -11,7 +11,7 @@
 
 namespace gsq::ui {
 
-using namespace gsq::core::session;
+using namespace gsq::core::results;
 
 RunProgress::RunProgress(QLabel* status, QProgressBar* bar, QObject* parent)
     : QObject(parent)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/SessionEvents.h"
+#include "core/results/SessionEvents.h"
 
 #include <QObject>
 #include <QString>
@@ -22,12 +22,12 @@ public:
 
     /// Before the data is read.
     void begin();
-    void started(const gsq::core::session::RunStarted& s);
-    void addEvents(const std::vector<gsq::core::session::SessionEvent>& events);
+    void started(const gsq::core::results::RunStarted& s);
+    void addEvents(const std::vector<gsq::core::results::SessionEvent>& events);
     void setPaused(bool paused);
     void stopped();
     void failed();
-    void finished(const gsq::core::session::RunResult& result);
+    void finished(const gsq::core::results::RunResult& result);
     void clear();
     void setText(const QString& text);
     QString text() const;

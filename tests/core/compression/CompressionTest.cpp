@@ -91,7 +91,7 @@ private Q_SLOTS:
     void unknownLayerPatternListsLayers()
     {
         auto c = config("  - prune:\n      method: finegrained\n      targets: [\"stack.conv7.*\"]\n");
-        QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
+        QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, results::CancelToken()); }),
             std::string(
                 "c.yaml:8: key 'compression[0].prune.targets': layer pattern 'stack.conv7.*' matches no weight; "
                 "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
@@ -100,7 +100,7 @@ private Q_SLOTS:
     void structuredSweepShrinksTheModel()
     {
         auto c = config("  - prune:\n      method: structured\n      sparsity: [0.5]\n      finetune_epochs: 5\n");
-        auto r = session::Session::run(c, {}, session::CancelToken());
+        auto r = session::Session::run(c, {}, results::CancelToken());
         QCOMPARE(r.rows.size(), size_t(3));
         const auto& base = r.rows[0];
         const auto& pruned = r.rows[1];
@@ -118,7 +118,7 @@ private Q_SLOTS:
     void structuredRejectsGatAtValidation()
     {
         auto c = config("  - prune:\n      method: structured\n", { "model.arch=gat" });
-        const std::string msg = messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); });
+        const std::string msg = messageOf<InputError>([&] { session::Session::run(c, {}, results::CancelToken()); });
         QVERIFY2(
             msg.rfind(
                 "c.yaml:8: key 'compression[0].prune.method': structured pruning supports gcn, sage and gin layers; "
@@ -139,15 +139,15 @@ private Q_SLOTS:
         options.modelDir = dir.filePath("models").toStdString();
         auto r = session::Session::run(
             c,
-            [&](const session::SessionEvent& e) {
-                if (auto* p = std::get_if<session::PruningApplied>(&e)) {
+            [&](const results::SessionEvent& e) {
+                if (auto* p = std::get_if<results::PruningApplied>(&e)) {
                     ++pruningEvents;
                     QCOMPARE(p->layers.size(), size_t(2));
                     QCOMPARE(p->layers[0].nnz, p->targetSparsity == 0.5 ? 11464 : 2293); // round((1-s) * 22928)
                 }
-                if (std::holds_alternative<session::StageFinished>(e))
+                if (std::holds_alternative<results::StageFinished>(e))
                     ++finished;
-                if (auto* w = std::get_if<session::WeightSnapshot>(&e)) {
+                if (auto* w = std::get_if<results::WeightSnapshot>(&e)) {
                     QCOMPARE(w->job, 0); // the first job only
                     QCOMPARE(w->layers.size(), size_t(2));
                     QCOMPARE(static_cast<int>(w->layers[0].histCounts.size()), 61);
@@ -160,7 +160,7 @@ private Q_SLOTS:
                         QCOMPARE(w->layers[0].nnz, int64_t(2293)); // masks hold in every fine-tuning epoch
                 }
             },
-            session::CancelToken(), options);
+            results::CancelToken(), options);
         QCOMPARE(snapshots["base"], 20); // train.epochs
         QCOMPARE(snapshots["finetuned"], 10); // 2 settings x 5 fine-tuning epochs
         // Per seed: base + 2 settings x (pruned, finetuned).
@@ -215,13 +215,13 @@ private Q_SLOTS:
         std::vector<std::string> fully;
         auto r = session::Session::run(
             c,
-            [&](const session::SessionEvent& e) {
-                if (auto* w = std::get_if<session::RunWarning>(&e))
+            [&](const results::SessionEvent& e) {
+                if (auto* w = std::get_if<results::RunWarning>(&e))
                     warnings.push_back(w->message);
-                if (auto* p = std::get_if<session::PruningApplied>(&e))
+                if (auto* p = std::get_if<results::PruningApplied>(&e))
                     fully = p->fullyPruned;
             },
-            session::CancelToken());
+            results::CancelToken());
         QCOMPARE(r.rows.size(), size_t(2)); // base + pruned, no fine-tuning
         QCOMPARE(fully, (std::vector<std::string> { "stack.conv1.weight" }));
         // The emptied layer warns at once; the collapse it causes is reported after the run.
@@ -237,7 +237,7 @@ private Q_SLOTS:
     void sensitivityPrunesOneLayerAtATime()
     {
         auto c = config("  - analyze:\n      method: sensitivity\n      sparsity: [0.0, 0.5, 0.99]\n");
-        auto r = session::Session::run(c, {}, session::CancelToken());
+        auto r = session::Session::run(c, {}, results::CancelToken());
         QCOMPARE(r.rows.size(), size_t(1)); // the analysis adds no result rows
         QCOMPARE(r.sensitivity.size(), size_t(6)); // 2 weights x 3 levels
         QCOMPARE(r.sensitivity[0].layer, std::string("stack.conv0.weight"));
@@ -263,11 +263,11 @@ private Q_SLOTS:
         std::vector<double> levels;
         auto r = session::Session::run(
             agp,
-            [&](const session::SessionEvent& e) {
-                if (auto* p = std::get_if<session::PruningApplied>(&e))
+            [&](const results::SessionEvent& e) {
+                if (auto* p = std::get_if<results::PruningApplied>(&e))
                     levels.push_back(p->targetSparsity);
             },
-            session::CancelToken());
+            results::CancelToken());
         QCOMPARE(levels.size(), size_t(3)); // epochs 1, 5, 9
         QCOMPARE(levels[0], 0.0);
         QVERIFY(std::abs(levels[1] - (0.8 - 0.8 * 0.125)) < 1e-12);
@@ -278,7 +278,7 @@ private Q_SLOTS:
 
         auto l2 = config("  - prune:\n      method: l2\n      sparsity: 0.5\n      lambda: 0.01\n      l2_epochs: 10\n"
                          "      finetune_epochs: 3\n");
-        auto r2 = session::Session::run(l2, {}, session::CancelToken());
+        auto r2 = session::Session::run(l2, {}, results::CancelToken());
         QCOMPARE(r2.rows.size(), size_t(3));
         QVERIFY2(r2.rows[1].note.rfind("near-zero (|w|<0.001) after L2: ", 0) == 0, r2.rows[1].note.c_str());
         QCOMPARE(r2.rows[2].nonzeroParams, 23063 - 11464 - 56);

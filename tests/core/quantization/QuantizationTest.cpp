@@ -125,7 +125,7 @@ private Q_SLOTS:
     void unknownTargetListsWeights()
     {
         auto c = config("  - quantize:\n      method: ptq\n      targets: [\"head.*\"]\n");
-        QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, session::CancelToken()); }),
+        QCOMPARE(messageOf<InputError>([&] { session::Session::run(c, {}, results::CancelToken()); }),
             std::string("q.yaml:8: key 'compression[0].quantize.targets': layer pattern 'head.*' matches no weight; "
                         "the model's weights are: stack.conv0.weight, stack.conv1.weight"));
     }
@@ -416,15 +416,15 @@ private Q_SLOTS:
         std::map<std::string, int> epochsByMethod;
         auto r = session::Session::run(
             c,
-            [&](const session::SessionEvent& e) {
-                if (auto* f = std::get_if<session::StageFinished>(&e))
+            [&](const results::SessionEvent& e) {
+                if (auto* f = std::get_if<results::StageFinished>(&e))
                     stages.push_back(f->row.method + "/" + f->row.stage);
-                if (auto* w = std::get_if<session::RunWarning>(&e))
+                if (auto* w = std::get_if<results::RunWarning>(&e))
                     warnings.push_back(w->message);
-                if (auto* m = std::get_if<session::EpochMetrics>(&e))
+                if (auto* m = std::get_if<results::EpochMetrics>(&e))
                     ++epochsByMethod[m->method];
             },
-            session::CancelToken(), options);
+            results::CancelToken(), options);
         QCOMPARE(stages,
             (std::vector<std::string> {
                 "none/base", "ptq/quantized", "qat/quantized", "degree_quant/quantized", "a2q/quantized" }));

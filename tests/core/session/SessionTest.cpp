@@ -12,6 +12,7 @@
 #include <QtTest>
 
 using namespace gsq::core;
+using namespace gsq::core::results;
 using namespace gsq::core::session;
 
 namespace {

@@ -219,9 +219,9 @@ private Q_SLOTS:
 
         MainWindow w;
         QCOMPARE(w.openExperiment(file, false), QString());
-        std::shared_ptr<const session::RunResult> appResult;
+        std::shared_ptr<const results::RunResult> appResult;
         connect(w.controller(), &SessionController::finished, this,
-            [&](std::shared_ptr<const session::RunResult> r) { appResult = r; });
+            [&](std::shared_ptr<const results::RunResult> r) { appResult = r; });
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(done.wait(300000));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 
 #include <atomic>
 #include <functional>
@@ -12,7 +12,7 @@
 /// The one vocabulary in which a run reports progress, to the CLI and to the GUI alike.
 /// Plain structs, no LibTorch: a front end includes this header and nothing from torch.
 /// Events are emitted on the thread that calls Session::run.
-namespace gsq::core::session {
+namespace gsq::core::results {
 
 struct RunStarted {
     std::string experiment;
@@ -103,4 +103,4 @@ private:
     std::atomic<bool> m_flag { false };
 };
 
-} // namespace gsq::core::session
+} // namespace gsq::core::results

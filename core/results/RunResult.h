@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace gsq::core::session {
+namespace gsq::core::results {
 
 /// Mean and sample standard deviation (n - 1; 0 below two values) of a range of numbers, as
 /// summary.csv reports them; shared with the front ends' charts.
@@ -141,4 +141,4 @@ struct RunResult {
     void summarize();
 };
 
-} // namespace gsq::core::session
+} // namespace gsq::core::results

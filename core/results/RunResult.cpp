@@ -1,9 +1,9 @@
-#include "core/session/RunResult.h"
+#include "core/results/RunResult.h"
 
 #include <cmath>
 #include <tuple>
 
-namespace gsq::core::session {
+namespace gsq::core::results {
 
 void RunResult::summarize()
 {
@@ -60,4 +60,4 @@ void RunResult::summarize()
     }
 }
 
-} // namespace gsq::core::session
+} // namespace gsq::core::results
