@@ -23,6 +23,11 @@ private:
     int m_line = 0;
 };
 
+/// `text` safe for a terminal: control bytes, DEL and bytes that are not valid UTF-8 become
+/// \xNN, newlines and tabs \n and \t; printable ASCII and valid UTF-8 stay. InputError messages
+/// go through it, so a binary file's bytes never reach the terminal raw.
+std::string printable(const std::string& text);
+
 /// A run that started with valid input and then failed (diverged, cancelled, ...).
 /// Front ends map it to exit code 1.
 class RunError : public std::runtime_error {

@@ -107,6 +107,23 @@ private Q_SLOTS:
             << "compression:\n  - prune:\n      method: finegrained\n      schedule: agp\n      finetune_epochs: 10\n  "
                "    agp_end: 20\n"
             << "f.yaml:6: key 'compression[0].prune.agp_end': must lie in [agp_start, finetune_epochs] = [1, 10]";
+        QTest::newRow("duplicate top key")
+            << "name: x\ntrain:\n  epochs: 5\nname: y\n"
+            << "f.yaml:4: key 'name' appears twice in the same mapping (lines 1 and 4); remove one";
+        QTest::newRow("duplicate section")
+            << "train:\n  epochs: 5\nmodel:\n  arch: gcn\ntrain:\n  lr: 0.1\n"
+            << "f.yaml:5: key 'train' appears twice in the same mapping (lines 1 and 5); remove one";
+        QTest::newRow("duplicate nested key")
+            << "model:\n  hidden: 16\n  layers: 2\n  hidden: 32\n"
+            << "f.yaml:4: key 'hidden' appears twice in the same mapping (lines 2 and 4); remove one";
+        QTest::newRow("duplicate step key")
+            << "compression:\n  - prune:\n      method: global\n      sparsity: 0.5\n      sparsity: 0.9\n"
+            << "f.yaml:5: key 'sparsity' appears twice in the same mapping (lines 4 and 5); remove one";
+        QTest::newRow("duplicate flow key")
+            << "model: {hidden: 16, hidden: 8}\n"
+            << "f.yaml:1: key 'hidden' appears twice in the same mapping (lines 1 and 1); remove one";
+        QTest::newRow("alias") << "train:\n  seeds: &s [1, 2]\n  lr: 0.1\nmodel:\n  hidden: *s\n"
+                               << "f.yaml:5: YAML aliases (*name) are not supported; write the value out";
         QTest::newRow("empty file")
             << ""
             << "f.yaml: the experiment is empty; expected a mapping with dataset, model and train";
@@ -173,6 +190,24 @@ private Q_SLOTS:
         QCOMPARE(n.dataset.split, std::string("public"));
         QCOMPARE(n.train.effectiveSeeds(), (std::vector<int64_t> { 0 }));
         QCOMPARE(n.keyLines.at("name"), 1);
+    }
+
+    void sameKeyInDifferentMappingsIsFine()
+    {
+        // `name` in the top level and in `dataset`, `method` in two steps: no duplicates.
+        auto c = experiment::parseExperiment("name: a\ndataset:\n  name: cora\ncompression:\n"
+                                             "  - prune: {method: global, sparsity: 0.5}\n"
+                                             "  - prune: {method: finegrained, sparsity: 0.5}\n",
+            "f.yaml");
+        QCOMPARE(c.steps.size(), size_t(2));
+    }
+
+    void messagesEscapeRawBytes()
+    {
+        const std::string bytes = std::string("bad \x01\x1b[31m value \xff\xfe") + "\n" + "ok é";
+        const InputError e("data.bin", 3, "unexpected '" + bytes + "'");
+        QCOMPARE(QString::fromUtf8(e.what()),
+            QString::fromUtf8("data.bin:3: unexpected 'bad \\x01\\x1b[31m value \\xff\\xfe\\nok é'"));
     }
 
     void stepDefaultsLiveInOnePlace()
