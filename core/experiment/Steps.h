@@ -66,8 +66,8 @@ struct PruneSpec {
 ///       backward: ste            # ste (straight-through) | clipped (zero outside the range)
 ///       activations: true        # also quantize layer inputs, messages, aggregates, outputs
 ///       targets: ["*"]           # glob patterns over weight names (matrices only)
-///       protect_low: 0.0         # degree_quant: protection probability of the lowest-degree
-///       protect_change: 0.1      #   node, and how much more the highest-degree node gets
+///       protect_low: 0.0         # degree_quant: p = low + (high - low) * F(in-degree), high =
+///       protect_change: 0.1      #   min(low + change, 1), F = share of the graph at or below
 ///       target_bits: 4.0         # a2q: the memory target (average bits) ...
 ///       penalty: 0.1             #   ... and the weight a of a * ReLU(avg_bits - target)^2
 ///       degree_groups: 8         # a2q: feature quantizers per in-degree group (log2 buckets)

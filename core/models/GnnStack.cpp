@@ -32,9 +32,9 @@ at::Tensor GnnStack::activate(const at::Tensor& h) const
     return m_options.activation == "elu" ? torch::elu(h) : torch::relu(h);
 }
 
-at::Tensor GnnStack::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor GnnStack::forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch)
 {
-    m_quantHook.beginGraph(edgeIndex, x.size(0));
+    m_quantHook.beginGraph(edgeIndex, x.size(0), batch);
     at::Tensor h = nn::functional::dropout(x, m_options.inputDropout, is_training());
     for (size_t i = 0; i < m_layers.size(); ++i) {
         h = m_layers[i]->forward(h, edgeIndex);

@@ -29,7 +29,7 @@ GraphClassifier::GraphClassifier(const GnnStackOptions& options, const LayerFact
 at::Tensor GraphClassifier::forward(
     const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs)
 {
-    auto h = stack->forward(x, edgeIndex);
+    auto h = stack->forward(x, edgeIndex, batch);
     namespace F = nn::functional;
     using quantization::Rows;
     const auto& q = m_quantHook;

@@ -24,7 +24,9 @@ public:
     /// A fake-quantized activation (layer input, message, aggregate, output).
     at::Tensor act(const std::string& local, const at::Tensor& x, Rows rows = Rows::Nodes) const;
     /// Tells the quantizer which graph the next node-level points belong to (in-degrees).
-    void beginGraph(const at::Tensor& edgeIndex, int64_t numNodes) const;
+    /// A new forward pass over a graph (or a batch of graphs: `batch` [N] gives each node's
+    /// graph; undefined = one graph).
+    void beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const at::Tensor& batch = {}) const;
 
     bool attached() const { return m_quantizer != nullptr; }
     void attach(Quantizer* quantizer, std::string prefix);

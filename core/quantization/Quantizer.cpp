@@ -61,10 +61,10 @@ at::Tensor Hook::act(const std::string& local, const at::Tensor& x, Rows rows) c
     return m_quantizer ? m_quantizer->act(m_prefix + local, x, rows) : x;
 }
 
-void Hook::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes) const
+void Hook::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const at::Tensor& batch) const
 {
     if (m_quantizer)
-        m_quantizer->beginGraph(edgeIndex, numNodes);
+        m_quantizer->beginGraph(edgeIndex, numNodes, batch);
 }
 
 void Hook::attach(Quantizer* quantizer, std::string prefix)
@@ -87,15 +87,24 @@ at::Tensor degreeGroups(const at::Tensor& inDegree, int groups)
     return g.clamp(0, groups - 1);
 }
 
-at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change)
+at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change, const at::Tensor& batch)
 {
+    // As dq/transforms.py's ProbabilisticHighDegreeMask (per graph): p = low + (high - low) *
+    // (nodes of the graph with in-degree <= d) / (nodes of the graph), high = min(low + change, 1).
     const int64_t n = inDegree.numel();
-    if (n <= 1)
-        return torch::full({ n }, low, torch::kFloat);
-    // rank = number of nodes with a strictly smaller degree (ties share the lowest rank)
-    auto sorted = std::get<0>(inDegree.sort());
-    auto rank = torch::searchsorted(sorted, inDegree, /*out_int32=*/false, /*right=*/false);
-    return (low + change * rank.to(torch::kDouble) / static_cast<double>(n - 1)).to(torch::kFloat);
+    if (n == 0)
+        return torch::zeros({ 0 }, torch::kFloat);
+    const double high = std::min(low + change, 1.0);
+    auto deg = inDegree.to(torch::kLong);
+    auto graph = batch.defined() ? batch.to(torch::kLong) : torch::zeros({ n }, torch::kLong);
+    const int64_t span = deg.max().item<int64_t>() + 1;
+    auto key = graph * span + deg;
+    auto sorted = std::get<0>(key.sort());
+    auto atMost = torch::searchsorted(sorted, key, /*out_int32=*/false, /*right=*/true);
+    auto first = torch::searchsorted(sorted, graph * span, /*out_int32=*/false, /*right=*/false);
+    auto sizes = torch::bincount(graph).index_select(0, graph);
+    auto fraction = (atMost - first).to(torch::kDouble) / sizes.to(torch::kDouble);
+    return (low + (high - low) * fraction).to(torch::kFloat);
 }
 
 // ---------------------------------------------------------------- Quantizer
@@ -140,16 +149,30 @@ bool Quantizer::observing() const
     return m_calibrating || (is_training() && m_spec.method != "ptq");
 }
 
-void Quantizer::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes)
+void Quantizer::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const at::Tensor& batch)
 {
     m_numNodes = numNodes;
+    m_mask = at::Tensor();
     if (m_spec.method != "a2q" && m_spec.method != "degree_quant")
         return;
     auto deg = torch::bincount(edgeIndex[1], {}, numNodes);
-    if (m_spec.method == "a2q")
+    if (m_spec.method == "a2q") {
         m_group = degreeGroups(deg, m_spec.degreeGroups);
-    else
-        m_protect = protectionProbability(deg, m_spec.protectLow, m_spec.protectChange);
+        return;
+    }
+    m_protect = protectionProbability(deg, m_spec.protectLow, m_spec.protectChange, batch);
+    // Degree-Quant: one Bernoulli draw per node for this forward pass, shared by every layer and
+    // quantization point (reddit_binary/gin.py draws `mask` once in forward and hands it to
+    // every conv); none while calibrating or evaluating, where every node is quantized.
+    if (!is_training() || m_calibrating)
+        return;
+    std::uniform_real_distribution<float> uniform(0.f, 1.f);
+    auto prob = m_protect.contiguous();
+    const float* pp = prob.data_ptr<float>();
+    m_mask = torch::empty({ numNodes }, torch::kBool);
+    bool* kp = m_mask.data_ptr<bool>();
+    for (int64_t i = 0; i < numNodes; ++i)
+        kp[i] = uniform(m_rng) < pp[i];
 }
 
 std::vector<std::string> Quantizer::weightNames() const
@@ -344,9 +367,12 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
         return (roundSte(q) * s).reshape(x.sizes());
     }
 
-    if (observing()) {
+    // Degree-Quant while training: protected rows stay fp32 and only the unprotected rows feed
+    // the low-precision ranges (dq/multi_quant.py: the *_low quantizers see x[~mask] only).
+    const bool masked = m_spec.method == "degree_quant" && nodes && m_mask.defined() && is_training() && !m_calibrating;
+    if (observing() && (!masked || !m_mask.all().item<bool>())) {
         torch::NoGradGuard guard;
-        auto flat = x.detach().reshape({ -1 });
+        auto flat = (masked ? x.detach().index({ m_mask.logical_not() }) : x.detach()).reshape({ -1 });
         double bmin = 0, bmax = 0;
         if (m_spec.observer == "percentile") {
             const int64_t n = flat.numel(), cap = 1 << 16;
@@ -384,17 +410,8 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
     auto y = torch::fake_quantize_per_tensor_affine(x, scale, zero, 0, levels);
     if (m_spec.backward == "ste")
         y = x + (y - x).detach();
-    // Degree-Quant: protected nodes keep full precision while training.
-    if (m_spec.method == "degree_quant" && nodes && is_training() && !m_calibrating && m_protect.defined()) {
-        std::uniform_real_distribution<float> uniform(0.f, 1.f);
-        auto prob = m_protect.contiguous();
-        const float* pp = prob.data_ptr<float>();
-        auto keep = torch::empty({ m_numNodes }, torch::kBool);
-        bool* kp = keep.data_ptr<bool>();
-        for (int64_t i = 0; i < m_numNodes; ++i)
-            kp[i] = uniform(m_rng) < pp[i];
-        y = torch::where(keep.unsqueeze(1), x, y);
-    }
+    if (masked)
+        y = torch::where(m_mask.unsqueeze(1), x, y);
     return y;
 }
 

@@ -27,8 +27,10 @@ class PackedLinear;
 /// Methods (QuantSpec::method):
 /// - qat: fake quantization in the forward pass; weights symmetric (per tensor or per output
 ///   channel, scale from the current max |w|), activations affine with observed ranges.
-/// - degree_quant: as qat, but while training each node's rows stay in full precision with a
-///   probability that grows with the node's in-degree rank (Tailor et al., ICLR 2021).
+/// - degree_quant: as qat, but while training each node stays in full precision with a
+///   probability that grows with its in-degree rank in its graph; one mask per forward pass is
+///   shared by every point, and only unprotected rows feed the ranges (Tailor et al., ICLR 2021;
+///   camlsys/degree-quant). Evaluation quantizes every node.
 /// - a2q: learnable step size and bit-width per weight output channel and per in-degree group of
 ///   nodes for features, trained under a memory penalty (Zhu et al., ICLR 2023).
 /// - ptq: ranges calibrated on training data, no training.
@@ -77,7 +79,7 @@ public:
     // Called through Hook.
     at::Tensor weight(const std::string& name, const at::Tensor& w);
     at::Tensor act(const std::string& name, const at::Tensor& x, Rows rows);
-    void beginGraph(const at::Tensor& edgeIndex, int64_t numNodes);
+    void beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const at::Tensor& batch = {});
 
 private:
     struct WeightPoint;
@@ -101,14 +103,17 @@ private:
     int64_t m_numNodes = -1;
     at::Tensor m_group; ///< [N] long, A²Q degree group
     at::Tensor m_protect; ///< [N] float, Degree-Quant protection probability
+    at::Tensor m_mask; ///< [N] bool, Degree-Quant nodes kept fp32 in this forward (training only)
     std::map<std::string, std::pair<at::Tensor, std::shared_ptr<const PackedLinear>>> m_int8;
 };
 
 /// The log2 in-degree bucket of each node: 0 for degree 0, 1 for 1, 2 for 2-3, 3 for 4-7, ...,
 /// capped at groups - 1 (A²Q's degree groups).
 at::Tensor degreeGroups(const at::Tensor& inDegree, int groups);
-/// Degree-Quant's protection probability: low + change * rank(in-degree) / (N - 1), ties sharing
-/// the lowest rank.
-at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change);
+/// Degree-Quant's protection probability, per graph of `batch` (undefined = one graph), as the
+/// reference (camlsys/degree-quant, dq/transforms.py): low + (min(low + change, 1) - low) *
+/// (nodes of the graph with in-degree <= d) / (nodes of the graph). Nodes of equal in-degree
+/// share the value; the highest-degree node gets min(low + change, 1).
+at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change, const at::Tensor& batch = {});
 
 } // namespace gsq::core::quantization

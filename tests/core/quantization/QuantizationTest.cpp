@@ -137,10 +137,17 @@ private Q_SLOTS:
         QCOMPARE(std::vector<int64_t>(g.data_ptr<int64_t>(), g.data_ptr<int64_t>() + g.numel()),
             (std::vector<int64_t> { 0, 1, 1, 2, 2, 3, 3 }));
         auto p = protectionProbability(torch::tensor({ 5, 1, 5, 9, 1 }, torch::kLong), 0.1, 0.4);
-        // ranks 2, 0, 2, 4, 0 of 4 -> 0.1 + 0.4 * rank / 4
-        const std::vector<float> expected { 0.3f, 0.1f, 0.3f, 0.5f, 0.1f };
+        // As the reference: 0.1 + 0.4 * (nodes with in-degree <= d) / 5; ties share the count.
+        const std::vector<float> expected { 0.42f, 0.26f, 0.42f, 0.5f, 0.26f };
         for (int i = 0; i < 5; ++i)
             QVERIFY(std::abs(p[i].item<float>() - expected[static_cast<size_t>(i)]) < 1e-6f);
+        // Per graph of a batch: the same degrees rank within their own graph; high is capped at 1.
+        auto q = protectionProbability(
+            torch::tensor({ 3, 1, 1, 3, 2 }, torch::kLong), 0.5, 0.8, torch::tensor({ 0, 0, 1, 1, 1 }, torch::kLong));
+        const std::vector<float> perGraph { 1.0f, 0.75f, 0.5f + 0.5f / 3, 1.0f, 0.5f + 1.0f / 3 };
+        for (int i = 0; i < 5; ++i)
+            QVERIFY2(
+                std::abs(q[i].item<float>() - perGraph[static_cast<size_t>(i)]) < 1e-6f, std::to_string(i).c_str());
     }
 
     void qatWeightsTakeAtMostTwoToTheBitsLevels()
@@ -196,19 +203,69 @@ private Q_SLOTS:
         Toy toy(3);
         auto q = Quantizer::attach(*toy.model,
             spec("      method: degree_quant\n      bits: 2\n      protect_low: 1.0\n      protect_change: 0.0\n"));
+        auto h = torch::randn({ 30, 5 });
         q->setCalibrating(true);
         toy.predict();
+        q->act("stack.conv0.output_probe", h, Rows::Nodes); // creates and calibrates the point
         q->setCalibrating(false);
         // Protection probability 1: in training every node row stays full precision.
-        auto h = torch::randn({ 30, 5 });
         q->train();
         q->beginGraph(toy.edgeIndex, 30);
-        q->act("stack.conv0.output_probe", h, Rows::Nodes); // creates and observes the point
         auto kept = q->act("stack.conv0.output_probe", h, Rows::Nodes);
         QVERIFY(torch::equal(kept, h));
         q->eval();
         auto quantized = q->act("stack.conv0.output_probe", h, Rows::Nodes);
         QVERIFY(std::get<0>(torch::_unique(quantized.flatten())).numel() <= 4);
+    }
+
+    void degreeQuantSharesOneMaskAndKeepsProtectedRowsOutOfTheRanges()
+    {
+        Toy toy(5);
+        auto q = Quantizer::attach(*toy.model,
+            spec("      method: degree_quant\n      bits: 4\n      protect_low: 0.5\n      protect_change: 0.0\n"
+                 "      observer: minmax\n"));
+        torch::manual_seed(9);
+        auto a = torch::rand({ 30, 6 }) * 2 - 1, b = torch::rand({ 30, 3 }) * 2 - 1;
+        q->setCalibrating(true);
+        q->beginGraph(toy.edgeIndex, 30);
+        q->act("stack.conv0.input", a, Rows::Nodes);
+        q->act("stack.conv0.output", b, Rows::Nodes);
+        q->setCalibrating(false);
+        auto range = [&] { return toy.model->named_buffers()["quant.stack_conv0_input__range"].clone(); };
+        q->train();
+        int protectedOutliers = 0, quantizedOutliers = 0;
+        for (int pass = 0; pass < 40; ++pass) {
+            q->beginGraph(toy.edgeIndex, 30);
+            // Every point of this forward pass keeps the same rows in fp32 (probability 0.5 each).
+            auto ya = q->act("stack.conv0.input", a, Rows::Nodes);
+            auto yb = q->act("stack.conv0.output", b, Rows::Nodes);
+            auto keptA = (ya == a).all(1), keptB = (yb == b).all(1);
+            QVERIFY(torch::equal(keptA, keptB));
+            const int64_t kept = keptA.sum().item<int64_t>();
+            QVERIFY2(kept > 3 && kept < 27, std::to_string(kept).c_str()); // not all-or-nothing
+            // A large outlier in node 0: it moves the range only when node 0 is quantized.
+            auto outlier = a.clone();
+            outlier[0].fill_(50.0);
+            const auto before = range();
+            q->beginGraph(toy.edgeIndex, 30);
+            auto y = q->act("stack.conv0.input", outlier, Rows::Nodes);
+            const bool node0Kept = torch::equal(y[0], outlier[0]);
+            const double hiBefore = before[1].item<double>(), hiAfter = range()[1].item<double>();
+            if (node0Kept) {
+                ++protectedOutliers;
+                QVERIFY2(hiAfter == hiBefore, (std::to_string(hiBefore) + " -> " + std::to_string(hiAfter)).c_str());
+            } else {
+                ++quantizedOutliers;
+                QCOMPARE(hiAfter, 50.0);
+            }
+            // Reset the range to the calibrated one for the next pass.
+            toy.model->named_buffers()["quant.stack_conv0_input__range"].copy_(before);
+        }
+        QVERIFY(protectedOutliers > 5 && quantizedOutliers > 5);
+        // Evaluation quantizes every node.
+        q->eval();
+        q->beginGraph(toy.edgeIndex, 30);
+        QCOMPARE((q->act("stack.conv0.input", a, Rows::Nodes) == a).all(1).sum().item<int64_t>(), int64_t(0));
     }
 
     void a2qLearnsBitsAndStepSizes()
