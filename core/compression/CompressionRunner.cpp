@@ -14,6 +14,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace gsq::core::compression {
@@ -134,6 +135,7 @@ private:
 void CompressionRunner::measure(
     training::Task& task, results::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
 {
+    row.deployedValue = row.testValue; // the same model, unless int8 kernels run it (below)
     auto module = task.module();
     auto params = module->named_parameters(true);
     measure::QuantizedWeights quantized;
@@ -158,9 +160,19 @@ void CompressionRunner::measure(
             // What the deployed int8 kernels predict (activations quantized per call).
             auto ev = task.evaluate();
             row.testMetrics["int8_kernel_" + row.metric] = ev.testMetric;
+            row.deployedValue = ev.testMetric;
         }
         quantizer->releaseInt8();
-        row.latencyKind = "int8-onednn";
+        // What runs: integer weights of this width in int8 lanes, dynamic 8-bit (7 without VNNI)
+        // activations, everything else (message passing, norms) in fp32.
+        const double bits = quantizer->averageWeightBits();
+        char weights[16];
+        if (std::abs(bits - std::round(bits)) < 1e-9)
+            std::snprintf(weights, sizeof weights, "w%d", static_cast<int>(std::lround(bits)));
+        else
+            std::snprintf(weights, sizeof weights, "wmixed");
+        row.latencyKind
+            = std::string(weights) + "a" + (quantization::activationsReducedRange() ? "7" : "8") + "-dynamic-onednn";
     } else {
         // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
         // same weights run through the sparse kernels.

@@ -27,11 +27,12 @@ void RunResult::summarize()
         s.task = first.task;
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
-        std::vector<double> test, val;
+        std::vector<double> test, val, deployed;
         double nnz = 0, secs = 0, disk = 0, theo = 0, lat = 0, latDense = 0, bits = 0, featureBits = 0;
         for (const ResultRow* r : g) {
             test.push_back(r->testValue);
             val.push_back(r->valValue);
+            deployed.push_back(r->deployedValue);
             nnz += static_cast<double>(r->nonzeroParams);
             secs += r->trainSeconds;
             disk += static_cast<double>(r->sizeDiskBytes);
@@ -43,6 +44,7 @@ void RunResult::summarize()
         }
         std::tie(s.testMean, s.testStd) = meanStd(test);
         std::tie(s.valMean, s.valStd) = meanStd(val);
+        std::tie(s.deployedMean, s.deployedStd) = meanStd(deployed);
         s.n = static_cast<int>(g.size());
         s.nonzeroParamsMean = nnz / s.n;
         s.totalParams = first.totalParams;

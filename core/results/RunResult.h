@@ -54,11 +54,18 @@ struct ResultRow {
     int64_t sizeDenseBytes = 0; ///< counted: every value x 4 bytes (the dense fp32 model)
     int64_t sizeDiskBytes = 0; ///< measured: bytes of the GraphSqueeze model file (.gsqm)
     double latencyMs = 0; ///< measured: median forward pass over the test data
-    std::string latencyKind; ///< "dense-fp32", "sparse-csr" (pruned weights skipped) or "int8-onednn"
+    /// What latencyMs ran: "dense-fp32", "dense-structured", "sparse-csr" (pruned weights
+    /// skipped) or "w<bits>a<bits>-dynamic-onednn" (integer weights of that width in oneDNN's
+    /// int8 GEMM, activations quantized per call to 8 bits, or 7 on CPUs without VNNI)
+    std::string latencyKind;
     double latencyDenseMs = 0; ///< measured: the same model run dense fp32 (masked zeros multiplied)
     double bits = 32; ///< bits per quantized weight (A²Q: the average); 32 = fp32
     double featureBits = 32; ///< bits per quantized activation element (A²Q: the average)
     std::string note; ///< e.g. "layer stack.conv1.weight fully pruned"
+    /// The test metric of the model latencyKind describes: for quantized stages the int8
+    /// kernels' own predictions (testValue is the fake-quantized, simulated model's); for every
+    /// other stage the same model as testValue, so the same value.
+    double deployedValue = 0;
 };
 
 /// One weight tensor of one (seed, fold, setting, stage): a row of layers.csv.
@@ -95,6 +102,7 @@ struct SummaryRow {
     int64_t sizeDenseBytes = 0;
     double bitsMean = 32, featureBitsMean = 32;
     double trainSecondsMean = 0;
+    double deployedMean = 0, deployedStd = 0; ///< of ResultRow::deployedValue
 };
 
 /// Sensitivity analysis: the test metric after pruning one weight tensor alone to one level,

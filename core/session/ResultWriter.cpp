@@ -82,7 +82,7 @@ std::string ResultWriter::resultsCsv(const RunResult& r)
     std::ostringstream o;
     o << resultsHeader()
       << ",size_theoretical_bytes,size_dense_bytes,size_disk_bytes,latency_ms,latency_kind,latency_masked_ms,"
-         "target_sparsity,bits,feature_bits,best_epoch,stopped_early,note\n";
+         "target_sparsity,bits,feature_bits,best_epoch,stopped_early,note,deployed_value\n";
     for (const auto& x : r.rows) {
         o << csvField(x.experiment) << ',' << csvField(x.dataset) << ',' << x.task << ',' << csvField(x.model) << ','
           << x.method << ',' << csvField(x.setting) << ',' << x.seed << ',' << x.fold << ',' << x.stage << ','
@@ -90,7 +90,7 @@ std::string ResultWriter::resultsCsv(const RunResult& r)
           << x.totalParams << ',' << num(x.trainSeconds) << ',' << x.sizeTheoreticalBytes << ',' << x.sizeDenseBytes
           << ',' << x.sizeDiskBytes << ',' << num(x.latencyMs) << ',' << x.latencyKind << ',' << num(x.latencyDenseMs)
           << ',' << num(x.targetSparsity) << ',' << num(x.bits) << ',' << num(x.featureBits) << ',' << x.bestEpoch
-          << ',' << (x.stoppedEarly ? 1 : 0) << ',' << csvField(x.note) << '\n';
+          << ',' << (x.stoppedEarly ? 1 : 0) << ',' << csvField(x.note) << ',' << num(x.deployedValue) << '\n';
     }
     return o.str();
 }
@@ -100,7 +100,7 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
     std::ostringstream o;
     o << "experiment,dataset,task,model,method,setting,stage,metric,mean,std,n,val_mean,val_std,nonzero_params,"
          "total_params,train_seconds,target_sparsity,size_theoretical_bytes,size_dense_bytes,size_disk_bytes,"
-         "latency_ms,latency_kind,latency_masked_ms,bits,feature_bits\n";
+         "latency_ms,latency_kind,latency_masked_ms,bits,feature_bits,deployed_mean,deployed_std\n";
     for (const auto& s : r.summary) {
         o << csvField(s.experiment) << ',' << csvField(s.dataset) << ',' << s.task << ',' << csvField(s.model) << ','
           << s.method << ',' << csvField(s.setting) << ',' << s.stage << ',' << s.metric << ',' << num(s.testMean)
@@ -108,7 +108,8 @@ std::string ResultWriter::summaryCsv(const RunResult& r)
           << num(s.nonzeroParamsMean) << ',' << s.totalParams << ',' << num(s.trainSecondsMean) << ','
           << num(s.targetSparsity) << ',' << num(s.sizeTheoreticalBytesMean) << ',' << s.sizeDenseBytes << ','
           << num(s.sizeDiskBytesMean) << ',' << num(s.latencyMsMean) << ',' << s.latencyKind << ','
-          << num(s.latencyDenseMsMean) << ',' << num(s.bitsMean) << ',' << num(s.featureBitsMean) << '\n';
+          << num(s.latencyDenseMsMean) << ',' << num(s.bitsMean) << ',' << num(s.featureBitsMean) << ','
+          << num(s.deployedMean) << ',' << num(s.deployedStd) << '\n';
     }
     return o.str();
 }
@@ -185,7 +186,8 @@ std::string ResultWriter::runJson(const RunResult& r)
         o << "    {\"seed\": " << x.seed << ", \"fold\": " << x.fold << ", \"stage\": " << jsonString(x.stage)
           << ", \"method\": " << jsonString(x.method) << ", \"setting\": " << jsonString(x.setting)
           << ", \"metric\": " << jsonString(x.metric) << ", \"test\": " << jsonNumber(x.testValue)
-          << ", \"val\": " << jsonNumber(x.valValue) << ", \"best_epoch\": " << x.bestEpoch
+          << ", \"val\": " << jsonNumber(x.valValue) << ", \"deployed\": " << jsonNumber(x.deployedValue)
+          << ", \"latency_kind\": " << jsonString(x.latencyKind) << ", \"best_epoch\": " << x.bestEpoch
           << ", \"nonzero_params\": " << x.nonzeroParams << ", \"total_params\": " << x.totalParams
           << ", \"train_seconds\": " << jsonNumber(x.trainSeconds) << ", \"test_metrics\": {";
         bool f = true;

@@ -1,5 +1,7 @@
 #include "ui/history/RunHistory.h"
 
+#include <cmath>
+
 #include "core/experiment/ConfigYaml.h"
 
 #include <QDateTime>
@@ -57,34 +59,26 @@ RunHistory::RunHistory(const QString& path)
                 "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
                 "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT, "
                 "macs INTEGER DEFAULT 0)");
-    // Histories written before quantization existed lack the bits columns of summary.
-    if (m_ok) {
+    // Older histories lack columns added since: bits (quantization), macs, the epochs' method and
+    // the deployed metric. Each is added with its default (NULL deployed: not measured then).
+    auto addMissing = [&](const QString& table, const QString& column, const QString& declaration) {
+        if (!m_ok)
+            return;
         QSqlQuery cols(QSqlDatabase::database(m_connection));
-        bool hasBits = false;
-        if (cols.exec("PRAGMA table_info(summary)"))
+        bool has = false;
+        if (cols.exec("PRAGMA table_info(" + table + ")"))
             while (cols.next())
-                hasBits = hasBits || cols.value(1).toString() == "bits";
+                has = has || cols.value(1).toString() == column;
         cols.finish(); // no statement may be active while the schema changes
-        if (!hasBits)
-            m_ok = exec("ALTER TABLE summary ADD COLUMN bits REAL DEFAULT 32")
-                && exec("ALTER TABLE summary ADD COLUMN feature_bits REAL DEFAULT 32");
-        bool hasMacs = false;
-        if (m_ok && cols.exec("PRAGMA table_info(layers)"))
-            while (cols.next())
-                hasMacs = hasMacs || cols.value(1).toString() == "macs";
-        cols.finish();
-        if (m_ok && !hasMacs)
-            m_ok = exec("ALTER TABLE layers ADD COLUMN macs INTEGER DEFAULT 0");
-        // Histories written before job histories carried their method: 'none' for every epoch
-        // (such runs mixed the curves of methods sharing a setting label; new runs do not).
-        bool hasMethod = false;
-        if (m_ok && cols.exec("PRAGMA table_info(epochs)"))
-            while (cols.next())
-                hasMethod = hasMethod || cols.value(1).toString() == "method";
-        cols.finish();
-        if (m_ok && !hasMethod)
-            m_ok = exec("ALTER TABLE epochs ADD COLUMN method TEXT NOT NULL DEFAULT 'none'");
-    }
+        if (!has)
+            m_ok = exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + declaration);
+    };
+    addMissing("summary", "bits", "REAL DEFAULT 32");
+    addMissing("summary", "feature_bits", "REAL DEFAULT 32");
+    addMissing("summary", "deployed_mean", "REAL");
+    addMissing("summary", "deployed_std", "REAL");
+    addMissing("layers", "macs", "INTEGER DEFAULT 0");
+    addMissing("epochs", "method", "TEXT NOT NULL DEFAULT 'none'");
 }
 
 RunHistory::~RunHistory()
@@ -130,7 +124,10 @@ qint64 RunHistory::add(const RunResult& r)
         return fail(q);
     const qint64 id = q.lastInsertId().toLongLong();
 
-    q.prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.prepare(
+        "INSERT INTO summary (run_id, experiment, dataset, task, model, method, setting, stage, metric, mean, std, "
+        "n, nonzero, total, theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits, "
+        "deployed_mean, deployed_std) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& s : r.summary) {
         for (const QVariant& v :
             { QVariant(id), QVariant(QString::fromStdString(s.experiment)), QVariant(QString::fromStdString(s.dataset)),
@@ -141,7 +138,7 @@ qint64 RunHistory::add(const RunResult& r)
                 QVariant(qlonglong(s.totalParams)), QVariant(s.sizeTheoreticalBytesMean),
                 QVariant(qlonglong(s.sizeDenseBytes)), QVariant(s.sizeDiskBytesMean), QVariant(s.latencyMsMean),
                 QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity), QVariant(s.bitsMean),
-                QVariant(s.featureBitsMean) })
+                QVariant(s.featureBitsMean), QVariant(s.deployedMean), QVariant(s.deployedStd) })
             q.addBindValue(v);
         if (!q.exec())
             return fail(q);
@@ -191,7 +188,8 @@ QVector<StoredRun> RunHistory::runs() const
         QSqlQuery s(db);
         s.prepare(
             "SELECT experiment, dataset, task, model, method, setting, stage, metric, mean, std, n, nonzero, total, "
-            "theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits FROM summary WHERE "
+            "theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits, deployed_mean, "
+            "deployed_std FROM summary WHERE "
             "run_id = ?");
         s.addBindValue(run.id);
         s.exec();
@@ -218,6 +216,8 @@ QVector<StoredRun> RunHistory::runs() const
             r.targetSparsity = s.value(18).toDouble();
             r.bitsMean = s.value(19).toDouble();
             r.featureBitsMean = s.value(20).toDouble();
+            r.deployedMean = s.value(21).isNull() ? std::nan("") : s.value(21).toDouble();
+            r.deployedStd = s.value(22).isNull() ? std::nan("") : s.value(22).toDouble();
             run.summary.push_back(r);
         }
     }

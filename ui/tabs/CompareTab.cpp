@@ -26,6 +26,8 @@
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
 
+#include <cmath>
+
 namespace gsq::ui {
 
 namespace {
@@ -71,7 +73,7 @@ CompareTab::CompareTab(QWidget* parent)
         { tr("run"), tr("name"), tr("tags"), tr("dataset"), tr("model"), tr("method"), tr("setting"), tr("stage"),
             tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"), tr("nnz bytes (counted)"),
             tr("dense bytes (counted)"), tr("disk bytes (measured)"), tr("latency ms (measured)"), tr("latency kind"),
-            tr("bits") },
+            tr("bits"), tr("deployed mean") },
         this);
     const QString why
         = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
@@ -81,12 +83,14 @@ CompareTab::CompareTab(QWidget* parent)
     const QString whyLatency
         = tr("Median forward pass over the test data, timed on this machine. dense-fp32: the model "
              "as trained; sparse-csr: pruned weights stored as CSR so the zeros are skipped. A masked "
-             "(simulated) pruned model runs as fast as the dense one. int8-onednn: quantized linear layers "
-             "through oneDNN's int8 GEMM.");
+             "(simulated) pruned model runs as fast as the dense one. wNaM-dynamic-onednn: N-bit integer weights "
+             "in oneDNN's int8 GEMM with activations quantized to M bits per call (message passing stays fp32).");
     const QString whyBits = tr("Bits per stored weight: 32 for fp32 models, the bit-width of quantized ones (A²Q: the "
                                "average over output channels).");
     m_model->setHeaderToolTips({ {}, {}, {}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
-        tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency, whyBits });
+        tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency, whyBits,
+        tr("test metric of the model the latency describes: for quantized rows the int8 kernels' own predictions "
+           "(mean is the fake-quantized, simulated model's); otherwise the same as mean") });
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(Qt::UserRole);
@@ -335,7 +339,8 @@ QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)
             QString::fromStdString(s.model), QString::fromStdString(s.method), QString::fromStdString(s.setting),
             QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
             s.nonzeroParamsMean, s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes),
-            s.sizeDiskBytesMean, s.latencyMsMean, QString::fromStdString(s.latencyKind), s.bitsMean });
+            s.sizeDiskBytesMean, s.latencyMsMean, QString::fromStdString(s.latencyKind), s.bitsMean,
+            std::isfinite(s.deployedMean) ? QVariant(s.deployedMean) : QVariant() });
     return rows;
 }
 

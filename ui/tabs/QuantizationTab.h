@@ -30,7 +30,7 @@ public:
 
 private:
     struct Entry {
-        QList<double> test, diskRatio, speedup, bits;
+        QList<double> test, deployed, diskRatio, speedup, bits;
     };
     void refresh();
 
