@@ -68,7 +68,10 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                 { "per_channel", "Per channel", "one scale per output channel" } } },
         { ChoiceList::Backward,
             { { "ste", "Straight-through", "gradients pass the rounding unchanged" },
-                { "clipped", "Clipped", "gradients are zero outside the quantization range" } } },
+                { "clipped", "Clipped (activations)",
+                    "activations outside their observed range get no gradient; weights are scaled to their own max "
+                    "|w|, "
+                    "so for them it equals ste" } } },
     };
     return lists;
 }

@@ -171,7 +171,10 @@ std::vector<std::string> MaskSet::fullyPruned(torch::nn::Module& module) const
 
 double AgpSchedule::sparsityAt(int epoch) const
 {
-    if (epoch < startEpoch || epoch > endEpoch || (epoch - startEpoch) % std::max(1, frequency) != 0)
+    // Every `frequency` epochs from the start, and always at the end: the final sparsity is reached
+    // at endEpoch even when (end - start) is not a multiple of the frequency.
+    if (epoch < startEpoch || epoch > endEpoch
+        || ((epoch - startEpoch) % std::max(1, frequency) != 0 && epoch != endEpoch))
         return -1.0;
     if (endEpoch == startEpoch)
         return final;

@@ -56,7 +56,8 @@ private:
 };
 
 /// Automated gradual pruning (Zhu & Gupta 2017): sparsity rises from `initial` to `final` on a
-/// cubic curve between `startEpoch` and `endEpoch`, updated every `frequency` epochs:
+/// cubic curve between `startEpoch` and `endEpoch`, updated every `frequency` epochs and at
+/// `endEpoch` (so `final` is always reached):
 ///   s_t = s_f + (s_i - s_f) (1 - (t - t0) / (t1 - t0))^3
 struct AgpSchedule {
     double initial = 0.0, final = 0.5;

@@ -237,6 +237,8 @@ at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
     auto s = weightScales(p, w).unsqueeze(1);
     auto fq = (w2.detach() / s).round().clamp(-qmax, qmax) * s;
     if (m_spec.backward == "clipped") {
+        // The scale comes from max |w| itself, so no weight lies outside +-lim: for weights this
+        // equals the straight-through estimator (the option clips activations; Catalog says so).
         auto lim = s * qmax;
         auto wc = torch::min(torch::max(w2, -lim), lim);
         return (wc + (fq - wc).detach()).reshape(w.sizes());

@@ -120,6 +120,11 @@ private Q_SLOTS:
         QCOMPARE(s.sparsityAt(11), 0.8);
         QCOMPARE(s.sparsityAt(2), -1.0); // not a pruning epoch
         QCOMPARE(s.sparsityAt(12), -1.0); // after the end
+        // (end - start) not a multiple of the frequency: the final sparsity still comes at the end.
+        AgpSchedule uneven { 0.0, 0.8, 1, 10, 4 };
+        QCOMPARE(uneven.sparsityAt(9), 0.8 - 0.8 * std::pow(1.0 - 8.0 / 9.0, 3.0));
+        QCOMPARE(uneven.sparsityAt(10), 0.8);
+        QCOMPARE(uneven.sparsityAt(8), -1.0);
     }
 
     void l2PenaltyAndNearZero()
