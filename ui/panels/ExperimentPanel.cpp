@@ -3,6 +3,7 @@
 #include "core/common/Error.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
+#include "ui/panels/CatalogCombo.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,18 +33,6 @@ using experiment::ChoiceList;
 using experiment::StepKind;
 
 namespace {
-void addItem(QComboBox* c, const std::string& name, const std::string& tip)
-{
-    c->addItem(QString::fromStdString(name), QString::fromStdString(name));
-    c->setItemData(c->count() - 1, QString::fromStdString(tip), Qt::ToolTipRole);
-}
-QComboBox* combo(ChoiceList list)
-{
-    auto* c = new QComboBox;
-    for (const auto& ch : Catalog::choices(list))
-        addItem(c, ch.name, ch.label + ": " + ch.help);
-    return c;
-}
 void select(QComboBox* c, const std::string& value)
 {
     const int i = c->findData(QString::fromStdString(value));
@@ -116,7 +105,7 @@ void ExperimentPanel::build()
     auto* data = group(tr("Dataset"));
     m_dataset = new QComboBox;
     for (const auto& d : Catalog::datasets())
-        addItem(m_dataset, d.name, d.label + ": " + d.help);
+        addCatalogItem(m_dataset, d.name, d.label, d.help);
     m_path = new QLineEdit;
     m_path->setObjectName("datasetPath");
     m_browse = new QPushButton(tr("Browse…"));
@@ -134,8 +123,8 @@ void ExperimentPanel::build()
     m_label = new QComboBox;
     m_label->setEditable(true);
     m_label->setToolTip(tr("Column holding the integer class labels (filled from the CSV header)"));
-    m_task = combo(ChoiceList::Task);
-    m_split = combo(ChoiceList::Split);
+    m_task = catalogCombo(ChoiceList::Task);
+    m_split = catalogCombo(ChoiceList::Split);
     m_folds = intSpin(3, 100);
     row(data, tr("Dataset"), m_dataset);
     row(data, tr("Path"), pathBox, &m_pathRow);
@@ -147,7 +136,7 @@ void ExperimentPanel::build()
     row(data, tr("Folds"), m_folds, &m_foldsRow);
 
     auto* model = group(tr("Model"));
-    m_arch = combo(ChoiceList::Arch);
+    m_arch = catalogCombo(ChoiceList::Arch);
     m_hidden = intSpin(1, 65536);
     m_layers = intSpin(1, 64);
     m_dropout = doubleSpin(0.0, 0.99, 2, 0.05);

@@ -2,6 +2,7 @@
 
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
+#include "ui/panels/CatalogCombo.h"
 
 #include <algorithm>
 
@@ -89,10 +90,8 @@ void StepEditor::setDraft(const StepDraft& draft)
     m_draft = draft;
     m_method->clear();
     m_method->setEnabled(true);
-    for (const auto& m : Catalog::methods(draft.kind)) {
-        m_method->addItem(QString::fromStdString(m.name), QString::fromStdString(m.name));
-        m_method->setItemData(m_method->count() - 1, QString::fromStdString(m.label + ": " + m.help), Qt::ToolTipRole);
-    }
+    for (const auto& m : Catalog::methods(draft.kind))
+        addCatalogItem(m_method, m.name, m.label, m.help);
     m_method->setCurrentIndex(m_method->findData(QString::fromStdString(draft.method)));
     m_loading = false;
     rebuildFields();
@@ -157,12 +156,7 @@ void StepEditor::rebuildFields()
             break;
         }
         case FieldType::Choice: {
-            auto* combo = new QComboBox;
-            for (const auto& c : Catalog::choices(f->choices)) {
-                combo->addItem(QString::fromStdString(c.name), QString::fromStdString(c.name));
-                combo->setItemData(
-                    combo->count() - 1, QString::fromStdString(c.label + ": " + c.help), Qt::ToolTipRole);
-            }
+            auto* combo = catalogCombo(f->choices);
             combo->setCurrentIndex(std::max(0, combo->findData(value)));
             connect(combo, &QComboBox::currentIndexChanged, this, [this] { readFields(); });
             w = combo;
