@@ -347,12 +347,18 @@ std::string stepSummary(const Step& step)
 {
     std::string s = kindName(kindOf(step)) + " · " + methodOf(step);
     if (const auto* p = std::get_if<PruneSpec>(&step)) {
-        std::string list;
-        for (double v : p->sparsities) {
+        auto number = [](double v) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%g", v);
-            list += (list.empty() ? "" : ", ") + std::string(buf);
-        }
+            return std::string(buf);
+        };
+        std::string list;
+        if (p->sparsities.size() > 3) // a sweep: its ends and its length keep the line short
+            list = number(p->sparsities.front()) + " … " + number(p->sparsities.back()) + " ("
+                + std::to_string(p->sparsities.size()) + " levels)";
+        else
+            for (double v : p->sparsities)
+                list += (list.empty() ? "" : ", ") + number(v);
         s += " · sparsity " + list;
         if (p->finetuneEpochs > 0)
             s += " · " + std::to_string(p->finetuneEpochs) + " fine-tune epochs";

@@ -29,6 +29,8 @@ void ExperimentPanel::buildSteps(QVBoxLayout* layout)
     m_stepList = new QListWidget;
     m_stepList->setObjectName("stepList");
     m_stepList->setMaximumHeight(110);
+    m_stepList->setTextElideMode(Qt::ElideRight); // the full summary is the item's tooltip
+    m_stepList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_stepList->setToolTip(tr("Every step starts from the trained base model and runs in this order"));
     v->addWidget(m_stepList);
     auto* buttons = new QHBoxLayout;
@@ -105,6 +107,7 @@ void ExperimentPanel::refreshStepList()
             label += tr(" (invalid)");
         }
         m_stepList->addItem(label);
+        m_stepList->item(m_stepList->count() - 1)->setToolTip(label);
     }
     m_stepList->setCurrentRow(std::min(current, stepCount() - 1));
     m_initializing = was;

@@ -164,6 +164,7 @@ void StepEditor::rebuildFields()
         }
         default: {
             auto* edit = new QLineEdit(value);
+            edit->setCursorPosition(0); // show the start of long lists
             if (f->type == FieldType::RealList)
                 edit->setPlaceholderText(tr("e.g. 0.5 or 0.1, 0.5, 0.9"));
             else if (f->type == FieldType::TextList)

@@ -117,8 +117,7 @@ void QuantizationTab::refresh()
     m_accX->setCategories(accLabels);
     m_costX->setCategories(m_order);
     if (m_order.size() <= 1) {
-        chart->setTitle(
-            tr("Test metric by quantization method — add a quantization step (Compression → Quantization)"));
+        chart->setTitle(tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)"));
         return;
     }
     chart->setTitle(tr("Test metric by quantization method"));

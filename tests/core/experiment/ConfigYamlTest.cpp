@@ -235,6 +235,11 @@ private Q_SLOTS:
             experiment::parseStep(experiment::StepKind::Prune, "global", { { "sparsity", "0.5, x" } }, 2, "form");
         })),
             QString("form: key 'compression[2].prune.sparsity': expected a number, found x"));
+        // The form's list names a sweep by its ends and length, short lists in full.
+        QCOMPARE(experiment::stepSummary(experiment::defaultStep(experiment::StepKind::Prune, "global")),
+            std::string("prune · global · sparsity 0.1 … 0.9 (9 levels) · 100 fine-tune epochs"));
+        QCOMPARE(
+            experiment::stepSummary(p), std::string("prune · finegrained · sparsity 0.2, 0.4 · 100 fine-tune epochs"));
         // stepValues → parseStep is the identity on every built-in method's defaults.
         for (auto kind : { experiment::StepKind::Prune, experiment::StepKind::Quantize, experiment::StepKind::Analyze })
             for (const auto& m : experiment::Catalog::methodNames(kind)) {
