@@ -22,6 +22,7 @@ struct Choice {
 enum class ChoiceList {
     Task,
     Split,
+    EdgeAttr,
     Arch,
     Activation,
     Pooling,

@@ -27,7 +27,7 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
     Section s(ctx, node, "dataset",
         { "name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
-            "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "features",
+            "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "edge_attr", "features",
             "use_node_attributes", "smiles_column", "label_column" });
     s.choice("name", d.name, Catalog::datasetNames());
     s.text("path", d.path);
@@ -43,6 +43,7 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     s.integer("run_folds", d.runFolds, 0, 100);
     s.integer("split_seed", d.splitSeed, -1, INT64_MAX);
     s.boolean("normalize_features", d.normalizeFeatures);
+    s.choice("edge_attr", d.edgeAttr, Catalog::names(ChoiceList::EdgeAttr));
     s.choice("features", d.features, Catalog::names(ChoiceList::FeatureFormat));
     s.boolean("use_node_attributes", d.useNodeAttributes);
     s.text("smiles_column", d.smilesColumn);
@@ -53,7 +54,8 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 {
     Section s(ctx, node, "model",
         { "arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
-            "activation", "pooling", "head_hidden", "batch_norm", "train_eps", "embedding_dim", "decoder" });
+            "activation", "pooling", "head_hidden", "batch_norm", "train_eps", "embedding_dim", "decoder",
+            "kernel_size", "spline_degree" });
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
@@ -69,6 +71,8 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     s.boolean("train_eps", m.trainEps);
     s.integer("embedding_dim", m.embeddingDim, 0, 65536);
     s.choice("decoder", m.decoder, Catalog::names(ChoiceList::Decoder));
+    s.integer("kernel_size", m.kernelSize, 2, 16);
+    s.integer("spline_degree", m.splineDegree, 1, 3);
 }
 
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
@@ -328,6 +332,16 @@ void resolveDefaults(ExperimentConfig& c)
         fail("train.metric", "link prediction metrics are: roc_auc, average_precision");
     if (c.model.arch == "gat" && c.model.activation == "relu" && !c.keyLines.count("model.activation"))
         c.model.activation = "elu";
+    if (c.model.arch == "spline") {
+        if (!c.keyLines.count("dataset.edge_attr") && d.edgeAttr == "none")
+            d.edgeAttr = "target_indegree";
+        if (d.edgeAttr == "none")
+            fail("dataset.edge_attr", "SplineCNN (model.arch: spline) needs pseudo-coordinates; use target_indegree");
+        if (c.model.kernelSize <= c.model.splineDegree)
+            fail("model.kernel_size",
+                "an open B-spline of degree " + std::to_string(c.model.splineDegree) + " needs kernel_size > "
+                    + std::to_string(c.model.splineDegree));
+    }
 }
 
 std::string toYaml(const ExperimentConfig& c)
@@ -354,8 +368,8 @@ std::string toYaml(const ExperimentConfig& c)
     if (d.runFolds > 0)
         e << YAML::Key << "run_folds" << YAML::Value << d.runFolds;
     e << YAML::Key << "split_seed" << YAML::Value << d.splitSeed;
-    e << YAML::Key << "normalize_features" << YAML::Value << d.normalizeFeatures << YAML::Key << "features"
-      << YAML::Value << d.features;
+    e << YAML::Key << "normalize_features" << YAML::Value << d.normalizeFeatures << YAML::Key << "edge_attr"
+      << YAML::Value << d.edgeAttr << YAML::Key << "features" << YAML::Value << d.features;
     e << YAML::Key << "use_node_attributes" << YAML::Value << d.useNodeAttributes;
     e << YAML::Key << "smiles_column" << YAML::Value << d.smilesColumn << YAML::Key << "label_column" << YAML::Value
       << d.labelColumn;
@@ -375,7 +389,8 @@ std::string toYaml(const ExperimentConfig& c)
       << m.batchNorm;
     e << YAML::Key << "train_eps" << YAML::Value << m.trainEps << YAML::Key << "embedding_dim" << YAML::Value
       << m.embeddingDim;
-    e << YAML::Key << "decoder" << YAML::Value << m.decoder;
+    e << YAML::Key << "decoder" << YAML::Value << m.decoder << YAML::Key << "kernel_size" << YAML::Value << m.kernelSize
+      << YAML::Key << "spline_degree" << YAML::Value << m.splineDegree;
     e << YAML::EndMap;
     const auto& t = c.train;
     e << YAML::Key << "train" << YAML::Value << YAML::BeginMap;

@@ -28,6 +28,7 @@ struct DatasetConfig {
     int runFolds = 0; ///< kfold: train only the first N folds (0 = all); for quick checks
     int64_t splitSeed = -1; ///< seed of random/kfold splits; -1 = the run's seed (kfold: 0)
     bool normalizeFeatures = true; ///< row-normalise node features (Kipf & Welling)
+    std::string edgeAttr = "none"; ///< edge attributes: none | target_indegree (default for spline)
     std::string features = "auto"; ///< auto | dense | sparse (sparse-feature first layer)
     bool useNodeAttributes = false; ///< TU: append node attributes to one-hot node labels
     std::string smilesColumn = "smiles";
@@ -36,7 +37,7 @@ struct DatasetConfig {
 
 /// model: architecture and sizes.
 struct ModelConfig {
-    std::string arch = "gcn"; ///< gcn | sage | gat | gin
+    std::string arch = "gcn"; ///< gcn | sage | gat | gin | spline
     int64_t hidden = 16; ///< hidden width (per head for GAT)
     int layers = 2; ///< number of message-passing layers
     int heads = 8; ///< GAT: heads of hidden layers
@@ -51,6 +52,8 @@ struct ModelConfig {
     bool trainEps = true; ///< GIN learnable epsilon
     int64_t embeddingDim = 0; ///< link prediction: output width of the encoder (0 = hidden)
     std::string decoder = "inner_product"; ///< link prediction: inner_product | mlp
+    int kernelSize = 2; ///< spline: B-spline kernel size per pseudo-coordinate dimension
+    int splineDegree = 1; ///< spline: B-spline degree (1-3)
 };
 
 /// train: optimisation and repetition.

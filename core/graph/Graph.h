@@ -9,12 +9,14 @@ namespace gsq::core::graph {
 
 /// One graph. Shapes: x [N, F] float (dense, or sparse COO for very sparse features),
 /// edgeIndex [2, E] int64 (row 0 = source, row 1 = target; undirected graphs store both
-/// directions), y: [N] int64 node labels or [1] int64 graph label.
+/// directions), y: [N] int64 node labels or [1] int64 graph label, edgeAttr: [E, D] float edge
+/// attributes (e.g. TargetIndegree pseudo-coordinates) or undefined.
 struct Graph {
     at::Tensor x;
     at::Tensor edgeIndex;
     at::Tensor y;
     int64_t numNodes = 0;
+    at::Tensor edgeAttr;
 
     int64_t numEdges() const { return edgeIndex.defined() ? edgeIndex.size(1) : 0; }
 };

@@ -32,12 +32,13 @@ at::Tensor GnnStack::activate(const at::Tensor& h) const
     return m_options.activation == "elu" ? torch::elu(h) : torch::relu(h);
 }
 
-at::Tensor GnnStack::forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch)
+at::Tensor GnnStack::forward(
+    const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, const at::Tensor& edgeAttr)
 {
     m_quantHook.beginGraph(edgeIndex, x.size(0), batch);
     at::Tensor h = nn::functional::dropout(x, m_options.inputDropout, is_training());
     for (size_t i = 0; i < m_layers.size(); ++i) {
-        h = m_layers[i]->forward(h, edgeIndex);
+        h = m_layers[i]->forward(h, edgeIndex, edgeAttr);
         if (i + 1 < m_layers.size() || m_options.activateLast) {
             h = activate(h);
             h = nn::functional::dropout(h, m_options.dropout, is_training());

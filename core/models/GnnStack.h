@@ -33,8 +33,9 @@ class GnnStack : public torch::nn::Module, public quantization::Quantizable {
 public:
     GnnStack(const GnnStackOptions& options, const LayerFactory& makeLayer);
     /// `batch` [N]: each node's graph in a mini-batch of graphs (quantizers that work per graph
-    /// use it); undefined for one graph.
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch = {});
+    /// use it); undefined for one graph. `edgeAttr` [E, D]: edge attributes passed to every layer.
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch = {},
+        const at::Tensor& edgeAttr = {});
     const GnnStackOptions& options() const { return m_options; }
     size_t numLayers() const { return m_layers.size(); }
 

@@ -6,6 +6,7 @@
 #include "core/nn/GcnConv.h"
 #include "core/nn/GinConv.h"
 #include "core/nn/SageConv.h"
+#include "core/nn/SplineConv.h"
 
 #include <torch/torch.h>
 
@@ -48,6 +49,14 @@ const std::map<std::string, ModelFactory::LayerMaker>& builtinArchitectures()
                 const bool bn = c.batchNorm, eps = c.trainEps;
                 return [bn, eps](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
                     return std::make_shared<nn::GinConvImpl>(nn::GinConvOptions(in, out).train_eps(eps).batch_norm(bn));
+                };
+            } },
+        { "spline",
+            [](const experiment::ModelConfig& c, bool) -> LayerFactory {
+                const int64_t k = c.kernelSize, degree = c.splineDegree;
+                return [k, degree](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                    return std::make_shared<nn::SplineConvImpl>(
+                        nn::SplineConvOptions(in, out).dim(1).kernel_size(k).degree(degree));
                 };
             } },
     };

@@ -11,9 +11,9 @@ NodeClassifier::NodeClassifier(const GnnStackOptions& options, const LayerFactor
     stack = register_module("stack", std::make_shared<GnnStack>(options, makeLayer));
 }
 
-at::Tensor NodeClassifier::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor NodeClassifier::forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr)
 {
-    return stack->forward(x, edgeIndex);
+    return stack->forward(x, edgeIndex, {}, edgeAttr);
 }
 
 GraphClassifier::GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer,
@@ -26,10 +26,10 @@ GraphClassifier::GraphClassifier(const GnnStackOptions& options, const LayerFact
     head2 = register_module("head2", torch::nn::Linear(headHidden, numClasses));
 }
 
-at::Tensor GraphClassifier::forward(
-    const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs)
+at::Tensor GraphClassifier::forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch,
+    int64_t numGraphs, const at::Tensor& edgeAttr)
 {
-    auto h = stack->forward(x, edgeIndex, batch);
+    auto h = stack->forward(x, edgeIndex, batch, edgeAttr);
     namespace F = nn::functional;
     using quantization::Rows;
     const auto& q = m_quantHook;
@@ -49,9 +49,9 @@ LinkPredictor::LinkPredictor(const GnnStackOptions& options, const LayerFactory&
     }
 }
 
-at::Tensor LinkPredictor::encode(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor LinkPredictor::encode(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr)
 {
-    return stack->forward(x, edgeIndex);
+    return stack->forward(x, edgeIndex, {}, edgeAttr);
 }
 
 at::Tensor LinkPredictor::decode(const at::Tensor& z, const at::Tensor& pairs)

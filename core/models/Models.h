@@ -15,7 +15,7 @@ namespace gsq::core::models {
 class NodeClassifier : public torch::nn::Module {
 public:
     NodeClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer);
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex);
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {});
     std::shared_ptr<GnnStack> stack;
 };
 
@@ -26,7 +26,8 @@ class GraphClassifier : public torch::nn::Module, public quantization::Quantizab
 public:
     GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& pooling,
         int64_t headHidden, int64_t numClasses, double headDropout);
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs);
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs,
+        const at::Tensor& edgeAttr = {});
     std::shared_ptr<GnnStack> stack;
     torch::nn::Linear head1 { nullptr }, head2 { nullptr };
 
@@ -41,7 +42,7 @@ private:
 class LinkPredictor : public torch::nn::Module, public quantization::Quantizable {
 public:
     LinkPredictor(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& decoder);
-    at::Tensor encode(const at::Tensor& x, const at::Tensor& edgeIndex);
+    at::Tensor encode(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {});
     at::Tensor decode(const at::Tensor& z, const at::Tensor& pairs);
     std::shared_ptr<GnnStack> stack;
     torch::nn::Linear dec1 { nullptr }, dec2 { nullptr };

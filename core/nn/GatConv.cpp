@@ -35,7 +35,8 @@ void GatConvImpl::pretty_print(std::ostream& stream) const
            << ")";
 }
 
-at::Tensor GatConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor GatConvImpl::forward(
+    const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& /*edgeAttr: unused*/)
 {
     F::checkInputs("GatConv", x, edgeIndex, options.in_channels());
     const int64_t n = x.size(0), h = options.heads(), c = options.out_channels();

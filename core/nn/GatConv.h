@@ -33,7 +33,7 @@ public:
     explicit GatConvImpl(const GatConvOptions& options);
     void reset() override;
     void pretty_print(std::ostream& stream) const override;
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex) override;
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {}) override;
     int64_t outChannels() const override
     {
         return options.concat() ? options.heads() * options.out_channels() : options.out_channels();

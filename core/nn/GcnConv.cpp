@@ -21,6 +21,7 @@ void GcnConvImpl::reset()
                           : register_parameter("bias", {}, /*requires_grad=*/false);
     m_cachedAdjacency = at::Tensor();
     m_cachedFor = at::Tensor();
+    m_cachedWeightFor = at::Tensor();
     reset_parameters();
 }
 
@@ -37,22 +38,32 @@ void GcnConvImpl::pretty_print(std::ostream& stream) const
     stream << "GcnConv(" << options.in_channels() << ", " << options.out_channels() << ")";
 }
 
-at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr)
 {
     F::checkInputs("GcnConv", x, edgeIndex, options.in_channels());
     const int64_t n = x.size(0);
     const auto& q = m_quantHook;
+    at::Tensor edgeWeight;
+    if (edgeAttr.defined()) {
+        if (edgeAttr.dim() > 2 || edgeAttr.size(0) != edgeIndex.size(1)
+            || (edgeAttr.dim() == 2 && edgeAttr.size(1) != 1))
+            throw std::invalid_argument(
+                "GcnConv: edge weights must be [E] or [E, 1] with E = " + std::to_string(edgeIndex.size(1)) + " edges");
+        edgeWeight = edgeAttr.reshape({ -1 }).to(torch::kFloat);
+    }
     auto h = q.act("messages", F::linear(q.act("input", x), q.weight("weight", weight), {}));
     at::Tensor out;
     if (options.cached()) {
-        if (!m_cachedAdjacency.defined() || !m_cachedFor.is_same(edgeIndex) || m_cachedAdjacency.size(0) != n) {
-            auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops());
+        if (!m_cachedAdjacency.defined() || !m_cachedFor.is_same(edgeIndex) || !m_cachedWeightFor.is_same(edgeAttr)
+            || m_cachedAdjacency.size(0) != n) {
+            auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops(), edgeWeight);
             m_cachedAdjacency = F::adjacencyMatrix(ei, w, n);
             m_cachedFor = edgeIndex;
+            m_cachedWeightFor = edgeAttr;
         }
         out = F::spmm(m_cachedAdjacency, h);
     } else {
-        auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops());
+        auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops(), edgeWeight);
         out = F::propagateSum(ei, w, h, n);
     }
     if (bias.defined())

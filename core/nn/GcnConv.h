@@ -24,14 +24,15 @@ struct GcnConvOptions {
 
 /// Graph convolution of Kipf & Welling (ICLR 2017):
 ///   X' = D^-1/2 (A + I) D^-1/2 X W + b
-/// Shapes: x [N, in] (dense or sparse COO), edgeIndex [2, E] -> [N, out].
+/// Shapes: x [N, in] (dense or sparse COO), edgeIndex [2, E], edgeAttr [E] or [E, 1] (optional
+/// edge weights: A holds them and D sums them, as PyG's GCNConv(edge_weight)) -> [N, out].
 class GcnConvImpl : public torch::nn::Cloneable<GcnConvImpl>, public MessagePassingLayer {
 public:
     explicit GcnConvImpl(const GcnConvOptions& options);
     void reset() override;
     void reset_parameters();
     void pretty_print(std::ostream& stream) const override;
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex) override;
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {}) override;
     int64_t outChannels() const override { return options.out_channels(); }
 
     GcnConvOptions options;
@@ -41,6 +42,7 @@ public:
 private:
     at::Tensor m_cachedAdjacency;
     at::Tensor m_cachedFor; ///< the edge index the cache belongs to (kept alive, compared by identity)
+    at::Tensor m_cachedWeightFor; ///< and its edge weights (same)
 };
 TORCH_MODULE(GcnConv);
 

@@ -29,7 +29,8 @@ void GinConvImpl::pretty_print(std::ostream& stream) const
            << ", train_eps=" << (options.train_eps() ? "true" : "false") << ")";
 }
 
-at::Tensor GinConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor GinConvImpl::forward(
+    const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& /*edgeAttr: unused*/)
 {
     F::checkInputs("GinConv", x, edgeIndex, options.in_channels());
     const auto& q = m_quantHook;

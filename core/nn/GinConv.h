@@ -34,7 +34,7 @@ public:
     explicit GinConvImpl(const GinConvOptions& options);
     void reset() override;
     void pretty_print(std::ostream& stream) const override;
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex) override;
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {}) override;
     int64_t outChannels() const override { return options.out_channels(); }
 
     GinConvOptions options;

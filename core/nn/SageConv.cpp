@@ -33,7 +33,8 @@ void SageConvImpl::pretty_print(std::ostream& stream) const
     stream << "SageConv(" << options.in_channels() << ", " << options.out_channels() << ", aggr=mean)";
 }
 
-at::Tensor SageConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex)
+at::Tensor SageConvImpl::forward(
+    const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& /*edgeAttr: unused*/)
 {
     F::checkInputs("SageConv", x, edgeIndex, options.in_channels());
     const int64_t n = x.size(0);

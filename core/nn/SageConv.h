@@ -28,7 +28,7 @@ public:
     explicit SageConvImpl(const SageConvOptions& options);
     void reset() override;
     void pretty_print(std::ostream& stream) const override;
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex) override;
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {}) override;
     int64_t outChannels() const override { return options.out_channels(); }
 
     SageConvOptions options;

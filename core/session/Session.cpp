@@ -61,6 +61,8 @@ void prepareFeatures(const ExperimentConfig& c, data::GraphDataset& ds, RunResul
     for (auto& g : ds.graphs) {
         if (d.normalizeFeatures)
             g.x = data::rowNormalize(g.x);
+        if (d.edgeAttr == "target_indegree")
+            g.edgeAttr = data::targetIndegree(g.edgeIndex, g.numNodes);
     }
     if (ds.isNodeLevel()) {
         auto& g = ds.graphs.front();

@@ -67,7 +67,8 @@ at::Tensor GraphTask::batchLoss(int64_t b)
     }
     m_model->train();
     const auto& batch = m_epochBatches.at(static_cast<size_t>(b));
-    auto logits = m_model->forward(batch.graph.x, batch.graph.edgeIndex, batch.batch, batch.numGraphs);
+    auto logits
+        = m_model->forward(batch.graph.x, batch.graph.edgeIndex, batch.batch, batch.numGraphs, batch.graph.edgeAttr);
     return torch::nn::functional::cross_entropy(logits, batch.graph.y);
 }
 
@@ -75,7 +76,7 @@ GraphTask::Evaluated GraphTask::run(const std::vector<graph::GraphBatch>& batche
 {
     std::vector<at::Tensor> logits, labels;
     for (const auto& b : batches) {
-        logits.push_back(m_model->forward(b.graph.x, b.graph.edgeIndex, b.batch, b.numGraphs));
+        logits.push_back(m_model->forward(b.graph.x, b.graph.edgeIndex, b.batch, b.numGraphs, b.graph.edgeAttr));
         labels.push_back(b.graph.y);
     }
     return { torch::cat(logits, 0), torch::cat(labels, 0) };

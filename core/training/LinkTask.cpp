@@ -1,5 +1,6 @@
 #include "core/training/LinkTask.h"
 
+#include "core/data/Transforms.h"
 #include "core/models/Models.h"
 #include "core/training/Metrics.h"
 
@@ -33,6 +34,9 @@ LinkTask::LinkTask(
     , m_metric(std::move(metric))
 {
     m_graph.edgeIndex = m_split.trainEdges;
+    // Edge attributes describe the message-passing graph: recompute them for the training edges.
+    if (m_graph.edgeAttr.defined())
+        m_graph.edgeAttr = data::targetIndegree(m_graph.edgeIndex, m_graph.numNodes);
     std::mt19937_64 rng(12345);
     m_trainEvalNegatives = randomPairs(m_graph.numNodes, m_split.trainPos.size(1), rng);
 }
@@ -54,7 +58,7 @@ at::Tensor LinkTask::batchLoss(int64_t)
         beginEpoch(rng);
     }
     m_model->train();
-    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
+    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
     auto pos = m_model->decode(z, m_split.trainPos);
     auto neg = m_model->decode(z, m_epochNegatives);
     auto logits = torch::cat({ pos, neg });
@@ -66,7 +70,7 @@ void LinkTask::inferenceForward()
 {
     torch::NoGradGuard guard;
     m_model->eval();
-    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
+    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
     m_model->decode(z, m_split.testPos);
     m_model->decode(z, m_split.testNeg);
 }
@@ -75,7 +79,7 @@ void LinkTask::calibrationForward()
 {
     torch::NoGradGuard guard;
     m_model->eval();
-    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
+    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
     m_model->decode(z, m_split.trainPos);
 }
 
@@ -83,7 +87,7 @@ Evaluation LinkTask::evaluate()
 {
     torch::NoGradGuard guard;
     m_model->eval();
-    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex);
+    auto z = m_model->encode(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
     auto scoreSet = [&](const at::Tensor& pos, const at::Tensor& neg) {
         auto s = torch::cat({ m_model->decode(z, pos), m_model->decode(z, neg) });
         auto y

@@ -28,7 +28,7 @@ std::shared_ptr<torch::nn::Module> NodeTask::module()
 at::Tensor NodeTask::batchLoss(int64_t)
 {
     m_model->train();
-    auto logits = m_model->forward(m_graph.x, m_graph.edgeIndex);
+    auto logits = m_model->forward(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
     return torch::nn::functional::cross_entropy(logits.index_select(0, m_split.train), m_yTrain);
 }
 
@@ -36,7 +36,7 @@ at::Tensor NodeTask::predict()
 {
     torch::NoGradGuard guard;
     m_model->eval();
-    return m_model->forward(m_graph.x, m_graph.edgeIndex);
+    return m_model->forward(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
 }
 
 Evaluation NodeTask::evaluate()

@@ -12,8 +12,21 @@
 
 namespace gsq::core::nn::functional {
 
-std::pair<at::Tensor, at::Tensor> gcnNorm(const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops)
+std::pair<at::Tensor, at::Tensor> gcnNorm(
+    const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops, const at::Tensor& edgeWeight)
 {
+    if (edgeWeight.defined()) {
+        at::Tensor ei = edgeIndex, w = edgeWeight;
+        if (addSelfLoops) {
+            auto keep = edgeIndex[0] != edgeIndex[1];
+            auto loops = torch::arange(numNodes, edgeIndex.options());
+            ei = torch::cat({ edgeIndex.index({ torch::indexing::Slice(), keep }), torch::stack({ loops, loops }) }, 1);
+            w = torch::cat({ edgeWeight.index({ keep }), torch::ones({ numNodes }, edgeWeight.options()) });
+        }
+        auto deg = torch::zeros({ numNodes }, w.options()).index_add(0, ei[1], w);
+        auto inv = deg.pow(-0.5).masked_fill(deg <= 0, 0.0);
+        return { ei, inv.index_select(0, ei[0]) * w * inv.index_select(0, ei[1]) };
+    }
     at::Tensor ei = addSelfLoops ? graph::addSelfLoops(edgeIndex, numNodes) : edgeIndex;
     auto deg = graph::inDegree(ei, numNodes);
     auto inv = deg.pow(-0.5).masked_fill(deg == 0, 0.0);

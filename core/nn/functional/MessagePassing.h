@@ -15,8 +15,11 @@ namespace gsq::core::nn::functional {
 
 /// Symmetric GCN normalisation (Kipf & Welling 2017): adds self loops (when asked) and returns
 /// the edges with weights 1/sqrt(deg(i) deg(j)), deg counted over targets including self loops.
+/// With `edgeWeight` [E]: weights w_ij / sqrt(deg(i) deg(j)), deg(i) the sum of the weights into i;
+/// existing self loops are replaced by loops of weight 1 (PyG's gcn_norm keeps their weight).
 /// Returns {edgeIndex [2, E'], weight [E']}.
-std::pair<at::Tensor, at::Tensor> gcnNorm(const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops = true);
+std::pair<at::Tensor, at::Tensor> gcnNorm(
+    const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops = true, const at::Tensor& edgeWeight = {});
 
 /// Weighted sum aggregation: out[t] = sum over edges (s -> t) of weight_e * x[s].
 /// `weight` may be undefined (all ones). x [N, F] -> [numNodes, F]. Differentiable in x and weight.

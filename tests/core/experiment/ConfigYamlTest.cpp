@@ -48,7 +48,17 @@ private Q_SLOTS:
                                  << "f.yaml:2: key 'train.lr': expected a number in (0, 10], found 0";
         QTest::newRow("unknown arch")
             << "model:\n  arch: transformer\n"
-            << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, sage, gat, gin";
+            << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, sage, gat, gin, spline";
+        QTest::newRow("spline without pseudo-coordinates")
+            << "dataset:\n  edge_attr: none\nmodel:\n  arch: spline\n"
+            << "f.yaml:2: key 'dataset.edge_attr': SplineCNN (model.arch: spline) needs pseudo-coordinates; use "
+               "target_indegree";
+        QTest::newRow("spline kernel too small")
+            << "model:\n  arch: spline\n  kernel_size: 3\n  spline_degree: 3\n"
+            << "f.yaml:3: key 'model.kernel_size': an open B-spline of degree 3 needs kernel_size > 3";
+        QTest::newRow("unknown edge attribute")
+            << "dataset:\n  edge_attr: distance\n"
+            << "f.yaml:2: key 'dataset.edge_attr': unknown value 'distance'; valid choices: none, target_indegree";
         QTest::newRow("unknown dataset")
             << "dataset:\n  name: citeseer\n"
             << "f.yaml:2: key 'dataset.name': unknown value 'citeseer'; valid choices: cora, proteins, bbbp, tu, csv";
@@ -186,6 +196,13 @@ private Q_SLOTS:
         QCOMPARE(l.dataset.valFraction, 0.05);
         QCOMPARE(l.dataset.testFraction, 0.15);
         QCOMPARE(l.train.metric, std::string("roc_auc"));
+        auto s = parseExperiment("model:\n  arch: spline\n", "f.yaml");
+        QCOMPARE(s.dataset.edgeAttr, std::string("target_indegree"));
+        QCOMPARE(s.model.kernelSize, 2);
+        QCOMPARE(s.model.splineDegree, 1);
+        auto s2 = parseExperiment(toYaml(s), "g.yaml");
+        QCOMPARE(s2.dataset.edgeAttr, std::string("target_indegree"));
+        QCOMPARE(toYaml(s2), toYaml(s));
         auto n = parseExperiment("name: n\n", "f.yaml");
         QCOMPARE(n.dataset.split, std::string("public"));
         QCOMPARE(n.train.effectiveSeeds(), (std::vector<int64_t> { 0 }));

@@ -61,9 +61,9 @@ private Q_SLOTS:
     void collateOffsetsEdgesAndBuildsBatchVector()
     {
         Graph a { torch::ones({ 2, 3 }), torch::tensor({ 0, 1 }, torch::kLong).view({ 2, 1 }),
-            torch::tensor({ 1 }, torch::kLong), 2 };
+            torch::tensor({ 1 }, torch::kLong), 2, {} };
         Graph b { torch::zeros({ 3, 3 }), torch::tensor({ 0, 2, 2, 1 }, torch::kLong).view({ 2, 2 }),
-            torch::tensor({ 0 }, torch::kLong), 3 };
+            torch::tensor({ 0 }, torch::kLong), 3, {} };
         auto batch = GraphBatch::collate({ a, b }, { 1, 0 });
         QCOMPARE(batch.numGraphs, 2);
         QCOMPARE(batch.graph.numNodes, 5);
