@@ -308,6 +308,36 @@ void CompressionRunner::runPrune(
         finish(tuned, fit.best, "finetuned");
     };
 
+    // The paper's third method: the same model trained from the same initialisation (and the same
+    // random draws as the base) with lambda * sum ||p||_2 over every parameter; nothing removed.
+    if (spec.method == "l2_only") {
+        if (!ctx.init)
+            throw std::logic_error("l2_only needs the job's initial weights");
+        ctx.init->restore(*module);
+        ctx.init->restoreRandomState();
+        char setting[48];
+        std::snprintf(setting, sizeof setting, "lambda=%g", spec.lambda);
+        results::ResultRow row = ctx.baseRow;
+        row.method = spec.method;
+        row.setting = setting;
+        row.targetSparsity = 0;
+        PruningHooks l2(*module, spec, 0.0, {}, /*l2Only=*/true);
+        auto fit = trainStage("regularized", setting, spec.l2Epochs, l2, 0);
+        row.trainSeconds = fit.trainSeconds;
+        row.bestEpoch = fit.bestEpoch;
+        row.stoppedEarly = fit.stoppedEarly;
+        std::vector<std::string> weights;
+        for (const auto& p : module->named_parameters(true))
+            weights.push_back(p.key());
+        const double nz = pruning::nearZeroFraction(*module, weights, spec.nearZero);
+        char note[96];
+        std::snprintf(note, sizeof note, "near-zero (|p|<%g): %.1f%%", spec.nearZero, nz * 100.0);
+        row.note = note;
+        finish(row, fit.best, "regularized");
+        base.restore(*module);
+        return;
+    }
+
     for (double s : spec.sparsities) {
         if (ctx.cancel.cancelled())
             throw training::Cancelled {};

@@ -39,10 +39,12 @@ struct JobContext {
     results::RunResult& result;
     std::string modelDir; ///< when set, .gsqm files of this job are written here
     std::map<std::string, double> histogramRanges; ///< per layer, set from the base model
+    const training::Checkpoint* init = nullptr; ///< this job's untrained model (steps that train from scratch)
 };
 
 /// Runs the compression pipeline of one job, starting every setting from the trained base:
 /// prune -> evaluate (stage "pruned") -> fine-tune with masks kept -> evaluate ("finetuned").
+/// Method l2_only instead trains from ctx.init with the L2 penalty (stage "regularized").
 /// Rows go to ctx.result and as StageFinished events; per-layer statistics to ctx.result.layers
 /// and PruningApplied events; fully pruned layers become warnings.
 class CompressionRunner {

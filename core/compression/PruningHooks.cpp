@@ -13,8 +13,12 @@ PruningHooks::PruningHooks(torch::nn::Module& module, const PruneSpec& spec, dou
     , m_l2Only(l2Only)
     , m_onPrune(std::move(onPrune))
 {
-    if (m_l2Only)
+    if (m_l2Only && spec.method == "l2_only") {
+        for (const auto& p : module.named_parameters(true)) // the paper: every parameter tensor
+            m_l2Names.push_back(p.key());
+    } else if (m_l2Only) {
         m_l2Names = pruning::MaskSet::select(module, spec.targets);
+    }
 }
 
 pruning::MaskSet PruningHooks::prune(torch::nn::Module& module, const PruneSpec& spec, double sparsity)

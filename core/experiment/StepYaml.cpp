@@ -346,12 +346,14 @@ std::vector<std::pair<std::string, std::string>> stepValues(const Step& step)
 std::string stepSummary(const Step& step)
 {
     std::string s = kindName(kindOf(step)) + " · " + methodOf(step);
-    if (const auto* p = std::get_if<PruneSpec>(&step)) {
-        auto number = [](double v) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%g", v);
-            return std::string(buf);
-        };
+    auto number = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    if (const auto* p = std::get_if<PruneSpec>(&step); p && p->method == "l2_only") {
+        s += " · lambda " + number(p->lambda) + " · " + std::to_string(p->l2Epochs) + " epochs from initialisation";
+    } else if (p) {
         std::string list;
         if (p->sparsities.size() > 3) // a sweep: its ends and its length keep the line short
             list = number(p->sparsities.front()) + " … " + number(p->sparsities.back()) + " ("

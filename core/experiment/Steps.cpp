@@ -56,14 +56,17 @@ bool kindFromName(const std::string& name, StepKind& kind)
 int stepSettings(const Step& step)
 {
     if (auto* p = std::get_if<PruneSpec>(&step))
-        return static_cast<int>(p->sparsities.size());
+        return p->method == "l2_only" ? 1 : static_cast<int>(p->sparsities.size());
     return 1;
 }
 
 int stepEpochs(const Step& step)
 {
-    if (auto* p = std::get_if<PruneSpec>(&step))
+    if (auto* p = std::get_if<PruneSpec>(&step)) {
+        if (p->method == "l2_only")
+            return p->l2Epochs;
         return static_cast<int>(p->sparsities.size()) * (p->finetuneEpochs + (p->method == "l2" ? p->l2Epochs : 0));
+    }
     if (auto* q = std::get_if<QuantSpec>(&step))
         return q->epochs;
     return 0;

@@ -25,7 +25,7 @@ enum class StepKind { Prune, Quantize, Analyze };
 /// `prune:` — remove weights (or channels), then fine-tune with the masks kept.
 ///
 ///   - prune:
-///       method: finegrained        # finegrained | global | l2 | structured (Catalog)
+///       method: finegrained        # finegrained | global | l2 | l2_only | structured
 ///       sparsity: [0.1, 0.5, 0.9]  # one value or a sweep; each in [0, 1)
 ///       schedule: oneshot          # oneshot | agp (gradual, during fine-tuning)
 ///       agp_start: 1               # agp: first and last pruning epoch of the fine-tuning,
@@ -34,9 +34,10 @@ enum class StepKind { Prune, Quantize, Analyze };
 ///       finetune_epochs: 100       # 0 = evaluate the pruned model without fine-tuning
 ///       targets: ["*"]             # glob patterns over weight names
 ///       overrides: {stack.conv0.weight: 0.5}   # finegrained: per-weight sparsity
-///       lambda: 0.0005             # l2: weight of sum_W ||W||_2 during regularised training
-///       l2_epochs: 100             # l2: epochs of regularised training before pruning
-///       near_zero: 0.001           # l2: |w| below this counts as near zero in reports
+///       lambda: 0.0005             # l2, l2_only: weight of the sum of (non-squared) L2 norms
+///       l2_epochs: 100             # l2: regularised epochs before pruning; l2_only: epochs
+///                                  #   from initialisation (stage "regularized", nothing removed)
+///       near_zero: 0.001           # l2, l2_only: |w| below this counts as near zero in reports
 ///       criterion: l2              # structured: rank channels by the l1 or l2 norm
 struct PruneSpec {
     std::string method = "finegrained";

@@ -23,10 +23,10 @@ double basisValue(int64_t degree, double v, int64_t k)
     case 2:
         return k == 0 ? 0.5 * v * v - v + 0.5 : k == 1 ? -v * v + v + 0.5 : 0.5 * v * v;
     default: // 3
-        return k == 0   ? (1.0 - v) * (1.0 - v) * (1.0 - v) / 6.0
-            : k == 1    ? (3.0 * v * v * v - 6.0 * v * v + 4.0) / 6.0
-            : k == 2    ? (-3.0 * v * v * v + 3.0 * v * v + 3.0 * v + 1.0) / 6.0
-                        : v * v * v / 6.0;
+        return k == 0 ? (1.0 - v) * (1.0 - v) * (1.0 - v) / 6.0
+            : k == 1  ? (3.0 * v * v * v - 6.0 * v * v + 4.0) / 6.0
+            : k == 2  ? (-3.0 * v * v * v + 3.0 * v * v + 3.0 * v + 1.0) / 6.0
+                      : v * v * v / 6.0;
     }
 }
 
@@ -91,11 +91,11 @@ void SplineConvImpl::reset()
 {
     if (options.dim() < 1 || options.dim() > 3)
         throw std::invalid_argument("SplineConv: dim must be 1, 2 or 3");
-    weight = register_parameter(
-        "weight", torch::empty({ numKernels(), options.in_channels(), options.out_channels() }));
+    weight
+        = register_parameter("weight", torch::empty({ numKernels(), options.in_channels(), options.out_channels() }));
     if (options.root_weight())
-        lin = register_module(
-            "lin", torch::nn::Linear(torch::nn::LinearOptions(options.in_channels(), options.out_channels()).bias(false)));
+        lin = register_module("lin",
+            torch::nn::Linear(torch::nn::LinearOptions(options.in_channels(), options.out_channels()).bias(false)));
     bias = options.bias() ? register_parameter("bias", torch::empty({ options.out_channels() }))
                           : register_parameter("bias", {}, /*requires_grad=*/false);
     m_basis = m_weightIndex = m_basisFor = at::Tensor();

@@ -313,7 +313,11 @@ RunResult Session::run(
                     throw training::Cancelled {};
                 auto task = makeTask(config, prepared, seed, fold);
                 compression::JobContext ctx { config, job, seed, fold, ResultRow {}, emit, cancel, result,
-                    job == 0 ? options.modelDir : std::string(), {} };
+                    job == 0 ? options.modelDir : std::string(), {}, nullptr };
+                // The untrained model, for steps that train from initialisation (l2_only).
+                auto init = training::Checkpoint::capture(*task->module());
+                init.captureRandomState();
+                ctx.init = &init;
                 training::TrainerHooks noHooks;
                 auto fit = compression::CompressionRunner::trainStage(
                     *task, trainer, "none", "base", "", config.train.epochs, noHooks, 0, ctx);

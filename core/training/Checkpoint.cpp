@@ -41,4 +41,17 @@ void Checkpoint::restore(torch::nn::Module& module) const
         put(b, next());
 }
 
+void Checkpoint::captureRandomState()
+{
+    m_randomState = at::detail::getDefaultCPUGenerator().get_state();
+}
+
+void Checkpoint::restoreRandomState() const
+{
+    if (!m_randomState.defined())
+        throw std::logic_error("Checkpoint::restoreRandomState: no random state was captured");
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(m_randomState);
+}
+
 } // namespace gsq::core::training

@@ -20,8 +20,14 @@ public:
     void restore(torch::nn::Module& module) const;
     bool empty() const { return m_tensors.empty(); }
 
+    /// Also keeps (and gives back) the state of LibTorch's default CPU generator, which draws
+    /// the dropout masks: training again from a checkpoint taken with it repeats every draw.
+    void captureRandomState();
+    void restoreRandomState() const;
+
 private:
     std::vector<at::Tensor> m_tensors;
+    at::Tensor m_randomState;
 };
 
 } // namespace gsq::core::training

@@ -283,6 +283,40 @@ private Q_SLOTS:
         QVERIFY2(r2.rows[1].note.rfind("near-zero (|w|<0.001) after L2: ", 0) == 0, r2.rows[1].note.c_str());
         QCOMPARE(r2.rows[2].nonzeroParams, 23063 - 11464 - 56);
     }
+
+    // The paper's L2 method trains from the base's own initialisation: with lambda 0 it is the
+    // base run again, draw for draw; a large lambda changes it and removes nothing.
+    void l2OnlyTrainsFromInitialisation()
+    {
+        auto c = config("  - prune:\n      method: l2_only\n      lambda: 0\n      l2_epochs: 20\n"
+                        "  - prune:\n      method: l2_only\n      lambda: 0.5\n      l2_epochs: 20\n");
+        QCOMPARE(experiment::stepEpochs(c.steps[0]), 20);
+        QCOMPARE(experiment::stepSettings(c.steps[0]), 1);
+        std::vector<std::string> stages;
+        auto r = session::Session::run(
+            c,
+            [&](const results::SessionEvent& e) {
+                if (auto* s = std::get_if<results::StageStarted>(&e))
+                    stages.push_back(s->stage);
+            },
+            results::CancelToken());
+        QCOMPARE(stages, (std::vector<std::string> { "base", "regularized", "regularized" }));
+        QCOMPARE(r.rows.size(), size_t(3));
+        QCOMPARE(r.rows[1].stage, std::string("regularized"));
+        QCOMPARE(r.rows[1].setting, std::string("lambda=0"));
+        QCOMPARE(r.rows[1].testValue, r.rows[0].testValue);
+        QCOMPARE(r.rows[1].valValue, r.rows[0].valValue);
+        QCOMPARE(r.rows[1].bestEpoch, r.rows[0].bestEpoch);
+        QCOMPARE(r.rows[2].setting, std::string("lambda=0.5"));
+        QCOMPARE(r.rows[2].nonzeroParams, r.rows[0].nonzeroParams);
+        QVERIFY(r.rows[2].valValue != r.rows[0].valValue || r.rows[2].bestEpoch != r.rows[0].bestEpoch);
+        QVERIFY2(r.rows[2].note.rfind("near-zero (|p|<0.001): ", 0) == 0, r.rows[2].note.c_str());
+
+        QCOMPARE(messageOf<InputError>([] { config("  - prune:\n      method: l2_only\n      sparsity: 0.5\n"); }),
+            std::string("c.yaml:10: key 'compression[0].prune.sparsity': does not apply to method l2_only; it applies "
+                        "to methods finegrained, global, l2, structured only"));
+        QCOMPARE(spec("      method: l2_only\n      lambda: 1.0e+5\n").lambda, 1e5);
+    }
 };
 
 QTEST_GUILESS_MAIN(CompressionTest)

@@ -77,7 +77,7 @@ private Q_SLOTS:
                "found fast";
         QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n"
                                               << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; "
-                                                 "valid prune methods: finegrained, global, l2, structured";
+                                                 "valid prune methods: finegrained, global, l2, l2_only, structured";
         QTest::newRow("unknown step kind")
             << "compression:\n  - distill:\n      method: kd\n"
             << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize, analyze";
@@ -102,7 +102,7 @@ private Q_SLOTS:
                "sensitivity are: method, sparsity, targets";
         QTest::newRow("l2 key on global") << "compression:\n  - prune:\n      method: global\n      lambda: 0.1\n"
                                           << "f.yaml:4: key 'compression[0].prune.lambda': does not apply to method "
-                                             "global; it applies to method l2 only";
+                                             "global; it applies to methods l2, l2_only only";
         QTest::newRow("epochs on ptq") << "compression:\n  - quantize:\n      method: ptq\n      epochs: 5\n"
                                        << "f.yaml:4: key 'compression[0].quantize.epochs': does not apply to method "
                                           "ptq; it applies to methods qat, degree_quant, a2q only";

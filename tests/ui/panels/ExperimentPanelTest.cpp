@@ -166,7 +166,7 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(
                      gsq::test::messageOf<InputError>([&] { experiment::parseExperiment(bad, "t.yaml"); })),
             QString("t.yaml:4: key 'compression[0].prune.method': unknown method 'magic'; valid prune methods: "
-                    "finegrained, global, l2, structured, toy_magnitude"));
+                    "finegrained, global, l2, l2_only, structured, toy_magnitude"));
         const auto c = experiment::parseExperiment(
             "name: t\ncompression:\n  - prune:\n      method: toy_magnitude\n      sparsity: 0.3\n", "t.yaml");
         QCOMPARE(std::get<experiment::PruneSpec>(c.steps.at(0)).method, std::string("toy_magnitude"));
