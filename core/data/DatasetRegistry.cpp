@@ -80,6 +80,7 @@ GraphDataset DatasetRegistry::load(const experiment::DatasetConfig& c)
     io::MoleculeCsvOptions mol;
     mol.smilesColumn = c.smilesColumn;
     mol.labelColumn = c.labelColumn;
+    mol.rawFeatures = c.atomFeatures == "raw";
     auto ds = io::MoleculeCsvReader::read(path, mol);
     if (!info->bundled.empty())
         ds.name = info->name;

@@ -27,6 +27,10 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                 { "target_indegree", "Target in-degree",
                     "u = in-degree of the edge's target / largest in-degree (PyG's TargetIndegree); SplineConv's "
                     "pseudo-coordinate, GCN's edge weight" } } },
+        { ChoiceList::AtomFeatures,
+            { { "onehot", "One-hot (174)", "9 atom properties, each one-hot (OGB's categories): 174 features" },
+                { "raw", "Raw integers (9)",
+                    "the 9 atom properties as numbers, as PyG's MoleculeNet (the paper's BBBP model)" } } },
         { ChoiceList::Arch,
             { { "gcn", "GCN", "graph convolution, symmetric normalisation (Kipf & Welling 2017)" },
                 { "sage", "GraphSAGE", "mean aggregation with a separate root weight (Hamilton et al. 2017)" },

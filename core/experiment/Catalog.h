@@ -23,6 +23,7 @@ enum class ChoiceList {
     Task,
     Split,
     EdgeAttr,
+    AtomFeatures,
     Arch,
     Activation,
     Pooling,

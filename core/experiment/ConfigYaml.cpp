@@ -28,7 +28,7 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     Section s(ctx, node, "dataset",
         { "name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
             "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "edge_attr", "features",
-            "use_node_attributes", "smiles_column", "label_column" });
+            "use_node_attributes", "smiles_column", "label_column", "atom_features" });
     s.choice("name", d.name, Catalog::datasetNames());
     s.text("path", d.path);
     s.text("tu_name", d.tuName);
@@ -48,14 +48,15 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     s.boolean("use_node_attributes", d.useNodeAttributes);
     s.text("smiles_column", d.smilesColumn);
     s.text("label_column", d.labelColumn);
+    s.choice("atom_features", d.atomFeatures, Catalog::names(ChoiceList::AtomFeatures));
 }
 
 void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 {
     Section s(ctx, node, "model",
         { "arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
-            "activation", "pooling", "head_hidden", "batch_norm", "train_eps", "embedding_dim", "decoder",
-            "kernel_size", "spline_degree" });
+            "activation", "pooling", "head_hidden", "head_layers", "batch_norm", "train_eps", "embedding_dim",
+            "decoder", "kernel_size", "spline_degree" });
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
@@ -67,6 +68,7 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     s.choice("activation", m.activation, Catalog::names(ChoiceList::Activation));
     s.choice("pooling", m.pooling, Catalog::names(ChoiceList::Pooling));
     s.integer("head_hidden", m.headHidden, 0, 65536);
+    s.integer("head_layers", m.headLayers, 1, 2);
     s.boolean("batch_norm", m.batchNorm);
     s.boolean("train_eps", m.trainEps);
     s.integer("embedding_dim", m.embeddingDim, 0, 65536);
@@ -79,7 +81,7 @@ void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
 {
     Section s(ctx, node, "train",
         { "optimizer", "lr", "weight_decay", "momentum", "epochs", "patience", "select_by", "lr_step_size", "lr_gamma",
-            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every" });
+            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every", "clip_grad_norm" });
     s.choice("optimizer", t.optimizer, Catalog::names(ChoiceList::Optimizer));
     s.real("lr", t.lr, 0.0, 10.0, false, true);
     s.real("weight_decay", t.weightDecay, 0.0, 1.0);
@@ -95,6 +97,7 @@ void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
     s.integer("batch_size", t.batchSize, 1, 1000000);
     s.choice("metric", t.metric, Catalog::names(ChoiceList::Metric));
     s.integer("eval_every", t.evalEvery, 1, 100000);
+    s.real("clip_grad_norm", t.clipGradNorm, 0.0, 1e6);
     if (s.has("seeds") && s.has("repeats"))
         ctx.fail(s.value("repeats"), "train.repeats", "give either 'seeds' or 'repeats', not both");
 }
@@ -372,7 +375,7 @@ std::string toYaml(const ExperimentConfig& c)
       << YAML::Value << d.edgeAttr << YAML::Key << "features" << YAML::Value << d.features;
     e << YAML::Key << "use_node_attributes" << YAML::Value << d.useNodeAttributes;
     e << YAML::Key << "smiles_column" << YAML::Value << d.smilesColumn << YAML::Key << "label_column" << YAML::Value
-      << d.labelColumn;
+      << d.labelColumn << YAML::Key << "atom_features" << YAML::Value << d.atomFeatures;
     e << YAML::EndMap;
     const auto& m = c.model;
     e << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
@@ -385,8 +388,8 @@ std::string toYaml(const ExperimentConfig& c)
     if (m.attentionDropout >= 0)
         e << YAML::Key << "attention_dropout" << YAML::Value << m.attentionDropout;
     e << YAML::Key << "activation" << YAML::Value << m.activation << YAML::Key << "pooling" << YAML::Value << m.pooling;
-    e << YAML::Key << "head_hidden" << YAML::Value << m.headHidden << YAML::Key << "batch_norm" << YAML::Value
-      << m.batchNorm;
+    e << YAML::Key << "head_hidden" << YAML::Value << m.headHidden << YAML::Key << "head_layers" << YAML::Value
+      << m.headLayers << YAML::Key << "batch_norm" << YAML::Value << m.batchNorm;
     e << YAML::Key << "train_eps" << YAML::Value << m.trainEps << YAML::Key << "embedding_dim" << YAML::Value
       << m.embeddingDim;
     e << YAML::Key << "decoder" << YAML::Value << m.decoder << YAML::Key << "kernel_size" << YAML::Value << m.kernelSize
@@ -403,6 +406,8 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << t.effectiveSeeds();
     e << YAML::Key << "threads" << YAML::Value << t.threads << YAML::Key << "batch_size" << YAML::Value << t.batchSize;
     e << YAML::Key << "metric" << YAML::Value << t.metric << YAML::Key << "eval_every" << YAML::Value << t.evalEvery;
+    if (t.clipGradNorm > 0)
+        e << YAML::Key << "clip_grad_norm" << YAML::Value << t.clipGradNorm;
     e << YAML::EndMap;
     if (!c.steps.empty()) {
         e << YAML::Key << "compression" << YAML::Value << YAML::BeginSeq;

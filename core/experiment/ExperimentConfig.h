@@ -33,6 +33,7 @@ struct DatasetConfig {
     bool useNodeAttributes = false; ///< TU: append node attributes to one-hot node labels
     std::string smilesColumn = "smiles";
     std::string labelColumn = "p_np";
+    std::string atomFeatures = "onehot"; ///< molecules: onehot (174, OGB) | raw (9 integers, PyG MoleculeNet)
 };
 
 /// model: architecture and sizes.
@@ -48,6 +49,7 @@ struct ModelConfig {
     std::string activation = "relu"; ///< relu | elu
     std::string pooling = "mean"; ///< graph tasks: mean | max | sum
     int64_t headHidden = 0; ///< graph tasks: hidden width of the MLP head (0 = hidden)
+    int headLayers = 2; ///< graph tasks: linear layers in the head (1: pooled -> Linear -> classes)
     bool batchNorm = true; ///< GIN MLP batch norm
     bool trainEps = true; ///< GIN learnable epsilon
     int64_t embeddingDim = 0; ///< link prediction: output width of the encoder (0 = hidden)
@@ -73,6 +75,7 @@ struct TrainConfig {
     int64_t batchSize = 128; ///< graph tasks: graphs per mini-batch
     std::string metric = "auto"; ///< accuracy | macro_f1 | roc_auc | average_precision
     int evalEvery = 1; ///< evaluate every N epochs
+    double clipGradNorm = 0; ///< clip the gradients' total L2 norm to this before each step (0 = off)
 
     /// The seeds this run uses (explicit list, else 0..repeats-1).
     std::vector<int64_t> effectiveSeeds() const;

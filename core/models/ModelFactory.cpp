@@ -105,7 +105,8 @@ std::shared_ptr<GraphClassifier> ModelFactory::graphClassifier(
     o.inputDropout = c.inputDropout >= 0 ? c.inputDropout : 0.0;
     o.dropout = 0.0; // graph models regularise in the head (as the PyG kernel benchmark)
     const int64_t headHidden = c.headHidden > 0 ? c.headHidden : c.hidden;
-    return std::make_shared<GraphClassifier>(o, layerFactory(c, false), c.pooling, headHidden, numClasses, c.dropout);
+    return std::make_shared<GraphClassifier>(
+        o, layerFactory(c, false), c.pooling, headHidden, numClasses, c.dropout, c.headLayers);
 }
 
 std::shared_ptr<LinkPredictor> ModelFactory::linkPredictor(const experiment::ModelConfig& c, int64_t numFeatures)

@@ -17,11 +17,17 @@ at::Tensor NodeClassifier::forward(const at::Tensor& x, const at::Tensor& edgeIn
 }
 
 GraphClassifier::GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer,
-    const std::string& pooling, int64_t headHidden, int64_t numClasses, double headDropout)
+    const std::string& pooling, int64_t headHidden, int64_t numClasses, double headDropout, int headLayers)
     : m_pooling(pooling)
     , m_headDropout(headDropout)
 {
+    if (headLayers != 1 && headLayers != 2)
+        throw std::invalid_argument("GraphClassifier: headLayers must be 1 or 2");
     stack = register_module("stack", std::make_shared<GnnStack>(options, makeLayer));
+    if (headLayers == 1) {
+        head1 = register_module("head1", torch::nn::Linear(options.outChannels, numClasses));
+        return;
+    }
     head1 = register_module("head1", torch::nn::Linear(options.outChannels, headHidden));
     head2 = register_module("head2", torch::nn::Linear(headHidden, numClasses));
 }
@@ -34,6 +40,8 @@ at::Tensor GraphClassifier::forward(const at::Tensor& x, const at::Tensor& edgeI
     using quantization::Rows;
     const auto& q = m_quantHook;
     auto g = q.act("pooled", F::globalPool(h, batch, numGraphs, m_pooling), Rows::Other);
+    if (!head2)
+        return F::linear(g, q.weight("head1.weight", head1->weight), head1->bias);
     g = torch::relu(F::linear(g, q.weight("head1.weight", head1->weight), head1->bias));
     g = q.act("head_hidden", g, Rows::Other);
     g = F::dropout(g, m_headDropout, is_training());

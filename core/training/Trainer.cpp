@@ -80,6 +80,8 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
             loss.backward();
             if (hooks)
                 hooks->beforeOptimizerStep();
+            if (m_config.clipGradNorm > 0) // as torch.nn.utils.clip_grad_norm_ (total norm, all parameters)
+                torch::nn::utils::clip_grad_norm_(module->parameters(), m_config.clipGradNorm);
             optimizer->step();
             if (hooks)
                 hooks->afterOptimizerStep();

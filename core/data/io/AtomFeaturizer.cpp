@@ -4,6 +4,7 @@
 #include <GraphMol/GraphMol.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace gsq::core::data::io {
@@ -68,6 +69,28 @@ std::vector<std::array<int, 9>> AtomFeaturizer::atomCategories(const RDKit::ROMo
         c[7] = a->getIsAromatic() ? 1 : 0;
         c[8] = rings->numAtomRings(a->getIdx()) > 0 ? 1 : 0;
         out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<std::array<int, 9>> AtomFeaturizer::rawFeatures(const RDKit::ROMol& mol)
+{
+    auto clamp = [](int v, int lo, int hi) { return std::min(std::max(v, lo), hi); };
+    std::vector<std::array<int, 9>> out;
+    out.reserve(mol.getNumAtoms());
+    const RDKit::RingInfo* rings = mol.getRingInfo();
+    for (const RDKit::Atom* a : mol.atoms()) {
+        std::array<int, 9> f {};
+        f[0] = clamp(static_cast<int>(a->getAtomicNum()), 0, 118);
+        f[1] = clamp(static_cast<int>(a->getChiralTag()), 0, 8);
+        f[2] = clamp(static_cast<int>(a->getDegree()), 0, 10);
+        f[3] = clamp(a->getFormalCharge(), -5, 6) + 5;
+        f[4] = clamp(static_cast<int>(a->getTotalNumHs()), 0, 8);
+        f[5] = clamp(static_cast<int>(a->getNumRadicalElectrons()), 0, 4);
+        f[6] = clamp(static_cast<int>(a->getHybridization()), 0, 7);
+        f[7] = a->getIsAromatic() ? 1 : 0;
+        f[8] = rings->numAtomRings(a->getIdx()) > 0 ? 1 : 0;
+        out.push_back(f);
     }
     return out;
 }

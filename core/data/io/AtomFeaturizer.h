@@ -24,6 +24,12 @@ public:
 
     /// The 9 category indices of every atom, [numAtoms][9].
     static std::vector<std::array<int, 9>> atomCategories(const RDKit::ROMol& mol);
+    /// PyG's MoleculeNet features (torch_geometric.utils.from_smiles, `x_map`): the same 9
+    /// properties as list indices, used as numbers: atomic number 0..118, chirality tag (RDKit
+    /// enum), degree 0..10, formal charge + 5 (-5..6), total H 0..8, radical electrons 0..4,
+    /// hybridisation (RDKit enum: UNSPECIFIED 0, S 1, SP 2, SP2 3, ...), aromatic, in ring.
+    /// Values outside PyG's lists (which PyG rejects) are clamped to the list's ends.
+    static std::vector<std::array<int, 9>> rawFeatures(const RDKit::ROMol& mol);
     /// Undirected bonds as directed pairs (both directions), sources then targets.
     static void bonds(const RDKit::ROMol& mol, std::vector<int64_t>& src, std::vector<int64_t>& dst);
     /// Canonical SMILES of the Bemis-Murcko scaffold without stereo ("" for acyclic molecules).

@@ -72,7 +72,8 @@ GraphDataset MoleculeCsvReader::read(const std::string& path, const MoleculeCsvO
         std::transform(
             ds.name.begin(), ds.name.end(), ds.name.begin(), [](unsigned char ch) { return std::tolower(ch); });
     }
-    ds.numFeatures = AtomFeaturizer::kNumFeatures;
+    const int64_t numFeatures = options.rawFeatures ? 9 : AtomFeaturizer::kNumFeatures;
+    ds.numFeatures = numFeatures;
     int64_t maxLabel = -1;
     std::vector<std::string> fields;
     std::vector<std::string> invalid;
@@ -103,14 +104,19 @@ GraphDataset MoleculeCsvReader::read(const std::string& path, const MoleculeCsvO
             invalid.push_back("line " + std::to_string(i + 1) + " (" + header[0] + " " + fields[0] + ")");
             continue;
         }
-        auto cats = AtomFeaturizer::atomCategories(*mol);
+        const auto cats
+            = options.rawFeatures ? AtomFeaturizer::rawFeatures(*mol) : AtomFeaturizer::atomCategories(*mol);
         const int64_t n = static_cast<int64_t>(cats.size());
-        auto x = torch::zeros({ n, AtomFeaturizer::kNumFeatures }, torch::kFloat);
+        auto x = torch::zeros({ n, numFeatures }, torch::kFloat);
         float* xp = x.data_ptr<float>();
         for (int64_t a = 0; a < n; ++a) {
             int offset = 0;
             for (size_t k = 0; k < 9; ++k) {
-                xp[a * AtomFeaturizer::kNumFeatures + offset + cats[static_cast<size_t>(a)][k]] = 1.0f;
+                const int v = cats[static_cast<size_t>(a)][k];
+                if (options.rawFeatures)
+                    xp[a * numFeatures + static_cast<int64_t>(k)] = static_cast<float>(v);
+                else
+                    xp[a * numFeatures + offset + v] = 1.0f;
                 offset += AtomFeaturizer::kCategorySizes[k];
             }
         }

@@ -11,10 +11,12 @@ namespace gsq::core::data::io {
 struct MoleculeCsvOptions {
     std::string smilesColumn = "smiles";
     std::string labelColumn = "p_np";
+    bool rawFeatures = false; ///< PyG MoleculeNet's 9 integer features as floats instead of 174 one-hot
 };
 
 /// Reads a CSV of molecules (header row; RFC-4180 quoting; LF or CRLF) and parses each SMILES
-/// with RDKit into a graph: atoms -> nodes with AtomFeaturizer's 174 one-hot features, bonds ->
+/// with RDKit into a graph: atoms -> nodes with AtomFeaturizer's 174 one-hot features (or its 9
+/// raw features, `rawFeatures`), bonds ->
 /// undirected edges. Labels must be integers 0..C-1. Rows whose SMILES RDKit rejects are skipped
 /// and listed (by 1-based file line and `num`/first field) in the dataset's warnings; BBBP has 11
 /// such rows, leaving 2039 molecules. The Bemis-Murcko scaffold of each molecule is recorded

@@ -272,6 +272,30 @@ private Q_SLOTS:
         QCOMPARE(ds.scaffolds[0], std::string(""));
         QCOMPARE(ds.scaffolds[1], std::string("c1ccccc1"));
     }
+
+    // PyG MoleculeNet's 9 features (from_smiles x_map indices), worked out by hand: atomic
+    // number, chirality, degree, charge + 5, total H, radicals, hybridisation (SP2 3, SP3 4),
+    // aromatic, in ring.
+    void rawAtomFeaturesAsPygMoleculeNet()
+    {
+        QTemporaryDir d;
+        const std::string path
+            = writeFile(d, "m.csv", "num,name,p_np,smiles\n1,a,1,CCO\n2,b,0,c1ccccc1\n3,c,1,C[N+](C)(C)C\n");
+        io::MoleculeCsvOptions raw;
+        raw.rawFeatures = true;
+        auto ds = io::MoleculeCsvReader::read(path, raw);
+        QCOMPARE(ds.numFeatures, 9);
+        auto row = [&](size_t g, int64_t atom) {
+            auto t = ds.graphs[g].x[atom].to(torch::kLong).contiguous();
+            return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+        };
+        QCOMPARE(ds.graphs[0].x.sizes().vec(), (std::vector<int64_t> { 3, 9 }));
+        QCOMPARE(row(0, 0), (std::vector<int64_t> { 6, 0, 1, 5, 3, 0, 4, 0, 0 }));
+        QCOMPARE(row(0, 1), (std::vector<int64_t> { 6, 0, 2, 5, 2, 0, 4, 0, 0 }));
+        QCOMPARE(row(0, 2), (std::vector<int64_t> { 8, 0, 1, 5, 1, 0, 4, 0, 0 }));
+        QCOMPARE(row(1, 0), (std::vector<int64_t> { 6, 0, 2, 5, 1, 0, 3, 1, 1 }));
+        QCOMPARE(row(2, 1), (std::vector<int64_t> { 7, 0, 4, 6, 0, 0, 4, 0, 0 }));
+    }
 };
 
 QTEST_GUILESS_MAIN(DataReadersTest)

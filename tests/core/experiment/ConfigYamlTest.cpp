@@ -34,7 +34,7 @@ private Q_SLOTS:
             << "train:\n  lr: 0.1\n  epoch: 5\n"
             << "f.yaml:3: key 'train.epoch': unknown key; valid keys in 'train' are: optimizer, lr, weight_decay, "
                "momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, "
-               "metric, eval_every";
+               "metric, eval_every, clip_grad_norm";
         QTest::newRow("wrong type") << "train:\n  epochs: many\n"
                                     << "f.yaml:2: key 'train.epochs': expected an integer, found many";
         QTest::newRow("float for int") << "model:\n  hidden: 16.5\n"
@@ -73,7 +73,8 @@ private Q_SLOTS:
         QTest::newRow("section not a map")
             << "train: fast\n"
             << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, "
-               "patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every), "
+               "patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every, "
+               "clip_grad_norm), "
                "found fast";
         QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n"
                                               << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; "
@@ -180,7 +181,7 @@ private Q_SLOTS:
         QCOMPARE(errorOf("{}", { "train.nope=1" }),
             std::string("f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
                         "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
-                        "threads, batch_size, metric, eval_every"));
+                        "threads, batch_size, metric, eval_every, clip_grad_norm"));
     }
 
     void defaultsDependOnDataset()

@@ -133,6 +133,32 @@ private Q_SLOTS:
             std::invalid_argument, conv->forward(torch::ones({ 4, 1 }), star(), torch::zeros({ 3, 1 })));
     }
 
+    void bbbpGcnHeadOfOneLayer()
+    {
+        // GCN 3x128 on 9 raw atom features -> max pool -> Linear(128 -> 2):
+        // (9*128 + 128) + 2 * (128*128 + 128) + (128*2 + 2) = 34,562 parameters.
+        experiment::ModelConfig c;
+        c.arch = "gcn";
+        c.hidden = 128;
+        c.layers = 3;
+        c.pooling = "max";
+        c.headLayers = 1;
+        c.batchNorm = false;
+        auto model = models::ModelFactory::graphClassifier(c, 9, 2);
+        QCOMPARE(parameterCount(*model), static_cast<int64_t>(34562));
+        QVERIFY(!model->head2);
+        QCOMPARE(model->head1->weight.sizes().vec(), (std::vector<int64_t> { 2, 128 }));
+        auto x = torch::randn({ 5, 9 });
+        auto ei = torch::tensor({ 0, 1, 1, 0, 3, 4, 4, 3 }, torch::kLong).view({ 2, 4 }).contiguous();
+        auto batch = torch::tensor({ 0, 0, 0, 1, 1 }, torch::kLong);
+        model->eval();
+        auto out = model->forward(x, ei, batch, 2);
+        QCOMPARE(out.sizes().vec(), (std::vector<int64_t> { 2, 2 }));
+        c.headLayers = 2;
+        QCOMPARE(parameterCount(*models::ModelFactory::graphClassifier(c, 9, 2)),
+            static_cast<int64_t>(34562 - 258 + 128 * 128 + 128 + 258));
+    }
+
     void splineCnnHasThePapersParameterCount()
     {
         // PyG examples/cora.py: SplineConv(1433 -> 16) -> SplineConv(16 -> 7), 69,143 parameters.

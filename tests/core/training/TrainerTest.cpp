@@ -94,6 +94,20 @@ private Q_SLOTS:
         QVERIFY(std::abs(fit.best.testMetric - 0.36) < 1e-6);
     }
 
+    void gradientNormIsClipped()
+    {
+        // d/dp (p - 1)^2 at p = 0 is -2; clipped to norm 0.5 one SGD step of 0.1 gives 0.05.
+        ScriptedTask task({ 0.5, 0.5 });
+        auto cfg = sgd(2, 0);
+        cfg.clipGradNorm = 0.5;
+        Trainer(cfg).fit(task, 0, {});
+        // Second step: gradient 2 * (0.05 - 1) = -1.9, clipped to -0.5 again: 0.1.
+        QVERIFY(std::abs(task.p.item<double>() - 0.1) < 1e-6);
+        ScriptedTask free({ 0.5 });
+        Trainer(sgd(1, 0)).fit(free, 0, {});
+        QVERIFY(std::abs(free.p.item<double>() - 0.2) < 1e-6);
+    }
+
     void lrStepScheduleHalvesTheRate()
     {
         ScriptedTask task(std::vector<double>(6, 0.5));
