@@ -38,6 +38,11 @@ void MainWindow::buildMenus()
     const QString dir = presetDirectory();
     for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
         presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
+    // The paper's own experiments as its public code runs them (docs/reproduction.md).
+    auto* paper = presets->addMenu(tr("Paper (Khedri et al.)"));
+    paper->setObjectName("paperPresets");
+    for (const QString& f : QDir(dir + "/paper").entryList({ "*.yaml" }, QDir::Files))
+        paper->addAction(f, this, [this, dir, f] { openExperiment(dir + "/paper/" + f); });
     auto* lessons = presets->addMenu(tr("Classroom lessons"));
     for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
         lessons->addAction(f, this, [this, dir, f] {

@@ -61,8 +61,8 @@ void Progress::onEvent(const SessionEvent& event)
         m_seed = e->seed;
         m_fold = e->fold;
         m_epoch = 0;
-        m_stage = e->stage;
-        if (e->stage == "base")
+        m_stage = stageName(e->stage);
+        if (e->stage == Stage::Base)
             m_done = static_cast<int64_t>(e->job) * m_epochsPerJob;
     } else if (auto* e = std::get_if<EpochMetrics>(&event)) {
         m_epoch = e->point.epoch;
@@ -78,7 +78,7 @@ void Progress::onEvent(const SessionEvent& event)
             m_out << "\r\033[K";
         m_out << "  job " << (e->job + 1) << "/" << m_totalJobs << " seed " << e->row.seed << " fold " << e->row.fold;
         if (e->row.method != "none")
-            m_out << " " << e->row.method << " " << e->row.setting << " " << e->row.stage;
+            m_out << " " << e->row.method << " " << e->row.setting << " " << stageName(e->row.stage);
         m_out << ": test " << e->row.metric << " " << pct(e->row.testValue) << "%, val " << pct(e->row.valValue)
               << "% (best epoch " << e->row.bestEpoch << ", " << std::fixed << std::setprecision(2)
               << e->row.trainSeconds << " s)" << std::defaultfloat << "\n";
@@ -124,7 +124,7 @@ void printResults(std::ostream& out, const RunResult& r)
     for (const auto& x : r.rows) {
         const std::string ms = x.method == "none" ? "-" : x.method + " " + x.setting;
         out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(26) << ms << std::setw(11)
-            << x.stage << std::setw(9) << pct(x.testValue) << std::setw(9) << pct(x.valValue) << std::setw(6)
+            << stageName(x.stage) << std::setw(9) << pct(x.testValue) << std::setw(9) << pct(x.valValue) << std::setw(6)
             << x.bestEpoch << std::setw(18) << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams))
             << std::setw(11) << x.sizeDiskBytes << std::fixed << std::setprecision(2) << x.trainSeconds
             << std::defaultfloat << "\n";
@@ -132,12 +132,12 @@ void printResults(std::ostream& out, const RunResult& r)
     out << "\nsummary (" << r.config.name << ")\n";
     for (const auto& s : r.summary) {
         out << "  " << s.dataset << " " << s.model << " "
-            << (s.method == "none" ? "" : s.method + " " + s.setting + " ") << s.stage << ": test " << s.metric << " "
-            << pct(s.testMean) << " +- " << pct(s.testStd) << " % (n=" << s.n << "), val " << pct(s.valMean) << " +- "
-            << pct(s.valStd) << " %, " << static_cast<int64_t>(s.nonzeroParamsMean) << "/" << s.totalParams
-            << " params, disk " << static_cast<int64_t>(s.sizeDiskBytesMean) << " B (dense " << s.sizeDenseBytes
-            << " B), " << std::fixed << std::setprecision(2) << s.trainSecondsMean << " s/job" << std::defaultfloat
-            << "\n";
+            << (s.method == "none" ? "" : s.method + " " + s.setting + " ") << stageName(s.stage) << ": test "
+            << s.metric << " " << pct(s.testMean) << " +- " << pct(s.testStd) << " % (n=" << s.n << "), val "
+            << pct(s.valMean) << " +- " << pct(s.valStd) << " %, " << static_cast<int64_t>(s.nonzeroParamsMean) << "/"
+            << s.totalParams << " params, disk " << static_cast<int64_t>(s.sizeDiskBytesMean) << " B (dense "
+            << s.sizeDenseBytes << " B), " << std::fixed << std::setprecision(2) << s.trainSecondsMean << " s/job"
+            << std::defaultfloat << "\n";
     }
     for (const auto& w : r.warnings)
         out << "  warning: " << w << "\n";

@@ -10,8 +10,13 @@
 #include "core/session/ResultWriter.h"
 #include "core/session/Session.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +25,7 @@ namespace {
 using namespace gsq::core;
 
 const char* kUsage = R"(Usage:
-  graphsqueeze-cli run FILE.yaml [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
+  graphsqueeze-cli run FILE.yaml|DIR [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
   graphsqueeze-cli inspect MODEL.gsqm
@@ -28,7 +33,9 @@ const char* kUsage = R"(Usage:
 
 Commands:
   run        train the experiment: progress on stderr, results table on stdout,
-             DIR/results.csv, DIR/summary.csv and DIR/run.json (default DIR: runs/<name>)
+             DIR/results.csv, DIR/summary.csv and DIR/run.json (default DIR: runs/<name>).
+             Given a directory, runs every *.yaml in it (sorted by file name; all are
+             validated first), each into OUT/<name> (default OUT: runs/<directory name>)
   validate   check an experiment file and print it with defaults filled in
   datasets   print the statistics of the bundled datasets
   inspect    print the per-tensor table of a saved model file (.gsqm)
@@ -95,12 +102,10 @@ int runDatasets()
     return 0;
 }
 
-int runExperiment(const Args& a)
+/// Runs one experiment into `out` with a progress display, writes its files and prints its table.
+results::RunResult runInto(const experiment::ExperimentConfig& config, const std::string& out, bool quiet)
 {
-    auto config = experiment::loadExperiment(a.file, a.overrides);
-    const std::string out = a.out.empty() ? "runs/" + config.name : a.out;
-    ensureWritableDirectory(out); // fail before training, not after
-    gsq::cli::Progress progress(std::cerr, a.quiet);
+    gsq::cli::Progress progress(std::cerr, quiet);
     results::CancelToken cancel;
     session::RunOptions options;
     options.modelDir = out + "/models";
@@ -108,7 +113,58 @@ int runExperiment(const Args& a)
         config, [&](const results::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
     session::ResultWriter::writeAll(out, result);
     gsq::cli::printResults(std::cout, result);
+    return result;
+}
+
+int runExperiment(const Args& a)
+{
+    auto config = experiment::loadExperiment(a.file, a.overrides);
+    const std::string out = a.out.empty() ? "runs/" + config.name : a.out;
+    ensureWritableDirectory(out); // fail before training, not after
+    runInto(config, out, a.quiet);
     std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json and models/*.gsqm\n";
+    return 0;
+}
+
+/// `run DIR`: the experiments of a directory, validated together before any training starts,
+/// then run one after another with a "[k/N]" header each and a closing table of wall times.
+int runDirectory(const Args& a)
+{
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(a.file))
+        if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+            files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+        throw InputError(a.file, 0, "no *.yaml experiment files in this directory");
+    std::vector<experiment::ExperimentConfig> configs;
+    std::map<std::string, std::string> byName;
+    for (const auto& f : files) {
+        configs.push_back(experiment::loadExperiment(f, a.overrides));
+        auto [it, fresh] = byName.emplace(configs.back().name, f);
+        if (!fresh)
+            throw InputError(f, 0,
+                "experiment name '" + configs.back().name + "' is also used by " + it->second
+                    + "; names choose the output directories, so they must differ");
+    }
+    const std::string root = a.out.empty() ? "runs/" + fs::path(a.file).lexically_normal().filename().string() : a.out;
+    for (const auto& c : configs)
+        ensureWritableDirectory(root + "/" + c.name); // fail before training, not after
+    std::vector<std::pair<std::string, double>> times;
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < configs.size(); ++i) {
+        const auto& config = configs[i];
+        std::cerr << "[" << (i + 1) << "/" << configs.size() << "] " << files[i] << "\n";
+        times.emplace_back(config.name, runInto(config, root + "/" + config.name, a.quiet).totalSeconds);
+    }
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "\n" << configs.size() << " experiments of " << a.file << " (wall time, s):\n";
+    for (const auto& [name, secs] : times)
+        std::cout << "  " << std::left << std::setw(36) << name << std::right << std::fixed << std::setprecision(1)
+                  << std::setw(10) << secs << "\n";
+    std::cout << "  " << std::left << std::setw(36) << "total" << std::right << std::setw(10) << total
+              << std::defaultfloat << "\nwrote " << root << "/<name>/results.csv, summary.csv, layers.csv, run.json\n";
     return 0;
 }
 
@@ -149,6 +205,8 @@ int main(int argc, char** argv)
             std::cout << "# " << a.file << ": valid\n" << experiment::toYaml(config);
             return 0;
         }
+        if (a.command == "run" && std::filesystem::is_directory(a.file))
+            return runDirectory(a);
         return runExperiment(a);
     } catch (const InputError& e) {
         std::cerr << "error: " << e.what() << "\n";

@@ -53,7 +53,7 @@ public:
     /// EpochMetrics per epoch, WeightSnapshot per epoch of the first job, the JobHistory (with
     /// its method) in ctx.result; trains with `hooks` for `epochs` from seed + seedOffset.
     static training::FitResult trainStage(training::Task& task, training::Trainer& trainer, const std::string& method,
-        const std::string& stage, const std::string& setting, int epochs, training::TrainerHooks& hooks,
+        results::Stage stage, const std::string& setting, int epochs, training::TrainerHooks& hooks,
         uint64_t seedOffset, JobContext& ctx);
 
     static void runPrune(
@@ -80,7 +80,7 @@ public:
     /// Histogram rows (61 bins over each weight's own symmetric range) of every weight matrix
     /// of `module`, for WeightSnapshot events.
     static std::vector<results::LayerRow> snapshot(
-        torch::nn::Module& module, const std::string& method, const std::string& setting, const std::string& stage);
+        torch::nn::Module& module, const std::string& method, const std::string& setting, results::Stage stage);
 };
 
 } // namespace gsq::core::compression

@@ -13,7 +13,7 @@ PruningHooks::PruningHooks(torch::nn::Module& module, const PruneSpec& spec, dou
     , m_l2Only(l2Only)
     , m_onPrune(std::move(onPrune))
 {
-    if (m_l2Only && spec.method == "l2_only") {
+    if (m_l2Only && spec.runsAs() == experiment::Method::L2Only) {
         for (const auto& p : module.named_parameters(true)) // the paper: every parameter tensor
             m_l2Names.push_back(p.key());
     } else if (m_l2Only) {
@@ -23,7 +23,7 @@ PruningHooks::PruningHooks(torch::nn::Module& module, const PruneSpec& spec, dou
 
 pruning::MaskSet PruningHooks::prune(torch::nn::Module& module, const PruneSpec& spec, double sparsity)
 {
-    if (spec.method == "global")
+    if (spec.runsAs() == experiment::Method::Global)
         return pruning::MaskSet::globalMagnitude(module, spec.targets, sparsity);
     return pruning::MaskSet::perLayerMagnitude(module, spec.targets, sparsity);
 }

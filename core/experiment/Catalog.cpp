@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 namespace gsq::core::experiment {
 namespace {
@@ -38,7 +39,10 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                 { "gin", "GIN", "sum aggregation followed by an MLP (Xu et al. 2019)" },
                 { "spline", "SplineCNN",
                     "continuous B-spline kernels over edge pseudo-coordinates, mean aggregation (Fey et al. "
-                    "2018)" } } },
+                    "2018)" },
+                { "gnae", "GNAE",
+                    "linear, row L2 normalisation scaled by norm_scale, APPNP(appnp_k, appnp_alpha) propagation: the "
+                    "encoder of NESS (Ahn & Kim 2021; Ucar 2023)" } } },
         { ChoiceList::Activation,
             { { "relu", "ReLU", "max(0, x)" }, { "elu", "ELU", "x, or exp(x) - 1 below zero" } } },
         { ChoiceList::Pooling,
@@ -47,7 +51,8 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
         { ChoiceList::Decoder,
             { { "inner_product", "Inner product", "score = z_u · z_v" }, { "mlp", "MLP", "score = MLP(z_u * z_v)" } } },
         { ChoiceList::Optimizer,
-            { { "adam", "Adam", "adaptive moments (Kingma & Ba 2015)" },
+            { { "adam", "Adam", "adaptive moments (Kingma & Ba 2015); weight_decay adds to the gradient" },
+                { "adamw", "AdamW", "Adam with decoupled weight decay (Loshchilov & Hutter 2019), eps 1e-7 as NESS" },
                 { "sgd", "SGD", "stochastic gradient descent with momentum" } } },
         { ChoiceList::SelectBy,
             { { "val_metric", "Best validation metric",
@@ -78,6 +83,11 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
         { ChoiceList::Granularity,
             { { "per_tensor", "Per tensor", "one scale per weight matrix" },
                 { "per_channel", "Per channel", "one scale per output channel" } } },
+        { ChoiceList::QuantStart,
+            { { "base", "Trained fp32 model", "fine-tune the trained base with quantization in the loop" },
+                { "init", "Initialisation",
+                    "train the quantized model from the job's untrained initialisation (the Degree-Quant code the "
+                    "paper runs does this)" } } },
         { ChoiceList::Backward,
             { { "ste", "Straight-through", "gradients pass the rounding unchanged" },
                 { "clipped", "Clipped (activations)",
@@ -99,8 +109,9 @@ const std::vector<FieldInfo>& pruneFields()
         { "agp_end", "AGP end epoch", "fine-tuning epoch at which AGP reaches the target (default: half)", T::Int, 1,
             kMaxEpochs },
         { "agp_frequency", "AGP frequency", "epochs between two AGP steps", T::Int, 1, kMaxEpochs },
-        { "finetune_epochs", "Fine-tune epochs", "epochs of fine-tuning with the mask kept; 0 = none", T::Int, 0,
-            kMaxEpochs },
+        { "finetune_epochs", "Fine-tune epochs",
+            "epochs of fine-tuning with the mask kept; 0 = none; same = as many as train.epochs (the paper's pipeline)",
+            T::Int, 0, kMaxEpochs, false, ChoiceList::Task, "same" },
         { "targets", "Targets", "glob patterns over weight names, e.g. stack.conv0.*", T::TextList },
         { "overrides", "Overrides", "per-weight sparsity, e.g. stack.conv1.weight: 0.3", T::RealMap, 0, 1, true },
         { "lambda", "L2 lambda", "weight of the sum of L2 norms (not squared) during the regularised training", T::Real,
@@ -118,9 +129,17 @@ const std::vector<FieldInfo>& quantizeFields()
     using T = FieldType;
     static const std::vector<FieldInfo> f {
         { "bits", "Bits", "bit-width of weights and activations (a2q: the starting width)", T::Int, 2, 8 },
-        { "epochs", "QAT epochs", "quantization-aware training epochs from the trained model", T::Int, 1, kMaxEpochs },
-        { "lr", "QAT learning rate", "constant learning rate of that training; 0 = train.lr with its schedule", T::Real,
-            0, 10 },
+        { "epochs", "QAT epochs", "quantization-aware training epochs", T::Int, 1, kMaxEpochs },
+        { "start", "Start from", "base: the trained fp32 model; init: the job's untrained initialisation", T::Choice, 0,
+            0, false, ChoiceList::QuantStart },
+        { "lr", "QAT learning rate", "learning rate of that training; 0 = train.lr with its schedule", T::Real, 0, 10 },
+        { "weight_decay", "QAT weight decay", "weight decay of that training; -1 = train.weight_decay", T::Real, -1,
+            1 },
+        { "lr_step_size", "QAT LR step",
+            "StepLR period of that training (epochs); 0 = constant; -1 = train.lr_step_size, or constant when lr is "
+            "set",
+            T::Int, -1, kMaxEpochs },
+        { "lr_gamma", "QAT LR factor", "StepLR factor of that training; -1 = train.lr_gamma", T::Real, -1, 1 },
         { "observer", "Observer", "how activation ranges are estimated", T::Choice, 0, 0, false, ChoiceList::Observer },
         { "momentum", "Observer momentum", "weight of the newest batch in the moving ranges", T::Real, 1e-6, 1 },
         { "percentile", "Percentile", "tail fraction cut on each side by the percentile observer", T::Real, 0, 0.2 },
@@ -160,46 +179,50 @@ std::vector<MethodInfo> builtinMethods()
             out.insert(out.end(), p.begin(), p.end());
         return out;
     };
-    const std::vector<std::string> qat { "bits", "epochs", "lr", "observer", "momentum", "percentile", "granularity",
-        "backward", "activations", "targets" };
+    const std::vector<std::string> qat { "bits", "epochs", "start", "lr", "weight_decay", "lr_step_size", "lr_gamma",
+        "observer", "momentum", "percentile", "granularity", "backward", "activations", "targets" };
     const std::string starveAdvice
         = "leave the output layer out (targets) or use global pruning, which keeps its large "
           "weights";
     return {
         { StepKind::Prune, "finegrained", "Fine-grained (per layer)",
             "every weight matrix pruned to the same sparsity by |w| (Han et al. 2015)",
-            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "overrides" } }), starveAdvice },
+            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "overrides" } }), starveAdvice,
+            Method::FineGrained },
         { StepKind::Prune, "global", "Global magnitude",
             "one |w| ranking across all layers; a layer may empty (Blalock et al. 2020)",
             keys({ { "sparsity" }, agp, { "finetune_epochs", "targets" } }),
-            "use finegrained pruning so every layer keeps weights" },
+            "use finegrained pruning so every layer keeps weights", Method::Global },
         { StepKind::Prune, "l2", "L2 regularise, then prune",
             "train with lambda * sum ||W||_2, then prune by |w| and fine-tune",
             keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "lambda", "l2_epochs", "near_zero" } }),
-            starveAdvice },
+            starveAdvice, Method::L2 },
         { StepKind::Prune, "l2_only", "L2 regularisation only (paper)",
             "train from initialisation with lambda * sum ||p||_2 over every parameter; nothing is removed",
-            { "lambda", "l2_epochs", "near_zero" }, "lower lambda; the penalty pulls every weight towards zero" },
+            { "lambda", "l2_epochs", "near_zero" }, "lower lambda; the penalty pulls every weight towards zero",
+            Method::L2Only },
         { StepKind::Prune, "structured", "Structured (channels)",
             "remove whole hidden channels ranked by coupled norms; the model shrinks",
             { "sparsity", "schedule", "finetune_epochs", "criterion" },
-            "lower the sparsity; every removed channel is gone for good" },
+            "lower the sparsity; every removed channel is gone for good", Method::Structured },
         { StepKind::Quantize, "qat", "Quantization-aware training",
             "fake-quantized weights and activations, trained from the fp32 model", qat,
-            "use more bits, percentile ranges or per-channel weights" },
+            "use more bits, percentile ranges or per-channel weights", Method::Qat },
         { StepKind::Quantize, "degree_quant", "Degree-Quant",
             "QAT that keeps high in-degree nodes in full precision more often (Tailor et al. 2021)",
-            keys({ qat, { "protect_low", "protect_change" } }), "use more bits or a higher protection probability" },
+            keys({ qat, { "protect_low", "protect_change" } }), "use more bits or a higher protection probability",
+            Method::DegreeQuant },
         { StepKind::Quantize, "a2q", "A2Q (learned bit-widths)",
             "learnable step size and bit-width per weight channel and degree group (Zhu et al. 2023)",
-            keys({ qat, { "target_bits", "penalty", "degree_groups" } }), "raise target_bits or lower the penalty" },
+            keys({ qat, { "target_bits", "penalty", "degree_groups" } }), "raise target_bits or lower the penalty",
+            Method::A2q },
         { StepKind::Quantize, "ptq", "Post-training quantization",
             "no training: ranges calibrated on the training data",
             { "bits", "observer", "momentum", "percentile", "granularity", "activations", "targets" },
-            "use 8 bits, or train quantization-aware (qat)" },
+            "use 8 bits, or train quantization-aware (qat)", Method::Ptq },
         { StepKind::Analyze, "sensitivity", "Sensitivity analysis",
             "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)", { "sparsity", "targets" },
-            "" },
+            "", Method::Sensitivity },
     };
 }
 
@@ -349,6 +372,13 @@ void Catalog::registerMethod(const MethodInfo& info)
             return;
         }
     t.methods.push_back(info);
+}
+
+Method Catalog::runsAs(StepKind kind, const std::string& name)
+{
+    if (const MethodInfo* m = method(kind, name))
+        return m->runsAs;
+    throw std::logic_error("no " + kindName(kind) + " method '" + name + "' in the catalog");
 }
 
 void Catalog::unregisterMethod(StepKind kind, const std::string& name)

@@ -37,6 +37,7 @@ enum class ChoiceList {
     Observer,
     Granularity,
     Backward,
+    QuantStart,
 };
 
 /// A dataset kind: its traits decide defaults and checks (ConfigYaml's resolveDefaults); its
@@ -64,6 +65,9 @@ struct FieldInfo {
     double lo = 0, hi = 0;
     bool hiOpen = false;
     ChoiceList choices = ChoiceList::Task; ///< FieldType::Choice only
+    /// Int fields: a word accepted instead of a number, held as kWordValue (finetune_epochs: same).
+    std::string word = "";
+    static constexpr int kWordValue = -1;
 };
 
 /// A compression method of one step kind: the keys it accepts (beyond `method`), its label and
@@ -73,6 +77,9 @@ struct MethodInfo {
     std::string name, label, help;
     std::vector<std::string> keys; ///< accepted keys, in the order the form shows them
     std::string collapseAdvice; ///< "Try ..." advice when accuracy collapses (empty = generic)
+    /// What the engine runs for it: the built-in method's own behaviour; a registered prune
+    /// method runs as per-layer magnitude pruning unless it says otherwise.
+    Method runsAs = Method::FineGrained;
     bool accepts(const std::string& key) const;
 };
 
@@ -101,6 +108,8 @@ public:
     /// magnitude pruning with the keys it accepts; its name and help appear in the loader's
     /// messages, the CLI help and the form at once.
     static void registerMethod(const MethodInfo& info);
+    /// The behaviour of method `name` of `kind`; throws std::logic_error when there is none.
+    static Method runsAs(StepKind kind, const std::string& name);
     /// Removes a registered method (tests).
     static void unregisterMethod(StepKind kind, const std::string& name);
 };

@@ -56,7 +56,7 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     Section s(ctx, node, "model",
         { "arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
             "activation", "pooling", "head_hidden", "head_layers", "batch_norm", "train_eps", "embedding_dim",
-            "decoder", "kernel_size", "spline_degree" });
+            "decoder", "kernel_size", "spline_degree", "appnp_k", "appnp_alpha", "norm_scale" });
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
@@ -75,13 +75,17 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     s.choice("decoder", m.decoder, Catalog::names(ChoiceList::Decoder));
     s.integer("kernel_size", m.kernelSize, 2, 16);
     s.integer("spline_degree", m.splineDegree, 1, 3);
+    s.integer("appnp_k", m.appnpK, 0, 100);
+    s.real("appnp_alpha", m.appnpAlpha, 0.0, 1.0);
+    s.real("norm_scale", m.normScale, 0.0, 1000.0, false, true);
 }
 
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
 {
     Section s(ctx, node, "train",
         { "optimizer", "lr", "weight_decay", "momentum", "epochs", "patience", "select_by", "lr_step_size", "lr_gamma",
-            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every", "clip_grad_norm" });
+            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every", "clip_grad_norm", "subgraphs",
+            "edge_dropout" });
     s.choice("optimizer", t.optimizer, Catalog::names(ChoiceList::Optimizer));
     s.real("lr", t.lr, 0.0, 10.0, false, true);
     s.real("weight_decay", t.weightDecay, 0.0, 1.0);
@@ -98,6 +102,8 @@ void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
     s.choice("metric", t.metric, Catalog::names(ChoiceList::Metric));
     s.integer("eval_every", t.evalEvery, 1, 100000);
     s.real("clip_grad_norm", t.clipGradNorm, 0.0, 1e6);
+    s.integer("subgraphs", t.subgraphs, 1, 64);
+    s.real("edge_dropout", t.edgeDropout, 0.0, 1.0, true);
     if (s.has("seeds") && s.has("repeats"))
         ctx.fail(s.value("repeats"), "train.repeats", "give either 'seeds' or 'repeats', not both");
 }
@@ -335,6 +341,9 @@ void resolveDefaults(ExperimentConfig& c)
         fail("train.metric", "link prediction metrics are: roc_auc, average_precision");
     if (c.model.arch == "gat" && c.model.activation == "relu" && !c.keyLines.count("model.activation"))
         c.model.activation = "elu";
+    if ((c.train.subgraphs != 1 || c.train.edgeDropout > 0) && d.task != "link_prediction")
+        fail(c.train.subgraphs != 1 ? "train.subgraphs" : "train.edge_dropout",
+            "static subgraphs and edge dropout belong to link prediction (NESS); this task is " + d.task);
     if (c.model.arch == "spline") {
         if (!c.keyLines.count("dataset.edge_attr") && d.edgeAttr == "none")
             d.edgeAttr = "target_indegree";
@@ -394,6 +403,9 @@ std::string toYaml(const ExperimentConfig& c)
       << m.embeddingDim;
     e << YAML::Key << "decoder" << YAML::Value << m.decoder << YAML::Key << "kernel_size" << YAML::Value << m.kernelSize
       << YAML::Key << "spline_degree" << YAML::Value << m.splineDegree;
+    if (m.arch == "gnae")
+        e << YAML::Key << "appnp_k" << YAML::Value << m.appnpK << YAML::Key << "appnp_alpha" << YAML::Value
+          << m.appnpAlpha << YAML::Key << "norm_scale" << YAML::Value << m.normScale;
     e << YAML::EndMap;
     const auto& t = c.train;
     e << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
@@ -408,6 +420,10 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "metric" << YAML::Value << t.metric << YAML::Key << "eval_every" << YAML::Value << t.evalEvery;
     if (t.clipGradNorm > 0)
         e << YAML::Key << "clip_grad_norm" << YAML::Value << t.clipGradNorm;
+    if (t.subgraphs != 1)
+        e << YAML::Key << "subgraphs" << YAML::Value << t.subgraphs;
+    if (t.edgeDropout > 0)
+        e << YAML::Key << "edge_dropout" << YAML::Value << t.edgeDropout;
     e << YAML::EndMap;
     if (!c.steps.empty()) {
         e << YAML::Key << "compression" << YAML::Value << YAML::BeginSeq;

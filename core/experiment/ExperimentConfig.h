@@ -56,6 +56,9 @@ struct ModelConfig {
     std::string decoder = "inner_product"; ///< link prediction: inner_product | mlp
     int kernelSize = 2; ///< spline: B-spline kernel size per pseudo-coordinate dimension
     int splineDegree = 1; ///< spline: B-spline degree (1-3)
+    int appnpK = 1; ///< gnae: APPNP propagation steps K (Klicpera et al. 2019)
+    double appnpAlpha = 0.0; ///< gnae: APPNP teleport probability alpha
+    double normScale = 1.8; ///< gnae: rows L2-normalised and scaled by this before propagation (GNAE)
 };
 
 /// train: optimisation and repetition.
@@ -76,6 +79,10 @@ struct TrainConfig {
     std::string metric = "auto"; ///< accuracy | macro_f1 | roc_auc | average_precision
     int evalEvery = 1; ///< evaluate every N epochs
     double clipGradNorm = 0; ///< clip the gradients' total L2 norm to this before each step (0 = off)
+    /// Link prediction: the training edges split into this many static subgraphs, one
+    /// reconstruction loss each, embeddings averaged for evaluation (NESS; 1 = plain GAE).
+    int subgraphs = 1;
+    double edgeDropout = 0; ///< link prediction: share of message edges dropped afresh each epoch
 
     /// The seeds this run uses (explicit list, else 0..repeats-1).
     std::vector<int64_t> effectiveSeeds() const;

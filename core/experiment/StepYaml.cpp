@@ -36,7 +36,7 @@ PruneSpec readPrune(const Section& s, const std::string& method)
     s.field(K, "schedule", p.schedule);
     s.field(K, "finetune_epochs", p.finetuneEpochs);
     s.field(K, "agp_start", p.agpStart);
-    p.agpEnd = std::max(p.agpStart, p.finetuneEpochs / 2);
+    p.agpEnd = std::max(p.agpStart, std::max(0, p.finetuneEpochs) / 2);
     s.field(K, "agp_end", p.agpEnd);
     s.field(K, "agp_frequency", p.agpFrequency);
     s.textList("targets", p.targets.patterns, kTargetsExample);
@@ -46,9 +46,11 @@ PruneSpec readPrune(const Section& s, const std::string& method)
     s.field(K, "l2_epochs", p.l2Epochs);
     s.field(K, "near_zero", p.nearZero);
     s.field(K, "criterion", p.criterion);
-    if (method == "structured" && p.schedule != "oneshot")
+    if (p.runsAs() == Method::Structured && p.schedule != "oneshot")
         s.fail("schedule", "structured pruning removes channels once (oneshot); gradual schedules need masks");
     if (p.schedule == "agp") {
+        if (p.finetuneEpochs == PruneSpec::kSameAsTraining)
+            s.fail("finetune_epochs", "agp prunes at given fine-tuning epochs; give finetune_epochs as a number");
         if (p.finetuneEpochs == 0)
             s.fail("schedule", "agp prunes during fine-tuning; set finetune_epochs > 0");
         if (p.agpEnd < p.agpStart || p.agpEnd > p.finetuneEpochs)
@@ -65,20 +67,28 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     QuantSpec q;
     q.method = method;
     s.field(K, "bits", q.bits);
-    if (method == "ptq")
+    if (q.runsAs() == Method::Ptq)
         q.epochs = 0; // post-training: no training epochs
     s.field(K, "epochs", q.epochs);
+    s.field(K, "start", q.start);
     s.field(K, "lr", q.lr);
-    if (method == "degree_quant")
+    s.field(K, "weight_decay", q.weightDecay);
+    if (q.weightDecay < 0 && q.weightDecay != -1)
+        s.fail("weight_decay", "expected a number in [0, 1], or -1 for train.weight_decay");
+    s.field(K, "lr_step_size", q.lrStepSize);
+    s.field(K, "lr_gamma", q.lrGamma);
+    if (q.lrGamma <= 0 && q.lrGamma != -1)
+        s.fail("lr_gamma", "expected a number in (0, 1], or -1 for train.lr_gamma");
+    if (q.runsAs() == Method::DegreeQuant)
         q.observer = "percentile"; // the reference's ranges
     s.field(K, "observer", q.observer);
     s.field(K, "momentum", q.momentum);
     q.percentile = q.bits >= 8 ? 0.001 : 0.01;
     s.field(K, "percentile", q.percentile);
-    if (method == "a2q")
+    if (q.runsAs() == Method::A2q)
         q.granularity = "per_channel";
     s.field(K, "granularity", q.granularity);
-    if (method == "a2q" && q.granularity != "per_channel")
+    if (q.runsAs() == Method::A2q && q.granularity != "per_channel")
         s.fail("granularity", "a2q learns a step size and bit-width per output channel; use per_channel");
     s.field(K, "backward", q.backward);
     s.field(K, "activations", q.activations);
@@ -177,7 +187,10 @@ void writeStep(YAML::Emitter& e, const Step& step)
             put("agp_end", p->agpEnd);
             put("agp_frequency", p->agpFrequency);
         }
-        put("finetune_epochs", p->finetuneEpochs);
+        if (p->finetuneEpochs == PruneSpec::kSameAsTraining)
+            put("finetune_epochs", Catalog::field(kind, "finetune_epochs")->word);
+        else
+            put("finetune_epochs", p->finetuneEpochs);
         if (accepts("targets"))
             yaml::put(e, "targets", p->targets);
         if (accepts("overrides") && !p->targets.overrides.empty())
@@ -189,7 +202,11 @@ void writeStep(YAML::Emitter& e, const Step& step)
     } else if (const auto* q = std::get_if<QuantSpec>(&step)) {
         put("bits", q->bits);
         put("epochs", q->epochs);
+        put("start", q->start);
         put("lr", q->lr);
+        put("weight_decay", q->weightDecay);
+        put("lr_step_size", q->lrStepSize);
+        put("lr_gamma", q->lrGamma);
         put("observer", q->observer);
         put("momentum", q->momentum);
         put("percentile", q->percentile);
@@ -351,7 +368,7 @@ std::string stepSummary(const Step& step)
         std::snprintf(buf, sizeof buf, "%g", v);
         return std::string(buf);
     };
-    if (const auto* p = std::get_if<PruneSpec>(&step); p && p->method == "l2_only") {
+    if (const auto* p = std::get_if<PruneSpec>(&step); p && p->runsAs() == Method::L2Only) {
         s += " · lambda " + number(p->lambda) + " · " + std::to_string(p->l2Epochs) + " epochs from initialisation";
     } else if (p) {
         std::string list;
@@ -362,7 +379,9 @@ std::string stepSummary(const Step& step)
             for (double v : p->sparsities)
                 list += (list.empty() ? "" : ", ") + number(v);
         s += " · sparsity " + list;
-        if (p->finetuneEpochs > 0)
+        if (p->finetuneEpochs == PruneSpec::kSameAsTraining)
+            s += " · fine-tuning as long as training";
+        else if (p->finetuneEpochs > 0)
             s += " · " + std::to_string(p->finetuneEpochs) + " fine-tune epochs";
     } else if (const auto* q = std::get_if<QuantSpec>(&step)) {
         s += " · " + q->settingLabel();

@@ -1,18 +1,32 @@
 #include "core/experiment/Steps.h"
 
+#include "core/experiment/Catalog.h"
+
 #include <cstdio>
 #include <stdexcept>
 
 namespace gsq::core::experiment {
 
+Method PruneSpec::runsAs() const
+{
+    return Catalog::runsAs(StepKind::Prune, method);
+}
+
+Method QuantSpec::runsAs() const
+{
+    return Catalog::runsAs(StepKind::Quantize, method);
+}
+
 std::string QuantSpec::settingLabel() const
 {
-    if (method == "a2q") {
+    std::string label = "bits=" + std::to_string(bits);
+    if (runsAs() == Method::A2q) {
         char buf[48];
         std::snprintf(buf, sizeof buf, "target_bits=%g", targetBits);
-        return buf;
+        label = buf;
     }
-    return "bits=" + std::to_string(bits);
+    // Training from initialisation is another experiment than fine-tuning the base: its own label.
+    return start == "init" ? label + " start=init" : label;
 }
 
 StepKind kindOf(const Step& step)
@@ -56,16 +70,17 @@ bool kindFromName(const std::string& name, StepKind& kind)
 int stepSettings(const Step& step)
 {
     if (auto* p = std::get_if<PruneSpec>(&step))
-        return p->method == "l2_only" ? 1 : static_cast<int>(p->sparsities.size());
+        return p->runsAs() == Method::L2Only ? 1 : static_cast<int>(p->sparsities.size());
     return 1;
 }
 
-int stepEpochs(const Step& step)
+int stepEpochs(const Step& step, int trainEpochs)
 {
     if (auto* p = std::get_if<PruneSpec>(&step)) {
-        if (p->method == "l2_only")
+        if (p->runsAs() == Method::L2Only)
             return p->l2Epochs;
-        return static_cast<int>(p->sparsities.size()) * (p->finetuneEpochs + (p->method == "l2" ? p->l2Epochs : 0));
+        return static_cast<int>(p->sparsities.size())
+            * (p->finetuneEpochsFor(trainEpochs) + (p->runsAs() == Method::L2 ? p->l2Epochs : 0));
     }
     if (auto* q = std::get_if<QuantSpec>(&step))
         return q->epochs;

@@ -22,6 +22,11 @@ struct Targets {
 
 enum class StepKind { Prune, Quantize, Analyze };
 
+/// What the engine does for a step: one value per built-in method. A step names its method as
+/// text (YAML, results, history); the catalog maps each name, registered ones included, to the
+/// behaviour it runs as (MethodInfo::runsAs), so the engine branches on this enum only.
+enum class Method { FineGrained, Global, L2, L2Only, Structured, Qat, DegreeQuant, A2q, Ptq, Sensitivity };
+
 /// `prune:` — remove weights (or channels), then fine-tune with the masks kept.
 ///
 ///   - prune:
@@ -31,7 +36,8 @@ enum class StepKind { Prune, Quantize, Analyze };
 ///       agp_start: 1               # agp: first and last pruning epoch of the fine-tuning,
 ///       agp_end: 50                #      and how often (epochs) the target rises
 ///       agp_frequency: 5
-///       finetune_epochs: 100       # 0 = evaluate the pruned model without fine-tuning
+///       finetune_epochs: 100       # 0 = evaluate the pruned model without fine-tuning; `same`
+///                                  #   = as many as train.epochs (the paper's pipeline)
 ///       targets: ["*"]             # glob patterns over weight names
 ///       overrides: {stack.conv0.weight: 0.5}   # finegrained: per-weight sparsity
 ///       lambda: 0.0005             # l2, l2_only: weight of the sum of (non-squared) L2 norms
@@ -44,13 +50,23 @@ struct PruneSpec {
     std::vector<double> sparsities { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
     std::string schedule = "oneshot";
     int agpStart = 1, agpEnd = 0, agpFrequency = 1; ///< agpEnd 0 = half the fine-tuning epochs
-    int finetuneEpochs = 100;
+    int finetuneEpochs = 100; ///< kSameAsTraining: as many epochs as the base training
     Targets targets;
     double lambda = 5e-4;
     int l2Epochs = 100;
     double nearZero = 1e-3;
     std::string criterion = "l2";
     int line = 0; ///< line of the step in its file (0 when built in code or by the form)
+
+    /// The behaviour `method` runs as (Catalog); throws std::logic_error for an unknown name.
+    Method runsAs() const;
+    /// `finetune_epochs: same` in YAML.
+    static constexpr int kSameAsTraining = -1;
+    /// Fine-tuning epochs in a run whose base trains `trainEpochs`.
+    int finetuneEpochsFor(int trainEpochs) const
+    {
+        return finetuneEpochs == kSameAsTraining ? trainEpochs : finetuneEpochs;
+    }
 };
 
 /// `quantize:` — from the trained fp32 base, quantize and (except ptq) train quantization-aware.
@@ -59,7 +75,13 @@ struct PruneSpec {
 ///       method: qat              # qat | degree_quant | a2q | ptq (Catalog)
 ///       bits: 8                  # 2..8 (a2q: the starting bit-width)
 ///       epochs: 50               # quantization-aware training epochs (ptq: none)
+///       start: base              # base: fine-tune the trained fp32 model | init: train the
+///                                #   quantized model from the job's initialisation (as the
+///                                #   Degree-Quant code the paper runs does)
 ///       lr: 0.001                # learning rate of that training (0 = train.lr)
+///       weight_decay: -1         # of that training; -1 = train.weight_decay
+///       lr_step_size: -1         # StepLR period of that training; -1 = train.lr_step_size
+///       lr_gamma: -1             # StepLR factor; -1 = train.lr_gamma
 ///       observer: minmax         # activation ranges: minmax | momentum | percentile
 ///       momentum: 0.01           # momentum observer
 ///       percentile: 0.001        # tail cut per side; default 0.1 % at 8 bits, 1 % below
@@ -78,6 +100,10 @@ struct QuantSpec {
     int bits = 8;
     int epochs = 50;
     double lr = 0; ///< 0 = the experiment's train.lr
+    std::string start = "base"; ///< base | init: where quantization-aware training starts
+    double weightDecay = -1; ///< -1 = train.weight_decay
+    int lrStepSize = -1; ///< -1 = train.lr_step_size (0 = constant)
+    double lrGamma = -1; ///< -1 = train.lr_gamma
     std::string observer = "minmax";
     double momentum = 0.01;
     double percentile = 0.001;
@@ -92,6 +118,8 @@ struct QuantSpec {
 
     /// A short label for results ("bits=8", "target_bits=4").
     std::string settingLabel() const;
+    /// The behaviour `method` runs as (Catalog); throws std::logic_error for an unknown name.
+    Method runsAs() const;
 };
 
 /// `analyze:` — sensitivity analysis: each selected weight alone pruned to each level, no
@@ -121,8 +149,9 @@ const std::string& kindName(StepKind kind);
 bool kindFromName(const std::string& name, StepKind& kind);
 /// A step of `kind` with `method` and every other field at its default.
 Step defaultStep(StepKind kind, const std::string& method);
-/// Training epochs one job spends in this step (all settings), for progress and ETA.
-int stepEpochs(const Step& step);
+/// Training epochs one job spends in this step (all settings) when the base trains
+/// `trainEpochs`, for progress and ETA.
+int stepEpochs(const Step& step, int trainEpochs);
 /// Settings this step runs (sparsities, or 1).
 int stepSettings(const Step& step);
 

@@ -260,6 +260,28 @@ const FieldInfo& info(StepKind kind, const std::string& key)
 void Section::field(StepKind kind, const std::string& key, int& out) const
 {
     const auto& f = info(kind, key);
+    if (!f.word.empty()) {
+        const auto v = value(key);
+        if (v.IsDefined() && v.IsScalar() && v.Scalar() == f.word) {
+            out = FieldInfo::kWordValue;
+            return;
+        }
+        if (v.IsDefined() && !v.IsNull()) {
+            int64_t x = 0;
+            bool ok = v.IsScalar();
+            try {
+                x = ok ? v.as<int64_t>() : 0;
+            } catch (const YAML::Exception&) {
+                ok = false;
+            }
+            if (!ok || x < static_cast<int64_t>(f.lo) || x > static_cast<int64_t>(f.hi))
+                m_ctx.fail(v, path(key),
+                    "expected an integer in [" + std::to_string(static_cast<int64_t>(f.lo)) + ", "
+                        + std::to_string(static_cast<int64_t>(f.hi)) + "] or '" + f.word + "', found " + scalarText(v));
+            out = static_cast<int>(x);
+            return;
+        }
+    }
     integer(key, out, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
 }
 

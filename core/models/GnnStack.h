@@ -38,6 +38,8 @@ public:
         const at::Tensor& edgeAttr = {});
     const GnnStackOptions& options() const { return m_options; }
     size_t numLayers() const { return m_layers.size(); }
+    /// The layers in order; layer i is the child module "conv<i>".
+    const std::vector<nn::MessagePassingLayer*>& layers() const { return m_layers; }
 
 private:
     at::Tensor activate(const at::Tensor& h) const;

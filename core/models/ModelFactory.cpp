@@ -5,6 +5,7 @@
 #include "core/nn/GatConv.h"
 #include "core/nn/GcnConv.h"
 #include "core/nn/GinConv.h"
+#include "core/nn/GnaeConv.h"
 #include "core/nn/SageConv.h"
 #include "core/nn/SplineConv.h"
 
@@ -57,6 +58,15 @@ const std::map<std::string, ModelFactory::LayerMaker>& builtinArchitectures()
                 return [k, degree](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
                     return std::make_shared<nn::SplineConvImpl>(
                         nn::SplineConvOptions(in, out).dim(1).kernel_size(k).degree(degree));
+                };
+            } },
+        { "gnae",
+            [](const experiment::ModelConfig& c, bool) -> LayerFactory {
+                const int64_t k = c.appnpK;
+                const double alpha = c.appnpAlpha, scale = c.normScale;
+                return [k, alpha, scale](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
+                    return std::make_shared<nn::GnaeConvImpl>(
+                        nn::GnaeConvOptions(in, out).K(k).alpha(alpha).scale(scale));
                 };
             } },
     };

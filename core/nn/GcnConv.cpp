@@ -71,4 +71,18 @@ at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     return q.act("output", out);
 }
 
+std::vector<ChannelBlock> GcnConvImpl::channelBlocks()
+{
+    ChannelBlock b;
+    b.addRow(weight);
+    b.addRow(bias);
+    b.addCol(weight);
+    return { b };
+}
+
+void GcnConvImpl::syncChannelOptions()
+{
+    options.in_channels(weight.size(1)).out_channels(weight.size(0));
+}
+
 } // namespace gsq::core::nn

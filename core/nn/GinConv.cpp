@@ -44,4 +44,33 @@ at::Tensor GinConvImpl::forward(
     return q.act("output", h);
 }
 
+std::vector<ChannelBlock> GinConvImpl::channelBlocks()
+{
+    // Two blocks: the MLP's hidden channels (lin1 -> lin2) and the layer's outputs (lin2 and its
+    // BatchNorm -> the next layer).
+    ChannelBlock first { ".lin1", {}, {}, {} }, second { ".lin2", {}, {}, {} };
+    first.addRow(lin1->weight);
+    first.addRow(lin1->bias);
+    first.addCol(lin1->weight);
+    second.addRow(lin2->weight);
+    second.addRow(lin2->bias);
+    if (norm) {
+        second.addRow(norm->weight);
+        second.addRow(norm->bias);
+        second.addRow(norm->running_mean, false);
+        second.addRow(norm->running_var, false);
+    }
+    second.addCol(lin2->weight);
+    return { first, second };
+}
+
+void GinConvImpl::syncChannelOptions()
+{
+    options.in_channels(lin1->weight.size(1)).hidden_channels(lin1->weight.size(0)).out_channels(lin2->weight.size(0));
+    lin1->options.in_features(lin1->weight.size(1)).out_features(lin1->weight.size(0));
+    lin2->options.in_features(lin2->weight.size(1)).out_features(lin2->weight.size(0));
+    if (norm)
+        norm->options.num_features(lin2->weight.size(0));
+}
+
 } // namespace gsq::core::nn

@@ -35,6 +35,8 @@ public:
     void reset() override;
     void pretty_print(std::ostream& stream) const override;
     at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {}) override;
+    std::vector<ChannelBlock> channelBlocks() override;
+    void syncChannelOptions() override;
     int64_t outChannels() const override { return options.out_channels(); }
 
     GinConvOptions options;

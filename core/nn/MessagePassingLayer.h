@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/nn/ChannelBlock.h"
 #include "core/quantization/QuantHook.h"
 
 #include <ATen/core/Tensor.h>
@@ -20,6 +21,12 @@ public:
     virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeAttr = {}) = 0;
     /// Output width F_out.
     virtual int64_t outChannels() const = 0;
+    /// Structured pruning: the layer's channel blocks in data-flow order (GinConv has two, its
+    /// MLP's hidden channels being prunable too). Empty: the layer cannot be pruned by channel.
+    virtual std::vector<ChannelBlock> channelBlocks() { return {}; }
+    /// After structured pruning replaced tensors (or a checkpoint restored other shapes): set the
+    /// recorded widths (options) from the tensors.
+    virtual void syncChannelOptions() { }
 };
 
 } // namespace gsq::core::nn

@@ -50,4 +50,20 @@ at::Tensor SageConvImpl::forward(
     return q.act("output", out);
 }
 
+std::vector<ChannelBlock> SageConvImpl::channelBlocks()
+{
+    ChannelBlock b;
+    b.addRow(weightNeighbours);
+    b.addRow(weightRoot);
+    b.addRow(bias);
+    b.addCol(weightNeighbours);
+    b.addCol(weightRoot);
+    return { b };
+}
+
+void SageConvImpl::syncChannelOptions()
+{
+    options.in_channels(weightNeighbours.size(1)).out_channels(weightNeighbours.size(0));
+}
+
 } // namespace gsq::core::nn

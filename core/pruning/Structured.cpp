@@ -1,9 +1,6 @@
 #include "core/pruning/Structured.h"
 
 #include "core/models/GnnStack.h"
-#include "core/nn/GcnConv.h"
-#include "core/nn/GinConv.h"
-#include "core/nn/SageConv.h"
 
 #include <torch/torch.h>
 
@@ -12,72 +9,7 @@
 namespace gsq::core::pruning {
 namespace {
 
-/// A block's coupled tensors: `rows` are indexed by its output channel (dim 0), `cols` by its
-/// input channel (dim 1); `scored` says which rows count in the ranking (not running stats).
-struct Block {
-    std::string name;
-    std::vector<at::Tensor> rows, cols;
-    std::vector<bool> scored;
-};
-
-void addRow(Block& b, const at::Tensor& t, bool scored = true)
-{
-    if (t.defined()) {
-        b.rows.push_back(t);
-        b.scored.push_back(scored);
-    }
-}
-
-void addCol(Block& b, const at::Tensor& t)
-{
-    if (t.defined())
-        b.cols.push_back(t);
-}
-
-/// The stack's layers as blocks in data-flow order (a GIN layer is two blocks).
-std::vector<Block> blocksOf(models::GnnStack& stack, const std::string& prefix)
-{
-    std::vector<Block> blocks;
-    for (const auto& child : stack.named_children()) {
-        const std::string name = prefix + child.key();
-        torch::nn::Module* m = child.value().get();
-        if (auto* g = dynamic_cast<nn::GcnConvImpl*>(m)) {
-            Block b { name, {}, {}, {} };
-            addRow(b, g->weight);
-            addRow(b, g->bias);
-            addCol(b, g->weight);
-            blocks.push_back(b);
-        } else if (auto* s = dynamic_cast<nn::SageConvImpl*>(m)) {
-            Block b { name, {}, {}, {} };
-            addRow(b, s->weightNeighbours);
-            addRow(b, s->weightRoot);
-            addRow(b, s->bias);
-            addCol(b, s->weightNeighbours);
-            addCol(b, s->weightRoot);
-            blocks.push_back(b);
-        } else if (auto* gin = dynamic_cast<nn::GinConvImpl*>(m)) {
-            Block first { name + ".lin1", {}, {}, {} }, second { name + ".lin2", {}, {}, {} };
-            addRow(first, gin->lin1->weight);
-            addRow(first, gin->lin1->bias);
-            addCol(first, gin->lin1->weight);
-            addRow(second, gin->lin2->weight);
-            addRow(second, gin->lin2->bias);
-            if (gin->norm) {
-                addRow(second, gin->norm->weight);
-                addRow(second, gin->norm->bias);
-                addRow(second, gin->norm->running_mean, false);
-                addRow(second, gin->norm->running_var, false);
-            }
-            addCol(second, gin->lin2->weight);
-            blocks.push_back(first);
-            blocks.push_back(second);
-        } else {
-            throw std::invalid_argument(
-                "structured pruning supports gcn, sage and gin layers; " + name + " is " + m->name());
-        }
-    }
-    return blocks;
-}
+using Block = nn::ChannelBlock;
 
 models::GnnStack* findStack(torch::nn::Module& model, std::string& prefix)
 {
@@ -87,6 +19,26 @@ models::GnnStack* findStack(torch::nn::Module& model, std::string& prefix)
             return stack;
         }
     throw std::invalid_argument("structured pruning needs a model with a GNN layer stack");
+}
+
+/// The stack's channel blocks in data-flow order, as each layer declares them; a layer that
+/// declares none cannot be pruned by channel.
+std::vector<Block> blocksOf(models::GnnStack& stack, const std::string& prefix)
+{
+    std::vector<Block> blocks;
+    const auto children = stack.named_children();
+    for (size_t i = 0; i < stack.layers().size(); ++i) {
+        const std::string name = prefix + "conv" + std::to_string(i);
+        auto layerBlocks = stack.layers()[i]->channelBlocks();
+        if (layerBlocks.empty())
+            throw std::invalid_argument("structured pruning supports gcn, sage and gin layers; " + name + " is "
+                + children[name.substr(prefix.size())]->name());
+        for (auto& b : layerBlocks) {
+            b.name = name + b.name;
+            blocks.push_back(std::move(b));
+        }
+    }
+    return blocks;
 }
 
 } // namespace
@@ -151,22 +103,8 @@ void StructuredPruner::syncOptions(torch::nn::Module& model)
     } catch (const std::invalid_argument&) {
         return;
     }
-    for (const auto& child : stack->named_children()) {
-        torch::nn::Module* m = child.value().get();
-        if (auto* g = dynamic_cast<nn::GcnConvImpl*>(m)) {
-            g->options.in_channels(g->weight.size(1)).out_channels(g->weight.size(0));
-        } else if (auto* s = dynamic_cast<nn::SageConvImpl*>(m)) {
-            s->options.in_channels(s->weightNeighbours.size(1)).out_channels(s->weightNeighbours.size(0));
-        } else if (auto* gin = dynamic_cast<nn::GinConvImpl*>(m)) {
-            gin->options.in_channels(gin->lin1->weight.size(1))
-                .hidden_channels(gin->lin1->weight.size(0))
-                .out_channels(gin->lin2->weight.size(0));
-            gin->lin1->options.in_features(gin->lin1->weight.size(1)).out_features(gin->lin1->weight.size(0));
-            gin->lin2->options.in_features(gin->lin2->weight.size(1)).out_features(gin->lin2->weight.size(0));
-            if (gin->norm)
-                gin->norm->options.num_features(gin->lin2->weight.size(0));
-        }
-    }
+    for (auto* layer : stack->layers())
+        layer->syncChannelOptions();
 }
 
 } // namespace gsq::core::pruning

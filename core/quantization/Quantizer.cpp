@@ -49,68 +49,11 @@ struct Quantizer::ActPoint {
     at::Tensor lastCounts; ///< a2q: elements per group in the last forward pass
 };
 
-// ---------------------------------------------------------------- Hook
-
-at::Tensor Hook::weight(const std::string& local, const at::Tensor& w) const
-{
-    return m_quantizer ? m_quantizer->weight(m_prefix + local, w) : w;
-}
-
-at::Tensor Hook::act(const std::string& local, const at::Tensor& x, Rows rows) const
-{
-    return m_quantizer ? m_quantizer->act(m_prefix + local, x, rows) : x;
-}
-
-void Hook::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const at::Tensor& batch) const
-{
-    if (m_quantizer)
-        m_quantizer->beginGraph(edgeIndex, numNodes, batch);
-}
-
-void Hook::attach(Quantizer* quantizer, std::string prefix)
-{
-    m_quantizer = quantizer;
-    m_prefix = std::move(prefix);
-}
-
-void Hook::detach()
-{
-    m_quantizer = nullptr;
-    m_prefix.clear();
-}
-
-// ---------------------------------------------------------------- degree helpers
-
-at::Tensor degreeGroups(const at::Tensor& inDegree, int groups)
-{
-    auto g = torch::floor(torch::log2(inDegree.to(torch::kDouble) + 1.0)).to(torch::kLong);
-    return g.clamp(0, groups - 1);
-}
-
-at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change, const at::Tensor& batch)
-{
-    // As dq/transforms.py's ProbabilisticHighDegreeMask (per graph): p = low + (high - low) *
-    // (nodes of the graph with in-degree <= d) / (nodes of the graph), high = min(low + change, 1).
-    const int64_t n = inDegree.numel();
-    if (n == 0)
-        return torch::zeros({ 0 }, torch::kFloat);
-    const double high = std::min(low + change, 1.0);
-    auto deg = inDegree.to(torch::kLong);
-    auto graph = batch.defined() ? batch.to(torch::kLong) : torch::zeros({ n }, torch::kLong);
-    const int64_t span = deg.max().item<int64_t>() + 1;
-    auto key = graph * span + deg;
-    auto sorted = std::get<0>(key.sort());
-    auto atMost = torch::searchsorted(sorted, key, /*out_int32=*/false, /*right=*/true);
-    auto first = torch::searchsorted(sorted, graph * span, /*out_int32=*/false, /*right=*/false);
-    auto sizes = torch::bincount(graph).index_select(0, graph);
-    auto fraction = (atMost - first).to(torch::kDouble) / sizes.to(torch::kDouble);
-    return (low + (high - low) * fraction).to(torch::kFloat);
-}
-
 // ---------------------------------------------------------------- Quantizer
 
 Quantizer::Quantizer(QuantSpec spec, uint64_t seed)
     : m_spec(std::move(spec))
+    , m_method(m_spec.runsAs())
     , m_rng(seed * 0x2545F4914F6CDD1DULL + 7)
 {
 }
@@ -146,17 +89,17 @@ void Quantizer::detach(torch::nn::Module& model)
 
 bool Quantizer::observing() const
 {
-    return m_calibrating || (is_training() && m_spec.method != "ptq");
+    return m_calibrating || (is_training() && m_method != experiment::Method::Ptq);
 }
 
 void Quantizer::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const at::Tensor& batch)
 {
     m_numNodes = numNodes;
     m_mask = at::Tensor();
-    if (m_spec.method != "a2q" && m_spec.method != "degree_quant")
+    if (m_method != experiment::Method::A2q && m_method != experiment::Method::DegreeQuant)
         return;
     auto deg = torch::bincount(edgeIndex[1], {}, numNodes);
-    if (m_spec.method == "a2q") {
+    if (m_method == experiment::Method::A2q) {
         m_group = degreeGroups(deg, m_spec.degreeGroups);
         return;
     }
@@ -203,7 +146,7 @@ Quantizer::WeightPoint& Quantizer::weightPoint(const std::string& name, const at
     p->source = w;
     p->rows = w.size(0);
     p->cols = w.numel() / std::max<int64_t>(1, w.size(0));
-    if (m_spec.method == "a2q") {
+    if (m_method == experiment::Method::A2q) {
         torch::NoGradGuard guard;
         // LSQ's initial step (Esser et al., ICLR 2020): 2 mean|w| / sqrt(qmax), per output channel.
         auto meanAbs = w.detach().reshape({ p->rows, p->cols }).abs().mean(1).clamp_min(1e-8);
@@ -226,7 +169,7 @@ at::Tensor Quantizer::weightScales(const WeightPoint& p, const at::Tensor& w) co
 at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
 {
     auto w2 = w.reshape({ p.rows, p.cols });
-    if (m_spec.method == "a2q") {
+    if (m_method == experiment::Method::A2q) {
         auto s = (p.step.abs() + 1e-8).unsqueeze(1);
         auto b = roundSte(p.bits.clamp(2.0, 8.0)).unsqueeze(1);
         auto qmax = torch::pow(2.0, b - 1.0) - 1.0;
@@ -265,7 +208,7 @@ measure::QuantizedWeights Quantizer::quantizedWeights()
         auto w2 = p->source.detach().reshape({ p->rows, p->cols }).to(torch::kFloat);
         measure::QuantizedWeight q;
         at::Tensor qmax;
-        if (m_spec.method == "a2q") {
+        if (m_method == experiment::Method::A2q) {
             q.scales = (p->step.detach().abs() + 1e-8).to(torch::kFloat).contiguous();
             auto b = p->bits.detach().clamp(2.0, 8.0).round().to(torch::kInt).contiguous();
             q.bits.assign(b.data_ptr<int>(), b.data_ptr<int>() + b.numel());
@@ -318,7 +261,7 @@ Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tens
     p->lo = p->range.narrow(0, 0, 1);
     p->hi = p->range.narrow(0, 1, 1);
     p->count = p->range.narrow(0, 2, 1);
-    if (m_spec.method == "a2q") {
+    if (m_method == experiment::Method::A2q) {
         torch::NoGradGuard guard;
         const bool nodes = rows == Rows::Nodes && m_group.defined() && x.size(0) == m_numNodes;
         const int64_t groups = rows == Rows::Nodes ? m_spec.degreeGroups : 1;
@@ -355,7 +298,7 @@ at::Tensor Quantizer::act(const std::string& name, const at::Tensor& x, Rows row
 at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
 {
     const bool nodes = rows == Rows::Nodes && x.dim() == 2 && x.size(0) == m_numNodes;
-    if (m_spec.method == "a2q") {
+    if (m_method == experiment::Method::A2q) {
         const int64_t groups = p.step.size(0);
         auto g = nodes && groups > 1 && m_group.defined() ? m_group : torch::zeros({ x.size(0) }, torch::kLong);
         auto s = (p.step.abs() + 1e-8).index_select(0, g).unsqueeze(1);
@@ -371,7 +314,8 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
 
     // Degree-Quant while training: protected rows stay fp32 and only the unprotected rows feed
     // the low-precision ranges (dq/multi_quant.py: the *_low quantizers see x[~mask] only).
-    const bool masked = m_spec.method == "degree_quant" && nodes && m_mask.defined() && is_training() && !m_calibrating;
+    const bool masked
+        = m_method == experiment::Method::DegreeQuant && nodes && m_mask.defined() && is_training() && !m_calibrating;
     if (observing() && (!masked || !m_mask.all().item<bool>())) {
         torch::NoGradGuard guard;
         auto flat = (masked ? x.detach().index({ m_mask.logical_not() }) : x.detach()).reshape({ -1 });
@@ -421,7 +365,7 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
 
 at::Tensor Quantizer::penalty()
 {
-    if (m_spec.method != "a2q" || m_spec.penalty <= 0)
+    if (m_method != experiment::Method::A2q || m_spec.penalty <= 0)
         return {};
     double wElems = 0;
     at::Tensor total = torch::zeros({});
@@ -447,7 +391,7 @@ at::Tensor Quantizer::penalty()
 
 double Quantizer::averageWeightBits()
 {
-    if (m_spec.method != "a2q")
+    if (m_method != experiment::Method::A2q)
         return m_spec.bits;
     double bits = 0, elems = 0;
     for (auto& [name, p] : m_weights) {
@@ -461,7 +405,7 @@ double Quantizer::averageFeatureBits()
 {
     if (!m_spec.activations)
         return 32;
-    if (m_spec.method != "a2q")
+    if (m_method != experiment::Method::A2q)
         return m_spec.bits;
     double bits = 0, elems = 0;
     for (auto& [name, p] : m_acts) {

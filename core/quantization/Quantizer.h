@@ -3,6 +3,7 @@
 #include "core/experiment/Steps.h"
 #include "core/measure/ModelFile.h"
 #include "core/pruning/Targets.h"
+#include "core/quantization/DegreeQuant.h"
 #include "core/quantization/QuantHook.h"
 
 #include <torch/nn/module.h>
@@ -92,6 +93,7 @@ private:
     at::Tensor weightScales(const WeightPoint& p, const at::Tensor& w) const;
 
     QuantSpec m_spec;
+    experiment::Method m_method; ///< what m_spec.method runs as, looked up once
     pruning::Targets m_targets;
     std::vector<std::string> m_allowedWeights; ///< names selected by the targets
     std::map<std::string, std::unique_ptr<WeightPoint>> m_weights;
@@ -106,14 +108,5 @@ private:
     at::Tensor m_mask; ///< [N] bool, Degree-Quant nodes kept fp32 in this forward (training only)
     std::map<std::string, std::pair<at::Tensor, std::shared_ptr<const PackedLinear>>> m_int8;
 };
-
-/// The log2 in-degree bucket of each node: 0 for degree 0, 1 for 1, 2 for 2-3, 3 for 4-7, ...,
-/// capped at groups - 1 (A²Q's degree groups).
-at::Tensor degreeGroups(const at::Tensor& inDegree, int groups);
-/// Degree-Quant's protection probability, per graph of `batch` (undefined = one graph), as the
-/// reference (camlsys/degree-quant, dq/transforms.py): low + (min(low + change, 1) - low) *
-/// (nodes of the graph with in-degree <= d) / (nodes of the graph). Nodes of equal in-degree
-/// share the value; the highest-degree node gets min(low + change, 1).
-at::Tensor protectionProbability(const at::Tensor& inDegree, double low, double change, const at::Tensor& batch = {});
 
 } // namespace gsq::core::quantization

@@ -8,7 +8,7 @@ namespace gsq::core::results {
 void RunResult::summarize()
 {
     summary.clear();
-    using Key = std::tuple<std::string, std::string, std::string, std::string>; // method, setting, stage, metric
+    using Key = std::tuple<std::string, std::string, Stage, std::string>; // method, setting, stage, metric
     std::vector<Key> order;
     std::map<Key, std::vector<const ResultRow*>> groups;
     for (const auto& r : rows) {

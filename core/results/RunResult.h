@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/experiment/ExperimentConfig.h"
+#include "core/results/Stage.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,7 +42,7 @@ struct ResultRow {
     std::string setting; ///< e.g. "sparsity=0.5"; empty for the base model
     int64_t seed = 0;
     int fold = 0; ///< 0-based; 0 when the split has no folds
-    std::string stage = "base";
+    Stage stage = Stage::Base;
     std::string metric;
     double testValue = 0, valValue = 0;
     int64_t nonzeroParams = 0, totalParams = 0;
@@ -70,7 +71,8 @@ struct ResultRow {
 
 /// One weight tensor of one (seed, fold, setting, stage): a row of layers.csv.
 struct LayerRow {
-    std::string method, setting, stage;
+    std::string method, setting;
+    Stage stage = Stage::Base;
     int64_t seed = 0;
     int fold = 0;
     std::string layer, shape;
@@ -90,7 +92,9 @@ struct LayerRow {
 
 /// One row of summary.csv: rows that share everything but seed and fold, aggregated.
 struct SummaryRow {
-    std::string experiment, dataset, task, model, method, setting, stage, metric;
+    std::string experiment, dataset, task, model, method, setting;
+    Stage stage = Stage::Base;
+    std::string metric;
     double testMean = 0, testStd = 0, valMean = 0, valStd = 0;
     int n = 0;
     double nonzeroParamsMean = 0;
@@ -125,7 +129,7 @@ struct EpochPoint {
 struct JobHistory {
     int64_t seed = 0;
     int fold = 0;
-    std::string stage;
+    Stage stage = Stage::Base;
     std::vector<EpochPoint> epochs;
     std::string setting; ///< compression setting of the stage ("" for base)
     std::string method = "none"; ///< compression method of the stage ("none" for base): two methods

@@ -28,7 +28,7 @@ struct StageStarted {
     int job = 0; ///< 0-based index among totalJobs
     int64_t seed = 0;
     int fold = 0;
-    std::string stage; ///< "base", "regularized", "finetuned"
+    Stage stage = Stage::Base; ///< a training stage: base, regularized, finetuned or qat
     int epochs = 0;
     std::string setting; ///< compression setting ("sparsity=0.5"); empty for base
     std::string method = "none"; ///< compression method of the stage; "none" for base
@@ -38,7 +38,7 @@ struct EpochMetrics {
     int job = 0;
     int64_t seed = 0;
     int fold = 0;
-    std::string stage;
+    Stage stage = Stage::Base;
     int epochs = 0; ///< planned epochs of this stage
     EpochPoint point;
     std::string setting; ///< as in StageStarted
@@ -56,7 +56,8 @@ struct PruningApplied {
     int job = 0;
     int64_t seed = 0;
     int fold = 0;
-    std::string method, setting, stage; ///< stage: "pruned" or "finetuned"
+    std::string method, setting;
+    Stage stage = Stage::Pruned; ///< Pruned, or Finetuned for a gradual schedule's steps
     int epoch = 0; ///< fine-tuning epoch for gradual schedules, 0 otherwise
     double targetSparsity = 0;
     std::vector<LayerRow> layers;
@@ -69,7 +70,8 @@ struct PruningApplied {
 /// training these are the fp32 shadow weights.
 struct WeightSnapshot {
     int job = 0;
-    std::string stage, method, setting; ///< as in StageStarted; method "none" for base
+    Stage stage = Stage::Base; ///< as in StageStarted
+    std::string method, setting; ///< as in StageStarted; method "none" for base
     int epoch = 0;
     std::vector<LayerRow> layers;
 };

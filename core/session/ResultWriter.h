@@ -9,12 +9,10 @@ namespace gsq::core::session {
 /// The session speaks in the result and event types of core/results.
 using namespace gsq::core::results;
 
-/// Serialises a RunResult. Every file is written atomically (temp file + rename).
+/// Serialises a RunResult with the columns of core/results/ResultSchema.h. Every file is written
+/// atomically (temp file + rename).
 class ResultWriter {
 public:
-    /// The first columns of results.csv, in this exact order.
-    static const char* resultsHeader();
-
     static std::string resultsCsv(const RunResult& r);
     static std::string summaryCsv(const RunResult& r);
     /// One row per weight tensor per (method, setting, stage, seed, fold).

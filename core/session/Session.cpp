@@ -11,6 +11,7 @@
 #include "core/pruning/Pruner.h"
 #include "core/pruning/Structured.h"
 #include "core/quantization/Int8Linear.h"
+#include "core/session/MemoryPreflight.h"
 #include "core/session/ThreadTuner.h"
 #include "core/training/GraphTask.h"
 #include "core/training/LinkTask.h"
@@ -131,7 +132,15 @@ std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p,
             failAt(c, "dataset.val_fraction", e.what());
         }
         auto model = models::ModelFactory::linkPredictor(c.model, ds.numFeatures);
-        return std::make_unique<training::LinkTask>(model, g, ls, c.train.metric);
+        training::LinkOptions lo;
+        lo.subgraphs = c.train.subgraphs;
+        lo.edgeDropout = c.train.edgeDropout;
+        lo.seed = static_cast<uint64_t>(d.splitSeed >= 0 ? d.splitSeed : seed) + 7919;
+        if (lo.subgraphs > ls.trainPos.size(1))
+            failAt(c, "train.subgraphs",
+                std::to_string(lo.subgraphs) + " subgraphs need at least as many training edges ("
+                    + std::to_string(ls.trainPos.size(1)) + ")");
+        return std::make_unique<training::LinkTask>(model, g, ls, c.train.metric, lo);
     }
     auto split = makeSplit(c, p, seed, fold);
     if (d.task == "node_classification") {
@@ -173,19 +182,19 @@ std::vector<std::string> collapseWarnings(const RunResult& r)
 {
     const SummaryRow* base = nullptr;
     for (const auto& s : r.summary)
-        if (s.stage == "base")
+        if (s.stage == Stage::Base)
             base = &s;
     std::vector<std::string> out;
     if (!base)
         return out;
     for (const auto& s : r.summary) {
-        if (s.stage == "base" || s.stage == "regularized" || s.testMean >= base->testMean - 0.2)
+        if (s.stage == Stage::Base || s.stage == Stage::Regularized || s.testMean >= base->testMean - 0.2)
             continue;
-        if (s.stage == "pruned" && std::any_of(r.summary.begin(), r.summary.end(), [&](const SummaryRow& o) {
-                return o.method == s.method && o.setting == s.setting && o.stage == "finetuned";
+        if (s.stage == Stage::Pruned && std::any_of(r.summary.begin(), r.summary.end(), [&](const SummaryRow& o) {
+                return o.method == s.method && o.setting == s.setting && o.stage == Stage::Finetuned;
             }))
             continue; // fine-tuning is what counts
-        const bool quantized = s.stage == "quantized";
+        const bool quantized = s.stage == Stage::Quantized;
         const auto* method = experiment::Catalog::method(
             quantized ? experiment::StepKind::Quantize : experiment::StepKind::Prune, s.method);
         const std::string fix = method && !method->collapseAdvice.empty() ? method->collapseAdvice : "a milder setting";
@@ -193,7 +202,8 @@ std::vector<std::string> collapseWarnings(const RunResult& r)
         std::snprintf(numbers, sizeof numbers, "%s %.3f ± %.3f (n=%d) vs %.3f ± %.3f (n=%d) for the %s model",
             s.metric.c_str(), s.testMean, s.testStd, s.n, base->testMean, base->testStd, base->n,
             quantized ? "fp32" : "dense");
-        out.push_back("accuracy collapsed at " + s.setting + " (" + s.method + ", " + s.stage + "): " + numbers
+        out.push_back("accuracy collapsed at " + s.setting + " (" + s.method + ", " + stageName(s.stage)
+            + "): " + numbers
             + (quantized ? ". Try to " + fix + "."
                          : ". Try a lower sparsity, more fine-tuning epochs, or " + fix + "."));
     }
@@ -260,6 +270,27 @@ RunResult Session::run(
         }
         const int totalJobs = numFolds * static_cast<int>(seeds.size());
 
+        // Memory pre-flight: a model that cannot fit is refused before anything is allocated.
+        {
+            const auto need = estimateMemory(config, prepared.dataset.stats());
+            const double have = availableMemoryBytes();
+            const std::string what = "the run needs about " + formatBytes(need.total()) + " per job ("
+                + std::to_string(need.parameters) + " parameters: " + formatBytes(need.parameterBytes)
+                + " with gradients and checkpoints, optimizer " + formatBytes(need.optimizerBytes) + ", activations "
+                + formatBytes(need.activationBytes) + ")";
+            if (have > 0 && need.total() > have) {
+                const auto line = config.keyLines.find("model.hidden");
+                throw InputError::atKey(file, line == config.keyLines.end() ? 0 : line->second, "model.hidden",
+                    what + " but this machine has " + formatBytes(have)
+                        + " available; reduce model.hidden, model.layers or train.batch_size");
+            }
+            if (have > 0 && need.total() > have / 2) {
+                const std::string w = "memory: " + what + ", more than half of the " + formatBytes(have) + " available";
+                result.warnings.push_back(w);
+                emit(RunWarning { w });
+            }
+        }
+
         // Threads: as configured, or whichever of 1 and 2 trains the first job's model faster.
         ThreadChoice threads;
         {
@@ -269,7 +300,8 @@ RunResult Session::run(
                 const auto& step = config.steps[i];
                 const std::string where
                     = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
-                if (auto* p = std::get_if<experiment::PruneSpec>(&step); p && p->method == "structured") {
+                if (auto* p = std::get_if<experiment::PruneSpec>(&step);
+                    p && p->runsAs() == experiment::Method::Structured) {
                     try {
                         pruning::StructuredPruner::check(*probe->module());
                     } catch (const std::invalid_argument& e) {
@@ -300,7 +332,7 @@ RunResult Session::run(
         started.totalJobs = totalJobs;
         started.epochsPerJob = config.train.epochs;
         for (const auto& step : config.steps)
-            started.epochsPerJob += experiment::stepEpochs(step);
+            started.epochsPerJob += experiment::stepEpochs(step, config.train.epochs);
         started.threads = threads.threads;
         started.threadsReason = threads.reason;
         emit(started);
@@ -320,7 +352,7 @@ RunResult Session::run(
                 ctx.init = &init;
                 training::TrainerHooks noHooks;
                 auto fit = compression::CompressionRunner::trainStage(
-                    *task, trainer, "none", "base", "", config.train.epochs, noHooks, 0, ctx);
+                    *task, trainer, "none", Stage::Base, "", config.train.epochs, noHooks, 0, ctx);
                 ResultRow row;
                 row.experiment = config.name;
                 row.dataset = prepared.dataset.name;

@@ -24,6 +24,9 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainCo
     if (c.optimizer == "sgd")
         return std::make_unique<torch::optim::SGD>(
             m.parameters(), torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
+    if (c.optimizer == "adamw") // decoupled weight decay (Loshchilov & Hutter 2019); eps as NESS's code
+        return std::make_unique<torch::optim::AdamW>(
+            m.parameters(), torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay).eps(1e-7));
     return std::make_unique<torch::optim::Adam>(
         m.parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
 }
@@ -50,6 +53,11 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
     const bool byLast = m_config.selectBy == "last";
     double bestScore = -std::numeric_limits<double>::infinity();
     Checkpoint bestWeights;
+    // When hooks reject epochs, the best of all epochs is kept too, in case none is ever accepted.
+    double fallbackScore = -std::numeric_limits<double>::infinity();
+    Checkpoint fallbackWeights;
+    int fallbackEpoch = 0;
+    Evaluation fallbackEval;
     int sinceImprovement = 0;
     const double nan = std::numeric_limits<double>::quiet_NaN();
 
@@ -101,6 +109,12 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
             rec.valLoss = ev.valLoss;
             const double score = byLoss ? -ev.valLoss : (byLast ? static_cast<double>(epoch) : ev.valMetric);
             const bool eligible = !hooks || hooks->acceptCheckpoint(epoch);
+            if (!eligible && bestWeights.empty() && (score > fallbackScore || fallbackWeights.empty())) {
+                fallbackScore = score;
+                fallbackWeights = Checkpoint::capture(*module);
+                fallbackEpoch = epoch;
+                fallbackEval = ev;
+            }
             if (eligible && (score > bestScore || bestWeights.empty())) {
                 bestScore = score;
                 bestWeights = Checkpoint::capture(*module);
@@ -124,8 +138,14 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
             break;
         }
     }
-    if (!bestWeights.empty())
+    if (!bestWeights.empty()) {
         bestWeights.restore(*module);
+    } else if (!fallbackWeights.empty()) {
+        fallbackWeights.restore(*module);
+        result.bestEpoch = fallbackEpoch;
+        result.best = fallbackEval;
+        result.noEligibleEpoch = true;
+    }
     result.trainSeconds = secondsSince(start);
     return result;
 }

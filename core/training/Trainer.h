@@ -39,6 +39,9 @@ struct FitResult {
     Evaluation best; ///< evaluation of those weights
     double trainSeconds = 0; ///< total wall time
     bool stoppedEarly = false;
+    /// The hooks accepted no epoch's weights as a result (e.g. A²Q never met its bit target): the
+    /// best epoch by the selection score over all evaluated epochs was kept instead.
+    bool noEligibleEpoch = false;
 };
 
 /// Thrown out of fit() when the cancel flag was raised; the model is left as it was.

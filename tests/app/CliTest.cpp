@@ -54,6 +54,44 @@ private Q_SLOTS:
         QCOMPARE(bad.err, QString("error: --frobnicate: unknown option (see --help)\n"));
     }
 
+    void runsEveryExperimentOfADirectory()
+    {
+        QTemporaryDir d;
+        QDir(d.path()).mkdir("matrix");
+        auto write = [&](const QString& file, const QString& name) {
+            QFile f(d.filePath("matrix/" + file));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(("name: " + name + "\ntrain:\n  epochs: 2\n  seeds: [0]\n  threads: 1\n").toUtf8());
+        };
+        write("b.yaml", "second");
+        write("a.yaml", "first");
+        QFile(d.filePath("matrix/notes.txt")).open(QIODevice::WriteOnly); // not an experiment
+        auto r = cli({ "run", d.filePath("matrix"), "--quiet" }, d.path());
+        QCOMPARE(r.code, 0);
+        QVERIFY2(
+            r.err.contains("[1/2] " + d.filePath("matrix") + "/a.yaml") && r.err.contains("[2/2]"), qPrintable(r.err));
+        QVERIFY2(r.out.contains("2 experiments of ") && r.out.contains("  first ") && r.out.contains("  total "),
+            qPrintable(r.out));
+        for (const char* name : { "first", "second" }) {
+            QFile results(d.filePath(QString("runs/matrix/%1/results.csv").arg(name)));
+            QVERIFY2(results.open(QIODevice::ReadOnly), name);
+            QCOMPARE(QString(results.readAll()).split('\n', Qt::SkipEmptyParts).size(), 2); // header + base row
+        }
+
+        // Two files with the same name would write into one directory: refused before training.
+        write("c.yaml", "first");
+        auto dup = cli({ "run", d.filePath("matrix"), "--out", d.filePath("out") });
+        QCOMPARE(dup.code, 2);
+        QCOMPARE(dup.err,
+            "error: " + d.filePath("matrix/c.yaml") + ": experiment name 'first' is also used by "
+                + d.filePath("matrix/a.yaml") + "; names choose the output directories, so they must differ\n");
+        QVERIFY(!QDir(d.filePath("out")).exists());
+        QDir(d.path()).mkdir("empty");
+        auto none = cli({ "run", d.filePath("empty") });
+        QCOMPARE(none.code, 2);
+        QCOMPARE(none.err, "error: " + d.filePath("empty") + ": no *.yaml experiment files in this directory\n");
+    }
+
     void validateReportsFileLineAndKey()
     {
         QTemporaryDir d;

@@ -2,6 +2,8 @@
 // curves, the Layers and Compare tables, CSV/PNG/SVG export, inline validation, pause/step and
 // stop — plus the table model through QAbstractItemModelTester.
 #include "ui/MainWindow.h"
+
+#include "core/experiment/ConfigYaml.h"
 #include "ui/charts/ChartView.h"
 #include "ui/models/RowTableModel.h"
 #include "ui/panels/ExperimentPanel.h"
@@ -20,6 +22,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
@@ -31,6 +34,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 
 using namespace gsq::ui;
 
@@ -108,10 +112,10 @@ private Q_SLOTS:
 
         auto* compare = w.compareTab()->model();
         QCOMPARE(compare->rowCount(), 3);
-        QCOMPARE(compare->rows()[0][5].toString(), QString("none"));
-        QCOMPARE(compare->rows()[2][7].toString(), QString("finetuned"));
-        QCOMPARE(compare->rows()[2][17].toString(), QString("sparse-csr"));
-        QVERIFY(compare->rows()[2][16].toDouble() > 0);
+        QCOMPARE(compare->rows()[0][CompareTab::column("method")].toString(), QString("none"));
+        QCOMPARE(compare->rows()[2][CompareTab::column("stage")].toString(), QString("finetuned"));
+        QCOMPARE(compare->rows()[2][CompareTab::column("latency_kind")].toString(), QString("sparse-csr"));
+        QVERIFY(compare->rows()[2][CompareTab::column("latency_ms")].toDouble() > 0);
         QVERIFY(w.compareTab()->paretoCount() >= 1);
 
         QTemporaryDir dir;
@@ -124,7 +128,8 @@ private Q_SLOTS:
         QVERIFY(lines[0].startsWith("run,name,tags,dataset,model,method,setting,stage,metric,mean,std,n"));
         QVERIFY(lines[3].contains(",finegrained,sparsity=0.5,finetuned,accuracy,"));
         // Mean of the single seed equals the value the run reported.
-        QCOMPARE(lines[1].split(',')[9].toDouble(), compare->rows()[0][9].toDouble());
+        QCOMPARE(lines[1].split(',')[CompareTab::column("mean")].toDouble(),
+            compare->rows()[0][CompareTab::column("mean")].toDouble());
 
         QCOMPARE(w.exportAllCharts(dir.filePath("charts")), QString());
         const QStringList pngs = QDir(dir.filePath("charts")).entryList({ "*.png" });
@@ -226,6 +231,23 @@ private Q_SLOTS:
         QVERIFY(w.runAction()->isEnabled());
     }
 
+    void paperPresetsHaveTheirOwnMenu()
+    {
+        MainWindow w;
+        auto* paper = w.findChild<QMenu*>("paperPresets");
+        QVERIFY(paper);
+        QCOMPARE(paper->title(), QString("Paper (Khedri et al.)"));
+        const QStringList files
+            = QDir(QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS) + "/paper").entryList({ "*.yaml" }, QDir::Files);
+        QVERIFY(files.size() >= 6);
+        QCOMPARE(paper->actions().size(), files.size());
+        paper->actions().first()->trigger(); // opens it in the form
+        QCOMPARE(w.panel()->config().name,
+            gsq::core::experiment::loadExperiment(
+                (QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS) + "/paper/" + files.first()).toStdString())
+                .name);
+    }
+
     void pauseStepAndStop()
     {
         MainWindow w;
@@ -307,11 +329,13 @@ private Q_SLOTS:
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
         auto* compare = w.compareTab()->model();
         const auto& last = compare->rows().back();
-        QCOMPARE(last[7].toString(), QString("quantized"));
-        QVERIFY2(last[17].toString().startsWith("w4a") && last[17].toString().endsWith("-dynamic-onednn"),
-            qPrintable(last[17].toString()));
-        QVERIFY(last[19].isValid()); // the deployed (int8 kernels) mean beside the simulated one
-        QCOMPARE(last[18].toDouble(), 4.0);
+        QCOMPARE(last[CompareTab::column("stage")].toString(), QString("quantized"));
+        QVERIFY2(last[CompareTab::column("latency_kind")].toString().startsWith("w4a")
+                && last[CompareTab::column("latency_kind")].toString().endsWith("-dynamic-onednn"),
+            qPrintable(last[CompareTab::column("latency_kind")].toString()));
+        QVERIFY(last[CompareTab::column("deployed_mean")]
+                    .isValid()); // the deployed (int8 kernels) mean beside the simulated one
+        QCOMPARE(last[CompareTab::column("bits")].toDouble(), 4.0);
         auto* layers = w.layersTab()->model();
         QCOMPARE(layers->rows().back()[2].toString(), QString("quantized"));
 
@@ -430,8 +454,8 @@ private Q_SLOTS:
             QVERIFY(
                 q.exec("INSERT INTO runs (name, created, config_yaml) VALUES ('old run', '2026-11-01', 'name: old')"));
             QVERIFY(q.exec("INSERT INTO epochs VALUES (1, 0, 0, 'base', '', 1, 0.9, 0.5, 0.6, 0.55, 1.0)"));
-            QVERIFY(q.exec("INSERT INTO summary (run_id, method, setting, stage, metric, mean, n) VALUES "
-                           "(1, 'none', '', 'base', 'accuracy', 0.8, 1)"));
+            QVERIFY(q.exec("INSERT INTO summary (run_id, method, setting, stage, metric, mean, n, nonzero, disk) "
+                           "VALUES (1, 'none', '', 'base', 'accuracy', 0.8, 1, 23063, 93000)"));
         }
         QSqlDatabase::removeDatabase("old");
         RunHistory history(path);
@@ -439,11 +463,15 @@ private Q_SLOTS:
         auto runs = history.runs();
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs[0].summary.at(0).bitsMean, 32.0); // the default for runs stored before
+        QCOMPARE(runs[0].summary.at(0).nonzeroParamsMean, 23063.0); // renamed columns keep their values
+        QCOMPARE(runs[0].summary.at(0).sizeDiskBytesMean, 93000.0);
+        QCOMPARE(runs[0].summary.at(0).testMean, 0.8);
+        QVERIFY(std::isnan(runs[0].summary.at(0).deployedMean)); // not measured then
         gsq::core::results::RunResult r;
         r.config.name = "new";
         gsq::core::results::SummaryRow s;
         s.method = "qat";
-        s.stage = "quantized";
+        s.stage = gsq::core::results::Stage::Quantized;
         s.bitsMean = 4;
         r.summary.push_back(s);
         gsq::core::results::LayerRow l;
@@ -453,7 +481,7 @@ private Q_SLOTS:
         r.layers.push_back(l);
         // Two methods with the same setting label keep their own curves.
         for (auto [method, val] : { std::pair<const char*, double> { "qat", 0.5 }, { "degree_quant", 0.9 } }) {
-            gsq::core::results::JobHistory h { 0, 0, "qat", {}, "bits=4", method };
+            gsq::core::results::JobHistory h { 0, 0, gsq::core::results::Stage::Qat, {}, "bits=4", method };
             h.epochs.push_back({ 1, 0.3, 0.7, val, 0.6, 0.4, 0.001, 0.01 });
             r.histories.push_back(h);
         }
@@ -463,7 +491,7 @@ private Q_SLOTS:
         QCOMPARE(history.validationCurve(1, "none", "base", ""), (QVector<QPointF> { { 1, 0.6 } })); // migrated epochs
         QCOMPARE(history.validationCurve(id, "qat", "qat", "bits=4"), (QVector<QPointF> { { 1, 0.5 } }));
         QCOMPARE(history.validationCurve(id, "degree_quant", "qat", "bits=4"), (QVector<QPointF> { { 1, 0.9 } }));
-        QCOMPARE(history.layerHistogram(id, "", "", "", "stack.conv0.weight").histCounts,
+        QCOMPARE(history.layerHistogram(id, "", "", "base", "stack.conv0.weight").histCounts,
             (std::vector<int64_t> { 1, 2, 3 }));
     }
 

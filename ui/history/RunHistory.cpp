@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/experiment/ConfigYaml.h"
+#include "core/results/ResultSchema.h"
+#include "ui/models/Cells.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -18,6 +20,21 @@ namespace gsq::ui {
 using namespace gsq::core::results;
 
 namespace {
+/// SQLite declaration of a declared summary column, with its value for rows stored before it.
+QString declaration(const Column<SummaryRow>& c)
+{
+    const char* type = c.type == ColumnType::Text ? "TEXT" : c.type == ColumnType::Integer ? "INTEGER" : "REAL";
+    return QString(type) + (*c.legacyDefault ? QString(" DEFAULT ") + c.legacyDefault : QString());
+}
+
+QString summaryDeclarations()
+{
+    QStringList parts;
+    for (const auto& c : summaryColumns())
+        parts << QString(c.name) + " " + declaration(c);
+    return parts.join(", ");
+}
+
 QString histogramText(const std::vector<int64_t>& counts)
 {
     QStringList parts;
@@ -46,12 +63,8 @@ RunHistory::RunHistory(const QString& path)
         && exec("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
                 "tags TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, config_yaml TEXT NOT NULL, "
                 "total_seconds REAL)")
-        && exec(
-            "CREATE TABLE IF NOT EXISTS summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
-            "experiment TEXT, dataset TEXT, task TEXT, model TEXT, method TEXT, setting TEXT, stage TEXT, metric TEXT, "
-            "mean REAL, std REAL, n INTEGER, nonzero REAL, total INTEGER, theoretical REAL, dense INTEGER, "
-            "disk REAL, latency REAL, latency_kind TEXT, target_sparsity REAL, bits REAL DEFAULT 32, "
-            "feature_bits REAL DEFAULT 32)")
+        && exec("CREATE TABLE IF NOT EXISTS summary (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
+            + summaryDeclarations() + ")")
         && exec("CREATE TABLE IF NOT EXISTS epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, "
                 "seed INTEGER, fold INTEGER, stage TEXT, setting TEXT, epoch INTEGER, loss REAL, train REAL, val REAL, "
                 "test REAL, val_loss REAL, method TEXT NOT NULL DEFAULT 'none')")
@@ -59,24 +72,28 @@ RunHistory::RunHistory(const QString& path)
                 "method TEXT, setting TEXT, stage TEXT, seed INTEGER, fold INTEGER, layer TEXT, shape TEXT, "
                 "params INTEGER, nnz INTEGER, bits INTEGER, disk_bytes INTEGER, hist_lo REAL, hist_hi REAL, hist TEXT, "
                 "macs INTEGER DEFAULT 0)");
-    // Older histories lack columns added since: bits (quantization), macs, the epochs' method and
-    // the deployed metric. Each is added with its default (NULL deployed: not measured then).
-    auto addMissing = [&](const QString& table, const QString& column, const QString& declaration) {
-        if (!m_ok)
-            return;
+    // Histories written before the declared result schema named some summary columns differently;
+    // the rename keeps their values. Columns added since get their legacy default (or NULL: not
+    // measured then).
+    auto hasColumn = [&](const QString& table, const QString& column) {
         QSqlQuery cols(QSqlDatabase::database(m_connection));
         bool has = false;
         if (cols.exec("PRAGMA table_info(" + table + ")"))
             while (cols.next())
                 has = has || cols.value(1).toString() == column;
-        cols.finish(); // no statement may be active while the schema changes
-        if (!has)
+        return has; // the query ends here: no statement may be active while the schema changes
+    };
+    auto addMissing = [&](const QString& table, const QString& column, const QString& declaration) {
+        if (m_ok && !hasColumn(table, column))
             m_ok = exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + declaration);
     };
-    addMissing("summary", "bits", "REAL DEFAULT 32");
-    addMissing("summary", "feature_bits", "REAL DEFAULT 32");
-    addMissing("summary", "deployed_mean", "REAL");
-    addMissing("summary", "deployed_std", "REAL");
+    for (const auto& [old, now] : { std::pair<const char*, const char*> { "nonzero", "nonzero_params" },
+             { "total", "total_params" }, { "theoretical", "size_theoretical_bytes" }, { "dense", "size_dense_bytes" },
+             { "disk", "size_disk_bytes" }, { "latency", "latency_ms" } })
+        if (m_ok && hasColumn("summary", old) && !hasColumn("summary", now))
+            m_ok = exec(QString("ALTER TABLE summary RENAME COLUMN %1 TO %2").arg(old, now));
+    for (const auto& c : summaryColumns())
+        addMissing("summary", c.name, declaration(c));
     addMissing("layers", "macs", "INTEGER DEFAULT 0");
     addMissing("epochs", "method", "TEXT NOT NULL DEFAULT 'none'");
 }
@@ -124,22 +141,16 @@ qint64 RunHistory::add(const RunResult& r)
         return fail(q);
     const qint64 id = q.lastInsertId().toLongLong();
 
-    q.prepare(
-        "INSERT INTO summary (run_id, experiment, dataset, task, model, method, setting, stage, metric, mean, std, "
-        "n, nonzero, total, theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits, "
-        "deployed_mean, deployed_std) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    QStringList names { "run_id" }, marks { "?" };
+    for (const auto& c : summaryColumns()) {
+        names << c.name;
+        marks << "?";
+    }
+    q.prepare("INSERT INTO summary (" + names.join(", ") + ") VALUES (" + marks.join(", ") + ")");
     for (const auto& s : r.summary) {
-        for (const QVariant& v :
-            { QVariant(id), QVariant(QString::fromStdString(s.experiment)), QVariant(QString::fromStdString(s.dataset)),
-                QVariant(QString::fromStdString(s.task)), QVariant(QString::fromStdString(s.model)),
-                QVariant(QString::fromStdString(s.method)), QVariant(QString::fromStdString(s.setting)),
-                QVariant(QString::fromStdString(s.stage)), QVariant(QString::fromStdString(s.metric)),
-                QVariant(s.testMean), QVariant(s.testStd), QVariant(s.n), QVariant(s.nonzeroParamsMean),
-                QVariant(qlonglong(s.totalParams)), QVariant(s.sizeTheoreticalBytesMean),
-                QVariant(qlonglong(s.sizeDenseBytes)), QVariant(s.sizeDiskBytesMean), QVariant(s.latencyMsMean),
-                QVariant(QString::fromStdString(s.latencyKind)), QVariant(s.targetSparsity), QVariant(s.bitsMean),
-                QVariant(s.featureBitsMean), QVariant(s.deployedMean), QVariant(s.deployedStd) })
-            q.addBindValue(v);
+        q.addBindValue(id);
+        for (const auto& c : summaryColumns())
+            q.addBindValue(toVariant(c.get(s)));
         if (!q.exec())
             return fail(q);
     }
@@ -149,9 +160,9 @@ qint64 RunHistory::add(const RunResult& r)
     for (const auto& h : r.histories)
         for (const auto& e : h.epochs) {
             for (const QVariant& v : { QVariant(id), QVariant(qlonglong(h.seed)), QVariant(h.fold),
-                     QVariant(QString::fromStdString(h.stage)), QVariant(QString::fromStdString(h.setting)),
-                     QVariant(e.epoch), QVariant(e.loss), QVariant(e.trainMetric), QVariant(e.valMetric),
-                     QVariant(e.testMetric), QVariant(e.valLoss), QVariant(QString::fromStdString(h.method)) })
+                     QVariant(stageText(h.stage)), QVariant(QString::fromStdString(h.setting)), QVariant(e.epoch),
+                     QVariant(e.loss), QVariant(e.trainMetric), QVariant(e.valMetric), QVariant(e.testMetric),
+                     QVariant(e.valLoss), QVariant(QString::fromStdString(h.method)) })
                 q.addBindValue(v);
             if (!q.exec())
                 return fail(q);
@@ -159,10 +170,10 @@ qint64 RunHistory::add(const RunResult& r)
     q.prepare("INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& l : r.layers) {
         for (const QVariant& v : { QVariant(id), QVariant(QString::fromStdString(l.method)),
-                 QVariant(QString::fromStdString(l.setting)), QVariant(QString::fromStdString(l.stage)),
-                 QVariant(qlonglong(l.seed)), QVariant(l.fold), QVariant(QString::fromStdString(l.layer)),
-                 QVariant(QString::fromStdString(l.shape)), QVariant(qlonglong(l.params)), QVariant(qlonglong(l.nnz)),
-                 QVariant(l.bits), QVariant(qlonglong(l.diskBytes)), QVariant(l.histLo), QVariant(l.histHi),
+                 QVariant(QString::fromStdString(l.setting)), QVariant(stageText(l.stage)), QVariant(qlonglong(l.seed)),
+                 QVariant(l.fold), QVariant(QString::fromStdString(l.layer)), QVariant(QString::fromStdString(l.shape)),
+                 QVariant(qlonglong(l.params)), QVariant(qlonglong(l.nnz)), QVariant(l.bits),
+                 QVariant(qlonglong(l.diskBytes)), QVariant(l.histLo), QVariant(l.histHi),
                  QVariant(histogramText(l.histCounts)), QVariant(qlonglong(l.macs)) })
             q.addBindValue(v);
         if (!q.exec())
@@ -186,38 +197,21 @@ QVector<StoredRun> RunHistory::runs() const
             { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(), {} });
     for (auto& run : out) {
         QSqlQuery s(db);
-        s.prepare(
-            "SELECT experiment, dataset, task, model, method, setting, stage, metric, mean, std, n, nonzero, total, "
-            "theoretical, dense, disk, latency, latency_kind, target_sparsity, bits, feature_bits, deployed_mean, "
-            "deployed_std FROM summary WHERE "
-            "run_id = ?");
+        QStringList names;
+        for (const auto& c : summaryColumns())
+            names << c.name;
+        s.prepare("SELECT " + names.join(", ") + " FROM summary WHERE run_id = ?");
         s.addBindValue(run.id);
         s.exec();
         while (s.next()) {
             SummaryRow r;
-            r.experiment = s.value(0).toString().toStdString();
-            r.dataset = s.value(1).toString().toStdString();
-            r.task = s.value(2).toString().toStdString();
-            r.model = s.value(3).toString().toStdString();
-            r.method = s.value(4).toString().toStdString();
-            r.setting = s.value(5).toString().toStdString();
-            r.stage = s.value(6).toString().toStdString();
-            r.metric = s.value(7).toString().toStdString();
-            r.testMean = s.value(8).toDouble();
-            r.testStd = s.value(9).toDouble();
-            r.n = s.value(10).toInt();
-            r.nonzeroParamsMean = s.value(11).toDouble();
-            r.totalParams = s.value(12).toLongLong();
-            r.sizeTheoreticalBytesMean = s.value(13).toDouble();
-            r.sizeDenseBytes = s.value(14).toLongLong();
-            r.sizeDiskBytesMean = s.value(15).toDouble();
-            r.latencyMsMean = s.value(16).toDouble();
-            r.latencyKind = s.value(17).toString().toStdString();
-            r.targetSparsity = s.value(18).toDouble();
-            r.bitsMean = s.value(19).toDouble();
-            r.featureBitsMean = s.value(20).toDouble();
-            r.deployedMean = s.value(21).isNull() ? std::nan("") : s.value(21).toDouble();
-            r.deployedStd = s.value(22).isNull() ? std::nan("") : s.value(22).toDouble();
+            int i = 0;
+            try {
+                for (const auto& c : summaryColumns())
+                    c.set(r, fromVariant(c.type, s.value(i++)));
+            } catch (const std::invalid_argument&) {
+                continue; // a row this version cannot read (e.g. a stage it does not know) is left out
+            }
             run.summary.push_back(r);
         }
     }
@@ -284,7 +278,7 @@ gsq::core::results::LayerRow RunHistory::layerHistogram(
         return row;
     row.method = method.toStdString();
     row.setting = setting.toStdString();
-    row.stage = stage.toStdString();
+    row.stage = parseStage(stage.toStdString()).value_or(Stage::Base);
     row.layer = layer.toStdString();
     row.seed = q.value(0).toLongLong();
     row.fold = q.value(1).toInt();

@@ -18,6 +18,39 @@ namespace gsq::ui {
 
 using namespace gsq::core::experiment;
 
+namespace {
+/// A spin box for an Int field that also takes a word (finetune_epochs: same): its minimum reads
+/// "auto" (the default applies), the value FieldInfo::kWordValue reads as the word.
+class WordSpinBox : public QSpinBox {
+public:
+    explicit WordSpinBox(QString word)
+        : m_word(std::move(word))
+    {
+    }
+
+protected:
+    QString textFromValue(int v) const override
+    {
+        return v == FieldInfo::kWordValue ? m_word : QSpinBox::textFromValue(v);
+    }
+    int valueFromText(const QString& text) const override
+    {
+        return text == m_word ? FieldInfo::kWordValue : QSpinBox::valueFromText(text);
+    }
+    QValidator::State validate(QString& input, int& pos) const override
+    {
+        if (input == m_word)
+            return QValidator::Acceptable;
+        if (!input.isEmpty() && m_word.startsWith(input))
+            return QValidator::Intermediate;
+        return QSpinBox::validate(input, pos);
+    }
+
+private:
+    QString m_word;
+};
+} // namespace
+
 StepDraft StepDraft::fromStep(const Step& step)
 {
     return { kindOf(step), methodOf(step), stepValues(step) };
@@ -139,11 +172,18 @@ void StepEditor::rebuildFields()
         QWidget* w = nullptr;
         switch (f->type) {
         case FieldType::Int: {
-            auto* spin = new QSpinBox;
-            // One below the lowest valid value stands for "not set": the default applies.
-            spin->setRange(static_cast<int>(f->lo) - 1, static_cast<int>(f->hi));
+            const QString word = QString::fromStdString(f->word);
+            auto* spin = word.isEmpty() ? new QSpinBox : new WordSpinBox(word);
+            // One below the lowest valid value (and the word's value) stands for "not set": the
+            // default applies.
+            spin->setRange(
+                static_cast<int>(std::min<double>(f->lo, word.isEmpty() ? f->lo : FieldInfo::kWordValue)) - 1,
+                static_cast<int>(f->hi));
             spin->setSpecialValueText(tr("auto"));
-            spin->setValue(value.isEmpty() ? spin->minimum() : value.toInt());
+            spin->setToolTip(QString::fromStdString(f->help));
+            spin->setValue(value.isEmpty()             ? spin->minimum()
+                    : !word.isEmpty() && value == word ? FieldInfo::kWordValue
+                                                       : value.toInt());
             connect(spin, &QSpinBox::valueChanged, this, [this] { readFields(); });
             w = spin;
             break;
@@ -207,9 +247,15 @@ void StepEditor::readFields()
         return;
     for (const auto& [key, w] : m_fields) {
         std::string text;
-        if (auto* spin = qobject_cast<QSpinBox*>(w))
-            text = spin->value() == spin->minimum() ? std::string() : std::to_string(spin->value());
-        else if (auto* box = qobject_cast<QCheckBox*>(w))
+        if (auto* spin = qobject_cast<QSpinBox*>(w)) {
+            const FieldInfo* f = Catalog::field(m_draft.kind, key);
+            if (spin->value() == spin->minimum())
+                text.clear();
+            else if (f && !f->word.empty() && spin->value() == FieldInfo::kWordValue)
+                text = f->word;
+            else
+                text = std::to_string(spin->value());
+        } else if (auto* box = qobject_cast<QCheckBox*>(w))
             text = box->isChecked() ? "true" : "false";
         else if (auto* combo = qobject_cast<QComboBox*>(w))
             text = combo->currentData().toString().toStdString();

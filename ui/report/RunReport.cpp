@@ -1,5 +1,7 @@
 #include "ui/report/RunReport.h"
 
+#include "ui/models/Cells.h"
+
 #include "core/experiment/ConfigYaml.h"
 #include "ui/charts/ChartView.h"
 #include "ui/report/HtmlReport.h"
@@ -45,18 +47,16 @@ QString runReport(const RunResult& r, QTabWidget* tabs, const QList<ChartView*>&
 
     report.heading(QObject::tr("Summary (mean ± sample std over seeds and folds)"));
     QVector<QVariantList> rows;
-    for (const auto& s : r.summary)
-        rows.append({ QString::fromStdString(s.method), QString::fromStdString(s.setting),
-            QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
-            s.nonzeroParamsMean, static_cast<qlonglong>(s.totalParams), s.bitsMean, s.sizeDiskBytesMean,
-            static_cast<qlonglong>(s.sizeDenseBytes), s.latencyMsMean, QString::fromStdString(s.latencyKind),
-            s.latencyDenseMsMean });
-    report.table({ QObject::tr("method"), QObject::tr("setting"), QObject::tr("stage"), QObject::tr("metric"),
-                     QObject::tr("mean"), QObject::tr("std"), QObject::tr("n"), QObject::tr("non-zero params"),
-                     QObject::tr("params"), QObject::tr("bits"), QObject::tr("disk bytes (measured)"),
-                     QObject::tr("dense bytes (counted)"), QObject::tr("latency ms"), QObject::tr("latency kind"),
-                     QObject::tr("fp32/masked latency ms") },
-        rows);
+    QStringList headers;
+    for (const auto* c : briefSummaryColumns())
+        headers << QString::fromUtf8(c->label);
+    for (const auto& s : r.summary) {
+        QVariantList row;
+        for (const auto* c : briefSummaryColumns())
+            row << toVariant(c->get(s));
+        rows.append(row);
+    }
+    report.table(headers, rows);
 
     report.heading(QObject::tr("Charts"));
     forEachTab(tabs, [&](int) {
@@ -70,16 +70,19 @@ QString runReport(const RunResult& r, QTabWidget* tabs, const QList<ChartView*>&
                            .arg(r.layers.front().seed)
                            .arg(r.layers.front().fold));
         QVector<QVariantList> layers;
+        QStringList layerHeaders;
+        for (const auto& c : layerColumns())
+            if (c.brief)
+                layerHeaders << QString::fromUtf8(c.label);
         for (const auto& l : r.layers)
-            if (l.seed == r.layers.front().seed && l.fold == r.layers.front().fold)
-                layers.append({ QString::fromStdString(l.method), QString::fromStdString(l.setting),
-                    QString::fromStdString(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
-                    static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity(), l.bits,
-                    static_cast<qlonglong>(l.diskBytes) });
-        report.table({ QObject::tr("method"), QObject::tr("setting"), QObject::tr("stage"), QObject::tr("layer"),
-                         QObject::tr("shape"), QObject::tr("params"), QObject::tr("non-zero"), QObject::tr("sparsity"),
-                         QObject::tr("bits"), QObject::tr("disk bytes") },
-            layers);
+            if (l.seed == r.layers.front().seed && l.fold == r.layers.front().fold) {
+                QVariantList row;
+                for (const auto& c : layerColumns())
+                    if (c.brief)
+                        row << toVariant(c.get(l));
+                layers.append(row);
+            }
+        report.table(layerHeaders, layers);
     }
     report.heading(QObject::tr("Configuration"));
     report.preformatted(QString::fromStdString(gsq::core::experiment::toYaml(r.config)));

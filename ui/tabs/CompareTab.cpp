@@ -3,6 +3,7 @@
 #include "ui/report/HtmlReport.h"
 
 #include "ui/charts/ChartView.h"
+#include "ui/models/Cells.h"
 #include "ui/models/RowTableModel.h"
 
 #include <QCheckBox>
@@ -31,27 +32,17 @@
 namespace gsq::ui {
 
 namespace {
-enum Column {
-    RunId,
-    RunName,
-    Tags,
-    Dataset,
-    Model,
-    Method,
-    Setting,
-    Stage,
-    Metric,
-    Mean,
-    Std,
-    N,
-    Nonzero,
-    Theoretical,
-    Dense,
-    Disk,
-    Latency,
-    LatencyKind,
-    Bits
-};
+// The run's own columns come first; the rest are the summary schema's brief columns.
+constexpr int RunId = 0, kFirstSummaryColumn = 3;
+} // namespace
+
+int CompareTab::column(const char* name)
+{
+    static const auto cols = briefSummaryColumns();
+    for (size_t i = 0; i < cols.size(); ++i)
+        if (std::string(name) == cols[i]->name)
+            return kFirstSummaryColumn + static_cast<int>(i);
+    return -1;
 }
 
 CompareTab::CompareTab(QWidget* parent)
@@ -69,28 +60,13 @@ CompareTab::CompareTab(QWidget* parent)
     bar->addWidget(exportButton);
     layout->addLayout(bar);
 
-    m_model = new RowTableModel(
-        { tr("run"), tr("name"), tr("tags"), tr("dataset"), tr("model"), tr("method"), tr("setting"), tr("stage"),
-            tr("metric"), tr("mean"), tr("std"), tr("n"), tr("non-zero params"), tr("nnz bytes (counted)"),
-            tr("dense bytes (counted)"), tr("disk bytes (measured)"), tr("latency ms (measured)"), tr("latency kind"),
-            tr("bits"), tr("deployed mean") },
-        this);
-    const QString why
-        = tr("Theoretical counts only non-zero values (4 bytes each); dense counts every value; disk is the "
-             "measured size of the saved model file, which also stores indices of the non-zeros. A pruned "
-             "model is only smaller on disk when it is stored sparsely, and only faster when a sparse kernel "
-             "runs it.");
-    const QString whyLatency
-        = tr("Median forward pass over the test data, timed on this machine. dense-fp32: the model "
-             "as trained; sparse-csr: pruned weights stored as CSR so the zeros are skipped. A masked "
-             "(simulated) pruned model runs as fast as the dense one. wNaM-dynamic-onednn: N-bit integer weights "
-             "in oneDNN's int8 GEMM with activations quantized to M bits per call (message passing stays fp32).");
-    const QString whyBits = tr("Bits per stored weight: 32 for fp32 models, the bit-width of quantized ones (A²Q: the "
-                               "average over output channels).");
-    m_model->setHeaderToolTips({ {}, {}, {}, {}, {}, {}, {}, {}, {}, tr("test metric, mean over seeds and folds"),
-        tr("sample standard deviation"), {}, {}, why, why, why, whyLatency, whyLatency, whyBits,
-        tr("test metric of the model the latency describes: for quantized rows the int8 kernels' own predictions "
-           "(mean is the fake-quantized, simulated model's); otherwise the same as mean") });
+    QStringList headers { tr("run"), tr("name"), tr("tags") }, tips { {}, {}, {} };
+    for (const auto* c : briefSummaryColumns()) {
+        headers << QString::fromUtf8(c->label);
+        tips << QString::fromUtf8(c->help);
+    }
+    m_model = new RowTableModel(headers, this);
+    m_model->setHeaderToolTips(tips);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(Qt::UserRole);
@@ -256,8 +232,8 @@ void CompareTab::refreshHistogramOverlay()
     double lo = 0, hi = 0, maxCount = 1;
     for (const QModelIndex& idx : selected) {
         const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
-        const auto h = m_history->layerHistogram(
-            row[RunId].toLongLong(), row[Method].toString(), row[Setting].toString(), row[Stage].toString(), layer);
+        const auto h = m_history->layerHistogram(row[RunId].toLongLong(), row[column("method")].toString(),
+            row[column("setting")].toString(), row[column("stage")].toString(), layer);
         if (h.histCounts.empty())
             continue;
         auto* s = new QLineSeries;
@@ -272,8 +248,8 @@ void CompareTab::refreshHistogramOverlay()
         s->replace(pts);
         s->setName(tr("run %1 %2 %3 %4")
                        .arg(row[RunId].toLongLong())
-                       .arg(row[Method].toString() == "none" ? QString() : row[Method].toString(),
-                           row[Setting].toString(), row[Stage].toString())
+                       .arg(row[column("method")].toString() == "none" ? QString() : row[column("method")].toString(),
+                           row[column("setting")].toString(), row[column("stage")].toString())
                        .simplified());
         s->setPen(QPen(palette[m_histogramCount % palette.size()], 2));
         chart->addSeries(s);
@@ -306,16 +282,19 @@ void CompareTab::refreshOverlay()
     double maxX = 1, minY = 1, maxY = 0;
     for (const QModelIndex& idx : m_view->selectionModel()->selectedRows()) {
         const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
-        QString stage = row[Stage].toString();
-        if (stage == "pruned")
+        QString stage = row[column("stage")].toString();
+        if (stage == stageText(gsq::core::results::Stage::Pruned))
             continue; // no training curve: evaluated once right after pruning
         const auto points = m_history->validationCurve(
-            row[RunId].toLongLong(), row[Method].toString(), stage, row[Setting].toString());
+            row[RunId].toLongLong(), row[column("method")].toString(), stage, row[column("setting")].toString());
         if (points.isEmpty())
             continue;
         auto* s = new QLineSeries;
         s->replace(QList<QPointF>(points.begin(), points.end()));
-        s->setName(QString("#%1 %2 %3").arg(row[RunId].toLongLong()).arg(row[Setting].toString(), stage).simplified());
+        s->setName(QString("#%1 %2 %3")
+                       .arg(row[RunId].toLongLong())
+                       .arg(row[column("setting")].toString(), stage)
+                       .simplified());
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
@@ -334,13 +313,12 @@ void CompareTab::refreshOverlay()
 QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)
 {
     QVector<QVariantList> rows;
-    for (const auto& s : run.summary)
-        rows.append(QVariantList { run.id, run.name, run.tags, QString::fromStdString(s.dataset),
-            QString::fromStdString(s.model), QString::fromStdString(s.method), QString::fromStdString(s.setting),
-            QString::fromStdString(s.stage), QString::fromStdString(s.metric), s.testMean, s.testStd, s.n,
-            s.nonzeroParamsMean, s.sizeTheoreticalBytesMean, static_cast<qlonglong>(s.sizeDenseBytes),
-            s.sizeDiskBytesMean, s.latencyMsMean, QString::fromStdString(s.latencyKind), s.bitsMean,
-            std::isfinite(s.deployedMean) ? QVariant(s.deployedMean) : QVariant() });
+    for (const auto& s : run.summary) {
+        QVariantList row { run.id, run.name, run.tags };
+        for (const auto* c : briefSummaryColumns())
+            row << toVariant(c->get(s));
+        rows.append(row);
+    }
     return rows;
 }
 
@@ -381,15 +359,16 @@ void CompareTab::refreshPareto()
     others->setMarkerSize(7);
     const bool byLatency = m_paretoLatency->isChecked();
     // Cost on the x axis: KiB on disk or milliseconds, both measured.
-    auto cost
-        = [&](const QVariantList& row) { return byLatency ? row[Latency].toDouble() : row[Disk].toDouble() / 1024.0; };
+    auto cost = [&](const QVariantList& row) {
+        return byLatency ? row[column("latency_ms")].toDouble() : row[column("size_disk_bytes")].toDouble() / 1024.0;
+    };
     double maxX = byLatency ? 0.1 : 1, minY = 1, maxY = 0;
     m_paretoCount = 0;
     for (int i = 0; i < rows.size(); ++i) {
-        const double acc = rows[i][Mean].toDouble(), size = cost(rows[i]);
+        const double acc = rows[i][column("mean")].toDouble(), size = cost(rows[i]);
         bool dominated = false;
         for (int j = 0; j < rows.size() && !dominated; ++j) {
-            const double a = rows[j][Mean].toDouble(), s = cost(rows[j]);
+            const double a = rows[j][column("mean")].toDouble(), s = cost(rows[j]);
             dominated = j != i && a >= acc && s <= size && (a > acc || s < size);
         }
         (dominated ? others : front)->append(size, acc);

@@ -31,6 +31,9 @@ public:
     /// Replaces the table with these runs (from the history database).
     void setRuns(const QVector<StoredRun>& runs);
     void addRun(const StoredRun& run);
+    /// Index of a summary-schema column (core/results/ResultSchema.h, brief ones) in the table; -1
+    /// when it is not shown.
+    static int column(const char* name);
     /// Run id of a table row (source-model row), or 0.
     qint64 runIdAt(int row) const;
     QTableView* view() const { return m_view; }

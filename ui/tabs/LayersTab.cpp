@@ -1,6 +1,7 @@
 #include "ui/tabs/LayersTab.h"
 
 #include "ui/charts/ChartView.h"
+#include "ui/models/Cells.h"
 #include "ui/models/RowTableModel.h"
 
 #include <QHeaderView>
@@ -53,7 +54,7 @@ void LayersTab::addEvents(const std::vector<SessionEvent>& events)
             continue;
         for (const auto& l : f->layers)
             rows.append(QVariantList { QString::fromStdString(l.method), QString::fromStdString(l.setting),
-                QString::fromStdString(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
+                stageText(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
                 static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
                 static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs) });
     }

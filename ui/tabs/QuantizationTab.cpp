@@ -75,7 +75,7 @@ void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
     bool changed = false;
     for (const auto& e : events) {
         const auto* f = std::get_if<StageFinished>(&e);
-        if (!f || (f->row.method != "none" && f->row.stage != "quantized"))
+        if (!f || (f->row.method != "none" && f->row.stage != Stage::Quantized))
             continue;
         const auto& row = f->row;
         const QString label = labelOf(row);

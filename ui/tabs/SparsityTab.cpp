@@ -1,6 +1,7 @@
 #include "ui/tabs/SparsityTab.h"
 
 #include "ui/charts/ChartView.h"
+#include "ui/models/Cells.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -82,10 +83,10 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
         if (auto* f = std::get_if<StageFinished>(&e)) {
             if (f->row.method == "none")
                 m_base << f->row.testValue;
-            else if (f->row.stage == "quantized")
+            else if (f->row.stage == Stage::Quantized)
                 continue; // the Quantization tab shows these
             else
-                m_values[QString::fromStdString(f->row.stage)][f->row.targetSparsity] << f->row.testValue;
+                m_values[stageText(f->row.stage)][f->row.targetSparsity] << f->row.testValue;
             changed = true;
         } else if (auto* p = std::get_if<PruningApplied>(&e)) {
             m_lastLayers = p->layers;
@@ -103,7 +104,7 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
                 m_scheduleSetting = m_lastSetting;
             }
             changed = true;
-        } else if (auto* s = std::get_if<StageStarted>(&e); s && s->job == 0 && s->stage == "finetuned") {
+        } else if (auto* s = std::get_if<StageStarted>(&e); s && s->job == 0 && s->stage == Stage::Finetuned) {
             m_plannedEpochs[QString::fromStdString(settingKey(s->method, s->setting))] = s->epochs;
         }
     }
@@ -126,7 +127,8 @@ void SparsityTab::refresh()
     auto* chart = m_accView->chart();
     chart->removeAllSeries();
     double lo = 1.0;
-    const QMap<QString, QColor> colors { { "pruned", QColor("#c0392b") }, { "finetuned", QColor("#27ae60") } };
+    const QMap<QString, QColor> colors { { stageText(Stage::Pruned), QColor("#c0392b") },
+        { stageText(Stage::Finetuned), QColor("#27ae60") } };
     for (auto it = m_values.begin(); it != m_values.end(); ++it) {
         auto* mean = new QLineSeries;
         auto* dots = new QScatterSeries;

@@ -14,13 +14,13 @@ namespace gsq::ui {
 using namespace gsq::core::results;
 
 namespace {
-QColor stageColor(const std::string& stage)
+QColor stageColor(Stage stage)
 {
-    if (stage == "base")
+    if (stage == Stage::Base)
         return QColor("#2e86de");
-    if (stage == "regularized")
+    if (stage == Stage::Regularized)
         return QColor("#e67e22");
-    if (stage == "qat")
+    if (stage == Stage::Qat)
         return QColor("#8e44ad");
     return QColor("#27ae60");
 }
@@ -76,19 +76,17 @@ void TrainingTab::clear()
 }
 
 TrainingTab::Curve& TrainingTab::curve(
-    int job, const std::string& stage, const std::string& setting, int64_t seed, const std::string& method)
+    int job, Stage stage, const std::string& setting, int64_t seed, const std::string& method)
 {
     // Settings repeat across methods ("bits=4" for qat and degree_quant): the method is part of the key.
     const std::string label = settingKey(method, setting);
-    const QString key = QString("%1|%2|%3").arg(job).arg(QString::fromStdString(stage), QString::fromStdString(label));
+    const QString key = QString("%1|%2|%3").arg(job).arg(stageName(stage), QString::fromStdString(label));
     auto it = m_loss.find(key);
     if (it != m_loss.end())
         return *it;
     Curve c;
-    const QString name = QString("seed %1 %2 %3")
-                             .arg(seed)
-                             .arg(QString::fromStdString(stage), QString::fromStdString(label))
-                             .trimmed();
+    const QString name
+        = QString("seed %1 %2 %3").arg(seed).arg(stageName(stage), QString::fromStdString(label)).trimmed();
     c.loss = new QLineSeries;
     c.metric = new QLineSeries;
     for (auto* s : { c.loss, c.metric }) {
@@ -105,9 +103,9 @@ TrainingTab::Curve& TrainingTab::curve(
     m_metricView->chart()->addSeries(c.metric);
     c.metric->attachAxis(m_metricX);
     c.metric->attachAxis(m_metricY);
-    if (stage == "regularized" || stage == "finetuned" || stage == "qat") {
+    if (stage == Stage::Regularized || stage == Stage::Finetuned || stage == Stage::Qat) {
         c.offset = m_baseEnd.value(job, 0);
-        if (stage == "finetuned")
+        if (stage == Stage::Finetuned)
             c.offset = m_regularizedEnd.value(QString("%1|%2").arg(job).arg(QString::fromStdString(setting)), c.offset);
     }
     return *m_loss.insert(key, c);
@@ -127,7 +125,8 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
             if (std::isfinite(m->point.loss))
                 m_maxLoss = std::max(m_maxLoss, m->point.loss);
             {
-                const QString key = QString::fromStdString(m->stage + "|" + settingKey(m->method, m->setting));
+                const QString key
+                    = QString::fromStdString(stageName(m->stage) + ("|" + settingKey(m->method, m->setting)));
                 Mean& mean = m_means[key];
                 auto& sum = mean.sums[x];
                 if (std::isfinite(m->point.loss)) {
@@ -141,9 +140,9 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
                 mean.jobs.insert(m->job);
                 mean.dirty = true;
             }
-            if (m->stage == "base")
+            if (m->stage == Stage::Base)
                 m_baseEnd[m->job] = m->point.epoch;
-            if (m->stage == "regularized")
+            if (m->stage == Stage::Regularized)
                 m_regularizedEnd[QString("%1|%2").arg(m->job).arg(QString::fromStdString(m->setting))]
                     = static_cast<int>(x);
         } else if (auto* f = std::get_if<StageFinished>(&e)) {
@@ -173,7 +172,7 @@ void TrainingTab::refresh()
             mean.metric = new QLineSeries;
             for (auto* s : { mean.loss, mean.metric }) {
                 s->setName(name);
-                s->setPen(QPen(stageColor(parts[0].toStdString()), 2.6));
+                s->setPen(QPen(stageColor(parseStage(parts[0].toStdString()).value_or(Stage::Finetuned)), 2.6));
             }
             m_lossView->chart()->addSeries(mean.loss);
             mean.loss->attachAxis(m_lossX);

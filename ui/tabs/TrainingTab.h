@@ -44,7 +44,7 @@ private:
         bool dirty = false;
     };
     Curve& curve(
-        int job, const std::string& stage, const std::string& setting, int64_t seed, const std::string& method);
+        int job, gsq::core::results::Stage stage, const std::string& setting, int64_t seed, const std::string& method);
     void refresh();
     /// Mean over jobs of one stage and setting: x -> {loss sum, loss n, metric sum, metric n}.
     struct Mean {

@@ -1,6 +1,7 @@
 #include "ui/tabs/WeightsTab.h"
 
 #include "ui/charts/ChartView.h"
+#include "ui/models/Cells.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -93,8 +94,7 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
         if (auto* w = std::get_if<WeightSnapshot>(&e)) {
             const QString setting = QString::fromStdString(settingKey(w->method, w->setting));
             for (const auto& l : w->layers)
-                m_snapshots[QString::fromStdString(l.layer)][setting].append(
-                    { QString::fromStdString(w->stage), w->epoch, l });
+                m_snapshots[QString::fromStdString(l.layer)][setting].append({ stageText(w->stage), w->epoch, l });
             changed = true;
             continue;
         }
@@ -104,7 +104,7 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
         for (const auto& l : f->layers) {
             const QString layer = QString::fromStdString(l.layer);
             const QString setting = QString::fromStdString(settingKey(l.method, l.setting));
-            m_rows[layer][setting][QString::fromStdString(l.stage)] = l;
+            m_rows[layer][setting][stageText(l.stage)] = l;
             if (m_layer->findText(layer) < 0)
                 m_layer->addItem(layer);
             if (!setting.isEmpty() && m_setting->findText(setting) < 0) {
@@ -246,12 +246,13 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         y->setTitleText(tr("weights per bin"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    const QMap<QString, QColor> colors { { "base", QColor("#2e86de") }, { "pruned", QColor("#c0392b") },
-        { "finetuned", QColor("#27ae60") }, { "quantized", QColor("#8e44ad") }, { "qat", QColor("#8e44ad") },
-        { "regularized", QColor("#e67e22") } };
+    const QMap<QString, QColor> colors { { stageText(Stage::Base), QColor("#2e86de") },
+        { stageText(Stage::Pruned), QColor("#c0392b") }, { stageText(Stage::Finetuned), QColor("#27ae60") },
+        { stageText(Stage::Quantized), QColor("#8e44ad") }, { stageText(Stage::Qat), QColor("#8e44ad") },
+        { stageText(Stage::Regularized), QColor("#e67e22") } };
     double maxCount = 1;
     std::stable_sort(rows.begin(), rows.end(), [](const LayerRow* a, const LayerRow* b) {
-        return (a->stage == "base" ? 1 : 0) < (b->stage == "base" ? 1 : 0);
+        return (a->stage == Stage::Base ? 1 : 0) < (b->stage == Stage::Base ? 1 : 0);
     });
     for (const LayerRow* r : rows) {
         auto* s = new QLineSeries;
@@ -265,12 +266,12 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
             maxCount = std::max(maxCount, v);
         }
         s->replace(pts);
-        const QString stage = QString::fromStdString(r->stage);
+        const QString stage = stageText(r->stage);
         s->setName(stage + (r->setting.empty() ? QString() : " " + QString::fromStdString(r->setting))
             + (snapshot ? tr(" epoch %1 (bins span this epoch's range)").arg(snapshot->epoch) : QString()));
         // Base is dashed and drawn on top, so it stays visible where the stages coincide.
-        s->setPen(
-            QPen(colors.value(stage, Qt::darkGray), compact ? 1.5 : 2, stage == "base" ? Qt::DashLine : Qt::SolidLine));
+        s->setPen(QPen(colors.value(stage, Qt::darkGray), compact ? 1.5 : 2,
+            r->stage == Stage::Base ? Qt::DashLine : Qt::SolidLine));
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);

@@ -1,6 +1,7 @@
 #include "ui/window/RunProgress.h"
 
 #include "core/results/RunResult.h"
+#include "ui/models/Cells.h"
 
 #include <QDateTime>
 #include <QLabel>
@@ -46,7 +47,7 @@ void RunProgress::addEvents(const std::vector<SessionEvent>& events)
             ++m_epochsDone;
             last = m;
         } else if (auto* s = std::get_if<StageStarted>(&e)) {
-            if (s->stage == "base")
+            if (s->stage == Stage::Base)
                 m_epochsDone = static_cast<qint64>(s->job) * m_epochsPerJob;
         }
     }
@@ -60,7 +61,7 @@ void RunProgress::addEvents(const std::vector<SessionEvent>& events)
     m_status->setText(tr("Job %1/%2 · %3%4 · epoch %5/%6 · loss %7 · val %8 · ETA %9 s")
                           .arg(last->job + 1)
                           .arg(m_totalJobs)
-                          .arg(QString::fromStdString(last->stage))
+                          .arg(stageText(last->stage))
                           .arg(last->setting.empty() ? QString() : " " + QString::fromStdString(last->setting))
                           .arg(last->point.epoch)
                           .arg(last->epochs)

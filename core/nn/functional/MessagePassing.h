@@ -65,6 +65,11 @@ private:
     std::map<const void*, int64_t>* m_previous;
 };
 
+/// out [rows, F] = A @ dense for A given as CSR (crow, col, values): a plain loop over rows whose
+/// inner loop over features vectorises; rows are independent, so threads never share outputs.
+at::Tensor csrTimesDense(
+    const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, const at::Tensor& dense);
+
 /// x [N, K] (CSR) @ b [K, M] (CSR) -> dense [N, M]; the reference is torch::mm on dense copies.
 at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b);
 

@@ -104,8 +104,8 @@ private Q_SLOTS:
         QCOMPARE(r.rows.size(), size_t(3));
         const auto& base = r.rows[0];
         const auto& pruned = r.rows[1];
-        QCOMPARE(pruned.stage, std::string("pruned"));
-        QCOMPARE(r.rows[2].stage, std::string("finetuned"));
+        QCOMPARE(std::string(results::stageName(pruned.stage)), std::string("pruned"));
+        QCOMPARE(std::string(results::stageName(r.rows[2].stage)), std::string("finetuned"));
         QCOMPARE(pruned.note, std::string("channels kept: stack.conv0 -> stack.conv1 8/16"));
         QCOMPARE(pruned.latencyKind, std::string("dense-structured"));
         // 1433x8 + 8 + 7x8 + 7 parameters remain of 1433x16 + 16 + 7x16 + 7, all of them non-zero.
@@ -155,8 +155,8 @@ private Q_SLOTS:
                     for (auto n : w->layers[0].histCounts)
                         total += n;
                     QCOMPARE(total, int64_t(22928)); // every weight in some bin
-                    ++snapshots[w->stage];
-                    if (w->stage == "finetuned" && w->setting == "sparsity=0.9")
+                    ++snapshots[results::stageName(w->stage)];
+                    if (w->stage == results::Stage::Finetuned && w->setting == "sparsity=0.9")
                         QCOMPARE(w->layers[0].nnz, int64_t(2293)); // masks hold in every fine-tuning epoch
                 }
             },
@@ -168,10 +168,10 @@ private Q_SLOTS:
         QCOMPARE(finished, 10);
         QCOMPARE(pruningEvents, 4);
         const auto& base = r.rows[0];
-        QCOMPARE(base.stage, std::string("base"));
-        QCOMPARE(r.rows[1].stage, std::string("pruned"));
+        QCOMPARE(std::string(results::stageName(base.stage)), std::string("base"));
+        QCOMPARE(std::string(results::stageName(r.rows[1].stage)), std::string("pruned"));
         QCOMPARE(r.rows[1].setting, std::string("sparsity=0.5"));
-        QCOMPARE(r.rows[2].stage, std::string("finetuned"));
+        QCOMPARE(std::string(results::stageName(r.rows[2].stage)), std::string("finetuned"));
         QCOMPARE(r.rows[4].setting, std::string("sparsity=0.9"));
         // 0.9 of each weight pruned: 22928 -> 2293 and 112 -> 11 remain, biases stay.
         QCOMPARE(r.rows[4].nonzeroParams, 2293 + 11 + 16 + 7);
@@ -190,7 +190,7 @@ private Q_SLOTS:
         QCOMPARE(r.layers[0].macs, int64_t(49216) * 16);
         QCOMPARE(r.layers[1].macs, int64_t(2708) * 112);
         QCOMPARE(r.layers[9].layer, std::string("stack.conv1.weight"));
-        QCOMPARE(r.layers[9].stage, std::string("finetuned"));
+        QCOMPARE(std::string(results::stageName(r.layers[9].stage)), std::string("finetuned"));
         QCOMPARE(r.layers[9].macs, int64_t(2708) * 11);
         QCOMPARE(session::ResultWriter::layersCsv(r).substr(0, header.size()), header);
         // The first job's models are on disk, with the reported sizes, and reload.
@@ -290,19 +290,19 @@ private Q_SLOTS:
     {
         auto c = config("  - prune:\n      method: l2_only\n      lambda: 0\n      l2_epochs: 20\n"
                         "  - prune:\n      method: l2_only\n      lambda: 0.5\n      l2_epochs: 20\n");
-        QCOMPARE(experiment::stepEpochs(c.steps[0]), 20);
+        QCOMPARE(experiment::stepEpochs(c.steps[0], c.train.epochs), 20);
         QCOMPARE(experiment::stepSettings(c.steps[0]), 1);
         std::vector<std::string> stages;
         auto r = session::Session::run(
             c,
             [&](const results::SessionEvent& e) {
                 if (auto* s = std::get_if<results::StageStarted>(&e))
-                    stages.push_back(s->stage);
+                    stages.push_back(results::stageName(s->stage));
             },
             results::CancelToken());
         QCOMPARE(stages, (std::vector<std::string> { "base", "regularized", "regularized" }));
         QCOMPARE(r.rows.size(), size_t(3));
-        QCOMPARE(r.rows[1].stage, std::string("regularized"));
+        QCOMPARE(std::string(results::stageName(r.rows[1].stage)), std::string("regularized"));
         QCOMPARE(r.rows[1].setting, std::string("lambda=0"));
         QCOMPARE(r.rows[1].testValue, r.rows[0].testValue);
         QCOMPARE(r.rows[1].valValue, r.rows[0].valValue);

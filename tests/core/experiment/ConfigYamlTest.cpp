@@ -34,7 +34,7 @@ private Q_SLOTS:
             << "train:\n  lr: 0.1\n  epoch: 5\n"
             << "f.yaml:3: key 'train.epoch': unknown key; valid keys in 'train' are: optimizer, lr, weight_decay, "
                "momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, "
-               "metric, eval_every, clip_grad_norm";
+               "metric, eval_every, clip_grad_norm, subgraphs, edge_dropout";
         QTest::newRow("wrong type") << "train:\n  epochs: many\n"
                                     << "f.yaml:2: key 'train.epochs': expected an integer, found many";
         QTest::newRow("float for int") << "model:\n  hidden: 16.5\n"
@@ -46,9 +46,9 @@ private Q_SLOTS:
                                        << "f.yaml:2: key 'model.dropout': expected a number in [0, 1), found 1.0";
         QTest::newRow("zero lr") << "train:\n  lr: 0\n"
                                  << "f.yaml:2: key 'train.lr': expected a number in (0, 10], found 0";
-        QTest::newRow("unknown arch")
-            << "model:\n  arch: transformer\n"
-            << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, sage, gat, gin, spline";
+        QTest::newRow("unknown arch") << "model:\n  arch: transformer\n"
+                                      << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, "
+                                         "sage, gat, gin, spline, gnae";
         QTest::newRow("spline without pseudo-coordinates")
             << "dataset:\n  edge_attr: none\nmodel:\n  arch: spline\n"
             << "f.yaml:2: key 'dataset.edge_attr': SplineCNN (model.arch: spline) needs pseudo-coordinates; use "
@@ -74,7 +74,7 @@ private Q_SLOTS:
             << "train: fast\n"
             << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, "
                "patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every, "
-               "clip_grad_norm), "
+               "clip_grad_norm, subgraphs, edge_dropout), "
                "found fast";
         QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n"
                                               << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; "
@@ -118,6 +118,24 @@ private Q_SLOTS:
             << "compression:\n  - prune:\n      method: finegrained\n      schedule: agp\n      finetune_epochs: 10\n  "
                "    agp_end: 20\n"
             << "f.yaml:6: key 'compression[0].prune.agp_end': must lie in [agp_start, finetune_epochs] = [1, 10]";
+        QTest::newRow("finetune word")
+            << "compression:\n  - prune:\n      method: global\n      finetune_epochs: always\n"
+            << "f.yaml:4: key 'compression[0].prune.finetune_epochs': expected an integer in [0, 100000] or 'same', "
+               "found always";
+        QTest::newRow("finetune same with agp")
+            << "compression:\n  - prune:\n      method: finegrained\n      schedule: agp\n      finetune_epochs: same\n"
+            << "f.yaml:5: key 'compression[0].prune.finetune_epochs': agp prunes at given fine-tuning epochs; give "
+               "finetune_epochs as a number";
+        QTest::newRow("quantize start") << "compression:\n  - quantize:\n      method: qat\n      start: scratch\n"
+                                        << "f.yaml:4: key 'compression[0].quantize.start': unknown value 'scratch'; "
+                                           "valid choices: base, init";
+        QTest::newRow("quantize weight decay")
+            << "compression:\n  - quantize:\n      method: qat\n      weight_decay: -0.5\n"
+            << "f.yaml:4: key 'compression[0].quantize.weight_decay': expected a number in [0, 1], or -1 for "
+               "train.weight_decay";
+        QTest::newRow("start on ptq") << "compression:\n  - quantize:\n      method: ptq\n      start: init\n"
+                                      << "f.yaml:4: key 'compression[0].quantize.start': does not apply to method "
+                                         "ptq; it applies to methods qat, degree_quant, a2q only";
         QTest::newRow("duplicate top key")
             << "name: x\ntrain:\n  epochs: 5\nname: y\n"
             << "f.yaml:4: key 'name' appears twice in the same mapping (lines 1 and 4); remove one";
@@ -181,7 +199,7 @@ private Q_SLOTS:
         QCOMPARE(errorOf("{}", { "train.nope=1" }),
             std::string("f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
                         "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
-                        "threads, batch_size, metric, eval_every, clip_grad_norm"));
+                        "threads, batch_size, metric, eval_every, clip_grad_norm, subgraphs, edge_dropout"));
     }
 
     void defaultsDependOnDataset()
@@ -287,6 +305,35 @@ private Q_SLOTS:
         QCOMPARE(p.method, std::string("global"));
         QCOMPARE(p.sparsities, (std::vector<double> { 0.5, 0.9 }));
         QCOMPARE(toYaml(b), toYaml(a));
+    }
+
+    void finetuneSameAndQuantizationFromInitRoundTrip()
+    {
+        auto a = parseExperiment("name: s\ntrain:\n  epochs: 7\ncompression:\n  - prune:\n      method: global\n      "
+                                 "sparsity: 0.5\n      finetune_epochs: same\n  - quantize:\n      method: qat\n      "
+                                 "start: init\n      epochs: 3\n      weight_decay: 2.0e-4\n      lr_step_size: 50\n",
+            "f.yaml");
+        const auto& p = std::get<PruneSpec>(a.steps[0]);
+        QCOMPARE(p.finetuneEpochs, PruneSpec::kSameAsTraining);
+        QCOMPARE(p.finetuneEpochsFor(a.train.epochs), 7);
+        QCOMPARE(stepEpochs(a.steps[0], a.train.epochs), 7);
+        const auto& q = std::get<QuantSpec>(a.steps[1]);
+        QCOMPARE(q.start, std::string("init"));
+        QCOMPARE(q.weightDecay, 2.0e-4);
+        QCOMPARE(q.lrStepSize, 50);
+        QCOMPARE(q.lrGamma, -1.0);
+        QCOMPARE(q.settingLabel(), std::string("bits=8 start=init"));
+        const std::string yaml = toYaml(a);
+        QVERIFY2(yaml.find("finetune_epochs: same") != std::string::npos, yaml.c_str());
+        QVERIFY(yaml.find("start: init") != std::string::npos);
+        QCOMPARE(toYaml(parseExperiment(yaml, "g.yaml")), yaml);
+        // The form's texts carry the word too.
+        bool found = false;
+        for (const auto& [k, v] : stepValues(a.steps[0]))
+            found = found || (k == "finetune_epochs" && v == "same");
+        QVERIFY(found);
+        QCOMPARE(
+            stepSummary(a.steps[0]), std::string("prune · global · sparsity 0.5 · fine-tuning as long as training"));
     }
 
     void shippedPresetsAreValid()

@@ -1,12 +1,14 @@
 // Tests the layers of the paper's own models against hand-computed references on tiny graphs:
 // the open B-spline basis and SplineConv (Fey et al. 2018, PyG semantics), GCN with edge weights
-// (PyG's GCNConv(edge_weight)) and the TargetIndegree edge attribute.
+// (PyG's GCNConv(edge_weight)), the TargetIndegree edge attribute, APPNP propagation and the GNAE
+// encoder layer of the paper's link-prediction model (NESS).
 #include "core/data/Transforms.h"
 #include "core/experiment/ExperimentConfig.h"
 #include "core/graph/EdgeIndex.h"
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
 #include "core/nn/GcnConv.h"
+#include "core/nn/GnaeConv.h"
 #include "core/nn/SplineConv.h"
 
 #include <QtTest>
@@ -206,6 +208,56 @@ private Q_SLOTS:
             // Unit weights are the unweighted layer.
             QVERIFY(torch::allclose(conv->forward(x, ei, torch::ones({ ei.size(1) })), conv->forward(x, ei), 1e-6));
         }
+    }
+
+    void appnpMatchesDenseFormula()
+    {
+        torch::manual_seed(3);
+        auto ei = star();
+        auto h = torch::randn({ 4, 3 }, torch::kDouble);
+        // A_hat = D^-1/2 (A + I) D^-1/2 on the star: degrees 4, 2, 2, 2 with self loops.
+        auto a = torch::eye(4, torch::kDouble);
+        for (int64_t e = 0; e < ei.size(1); ++e)
+            a[ei[1][e].item<int64_t>()][ei[0][e].item<int64_t>()] += 1.0;
+        auto dinv = a.sum(1).pow(-0.5);
+        auto norm = dinv.unsqueeze(1) * a * dinv.unsqueeze(0);
+        QCOMPARE(norm[0][1].item<double>(), 1.0 / std::sqrt(8.0));
+        for (auto [K, alpha] : { std::pair<int64_t, double> { 1, 0.0 }, { 2, 0.1 }, { 10, 0.15 } }) {
+            auto expected = h.clone();
+            for (int64_t k = 0; k < K; ++k)
+                expected = (1 - alpha) * norm.matmul(expected) + alpha * h;
+            auto got = nn::functional::appnp(h.to(torch::kFloat), ei, K, alpha).to(torch::kDouble);
+            QVERIFY2(
+                torch::allclose(got, expected, 1e-5, 1e-6), qPrintable(QString("K=%1 alpha=%2").arg(K).arg(alpha)));
+        }
+        QVERIFY(torch::equal(nn::functional::appnp(h, ei, 0, 0.3), h)); // K = 0: no propagation
+    }
+
+    void gnaeEncoderHasThePapersShapeAndFormula()
+    {
+        // NESS on Cora: Linear(1433 -> 32) -> row L2 normalisation * 1.8 -> APPNP(K = 1, alpha = 0):
+        // 45,888 parameters, all in the one linear layer.
+        experiment::ModelConfig c;
+        c.arch = "gnae";
+        c.hidden = 32;
+        c.layers = 1;
+        c.dropout = 0;
+        auto model = models::ModelFactory::linkPredictor(c, 1433);
+        QCOMPARE(parameterCount(*model), static_cast<int64_t>(45888));
+
+        torch::manual_seed(4);
+        nn::GnaeConv conv(nn::GnaeConvOptions(3, 2).K(1).alpha(0.0).scale(1.8));
+        auto ei = star();
+        auto x = torch::randn({ 4, 3 });
+        torch::NoGradGuard g;
+        auto lin = (x.matmul(conv->weight.t()) + conv->bias).to(torch::kDouble);
+        auto rows = lin / lin.norm(2, 1, true) * 1.8;
+        auto expected = nn::functional::appnp(rows, ei, 1, 0.0);
+        auto got = conv->forward(x, ei).to(torch::kDouble);
+        QVERIFY(torch::allclose(got, expected, 1e-5, 1e-6));
+        // Every row of the propagated output is a mean of rows of norm 1.8: its norm is at most 1.8 * 2.
+        QVERIFY(got.norm(2, 1).max().item<double>() <= 1.8 * 2 + 1e-6);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, nn::GnaeConv(nn::GnaeConvOptions(3, 2).alpha(1.5)));
     }
 };
 

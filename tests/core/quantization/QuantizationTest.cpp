@@ -112,7 +112,8 @@ private Q_SLOTS:
         QTest::newRow("unknown key")
             << "      method: qat\n      bitz: 4\n"
             << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: "
-               "method, bits, epochs, lr, observer, momentum, percentile, granularity, backward, activations, targets";
+               "method, bits, epochs, start, lr, weight_decay, lr_step_size, lr_gamma, observer, momentum, "
+               "percentile, granularity, backward, activations, targets";
     }
 
     void specErrors()
@@ -458,6 +459,35 @@ private Q_SLOTS:
         }
     }
 
+    void a2qThatNeverMeetsItsTargetSaysSoAndKeepsTheBestEpoch()
+    {
+        // No penalty: the bit-widths stay near 8 and never reach a 2-bit target. Before, every
+        // epoch was rejected silently and the last epoch's weights were reported.
+        auto c = config("  - quantize:\n      method: a2q\n      bits: 8\n      epochs: 4\n      target_bits: 2\n"
+                        "      penalty: 0\n",
+            { "train.epochs=5" });
+        std::vector<std::string> warnings;
+        auto r = session::Session::run(
+            c,
+            [&](const results::SessionEvent& e) {
+                if (auto* w = std::get_if<results::RunWarning>(&e))
+                    warnings.push_back(w->message);
+            },
+            results::CancelToken());
+        QCOMPARE(r.rows.size(), size_t(2));
+        const auto& a2q = r.rows[1];
+        QVERIFY(a2q.bestEpoch >= 1 && a2q.bestEpoch <= 4);
+        QVERIFY2(a2q.bits > 7.0, std::to_string(a2q.bits).c_str());
+        QVERIFY2(a2q.note.find("target not met") != std::string::npos, a2q.note.c_str());
+        QCOMPARE(warnings.size(), size_t(1));
+        QVERIFY2(warnings[0].rfind("a2q: no epoch met the memory target of 2 average bits; the best epoch by "
+                                   "validation ("
+                         + std::to_string(a2q.bestEpoch) + ", ",
+                     0)
+                == 0,
+            warnings[0].c_str());
+    }
+
     void sessionRunsEveryMethodWithBitsSizesAndWarnings()
     {
         auto c = config("  - quantize:\n      method: ptq\n      bits: 8\n"
@@ -475,7 +505,7 @@ private Q_SLOTS:
             c,
             [&](const results::SessionEvent& e) {
                 if (auto* f = std::get_if<results::StageFinished>(&e))
-                    stages.push_back(f->row.method + "/" + f->row.stage);
+                    stages.push_back(f->row.method + "/" + gsq::core::results::stageName(f->row.stage));
                 if (auto* w = std::get_if<results::RunWarning>(&e))
                     warnings.push_back(w->message);
                 if (auto* m = std::get_if<results::EpochMetrics>(&e))

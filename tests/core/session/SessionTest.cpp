@@ -2,8 +2,18 @@
 // paths, and the files ResultWriter produces.
 #include "core/session/Session.h"
 #include "core/common/Error.h"
+#include "core/data/Split.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/graph/EdgeIndex.h"
+#include "core/models/ModelFactory.h"
+#include "core/models/Models.h"
+#include "core/session/MemoryPreflight.h"
 #include "core/session/ResultWriter.h"
+#include "core/training/LinkTask.h"
+
+#include <torch/torch.h>
+
+#include <set>
 
 #include "TestSupport.h"
 
@@ -112,6 +122,94 @@ private Q_SLOTS:
         QCOMPARE(rl.rows[0].metric, std::string("roc_auc"));
         QVERIFY(rl.rows[0].testValue > 0.5);
         QCOMPARE(rl.rows[0].testMetrics.count("average_precision"), size_t(1));
+    }
+
+    void nessSplitsTrainingEdgesIntoStaticSubgraphs()
+    {
+        // A ring of 40 nodes: 40 undirected edges, 80 % (32) for training.
+        std::vector<int64_t> src, dst;
+        for (int64_t i = 0; i < 40; ++i) {
+            src.push_back(i);
+            dst.push_back((i + 1) % 40);
+        }
+        const auto edges = gsq::core::graph::toUndirected(
+            torch::stack({ torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong) }), 40);
+        gsq::core::graph::Graph g;
+        g.numNodes = 40;
+        g.x = torch::eye(40);
+        g.edgeIndex = edges;
+        auto split = gsq::core::data::randomLinkSplit(edges, 40, 0.1, 0.1, 3);
+        gsq::core::experiment::ModelConfig m;
+        m.arch = "gnae";
+        m.layers = 1;
+        m.hidden = 8;
+        auto model = gsq::core::models::ModelFactory::linkPredictor(m, 40);
+        gsq::core::training::LinkTask task(model, g, split, "roc_auc", { 4, 0.5, 11 });
+        const auto& parts = task.subgraphPositives();
+        QCOMPARE(parts.size(), size_t(4));
+        std::set<std::pair<int64_t, int64_t>> seen;
+        int64_t total = 0;
+        const int64_t training = split.trainPos.size(1);
+        QVERIFY(training >= 28);
+        for (const auto& p : parts) {
+            QVERIFY(p.size(1) == training / 4 || p.size(1) == training / 4 + 1); // near-equal parts
+            for (int64_t e = 0; e < p.size(1); ++e)
+                QVERIFY(seen.insert({ p[0][e].item<int64_t>(), p[1][e].item<int64_t>() }).second); // disjoint
+            total += p.size(1);
+        }
+        QCOMPARE(total, training);
+        std::mt19937_64 rng(1);
+        task.beginEpoch(rng);
+        auto loss = task.batchLoss(0);
+        QVERIFY(std::isfinite(loss.item<double>()));
+        loss.backward(); // one graph of four reconstruction losses
+        QVERIFY(model->named_parameters()["stack.conv0.weight"].grad().defined());
+    }
+
+    void nessLinkPredictionRunsFromTheFile()
+    {
+        auto c = config("dataset:\n  task: link_prediction\nmodel:\n  arch: gnae\n  hidden: 32\n  layers: 1\n  "
+                        "dropout: 0\ntrain:\n  epochs: 30\n  subgraphs: 4\n  edge_dropout: 0.2\n  threads: 1\n");
+        QCOMPARE(c.train.subgraphs, 4);
+        QVERIFY(gsq::core::experiment::toYaml(c).find("subgraphs: 4") != std::string::npos);
+        auto r = Session::run(c, {}, CancelToken());
+        QCOMPARE(r.rows[0].totalParams, int64_t(45888));
+        QVERIFY2(r.rows[0].testValue > 0.8, std::to_string(r.rows[0].testValue).c_str());
+        auto bad = "name: t\ntrain:\n  subgraphs: 4\n";
+        QCOMPARE(QString::fromStdString(gsq::test::messageOf<InputError>([&] { config(bad); })),
+            QString("t.yaml:3: key 'train.subgraphs': static subgraphs and edge dropout belong to link prediction "
+                    "(NESS); this task is node_classification"));
+    }
+
+    void memoryPreflightRefusesWhatCannotFit()
+    {
+        // GCN 2x16 on Cora: 1433*16 + 16 + 16*7 + 7 parameters, as the saved model file counts them.
+        auto small = config("train:\n  threads: 1\n");
+        gsq::core::data::DatasetStats cora;
+        cora.numGraphs = 1;
+        cora.numNodes = 2708;
+        cora.numUndirectedEdges = 5278;
+        cora.numFeatures = 1433;
+        cora.numClasses = 7;
+        const auto e = gsq::core::session::estimateMemory(small, cora);
+        QCOMPARE(e.parameters, int64_t(23063));
+        QCOMPARE(e.optimizerBytes, 2.0 * 4 * 23063); // Adam: two moments per parameter
+        QVERIFY(e.total() < 64.0 * 1024 * 1024);
+        QVERIFY(gsq::core::session::availableMemoryBytes() > 0);
+        QCOMPARE(gsq::core::session::formatBytes(1536.0 * 1024 * 1024), std::string("1.5 GiB"));
+
+        // 64 layers of 65536 channels: terabytes, refused before any allocation, at the key.
+        auto huge = config("name: t\nmodel:\n  hidden: 65536\n  layers: 64\ntrain:\n  threads: 1\n");
+        Recorder rec;
+        const std::string msg
+            = gsq::test::messageOf<InputError>([&] { Session::run(huge, rec.sink(), CancelToken()); });
+        QVERIFY2(msg.rfind("t.yaml:3: key 'model.hidden': the run needs about ", 0) == 0, msg.c_str());
+        QVERIFY2(msg.find(" TiB per job (") != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find(" available; reduce model.hidden, model.layers or train.batch_size") != std::string::npos,
+            msg.c_str());
+        QCOMPARE(rec.failed, 1);
+        QVERIFY(rec.lastFailure.invalidInput);
+        QCOMPARE(rec.epochs, 0); // nothing trained
     }
 
     void oversizedSplitIsInputErrorAtTheKey()

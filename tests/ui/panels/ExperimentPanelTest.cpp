@@ -5,6 +5,7 @@
 #include "core/common/Error.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/results/ResultSchema.h"
 #include "core/session/ResultWriter.h"
 #include "ui/MainWindow.h"
 #include "ui/session/SessionController.h"
@@ -49,14 +50,15 @@ QString writeMoleculeCsv(const QTemporaryDir& dir)
     return QString::fromStdString(gsq::test::writeFile(dir, "mols.csv", csv));
 }
 
-/// results.csv without the timing columns (train_seconds, latency_ms, latency_masked_ms).
+/// results.csv without the columns the schema declares as wall-clock timing.
 QStringList rowsWithoutTiming(const QString& csv)
 {
     QStringList rows = csv.split('\n', Qt::SkipEmptyParts);
     const QStringList header = rows.value(0).split(',');
     QList<int> drop;
-    for (const char* col : { "train_seconds", "latency_ms", "latency_masked_ms" })
-        drop.prepend(static_cast<int>(header.indexOf(col)));
+    for (const auto& col : gsq::core::results::resultColumns())
+        if (col.provenance == gsq::core::results::Provenance::Timing)
+            drop.prepend(static_cast<int>(header.indexOf(col.name)));
     std::sort(drop.begin(), drop.end(), std::greater<int>());
     for (QString& r : rows) {
         QStringList f = r.split(','); // no quoted commas in these rows' compared columns

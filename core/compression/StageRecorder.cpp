@@ -1,0 +1,198 @@
+#include "core/compression/CompressionRunner.h"
+
+// The stage recorder: training stages with their events and history, and the measurements
+// (sizes, latency as deployed, per-layer rows and histograms) of every finished stage.
+#include "core/common/AtomicFile.h"
+#include "core/experiment/Catalog.h"
+#include "core/measure/Latency.h"
+#include "core/measure/ModelFile.h"
+#include "core/measure/ModelStats.h"
+#include "core/nn/functional/MessagePassing.h"
+#include "core/quantization/Int8Linear.h"
+#include "core/quantization/Quantizer.h"
+#include "core/training/Task.h"
+#include "core/training/Trainer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace gsq::core::compression {
+namespace {
+
+constexpr int kHistogramBins = 61; // odd, so one bin is centred on zero and shows the pruning spike
+
+/// Rows name their method; structured pruning's rows are measured as the smaller dense model.
+bool isStructured(const std::string& method)
+{
+    const auto* m = experiment::Catalog::method(experiment::StepKind::Prune, method);
+    return m && m->runsAs == experiment::Method::Structured;
+}
+
+/// Counts of `w` in kHistogramBins equal bins over [-range, range]; values outside go to the end bins.
+std::vector<int64_t> histogram(const at::Tensor& w, double range)
+{
+    auto idx = ((w + range) / (2 * range) * kHistogramBins).floor().clamp(0, kHistogramBins - 1).to(torch::kLong);
+    auto counts = torch::bincount(idx, {}, kHistogramBins).contiguous();
+    return { counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kHistogramBins };
+}
+
+} // namespace
+
+training::FitResult CompressionRunner::trainStage(training::Task& task, training::Trainer& trainer,
+    const std::string& method, results::Stage stage, const std::string& setting, int epochs,
+    training::TrainerHooks& hooks, uint64_t seedOffset, JobContext& ctx)
+{
+    ctx.emit(results::StageStarted { ctx.job, ctx.seed, ctx.fold, stage, epochs, setting, method });
+    results::JobHistory history { ctx.seed, ctx.fold, stage, {}, setting, method };
+    auto fit = trainer.fit(
+        task, static_cast<uint64_t>(ctx.seed) + seedOffset,
+        [&](const training::EpochRecord& r) {
+            const results::EpochPoint point { r.epoch, r.loss, r.trainMetric, r.valMetric, r.testMetric, r.valLoss,
+                r.lr, r.seconds };
+            history.epochs.push_back(point);
+            ctx.emit(results::EpochMetrics { ctx.job, ctx.seed, ctx.fold, stage, epochs, point, setting, method });
+            if (ctx.job == 0)
+                ctx.emit(results::WeightSnapshot { ctx.job, stage, method, setting, r.epoch,
+                    CompressionRunner::snapshot(*task.module(), method, setting, stage) });
+        },
+        ctx.cancel.flag(), &hooks, epochs);
+    ctx.result.histories.push_back(std::move(history));
+    return fit;
+}
+
+void CompressionRunner::measure(
+    training::Task& task, results::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
+{
+    row.deployedValue = row.testValue; // the same model, unless int8 kernels run it (below)
+    auto module = task.module();
+    auto params = module->named_parameters(true);
+    measure::QuantizedWeights quantized;
+    if (quantizer)
+        quantized = quantizer->quantizedWeights();
+    auto sizes = measure::measureSizes(*module, quantizer ? &quantized : nullptr);
+    row.sizeTheoreticalBytes = sizes.theoreticalBytes;
+    row.sizeDenseBytes = sizes.denseBytes;
+    row.sizeDiskBytes = sizes.diskBytes;
+    row.nonzeroParams = sizes.nonzeroParams;
+    // Structured pruning removes parameters: count them against the unpruned model's total.
+    row.totalParams = isStructured(row.method) ? ctx.baseRow.totalParams : sizes.totalParams;
+    if (quantizer) {
+        // fp32 reference: the same weights with every quantization point passing through.
+        quantizer->setEnabled(false);
+        row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+        quantizer->setEnabled(true);
+        quantizer->prepareInt8();
+        {
+            quantization::Int8Scope int8;
+            row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+            // What the deployed int8 kernels predict (activations quantized per call).
+            auto ev = task.evaluate();
+            row.testMetrics["int8_kernel_" + row.metric] = ev.testMetric;
+            row.deployedValue = ev.testMetric;
+        }
+        quantizer->releaseInt8();
+        // What runs: integer weights of this width in int8 lanes, dynamic 8-bit (7 without VNNI)
+        // activations, everything else (message passing, norms) in fp32.
+        const double bits = quantizer->averageWeightBits();
+        char weights[16];
+        if (std::abs(bits - std::round(bits)) < 1e-9)
+            std::snprintf(weights, sizeof weights, "w%d", static_cast<int>(std::lround(bits)));
+        else
+            std::snprintf(weights, sizeof weights, "wmixed");
+        row.latencyKind
+            = std::string(weights) + "a" + (quantization::activationsReducedRange() ? "7" : "8") + "-dynamic-onednn";
+    } else {
+        // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
+        // same weights run through the sparse kernels.
+        row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+        if (row.method == "none" || isStructured(row.method)) {
+            row.latencyMs = row.latencyDenseMs;
+            row.latencyKind = row.method == "none" ? "dense-fp32" : "dense-structured";
+        } else {
+            nn::functional::SparseWeightsScope sparse;
+            row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+            row.latencyKind = "sparse-csr";
+        }
+    }
+    // Weight MACs of one inference pass, on the fp32 parameters themselves (quantizer off).
+    std::map<const void*, int64_t> macs;
+    {
+        if (quantizer)
+            quantizer->setEnabled(false);
+        nn::functional::MacCountScope counting(&macs);
+        task.inferenceForward();
+        if (quantizer)
+            quantizer->setEnabled(true);
+    }
+    for (const auto& t : sizes.tensors) {
+        if (!t.prunable)
+            continue;
+        results::LayerRow l;
+        if (auto it = macs.find(params[t.name].unsafeGetTensorImpl()); it != macs.end())
+            l.macs = it->second;
+        l.method = row.method;
+        l.setting = row.setting;
+        l.stage = row.stage;
+        l.seed = row.seed;
+        l.fold = row.fold;
+        l.layer = t.name;
+        l.shape = t.shape;
+        l.params = t.params;
+        l.nnz = t.nnz;
+        l.bits = t.bits;
+        l.diskBytes = t.diskBytes;
+        // Quantized weights are histogrammed as stored (integer levels times their scales).
+        at::Tensor w;
+        if (auto it = quantized.find(t.name); it != quantized.end())
+            w = (it->second.values.to(torch::kFloat) * it->second.scales.unsqueeze(1)).flatten();
+        else
+            w = params[t.name].detach().flatten().to(torch::kFloat);
+        // Fixed bin edges: the base model's symmetric range, remembered per layer for this job.
+        auto& range = ctx.histogramRanges[t.name];
+        if (range <= 0)
+            range = std::max(1e-8, w.abs().max().item<double>());
+        l.histLo = -range;
+        l.histHi = range;
+        l.histCounts = histogram(w, range);
+        ctx.result.layers.push_back(l);
+    }
+    if (!ctx.modelDir.empty()) {
+        std::string name
+            = row.method == "none" ? "base" : row.method + "-" + row.setting + "-" + results::stageName(row.stage);
+        for (auto& ch : name)
+            if (ch == '=' || ch == ' ')
+                ch = '_';
+        ensureWritableDirectory(ctx.modelDir);
+        measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm", quantizer ? &quantized : nullptr);
+    }
+}
+
+std::vector<results::LayerRow> CompressionRunner::snapshot(
+    torch::nn::Module& module, const std::string& method, const std::string& setting, results::Stage stage)
+{
+    torch::NoGradGuard guard;
+    std::vector<results::LayerRow> rows;
+    for (const auto& p : module.named_parameters(true)) {
+        if (p.value().dim() < 2 || p.key().rfind("quant.", 0) == 0)
+            continue;
+        results::LayerRow l;
+        l.method = method;
+        l.setting = setting;
+        l.stage = stage;
+        l.layer = p.key();
+        l.shape = c10::str(p.value().sizes());
+        l.params = p.value().numel();
+        auto w = p.value().detach().flatten().to(torch::kFloat);
+        l.nnz = w.ne(0).sum().item<int64_t>();
+        const double range = std::max(1e-8, w.abs().max().item<double>());
+        l.histLo = -range;
+        l.histHi = range;
+        l.histCounts = histogram(w, range);
+        rows.push_back(std::move(l));
+    }
+    return rows;
+}
+
+} // namespace gsq::core::compression

@@ -1,0 +1,241 @@
+#include "core/measure/ModelFile.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
+#include "core/measure/ModelFileParts.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+// Reading .gsqm files (strict: every byte checked, file:0 messages) and the pickle export.
+namespace gsq::core::measure {
+
+using namespace detail;
+
+namespace {
+
+class Cursor {
+public:
+    Cursor(const std::string& bytes, size_t end, std::string source)
+        : m_b(bytes)
+        , m_end(end)
+        , m_src(std::move(source))
+    {
+    }
+    template <class T> T get()
+    {
+        need(sizeof(T));
+        T v;
+        std::memcpy(&v, m_b.data() + m_pos, sizeof(T));
+        m_pos += sizeof(T);
+        return v;
+    }
+    const char* take(size_t n)
+    {
+        need(n);
+        const char* p = m_b.data() + m_pos;
+        m_pos += n;
+        return p;
+    }
+    size_t pos() const { return m_pos; }
+
+private:
+    void need(size_t n) const
+    {
+        if (m_pos + n > m_end)
+            throw InputError(m_src, 0,
+                "truncated model file: needs " + std::to_string(m_pos + n) + " bytes before the checksum, has "
+                    + std::to_string(m_end));
+    }
+    const std::string& m_b;
+    size_t m_end, m_pos = 0;
+    std::string m_src;
+};
+
+} // namespace
+
+std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std::string& source)
+{
+    if (bytes.size() < 4 || std::memcmp(bytes.data(), kMagic, 4) != 0)
+        throw InputError(source, 0, "not a GraphSqueeze model file (expected magic 'GSQM')");
+    if (bytes.size() < 8)
+        throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 4, 4);
+    if (version < 1 || version > kVersion)
+        throw InputError(source, 0,
+            "unsupported model file version " + std::to_string(version) + " (this build reads versions 1 to "
+                + std::to_string(kVersion) + ")");
+    if (bytes.size() < 16)
+        throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
+    const size_t end = bytes.size() - 4;
+    uint32_t stored = 0;
+    std::memcpy(&stored, bytes.data() + end, 4);
+    if (crc32(bytes.data(), end) != stored)
+        throw InputError(source, 0, "checksum mismatch: the model file is corrupt or truncated");
+    Cursor c(bytes, end, source);
+    c.take(8);
+    const uint32_t count = c.get<uint32_t>();
+    std::vector<StoredTensor> out;
+    for (uint32_t i = 0; i < count; ++i) {
+        StoredTensor s;
+        const uint16_t nameLen = c.get<uint16_t>();
+        s.name.assign(c.take(nameLen), nameLen);
+        const auto enc = c.get<uint8_t>();
+        if (enc > 3 || (enc == 3 && version < 2))
+            throw InputError(source, 0, "tensor '" + s.name + "': unknown encoding " + std::to_string(enc));
+        s.encoding = static_cast<Encoding>(enc);
+        const uint8_t ndim = c.get<uint8_t>();
+        std::vector<int64_t> dims;
+        int64_t numel = 1;
+        for (uint8_t d = 0; d < ndim; ++d) {
+            dims.push_back(
+                version >= 2 ? static_cast<int64_t>(c.get<uint32_t>()) : static_cast<int64_t>(c.get<uint64_t>()));
+            numel *= dims.back();
+        }
+        s.bytes = version >= 2 ? c.get<uint32_t>() : c.get<uint64_t>();
+        const size_t payloadStart = c.pos();
+        auto t = torch::zeros({ numel }, torch::kFloat);
+        float* v = t.data_ptr<float>();
+        if (s.encoding == Encoding::Dense) {
+            std::memcpy(v, c.take(static_cast<size_t>(numel) * 4), static_cast<size_t>(numel) * 4);
+        } else if (s.encoding == Encoding::Csr) {
+            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 1;
+            const uint64_t nnz = c.get<uint64_t>();
+            std::vector<uint32_t> crow(static_cast<size_t>(rows + 1));
+            std::memcpy(crow.data(), c.take(crow.size() * 4), crow.size() * 4);
+            if (crow.back() != nnz)
+                throw InputError(source, 0, "tensor '" + s.name + "': CSR row pointers do not end at nnz");
+            const bool narrow = colsN <= 65535;
+            std::vector<uint32_t> idx(static_cast<size_t>(nnz));
+            for (auto& j : idx)
+                j = narrow ? c.get<uint16_t>() : c.get<uint32_t>();
+            for (int64_t r = 0; r < rows; ++r)
+                for (uint32_t k = crow[static_cast<size_t>(r)]; k < crow[static_cast<size_t>(r + 1)]; ++k) {
+                    if (idx[k] >= colsN)
+                        throw InputError(source, 0, "tensor '" + s.name + "': column index out of range");
+                    v[r * colsN + idx[k]] = c.get<float>();
+                }
+        } else if (s.encoding == Encoding::Packed) {
+            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
+            std::vector<int> rowBits(static_cast<size_t>(rows));
+            std::vector<float> scales(static_cast<size_t>(rows));
+            uint64_t totalBits = 0;
+            const uint8_t layout = c.get<uint8_t>();
+            if (layout > 1)
+                throw InputError(source, 0, "tensor '" + s.name + "': unknown packed layout " + std::to_string(layout));
+            for (int64_t r = 0; r < rows; ++r) {
+                if (layout == 0 || r == 0) {
+                    rowBits[static_cast<size_t>(r)] = c.get<uint8_t>();
+                    scales[static_cast<size_t>(r)] = c.get<float>();
+                } else {
+                    rowBits[static_cast<size_t>(r)] = rowBits[0];
+                    scales[static_cast<size_t>(r)] = scales[0];
+                }
+                if (rowBits[static_cast<size_t>(r)] < 2 || rowBits[static_cast<size_t>(r)] > 8)
+                    throw InputError(source, 0,
+                        "tensor '" + s.name + "': row " + std::to_string(r) + " has "
+                            + std::to_string(rowBits[static_cast<size_t>(r)]) + " bits; packed rows hold 2 to 8");
+                totalBits += static_cast<uint64_t>(colsN) * static_cast<uint64_t>(rowBits[static_cast<size_t>(r)]);
+            }
+            const auto* p = reinterpret_cast<const uint8_t*>(c.take(static_cast<size_t>((totalBits + 7) / 8)));
+            uint64_t bitPos = 0;
+            for (int64_t r = 0; r < rows; ++r) {
+                const int b = rowBits[static_cast<size_t>(r)];
+                const int qmax = (1 << (b - 1)) - 1;
+                for (int64_t j = 0; j < colsN; ++j) {
+                    int u = 0;
+                    for (int k = 0; k < b; ++k, ++bitPos)
+                        u |= ((p[bitPos / 8] >> (bitPos % 8)) & 1) << k;
+                    if (u > 2 * qmax)
+                        throw InputError(source, 0,
+                            "tensor '" + s.name + "': packed value out of range in row " + std::to_string(r));
+                    v[r * colsN + j] = static_cast<float>(u - qmax) * scales[static_cast<size_t>(r)];
+                }
+            }
+            s.bits = rows ? static_cast<double>(totalBits) / static_cast<double>(rows * colsN) : 0;
+        } else {
+            const uint64_t nnz = c.get<uint64_t>();
+            const char* bits = c.take(static_cast<size_t>((numel + 7) / 8));
+            uint64_t seen = 0;
+            for (int64_t k = 0; k < numel; ++k)
+                if (bits[k / 8] & (1 << (k % 8))) {
+                    if (++seen > nnz)
+                        throw InputError(source, 0, "tensor '" + s.name + "': bitmask has more bits than values");
+                    v[k] = c.get<float>();
+                }
+        }
+        if (c.pos() - payloadStart != s.bytes)
+            throw InputError(source, 0, "tensor '" + s.name + "': payload size differs from its header");
+        s.value = t.view(dims);
+        out.push_back(std::move(s));
+    }
+    if (c.pos() != end)
+        throw InputError(source, 0, "trailing bytes after the last tensor");
+    return out;
+}
+
+std::vector<StoredTensor> ModelFile::read(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(path, 0, "file not found or not readable");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return decode(buf.str(), path);
+}
+
+void ModelFile::load(torch::nn::Module& module, const std::string& path)
+{
+    auto stored = read(path);
+    torch::NoGradGuard guard;
+    auto find = [&](const std::string& name) {
+        return std::find_if(stored.begin(), stored.end(), [&](const StoredTensor& s) { return s.name == name; });
+    };
+    // Folded BatchNorm (quantized files): y = scale * x + shift, i.e. weight = scale, bias = shift,
+    // running mean 0 and running variance 1 - eps (so sqrt(var + eps) = 1).
+    std::vector<std::string> covered;
+    for (const auto& norm : batchNorms(module)) {
+        auto scale = find(norm.prefix + "bn_scale"), shift = find(norm.prefix + "bn_shift");
+        if (scale == stored.end() || shift == stored.end())
+            continue;
+        auto* bn = norm.module;
+        if (scale->value.sizes() != bn->weight.sizes() || shift->value.sizes() != bn->bias.sizes())
+            throw InputError(path, 0,
+                "folded BatchNorm '" + norm.prefix + "' has " + std::to_string(scale->value.numel())
+                    + " channels, the model expects " + std::to_string(bn->weight.numel()));
+        bn->weight.copy_(scale->value);
+        bn->bias.copy_(shift->value);
+        bn->running_mean.zero_();
+        bn->running_var.fill_(1.0 - bn->options.eps());
+        for (const auto& t : normTensors())
+            covered.push_back(norm.prefix + t);
+    }
+    for (auto& [name, tensor] : stateOf(module)) {
+        if (std::find(covered.begin(), covered.end(), name) != covered.end())
+            continue;
+        auto it = std::find_if(stored.begin(), stored.end(), [&](const StoredTensor& s) { return s.name == name; });
+        if (it == stored.end())
+            throw InputError(path, 0, "missing tensor '" + name + "' for this model");
+        if (it->value.sizes() != tensor.sizes())
+            throw InputError(path, 0,
+                "tensor '" + name + "' has shape " + c10::str(it->value.sizes()) + ", the model expects "
+                    + c10::str(tensor.sizes()));
+        tensor.copy_(it->value);
+    }
+}
+
+void ModelFile::exportPickle(torch::nn::Module& module, const std::string& path)
+{
+    c10::Dict<std::string, at::Tensor> dict;
+    for (auto& [name, tensor] : stateOf(module))
+        dict.insert(name, tensor.clone());
+    auto bytes = torch::pickle_save(dict);
+    writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+}
+
+} // namespace gsq::core::measure
