@@ -28,6 +28,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -140,8 +141,14 @@ MainWindow::MainWindow(QWidget* parent)
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
-    if (!settings.contains("window/geometry"))
-        resize(1500, 920);
+    if (!settings.contains("window/geometry")) {
+        // 1500 x 920, or the whole available screen where it is smaller (a 1280 x 720 projector):
+        // a window taller than its screen hides the bottom of the form.
+        QSize size(1500, 920);
+        if (const QScreen* screen = QGuiApplication::primaryScreen())
+            size = size.boundedTo(screen->availableGeometry().size());
+        resize(size);
+    }
     rebuildRecentMenu();
     updateActions();
     if (QSettings().value("view/dark", false).toBool())

@@ -20,9 +20,12 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
@@ -33,6 +36,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QWheelEvent>
 #include <QtTest>
 #include <cmath>
 
@@ -246,6 +250,33 @@ private Q_SLOTS:
             gsq::core::experiment::loadExperiment(
                 (QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS) + "/paper/" + files.first()).toStdString())
                 .name);
+    }
+
+    void wheelScrollsTheFormNotTheFieldUnderThePointer()
+    {
+        MainWindow w;
+        w.resize(1280, 600);
+        w.show();
+        auto spins = w.panel()->findChildren<QDoubleSpinBox*>();
+        QVERIFY(!spins.isEmpty());
+        auto* field = spins.first();
+        auto* scroll = w.panel()->findChild<QScrollArea*>();
+        QVERIFY(scroll);
+        QVERIFY(scroll->verticalScrollBar()->maximum() > 0); // the form is taller than the window
+        QCOMPARE(field->focusPolicy(), Qt::StrongFocus);
+        const double before = field->value();
+        const int scrolled = scroll->verticalScrollBar()->value();
+        QWheelEvent down(QPointF(5, 5), field->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, -120), Qt::NoButton,
+            Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(field, &down);
+        QCOMPARE(field->value(), before); // not edited by a passing wheel
+        QVERIFY(scroll->verticalScrollBar()->value() > scrolled); // the form scrolled instead
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        field->setFocus();
+        QVERIFY(field->hasFocus());
+        QApplication::sendEvent(field, &down);
+        QVERIFY(field->value() != before); // a focused field still takes the wheel
     }
 
     void pauseStepAndStop()

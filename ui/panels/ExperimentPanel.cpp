@@ -1,5 +1,7 @@
 #include "ui/panels/ExperimentPanel.h"
 
+#include "ui/panels/WheelGuard.h"
+
 #include "core/common/Error.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
@@ -84,6 +86,7 @@ void ExperimentPanel::build()
     auto* inner = new QWidget;
     auto* layout = new QVBoxLayout(inner);
     scroll->setWidget(inner);
+    new WheelGuard(scroll); // the wheel scrolls the form, not the field under the pointer
     outer->addWidget(scroll);
     outer->setContentsMargins(0, 0, 0, 0);
 
