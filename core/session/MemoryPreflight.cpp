@@ -1,5 +1,7 @@
 #include "core/session/MemoryPreflight.h"
 
+#include "core/common/Error.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -72,6 +74,26 @@ MemoryEstimate estimateMemory(const experiment::ExperimentConfig& c, const data:
     // one message per edge of the layer's width.
     e.activationBytes = 4.0 * passes * (3 * nodes * nodeWidths + edges * edgeWidths);
     return e;
+}
+
+std::string checkMemory(
+    const experiment::ExperimentConfig& config, const data::DatasetStats& stats, const std::string& file)
+{
+    const auto need = estimateMemory(config, stats);
+    const double have = availableMemoryBytes();
+    const std::string what = "the run needs about " + formatBytes(need.total()) + " per job ("
+        + std::to_string(need.parameters) + " parameters: " + formatBytes(need.parameterBytes)
+        + " with gradients and checkpoints, optimizer " + formatBytes(need.optimizerBytes) + ", activations "
+        + formatBytes(need.activationBytes) + ")";
+    if (have > 0 && need.total() > have) {
+        const auto line = config.keyLines.find("model.hidden");
+        throw InputError::atKey(file, line == config.keyLines.end() ? 0 : line->second, "model.hidden",
+            what + " but this machine has " + formatBytes(have)
+                + " available; reduce model.hidden, model.layers or train.batch_size");
+    }
+    if (have > 0 && need.total() > have / 2)
+        return "memory: " + what + ", more than half of the " + formatBytes(have) + " available";
+    return {};
 }
 
 double availableMemoryBytes()

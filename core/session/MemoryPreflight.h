@@ -22,6 +22,11 @@ struct MemoryEstimate {
 /// Estimates the training memory of one job of `config` on `stats` (features as loaded).
 MemoryEstimate estimateMemory(const experiment::ExperimentConfig& config, const data::DatasetStats& stats);
 
+/// Throws InputError at `model.hidden` of `file` when one job of `config` cannot fit in the
+/// available memory; returns a warning when it needs more than half of it, else "".
+std::string checkMemory(
+    const experiment::ExperimentConfig& config, const data::DatasetStats& stats, const std::string& file);
+
 /// Bytes of memory this machine can still give (MemAvailable of /proc/meminfo); 0 when unknown.
 double availableMemoryBytes();
 

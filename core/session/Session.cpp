@@ -271,24 +271,9 @@ RunResult Session::run(
         const int totalJobs = numFolds * static_cast<int>(seeds.size());
 
         // Memory pre-flight: a model that cannot fit is refused before anything is allocated.
-        {
-            const auto need = estimateMemory(config, prepared.dataset.stats());
-            const double have = availableMemoryBytes();
-            const std::string what = "the run needs about " + formatBytes(need.total()) + " per job ("
-                + std::to_string(need.parameters) + " parameters: " + formatBytes(need.parameterBytes)
-                + " with gradients and checkpoints, optimizer " + formatBytes(need.optimizerBytes) + ", activations "
-                + formatBytes(need.activationBytes) + ")";
-            if (have > 0 && need.total() > have) {
-                const auto line = config.keyLines.find("model.hidden");
-                throw InputError::atKey(file, line == config.keyLines.end() ? 0 : line->second, "model.hidden",
-                    what + " but this machine has " + formatBytes(have)
-                        + " available; reduce model.hidden, model.layers or train.batch_size");
-            }
-            if (have > 0 && need.total() > have / 2) {
-                const std::string w = "memory: " + what + ", more than half of the " + formatBytes(have) + " available";
-                result.warnings.push_back(w);
-                emit(RunWarning { w });
-            }
+        if (auto w = checkMemory(config, prepared.dataset.stats(), file); !w.empty()) {
+            result.warnings.push_back(w);
+            emit(RunWarning { w });
         }
 
         // Threads: as configured, or whichever of 1 and 2 trains the first job's model faster.

@@ -19,16 +19,34 @@ double secondsSince(Clock::time_point t)
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+/// The optimiser over two groups: the model's own parameters with the configured weight decay,
+/// and those of its `quant` child (A²Q's learned step sizes and bit-widths) without any, as the
+/// A²Q reference trains them (weight decay would pull step sizes and bit-widths towards zero).
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainConfig& c, torch::nn::Module& m)
 {
-    if (c.optimizer == "sgd")
-        return std::make_unique<torch::optim::SGD>(
-            m.parameters(), torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
-    if (c.optimizer == "adamw") // decoupled weight decay (Loshchilov & Hutter 2019); eps as NESS's code
-        return std::make_unique<torch::optim::AdamW>(
-            m.parameters(), torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay).eps(1e-7));
-    return std::make_unique<torch::optim::Adam>(
-        m.parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
+    std::vector<at::Tensor> weights, quantizer;
+    for (const auto& p : m.named_parameters(true))
+        (p.key().rfind("quant.", 0) == 0 ? quantizer : weights).push_back(p.value());
+    auto groups = [&](auto options) {
+        std::vector<torch::optim::OptimizerParamGroup> out;
+        out.emplace_back(weights, std::make_unique<decltype(options)>(options));
+        if (!quantizer.empty()) {
+            auto plain = options;
+            plain.weight_decay(0);
+            out.emplace_back(quantizer, std::make_unique<decltype(options)>(plain));
+        }
+        return out;
+    };
+    if (c.optimizer == "sgd") {
+        auto o = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay);
+        return std::make_unique<torch::optim::SGD>(groups(o), o);
+    }
+    if (c.optimizer == "adamw") { // decoupled weight decay (Loshchilov & Hutter 2019); eps as NESS's code
+        auto o = torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay).eps(1e-7);
+        return std::make_unique<torch::optim::AdamW>(groups(o), o);
+    }
+    auto o = torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay);
+    return std::make_unique<torch::optim::Adam>(groups(o), o);
 }
 
 void setLr(torch::optim::Optimizer& opt, double lr)

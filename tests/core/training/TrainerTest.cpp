@@ -76,9 +76,51 @@ experiment::TrainConfig sgd(int epochs, int patience)
 
 } // namespace
 
+/// A weight and a quantizer parameter (the model's `quant` child) with zero task gradient: only
+/// weight decay can move them.
+class DecayTask : public Task {
+public:
+    DecayTask()
+    {
+        m_module = std::make_shared<torch::nn::Module>();
+        w = m_module->register_parameter("w", torch::ones({ 1 }));
+        auto quant = std::make_shared<torch::nn::Module>();
+        step = quant->register_parameter("step", torch::ones({ 1 }));
+        m_module->register_module("quant", quant);
+    }
+    std::shared_ptr<torch::nn::Module> module() override { return m_module; }
+    int64_t numBatches() const override { return 1; }
+    void beginEpoch(std::mt19937_64&) override { }
+    at::Tensor batchLoss(int64_t) override { return ((w + step) * 0).sum(); }
+    Evaluation evaluate() override { return {}; }
+    std::string metricName() const override { return "accuracy"; }
+    void inferenceForward() override { }
+    void calibrationForward() override { }
+    at::Tensor w, step;
+
+private:
+    std::shared_ptr<torch::nn::Module> m_module;
+};
+
 class TrainerTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void quantizerParametersHaveNoWeightDecay()
+    {
+        for (const char* optimizer : { "adam", "adamw", "sgd" }) {
+            experiment::TrainConfig c;
+            c.optimizer = optimizer;
+            c.lr = 0.1;
+            c.weightDecay = 0.5;
+            c.epochs = 3;
+            c.selectBy = "last";
+            DecayTask task;
+            Trainer(c).fit(task, 0, {});
+            QVERIFY2(task.w.item<double>() < 0.99, optimizer); // decayed
+            QCOMPARE(task.step.item<double>(), 1.0); // A2Q's step sizes and bits: untouched by decay
+        }
+    }
+
     void earlyStoppingRestoresBestEpoch()
     {
         ScriptedTask task({ 0.1, 0.5, 0.4, 0.3, 0.2, 0.9, 0.9 });
