@@ -85,6 +85,9 @@ public:
     void pruneTenPercentMore();
     QString statusText() const;
 
+    /// Every menu action with a shortcut as an HTML table (Help → Keyboard shortcuts).
+    QString keyboardShortcuts() const;
+
 public Q_SLOTS:
     void run();
 

@@ -19,6 +19,8 @@
 #include <QTableView>
 #include <QToolBar>
 
+#include <functional>
+
 namespace gsq::ui {
 
 using namespace gsq::core;
@@ -134,6 +136,24 @@ void MainWindow::buildMenus()
     m_classroomAction->setCheckable(true);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Quick start"), QKeySequence::HelpContents, this, [this] {
+        QMessageBox::information(this, tr("Quick start"),
+            tr("<b>1. Pick an experiment.</b> File → Presets (the paper's own experiments are under "
+               "<i>Paper (Khedri et al.)</i>, lessons under <i>Classroom lessons</i>), or File → Open for "
+               "your own YAML. A TU directory or a SMILES CSV is chosen in the form: Dataset → tu / csv, then "
+               "Browse… beside the path.<br><br><b>2. Check the form.</b> Every field is the experiment file's own "
+               "key; "
+               "Compression steps lists what runs after the base model (Add step, Up/Down). Run stays disabled "
+               "while a field is invalid; the problem is named under the form.<br><br><b>3. Run (F5).</b> "
+               "Training curves fill the Training tab as they happen; Pause (F6) and Step one epoch (F7) let "
+               "you look at one epoch at a time.<br><br><b>4. Read the results.</b> Sparsity and "
+               "Quantization compare the settings with the base model (mean ± std over seeds and folds), "
+               "Weights and Layers show what changed inside, Compare keeps every run and exports CSV and an "
+               "HTML report. Sizes are measured model files, latencies measured forward passes; each column "
+               "says which model it describes."));
+    });
+    help->addAction(tr("&Keyboard shortcuts"), this,
+        [this] { QMessageBox::information(this, tr("Keyboard shortcuts"), keyboardShortcuts()); });
     help->addAction(tr("&About GraphSqueeze"), this, [this] {
         QString versions;
         for (const auto& [k, v] : Session::versions())
@@ -144,6 +164,26 @@ void MainWindow::buildMenus()
                "on Graph Neural Networks</i> (arXiv:2510.22058, 2025).")
                 .arg(versions, qVersion()));
     });
+}
+
+QString MainWindow::keyboardShortcuts() const
+{
+    // Read from the menus themselves, so the list is never out of date.
+    QString rows;
+    std::function<void(const QMenu*)> walk = [&](const QMenu* menu) {
+        for (const QAction* a : menu->actions()) {
+            if (a->menu())
+                walk(a->menu());
+            else if (!a->shortcut().isEmpty())
+                rows += QString("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                            .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                                QString(a->text()).remove('&').toHtmlEscaped());
+        }
+    };
+    for (const QAction* top : menuBar()->actions())
+        if (top->menu())
+            walk(top->menu());
+    return "<table cellspacing=\"6\">" + rows + "</table>";
 }
 
 void MainWindow::addRecent(const QString& path)

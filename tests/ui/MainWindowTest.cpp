@@ -279,6 +279,16 @@ private Q_SLOTS:
         QVERIFY(field->value() != before); // a focused field still takes the wheel
     }
 
+    void helpListsTheShortcutsOfTheMenus()
+    {
+        MainWindow w;
+        const QString table = w.keyboardShortcuts();
+        QVERIFY2(table.contains("<td><b>F5</b></td><td>Run</td>"), qPrintable(table));
+        QVERIFY(table.contains("<td><b>F11</b></td><td>Classroom mode</td>"));
+        QVERIFY(table.contains("<td><b>Shift+F5</b></td><td>Stop</td>"));
+        QVERIFY(table.contains("Open experiment") && table.contains("Quick start"));
+    }
+
     void pauseStepAndStop()
     {
         MainWindow w;
