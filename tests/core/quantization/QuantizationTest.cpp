@@ -459,6 +459,24 @@ private Q_SLOTS:
         }
     }
 
+    void quantizationFromInitialisationTrainsAfresh()
+    {
+        // One epoch of QAT: fine-tuning the trained base keeps its accuracy; the same epoch from
+        // the job's untrained initialisation (the code the paper runs) cannot reach it.
+        auto c = config("  - quantize:\n      method: qat\n      bits: 8\n      epochs: 1\n"
+                        "  - quantize:\n      method: qat\n      bits: 8\n      epochs: 1\n      start: init\n"
+                        "      weight_decay: 0.0\n      lr_step_size: 0\n",
+            { "train.epochs=60" });
+        auto r = session::Session::run(c, {}, results::CancelToken());
+        QCOMPARE(r.rows.size(), size_t(3));
+        const auto &base = r.rows[0], &tuned = r.rows[1], &fresh = r.rows[2];
+        QCOMPARE(tuned.setting, std::string("bits=8"));
+        QCOMPARE(fresh.setting, std::string("bits=8 start=init"));
+        QVERIFY2(std::abs(tuned.testValue - base.testValue) < 0.05, std::to_string(tuned.testValue).c_str());
+        QVERIFY2(fresh.testValue < base.testValue - 0.2, std::to_string(fresh.testValue).c_str());
+        QCOMPARE(r.summary.size(), size_t(3)); // the two settings never merge
+    }
+
     void a2qThatNeverMeetsItsTargetSaysSoAndKeepsTheBestEpoch()
     {
         // No penalty: the bit-widths stay near 8 and never reach a 2-bit target. Before, every
