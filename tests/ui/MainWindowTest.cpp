@@ -5,6 +5,7 @@
 
 #include "core/experiment/ConfigYaml.h"
 #include "ui/charts/ChartView.h"
+#include "ui/models/NumberFormat.h"
 #include "ui/models/RowTableModel.h"
 #include "ui/panels/ExperimentPanel.h"
 #include "ui/session/SessionController.h"
@@ -287,6 +288,30 @@ private Q_SLOTS:
         QVERIFY(table.contains("<td><b>F11</b></td><td>Classroom mode</td>"));
         QVERIFY(table.contains("<td><b>Shift+F5</b></td><td>Stop</td>"));
         QVERIFY(table.contains("Open experiment") && table.contains("Quick start"));
+    }
+
+    void oneNumberFormatForTablesAndReports()
+    {
+        using gsq::ui::formatNumber;
+        QCOMPARE(formatNumber(23063), QString("23,063"));
+        QCOMPARE(formatNumber(23063.0), QString("23,063")); // a mean of counts: no "2.306e+04"
+        QCOMPARE(formatNumber(1475610.4), QString("1,475,610")); // bytes: no "1.47561e+06"
+        QCOMPARE(formatNumber(0.00919239), QString("0.009192"));
+        QCOMPARE(formatNumber(9.82143), QString("9.821"));
+        QCOMPARE(formatNumber(82.28), QString("82.28"));
+        QCOMPARE(formatNumber(0.5), QString("0.5"));
+        QCOMPARE(formatNumber(12.0), QString("12"));
+        QCOMPARE(formatNumber(-3), QString("-3"));
+        QCOMPARE(formatNumber(0), QString("0"));
+        QCOMPARE(formatNumber(1e-5), QString("1.0e-05"));
+        QCOMPARE(formatNumber(std::nan("")), QString("–"));
+        QCOMPARE(gsq::ui::displayText(QVariant(qlonglong(9239))), QString("9,239"));
+        QCOMPARE(gsq::ui::displayText(QVariant(QString("sparse-csr"))), QString("sparse-csr"));
+        gsq::ui::RowTableModel m({ "a", "b" });
+        m.setRows({ { 23063.0, QString("x") } });
+        QCOMPARE(m.data(m.index(0, 0)).toString(), QString("23,063"));
+        QCOMPARE(m.data(m.index(0, 0), Qt::UserRole).toDouble(), 23063.0); // sorting keeps the number
+        QVERIFY(m.toCsv().contains("23063")); // CSV keeps raw values
     }
 
     void pauseStepAndStop()

@@ -1,5 +1,7 @@
 #include "ui/models/RowTableModel.h"
 
+#include "ui/models/NumberFormat.h"
+
 namespace gsq::ui {
 
 RowTableModel::RowTableModel(QStringList headers, QObject* parent)
@@ -23,11 +25,8 @@ QVariant RowTableModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || index.row() >= m_rows.size() || index.column() >= m_headers.size())
         return {};
     const QVariant& v = m_rows[index.row()].value(index.column());
-    if (role == Qt::DisplayRole) {
-        if (v.typeId() == QMetaType::Double)
-            return QString::number(v.toDouble(), 'g', 6);
-        return v;
-    }
+    if (role == Qt::DisplayRole)
+        return v.isNull() ? QVariant() : QVariant(displayText(v));
     if (role == Qt::EditRole || role == Qt::UserRole)
         return v; // raw value for sorting
     if (role == Qt::TextAlignmentRole

@@ -1,5 +1,7 @@
 #include "ui/report/HtmlReport.h"
 
+#include "ui/models/NumberFormat.h"
+
 #include <QBuffer>
 #include <QDateTime>
 #include <QSaveFile>
@@ -27,7 +29,7 @@ void HtmlReport::preformatted(const QString& text)
     m_body += "<pre>" + text.toHtmlEscaped() + "</pre>\n";
 }
 
-void HtmlReport::table(const QStringList& headers, const QVector<QVariantList>& rows, int precision)
+void HtmlReport::table(const QStringList& headers, const QVector<QVariantList>& rows)
 {
     m_body += "<table>\n<tr>";
     for (const auto& h : headers)
@@ -37,7 +39,7 @@ void HtmlReport::table(const QStringList& headers, const QVector<QVariantList>& 
         m_body += "<tr>";
         for (const auto& v : row) {
             const bool number = v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Float;
-            const QString text = number ? QString::number(v.toDouble(), 'g', precision) : v.toString();
+            const QString text = displayText(v);
             m_body
                 += QString("<td%1>%2</td>")
                        .arg(number || v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong ? " class=\"n\""
