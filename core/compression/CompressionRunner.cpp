@@ -281,6 +281,7 @@ void CompressionRunner::runQuantize(
     quantizer->setCalibrating(false);
 
     training::Evaluation ev;
+    bool targetMissed = false; // A²Q: no epoch met the bit target, so no epoch was eligible
     if (spec.runsAs() == experiment::Method::Ptq) {
         ev = task.evaluate();
     } else {
@@ -303,7 +304,8 @@ void CompressionRunner::runQuantize(
         row.bestEpoch = fit.bestEpoch;
         row.stoppedEarly = fit.stoppedEarly;
         ev = fit.best;
-        if (fit.noEligibleEpoch && spec.runsAs() == experiment::Method::A2q) {
+        targetMissed = fit.noEligibleEpoch && spec.runsAs() == experiment::Method::A2q;
+        if (targetMissed) {
             char w[256];
             std::snprintf(w, sizeof w,
                 "a2q: no epoch met the memory target of %g average bits; the best epoch by validation (%d, "
@@ -324,7 +326,7 @@ void CompressionRunner::runQuantize(
         std::snprintf(note, sizeof note, "a2q: weights %.2f bits, features %.2f bits on average (target %g)", row.bits,
             row.featureBits, spec.targetBits);
         row.note = note;
-        if (row.bestEpoch > 0 && row.bits > spec.targetBits + 0.25)
+        if (targetMissed)
             row.note += "; target not met";
         if (row.bits <= 2.0 + 1e-9 || row.featureBits <= 2.0 + 1e-9) {
             const std::string w = std::string("a2q: the memory penalty drove the ")

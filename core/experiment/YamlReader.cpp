@@ -84,30 +84,33 @@ void Section::fail(const std::string& key, const std::string& message) const
     m_ctx.fail(v.IsDefined() ? v : m_node, path(key), message);
 }
 
-void Section::integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi) const
+void Section::integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi, const std::string& orWord) const
 {
     auto v = value(key);
     if (!v.IsDefined() || v.IsNull())
         return;
+    const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
     int64_t x = 0;
     try {
         if (!v.IsScalar())
             throw YAML::Exception(v.Mark(), "not a scalar");
         x = v.as<int64_t>();
     } catch (const YAML::Exception&) {
-        m_ctx.fail(v, path(key), "expected an integer, found " + scalarText(v));
+        m_ctx.fail(v, path(key),
+            orWord.empty() ? "expected an integer, found " + scalarText(v)
+                           : "expected an integer in " + range + " or '" + orWord + "', found " + scalarText(v));
     }
     if (x < lo || x > hi)
         m_ctx.fail(v, path(key),
-            "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found "
-                + std::to_string(x));
+            "expected an integer in " + range + (orWord.empty() ? "" : " or '" + orWord + "'") + ", found "
+                + (orWord.empty() ? std::to_string(x) : scalarText(v)));
     out = x;
 }
 
-void Section::integer(const std::string& key, int& out, int64_t lo, int64_t hi) const
+void Section::integer(const std::string& key, int& out, int64_t lo, int64_t hi, const std::string& orWord) const
 {
     int64_t x = out;
-    integer(key, x, lo, hi);
+    integer(key, x, lo, hi, orWord);
     out = static_cast<int>(x);
 }
 
@@ -260,29 +263,11 @@ const FieldInfo& info(StepKind kind, const std::string& key)
 void Section::field(StepKind kind, const std::string& key, int& out) const
 {
     const auto& f = info(kind, key);
-    if (!f.word.empty()) {
-        const auto v = value(key);
-        if (v.IsDefined() && v.IsScalar() && v.Scalar() == f.word) {
-            out = FieldInfo::kWordValue;
-            return;
-        }
-        if (v.IsDefined() && !v.IsNull()) {
-            int64_t x = 0;
-            bool ok = v.IsScalar();
-            try {
-                x = ok ? v.as<int64_t>() : 0;
-            } catch (const YAML::Exception&) {
-                ok = false;
-            }
-            if (!ok || x < static_cast<int64_t>(f.lo) || x > static_cast<int64_t>(f.hi))
-                m_ctx.fail(v, path(key),
-                    "expected an integer in [" + std::to_string(static_cast<int64_t>(f.lo)) + ", "
-                        + std::to_string(static_cast<int64_t>(f.hi)) + "] or '" + f.word + "', found " + scalarText(v));
-            out = static_cast<int>(x);
-            return;
-        }
+    if (const auto v = value(key); !f.word.empty() && v.IsDefined() && v.IsScalar() && v.Scalar() == f.word) {
+        out = FieldInfo::kWordValue;
+        return;
     }
-    integer(key, out, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
+    integer(key, out, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi), f.word);
 }
 
 void Section::field(StepKind kind, const std::string& key, double& out) const

@@ -45,8 +45,9 @@ public:
     bool has(const std::string& key) const;
     [[noreturn]] void fail(const std::string& key, const std::string& message) const;
 
-    void integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi) const;
-    void integer(const std::string& key, int& out, int64_t lo, int64_t hi) const;
+    /// `orWord`: a word the caller also accepts in place of the number (named in the message).
+    void integer(const std::string& key, int64_t& out, int64_t lo, int64_t hi, const std::string& orWord = {}) const;
+    void integer(const std::string& key, int& out, int64_t lo, int64_t hi, const std::string& orWord = {}) const;
     /// Real in [lo, hi] (hi exclusive when `hiOpen`, lo exclusive when `loOpen`).
     void real(
         const std::string& key, double& out, double lo, double hi, bool hiOpen = false, bool loOpen = false) const;

@@ -136,11 +136,11 @@ std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p,
         lo.subgraphs = c.train.subgraphs;
         lo.edgeDropout = c.train.edgeDropout;
         lo.seed = static_cast<uint64_t>(d.splitSeed >= 0 ? d.splitSeed : seed) + 7919;
-        if (lo.subgraphs > ls.trainPos.size(1))
-            failAt(c, "train.subgraphs",
-                std::to_string(lo.subgraphs) + " subgraphs need at least as many training edges ("
-                    + std::to_string(ls.trainPos.size(1)) + ")");
-        return std::make_unique<training::LinkTask>(model, g, ls, c.train.metric, lo);
+        try {
+            return std::make_unique<training::LinkTask>(model, g, ls, c.train.metric, lo);
+        } catch (const std::invalid_argument& e) {
+            failAt(c, "train.subgraphs", e.what());
+        }
     }
     auto split = makeSplit(c, p, seed, fold);
     if (d.task == "node_classification") {

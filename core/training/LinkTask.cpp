@@ -49,7 +49,7 @@ LinkTask::LinkTask(std::shared_ptr<models::LinkPredictor> model, graph::Graph gr
     const int64_t total = m_split.trainPos.size(1);
     if (k > total)
         throw std::invalid_argument(
-            "LinkTask: " + std::to_string(k) + " subgraphs need at least as many training edges");
+            std::to_string(k) + " subgraphs need at least as many training edges (" + std::to_string(total) + ")");
     if (k == 1) {
         m_subPos = { m_split.trainPos };
         m_subEdges = { m_graph.edgeIndex };
@@ -125,8 +125,6 @@ at::Tensor LinkTask::batchLoss(int64_t)
 
 at::Tensor LinkTask::embed()
 {
-    if (m_subPos.size() == 1)
-        return m_model->encode(m_graph.x, m_subEdges.front(), m_subAttr.front());
     at::Tensor sum;
     for (size_t s = 0; s < m_subPos.size(); ++s) {
         auto z = m_model->encode(m_graph.x, m_subEdges[s], m_subAttr[s]);

@@ -21,9 +21,12 @@ inline QString formatNumber(double v)
         return v > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
     const double a = std::abs(v);
     if (a >= 1000 || (a >= 1 && v == std::round(v))) {
-        QLocale c(QLocale::C);
-        c.setNumberOptions(QLocale::DefaultNumberOptions); // group separators on
-        return c.toString(static_cast<qlonglong>(std::llround(v)));
+        static const QLocale grouped = [] {
+            QLocale c(QLocale::C);
+            c.setNumberOptions(QLocale::DefaultNumberOptions); // group separators on
+            return c;
+        }(); // tables call this for every visible cell on every repaint
+        return grouped.toString(static_cast<qlonglong>(std::llround(v)));
     }
     if (a == 0)
         return QStringLiteral("0");

@@ -176,9 +176,9 @@ void StepEditor::rebuildFields()
             auto* spin = word.isEmpty() ? new QSpinBox : new WordSpinBox(word);
             // One below the lowest valid value (and the word's value) stands for "not set": the
             // default applies.
-            spin->setRange(
-                static_cast<int>(std::min<double>(f->lo, word.isEmpty() ? f->lo : FieldInfo::kWordValue)) - 1,
-                static_cast<int>(f->hi));
+            const int lowest
+                = word.isEmpty() ? static_cast<int>(f->lo) : std::min(static_cast<int>(f->lo), FieldInfo::kWordValue);
+            spin->setRange(lowest - 1, static_cast<int>(f->hi));
             spin->setSpecialValueText(tr("auto"));
             spin->setToolTip(QString::fromStdString(f->help));
             spin->setValue(value.isEmpty()             ? spin->minimum()
