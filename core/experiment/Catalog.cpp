@@ -42,7 +42,11 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                     "2018)" },
                 { "gnae", "GNAE",
                     "linear, row L2 normalisation scaled by norm_scale, APPNP(appnp_k, appnp_alpha) propagation: the "
-                    "encoder of NESS (Ahn & Kim 2021; Ucar 2023)" } } },
+                    "encoder of NESS (Ahn & Kim 2021; Ucar 2023)" },
+                { "hgpsl", "HGP-SL",
+                    "GCN layers with hierarchical pooling: keeps the most informative pool_ratio of each graph's "
+                    "nodes and learns their edges with sparse attention; readouts of every level summed into an MLP "
+                    "(Zhang et al. 2019). Graph classification" } } },
         { ChoiceList::Activation,
             { { "relu", "ReLU", "max(0, x)" }, { "elu", "ELU", "x, or exp(x) - 1 below zero" } } },
         { ChoiceList::Pooling,

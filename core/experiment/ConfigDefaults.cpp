@@ -73,6 +73,13 @@ void resolveDefaults(ExperimentConfig& c)
     if ((c.train.subgraphs != 1 || c.train.edgeDropout > 0) && d.task != "link_prediction")
         fail(c.train.subgraphs != 1 ? "train.subgraphs" : "train.edge_dropout",
             "static subgraphs and edge dropout belong to link prediction (NESS); this task is " + d.task);
+    if (c.model.arch == "hgpsl") {
+        if (d.task != "graph_classification")
+            fail("model.arch",
+                "HGP-SL (hgpsl) pools graphs; it needs task graph_classification, this task is " + d.task);
+        if (c.model.hidden < 2)
+            fail("model.hidden", "HGP-SL's head halves the width; hidden must be at least 2");
+    }
     if (c.model.arch == "spline") {
         if (!c.keyLines.count("dataset.edge_attr") && d.edgeAttr == "none")
             d.edgeAttr = "target_indegree";

@@ -56,7 +56,8 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     Section s(ctx, node, "model",
         { "arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
             "activation", "pooling", "head_hidden", "head_layers", "batch_norm", "train_eps", "embedding_dim",
-            "decoder", "kernel_size", "spline_degree", "appnp_k", "appnp_alpha", "norm_scale" });
+            "decoder", "kernel_size", "spline_degree", "appnp_k", "appnp_alpha", "norm_scale", "pool_ratio",
+            "pool_lambda", "sparse_attention" });
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
@@ -78,6 +79,9 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     s.integer("appnp_k", m.appnpK, 0, 100);
     s.real("appnp_alpha", m.appnpAlpha, 0.0, 1.0);
     s.real("norm_scale", m.normScale, 0.0, 1000.0, false, true);
+    s.real("pool_ratio", m.poolRatio, 0.0, 1.0, false, true);
+    s.real("pool_lambda", m.poolLambda, 0.0, 1000.0);
+    s.boolean("sparse_attention", m.sparseAttention);
 }
 
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
@@ -330,6 +334,9 @@ std::string toYaml(const ExperimentConfig& c)
     if (m.arch == "gnae")
         e << YAML::Key << "appnp_k" << YAML::Value << m.appnpK << YAML::Key << "appnp_alpha" << YAML::Value
           << m.appnpAlpha << YAML::Key << "norm_scale" << YAML::Value << m.normScale;
+    if (m.arch == "hgpsl")
+        e << YAML::Key << "pool_ratio" << YAML::Value << m.poolRatio << YAML::Key << "pool_lambda" << YAML::Value
+          << m.poolLambda << YAML::Key << "sparse_attention" << YAML::Value << m.sparseAttention;
     e << YAML::EndMap;
     const auto& t = c.train;
     e << YAML::Key << "train" << YAML::Value << YAML::BeginMap;

@@ -38,7 +38,7 @@ struct DatasetConfig {
 
 /// model: architecture and sizes.
 struct ModelConfig {
-    std::string arch = "gcn"; ///< gcn | sage | gat | gin | spline
+    std::string arch = "gcn"; ///< gcn | sage | gat | gin | spline | gnae | hgpsl
     int64_t hidden = 16; ///< hidden width (per head for GAT)
     int layers = 2; ///< number of message-passing layers
     int heads = 8; ///< GAT: heads of hidden layers
@@ -59,11 +59,14 @@ struct ModelConfig {
     int appnpK = 1; ///< gnae: APPNP propagation steps K (Klicpera et al. 2019)
     double appnpAlpha = 0.0; ///< gnae: APPNP teleport probability alpha
     double normScale = 1.8; ///< gnae: rows L2-normalised and scaled by this before propagation (GNAE)
+    double poolRatio = 0.5; ///< hgpsl: share of each graph's nodes kept by every pooling layer (ceil)
+    double poolLambda = 1.0; ///< hgpsl: weight of the existing edges in the learned structure
+    bool sparseAttention = true; ///< hgpsl: sparsemax (true) or softmax over each node's candidate edges
 };
 
 /// train: optimisation and repetition.
 struct TrainConfig {
-    std::string optimizer = "adam"; ///< adam | sgd
+    std::string optimizer = "adam"; ///< adam | adamw | sgd
     double lr = 0.01;
     double weightDecay = 5e-4;
     double momentum = 0.9; ///< sgd only

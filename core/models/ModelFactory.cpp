@@ -1,6 +1,7 @@
 #include "core/models/ModelFactory.h"
 
 #include "core/experiment/Catalog.h"
+#include "core/models/Hgpsl.h"
 #include "core/models/Models.h"
 #include "core/nn/GatConv.h"
 #include "core/nn/GcnConv.h"
@@ -79,6 +80,8 @@ LayerFactory ModelFactory::layerFactory(const experiment::ModelConfig& c, bool c
 {
     const auto& makers = builtinArchitectures();
     auto it = makers.find(c.arch);
+    if (c.arch == "hgpsl")
+        throw std::invalid_argument("architecture 'hgpsl' is a whole graph-classification model, not a layer stack");
     if (it == makers.end())
         throw std::invalid_argument("unknown architecture '" + c.arch
             + "' (valid: " + experiment::Catalog::joined(experiment::ChoiceList::Arch) + ")");
@@ -117,6 +120,29 @@ std::shared_ptr<GraphClassifier> ModelFactory::graphClassifier(
     const int64_t headHidden = c.headHidden > 0 ? c.headHidden : c.hidden;
     return std::make_shared<GraphClassifier>(
         o, layerFactory(c, false), c.pooling, headHidden, numClasses, c.dropout, c.headLayers);
+}
+
+std::shared_ptr<HgpslClassifier> ModelFactory::hgpslClassifier(
+    const experiment::ModelConfig& c, int64_t numFeatures, int64_t numClasses)
+{
+    HgpslOptions o;
+    o.inChannels = numFeatures;
+    o.hidden = c.hidden;
+    o.numClasses = numClasses;
+    o.levels = c.layers;
+    o.ratio = c.poolRatio;
+    o.lambda = c.poolLambda;
+    o.sparse = c.sparseAttention;
+    o.dropout = c.dropout;
+    return std::make_shared<HgpslClassifier>(o);
+}
+
+std::shared_ptr<GraphModel> ModelFactory::graphModel(
+    const experiment::ModelConfig& c, int64_t numFeatures, int64_t numClasses)
+{
+    if (c.arch == "hgpsl")
+        return hgpslClassifier(c, numFeatures, numClasses);
+    return graphClassifier(c, numFeatures, numClasses);
 }
 
 std::shared_ptr<LinkPredictor> ModelFactory::linkPredictor(const experiment::ModelConfig& c, int64_t numFeatures)

@@ -9,7 +9,9 @@
 namespace gsq::core::models {
 
 class NodeClassifier;
+class GraphModel;
 class GraphClassifier;
+class HgpslClassifier;
 class LinkPredictor;
 
 /// Builds models from the experiment's ModelConfig. The only place that maps `arch` names to
@@ -25,6 +27,12 @@ public:
     static LayerFactory layerFactory(const experiment::ModelConfig& config, bool cachedGraph);
 
     static std::shared_ptr<NodeClassifier> nodeClassifier(
+        const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
+    /// The graph-classification model of `config.arch`: an HgpslClassifier for `hgpsl`, else a
+    /// GraphClassifier (layer stack -> global pooling -> head).
+    static std::shared_ptr<GraphModel> graphModel(
+        const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
+    static std::shared_ptr<HgpslClassifier> hgpslClassifier(
         const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
     static std::shared_ptr<GraphClassifier> graphClassifier(
         const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);

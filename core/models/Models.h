@@ -19,16 +19,25 @@ public:
     std::shared_ptr<GnnStack> stack;
 };
 
+/// What GraphTask trains and evaluates: a mini-batch of graphs (x, edgeIndex, batch [N] node ->
+/// graph, edge attributes) -> logits [numGraphs, C].
+class GraphModel : public torch::nn::Module, public quantization::Quantizable {
+public:
+    virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch,
+        int64_t numGraphs, const at::Tensor& edgeAttr = {})
+        = 0;
+};
+
 /// Graph classification: GnnStack (activated) -> global pooling -> MLP head
 /// Linear(hidden, headHidden) - ReLU - Dropout - Linear(headHidden, C), or with headLayers 1 a
 /// single Linear(hidden, C) (the paper's BBBP GCN: max pool -> Linear).
 /// forward(x, edgeIndex, batch [N], numGraphs) -> logits [numGraphs, C].
-class GraphClassifier : public torch::nn::Module, public quantization::Quantizable {
+class GraphClassifier : public GraphModel {
 public:
     GraphClassifier(const GnnStackOptions& options, const LayerFactory& makeLayer, const std::string& pooling,
         int64_t headHidden, int64_t numClasses, double headDropout, int headLayers = 2);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& batch, int64_t numGraphs,
-        const at::Tensor& edgeAttr = {});
+        const at::Tensor& edgeAttr = {}) override;
     std::shared_ptr<GnnStack> stack;
     torch::nn::Linear head1 { nullptr }, head2 { nullptr }; ///< head2 is null with one head layer
 

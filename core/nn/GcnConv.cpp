@@ -56,14 +56,14 @@ at::Tensor GcnConvImpl::forward(const at::Tensor& x, const at::Tensor& edgeIndex
     if (options.cached()) {
         if (!m_cachedAdjacency.defined() || !m_cachedFor.is_same(edgeIndex) || !m_cachedWeightFor.is_same(edgeAttr)
             || m_cachedAdjacency.size(0) != n) {
-            auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops(), edgeWeight);
+            auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops(), edgeWeight, options.source_degree());
             m_cachedAdjacency = F::adjacencyMatrix(ei, w, n);
             m_cachedFor = edgeIndex;
             m_cachedWeightFor = edgeAttr;
         }
         out = F::spmm(m_cachedAdjacency, h);
     } else {
-        auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops(), edgeWeight);
+        auto [ei, w] = F::gcnNorm(edgeIndex, n, options.add_self_loops(), edgeWeight, options.source_degree());
         out = F::propagateSum(ei, w, h, n);
     }
     if (bias.defined())

@@ -20,6 +20,8 @@ struct GcnConvOptions {
     /// Cache the normalised adjacency of the first graph seen (transductive tasks: one fixed graph).
     TORCH_ARG(bool, cached) = false;
     TORCH_ARG(bool, add_self_loops) = true;
+    /// Normalise by the weights leaving each node instead of those entering it (HGP-SL's GCN).
+    TORCH_ARG(bool, source_degree) = false;
 };
 
 /// Graph convolution of Kipf & Welling (ICLR 2017):

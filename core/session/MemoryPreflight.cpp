@@ -3,6 +3,7 @@
 #include "core/common/Error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -50,7 +51,10 @@ MemoryEstimate estimateMemory(const experiment::ExperimentConfig& c, const data:
         edgeWidths += width + (m.arch == "gat" ? heads : 0); // GAT: one attention score per head too
         in = width;
     }
-    if (!nodeTask && !linkTask) { // graph head
+    if (m.arch == "hgpsl") // pools' attention [1, 2C]; head 2C -> C -> C/2 -> classes
+        params += (m.layers - 1) * 2 * hidden + 2 * hidden * hidden + hidden + hidden * std::floor(hidden / 2)
+            + std::floor(hidden / 2) + std::floor(hidden / 2) * classes + classes;
+    else if (!nodeTask && !linkTask) { // graph head
         const double headHidden = m.headHidden > 0 ? static_cast<double>(m.headHidden) : hidden;
         params += m.headLayers == 1 ? in * classes + classes
                                     : in * headHidden + headHidden + headHidden * classes + classes;

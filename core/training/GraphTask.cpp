@@ -9,7 +9,7 @@
 
 namespace gsq::core::training {
 
-GraphTask::GraphTask(std::shared_ptr<models::GraphClassifier> model, const std::vector<graph::Graph>& graphs,
+GraphTask::GraphTask(std::shared_ptr<models::GraphModel> model, const std::vector<graph::Graph>& graphs,
     data::Split split, int64_t numClasses, int64_t batchSize, std::string metric)
     : m_model(std::move(model))
     , m_graphs(graphs)

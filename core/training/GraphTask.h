@@ -7,7 +7,7 @@
 #include <vector>
 
 namespace gsq::core::models {
-class GraphClassifier;
+class GraphModel;
 }
 
 namespace gsq::core::training {
@@ -16,8 +16,8 @@ namespace gsq::core::training {
 /// `batchSize`; evaluation batches are collated once and reused.
 class GraphTask : public Task {
 public:
-    GraphTask(std::shared_ptr<models::GraphClassifier> model, const std::vector<graph::Graph>& graphs,
-        data::Split split, int64_t numClasses, int64_t batchSize, std::string metric);
+    GraphTask(std::shared_ptr<models::GraphModel> model, const std::vector<graph::Graph>& graphs, data::Split split,
+        int64_t numClasses, int64_t batchSize, std::string metric);
     std::shared_ptr<torch::nn::Module> module() override;
     int64_t numBatches() const override;
     void beginEpoch(std::mt19937_64& rng) override;
@@ -34,7 +34,7 @@ private:
     Evaluated run(const std::vector<graph::GraphBatch>& batches);
     std::vector<graph::GraphBatch> fixedBatches(const at::Tensor& indices) const;
 
-    std::shared_ptr<models::GraphClassifier> m_model;
+    std::shared_ptr<models::GraphModel> m_model;
     const std::vector<graph::Graph>& m_graphs;
     data::Split m_split;
     int64_t m_numClasses, m_batchSize;

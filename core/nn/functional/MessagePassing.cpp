@@ -11,7 +11,7 @@
 namespace gsq::core::nn::functional {
 
 std::pair<at::Tensor, at::Tensor> gcnNorm(
-    const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops, const at::Tensor& edgeWeight)
+    const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops, const at::Tensor& edgeWeight, bool sourceDegree)
 {
     if (edgeWeight.defined()) {
         at::Tensor ei = edgeIndex, w = edgeWeight;
@@ -21,12 +21,12 @@ std::pair<at::Tensor, at::Tensor> gcnNorm(
             ei = torch::cat({ edgeIndex.index({ torch::indexing::Slice(), keep }), torch::stack({ loops, loops }) }, 1);
             w = torch::cat({ edgeWeight.index({ keep }), torch::ones({ numNodes }, edgeWeight.options()) });
         }
-        auto deg = torch::zeros({ numNodes }, w.options()).index_add(0, ei[1], w);
+        auto deg = torch::zeros({ numNodes }, w.options()).index_add(0, ei[sourceDegree ? 0 : 1], w);
         auto inv = deg.pow(-0.5).masked_fill(deg <= 0, 0.0);
         return { ei, inv.index_select(0, ei[0]) * w * inv.index_select(0, ei[1]) };
     }
     at::Tensor ei = addSelfLoops ? graph::addSelfLoops(edgeIndex, numNodes) : edgeIndex;
-    auto deg = graph::inDegree(ei, numNodes);
+    auto deg = sourceDegree ? graph::inDegree(ei.flip({ 0 }), numNodes) : graph::inDegree(ei, numNodes);
     auto inv = deg.pow(-0.5).masked_fill(deg == 0, 0.0);
     auto w = inv.index_select(0, ei[0]) * inv.index_select(0, ei[1]);
     return { ei, w };

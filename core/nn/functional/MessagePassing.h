@@ -17,9 +17,11 @@ namespace gsq::core::nn::functional {
 /// the edges with weights 1/sqrt(deg(i) deg(j)), deg counted over targets including self loops.
 /// With `edgeWeight` [E]: weights w_ij / sqrt(deg(i) deg(j)), deg(i) the sum of the weights into i;
 /// existing self loops are replaced by loops of weight 1 (PyG's gcn_norm keeps their weight).
+/// `sourceDegree`: deg(i) sums the weights out of i instead (HGP-SL's own GCN, layers.py, whose
+/// learned edge weights are normalised per source node).
 /// Returns {edgeIndex [2, E'], weight [E']}.
-std::pair<at::Tensor, at::Tensor> gcnNorm(
-    const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops = true, const at::Tensor& edgeWeight = {});
+std::pair<at::Tensor, at::Tensor> gcnNorm(const at::Tensor& edgeIndex, int64_t numNodes, bool addSelfLoops = true,
+    const at::Tensor& edgeWeight = {}, bool sourceDegree = false);
 
 /// Weighted sum aggregation: out[t] = sum over edges (s -> t) of weight_e * x[s].
 /// `weight` may be undefined (all ones). x [N, F] -> [numNodes, F]. Differentiable in x and weight.

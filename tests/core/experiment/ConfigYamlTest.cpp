@@ -48,7 +48,7 @@ private Q_SLOTS:
                                  << "f.yaml:2: key 'train.lr': expected a number in (0, 10], found 0";
         QTest::newRow("unknown arch") << "model:\n  arch: transformer\n"
                                       << "f.yaml:2: key 'model.arch': unknown value 'transformer'; valid choices: gcn, "
-                                         "sage, gat, gin, spline, gnae";
+                                         "sage, gat, gin, spline, gnae, hgpsl";
         QTest::newRow("spline without pseudo-coordinates")
             << "dataset:\n  edge_attr: none\nmodel:\n  arch: spline\n"
             << "f.yaml:2: key 'dataset.edge_attr': SplineCNN (model.arch: spline) needs pseudo-coordinates; use "

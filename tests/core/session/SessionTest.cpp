@@ -181,6 +181,54 @@ private Q_SLOTS:
                     "(NESS); this task is node_classification"));
     }
 
+    void hgpslPrunesAndQuantizesFromTheFile()
+    {
+        // HGP-SL 3x32 on PROTEINS with node attributes (4 features): conv0 4*32+32, conv1-2
+        // 32*32+32 each, two attention vectors of 64, head 64*32+32, 32*16+16, 16*2+2.
+        const int64_t params = 160 + 2 * 1056 + 2 * 64 + 2080 + 528 + 34;
+        const std::string head = "name: t\ndataset:\n  name: proteins\n  split: random\n  use_node_attributes: "
+                                 "true\n  normalize_features: false\nmodel:\n  arch: hgpsl\n  hidden: 32\n  "
+                                 "layers: 3\n  dropout: 0\ntrain:\n  epochs: 3\n  batch_size: 256\n  threads: 1\n";
+        auto c = config(head
+            + "compression:\n  - prune:\n      method: global\n      targets: [\"conv*.weight\", "
+              "\"lin*.weight\"]\n      sparsity: 0.5\n      finetune_epochs: 2\n");
+        QVERIFY(gsq::core::experiment::toYaml(c).find("pool_ratio: 0.5") != std::string::npos);
+        gsq::core::data::DatasetStats proteins;
+        proteins.numGraphs = 1113;
+        proteins.numFeatures = 4;
+        proteins.numClasses = 2;
+        QCOMPARE(gsq::core::session::estimateMemory(c, proteins).parameters, params);
+        auto r = Session::run(c, {}, CancelToken());
+        QCOMPARE(r.rows.size(), size_t(3));
+        QCOMPARE(r.rows[0].totalParams, params);
+        QVERIFY(r.rows[0].testValue > 0.5);
+        // Half of the six weight matrices' 4,768 entries are zero after pruning; the attention
+        // vectors are not targets.
+        int64_t zeros = 0;
+        for (const auto& l : r.layers)
+            if (l.stage == Stage::Pruned) {
+                zeros += l.params - l.nnz;
+                if (l.layer.rfind("pool", 0) == 0)
+                    QCOMPARE(l.nnz, l.params);
+            }
+        QCOMPARE(zeros, int64_t(4768 / 2));
+        // Quantization-aware training runs through every level of the pooled graphs.
+        auto q = config(head
+            + "compression:\n  - quantize:\n      method: degree_quant\n      bits: 8\n      "
+              "epochs: 2\n");
+        auto rq = Session::run(q, {}, CancelToken());
+        QCOMPARE(rq.rows.size(), size_t(2)); // base, quantized after QAT
+        QCOMPARE(rq.rows[1].stage, Stage::Quantized);
+        QVERIFY(rq.rows[1].testValue > 0.5);
+        QCOMPARE(rq.rows[1].bits, 8.0);
+        QVERIFY(rq.rows[1].deployedValue > 0.5); // through the int8 kernels
+        // Node tasks and structured pruning are refused with the key.
+        QCOMPARE(QString::fromStdString(
+                     gsq::test::messageOf<InputError>([&] { config("name: t\nmodel:\n  arch: hgpsl\n"); })),
+            QString("t.yaml:3: key 'model.arch': HGP-SL (hgpsl) pools graphs; it needs task graph_classification, "
+                    "this task is node_classification"));
+    }
+
     void memoryPreflightRefusesWhatCannotFit()
     {
         // GCN 2x16 on Cora: 1433*16 + 16 + 16*7 + 7 parameters, as the saved model file counts them.
