@@ -26,6 +26,8 @@ using namespace gsq::core;
 
 const char* kUsage = R"(Usage:
   graphsqueeze-cli run FILE.yaml|DIR [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
+                       [--resume] [--cell I/N]
+  graphsqueeze-cli merge OUT CELL_DIR...
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
   graphsqueeze-cli inspect MODEL.gsqm
@@ -35,7 +37,10 @@ Commands:
   run        train the experiment: progress on stderr, results table on stdout,
              DIR/results.csv, DIR/summary.csv and DIR/run.json (default DIR: runs/<name>).
              Given a directory, runs every *.yaml in it (sorted by file name; all are
-             validated first), each into OUT/<name> (default OUT: runs/<directory name>)
+             validated first), each into OUT/<name> (default OUT: runs/<directory name>).
+             Every finished job is also appended to DIR/jobs.journal as it ends
+  merge      combine the cells of a sweep (run --cell I/N, each with its own --out) into OUT:
+             the same results.csv, summary.csv, layers.csv and run.json as one run
   validate   check an experiment file and print it with defaults filled in
   datasets   print the statistics of the bundled datasets
   inspect    print the per-tensor table of a saved model file (.gsqm)
@@ -45,6 +50,10 @@ Options:
   --threads N         intra-op threads (same as --set train.threads=N; 0 = measure)
   --set key=value     override any YAML value, e.g. --set train.epochs=50
   --quiet             no progress bar
+  --resume            continue a stopped run from DIR/jobs.journal: finished jobs are
+                      read back, not trained again (the experiment must be unchanged)
+  --cell I/N          run only slice I (0-based) of N equal slices of the job grid
+                      (fold-major, then seed), e.g. one slice per cluster task
 
 Exit codes: 0 success, 1 the run failed, 2 invalid input (file, YAML, option).
 )";
@@ -52,8 +61,30 @@ Exit codes: 0 success, 1 the run failed, 2 invalid input (file, YAML, option).
 struct Args {
     std::string command, file, out;
     std::vector<std::string> overrides;
-    bool quiet = false;
+    std::vector<std::string> cells; ///< merge: the cell directories
+    bool quiet = false, resume = false;
+    int cellIndex = 0, cellCount = 1;
 };
+
+/// "I/N" with 0 <= I < N.
+void parseCell(const std::string& text, Args& a)
+{
+    const auto slash = text.find('/');
+    size_t used = 0;
+    try {
+        if (slash != std::string::npos) {
+            a.cellIndex = std::stoi(text.substr(0, slash), &used);
+            if (used == slash) {
+                a.cellCount = std::stoi(text.substr(slash + 1), &used);
+                if (used == text.size() - slash - 1 && a.cellCount >= 1 && a.cellIndex >= 0
+                    && a.cellIndex < a.cellCount)
+                    return;
+            }
+        }
+    } catch (const std::exception&) {
+    }
+    throw InputError("--cell", 0, "expected I/N with 0 <= I < N (e.g. 0/4), got '" + text + "'");
+}
 
 Args parse(int argc, char** argv)
 {
@@ -79,12 +110,18 @@ Args parse(int argc, char** argv)
             a.overrides.push_back(s.substr(6));
         else if (s == "--quiet" || s == "-q")
             a.quiet = true;
+        else if (s == "--resume")
+            a.resume = true;
+        else if (s == "--cell")
+            parseCell(value("--cell"), a);
         else if (!s.empty() && s[0] == '-')
             throw InputError(s, 0, "unknown option (see --help)");
         else if (a.command.empty())
             a.command = s;
         else if (a.file.empty())
             a.file = s;
+        else if (a.command == "merge")
+            a.cells.push_back(s);
         else
             throw InputError(s, 0, "unexpected argument (see --help)");
     }
@@ -103,12 +140,16 @@ int runDatasets()
 }
 
 /// Runs one experiment into `out` with a progress display, writes its files and prints its table.
-results::RunResult runInto(const experiment::ExperimentConfig& config, const std::string& out, bool quiet)
+results::RunResult runInto(const experiment::ExperimentConfig& config, const std::string& out, const Args& a)
 {
-    gsq::cli::Progress progress(std::cerr, quiet);
+    gsq::cli::Progress progress(std::cerr, a.quiet);
     results::CancelToken cancel;
     session::RunOptions options;
     options.modelDir = out + "/models";
+    options.journalPath = out + "/jobs.journal";
+    options.resume = a.resume;
+    options.cellIndex = a.cellIndex;
+    options.cellCount = a.cellCount;
     auto result = session::Session::run(
         config, [&](const results::SessionEvent& e) { progress.onEvent(e); }, cancel, options);
     session::ResultWriter::writeAll(out, result);
@@ -121,7 +162,7 @@ int runExperiment(const Args& a)
     auto config = experiment::loadExperiment(a.file, a.overrides);
     const std::string out = a.out.empty() ? "runs/" + config.name : a.out;
     ensureWritableDirectory(out); // fail before training, not after
-    runInto(config, out, a.quiet);
+    runInto(config, out, a);
     std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json and models/*.gsqm\n";
     return 0;
 }
@@ -156,7 +197,7 @@ int runDirectory(const Args& a)
     for (size_t i = 0; i < configs.size(); ++i) {
         const auto& config = configs[i];
         std::cerr << "[" << (i + 1) << "/" << configs.size() << "] " << files[i] << "\n";
-        times.emplace_back(config.name, runInto(config, root + "/" + config.name, a.quiet).totalSeconds);
+        times.emplace_back(config.name, runInto(config, root + "/" + config.name, a).totalSeconds);
     }
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "\n" << configs.size() << " experiments of " << a.file << " (wall time, s):\n";
@@ -165,6 +206,38 @@ int runDirectory(const Args& a)
                   << std::setw(10) << secs << "\n";
     std::cout << "  " << std::left << std::setw(36) << "total" << std::right << std::setw(10) << total
               << std::defaultfloat << "\nwrote " << root << "/<name>/results.csv, summary.csv, layers.csv, run.json\n";
+    return 0;
+}
+
+/// `merge OUT CELL_DIR...`: the cells' journals into one run's files; the models of the first
+/// job come from the cell that ran it.
+int runMerge(const Args& a)
+{
+    namespace fs = std::filesystem;
+    if (a.cells.empty())
+        throw InputError("merge", 0, "missing cell directories (graphsqueeze-cli merge OUT CELL_DIR...)");
+    std::vector<std::string> journals;
+    for (const auto& dir : a.cells) {
+        const std::string j = dir + "/jobs.journal";
+        if (!fs::exists(j))
+            throw InputError(
+                dir, 0, "no jobs.journal here; is it the --out directory of a 'run --cell' that finished?");
+        journals.push_back(j);
+    }
+    auto result = session::Session::merge(journals);
+    const std::string& out = a.file;
+    ensureWritableDirectory(out);
+    session::ResultWriter::writeAll(out, result);
+    for (const auto& dir : a.cells)
+        if (fs::is_directory(dir + "/models") && !fs::is_empty(dir + "/models")) {
+            fs::create_directories(out + "/models");
+            fs::copy(
+                dir + "/models", out + "/models", fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+            break;
+        }
+    gsq::cli::printResults(std::cout, result);
+    std::cout << "\nmerged " << a.cells.size() << " cell(s) into " << out
+              << "/results.csv, summary.csv, layers.csv, run.json\n";
     return 0;
 }
 
@@ -190,12 +263,19 @@ int main(int argc, char** argv)
         }
         if (a.command == "datasets")
             return runDatasets();
-        if (a.command != "run" && a.command != "validate" && a.command != "inspect")
-            throw InputError(a.command, 0, "unknown command; valid: run, validate, datasets, inspect (see --help)");
+        if (a.command != "run" && a.command != "validate" && a.command != "inspect" && a.command != "merge")
+            throw InputError(
+                a.command, 0, "unknown command; valid: run, merge, validate, datasets, inspect (see --help)");
+        if (a.command != "run" && (a.resume || a.cellCount > 1))
+            throw InputError(a.resume ? "--resume" : "--cell", 0, "belongs to the run command");
         if (a.file.empty())
             throw InputError(a.command, 0,
                 "missing file (graphsqueeze-cli " + a.command
-                    + (a.command == "inspect" ? " MODEL.gsqm)" : " FILE.yaml)"));
+                    + (a.command == "inspect"      ? " MODEL.gsqm)"
+                            : a.command == "merge" ? " OUT CELL_DIR...)"
+                                                   : " FILE.yaml)"));
+        if (a.command == "merge")
+            return runMerge(a);
         if (a.command == "inspect") {
             gsq::cli::printModelFile(std::cout, a.file, measure::ModelFile::read(a.file));
             return 0;

@@ -6,11 +6,13 @@
 #include "core/data/Split.h"
 #include "core/data/Transforms.h"
 #include "core/experiment/Catalog.h"
+#include "core/experiment/ConfigYaml.h"
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
 #include "core/pruning/Pruner.h"
 #include "core/pruning/Structured.h"
 #include "core/quantization/Int8Linear.h"
+#include "core/session/JobJournal.h"
 #include "core/session/MemoryPreflight.h"
 #include "core/session/ThreadTuner.h"
 #include "core/training/GraphTask.h"
@@ -22,6 +24,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <filesystem>
 #include <malloc.h>
 #include <sstream>
 
@@ -150,7 +153,7 @@ std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p,
     if ((c.train.metric == "roc_auc" || c.train.metric == "average_precision") && ds.numClasses != 2)
         failAt(c, "train.metric",
             c.train.metric + " needs 2 classes; dataset '" + ds.name + "' has " + std::to_string(ds.numClasses));
-    auto model = models::ModelFactory::graphClassifier(c.model, ds.numFeatures, ds.numClasses);
+    auto model = models::ModelFactory::graphModel(c.model, ds.numFeatures, ds.numClasses);
     return std::make_unique<training::GraphTask>(
         model, ds.graphs, split, ds.numClasses, c.train.batchSize, c.train.metric);
 }
@@ -215,7 +218,109 @@ std::string modelLabel(const experiment::ModelConfig& m)
     return m.arch + "-" + std::to_string(m.layers) + "x" + std::to_string(m.hidden);
 }
 
+/// What job `record` added to a run, put back into `result` (resume, merge).
+void restoreJob(const JobRecord& record, RunResult& result, const std::function<void(const SessionEvent&)>& emit)
+{
+    for (const auto& row : record.rows) {
+        std::vector<LayerRow> layers;
+        for (const auto& l : record.layers)
+            if (l.method == row.method && l.setting == row.setting && l.stage == row.stage)
+                layers.push_back(l);
+        if (emit)
+            emit(StageFinished { record.job, row, layers });
+    }
+    result.rows.insert(result.rows.end(), record.rows.begin(), record.rows.end());
+    result.layers.insert(result.layers.end(), record.layers.begin(), record.layers.end());
+    result.histories.insert(result.histories.end(), record.histories.begin(), record.histories.end());
+    result.sensitivity.insert(result.sensitivity.end(), record.sensitivity.begin(), record.sensitivity.end());
+    result.warnings.insert(result.warnings.end(), record.warnings.begin(), record.warnings.end());
+}
+
+/// Where result's vectors stood before a job, so the job's share can be cut out after it.
+struct Marks {
+    size_t rows, layers, histories, sensitivity, warnings;
+    explicit Marks(const RunResult& r)
+        : rows(r.rows.size())
+        , layers(r.layers.size())
+        , histories(r.histories.size())
+        , sensitivity(r.sensitivity.size())
+        , warnings(r.warnings.size())
+    {
+    }
+};
+
+template <class T> std::vector<T> since(const std::vector<T>& v, size_t from)
+{
+    return { v.begin() + static_cast<std::ptrdiff_t>(from), v.end() };
+}
+
+/// The first line where two experiment texts differ, for the "changed since" message.
+std::string firstDifference(const std::string& was, const std::string& now)
+{
+    std::istringstream a(was), b(now);
+    std::string la, lb;
+    for (int line = 1;; ++line) {
+        const bool ha = static_cast<bool>(std::getline(a, la)), hb = static_cast<bool>(std::getline(b, lb));
+        if (!ha && !hb)
+            return "";
+        if (!ha || !hb || la != lb)
+            return "line " + std::to_string(line) + " of the resolved experiment was '" + (ha ? la : "") + "', is now '"
+                + (hb ? lb : "") + "'";
+    }
+}
+
 } // namespace
+
+std::pair<int, int> Session::cellJobs(int totalJobs, int cell, int cells)
+{
+    const auto t = static_cast<int64_t>(totalJobs);
+    return { static_cast<int>(t * cell / cells), static_cast<int>(t * (cell + 1) / cells) };
+}
+
+RunResult Session::merge(const std::vector<std::string>& journalPaths)
+{
+    if (journalPaths.empty())
+        throw InputError("merge", 0, "no journals to merge");
+    std::vector<Journal> journals;
+    for (const auto& p : journalPaths)
+        journals.push_back(JobJournal::read(p));
+    const auto& first = journals.front();
+    std::map<int, const JobRecord*> jobs;
+    std::map<int, std::string> from;
+    for (size_t i = 0; i < journals.size(); ++i) {
+        const auto& j = journals[i];
+        if (j.configYaml != first.configYaml)
+            throw InputError(journalPaths[i], 0,
+                "holds another experiment than " + journalPaths[0] + " ("
+                    + firstDifference(first.configYaml, j.configYaml) + ")");
+        for (const auto& [index, record] : j.jobs) {
+            if (auto [it, fresh] = jobs.emplace(index, &record); !fresh)
+                throw InputError(journalPaths[i], 0,
+                    "job " + std::to_string(index + 1) + " is also in " + from[index]
+                        + "; each job must come from one cell");
+            from[index] = journalPaths[i];
+        }
+    }
+    std::string missing;
+    for (int k = 0; k < first.totalJobs; ++k)
+        if (!jobs.count(k))
+            missing += (missing.empty() ? "" : ", ") + std::to_string(k + 1);
+    if (!missing.empty())
+        throw InputError(journalPaths[0], 0,
+            "the cells hold " + std::to_string(jobs.size()) + " of " + std::to_string(first.totalJobs)
+                + " jobs; missing: " + missing + " (did every cell finish?)");
+    RunResult result;
+    result.config = experiment::parseExperiment(first.configYaml, journalPaths[0], {});
+    result.versions = versions();
+    result.environment = first.environment;
+    result.warnings = first.warnings;
+    for (const auto& [index, record] : jobs)
+        restoreJob(*record, result, {});
+    result.summarize();
+    for (const auto& w : collapseWarnings(result))
+        result.warnings.push_back(w);
+    return result;
+}
 
 std::map<std::string, std::string> Session::versions()
 {
@@ -309,6 +414,28 @@ RunResult Session::run(
         // What the int8 kernels run on this CPU (7-bit activations without VNNI; Int8Linear.h).
         result.environment["int8_activation_bits"] = quantization::activationsReducedRange() ? "7" : "8";
 
+        // The journal of finished jobs: continued (resume) or begun afresh.
+        const auto [firstJob, endJob] = cellJobs(totalJobs, options.cellIndex, std::max(1, options.cellCount));
+        Journal previous;
+        if (!options.journalPath.empty()) {
+            const std::string yaml = JobJournal::canonicalYaml(config);
+            if (options.resume && std::filesystem::exists(options.journalPath)) {
+                previous = JobJournal::reopen(options.journalPath);
+                if (previous.configYaml != yaml)
+                    throw InputError(options.journalPath, 0,
+                        "the experiment changed since this journal was written ("
+                            + firstDifference(previous.configYaml, yaml)
+                            + "); restore it, or run without --resume to start over");
+            } else {
+                Journal header;
+                header.configYaml = yaml;
+                header.totalJobs = totalJobs;
+                header.environment = result.environment;
+                header.warnings = result.warnings;
+                JobJournal::begin(options.journalPath, header);
+            }
+        }
+
         RunStarted started;
         started.experiment = config.name;
         started.datasetSummary = summarizeDataset(prepared.dataset);
@@ -323,11 +450,19 @@ RunResult Session::run(
         emit(started);
 
         training::Trainer trainer(config.train);
-        int job = 0;
+        int nextJob = 0;
         for (int fold = 0; fold < numFolds; ++fold) {
             for (int64_t seed : seeds) {
+                const int job = nextJob++;
+                if (job < firstJob || job >= endJob)
+                    continue; // another cell's
+                if (auto done = previous.jobs.find(job); done != previous.jobs.end()) {
+                    restoreJob(done->second, result, emit); // finished before the run was stopped
+                    continue;
+                }
                 if (cancel.cancelled())
                     throw training::Cancelled {};
+                const Marks marks(result);
                 auto task = makeTask(config, prepared, seed, fold);
                 compression::JobContext ctx { config, job, seed, fold, ResultRow {}, emit, cancel, result,
                     job == 0 ? options.modelDir : std::string(), {}, nullptr };
@@ -376,7 +511,12 @@ RunResult Session::run(
                             },
                             step);
                 }
-                ++job;
+                if (!options.journalPath.empty()) {
+                    JobRecord record { job, seed, fold, since(result.rows, marks.rows),
+                        since(result.layers, marks.layers), since(result.histories, marks.histories),
+                        since(result.sensitivity, marks.sensitivity), since(result.warnings, marks.warnings) };
+                    JobJournal::append(options.journalPath, record);
+                }
             }
         }
         result.summarize();

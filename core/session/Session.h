@@ -14,7 +14,17 @@ struct RunOptions {
     /// When set, the first job's models are written here as .gsqm files (base and every
     /// compressed stage), so their sizes on disk can be checked and the models reloaded.
     std::string modelDir;
+    /// When set, every finished job is appended to this journal (JobJournal) as it ends.
+    std::string journalPath;
+    /// With journalPath: jobs the existing journal holds are not run again; their results are
+    /// read from it (the experiment must be unchanged). Without a journal the run starts afresh.
+    bool resume = false;
+    /// Run only slice `cellIndex` (0-based) of `cellCount` equal slices of the job grid
+    /// (fold-major, then seed); `merge` combines the slices' journals.
+    int cellIndex = 0, cellCount = 1;
 };
+
+struct Journal;
 
 /// Runs experiments. The only entry point front ends need: no LibTorch types cross it.
 class Session {
@@ -26,6 +36,14 @@ public:
     static RunResult run(const experiment::ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel);
     static RunResult run(const experiment::ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel,
         const RunOptions& options);
+
+    /// The run that the journals of its cells describe together (`merge`): every job exactly
+    /// once, rows in job order, summary and warnings as a single run computes them. Throws
+    /// InputError naming the journal when the experiments differ or a job is missing or repeated.
+    static RunResult merge(const std::vector<std::string>& journalPaths);
+
+    /// The jobs [first, end) that slice `cell` of `cells` runs out of `totalJobs`.
+    static std::pair<int, int> cellJobs(int totalJobs, int cell, int cells);
 
     /// Library versions (GraphSqueeze, LibTorch, yaml-cpp, RDKit, BLAS).
     static std::map<std::string, std::string> versions();

@@ -2,9 +2,13 @@
 #include "TestSupport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
+
+#include <csignal>
 
 namespace {
 struct Result {
@@ -27,6 +31,41 @@ QString preset(const char* name)
 {
     return gsq::test::experimentsDir() + "/" + name;
 }
+
+/// The rows of a CSV file without the columns that measure time (they differ between runs).
+QStringList withoutTiming(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return { "<cannot open " + path + ">" };
+    const auto lines = QString(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    const auto header = lines.value(0).split(',');
+    QList<int> timing;
+    for (int i = 0; i < header.size(); ++i)
+        if (header[i] == "train_seconds" || header[i] == "latency_ms" || header[i] == "latency_masked_ms")
+            timing.prepend(i);
+    QStringList out;
+    for (const auto& line : lines) {
+        auto cells = line.split(','); // the sweep's cells hold no commas
+        for (int i : timing)
+            cells.removeAt(i);
+        out << cells.join(',');
+    }
+    return out;
+}
+
+int finishedJobs(const QString& journal)
+{
+    QFile f(journal);
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    return static_cast<int>(QString(f.readAll()).count(QRegularExpression("(^|\n)end\t")));
+}
+
+/// A small sweep: 6 jobs (seeds) of a GCN on Cora, each with two pruning settings.
+const char* kSweep = "name: sweep\ntrain:\n  epochs: 40\n  seeds: [0, 1, 2, 3, 4, 5]\n  threads: 1\n"
+                     "compression:\n  - prune:\n      method: finegrained\n      sparsity: [0.5, 0.9]\n"
+                     "      finetune_epochs: 5\n";
 } // namespace
 
 class CliTest : public QObject {
@@ -90,6 +129,82 @@ private Q_SLOTS:
         auto none = cli({ "run", d.filePath("empty") });
         QCOMPARE(none.code, 2);
         QCOMPARE(none.err, "error: " + d.filePath("empty") + ": no *.yaml experiment files in this directory\n");
+    }
+
+    void killedRunResumesToTheSameResults()
+    {
+        // Crash safety: SIGKILL in the middle of a sweep, then --resume; the rows equal an
+        // uninterrupted run's (timing aside) and finished jobs are not trained again.
+        QTemporaryDir d;
+        const auto file = QString::fromStdString(gsq::test::writeFile(d, "sweep.yaml", kSweep));
+        QCOMPARE(cli({ "run", file, "--out", d.filePath("whole"), "--quiet" }).code, 0);
+        QProcess p;
+        p.start(gsq::test::cliPath(), { "run", file, "--out", d.filePath("killed"), "--quiet" });
+        QVERIFY(p.waitForStarted());
+        const QString journal = d.filePath("killed/jobs.journal");
+        QElapsedTimer waited;
+        waited.start();
+        while (finishedJobs(journal) < 2 && waited.elapsed() < 240000)
+            QTest::qWait(20);
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished());
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        const int done = finishedJobs(journal);
+        QVERIFY2(done >= 2 && done < 6, qPrintable(QString::number(done)));
+        QVERIFY(!QFile::exists(d.filePath("killed/results.csv"))); // nothing half-written
+        // A kill in the middle of an append leaves a partial block: it is ignored.
+        {
+            QFile j(journal);
+            QVERIFY(j.open(QIODevice::Append));
+            j.write("job\t5\t5\t0\nrow\tsweep\tcora\tnode_cl");
+        }
+        auto resumed = cli({ "run", file, "--out", d.filePath("killed"), "--resume" });
+        QCOMPARE(resumed.code, 0);
+        for (const char* f : { "results.csv", "summary.csv", "layers.csv" })
+            QCOMPARE(
+                withoutTiming(d.filePath(QString("killed/") + f)), withoutTiming(d.filePath(QString("whole/") + f)));
+        QCOMPARE(finishedJobs(journal), 6); // finished jobs were read back, not run and appended again
+        // A changed experiment is refused, naming what changed.
+        auto changed = cli({ "run", file, "--out", d.filePath("killed"), "--resume", "--set", "train.epochs=41" });
+        QCOMPARE(changed.code, 2);
+        QVERIFY2(changed.err.startsWith(
+                     "error: " + journal + ": the experiment changed since this journal was written (line "),
+            qPrintable(changed.err));
+        QVERIFY2(changed.err.contains("was '  epochs: 40', is now '  epochs: 41'"), qPrintable(changed.err));
+    }
+
+    void cellsMergeIntoTheSingleRun()
+    {
+        QTemporaryDir d;
+        const auto file = QString::fromStdString(gsq::test::writeFile(d, "sweep.yaml", kSweep));
+        QCOMPARE(cli({ "run", file, "--out", d.filePath("whole"), "--quiet" }).code, 0);
+        QStringList cells;
+        for (int i = 0; i < 4; ++i) {
+            cells << d.filePath(QString("cell%1").arg(i));
+            QCOMPARE(cli({ "run", file, "--out", cells.back(), "--cell", QString("%1/4").arg(i), "--quiet" }).code, 0);
+        }
+        // 6 jobs over 4 cells: 1, 2, 1, 2 jobs (3 rows per job: base, and per setting pruned
+        // and fine-tuned = 5 rows).
+        QCOMPARE(withoutTiming(cells[0] + "/results.csv").size(), 1 + 5);
+        QCOMPARE(withoutTiming(cells[1] + "/results.csv").size(), 1 + 10);
+        // Missing a cell: refused, naming the missing jobs.
+        auto partial = cli(QStringList { "merge", d.filePath("merged") } + cells.mid(0, 3));
+        QCOMPARE(partial.code, 2);
+        QVERIFY2(partial.err.contains("the cells hold 4 of 6 jobs; missing: 5, 6 (did every cell finish?)"),
+            qPrintable(partial.err));
+        auto twice = cli({ "merge", d.filePath("merged"), cells[0], cells[0] });
+        QCOMPARE(twice.code, 2);
+        QVERIFY2(twice.err.contains("job 1 is also in"), qPrintable(twice.err));
+        auto merged = cli(QStringList { "merge", d.filePath("merged") } + cells);
+        QCOMPARE(merged.code, 0);
+        for (const char* f : { "results.csv", "summary.csv", "layers.csv" })
+            QCOMPARE(
+                withoutTiming(d.filePath(QString("merged/") + f)), withoutTiming(d.filePath(QString("whole/") + f)));
+        QVERIFY(QFile::exists(d.filePath("merged/run.json")));
+        QVERIFY(QFile::exists(d.filePath("merged/models/base.gsqm")));
+        auto badCell = cli({ "run", file, "--cell", "4/4" });
+        QCOMPARE(badCell.code, 2);
+        QCOMPARE(badCell.err, QString("error: --cell: expected I/N with 0 <= I < N (e.g. 0/4), got '4/4'\n"));
     }
 
     void validateReportsFileLineAndKey()
