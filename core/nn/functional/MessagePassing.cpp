@@ -168,10 +168,62 @@ const EdgeCsr& edgeCsr(const at::Tensor& edgeIndex, int64_t numNodes)
     return *victim;
 }
 
+/// out[t] = sum over edges (s -> t) of w_e x[s], differentiable in x and in the edge weights
+/// (HGP-SL's learned graphs): forward through the target-major CSR, grad_x through the
+/// source-major one, grad_w[e] = <grad_out[t_e], x[s_e]>. No [E, F] message tensor is built.
+class WeightedPropagateFunction : public torch::autograd::Function<WeightedPropagateFunction> {
+public:
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
+        const at::Tensor& edgeIndex, int64_t numNodes)
+    {
+        const auto& csr = edgeCsr(edgeIndex, numNodes);
+        auto w = weight.detach().contiguous();
+        auto xd = x.detach().contiguous();
+        ctx->save_for_backward({ xd, w, edgeIndex });
+        return csrTimesDense(csr.crow, csr.col, w.index_select(0, csr.perm), xd);
+    }
+
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads)
+    {
+        auto saved = ctx->get_saved_variables();
+        const auto& x = saved[0];
+        const auto& w = saved[1];
+        const auto& ei = saved[2];
+        auto g = grads[0].contiguous();
+        auto src = ei[0].contiguous(), dst = ei[1].contiguous();
+        // A^T: rows = sources.
+        auto perm = std::get<1>(torch::sort(src, /*stable=*/true, 0, false));
+        auto crowT = torch::cat({ torch::zeros({ 1 }, torch::kLong), torch::bincount(src, {}, x.size(0)).cumsum(0) });
+        auto gradX = csrTimesDense(crowT, dst.index_select(0, perm).contiguous(), w.index_select(0, perm), g);
+        auto gradW = torch::empty_like(w);
+        const int64_t width = x.size(1);
+        const float* xp = x.data_ptr<float>();
+        const float* gp = g.data_ptr<float>();
+        const int64_t* sp = src.data_ptr<int64_t>();
+        const int64_t* tp = dst.data_ptr<int64_t>();
+        float* wp = gradW.data_ptr<float>();
+        at::parallel_for(0, w.numel(), 1024, [&](int64_t begin, int64_t end) {
+            for (int64_t e = begin; e < end; ++e) {
+                const float* a = gp + tp[e] * width;
+                const float* b = xp + sp[e] * width;
+                float dot = 0;
+                for (int64_t f = 0; f < width; ++f)
+                    dot += a[f] * b[f];
+                wp[e] = dot;
+            }
+        });
+        return { gradX, gradW, at::Tensor(), at::Tensor() };
+    }
+};
+
 } // namespace
 
 at::Tensor propagateSum(const at::Tensor& edgeIndex, const at::Tensor& weight, const at::Tensor& x, int64_t numNodes)
 {
+    if (weight.defined() && weight.requires_grad() && torch::GradMode::is_enabled() && x.scalar_type() == torch::kFloat
+        && weight.scalar_type() == torch::kFloat && !isSparse(x) && x.dim() == 2 && edgeIndex.size(1) > 0)
+        return WeightedPropagateFunction::apply(x, weight.reshape({ -1 }), edgeIndex, numNodes);
     if ((weight.defined() && weight.requires_grad() && torch::GradMode::is_enabled())
         || x.scalar_type() != torch::kFloat || edgeIndex.size(1) == 0) {
         // Differentiable in the edge weights: the gather/scatter formulation.

@@ -7,6 +7,7 @@
 #include "core/graph/EdgeIndex.h"
 #include "core/models/ModelFactory.h"
 #include "core/nn/HgpslPool.h"
+#include "core/nn/functional/MessagePassing.h"
 #include "core/nn/functional/Sparsemax.h"
 
 #include <QtTest>
@@ -94,6 +95,27 @@ private Q_SLOTS:
         }
         // The case is not degenerate: some entries are in a support, some are not.
         QVERIFY(onSupport > 3 && onSupport < 12);
+    }
+
+    void learnedEdgeWeightsPropagateWithGradients()
+    {
+        // The weighted sum HGP-SL's GCN runs over learned edges, against the dense product:
+        // out = A^T x with A[s, t] = w, and its gradients in x and in w.
+        torch::manual_seed(9);
+        const int64_t n = 6;
+        auto ei = torch::tensor({ 0, 0, 1, 2, 2, 3, 5, 5, 4, 1, 2, 0, 3, 1, 0, 4, 0, 5 }, torch::kLong).view({ 2, 9 });
+        auto x = torch::randn({ n, 5 }, torch::requires_grad());
+        auto w = torch::rand({ 9 }, torch::requires_grad());
+        auto c = torch::randn({ n, 5 });
+        (F::propagateSum(ei, w, x, n) * c).sum().backward();
+        auto xr = x.detach().clone().requires_grad_(true);
+        auto wr = w.detach().clone().requires_grad_(true);
+        auto dense = torch::zeros({ n, n }).index_put({ ei[1], ei[0] }, wr, /*accumulate=*/true);
+        auto expected = dense.mm(xr);
+        (expected * c).sum().backward();
+        compareClose(F::propagateSum(ei, w, x, n), expected, 1e-5);
+        compareClose(x.grad(), xr.grad(), 1e-5);
+        compareClose(w.grad(), wr.grad(), 1e-5);
     }
 
     void informationScoreMatchesTheDenseFormula()
