@@ -31,6 +31,7 @@ const char* kUsage = R"(Usage:
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
   graphsqueeze-cli inspect MODEL.gsqm
+  graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]
   graphsqueeze-cli --help | --version
 
 Commands:
@@ -44,6 +45,9 @@ Commands:
   validate   check an experiment file and print it with defaults filled in
   datasets   print the statistics of the bundled datasets
   inspect    print the per-tensor table of a saved model file (.gsqm)
+  export     write a model file as a torch.load-able state dict, named as PyTorch Geometric's
+             layers where one exists (docs/interop.md); --codes adds the integer codes,
+             scales and bits of quantized weights
 
 Options:
   --out DIR           where to write results (created if missing)
@@ -62,7 +66,7 @@ struct Args {
     std::string command, file, out;
     std::vector<std::string> overrides;
     std::vector<std::string> cells; ///< merge: the cell directories
-    bool quiet = false, resume = false;
+    bool quiet = false, resume = false, codes = false;
     int cellIndex = 0, cellCount = 1;
 };
 
@@ -112,6 +116,8 @@ Args parse(int argc, char** argv)
             a.quiet = true;
         else if (s == "--resume")
             a.resume = true;
+        else if (s == "--codes")
+            a.codes = true;
         else if (s == "--cell")
             parseCell(value("--cell"), a);
         else if (!s.empty() && s[0] == '-')
@@ -120,7 +126,7 @@ Args parse(int argc, char** argv)
             a.command = s;
         else if (a.file.empty())
             a.file = s;
-        else if (a.command == "merge")
+        else if (a.command == "merge" || (a.command == "export" && a.cells.empty()))
             a.cells.push_back(s);
         else
             throw InputError(s, 0, "unexpected argument (see --help)");
@@ -263,19 +269,32 @@ int main(int argc, char** argv)
         }
         if (a.command == "datasets")
             return runDatasets();
-        if (a.command != "run" && a.command != "validate" && a.command != "inspect" && a.command != "merge")
+        if (a.command != "run" && a.command != "validate" && a.command != "inspect" && a.command != "merge"
+            && a.command != "export")
             throw InputError(
-                a.command, 0, "unknown command; valid: run, merge, validate, datasets, inspect (see --help)");
+                a.command, 0, "unknown command; valid: run, merge, validate, datasets, inspect, export (see --help)");
+        if (a.command != "export" && a.codes)
+            throw InputError("--codes", 0, "belongs to the export command");
         if (a.command != "run" && (a.resume || a.cellCount > 1))
             throw InputError(a.resume ? "--resume" : "--cell", 0, "belongs to the run command");
         if (a.file.empty())
             throw InputError(a.command, 0,
                 "missing file (graphsqueeze-cli " + a.command
-                    + (a.command == "inspect"      ? " MODEL.gsqm)"
-                            : a.command == "merge" ? " OUT CELL_DIR...)"
-                                                   : " FILE.yaml)"));
+                    + (a.command == "inspect"       ? " MODEL.gsqm)"
+                            : a.command == "merge"  ? " OUT CELL_DIR...)"
+                            : a.command == "export" ? " MODEL.gsqm OUT.pt)"
+                                                    : " FILE.yaml)"));
         if (a.command == "merge")
             return runMerge(a);
+        if (a.command == "export") {
+            if (a.file.empty() || a.cells.empty())
+                throw InputError("export", 0, "usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]");
+            const auto tensors = measure::ModelFile::read(a.file);
+            measure::ModelFile::exportTorch(tensors, a.cells.front(), a.codes);
+            std::cout << "wrote " << a.cells.front() << ": " << tensors.size()
+                      << " tensors (load with torch.load; names in docs/interop.md)\n";
+            return 0;
+        }
         if (a.command == "inspect") {
             gsq::cli::printModelFile(std::cout, a.file, measure::ModelFile::read(a.file));
             return 0;

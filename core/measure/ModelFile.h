@@ -33,6 +33,7 @@ struct StoredTensor {
     Encoding encoding = Encoding::Dense;
     uint64_t bytes = 0; ///< payload bytes in the file
     double bits = 32; ///< stored bits per value (packed: average over rows)
+    QuantizedWeight quantized; ///< packed tensors: the integer codes, scales and bits (else empty)
 };
 
 /// The GraphSqueeze model file (`.gsqm`, format version 2; see docs/model-format.md):
@@ -69,6 +70,18 @@ public:
 
     /// Exports the dense fp32 state dict with torch::pickle_save (readable by Python torch.load).
     static void exportPickle(torch::nn::Module& module, const std::string& path);
+
+    /// The name PyTorch Geometric's module gives a stored tensor, where one exists (layer stacks
+    /// of GCN, GraphSAGE, GAT, GIN and SplineCNN as BasicGNN's `convs.<k>.`; GIN's MLP as the
+    /// kernel benchmark's Sequential(Linear, ReLU, Linear, ReLU, BatchNorm)); other tensors
+    /// (heads, decoders, HGP-SL, folded BatchNorm) keep their GraphSqueeze name. `layerNames`:
+    /// every stored name, to tell the layer types apart. docs/interop.md lists the mapping.
+    static std::string pygName(const std::string& name, const std::vector<std::string>& layerNames);
+    /// Writes a model file's tensors as a `torch.load`-able dict under pygName: pruned zeros kept,
+    /// quantized weights dequantized; with `codes`, each quantized weight also as
+    /// `<name>.int_codes` (int8 [rows, cols]), `<name>.scales` (float [rows]) and `<name>.bits`
+    /// (int32 [rows]), value = int_codes * scales per row. Atomic write.
+    static void exportTorch(const std::vector<StoredTensor>& tensors, const std::string& path, bool codes);
 };
 
 /// CRC-32 (IEEE 802.3, as zlib).

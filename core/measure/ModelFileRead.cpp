@@ -143,6 +143,10 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                 totalBits += static_cast<uint64_t>(colsN) * static_cast<uint64_t>(rowBits[static_cast<size_t>(r)]);
             }
             const auto* p = reinterpret_cast<const uint8_t*>(c.take(static_cast<size_t>((totalBits + 7) / 8)));
+            s.quantized.values = torch::zeros({ rows, colsN }, torch::kChar);
+            s.quantized.scales = torch::tensor(scales, torch::kFloat);
+            s.quantized.bits = rowBits;
+            int8_t* codes = s.quantized.values.data_ptr<int8_t>();
             uint64_t bitPos = 0;
             for (int64_t r = 0; r < rows; ++r) {
                 const int b = rowBits[static_cast<size_t>(r)];
@@ -154,6 +158,7 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                     if (u > 2 * qmax)
                         throw InputError(source, 0,
                             "tensor '" + s.name + "': packed value out of range in row " + std::to_string(r));
+                    codes[r * colsN + j] = static_cast<int8_t>(u - qmax);
                     v[r * colsN + j] = static_cast<float>(u - qmax) * scales[static_cast<size_t>(r)];
                 }
             }
@@ -234,6 +239,65 @@ void ModelFile::exportPickle(torch::nn::Module& module, const std::string& path)
     c10::Dict<std::string, at::Tensor> dict;
     for (auto& [name, tensor] : stateOf(module))
         dict.insert(name, tensor.clone());
+    auto bytes = torch::pickle_save(dict);
+    writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+}
+
+std::string ModelFile::pygName(const std::string& name, const std::vector<std::string>& layerNames)
+{
+    // stack.conv<k>.<local> -> convs.<k>.<PyG local>; anything else keeps its name.
+    const std::string stack = "stack.conv";
+    if (name.rfind(stack, 0) != 0)
+        return name;
+    const size_t dot = name.find('.', stack.size());
+    if (dot == std::string::npos)
+        return name;
+    const std::string layer = name.substr(0, dot + 1), local = name.substr(dot + 1);
+    const std::string out = "convs." + name.substr(stack.size(), dot - stack.size()) + ".";
+    auto has = [&](const std::string& l) {
+        return std::find(layerNames.begin(), layerNames.end(), layer + l) != layerNames.end();
+    };
+    if (has("weight_neighbours")) { // SAGEConv: lin_l (neighbours, with the bias), lin_r (root)
+        if (local == "weight_neighbours")
+            return out + "lin_l.weight";
+        if (local == "bias")
+            return out + "lin_l.bias";
+        if (local == "weight_root")
+            return out + "lin_r.weight";
+    } else if (has("lin1.weight")) { // GINConv(nn = Sequential(Linear, ReLU, Linear, ReLU, BatchNorm1d))
+        for (const auto& [ours, theirs] : std::vector<std::pair<std::string, std::string>> {
+                 { "lin1.", "nn.0." }, { "lin2.", "nn.2." }, { "norm.", "nn.4." } })
+            if (local.rfind(ours, 0) == 0 && local.find("bn_") == std::string::npos)
+                return out + theirs + local.substr(ours.size());
+        if (local == "eps")
+            return out + "eps";
+    } else if (has("lin.weight")) { // SplineConv: the same names
+        return out + local;
+    } else { // GCNConv and GATConv: lin (no bias), then bias; GAT's att_src/att_dst as they are
+        if (local == "weight")
+            return out + "lin.weight";
+        return out + local;
+    }
+    return name;
+}
+
+void ModelFile::exportTorch(const std::vector<StoredTensor>& tensors, const std::string& path, bool codes)
+{
+    std::vector<std::string> names;
+    for (const auto& t : tensors)
+        names.push_back(t.name);
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& t : tensors) {
+        const std::string key = pygName(t.name, names);
+        if (dict.contains(key))
+            throw InputError(path, 0, "two tensors map to '" + key + "'");
+        dict.insert(key, t.value.clone());
+        if (codes && t.quantized.values.defined()) {
+            dict.insert(key + ".int_codes", t.quantized.values.clone());
+            dict.insert(key + ".scales", t.quantized.scales.clone());
+            dict.insert(key + ".bits", torch::tensor(t.quantized.bits, torch::kInt));
+        }
+    }
     auto bytes = torch::pickle_save(dict);
     writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
 }

@@ -271,6 +271,20 @@ private Q_SLOTS:
         QVERIFY2(inspect.out.contains("stack.conv0.weight                [16, 1433]    dense    22928"),
             qPrintable(inspect.out));
         QVERIFY(inspect.out.contains("total: 23063 values"));
+        // export writes a torch.load-able dict with PyG's names, atomically.
+        auto exported = cli({ "export", out + "/models/base.gsqm", out + "/base.pt" });
+        QCOMPARE(exported.code, 0);
+        QCOMPARE(
+            exported.out, "wrote " + out + "/base.pt: 4 tensors (load with torch.load; names in docs/interop.md)\n");
+        QFile pt(out + "/base.pt");
+        QVERIFY(pt.open(QIODevice::ReadOnly));
+        const QByteArray pickle = pt.readAll();
+        QVERIFY(pickle.contains("convs.0.lin.weight") && pickle.contains("convs.1.bias"));
+        QVERIFY(!pickle.contains("stack.conv0"));
+        auto usage = cli({ "export", out + "/models/base.gsqm" });
+        QCOMPARE(usage.code, 2);
+        QCOMPARE(usage.err, QString("error: export: usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]\n"));
+        QCOMPARE(cli({ "run", preset("quickstart.yaml"), "--codes" }).code, 2);
         QFile::resize(out + "/models/base.gsqm", 100);
         auto bad = cli({ "inspect", out + "/models/base.gsqm" });
         QCOMPARE(bad.code, 2);

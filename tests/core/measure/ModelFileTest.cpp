@@ -135,6 +135,55 @@ private Q_SLOTS:
         QCOMPARE(dict.size(), size_t(9));
         QVERIFY(torch::equal(dict.at("0.weight").toTensor(), (*m)->named_parameters()["0.weight"]));
     }
+
+    void pygNamesPerLayerType()
+    {
+        const std::vector<std::string> names { "stack.conv0.weight", "stack.conv0.bias",
+            "stack.conv1.weight_neighbours", "stack.conv1.weight_root", "stack.conv1.bias", "stack.conv2.eps",
+            "stack.conv2.lin1.weight", "stack.conv2.lin2.bias", "stack.conv2.norm.running_var",
+            "stack.conv2.norm.bn_scale", "stack.conv3.weight", "stack.conv3.lin.weight", "stack.conv4.weight",
+            "stack.conv4.att_src", "head1.weight", "conv0.weight" };
+        std::vector<std::string> mapped;
+        for (const auto& n : names)
+            mapped.push_back(ModelFile::pygName(n, names));
+        QCOMPARE(mapped,
+            (std::vector<std::string> { "convs.0.lin.weight", "convs.0.bias", "convs.1.lin_l.weight",
+                "convs.1.lin_r.weight", "convs.1.lin_l.bias", "convs.2.eps", "convs.2.nn.0.weight", "convs.2.nn.2.bias",
+                "convs.2.nn.4.running_var", "stack.conv2.norm.bn_scale", "convs.3.weight", "convs.3.lin.weight",
+                "convs.4.lin.weight", "convs.4.att_src", "head1.weight", "conv0.weight" }));
+    }
+
+    void torchExportCarriesCodesOfQuantizedWeights()
+    {
+        QTemporaryDir d;
+        auto m = model(0.5);
+        // Quantize the first weight at 4 bits, one scale per row.
+        auto w = (*m)->named_parameters()["0.weight"].detach();
+        QuantizedWeights q;
+        QuantizedWeight qw;
+        qw.scales = (w.abs().amax(1) / 7).clamp_min(1e-8).contiguous();
+        qw.values = (w / qw.scales.unsqueeze(1)).round().clamp(-7, 7).to(torch::kChar).contiguous();
+        qw.bits.assign(static_cast<size_t>(w.size(0)), 4);
+        q.emplace("0.weight", qw);
+        const std::string file = d.filePath("q.gsqm").toStdString(), out = d.filePath("q.pt").toStdString();
+        ModelFile::save(**m, file, &q);
+        const auto stored = ModelFile::read(file);
+        ModelFile::exportTorch(stored, out, true);
+        QFile f(QString::fromStdString(out));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray raw = f.readAll();
+        auto dict = torch::pickle_load(std::vector<char>(raw.begin(), raw.end())).toGenericDict();
+        QCOMPARE(dict.size(), stored.size() + 3); // every tensor, and codes/scales/bits of the quantized one
+        auto codes = dict.at("0.weight.int_codes").toTensor();
+        QVERIFY(torch::equal(codes, qw.values));
+        QCOMPARE(dict.at("0.weight.bits").toTensor().sum().item<int64_t>(), int64_t(4 * w.size(0)));
+        auto value = dict.at("0.weight").toTensor();
+        QVERIFY(torch::allclose(value, codes.to(torch::kFloat) * dict.at("0.weight.scales").toTensor().unsqueeze(1)));
+        // Pruned zeros are kept in the dense export.
+        auto pruned = dict.at("3.weight").toTensor();
+        QVERIFY(pruned.eq(0).sum().item<int64_t>() > 0);
+        QVERIFY(torch::equal(pruned, (*m)->named_parameters()["3.weight"]));
+    }
 };
 
 QTEST_GUILESS_MAIN(ModelFileTest)
