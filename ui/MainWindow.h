@@ -48,6 +48,9 @@ public:
     /// One-file HTML report of the last finished run: summary, every chart, per-layer table of
     /// the first job, configuration and environment. Returns an error message or "".
     QString exportReport(const QString& path);
+    /// File -> Export model for PyTorch: `model` (.gsqm) to `out` (.pt, with integer codes of
+    /// quantized weights); returns the error message or "".
+    QString exportModelFile(const QString& model, const QString& out);
     /// Clears every live view; the next run starts from the same initial weights (same seeds),
     /// or from new ones with `newSeeds`.
     void reset(bool newSeeds);

@@ -15,6 +15,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
@@ -26,6 +27,16 @@ namespace gsq::ui {
 using namespace gsq::core;
 using namespace gsq::core::results;
 using namespace gsq::core::session;
+
+QString MainWindow::exportModelFile(const QString& model, const QString& out)
+{
+    try {
+        Session::exportModel(model.toStdString(), out.toStdString(), /*codes=*/true);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
 
 void MainWindow::buildMenus()
 {
@@ -75,6 +86,22 @@ void MainWindow::buildMenus()
             if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
     });
+    auto* exportModel = file->addAction(tr("Export model for PyTorch…"), this, [this] {
+        const QString model = QFileDialog::getOpenFileName(this, tr("Export model: which model of the last run"),
+            SessionController::modelDirectory(), tr("GraphSqueeze models (*.gsqm)"));
+        if (model.isEmpty())
+            return;
+        const QString out = QFileDialog::getSaveFileName(
+            this, tr("Export model as"), QFileInfo(model).completeBaseName() + ".pt", tr("PyTorch state dict (*.pt)"));
+        if (out.isEmpty())
+            return;
+        if (const QString err = exportModelFile(model, out); !err.isEmpty())
+            QMessageBox::warning(this, tr("Export failed"), err);
+        else
+            statusBar()->showMessage(tr("Wrote %1 (torch.load; names as PyTorch Geometric's layers)").arg(out), 8000);
+    });
+    exportModel->setObjectName("exportModel");
+    exportModel->setToolTip(tr("A .gsqm of the last run as a torch.load-able state dict (docs/interop.md)"));
     file->addAction(tr("Export HTML report of the last run…"), this, [this] {
         const QString path
             = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));

@@ -7,6 +7,7 @@
 #include "core/data/Transforms.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/measure/ModelFile.h"
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
 #include "core/pruning/Pruner.h"
@@ -320,6 +321,11 @@ RunResult Session::merge(const std::vector<std::string>& journalPaths)
     for (const auto& w : collapseWarnings(result))
         result.warnings.push_back(w);
     return result;
+}
+
+void Session::exportModel(const std::string& modelFile, const std::string& out, bool codes)
+{
+    measure::ModelFile::exportTorch(measure::ModelFile::read(modelFile), out, codes);
 }
 
 std::map<std::string, std::string> Session::versions()

@@ -45,6 +45,11 @@ public:
     /// The jobs [first, end) that slice `cell` of `cells` runs out of `totalJobs`.
     static std::pair<int, int> cellJobs(int totalJobs, int cell, int cells);
 
+    /// Writes model file `modelFile` (.gsqm) as a torch.load-able state dict at `out`, named as
+    /// PyTorch Geometric's layers (ModelFile::exportTorch; docs/interop.md). InputError for a
+    /// missing or corrupt file.
+    static void exportModel(const std::string& modelFile, const std::string& out, bool codes);
+
     /// Library versions (GraphSqueeze, LibTorch, yaml-cpp, RDKit, BLAS).
     static std::map<std::string, std::string> versions();
 };

@@ -184,6 +184,22 @@ private Q_SLOTS:
         QCOMPARE(w.compareTab()->histogramLayerCombo()->count(), 2);
         QCOMPARE(w.compareTab()->histogramLayerCombo()->currentText(), QString("stack.conv0.weight"));
         QCOMPARE(w.compareTab()->histogramOverlayCount(), 2);
+
+        // File -> Export model: the run kept its first job's models; one goes out as a .pt with
+        // PyTorch Geometric's names.
+        auto* exportModel = w.findChild<QAction*>("exportModel");
+        QVERIFY(exportModel && exportModel->isEnabled());
+        const QString models = SessionController::modelDirectory();
+        QCOMPARE(QDir(models).entryList({ "*.gsqm" }, QDir::Files),
+            (QStringList {
+                "base.gsqm", "finegrained-sparsity_0.5-finetuned.gsqm", "finegrained-sparsity_0.5-pruned.gsqm" }));
+        const QString pt = m_dir.filePath("finetuned.pt");
+        QCOMPARE(w.exportModelFile(models + "/finegrained-sparsity_0.5-finetuned.gsqm", pt), QString());
+        QFile ptFile(pt);
+        QVERIFY(ptFile.open(QIODevice::ReadOnly));
+        QVERIFY(ptFile.readAll().contains("convs.1.lin.weight"));
+        QVERIFY(
+            w.exportModelFile(m_dir.filePath("missing.gsqm"), pt).startsWith(m_dir.filePath("missing.gsqm") + ": "));
     }
 
     void historySurvivesANewConnection()

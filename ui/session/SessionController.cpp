@@ -3,6 +3,9 @@
 #include "core/common/Error.h"
 #include "core/session/Session.h"
 
+#include <QDir>
+#include <QStandardPaths>
+
 namespace gsq::ui {
 
 using namespace gsq::core::results;
@@ -33,6 +36,11 @@ void SessionController::joinWorker()
         m_worker.join();
 }
 
+QString SessionController::modelDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/models/last-run";
+}
+
 void SessionController::start(const gsq::core::experiment::ExperimentConfig& config)
 {
     if (m_running)
@@ -49,10 +57,14 @@ void SessionController::start(const gsq::core::experiment::ExperimentConfig& con
     Q_EMIT runningChanged(true);
     m_timer.start();
     CancelToken* cancel = m_cancel.get();
-    m_worker = std::thread([this, config, cancel] {
+    // The last run's models, for File -> Export model (a run writes them as it goes).
+    QDir(modelDirectory()).removeRecursively();
+    RunOptions options;
+    options.modelDir = modelDirectory().toStdString();
+    m_worker = std::thread([this, config, cancel, options] {
         try {
             Session::run(
-                config, [this](const SessionEvent& e) { onWorkerEvent(e); }, *cancel);
+                config, [this](const SessionEvent& e) { onWorkerEvent(e); }, *cancel, options);
         } catch (const std::exception&) {
             // Session::run has already emitted RunFailed with the message.
         }

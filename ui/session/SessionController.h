@@ -28,6 +28,9 @@ public:
 
     bool isRunning() const { return m_running; }
     bool isPaused() const;
+    /// Where each run writes its first job's model files (.gsqm), replaced at every start:
+    /// the app data directory's `models/last-run`. File → Export model… reads from here.
+    static QString modelDirectory();
 
 public Q_SLOTS:
     void start(const gsq::core::experiment::ExperimentConfig& config);
