@@ -2,6 +2,7 @@
 
 #include "core/common/Error.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/session/JobJournal.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
 #include "ui/history/HistoryDialogs.h"
@@ -311,6 +312,59 @@ void MainWindow::run()
     clearViews();
     m_progress->begin();
     m_controller->start(m_panel->config());
+}
+
+QString MainWindow::interruptedRun() const
+{
+    const QString path = SessionController::journalPath();
+    if (m_controller->isRunning() || !QFileInfo::exists(path))
+        return {};
+    try {
+        const auto journal = JobJournal::read(path.toStdString());
+        const auto config = experiment::parseExperiment(journal.configYaml, path.toStdString(), {});
+        return tr("%1: %2 of %3 jobs finished")
+            .arg(QString::fromStdString(config.name))
+            .arg(journal.jobs.size())
+            .arg(journal.totalJobs);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+QString MainWindow::resumeInterruptedRun()
+{
+    const QString path = SessionController::journalPath();
+    if (m_controller->isRunning())
+        return tr("a run is in progress");
+    try {
+        const auto journal = JobJournal::read(path.toStdString());
+        auto config = experiment::parseExperiment(journal.configYaml, path.toStdString(), {});
+        m_panel->setConfig(config);
+        clearViews();
+        m_progress->begin();
+        m_controller->start(config, /*resume=*/true);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+void MainWindow::offerResume()
+{
+    const QString what = interruptedRun();
+    if (what.isEmpty())
+        return;
+    const auto answer = QMessageBox::question(this, tr("Resume the interrupted run?"),
+        tr("GraphSqueeze was closed while a run was in progress (%1). Resume it? Finished jobs are read back; "
+           "only the others train again.")
+            .arg(what),
+        QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) {
+        QFile::remove(SessionController::journalPath());
+        return;
+    }
+    if (const QString err = resumeInterruptedRun(); !err.isEmpty())
+        showBanner(tr("Could not resume: %1").arg(err), true);
 }
 
 void MainWindow::showBanner(const QString& text, bool error)

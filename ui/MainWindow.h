@@ -51,6 +51,16 @@ public:
     /// File -> Export model for PyTorch: `model` (.gsqm) to `out` (.pt, with integer codes of
     /// quantized weights); returns the error message or "".
     QString exportModelFile(const QString& model, const QString& out);
+    /// A run the app did not survive (SessionController::journalPath() still there): a line such
+    /// as "cora-gcn: 3 of 10 jobs finished", or "" when there is none (or it is unreadable).
+    QString interruptedRun() const;
+    /// Loads the interrupted run's experiment into the form and continues it: finished jobs are
+    /// read back, the rest train. Returns an error message or "".
+    QString resumeInterruptedRun();
+    /// On start-up: asks whether to resume an interrupted run (or discard its journal).
+    void offerResume();
+    /// The result of the last finished run (null before any).
+    std::shared_ptr<const gsq::core::results::RunResult> lastResult() const { return m_lastResult; }
     /// Clears every live view; the next run starts from the same initial weights (same seeds),
     /// or from new ones with `newSeeds`.
     void reset(bool newSeeds);

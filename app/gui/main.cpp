@@ -87,6 +87,10 @@ int main(int argc, char** argv)
         exitCode = 1;
         afterRun();
     });
+    const bool scripted = parser.isSet(open) || parser.isSet(run) || parser.isSet(shots) || parser.isSet(charts)
+        || parser.isSet(report) || parser.isSet(quit);
+    if (!scripted) // a run the app did not survive: offer to continue it
+        QTimer::singleShot(0, &window, [&] { window.offerResume(); });
     if (parser.isSet(run))
         QTimer::singleShot(0, &window, [&] { window.run(); });
     else if (parser.isSet(shots) || parser.isSet(charts) || parser.isSet(report) || parser.isSet(quit))

@@ -4,6 +4,7 @@
 #include "ui/MainWindow.h"
 
 #include "core/experiment/ConfigYaml.h"
+#include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
 #include "ui/models/NumberFormat.h"
 #include "ui/models/RowTableModel.h"
@@ -237,6 +238,47 @@ private Q_SLOTS:
         QVERIFY(!w.history()->remove(id));
         w.reloadHistory();
         QCOMPARE(compare->rowCount(), 0);
+    }
+
+    void interruptedRunResumesOnRestart()
+    {
+        // A run the app did not survive: its journal holds the first of three jobs (here a run
+        // cancelled from its sink as job 1 ends, without the controller that would remove it).
+        using namespace gsq::core;
+        auto config = experiment::parseExperiment(
+            "name: interrupted\ntrain:\n  epochs: 6\n  seeds: [0, 1, 2]\n  threads: 1\n", "i.yaml", {});
+        session::RunOptions options;
+        options.journalPath = SessionController::journalPath().toStdString();
+        QDir().mkpath(QFileInfo(SessionController::journalPath()).path());
+        results::CancelToken cancel;
+        int baseRows = 0;
+        try {
+            session::Session::run(
+                config,
+                [&](const results::SessionEvent& e) {
+                    if (std::holds_alternative<results::StageFinished>(e) && ++baseRows == 1)
+                        cancel.cancel();
+                },
+                cancel, options);
+        } catch (const std::exception&) {
+        }
+        const auto whole = session::Session::run(config, {}, results::CancelToken());
+
+        MainWindow w;
+        w.show();
+        QCOMPARE(w.interruptedRun(), QString("interrupted: 1 of 3 jobs finished"));
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        QCOMPARE(w.resumeInterruptedRun(), QString());
+        QCOMPARE(w.panel()->config().name, std::string("interrupted"));
+        QVERIFY(done.wait(120000));
+        const auto& rows = w.lastResult()->rows;
+        QCOMPARE(rows.size(), size_t(3));
+        for (size_t i = 0; i < rows.size(); ++i) {
+            QCOMPARE(rows[i].seed, whole.rows[i].seed);
+            QCOMPARE(rows[i].testValue, whole.rows[i].testValue); // bit for bit, read back or retrained
+        }
+        QVERIFY(!QFile::exists(SessionController::journalPath())); // ended: nothing left to resume
+        QCOMPARE(w.interruptedRun(), QString());
     }
 
     void invalidFieldDisablesRun()

@@ -4,7 +4,9 @@
 #include "core/session/Session.h"
 
 #include <QDir>
+
 #include <QStandardPaths>
+#include <cstdio>
 
 namespace gsq::ui {
 
@@ -41,7 +43,12 @@ QString SessionController::modelDirectory()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/models/last-run";
 }
 
-void SessionController::start(const gsq::core::experiment::ExperimentConfig& config)
+QString SessionController::journalPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/interrupted-run.journal";
+}
+
+void SessionController::start(const gsq::core::experiment::ExperimentConfig& config, bool resume)
 {
     if (m_running)
         return;
@@ -61,6 +68,9 @@ void SessionController::start(const gsq::core::experiment::ExperimentConfig& con
     QDir(modelDirectory()).removeRecursively();
     RunOptions options;
     options.modelDir = modelDirectory().toStdString();
+    QDir().mkpath(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    options.journalPath = journalPath().toStdString();
+    options.resume = resume;
     m_worker = std::thread([this, config, cancel, options] {
         try {
             Session::run(
@@ -68,6 +78,8 @@ void SessionController::start(const gsq::core::experiment::ExperimentConfig& con
         } catch (const std::exception&) {
             // Session::run has already emitted RunFailed with the message.
         }
+        // The run ended where the app saw it: nothing to resume later.
+        std::remove(options.journalPath.c_str());
     });
 }
 

@@ -31,9 +31,15 @@ public:
     /// Where each run writes its first job's model files (.gsqm), replaced at every start:
     /// the app data directory's `models/last-run`. File → Export model… reads from here.
     static QString modelDirectory();
+    /// The journal of the run in progress (app data `interrupted-run.journal`): finished jobs are
+    /// appended as they end and the file is removed when the run ends in any way the app sees
+    /// (finished, failed, stopped), so one that is still there on start-up belongs to a run the
+    /// app did not survive (crash, kill, power cut).
+    static QString journalPath();
 
 public Q_SLOTS:
-    void start(const gsq::core::experiment::ExperimentConfig& config);
+    /// `resume`: continue from journalPath(), skipping the jobs it holds.
+    void start(const gsq::core::experiment::ExperimentConfig& config, bool resume = false);
     void pause();
     void resume();
     void step();
