@@ -240,7 +240,7 @@ void MainWindow::updateActions()
     const bool running = m_controller->isRunning();
     m_run->setEnabled(!running && m_panel->isValid());
     m_pause->setEnabled(running);
-    m_step->setEnabled(running);
+    m_step->setEnabled(running || m_panel->isValid());
     m_stop->setEnabled(running);
     if (m_reset) {
         m_reset->setEnabled(!running);
@@ -303,6 +303,19 @@ void MainWindow::reset(bool newSeeds)
             ? tr("Reset: the next run uses new seeds %1").arg(seeds.join(", "))
             : tr("Reset: the next run starts from the same initial weights (seeds %1)").arg(seeds.join(", ")));
     updateActions();
+}
+
+void MainWindow::stepOneEpoch()
+{
+    if (m_controller->isRunning()) {
+        m_controller->step();
+        return;
+    }
+    if (!m_panel->isValid())
+        return;
+    clearViews();
+    m_progress->begin();
+    m_controller->start(m_panel->config(), /*resume=*/false, /*stepped=*/true);
 }
 
 void MainWindow::run()

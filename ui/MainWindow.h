@@ -84,6 +84,7 @@ public:
     void reloadHistory();
     QAction* runAction() const { return m_run; }
     QAction* stopAction() const { return m_stop; }
+    QAction* stepAction() const { return m_step; }
     QString bannerText() const;
     bool isClassroomMode() const { return m_classroom; }
 
@@ -103,6 +104,9 @@ public:
 
 public Q_SLOTS:
     void run();
+    /// Run → Step one epoch: one more epoch of a paused run, or, while idle, start the run and
+    /// pause it after its first epoch.
+    void stepOneEpoch();
 
 Q_SIGNALS:
     void runFinished();

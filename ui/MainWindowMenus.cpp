@@ -129,7 +129,8 @@ void MainWindow::buildMenus()
     m_run = runMenu->addAction(tr("Run"), QKeySequence(Qt::Key_F5), this, &MainWindow::run);
     m_pause = runMenu->addAction(tr("Pause"), QKeySequence(Qt::Key_F6), this,
         [this] { m_controller->isPaused() ? m_controller->resume() : m_controller->pause(); });
-    m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), m_controller, &SessionController::step);
+    // While idle, Step starts the run paused after its first epoch.
+    m_step = runMenu->addAction(tr("Step one epoch"), QKeySequence(Qt::Key_F7), this, [this] { stepOneEpoch(); });
     m_stop
         = runMenu->addAction(tr("Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_controller, &SessionController::stop);
     runMenu->addSeparator();

@@ -396,6 +396,25 @@ private Q_SLOTS:
         QVERIFY(w.statusText().startsWith("Stopped."));
     }
 
+    void stepWhileIdleStartsPausedAfterOneEpoch()
+    {
+        MainWindow w;
+        configure(w, "none", "0.5", 5000, 0);
+        QVERIFY(w.stepAction()->isEnabled()); // idle, valid form: Step starts the run
+        QSignalSpy failed(&w, &MainWindow::runFailed);
+        w.stepAction()->trigger();
+        QVERIFY(w.controller()->isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(w.trainingTab()->basePointCount(0), 1, 30000);
+        QTest::qWait(400);
+        QCOMPARE(w.trainingTab()->basePointCount(0), 1); // one epoch, then paused
+        QVERIFY(w.controller()->isPaused());
+        w.stepAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.trainingTab()->basePointCount(0), 2, 5000);
+        w.stopAction()->trigger();
+        QVERIFY(failed.wait(10000) || failed.count() == 1);
+        QVERIFY(!w.controller()->isRunning());
+    }
+
     void classroomModePrunesTenPercentMore()
     {
         MainWindow w;

@@ -48,7 +48,7 @@ QString SessionController::journalPath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/interrupted-run.journal";
 }
 
-void SessionController::start(const gsq::core::experiment::ExperimentConfig& config, bool resume)
+void SessionController::start(const gsq::core::experiment::ExperimentConfig& config, bool resume, bool stepped)
 {
     if (m_running)
         return;
@@ -57,11 +57,13 @@ void SessionController::start(const gsq::core::experiment::ExperimentConfig& con
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_queue.clear();
-        m_paused = false;
-        m_stepBudget = 0;
+        m_paused = stepped;
+        m_stepBudget = stepped ? 1 : 0;
     }
     m_running = true;
     Q_EMIT runningChanged(true);
+    if (stepped)
+        Q_EMIT pausedChanged(true);
     m_timer.start();
     CancelToken* cancel = m_cancel.get();
     // The last run's models, for File -> Export model (a run writes them as it goes).

@@ -38,8 +38,9 @@ public:
     static QString journalPath();
 
 public Q_SLOTS:
-    /// `resume`: continue from journalPath(), skipping the jobs it holds.
-    void start(const gsq::core::experiment::ExperimentConfig& config, bool resume = false);
+    /// `resume`: continue from journalPath(), skipping the jobs it holds. `stepped`: start
+    /// paused, with one epoch let through (Step one epoch pressed while idle).
+    void start(const gsq::core::experiment::ExperimentConfig& config, bool resume = false, bool stepped = false);
     void pause();
     void resume();
     void step();
