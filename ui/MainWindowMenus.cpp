@@ -10,10 +10,12 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -38,6 +40,39 @@ QString MainWindow::exportModelFile(const QString& model, const QString& out)
     return {};
 }
 
+namespace {
+
+/// A preset's menu entry: its file name and the first sentence of its leading comment (the
+/// whole comment as the tooltip), so "cora-gcn-global.yaml" says what it runs.
+QAction* addPreset(QMenu* menu, const QString& path, const std::function<void()>& open)
+{
+    QString comment;
+    QFile f(path);
+    if (f.open(QIODevice::ReadOnly | QIODevice::Text))
+        while (!f.atEnd()) {
+            const QString line = QString::fromUtf8(f.readLine()).trimmed();
+            if (!line.startsWith('#'))
+                break;
+            comment += (comment.isEmpty() ? "" : " ") + line.mid(1).trimmed();
+        }
+    QString title = QFileInfo(path).completeBaseName();
+    if (!comment.isEmpty()) {
+        // The first sentence ("et al." does not end one).
+        QString first
+            = QString(comment).replace("et al.", "et al\x01").section(QRegularExpression("[.:;](\\s|$)"), 0, 0);
+        first.replace("et al\x01", "et al.");
+        if (first.size() > 72)
+            first = first.left(71).trimmed() + "…";
+        title += " — " + first;
+    }
+    auto* action = menu->addAction(title, menu, open);
+    action->setToolTip(comment);
+    action->setStatusTip(comment);
+    return action;
+}
+
+} // namespace
+
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
@@ -49,16 +84,19 @@ void MainWindow::buildMenus()
     });
     auto* presets = file->addMenu(tr("Presets"));
     const QString dir = presetDirectory();
+    presets->setToolTipsVisible(true);
     for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
-        presets->addAction(f, this, [this, dir, f] { openExperiment(dir + "/" + f); });
+        addPreset(presets, dir + "/" + f, [this, dir, f] { openExperiment(dir + "/" + f); });
     // The paper's own experiments as its public code runs them (docs/reproduction.md).
     auto* paper = presets->addMenu(tr("Paper (Khedri et al.)"));
     paper->setObjectName("paperPresets");
+    paper->setToolTipsVisible(true);
     for (const QString& f : QDir(dir + "/paper").entryList({ "*.yaml" }, QDir::Files))
-        paper->addAction(f, this, [this, dir, f] { openExperiment(dir + "/paper/" + f); });
+        addPreset(paper, dir + "/paper/" + f, [this, dir, f] { openExperiment(dir + "/paper/" + f); });
     auto* lessons = presets->addMenu(tr("Classroom lessons"));
+    lessons->setToolTipsVisible(true);
     for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
-        lessons->addAction(f, this, [this, dir, f] {
+        addPreset(lessons, dir + "/classroom/" + f, [this, dir, f] {
             openExperiment(dir + "/classroom/" + f);
             setClassroomMode(true);
         });

@@ -304,6 +304,13 @@ private Q_SLOTS:
             = QDir(QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS) + "/paper").entryList({ "*.yaml" }, QDir::Files);
         QVERIFY(files.size() >= 6);
         QCOMPARE(paper->actions().size(), files.size());
+        // Entries say what they run: file name and the first sentence of the file's comment.
+        const QString entry = paper->actions().first()->text();
+        QVERIFY2(entry.startsWith("bbbp-gcn-finegrained — The paper's BBBP experiment (Khedri et al. 2025, "),
+            qPrintable(entry));
+        QVERIFY2(entry.endsWith("…") && entry.size() <= QString("bbbp-gcn-finegrained — ").size() + 72,
+            qPrintable(entry)); // long first sentences are cut at 72 characters
+        QVERIFY(paper->actions().first()->toolTip().contains("GCN 3x128 (ReLU) -> global max pool"));
         paper->actions().first()->trigger(); // opens it in the form
         QCOMPARE(w.panel()->config().name,
             gsq::core::experiment::loadExperiment(
@@ -408,8 +415,10 @@ private Q_SLOTS:
         QTest::qWait(400);
         QCOMPARE(w.trainingTab()->basePointCount(0), 1); // one epoch, then paused
         QVERIFY(w.controller()->isPaused());
+        QVERIFY(w.trainingTab()->basePointsMarked(0)); // a lone point is drawn as a marker
         w.stepAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.trainingTab()->basePointCount(0), 2, 5000);
+        QVERIFY(!w.trainingTab()->basePointsMarked(0)); // two points: a line
         w.stopAction()->trigger();
         QVERIFY(failed.wait(10000) || failed.count() == 1);
         QVERIFY(!w.controller()->isRunning());

@@ -159,6 +159,9 @@ void TrainingTab::refresh()
             continue;
         c.loss->replace(c.lossPts); // one replace per refresh, never append in a loop
         c.metric->replace(c.metricPts);
+        // A line needs two points: a curve of one (a stepped first epoch) shows as a marker.
+        c.loss->setPointsVisible(c.lossPts.size() == 1);
+        c.metric->setPointsVisible(c.metricPts.size() == 1);
         c.dirty = false;
     }
     for (auto it = m_means.begin(); it != m_means.end(); ++it) {
@@ -238,6 +241,12 @@ int TrainingTab::basePointCount(int job) const
 {
     auto it = m_loss.find(QString("%1|base|").arg(job));
     return it == m_loss.end() ? 0 : static_cast<int>(it->lossPts.size());
+}
+
+bool TrainingTab::basePointsMarked(int job) const
+{
+    auto it = m_loss.find(QString("%1|base|").arg(job));
+    return it != m_loss.end() && it->loss->pointsVisible();
 }
 
 } // namespace gsq::ui

@@ -30,6 +30,8 @@ public:
 
     /// Points of the loss curve of `seed`'s base stage (tests).
     int basePointCount(int job) const;
+    /// Whether job's base loss curve draws its points as markers (it does while it has one).
+    bool basePointsMarked(int job) const;
     int seriesCount() const { return static_cast<int>(m_loss.size()); }
     /// Mean curves drawn (one per stage and setting with at least two seeds or folds).
     int meanCount() const;
