@@ -23,9 +23,11 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QProcess>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -41,6 +43,7 @@
 #include <QWheelEvent>
 #include <QtTest>
 #include <cmath>
+#include <csignal>
 
 using namespace gsq::ui;
 
@@ -279,6 +282,64 @@ private Q_SLOTS:
         }
         QVERIFY(!QFile::exists(SessionController::journalPath())); // ended: nothing left to resume
         QCOMPARE(w.interruptedRun(), QString());
+    }
+
+    void historySurvivesTheAppKilledMidRun()
+    {
+        // The desktop app itself, killed (SIGKILL) in the middle of a run: the history database
+        // stays consistent (PRAGMA integrity_check), keeps the earlier run, and the run's
+        // journal is left for the next start to offer resuming.
+        QTemporaryDir d;
+        QFile yaml(d.filePath("long.yaml"));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write("name: long\ntrain:\n  epochs: 30\n  seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]\n"
+                   "  threads: 1\n");
+        yaml.close();
+        QFile quick(d.filePath("quick.yaml"));
+        QVERIFY(quick.open(QIODevice::WriteOnly));
+        quick.write("name: quick\ntrain:\n  epochs: 3\n  seeds: [0]\n  threads: 1\n");
+        quick.close();
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        env.insert("GRAPHSQUEEZE_HISTORY", d.filePath("history.sqlite"));
+        env.insert("XDG_DATA_HOME", d.filePath("data")); // journal and models, not the user's
+        auto app = [&](const QString& file, bool quit) {
+            auto* p = new QProcess(this);
+            p->setProcessEnvironment(env);
+            QStringList args { "--open", file, "--run" };
+            if (quit)
+                args << "--quit";
+            p->start(QString::fromUtf8(GSQ_UI_TEST_APP), args);
+            return p;
+        };
+        auto* first = app(quick.fileName(), true);
+        QVERIFY(first->waitForFinished(120000));
+        QCOMPARE(first->exitCode(), 0);
+        auto* killed = app(yaml.fileName(), false);
+        QVERIFY(killed->waitForStarted());
+        const QString journal = d.filePath("data/GraphSqueeze/GraphSqueeze/interrupted-run.journal");
+        QElapsedTimer waited;
+        waited.start();
+        auto finished = [&] {
+            QFile j(journal);
+            return j.open(QIODevice::ReadOnly) ? QString(j.readAll()).count("\nend\t") : 0;
+        };
+        while (finished() < 2 && waited.elapsed() < 120000)
+            QTest::qWait(20);
+        ::kill(static_cast<pid_t>(killed->processId()), SIGKILL);
+        QVERIFY(killed->waitForFinished());
+        QVERIFY(finished() >= 2 && finished() < 16);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "killed");
+            db.setDatabaseName(d.filePath("history.sqlite"));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec("PRAGMA integrity_check") && q.next());
+            QCOMPARE(q.value(0).toString(), QString("ok"));
+            QVERIFY(q.exec("SELECT name FROM runs") && q.next());
+            QCOMPARE(q.value(0).toString(), QString("quick"));
+        }
+        QSqlDatabase::removeDatabase("killed");
     }
 
     void invalidFieldDisablesRun()
