@@ -289,9 +289,8 @@ int main(int argc, char** argv)
         if (a.command == "export") {
             if (a.file.empty() || a.cells.empty())
                 throw InputError("export", 0, "usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]");
-            const auto tensors = measure::ModelFile::read(a.file);
-            measure::ModelFile::exportTorch(tensors, a.cells.front(), a.codes);
-            std::cout << "wrote " << a.cells.front() << ": " << tensors.size()
+            const size_t tensors = session::Session::exportModel(a.file, a.cells.front(), a.codes);
+            std::cout << "wrote " << a.cells.front() << ": " << tensors
                       << " tensors (load with torch.load; names in docs/interop.md)\n";
             return 0;
         }

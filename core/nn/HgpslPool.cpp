@@ -21,11 +21,8 @@ namespace hgpsl {
 at::Tensor informationScore(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor& edgeWeight)
 {
     const int64_t n = x.size(0);
-    auto w = edgeWeight.defined() ? edgeWeight.reshape({ -1 }).to(torch::kFloat)
-                                  : torch::ones({ edgeIndex.size(1) }, torch::kFloat);
-    auto deg = torch::zeros({ n }, w.options()).index_add(0, edgeIndex[0], w);
-    auto inv = deg.pow(-0.5).masked_fill(deg <= 0, 0.0);
-    auto norm = inv.index_select(0, edgeIndex[0]) * w * inv.index_select(0, edgeIndex[1]);
+    auto w = edgeWeight.defined() ? edgeWeight.reshape({ -1 }).to(torch::kFloat) : at::Tensor();
+    auto norm = F::gcnNorm(edgeIndex, n, /*addSelfLoops=*/false, w, /*sourceDegree=*/true).second;
     return (x - F::propagateSum(edgeIndex, norm, x, n)).abs().sum(1);
 }
 
@@ -152,9 +149,8 @@ PooledGraph HgpslPoolImpl::forward(const at::Tensor& x, const at::Tensor& edgeIn
     {
         // The score only chooses nodes; no gradient flows through it (as in the reference).
         torch::NoGradGuard guard;
-        perm = hgpsl::topkPerGraph(
-            hgpsl::informationScore(x.detach(), edgeIndex, edgeWeight.defined() ? edgeWeight.detach() : edgeWeight),
-            options.ratio(), batch, numGraphs);
+        perm
+            = hgpsl::topkPerGraph(hgpsl::informationScore(x, edgeIndex, edgeWeight), options.ratio(), batch, numGraphs);
     }
     PooledGraph out;
     out.perm = perm;

@@ -323,9 +323,11 @@ RunResult Session::merge(const std::vector<std::string>& journalPaths)
     return result;
 }
 
-void Session::exportModel(const std::string& modelFile, const std::string& out, bool codes)
+size_t Session::exportModel(const std::string& modelFile, const std::string& out, bool codes)
 {
-    measure::ModelFile::exportTorch(measure::ModelFile::read(modelFile), out, codes);
+    const auto tensors = measure::ModelFile::read(modelFile);
+    measure::ModelFile::exportTorch(tensors, out, codes);
+    return tensors.size();
 }
 
 std::map<std::string, std::string> Session::versions()

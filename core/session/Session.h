@@ -47,8 +47,8 @@ public:
 
     /// Writes model file `modelFile` (.gsqm) as a torch.load-able state dict at `out`, named as
     /// PyTorch Geometric's layers (ModelFile::exportTorch; docs/interop.md). InputError for a
-    /// missing or corrupt file.
-    static void exportModel(const std::string& modelFile, const std::string& out, bool codes);
+    /// missing or corrupt file. Returns the number of tensors the model file holds.
+    static size_t exportModel(const std::string& modelFile, const std::string& out, bool codes);
 
     /// Library versions (GraphSqueeze, LibTorch, yaml-cpp, RDKit, BLAS).
     static std::map<std::string, std::string> versions();

@@ -177,10 +177,12 @@ public:
         const at::Tensor& edgeIndex, int64_t numNodes)
     {
         const auto& csr = edgeCsr(edgeIndex, numNodes);
+        const auto& t = transposeOf(csr.crow, csr.col, x.size(0));
         auto w = weight.detach().contiguous();
         auto xd = x.detach().contiguous();
-        ctx->save_for_backward({ xd, w, edgeIndex });
-        return csrTimesDense(csr.crow, csr.col, w.index_select(0, csr.perm), xd);
+        auto values = w.index_select(0, csr.perm);
+        ctx->save_for_backward({ xd, w, edgeIndex, t.crowT, t.colT, values.index_select(0, t.perm) });
+        return csrTimesDense(csr.crow, csr.col, values, xd);
     }
 
     static torch::autograd::variable_list backward(
@@ -191,11 +193,8 @@ public:
         const auto& w = saved[1];
         const auto& ei = saved[2];
         auto g = grads[0].contiguous();
+        auto gradX = csrTimesDense(saved[3], saved[4], saved[5], g); // A^T: rows = sources
         auto src = ei[0].contiguous(), dst = ei[1].contiguous();
-        // A^T: rows = sources.
-        auto perm = std::get<1>(torch::sort(src, /*stable=*/true, 0, false));
-        auto crowT = torch::cat({ torch::zeros({ 1 }, torch::kLong), torch::bincount(src, {}, x.size(0)).cumsum(0) });
-        auto gradX = csrTimesDense(crowT, dst.index_select(0, perm).contiguous(), w.index_select(0, perm), g);
         auto gradW = torch::empty_like(w);
         const int64_t width = x.size(1);
         const float* xp = x.data_ptr<float>();
