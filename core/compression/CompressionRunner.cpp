@@ -86,7 +86,9 @@ public:
         if (m_q.spec().runsAs() != experiment::Method::A2q)
             return true;
         const double limit = m_q.spec().targetBits + 0.25;
-        return m_q.averageWeightBits() <= limit && m_q.averageFeatureBits() <= limit;
+        // The A²Q code's memory form holds only the features to the target.
+        const bool weightsHeld = m_q.spec().penaltyForm != "memory";
+        return (!weightsHeld || m_q.averageWeightBits() <= limit) && m_q.averageFeatureBits() <= limit;
     }
 
 private:
@@ -296,6 +298,8 @@ void CompressionRunner::runQuantize(
             trainConfig.lrGamma = spec.lrGamma;
         if (spec.weightDecay >= 0)
             trainConfig.weightDecay = spec.weightDecay;
+        trainConfig.quantStepLr = spec.stepLr;
+        trainConfig.quantBitsLr = spec.bitsLr;
         training::Trainer trainer(trainConfig);
         QuantizationHooks hooks(*quantizer);
         auto fit = CompressionRunner::trainStage(

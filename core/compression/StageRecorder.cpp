@@ -38,6 +38,43 @@ std::vector<int64_t> histogram(const at::Tensor& w, double range)
     return { counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kHistogramBins };
 }
 
+/// "3:4 4:60": rows per bit-width.
+std::string widthsText(const std::map<int, int64_t>& widths)
+{
+    std::string out;
+    for (const auto& [bits, rows] : widths)
+        out += (out.empty() ? "" : " ") + std::to_string(bits) + ":" + std::to_string(rows);
+    return out;
+}
+
+/// The layers.csv rows of an A²Q quantizer's feature points: what each learned, by bit-width and
+/// by in-degree, over the rows of the last evaluation pass.
+void addFeatureRows(
+    const quantization::Quantizer& quantizer, const results::ResultRow& row, std::vector<results::LayerRow>& layers)
+{
+    for (const auto& f : quantizer.featureBits()) {
+        results::LayerRow l;
+        l.method = row.method;
+        l.setting = row.setting;
+        l.stage = row.stage;
+        l.seed = row.seed;
+        l.fold = row.fold;
+        l.kind = "features";
+        l.layer = f.name;
+        l.shape = "[" + std::to_string(f.rows) + ", " + std::to_string(f.cols) + "] " + f.mode;
+        l.params = f.quantizers;
+        l.nnz = f.quantizers;
+        l.bits = f.averageBits;
+        l.bitWidths = widthsText(f.widths);
+        for (const auto& [bucket, bits] : f.byDegree) {
+            char buf[48];
+            std::snprintf(buf, sizeof buf, "%s%s:%.3g", l.bitsByDegree.empty() ? "" : " ", bucket.c_str(), bits);
+            l.bitsByDegree += buf;
+        }
+        layers.push_back(std::move(l));
+    }
+}
+
 } // namespace
 
 training::FitResult CompressionRunner::trainStage(training::Task& task, training::Trainer& trainer,
@@ -75,6 +112,7 @@ void CompressionRunner::measure(
     row.sizeTheoreticalBytes = sizes.theoreticalBytes;
     row.sizeDenseBytes = sizes.denseBytes;
     row.sizeDiskBytes = sizes.diskBytes;
+    row.sizeFoldedBytes = sizes.foldedBytes;
     row.nonzeroParams = sizes.nonzeroParams;
     // Structured pruning removes parameters: count them against the unpruned model's total.
     row.totalParams = isStructured(row.method) ? ctx.baseRow.totalParams : sizes.totalParams;
@@ -145,9 +183,13 @@ void CompressionRunner::measure(
         l.diskBytes = t.diskBytes;
         // Quantized weights are histogrammed as stored (integer levels times their scales).
         at::Tensor w;
-        if (auto it = quantized.find(t.name); it != quantized.end())
+        if (auto it = quantized.find(t.name); it != quantized.end()) {
             w = (it->second.values.to(torch::kFloat) * it->second.scales.unsqueeze(1)).flatten();
-        else
+            std::map<int, int64_t> widths;
+            for (int b : it->second.bits)
+                ++widths[b];
+            l.bitWidths = widthsText(widths);
+        } else
             w = params[t.name].detach().flatten().to(torch::kFloat);
         // Fixed bin edges: the base model's symmetric range, remembered per layer for this job.
         auto& range = ctx.histogramRanges[t.name];
@@ -158,6 +200,8 @@ void CompressionRunner::measure(
         l.histCounts = histogram(w, range);
         ctx.result.layers.push_back(l);
     }
+    if (quantizer)
+        addFeatureRows(*quantizer, row, ctx.result.layers);
     if (!ctx.modelDir.empty()) {
         std::string name
             = row.method == "none" ? "base" : row.method + "-" + row.setting + "-" + results::stageName(row.stage);

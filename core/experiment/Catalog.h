@@ -38,6 +38,8 @@ enum class ChoiceList {
     Granularity,
     Backward,
     QuantStart,
+    FeatureQuantizers,
+    PenaltyForm,
 };
 
 /// A dataset kind: its traits decide defaults and checks (ConfigYaml's resolveDefaults); its

@@ -119,8 +119,19 @@ void readCompression(Context& ctx, const YAML::Node& node, std::vector<Step>& st
     if (!node.IsSequence())
         ctx.fail(node, "compression",
             "expected a list of steps such as '- prune: {method: finegrained}', found " + scalarText(node));
-    for (size_t i = 0; i < node.size(); ++i)
+    for (size_t i = 0; i < node.size(); ++i) {
         steps.push_back(yaml::readStep(ctx, node[i], i));
+        // Two quantize steps whose rows would share (method, setting) could not be told apart
+        // in summary.csv or the app's curves.
+        const auto* q = std::get_if<QuantSpec>(&steps.back());
+        for (size_t j = 0; q && j + 1 < steps.size(); ++j) {
+            const auto* other = std::get_if<QuantSpec>(&steps[j]);
+            if (other && other->method == q->method && other->settingLabel() == q->settingLabel())
+                ctx.fail(node[i], "compression[" + std::to_string(i) + "]",
+                    "its results would be labelled '" + q->method + " " + q->settingLabel() + "' like step "
+                        + std::to_string(j + 1) + "'s; change bits, observer, granularity or protection, or drop one");
+        }
+    }
 }
 
 void applyOverride(YAML::Node root, const std::string& assignment, std::set<std::string>& overridden)

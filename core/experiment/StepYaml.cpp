@@ -99,7 +99,12 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
         s.fail("protect_change", "protect_low + protect_change must not exceed 1 (a probability)");
     s.field(K, "target_bits", q.targetBits);
     s.field(K, "penalty", q.penalty);
+    s.field(K, "penalty_form", q.penaltyForm);
+    s.field(K, "feature_quantizers", q.features);
+    s.field(K, "nearest_groups", q.nearestGroups);
     s.field(K, "degree_groups", q.degreeGroups);
+    s.field(K, "step_lr", q.stepLr);
+    s.field(K, "bits_lr", q.bitsLr);
     return q;
 }
 
@@ -219,7 +224,12 @@ void writeStep(YAML::Emitter& e, const Step& step)
         put("protect_change", q->protectChange);
         put("target_bits", q->targetBits);
         put("penalty", q->penalty);
+        put("penalty_form", q->penaltyForm);
+        put("feature_quantizers", q->features);
+        put("nearest_groups", q->nearestGroups);
         put("degree_groups", q->degreeGroups);
+        put("step_lr", q->stepLr);
+        put("bits_lr", q->bitsLr);
     } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
         if (accepts("sparsity"))
             e << YAML::Key << "sparsity" << YAML::Value << YAML::Flow << a->sparsities;

@@ -19,11 +19,30 @@ Method QuantSpec::runsAs() const
 
 std::string QuantSpec::settingLabel() const
 {
-    std::string label = "bits=" + std::to_string(bits);
-    if (runsAs() == Method::A2q) {
+    // The bit-width, then every setting that tells two steps of one method apart and differs from
+    // the method's default, so results of a strong and a plain INT4 QAT never share a row key.
+    auto number = [](const char* key, double v) {
         char buf[48];
-        std::snprintf(buf, sizeof buf, "target_bits=%g", targetBits);
-        label = buf;
+        std::snprintf(buf, sizeof buf, " %s=%g", key, v);
+        return std::string(buf);
+    };
+    std::string label = "bits=" + std::to_string(bits);
+    switch (runsAs()) {
+    case Method::A2q:
+        label += number("target_bits", targetBits);
+        break;
+    case Method::DegreeQuant:
+        if (protectLow != 0.0)
+            label += number("protect_low", protectLow);
+        if (protectChange != 0.1)
+            label += number("protect_change", protectChange);
+        break;
+    default:
+        if (observer != "minmax")
+            label += " observer=" + observer;
+        if (granularity != "per_tensor")
+            label += " " + granularity;
+        break;
     }
     // Training from initialisation is another experiment than fine-tuning the base: its own label.
     return start == "init" ? label + " start=init" : label;

@@ -93,8 +93,19 @@ struct PruneSpec {
 ///       protect_low: 0.0         # degree_quant: p = low + (high - low) * F(in-degree), high =
 ///       protect_change: 0.1      #   min(low + change, 1), F = share of the graph at or below
 ///       target_bits: 4.0         # a2q: the memory target (average bits) ...
-///       penalty: 0.1             #   ... and the weight a of a * ReLU(avg_bits - target)^2
-///       degree_groups: 8         # a2q: feature quantizers per in-degree group (log2 buckets)
+///       penalty: 0.1             #   ... and the weight a of the memory penalty
+///       penalty_form: average_bits # a2q: average_bits: a * (ReLU(avg weight bits - target)^2 +
+///                                #   ReLU(avg feature bits - target)^2); memory: the A²Q code's
+///                                #   a * ReLU(feature KB - target KB)^2, weights left to the task loss
+///       feature_quantizers: auto # a2q: per_node (one step and width per node; node tasks) |
+///                                #   nearest (a pool each row picks from by its max |x|, A²Q's
+///                                #   nearest-neighbour strategy; graph tasks) | degree (log2
+///                                #   in-degree buckets) | auto (per_node for node tasks, nearest
+///                                #   for graph tasks, as the A²Q code)
+///       nearest_groups: 32       # a2q nearest: quantizers in each point's pool
+///       degree_groups: 8         # a2q degree: feature quantizers per in-degree group (log2 buckets)
+///       step_lr: 0               # a2q: learning rate of the step sizes (0 = the step's lr)
+///       bits_lr: 0               # a2q: learning rate of the bit-widths (0 = the step's lr)
 struct QuantSpec {
     std::string method = "qat";
     int bits = 8;
@@ -113,10 +124,14 @@ struct QuantSpec {
     Targets targets;
     double protectLow = 0.0, protectChange = 0.1;
     double targetBits = 4.0, penalty = 0.1;
+    std::string penaltyForm = "average_bits"; ///< average_bits | memory
+    std::string features = "auto"; ///< feature_quantizers: auto | per_node | nearest | degree
+    int nearestGroups = 32;
     int degreeGroups = 8;
+    double stepLr = 0, bitsLr = 0; ///< 0 = lr
     int line = 0;
 
-    /// A short label for results ("bits=8", "target_bits=4").
+    /// A short label for results ("bits=8", "bits=4 observer=percentile per_channel", "bits=8 target_bits=4").
     std::string settingLabel() const;
     /// The behaviour `method` runs as (Catalog); throws std::logic_error for an unknown name.
     Method runsAs() const;

@@ -128,12 +128,30 @@ uint64_t ModelFile::bitmaskBytes(const at::Tensor& t)
     return 8 + (static_cast<uint64_t>(t.numel()) + 7) / 8 + nnz * 4;
 }
 
-std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights* quantized)
+std::string ModelFile::quantizerKey(const std::string& weightName)
+{
+    std::string k = weightName;
+    std::replace(k.begin(), k.end(), '.', '_');
+    return k;
+}
+
+std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights* quantized, bool foldBatchNorm)
 {
     std::string out(kMagic, 4);
     put<uint32_t>(out, kVersion);
     auto state = stateOf(module);
     if (quantized) {
+        // What a packed record already holds is not stored a second time.
+        std::vector<std::string> derived;
+        for (const auto& [name, q] : *quantized)
+            derived.insert(derived.end(), q.derived.begin(), q.derived.end());
+        state.erase(std::remove_if(state.begin(), state.end(),
+                        [&](const auto& entry) {
+                            return std::find(derived.begin(), derived.end(), entry.first) != derived.end();
+                        }),
+            state.end());
+    }
+    if (quantized || foldBatchNorm) {
         // Quantized files are deployment artefacts: BatchNorm is stored folded (scale, shift).
         std::vector<std::pair<std::string, at::Tensor>> folded;
         const auto norms = batchNorms(module);

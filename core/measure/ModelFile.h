@@ -23,6 +23,9 @@ struct QuantizedWeight {
     at::Tensor values; ///< int8 [rows, cols]
     at::Tensor scales; ///< float [rows]
     std::vector<int> bits; ///< per row
+    /// Model tensors this record makes redundant (A²Q's learned step sizes and bit-widths of this
+    /// weight): left out of the file, whose packed record already holds them.
+    std::vector<std::string> derived;
 };
 using QuantizedWeights = std::map<std::string, QuantizedWeight>;
 
@@ -47,8 +50,15 @@ public:
     static constexpr uint32_t kVersion = 2;
 
     /// Serialises parameters and buffers of `module` (names as in named_parameters/buffers);
-    /// tensors named in `quantized` are stored packed from their integer form.
-    static std::string encode(torch::nn::Module& module, const QuantizedWeights* quantized = nullptr);
+    /// tensors named in `quantized` are stored packed from their integer form, and the tensors
+    /// their records make redundant (QuantizedWeight::derived) are left out. BatchNorm is stored
+    /// folded (scale, shift) when `foldBatchNorm` or whenever `quantized` is given.
+    static std::string encode(
+        torch::nn::Module& module, const QuantizedWeights* quantized = nullptr, bool foldBatchNorm = false);
+    /// The name part a quantizer's tensors for `weightName` carry ("stack.conv0.weight" ->
+    /// "stack_conv0_weight"; its step sizes are "quant.<key>__step"), so a file that leaves them
+    /// out can give them back from the packed record on load.
+    static std::string quantizerKey(const std::string& weightName);
     /// Writes encode(module, quantized) to `path` atomically; returns the bytes written.
     static uint64_t save(
         torch::nn::Module& module, const std::string& path, const QuantizedWeights* quantized = nullptr);

@@ -194,6 +194,40 @@ std::vector<StoredTensor> ModelFile::read(const std::string& path)
     return decode(buf.str(), path);
 }
 
+namespace {
+
+/// A quantizer's learned step sizes or bit-widths of a weight ("quant.<key>__step" / "__bits"),
+/// which files leave out because the weight's packed record holds them: copied from that record
+/// into `tensor`. False when `name` is not such a tensor or no packed record matches.
+bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::string& name, at::Tensor& tensor)
+{
+    const std::string prefix = "quant.";
+    for (const char* suffix : { "__step", "__bits" }) {
+        const std::string tail(suffix);
+        if (name.size() <= prefix.size() + tail.size() || name.rfind(prefix, 0) != 0
+            || name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
+            continue;
+        const std::string key = name.substr(prefix.size(), name.size() - prefix.size() - tail.size());
+        for (const auto& s : stored) {
+            if (s.encoding != Encoding::Packed || ModelFile::quantizerKey(s.name) != key)
+                continue;
+            const auto& q = s.quantized;
+            if (static_cast<int64_t>(q.bits.size()) != tensor.numel())
+                return false;
+            if (tail == "__step") {
+                tensor.copy_(q.scales.reshape(tensor.sizes()));
+            } else {
+                auto bits = torch::tensor(std::vector<int64_t>(q.bits.begin(), q.bits.end()));
+                tensor.copy_(bits.reshape(tensor.sizes()));
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 void ModelFile::load(torch::nn::Module& module, const std::string& path)
 {
     auto stored = read(path);
@@ -224,6 +258,8 @@ void ModelFile::load(torch::nn::Module& module, const std::string& path)
         if (std::find(covered.begin(), covered.end(), name) != covered.end())
             continue;
         auto it = std::find_if(stored.begin(), stored.end(), [&](const StoredTensor& s) { return s.name == name; });
+        if (it == stored.end() && learnedFromPacked(stored, name, tensor))
+            continue;
         if (it == stored.end())
             throw InputError(path, 0, "missing tensor '" + name + "' for this model");
         if (it->value.sizes() != tensor.sizes())

@@ -56,6 +56,7 @@ ModelSizes measureSizes(torch::nn::Module& module, const QuantizedWeights* quant
     for (const auto& b : module.named_buffers(true))
         add(b.key(), b.value(), false);
     s.diskBytes = static_cast<int64_t>(ModelFile::encode(module, quantized).size());
+    s.foldedBytes = quantized ? s.diskBytes : static_cast<int64_t>(ModelFile::encode(module, nullptr, true).size());
     return s;
 }
 

@@ -29,6 +29,7 @@ struct TensorStat {
 /// the file but are not model parameters, so they count towards disk bytes only.
 struct ModelSizes {
     int64_t theoreticalBytes = 0, denseBytes = 0, diskBytes = 0;
+    int64_t foldedBytes = 0; ///< the file with BatchNorm folded (= diskBytes for quantized models)
     int64_t nonzeroParams = 0, totalParams = 0; ///< parameters only (no buffers)
     std::vector<TensorStat> tensors; ///< parameters and buffers
 };

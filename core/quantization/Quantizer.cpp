@@ -20,9 +20,25 @@ at::Tensor roundSte(const at::Tensor& x)
 
 std::string keyOf(const std::string& name)
 {
-    std::string k = name;
-    std::replace(k.begin(), k.end(), '.', '_');
-    return k;
+    return measure::ModelFile::quantizerKey(name);
+}
+
+/// "0", "1", "2-3", "4-7", ...: the log2 in-degree bucket of degree d.
+int degreeBucket(int64_t d)
+{
+    int b = 0;
+    while (d > 0) {
+        d >>= 1;
+        ++b;
+    }
+    return b;
+}
+
+std::string bucketLabel(int b)
+{
+    if (b <= 1)
+        return std::to_string(b);
+    return std::to_string(int64_t { 1 } << (b - 1)) + "-" + std::to_string((int64_t { 1 } << b) - 1);
 }
 
 double symmetricMax(int bits)
@@ -42,11 +58,15 @@ struct Quantizer::WeightPoint {
 struct Quantizer::ActPoint {
     std::string name;
     Rows rows = Rows::Nodes;
-    at::Tensor range; ///< observer state, buffer [3]: lo, hi, batches seen
+    at::Tensor range; ///< observer state, buffer [3]: lo, hi, batches seen (not a2q)
     at::Tensor lo, hi, count; ///< views of range
-    at::Tensor step, bits; ///< a2q: learnable [groups]
+    std::string mode; ///< a2q: per_node | nearest | degree | single
+    at::Tensor step, bits; ///< a2q: learnable [quantizers]
     at::Tensor isSigned; ///< a2q: buffer [1], 1 when the point saw negative values
-    at::Tensor lastCounts; ///< a2q: elements per group in the last forward pass
+    at::Tensor lastCounts; ///< a2q: elements per quantizer in the last forward pass
+    at::Tensor lastIndex; ///< a2q: the quantizer each row used in the last forward pass
+    int64_t lastCols = 0;
+    bool lastNodes = false; ///< a2q: those rows were the graph's nodes (in-degrees known)
 };
 
 // ---------------------------------------------------------------- Quantizer
@@ -100,6 +120,8 @@ void Quantizer::beginGraph(const at::Tensor& edgeIndex, int64_t numNodes, const 
         return;
     auto deg = torch::bincount(edgeIndex[1], {}, numNodes);
     if (m_method == experiment::Method::A2q) {
+        m_inDegree = deg;
+        m_graphBatch = batch.defined();
         m_group = degreeGroups(deg, m_spec.degreeGroups);
         return;
     }
@@ -210,6 +232,7 @@ measure::QuantizedWeights Quantizer::quantizedWeights()
         at::Tensor qmax;
         if (m_method == experiment::Method::A2q) {
             q.scales = (p->step.detach().abs() + 1e-8).to(torch::kFloat).contiguous();
+            q.derived = { "quant." + keyOf(name) + "__step", "quant." + keyOf(name) + "__bits" };
             auto b = p->bits.detach().clamp(2.0, 8.0).round().to(torch::kInt).contiguous();
             q.bits.assign(b.data_ptr<int>(), b.data_ptr<int>() + b.numel());
             qmax = (torch::pow(2.0, b.to(torch::kDouble) - 1.0) - 1.0).to(torch::kFloat).unsqueeze(1);
@@ -257,32 +280,60 @@ Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tens
     p->name = name;
     p->rows = rows;
     const std::string key = keyOf(name);
-    p->range = register_buffer(key + "__range", torch::zeros({ 3 }));
-    p->lo = p->range.narrow(0, 0, 1);
-    p->hi = p->range.narrow(0, 1, 1);
-    p->count = p->range.narrow(0, 2, 1);
-    if (m_method == experiment::Method::A2q) {
-        torch::NoGradGuard guard;
-        const bool nodes = rows == Rows::Nodes && m_group.defined() && x.size(0) == m_numNodes;
-        const int64_t groups = rows == Rows::Nodes ? m_spec.degreeGroups : 1;
-        auto xd = x.detach();
-        const bool isSigned = xd.min().item<double>() < 0;
-        const double qmax = isSigned ? symmetricMax(m_spec.bits) : std::ldexp(1.0, m_spec.bits) - 1.0;
-        // LSQ's initial step, 2 mean|x| / sqrt(qmax), per degree group (groups without nodes in
-        // the calibration batch start from the whole tensor's).
-        const double globalMean = std::max(1e-8, xd.abs().mean().item<double>());
-        auto init = torch::full({ groups }, globalMean);
-        if (nodes) {
-            auto x2 = xd.reshape({ xd.size(0), -1 });
-            auto rowMean = x2.abs().mean(1);
-            auto sums = torch::zeros({ groups }).index_add(0, m_group, rowMean);
-            auto counts = torch::bincount(m_group, {}, groups).to(torch::kFloat);
-            init = torch::where(counts > 0, (sums / counts.clamp_min(1)).clamp_min(1e-8), init);
-        }
-        p->step = register_parameter(key + "__step", 2.0 * init / std::sqrt(qmax));
-        p->bits = register_parameter(key + "__bits", torch::full({ groups }, static_cast<double>(m_spec.bits)));
-        p->isSigned = register_buffer(key + "__signed", torch::full({ 1 }, isSigned ? 1.0 : 0.0));
+    if (m_method != experiment::Method::A2q) {
+        p->range = register_buffer(key + "__range", torch::zeros({ 3 }));
+        p->lo = p->range.narrow(0, 0, 1);
+        p->hi = p->range.narrow(0, 1, 1);
+        p->count = p->range.narrow(0, 2, 1);
+        return *m_acts.emplace(name, std::move(p)).first->second;
     }
+    torch::NoGradGuard guard;
+    const bool nodes = rows == Rows::Nodes && x.size(0) == m_numNodes;
+    // A²Q's code gives node-level tasks one quantizer per node and graph-level tasks a pool that
+    // rows pick from by their max |x| (the nearest-neighbour strategy); rows that are not the
+    // graph's nodes (pooled graphs, decoder pairs) use the pool under per_node too.
+    std::string mode = m_spec.features;
+    if (mode == "auto")
+        mode = m_graphBatch ? "nearest" : "per_node";
+    if (mode == "per_node" && !nodes)
+        mode = "nearest";
+    if (mode == "degree" && !(nodes && m_group.defined()))
+        mode = "single";
+    p->mode = mode;
+    const int64_t quantizers = mode == "per_node" ? m_numNodes
+        : mode == "nearest"                       ? m_spec.nearestGroups
+        : mode == "degree"                        ? m_spec.degreeGroups
+                                                  : 1;
+    auto x2 = x.detach().reshape({ x.size(0), -1 }).to(torch::kFloat);
+    const bool isSigned = x2.min().item<double>() < 0;
+    const double qmax = isSigned ? symmetricMax(m_spec.bits) : std::ldexp(1.0, m_spec.bits) - 1.0;
+    const double globalMean = std::max(1e-8, x2.abs().mean().item<double>());
+    auto rowMean = x2.abs().mean(1);
+    at::Tensor init; // initial step sizes [quantizers]
+    if (mode == "per_node") {
+        // LSQ's initial step (Esser et al., ICLR 2020), 2 mean|x| / sqrt(qmax), per node.
+        init = 2.0 * torch::where(rowMean > 0, rowMean, torch::full_like(rowMean, globalMean)) / std::sqrt(qmax);
+    } else if (mode == "nearest") {
+        // The pool's ranges spread over the calibration rows' max |x| (quantiles (g + 0.5) / G), so
+        // every row finds a quantizer whose range fits it; the A²Q code draws the initial step
+        // sizes at random instead (|N(0.01, 0.01)|), which leaves most of a pool unused.
+        auto rowMax = std::get<0>(x2.abs().max(1)).clamp_min(1e-8);
+        auto q = (torch::arange(quantizers, torch::kFloat) + 0.5) / static_cast<double>(quantizers);
+        init = torch::quantile(rowMax, q) / qmax;
+    } else if (mode == "degree") {
+        // LSQ's initial step per degree group (groups without nodes in the calibration batch start
+        // from the whole tensor's).
+        auto sums = torch::zeros({ quantizers }).index_add(0, m_group, rowMean);
+        auto counts = torch::bincount(m_group, {}, quantizers).to(torch::kFloat);
+        init = torch::where(
+                   counts > 0, (sums / counts.clamp_min(1)).clamp_min(1e-8), torch::full({ quantizers }, globalMean))
+            * 2.0 / std::sqrt(qmax);
+    } else {
+        init = torch::full({ 1 }, 2.0 * globalMean / std::sqrt(qmax));
+    }
+    p->step = register_parameter(key + "__step", init.clamp_min(1e-8).to(torch::kFloat).contiguous());
+    p->bits = register_parameter(key + "__bits", torch::full({ quantizers }, static_cast<double>(m_spec.bits)));
+    p->isSigned = register_buffer(key + "__signed", torch::full({ 1 }, isSigned ? 1.0 : 0.0));
     return *m_acts.emplace(name, std::move(p)).first->second;
 }
 
@@ -299,16 +350,39 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
 {
     const bool nodes = rows == Rows::Nodes && x.dim() == 2 && x.size(0) == m_numNodes;
     if (m_method == experiment::Method::A2q) {
-        const int64_t groups = p.step.size(0);
-        auto g = nodes && groups > 1 && m_group.defined() ? m_group : torch::zeros({ x.size(0) }, torch::kLong);
+        const int64_t quantizers = p.step.size(0);
+        auto x2 = x.dim() == 2 ? x : x.reshape({ x.size(0), -1 });
+        const bool isSigned = p.isSigned.item<double>() > 0.5;
+        auto levels
+            = [&](const at::Tensor& b) { return isSigned ? torch::pow(2.0, b - 1.0) - 1.0 : torch::pow(2.0, b) - 1.0; };
+        at::Tensor g; // the quantizer of each row
+        if (p.mode == "per_node") {
+            if (x2.size(0) != quantizers)
+                throw std::runtime_error("a2q per-node feature quantizers of '" + p.name + "' were made for "
+                    + std::to_string(quantizers) + " nodes, this forward pass has " + std::to_string(x2.size(0))
+                    + "; use quantize.feature_quantizers: nearest");
+            g = torch::arange(quantizers, torch::kLong);
+        } else if (p.mode == "nearest") {
+            // The quantizer whose largest level (levels * step) is nearest the row's max |x|
+            // (get_scale_index_uniform in the A²Q code; no gradient through the choice).
+            torch::NoGradGuard guard;
+            auto rowMax = std::get<0>(x2.detach().abs().max(1));
+            auto reach = levels(p.bits.detach().clamp(2.0, 8.0).round()) * (p.step.detach().abs() + 1e-8);
+            g = (rowMax.unsqueeze(1) - reach.unsqueeze(0)).pow(2).argmin(1);
+        } else if (p.mode == "degree" && nodes && m_group.defined()) {
+            g = m_group;
+        } else {
+            g = torch::zeros({ x2.size(0) }, torch::kLong);
+        }
         auto s = (p.step.abs() + 1e-8).index_select(0, g).unsqueeze(1);
         auto b = roundSte(p.bits.clamp(2.0, 8.0)).index_select(0, g).unsqueeze(1);
-        const bool isSigned = p.isSigned.item<double>() > 0.5;
-        auto qmax = isSigned ? torch::pow(2.0, b - 1.0) - 1.0 : torch::pow(2.0, b) - 1.0;
+        auto qmax = levels(b);
         auto qmin = isSigned ? -qmax : torch::zeros_like(qmax);
-        auto x2 = x.dim() == 2 ? x : x.reshape({ x.size(0), -1 });
         auto q = torch::min(torch::max(x2 / s, qmin), qmax);
-        p.lastCounts = torch::bincount(g, {}, groups).to(torch::kDouble) * static_cast<double>(x2.size(1));
+        p.lastCounts = torch::bincount(g, {}, quantizers).to(torch::kDouble) * static_cast<double>(x2.size(1));
+        p.lastIndex = g;
+        p.lastCols = x2.size(1);
+        p.lastNodes = nodes && m_inDegree.defined();
         return (roundSte(q) * s).reshape(x.sizes());
     }
 
@@ -367,15 +441,7 @@ at::Tensor Quantizer::penalty()
 {
     if (m_method != experiment::Method::A2q || m_spec.penalty <= 0)
         return {};
-    double wElems = 0;
     at::Tensor total = torch::zeros({});
-    at::Tensor wBits = torch::zeros({});
-    for (auto& [name, p] : m_weights) {
-        wBits = wBits + p->bits.clamp(2.0, 8.0).sum() * static_cast<double>(p->cols);
-        wElems += static_cast<double>(p->rows * p->cols);
-    }
-    if (wElems > 0)
-        total = total + torch::relu(wBits / wElems - m_spec.targetBits).pow(2);
     at::Tensor fBits = torch::zeros({});
     double fElems = 0;
     for (auto& [name, p] : m_acts) {
@@ -384,6 +450,21 @@ at::Tensor Quantizer::penalty()
         fBits = fBits + (p->bits.clamp(2.0, 8.0) * p->lastCounts.to(torch::kFloat)).sum();
         fElems += p->lastCounts.sum().item<double>();
     }
+    if (m_spec.penaltyForm == "memory") {
+        // The A²Q code's form: the features' memory in KB (bits / 8 / 1024) against the memory
+        // the target width would take; weight widths are left to the task loss.
+        if (fElems > 0)
+            total = torch::relu(fBits / 8192.0 - m_spec.targetBits * fElems / 8192.0).pow(2);
+        return m_spec.penalty * total;
+    }
+    double wElems = 0;
+    at::Tensor wBits = torch::zeros({});
+    for (auto& [name, p] : m_weights) {
+        wBits = wBits + p->bits.clamp(2.0, 8.0).sum() * static_cast<double>(p->cols);
+        wElems += static_cast<double>(p->rows * p->cols);
+    }
+    if (wElems > 0)
+        total = total + torch::relu(wBits / wElems - m_spec.targetBits).pow(2);
     if (fElems > 0)
         total = total + torch::relu(fBits / fElems - m_spec.targetBits).pow(2);
     return m_spec.penalty * total;
@@ -415,6 +496,47 @@ double Quantizer::averageFeatureBits()
         elems += p->lastCounts.sum().item<double>();
     }
     return elems > 0 ? bits / elems : m_spec.bits;
+}
+
+std::vector<Quantizer::FeatureBits> Quantizer::featureBits() const
+{
+    std::vector<FeatureBits> out;
+    if (m_method != experiment::Method::A2q)
+        return out;
+    torch::NoGradGuard guard;
+    for (const auto& [name, p] : m_acts) {
+        if (!p->lastIndex.defined())
+            continue;
+        FeatureBits f;
+        f.name = name;
+        f.mode = p->mode;
+        f.quantizers = p->step.size(0);
+        f.rows = p->lastIndex.size(0);
+        f.cols = p->lastCols;
+        auto perRow
+            = p->bits.detach().clamp(2.0, 8.0).round().index_select(0, p->lastIndex).to(torch::kLong).contiguous();
+        const int64_t* rb = perRow.data_ptr<int64_t>();
+        double sum = 0;
+        for (int64_t r = 0; r < f.rows; ++r) {
+            ++f.widths[static_cast<int>(rb[r])];
+            sum += static_cast<double>(rb[r]);
+        }
+        f.averageBits = f.rows ? sum / static_cast<double>(f.rows) : 0;
+        if (p->lastNodes && m_inDegree.defined() && m_inDegree.size(0) == f.rows) {
+            auto deg = m_inDegree.to(torch::kLong).contiguous();
+            const int64_t* dp = deg.data_ptr<int64_t>();
+            std::map<int, std::pair<double, int64_t>> buckets;
+            for (int64_t r = 0; r < f.rows; ++r) {
+                auto& b = buckets[degreeBucket(dp[r])];
+                b.first += static_cast<double>(rb[r]);
+                ++b.second;
+            }
+            for (const auto& [b, acc] : buckets)
+                f.byDegree.emplace_back(bucketLabel(b), acc.first / static_cast<double>(acc.second));
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
 }
 
 } // namespace gsq::core::quantization

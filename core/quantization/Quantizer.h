@@ -32,8 +32,10 @@ class PackedLinear;
 ///   probability that grows with its in-degree rank in its graph; one mask per forward pass is
 ///   shared by every point, and only unprotected rows feed the ranges (Tailor et al., ICLR 2021;
 ///   camlsys/degree-quant). Evaluation quantizes every node.
-/// - a2q: learnable step size and bit-width per weight output channel and per in-degree group of
-///   nodes for features, trained under a memory penalty (Zhu et al., ICLR 2023).
+/// - a2q: learnable step size and bit-width per weight output channel, and for features per node
+///   (node tasks), from a pool each row picks by its max |x| (the nearest-neighbour strategy,
+///   graph tasks) or per in-degree bucket, trained under a memory penalty (Zhu et al., ICLR 2023;
+///   weihai-98/A2Q: quantize_function/u_quant_gc_bit_debug.py, get_scale_index.py).
 /// - ptq: ranges calibrated on training data, no training.
 ///
 /// Points are created when the first forward pass after attach() reaches them: run one
@@ -77,6 +79,21 @@ public:
     /// Names of the activation points (after a forward pass).
     std::vector<std::string> activationNames() const;
 
+    /// What an A²Q feature point learned, over the rows of the last forward pass.
+    struct FeatureBits {
+        std::string name;
+        std::string mode; ///< per_node | nearest | degree | single
+        int64_t quantizers = 0; ///< learned (step, bit-width) pairs
+        int64_t rows = 0, cols = 0; ///< of the last forward
+        double averageBits = 0; ///< over those rows
+        std::map<int, int64_t> widths; ///< rows per rounded bit-width
+        /// Mean bits of node rows per in-degree bucket ("0", "1", "2-3", "4-7", ...); empty
+        /// for rows that are not the graph's nodes.
+        std::vector<std::pair<std::string, double>> byDegree;
+    };
+    /// One entry per A²Q activation point that has seen a forward pass (empty for other methods).
+    std::vector<FeatureBits> featureBits() const;
+
     // Called through Hook.
     at::Tensor weight(const std::string& name, const at::Tensor& w);
     at::Tensor act(const std::string& name, const at::Tensor& x, Rows rows);
@@ -101,8 +118,11 @@ private:
     std::vector<Hook*> m_hooks;
     bool m_calibrating = false, m_enabled = true;
     std::mt19937_64 m_rng;
-    // The current graph (beginGraph): node count, degree group per node, protection probability.
+    // The current graph (beginGraph): node count, in-degrees, whether it is a batch of graphs,
+    // A²Q degree group per node, protection probability.
     int64_t m_numNodes = -1;
+    at::Tensor m_inDegree; ///< [N] long
+    bool m_graphBatch = false; ///< beginGraph got a batch vector (graph-level task)
     at::Tensor m_group; ///< [N] long, A²Q degree group
     at::Tensor m_protect; ///< [N] float, Degree-Quant protection probability
     at::Tensor m_mask; ///< [N] bool, Degree-Quant nodes kept fp32 in this forward (training only)

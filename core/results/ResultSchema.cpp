@@ -46,6 +46,9 @@ Column<Row> member(const char* name, P provenance, const char* unit, const char*
 }
 
 constexpr const char* kDiskHelp = "measured: bytes of the saved model file (.gsqm), indices of non-zeros included";
+constexpr const char* kFoldedHelp
+    = "measured: bytes of the model file with BatchNorm folded into a scale and a shift, the form quantized files "
+      "are stored in (compare fp32 and quantized sizes on this column)";
 constexpr const char* kTheoreticalHelp = "counted: non-zero values x 4 bytes (no index overhead)";
 constexpr const char* kDenseHelp = "counted: every value x 4 bytes (the dense fp32 model)";
 constexpr const char* kLatencyHelp
@@ -88,6 +91,8 @@ const std::vector<Column<ResultRow>>& resultColumns()
             &R::sizeTheoreticalBytes),
         member("size_dense_bytes", P::Counted, "bytes", "dense bytes (counted)", kDenseHelp, false, &R::sizeDenseBytes),
         member("size_disk_bytes", P::Measured, "bytes", "disk bytes (measured)", kDiskHelp, false, &R::sizeDiskBytes),
+        member("size_folded_bytes", P::Measured, "bytes", "folded bytes (measured)", kFoldedHelp, false,
+            &R::sizeFoldedBytes),
         member("latency_ms", P::Timing, "ms", "latency ms (measured)", kLatencyHelp, false, &R::latencyMs),
         member("latency_kind", P::Key, "", "latency kind", kLatencyKindHelp, false, &R::latencyKind),
         member("latency_masked_ms", P::Timing, "ms", "fp32/masked latency ms", kMaskedHelp, false, &R::latencyDenseMs),
@@ -142,6 +147,8 @@ const std::vector<Column<SummaryRow>>& summaryColumns()
         member("size_dense_bytes", P::Counted, "bytes", "dense bytes (counted)", kDenseHelp, true, &S::sizeDenseBytes),
         member(
             "size_disk_bytes", P::Measured, "bytes", "disk bytes (measured)", kDiskHelp, true, &S::sizeDiskBytesMean),
+        member("size_folded_bytes", P::Measured, "bytes", "folded bytes (measured)", kFoldedHelp, false,
+            &S::sizeFoldedBytesMean),
         member("latency_ms", P::Timing, "ms", "latency ms (measured)", kLatencyHelp, true, &S::latencyMsMean),
         member("latency_kind", P::Key, "", "latency kind", kLatencyKindHelp, true, &S::latencyKind),
         member("latency_masked_ms", P::Timing, "ms", "fp32/masked latency ms", kMaskedHelp, true,
@@ -167,7 +174,11 @@ const std::vector<Column<LayerRow>>& layerColumns()
         member("stage", P::Key, "", "stage", "stage of the row", true, &L::stage),
         member("seed", P::Key, "", "seed", "random seed of the job", false, &L::seed),
         member("fold", P::Key, "", "fold", "0-based fold", false, &L::fold),
-        member("layer", P::Key, "", "layer", "the weight tensor's module path", true, &L::layer),
+        member("kind", P::Key, "", "kind",
+            "weight: a weight tensor; features: an A2Q activation point (params = its learned quantizers)", false,
+            &L::kind, "weight"),
+        member(
+            "layer", P::Key, "", "layer", "the weight tensor's module path (features: the point's)", true, &L::layer),
         member("shape", P::Key, "", "shape", "the tensor's shape", true, &L::shape),
         member("params", P::Counted, "", "params", "values in the tensor", true, &L::params),
         member("nnz", P::Counted, "", "non-zero", "non-zero values", true, &L::nnz),
@@ -179,6 +190,12 @@ const std::vector<Column<LayerRow>>& layerColumns()
         member("macs", P::Counted, "", "MACs",
             "multiply-accumulates in one inference forward over the test data (non-zero weights only)", false,
             &L::macs),
+        member("bit_widths", P::Measured, "", "bit-widths",
+            "quantized rows per bit-width, bits:rows (weights: output channels; features: rows of the last "
+            "evaluation pass)",
+            false, &L::bitWidths),
+        member("bits_by_degree", P::Measured, "", "bits by in-degree",
+            "features: mean learned bits of the nodes per in-degree bucket, degrees:bits", false, &L::bitsByDegree),
     };
     return columns;
 }

@@ -28,7 +28,7 @@ void RunResult::summarize()
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
         std::vector<double> test, val, deployed;
-        double nnz = 0, secs = 0, disk = 0, theo = 0, lat = 0, latDense = 0, bits = 0, featureBits = 0;
+        double nnz = 0, secs = 0, disk = 0, folded = 0, theo = 0, lat = 0, latDense = 0, bits = 0, featureBits = 0;
         for (const ResultRow* r : g) {
             test.push_back(r->testValue);
             val.push_back(r->valValue);
@@ -36,6 +36,7 @@ void RunResult::summarize()
             nnz += static_cast<double>(r->nonzeroParams);
             secs += r->trainSeconds;
             disk += static_cast<double>(r->sizeDiskBytes);
+            folded += static_cast<double>(r->sizeFoldedBytes);
             theo += static_cast<double>(r->sizeTheoreticalBytes);
             lat += r->latencyMs;
             latDense += r->latencyDenseMs;
@@ -51,6 +52,7 @@ void RunResult::summarize()
         s.trainSecondsMean = secs / s.n;
         s.targetSparsity = first.targetSparsity;
         s.sizeDiskBytesMean = disk / s.n;
+        s.sizeFoldedBytesMean = folded / s.n;
         s.sizeTheoreticalBytesMean = theo / s.n;
         s.sizeDenseBytes = first.sizeDenseBytes;
         s.latencyMsMean = lat / s.n;

@@ -54,6 +54,9 @@ struct ResultRow {
     int64_t sizeTheoreticalBytes = 0; ///< counted: non-zero values x 4 bytes (no index overhead)
     int64_t sizeDenseBytes = 0; ///< counted: every value x 4 bytes (the dense fp32 model)
     int64_t sizeDiskBytes = 0; ///< measured: bytes of the GraphSqueeze model file (.gsqm)
+    /// measured: bytes of the same file in deployment form, BatchNorm folded into a scale and a
+    /// shift (quantized files are always stored so: there it equals sizeDiskBytes)
+    int64_t sizeFoldedBytes = 0;
     double latencyMs = 0; ///< measured: median forward pass over the test data
     /// What latencyMs ran: "dense-fp32", "dense-structured", "sparse-csr" (pruned weights
     /// skipped) or "w<bits>a<bits>-dynamic-onednn" (integer weights of that width in oneDNN's
@@ -75,6 +78,9 @@ struct LayerRow {
     Stage stage = Stage::Base;
     int64_t seed = 0;
     int fold = 0;
+    /// "weight": a weight tensor; "features": a quantizer's activation point (A²Q), whose
+    /// params are its learned quantizers and whose histogram is empty.
+    std::string kind = "weight";
     std::string layer, shape;
     int64_t params = 0, nnz = 0;
     double bits = 32; ///< stored bits per value (A²Q: average over the rows)
@@ -87,6 +93,12 @@ struct LayerRow {
     /// it are counted in the first or last bin.
     double histLo = 0, histHi = 0;
     std::vector<int64_t> histCounts;
+    /// Quantized rows per bit-width, "3:4 4:60" (weights: output channels; features: node or
+    /// pooled rows of the last evaluation forward); empty when not quantized.
+    std::string bitWidths;
+    /// Features: mean learned bits of the nodes per in-degree bucket, "0:5.1 1:4.8 2-3:4.2 4-7:4".
+    std::string bitsByDegree;
+    bool isWeight() const { return kind == "weight"; }
     double sparsity() const { return params ? 1.0 - static_cast<double>(nnz) / static_cast<double>(params) : 0.0; }
 };
 
@@ -100,7 +112,7 @@ struct SummaryRow {
     double nonzeroParamsMean = 0;
     int64_t totalParams = 0;
     double targetSparsity = 0;
-    double sizeDiskBytesMean = 0, sizeTheoreticalBytesMean = 0;
+    double sizeDiskBytesMean = 0, sizeTheoreticalBytesMean = 0, sizeFoldedBytesMean = 0;
     double latencyMsMean = 0, latencyDenseMsMean = 0;
     std::string latencyKind;
     int64_t sizeDenseBytes = 0;

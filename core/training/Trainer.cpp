@@ -19,21 +19,33 @@ double secondsSince(Clock::time_point t)
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-/// The optimiser over two groups: the model's own parameters with the configured weight decay,
-/// and those of its `quant` child (A²Q's learned step sizes and bit-widths) without any, as the
-/// A²Q reference trains them (weight decay would pull step sizes and bit-widths towards zero).
+/// The optimiser over up to three groups: the model's own parameters with the configured weight
+/// decay, and the learned step sizes and bit-widths of its `quant` child (A²Q) without any, each
+/// at its own learning rate, as the A²Q reference trains them (weight decay would pull step sizes
+/// and bit-widths towards zero). Group order: weights, step sizes, bit-widths.
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainConfig& c, torch::nn::Module& m)
 {
-    std::vector<at::Tensor> weights, quantizer;
-    for (const auto& p : m.named_parameters(true))
-        (p.key().rfind("quant.", 0) == 0 ? quantizer : weights).push_back(p.value());
+    std::vector<at::Tensor> weights, steps, bits;
+    auto endsWith = [](const std::string& s, const std::string& tail) {
+        return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    for (const auto& p : m.named_parameters(true)) {
+        if (p.key().rfind("quant.", 0) != 0)
+            weights.push_back(p.value());
+        else
+            (endsWith(p.key(), "__bits") ? bits : steps).push_back(p.value());
+    }
     auto groups = [&](auto options) {
         std::vector<torch::optim::OptimizerParamGroup> out;
         out.emplace_back(weights, std::make_unique<decltype(options)>(options));
-        if (!quantizer.empty()) {
+        for (auto* group : { &steps, &bits }) {
+            if (group->empty())
+                continue;
             auto plain = options;
             plain.weight_decay(0);
-            out.emplace_back(quantizer, std::make_unique<decltype(options)>(plain));
+            const double lr = group == &steps ? c.quantStepLr : c.quantBitsLr;
+            plain.lr(lr > 0 ? lr : c.lr);
+            out.emplace_back(*group, std::make_unique<decltype(options)>(plain));
         }
         return out;
     };
@@ -49,10 +61,13 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainCo
     return std::make_unique<torch::optim::Adam>(groups(o), o);
 }
 
-void setLr(torch::optim::Optimizer& opt, double lr)
+/// Every group's learning rate at this point of the schedule: its own initial rate times
+/// `factor` (the schedule's current lr over train.lr).
+void scaleLr(torch::optim::Optimizer& opt, const std::vector<double>& initial, double factor)
 {
-    for (auto& group : opt.param_groups())
-        group.options().set_lr(lr);
+    auto& groups = opt.param_groups();
+    for (size_t i = 0; i < groups.size(); ++i)
+        groups[i].options().set_lr(initial[i] * factor);
 }
 
 } // namespace
@@ -63,6 +78,9 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
     const int numEpochs = epochs > 0 ? epochs : m_config.epochs;
     auto module = task.module();
     auto optimizer = makeOptimizer(m_config, *module);
+    std::vector<double> initialLr;
+    for (auto& group : optimizer->param_groups())
+        initialLr.push_back(group.options().get_lr());
     std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + 1);
 
     FitResult result;
@@ -84,7 +102,7 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
         double lr = m_config.lr;
         if (m_config.lrStepSize > 0)
             lr = m_config.lr * std::pow(m_config.lrGamma, (epoch - 1) / m_config.lrStepSize);
-        setLr(*optimizer, lr);
+        scaleLr(*optimizer, initialLr, m_config.lr > 0 ? lr / m_config.lr : 1.0);
         if (hooks)
             hooks->onEpochBegin(epoch);
         task.beginEpoch(rng);

@@ -41,6 +41,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QWheelEvent>
+#include <QtCharts/QBarSeries>
+#include <QtCharts/QBarSet>
 #include <QtTest>
 #include <cmath>
 #include <csignal>
@@ -97,10 +99,11 @@ private Q_SLOTS:
         QCOMPARE(layers->rowCount(), 6); // 2 weights x (base, pruned, finetuned)
         const auto& last = layers->rows().back();
         QCOMPARE(last[2].toString(), QString("finetuned"));
-        QCOMPARE(last[3].toString(), QString("stack.conv1.weight"));
-        QCOMPARE(last[6].toLongLong(), 56); // 112 weights, half kept
-        QCOMPARE(last[10].toLongLong(), 2708 * 56); // MACs: every node times the kept weights
-        QCOMPARE(layers->rows()[4][6].toLongLong(), 11464); // conv0: round(0.5 * 22928) kept
+        QCOMPARE(last[3].toString(), QString("weight"));
+        QCOMPARE(last[4].toString(), QString("stack.conv1.weight"));
+        QCOMPARE(last[7].toLongLong(), 56); // 112 weights, half kept
+        QCOMPARE(last[13].toLongLong(), 2708 * 56); // MACs: every node times the kept weights
+        QCOMPARE(layers->rows()[4][7].toLongLong(), 11464); // conv0: round(0.5 * 22928) kept
 
         w.weightsTab()->layerCombo()->setCurrentText("stack.conv0.weight");
         QCOMPARE(w.weightsTab()->stageCount(), 3);
@@ -505,7 +508,7 @@ private Q_SLOTS:
         QVERIFY(done.wait(120000));
         QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.2"));
         // conv0 after fine-tuning keeps round(0.8 * 22928) weights.
-        QCOMPARE(w.layersTab()->model()->rows()[4][6].toLongLong(), 18342);
+        QCOMPARE(w.layersTab()->model()->rows()[4][7].toLongLong(), 18342);
         w.setClassroomMode(false);
         QVERIFY(w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w));
     }
@@ -519,6 +522,48 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.data(model.index(0, 0), Qt::UserRole).toInt(), 3);
         QCOMPARE(model.toCsv(), QString("a,b\n3,z\n"));
+    }
+
+    void quantizationTabShowsTheLearnedBitWidths()
+    {
+        // A²Q's layer rows (weights: channels per width; features: rows per width) become one bar
+        // set each, in percent of rows; other methods leave the chart hidden.
+        QuantizationTab tab;
+        tab.show();
+        using namespace gsq::core::results;
+        ResultRow base;
+        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
+        ResultRow qat = base;
+        qat.method = "qat";
+        qat.setting = "bits=4";
+        qat.stage = Stage::Quantized;
+        tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
+        QVERIFY(!tab.bitsView()->isVisible());
+        ResultRow a2q = qat;
+        a2q.method = "a2q";
+        a2q.setting = "bits=8 target_bits=4";
+        a2q.bits = 4.25;
+        LayerRow w1, w2, f1;
+        w1.bitWidths = "4:48 5:16";
+        w2.bitWidths = "3:2 4:30";
+        f1.kind = "features";
+        f1.bitWidths = "4:75 8:25";
+        tab.addEvents({ StageFinished { 0, a2q, { w1, w2, f1 } } });
+        QVERIFY(tab.bitsView()->isVisible());
+        QCOMPARE(tab.categories().back(), QString("a2q bits=8 target_bits=4 (4.25b)"));
+        auto series = tab.bitsView()->chart()->series();
+        QCOMPARE(series.size(), 1);
+        auto sets = static_cast<QBarSeries*>(series[0])->barSets();
+        QCOMPARE(sets.size(), 2);
+        // 3..8 bits; weights: 2, 78, 16 of 96 channels; features: 75 and 25 of 100 rows.
+        QCOMPARE(sets[0]->count(), 6);
+        QCOMPARE(sets[0]->at(0), 2.1);
+        QCOMPARE(sets[0]->at(1), 81.3);
+        QCOMPARE(sets[0]->at(2), 16.7);
+        QCOMPARE(sets[1]->at(1), 75.0);
+        QCOMPARE(sets[1]->at(5), 25.0);
+        tab.clear();
+        QVERIFY(!tab.bitsView()->isVisible());
     }
 
     void shortQuantizationRunFillsTheQuantizationTab()
@@ -536,7 +581,7 @@ private Q_SLOTS:
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(done.wait(120000));
-        QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
+        QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat bits=4" }));
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
         QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);

@@ -169,6 +169,8 @@ qint64 RunHistory::add(const RunResult& r)
         }
     q.prepare("INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& l : r.layers) {
+        if (!l.isWeight())
+            continue; // the history keeps weight histograms; feature rows stay in layers.csv
         for (const QVariant& v : { QVariant(id), QVariant(QString::fromStdString(l.method)),
                  QVariant(QString::fromStdString(l.setting)), QVariant(stageText(l.stage)), QVariant(qlonglong(l.seed)),
                  QVariant(l.fold), QVariant(QString::fromStdString(l.layer)), QVariant(QString::fromStdString(l.shape)),

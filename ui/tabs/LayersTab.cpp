@@ -20,11 +20,17 @@ LayersTab::LayersTab(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(
         makeChartHint(tr("Counted per tensor for seed 0. 'disk bytes' is what the tensor takes in the saved "
-                         ".gsqm file (dense, CSR or bitmask, whichever is smallest).")));
-    m_model = new RowTableModel({ tr("method"), tr("setting"), tr("stage"), tr("layer"), tr("shape"), tr("params"),
-                                    tr("nnz"), tr("sparsity %"), tr("bits"), tr("disk bytes"), tr("MACs") },
+                         ".gsqm file (dense, CSR or bitmask, whichever is smallest). A2Q adds a 'features' row per "
+                         "activation point: its learned quantizers, their bit-widths and bits by in-degree.")));
+    m_model = new RowTableModel(
+        { tr("method"), tr("setting"), tr("stage"), tr("kind"), tr("layer"), tr("shape"), tr("params"), tr("nnz"),
+            tr("sparsity %"), tr("bits"), tr("bit-widths"), tr("bits by in-degree"), tr("disk bytes"), tr("MACs") },
         this);
-    m_model->setHeaderToolTips({ {}, {}, {}, {}, {}, tr("counted: all values"), tr("counted: non-zero values"), {}, {},
+    m_model->setHeaderToolTips({ {}, {}, {}, tr("weight: a weight tensor; features: an A2Q activation point"), {}, {},
+        tr("counted: all values (features: learned quantizers)"), tr("counted: non-zero values"), {},
+        tr("stored bits per value (features: the average over the rows of the last evaluation pass)"),
+        tr("rows per bit-width, bits:rows (weights: output channels; features: rows of the last evaluation pass)"),
+        tr("features: mean learned bits of the nodes per in-degree bucket, degrees:bits"),
         tr("measured: payload bytes in the model file"),
         tr("counted: multiply-accumulates of this weight in one forward pass over the test data, "
            "non-zero weights (and stored inputs) only; message passing not included") });
@@ -53,10 +59,12 @@ void LayersTab::addEvents(const std::vector<SessionEvent>& events)
         if (!f || f->job != 0)
             continue;
         for (const auto& l : f->layers)
-            rows.append(QVariantList { QString::fromStdString(l.method), QString::fromStdString(l.setting),
-                stageText(l.stage), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
-                static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
-                static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs) });
+            rows.append(
+                QVariantList { QString::fromStdString(l.method), QString::fromStdString(l.setting), stageText(l.stage),
+                    QString::fromStdString(l.kind), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
+                    static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
+                    QString::fromStdString(l.bitWidths), QString::fromStdString(l.bitsByDegree),
+                    static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs) });
     }
     m_model->appendRows(rows);
 }

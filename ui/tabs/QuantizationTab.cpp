@@ -22,13 +22,30 @@ double mean(const QList<double>& v)
     return meanStd(v).first;
 }
 
+/// The method and its setting (two INT4 QAT steps differ by observer or granularity); A²Q adds
+/// the average weight bits it learned.
 QString labelOf(const ResultRow& row)
 {
     if (row.method == "none")
         return QObject::tr("fp32 base");
     QString method = QString::fromStdString(row.method);
     method.replace("degree_quant", "degree-quant");
-    return method + " " + QString::number(row.bits, 'g', 3) + "b";
+    QString label = method + " " + QString::fromStdString(row.setting);
+    if (row.method == "a2q")
+        label += " (" + QString::number(row.bits, 'f', 2) + "b)";
+    return label;
+}
+
+/// "3:4 4:60" -> {3: 4, 4: 60}.
+QMap<int, qint64> parseWidths(const std::string& text)
+{
+    QMap<int, qint64> out;
+    for (const QString& part : QString::fromStdString(text).split(' ', Qt::SkipEmptyParts)) {
+        const auto kv = part.split(':');
+        if (kv.size() == 2)
+            out[kv[0].toInt()] += kv[1].toLongLong();
+    }
+    return out;
 }
 } // namespace
 
@@ -52,14 +69,26 @@ QuantizationTab::QuantizationTab(QWidget* parent)
     m_costY->setTitleText(tr("percent (fp32 = 100)"));
     m_costView->chart()->addAxis(m_costX, Qt::AlignBottom);
     m_costView->chart()->addAxis(m_costY, Qt::AlignLeft);
+    m_bitsView = new ChartView(tr("A²Q: learned bit-widths (seed 0)"));
+    m_bitsX = new QBarCategoryAxis;
+    m_bitsY = new QValueAxis;
+    m_bitsY->setTitleText(tr("percent of rows"));
+    m_bitsY->setRange(0, 100);
+    m_bitsView->chart()->addAxis(m_bitsX, Qt::AlignBottom);
+    m_bitsView->chart()->addAxis(m_bitsY, Qt::AlignLeft);
+    m_bitsView->setToolTip(tr("Share of weight output channels and of feature rows (nodes or pooled rows of the "
+                              "last evaluation pass) at each learned bit-width. The Layers tab lists them per "
+                              "layer, with the features' mean bits by in-degree."));
     layout->addWidget(m_accView, 3);
     layout->addWidget(m_costView, 2);
+    layout->addWidget(m_bitsView, 2);
     refresh();
+    refreshBits();
 }
 
 QList<ChartView*> QuantizationTab::charts() const
 {
-    return { m_accView, m_costView };
+    return { m_accView, m_costView, m_bitsView };
 }
 
 void QuantizationTab::clear()
@@ -67,7 +96,10 @@ void QuantizationTab::clear()
     m_order.clear();
     m_entries.clear();
     m_baseDisk.clear();
+    m_weightWidths.clear();
+    m_featureWidths.clear();
     refresh();
+    refreshBits();
 }
 
 void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
@@ -79,20 +111,34 @@ void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
             continue;
         const auto& row = f->row;
         const QString label = labelOf(row);
+        if (row.method == "a2q" && f->job == 0) {
+            for (const auto& l : f->layers) {
+                auto& widths = l.isWeight() ? m_weightWidths[label] : m_featureWidths[label];
+                const auto parsed = parseWidths(l.bitWidths);
+                for (auto it = parsed.begin(); it != parsed.end(); ++it)
+                    widths[it.key()] += it.value();
+            }
+            refreshBits();
+        }
         if (!m_order.contains(label))
             m_order << label;
         Entry& entry = m_entries[label];
         entry.test << row.testValue;
         entry.deployed << row.deployedValue;
         entry.bits << row.bits;
+        // Sizes in deployment form (BatchNorm folded), the form quantized files are stored in, so
+        // the ratio compares like with like.
+        auto folded = [](const ResultRow& r) {
+            return static_cast<double>(r.sizeFoldedBytes > 0 ? r.sizeFoldedBytes : r.sizeDiskBytes);
+        };
         if (row.method == "none") {
-            m_baseDisk[{ row.seed, row.fold }] = static_cast<double>(row.sizeDiskBytes);
+            m_baseDisk[{ row.seed, row.fold }] = folded(row);
             entry.diskRatio << 1.0;
             entry.speedup << 1.0;
         } else {
             const double base = m_baseDisk.value({ row.seed, row.fold }, 0.0);
             if (base > 0)
-                entry.diskRatio << static_cast<double>(row.sizeDiskBytes) / base;
+                entry.diskRatio << folded(row) / base;
             if (row.latencyMs > 0)
                 entry.speedup << row.latencyDenseMs / row.latencyMs;
         }
@@ -147,7 +193,7 @@ void QuantizationTab::refresh()
     m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
     m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
 
-    auto* disk = new QBarSet(tr("disk, % of fp32"));
+    auto* disk = new QBarSet(tr("file, % of fp32 (BatchNorm folded in both)"));
     disk->setColor(QColor("#8e44ad"));
     auto* speed = new QBarSet(tr("int8 speed-up × 100"));
     speed->setColor(QColor("#27ae60"));
@@ -170,6 +216,50 @@ void QuantizationTab::refresh()
     costSeries->attachAxis(m_costX);
     costSeries->attachAxis(m_costY);
     m_costY->setRange(0, std::ceil(hi / 50.0) * 50.0);
+}
+
+void QuantizationTab::refreshBits()
+{
+    auto* chart = m_bitsView->chart();
+    chart->removeAllSeries();
+    m_bitsView->setVisible(!m_weightWidths.isEmpty());
+    if (m_weightWidths.isEmpty())
+        return;
+    int lo = 8, hi = 2;
+    for (const auto* all : { &m_weightWidths, &m_featureWidths })
+        for (const auto& widths : *all)
+            for (auto it = widths.begin(); it != widths.end(); ++it) {
+                lo = std::min(lo, it.key());
+                hi = std::max(hi, it.key());
+            }
+    QStringList categories;
+    for (int b = lo; b <= hi; ++b)
+        categories << tr("%1 bits").arg(b);
+    m_bitsX->setCategories(categories);
+    auto* series = new QBarSeries;
+    const QStringList colours { "#2e86de", "#e67e22", "#16a085", "#c0392b" };
+    int colour = 0;
+    auto addSet = [&](const QString& name, const QMap<int, qint64>& widths) {
+        qint64 total = 0;
+        for (auto n : widths)
+            total += n;
+        if (total == 0)
+            return;
+        auto* set = new QBarSet(name);
+        set->setColor(QColor(colours[colour++ % colours.size()]));
+        for (int b = lo; b <= hi; ++b)
+            *set << std::round(1000.0 * static_cast<double>(widths.value(b)) / static_cast<double>(total)) / 10.0;
+        series->append(set);
+    };
+    for (auto it = m_weightWidths.begin(); it != m_weightWidths.end(); ++it) {
+        addSet(tr("%1 — weight channels").arg(it.key()), it.value());
+        addSet(tr("%1 — feature rows").arg(it.key()), m_featureWidths.value(it.key()));
+    }
+    series->setLabelsVisible(true);
+    series->setLabelsFormat("@value %");
+    chart->addSeries(series);
+    series->attachAxis(m_bitsX);
+    series->attachAxis(m_bitsY);
 }
 
 } // namespace gsq::ui

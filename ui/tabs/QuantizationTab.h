@@ -27,6 +27,8 @@ public:
     QList<ChartView*> charts() const override;
     /// Category labels shown, in order (the base first); for tests.
     QStringList categories() const { return m_order; }
+    /// The learned bit-width chart (A²Q); for tests.
+    ChartView* bitsView() const { return m_bitsView; }
 
 private:
     struct Entry {
@@ -34,10 +36,15 @@ private:
     };
     void refresh();
 
+    void refreshBits();
+
     ChartView* m_accView;
     ChartView* m_costView;
-    QBarCategoryAxis *m_accX, *m_costX;
-    QValueAxis *m_accY, *m_costY;
+    ChartView* m_bitsView; ///< A²Q's learned bit-widths (seed 0), shown once an A²Q stage finished
+    QBarCategoryAxis *m_accX, *m_costX, *m_bitsX;
+    QValueAxis *m_accY, *m_costY, *m_bitsY;
+    /// A²Q stages of job 0: label -> bit-width -> weight output channels / feature rows.
+    QMap<QString, QMap<int, qint64>> m_weightWidths, m_featureWidths;
     QStringList m_order;
     QMap<QString, Entry> m_entries;
     QMap<std::pair<int64_t, int>, double> m_baseDisk; ///< (seed, fold) -> fp32 file bytes

@@ -102,6 +102,8 @@ void WeightsTab::addEvents(const std::vector<SessionEvent>& events)
         if (!f || f->job != 0)
             continue;
         for (const auto& l : f->layers) {
+            if (!l.isWeight())
+                continue; // A²Q feature rows have no weight histogram (Layers tab)
             const QString layer = QString::fromStdString(l.layer);
             const QString setting = QString::fromStdString(settingKey(l.method, l.setting));
             m_rows[layer][setting][stageText(l.stage)] = l;

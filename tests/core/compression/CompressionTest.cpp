@@ -184,7 +184,8 @@ private Q_SLOTS:
         // layers.csv: 2 weights x 5 stages x 2 seeds.
         QCOMPARE(r.layers.size(), size_t(20));
         const std::string header
-            = "method,setting,stage,seed,fold,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs\n";
+            = "method,setting,stage,seed,fold,kind,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs,bit_widths,"
+              "bits_by_degree\n";
         // MACs of one inference pass: Cora's 49216 stored features x 16 outputs, 2708 nodes x 112 weights,
         // and after 90 % pruning the second layer's 11 remaining weights for every node.
         QCOMPARE(r.layers[0].macs, int64_t(49216) * 16);

@@ -79,7 +79,14 @@ private Q_SLOTS:
         QCOMPARE(d.percentile, 0.001);
         auto a = spec("      method: a2q\n      target_bits: 3.5\n");
         QCOMPARE(a.granularity, std::string("per_channel"));
-        QCOMPARE(a.settingLabel(), std::string("target_bits=3.5"));
+        QCOMPARE(a.settingLabel(), std::string("bits=8 target_bits=3.5"));
+        // Labels tell steps of one method apart by what differs from the method's default.
+        QCOMPARE(spec("      method: qat\n      bits: 4\n      observer: percentile\n      granularity: per_channel\n")
+                     .settingLabel(),
+            std::string("bits=4 observer=percentile per_channel"));
+        QCOMPARE(spec("      method: degree_quant\n      bits: 4\n      protect_change: 0\n").settingLabel(),
+            std::string("bits=4 protect_change=0"));
+        QCOMPARE(d.settingLabel(), std::string("bits=8")); // percentile is degree_quant's own default
         QCOMPARE(spec("      method: ptq\n").epochs, 0);
     }
 
@@ -109,6 +116,14 @@ private Q_SLOTS:
             << "      method: degree_quant\n      protect_low: 0.6\n      protect_change: 0.6\n"
             << "q.yaml:11: key 'compression[0].quantize.protect_change': protect_low + protect_change must not exceed "
                "1 (a probability)";
+        QTest::newRow("same results key")
+            << "      method: qat\n      bits: 4\n  - quantize:\n      method: qat\n      bits: 4\n      epochs: 9\n"
+            << "q.yaml:11: key 'compression[1]': its results would be labelled 'qat bits=4' like step 1's; change "
+               "bits, observer, granularity or protection, or drop one";
+        QTest::newRow("feature quantizers")
+            << "      method: a2q\n      feature_quantizers: per_edge\n"
+            << "q.yaml:10: key 'compression[0].quantize.feature_quantizers': unknown value 'per_edge'; valid choices: "
+               "auto, per_node, nearest, degree";
         QTest::newRow("unknown key")
             << "      method: qat\n      bitz: 4\n"
             << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: "
@@ -272,8 +287,9 @@ private Q_SLOTS:
     void a2qLearnsBitsAndStepSizes()
     {
         Toy toy(4);
-        auto q = Quantizer::attach(
-            *toy.model, spec("      method: a2q\n      bits: 6\n      target_bits: 3\n      penalty: 1.0\n"));
+        auto q = Quantizer::attach(*toy.model,
+            spec("      method: a2q\n      bits: 6\n      target_bits: 3\n      penalty: 1.0\n"
+                 "      feature_quantizers: degree\n"));
         q->setCalibrating(true);
         toy.predict();
         q->setCalibrating(false);
@@ -290,6 +306,171 @@ private Q_SLOTS:
         torch::optim::SGD opt(toy.model->parameters(), torch::optim::SGDOptions(20.0));
         opt.step();
         QVERIFY(q->averageWeightBits() < 6.0);
+    }
+
+    void a2qGivesNodeTasksOneQuantizerPerNode()
+    {
+        // A node-level task (no batch vector): feature_quantizers auto learns a step size and a
+        // bit-width per node (the A²Q code's node-level quantizers).
+        Toy toy(4);
+        auto q = Quantizer::attach(*toy.model, spec("      method: a2q\n      bits: 8\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        auto params = toy.model->named_parameters();
+        QCOMPARE(params["quant.stack_conv0_input__bits"].numel(), int64_t(30));
+        QCOMPARE(params["quant.stack_conv0_input__step"].numel(), int64_t(30));
+        for (const auto& b : toy.model->named_buffers())
+            QVERIFY2(b.key().find("__range") == std::string::npos, b.key().c_str()); // A²Q keeps no ranges
+        auto point = [&](const std::vector<Quantizer::FeatureBits>& all) {
+            for (const auto& f : all)
+                if (f.name == "stack.conv0.input")
+                    return f;
+            return Quantizer::FeatureBits {};
+        };
+        auto f = point(q->featureBits());
+        QCOMPARE(f.mode, std::string("per_node"));
+        QCOMPARE(f.quantizers, int64_t(30));
+        QCOMPARE(f.rows, int64_t(30));
+        QCOMPARE(f.cols, int64_t(12));
+        QCOMPARE(f.widths, (std::map<int, int64_t> { { 8, 30 } }));
+        // Node 0 learns 3 bits: one row moves to 3 bits, and its in-degree bucket's mean drops by
+        // 5 / (nodes in that bucket).
+        auto deg = torch::bincount(toy.edgeIndex[1], {}, 30);
+        auto bucketOf = [](int64_t d) {
+            int b = 0;
+            for (; d > 0; d >>= 1)
+                ++b;
+            return b <= 1 ? std::to_string(b)
+                          : std::to_string(int64_t { 1 } << (b - 1)) + "-" + std::to_string((int64_t { 1 } << b) - 1);
+        };
+        std::map<std::string, int> inBucket;
+        for (int64_t i = 0; i < 30; ++i)
+            ++inBucket[bucketOf(deg[i].item<int64_t>())];
+        {
+            torch::NoGradGuard g;
+            params["quant.stack_conv0_input__bits"][0].fill_(3.0);
+        }
+        toy.predict();
+        f = point(q->featureBits());
+        QCOMPARE(f.widths, (std::map<int, int64_t> { { 3, 1 }, { 8, 29 } }));
+        QCOMPARE(f.averageBits, (29 * 8.0 + 3) / 30);
+        QCOMPARE(f.byDegree.size(), inBucket.size());
+        const std::string bucket0 = bucketOf(deg[0].item<int64_t>());
+        for (const auto& [label, bits] : f.byDegree) {
+            QVERIFY2(inBucket.count(label), label.c_str());
+            const double expected = label == bucket0 ? 8.0 - 5.0 / inBucket[label] : 8.0;
+            QVERIFY2(std::abs(bits - expected) < 1e-9, (label + " " + std::to_string(bits)).c_str());
+        }
+    }
+
+    void a2qNearestPoolPicksTheQuantizerWhoseRangeFitsTheRow()
+    {
+        // A batch of graphs: feature_quantizers auto is the nearest-neighbour pool.
+        Toy toy(4);
+        auto q = Quantizer::attach(*toy.model, spec("      method: a2q\n      bits: 4\n      nearest_groups: 4\n"));
+        auto batch = torch::cat({ torch::zeros({ 15 }, torch::kLong), torch::ones({ 15 }, torch::kLong) });
+        // Row r has max |x| = r + 1 (non-negative: unsigned, 15 levels at 4 bits).
+        auto x = (torch::rand({ 30, 6 }) * 0.9 + 0.05) * (torch::arange(30, torch::kFloat) + 1).unsqueeze(1);
+        x.select(1, 0).copy_(torch::arange(30, torch::kFloat) + 1);
+        q->setCalibrating(true);
+        q->beginGraph(toy.edgeIndex, 30, batch);
+        q->act("p", x, Rows::Nodes);
+        q->setCalibrating(false);
+        auto step = toy.model->named_parameters()["quant.p__step"].detach().abs() + 1e-8;
+        QCOMPARE(step.numel(), int64_t(4));
+        // The pool starts spread over the rows' max |x| (quantiles 1/8, 3/8, 5/8, 7/8).
+        auto rowMax = torch::arange(30, torch::kFloat) + 1;
+        auto expectedStep = torch::quantile(rowMax, torch::tensor({ 0.125f, 0.375f, 0.625f, 0.875f })) / 15.0;
+        QVERIFY(torch::allclose(step, expectedStep, 1e-5, 1e-6));
+        q->eval();
+        q->beginGraph(toy.edgeIndex, 30, batch);
+        auto y = q->act("p", x, Rows::Nodes);
+        // Each row: the quantizer whose largest level 15 * step is nearest its max, then rounding.
+        auto reach = step * 15.0;
+        auto pick = (rowMax.unsqueeze(1) - reach.unsqueeze(0)).pow(2).argmin(1);
+        auto s = step.index_select(0, pick).unsqueeze(1);
+        auto expected = (x / s).round().clamp(0, 15) * s;
+        QVERIFY2(torch::allclose(y, expected, 1e-5, 1e-6),
+            std::to_string((y - expected).abs().max().item<double>()).c_str());
+        QCOMPARE(std::get<0>(at::_unique(pick)).numel(), int64_t(4)); // every quantizer serves some rows
+        auto f = q->featureBits().at(0);
+        QCOMPARE(f.mode, std::string("nearest"));
+        QCOMPARE(f.quantizers, int64_t(4));
+        QCOMPARE(f.widths, (std::map<int, int64_t> { { 4, 30 } }));
+    }
+
+    void a2qFilesStoreEachLearnedWidthOnce()
+    {
+        QTemporaryDir d;
+        const std::string path = d.filePath("a2q.gsqm").toStdString();
+        const std::string body = "      method: a2q\n      bits: 6\n      feature_quantizers: degree\n";
+        Toy a(5);
+        auto qa = Quantizer::attach(*a.model, spec(body));
+        qa->setCalibrating(true);
+        a.predict();
+        qa->setCalibrating(false);
+        {
+            torch::NoGradGuard g;
+            a.model->named_parameters()["quant.stack_conv0_weight__bits"].narrow(0, 0, 3).fill_(3.0); // mixed widths
+        }
+        auto expected = a.predict();
+        auto qweights = qa->quantizedWeights();
+        measure::ModelFile::save(*a.model, path, &qweights);
+        std::set<std::string> names;
+        for (const auto& t : measure::ModelFile::read(path))
+            names.insert(t.name);
+        // The weight's step sizes and widths live in its packed record only; feature quantizers stay.
+        QCOMPARE(
+            names.count("quant.stack_conv0_weight__step") + names.count("quant.stack_conv0_weight__bits"), size_t(0));
+        QCOMPARE(names.count("quant.stack_conv0_input__step"), size_t(1));
+        for (const auto& n : names)
+            QVERIFY2(n.find("__range") == std::string::npos, n.c_str());
+        // Storing them twice (as before) costs the two dense vectors per weight.
+        auto duplicated = qweights;
+        for (auto& [name, q] : duplicated)
+            q.derived.clear();
+        QVERIFY(measure::ModelFile::encode(*a.model, &duplicated).size()
+            > measure::ModelFile::encode(*a.model, &qweights).size() + 2 * 8 * 4);
+
+        // Loaded into another model with the same quantizer: the learned widths come back from the
+        // packed record, and so do the predictions.
+        Toy b(6);
+        auto qb = Quantizer::attach(*b.model, spec(body));
+        qb->setCalibrating(true);
+        b.predict();
+        qb->setCalibrating(false);
+        measure::ModelFile::load(*b.model, path);
+        auto bits = b.model->named_parameters()["quant.stack_conv0_weight__bits"];
+        QCOMPARE(bits.narrow(0, 0, 3).eq(3.0).all().item<bool>(), true);
+        QCOMPARE(bits.narrow(0, 3, 5).eq(6.0).all().item<bool>(), true);
+        QVERIFY(torch::allclose(b.predict(), expected, 1e-5, 1e-6));
+    }
+
+    void a2qMemoryPenaltyIsTheCodesFeatureKilobytes()
+    {
+        Toy toy(4);
+        auto q = Quantizer::attach(*toy.model,
+            spec("      method: a2q\n      bits: 6\n      target_bits: 4\n      penalty: 0.5\n"
+                 "      penalty_form: memory\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        toy.predict();
+        // Feature elements of the last forward pass at 6 bits against a 4-bit target, in KB.
+        double elems = 0;
+        for (const auto& f : q->featureBits())
+            elems += static_cast<double>(f.rows * f.cols);
+        QVERIFY(elems > 0);
+        const double expected = 0.5 * std::pow((6.0 - 4.0) * elems / 8192.0, 2);
+        auto pen = q->penalty();
+        QVERIFY2(std::abs(pen.item<double>() - expected) < 1e-6 * std::max(1.0, expected),
+            (std::to_string(pen.item<double>()) + " vs " + std::to_string(expected)).c_str());
+        pen.backward();
+        // The weights' widths are left to the task loss.
+        auto wb = toy.model->named_parameters()["quant.stack_conv0_weight__bits"];
+        QVERIFY(!wb.grad().defined() || wb.grad().eq(0).all().item<bool>());
+        QVERIFY(toy.model->named_parameters()["quant.stack_conv0_input__bits"].grad().gt(0).all().item<bool>());
     }
 
     void packedModelFileRoundTripsPredictions()
@@ -379,6 +560,18 @@ private Q_SLOTS:
         // Two channel vectors instead of four plus a counter per BatchNorm.
         const auto unfolded = measure::ModelFile::encode(*a).size();
         QVERIFY(measure::ModelFile::encode(*a, &qweights).size() < unfolded);
+        // The fp32 model's deployment-form size folds its BatchNorm the same way: 2 x (4 channel
+        // vectors + counter) -> 2 x 2 vectors per BatchNorm of 8 channels, names included.
+        {
+            qa->setEnabled(false);
+            auto plain = make(1);
+            auto fp32 = measure::measureSizes(*plain);
+            QCOMPARE(fp32.foldedBytes, static_cast<int64_t>(measure::ModelFile::encode(*plain, nullptr, true).size()));
+            QVERIFY(fp32.foldedBytes < fp32.diskBytes);
+            auto quantized = measure::measureSizes(*a, &qweights);
+            QCOMPARE(quantized.foldedBytes, quantized.diskBytes);
+            qa->setEnabled(true);
+        }
 
         auto b = make(2);
         auto qb = Quantizer::attach(*b, spec("      method: ptq\n      bits: 8\n"));

@@ -102,9 +102,61 @@ private:
     std::shared_ptr<torch::nn::Module> m_module;
 };
 
+/// A weight, an A²Q step size and an A²Q bit-width, each with task gradient exactly 1: SGD moves
+/// each by its own learning rate per step.
+class GroupLrTask : public Task {
+public:
+    GroupLrTask()
+    {
+        m_module = std::make_shared<torch::nn::Module>();
+        w = m_module->register_parameter("w", torch::zeros({ 1 }));
+        auto quant = std::make_shared<torch::nn::Module>();
+        step = quant->register_parameter("x__step", torch::zeros({ 1 }));
+        bits = quant->register_parameter("x__bits", torch::zeros({ 1 }));
+        m_module->register_module("quant", quant);
+    }
+    std::shared_ptr<torch::nn::Module> module() override { return m_module; }
+    int64_t numBatches() const override { return 1; }
+    void beginEpoch(std::mt19937_64&) override { }
+    at::Tensor batchLoss(int64_t) override { return (w + step + bits).sum(); }
+    Evaluation evaluate() override { return {}; }
+    std::string metricName() const override { return "accuracy"; }
+    void inferenceForward() override { }
+    void calibrationForward() override { }
+    at::Tensor w, step, bits;
+
+private:
+    std::shared_ptr<torch::nn::Module> m_module;
+};
+
 class TrainerTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void quantizerStepSizesAndBitWidthsHaveTheirOwnLearningRates()
+    {
+        experiment::TrainConfig c;
+        c.optimizer = "sgd";
+        c.momentum = 0;
+        c.weightDecay = 0;
+        c.lr = 0.1;
+        c.quantStepLr = 0.01;
+        c.quantBitsLr = 2.0;
+        c.epochs = 2;
+        c.lrStepSize = 1; // halved after the first epoch: every group's rate with it
+        c.lrGamma = 0.5;
+        c.selectBy = "last";
+        GroupLrTask task;
+        Trainer(c).fit(task, 0, {});
+        QVERIFY(std::abs(task.w.item<double>() + 0.1 * 1.5) < 1e-6);
+        QVERIFY(std::abs(task.step.item<double>() + 0.01 * 1.5) < 1e-6);
+        QVERIFY(std::abs(task.bits.item<double>() + 2.0 * 1.5) < 1e-6);
+        // Unset (0): both follow train.lr.
+        c.quantStepLr = c.quantBitsLr = 0;
+        GroupLrTask plain;
+        Trainer(c).fit(plain, 0, {});
+        QVERIFY(std::abs(plain.step.item<double>() + 0.15) < 1e-6 && std::abs(plain.bits.item<double>() + 0.15) < 1e-6);
+    }
+
     void quantizerParametersHaveNoWeightDecay()
     {
         for (const char* optimizer : { "adam", "adamw", "sgd" }) {
