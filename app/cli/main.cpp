@@ -7,6 +7,7 @@
 #include "core/data/DatasetRegistry.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/measure/ModelFile.h"
+#include "core/results/Paired.h"
 #include "core/session/ResultWriter.h"
 #include "core/session/Session.h"
 
@@ -28,6 +29,7 @@ const char* kUsage = R"(Usage:
   graphsqueeze-cli run FILE.yaml|DIR [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
                        [--resume] [--cell I/N]
   graphsqueeze-cli merge OUT CELL_DIR...
+  graphsqueeze-cli paired RUN_DIR [CELL_DIR...] [--baseline LABEL] [--deployed]
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
   graphsqueeze-cli inspect MODEL.gsqm
@@ -42,6 +44,10 @@ Commands:
              Every finished job is also appended to DIR/jobs.journal as it ends
   merge      combine the cells of a sweep (run --cell I/N, each with its own --out) into OUT:
              the same results.csv, summary.csv, layers.csv and run.json as one run
+  paired     compare every method of a finished run with a baseline (default: the fp32 base)
+             fold by fold and seed by seed: mean and std of the paired differences,
+             wins/ties/losses, two-sided sign-test and Wilcoxon signed-rank p-values
+             (the cells of a sweep are given together, as to merge)
   validate   check an experiment file and print it with defaults filled in
   datasets   print the statistics of the bundled datasets
   inspect    print the per-tensor table of a saved model file (.gsqm)
@@ -58,6 +64,9 @@ Options:
                       read back, not trained again (the experiment must be unchanged)
   --cell I/N          run only slice I (0-based) of N equal slices of the job grid
                       (fold-major, then seed), e.g. one slice per cluster task
+  --baseline LABEL    paired: the rows to compare with, as the command lists them, e.g.
+                      "qat bits=4 observer=percentile per_channel" (stage optional)
+  --deployed          paired: compare the deployed (int8-kernel) metric, not the simulated
 
 Exit codes: 0 success, 1 the run failed, 2 invalid input (file, YAML, option).
 )";
@@ -66,8 +75,9 @@ struct Args {
     std::string command, file, out;
     std::vector<std::string> overrides;
     std::vector<std::string> cells; ///< merge: the cell directories
-    bool quiet = false, resume = false, codes = false;
+    bool quiet = false, resume = false, codes = false, deployed = false;
     int cellIndex = 0, cellCount = 1;
+    std::string baseline; ///< paired
 };
 
 /// "I/N" with 0 <= I < N.
@@ -120,13 +130,17 @@ Args parse(int argc, char** argv)
             a.codes = true;
         else if (s == "--cell")
             parseCell(value("--cell"), a);
+        else if (s == "--baseline")
+            a.baseline = value("--baseline");
+        else if (s == "--deployed")
+            a.deployed = true;
         else if (!s.empty() && s[0] == '-')
             throw InputError(s, 0, "unknown option (see --help)");
         else if (a.command.empty())
             a.command = s;
         else if (a.file.empty())
             a.file = s;
-        else if (a.command == "merge" || (a.command == "export" && a.cells.empty()))
+        else if (a.command == "merge" || a.command == "paired" || (a.command == "export" && a.cells.empty()))
             a.cells.push_back(s);
         else
             throw InputError(s, 0, "unexpected argument (see --help)");
@@ -247,6 +261,44 @@ int runMerge(const Args& a)
     return 0;
 }
 
+/// `paired RUN_DIR`: every key of the run against the baseline, pair by pair (seed, fold).
+int runPaired(const Args& a)
+{
+    std::vector<std::string> journals;
+    std::vector<std::string> dirs { a.file };
+    dirs.insert(dirs.end(), a.cells.begin(), a.cells.end());
+    for (const auto& dir : dirs) {
+        journals.push_back(dir + "/jobs.journal");
+        if (!std::filesystem::exists(journals.back()))
+            throw InputError(dir, 0, "no jobs.journal here; is it the --out directory of a finished run or cell?");
+    }
+    const auto result = session::Session::merge(journals);
+    results::RowKey base;
+    std::vector<results::PairedDifference> diffs;
+    try {
+        base = results::findKey(result.rows, a.baseline);
+        diffs = results::pairedDifferences(result.rows, base, a.deployed);
+    } catch (const std::invalid_argument& e) {
+        throw InputError("--baseline", 0, e.what());
+    }
+    const std::string metric = result.rows.empty() ? "metric" : result.rows.front().metric;
+    std::cout << "paired differences in " << (a.deployed ? "deployed " : "") << metric << " against " << base.label()
+              << ", in points (x100), per (seed, fold):\n\n";
+    std::cout << std::left << std::setw(58) << "rows" << std::right << std::setw(4) << "n" << std::setw(18)
+              << "mean diff +- sd" << std::setw(12) << "W/T/L" << std::setw(10) << "sign p" << std::setw(12)
+              << "Wilcoxon p"
+              << "\n";
+    for (const auto& d : diffs) {
+        char diff[48], wtl[32], p[48];
+        std::snprintf(diff, sizeof diff, "%+.2f +- %.2f", 100 * d.meanDiff, 100 * d.stdDiff);
+        std::snprintf(wtl, sizeof wtl, "%d/%d/%d", d.wins, d.ties, d.losses);
+        std::snprintf(p, sizeof p, "%10.3g%12.3g", d.signP, d.wilcoxonP);
+        std::cout << std::left << std::setw(58) << d.key.label() << std::right << std::setw(4) << d.n << std::setw(18)
+                  << diff << std::setw(12) << wtl << p << "\n";
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -270,9 +322,11 @@ int main(int argc, char** argv)
         if (a.command == "datasets")
             return runDatasets();
         if (a.command != "run" && a.command != "validate" && a.command != "inspect" && a.command != "merge"
-            && a.command != "export")
-            throw InputError(
-                a.command, 0, "unknown command; valid: run, merge, validate, datasets, inspect, export (see --help)");
+            && a.command != "export" && a.command != "paired")
+            throw InputError(a.command, 0,
+                "unknown command; valid: run, merge, paired, validate, datasets, inspect, export (see --help)");
+        if (a.command != "paired" && (a.deployed || !a.baseline.empty()))
+            throw InputError(a.deployed ? "--deployed" : "--baseline", 0, "belongs to the paired command");
         if (a.command != "export" && a.codes)
             throw InputError("--codes", 0, "belongs to the export command");
         if (a.command != "run" && (a.resume || a.cellCount > 1))
@@ -282,10 +336,13 @@ int main(int argc, char** argv)
                 "missing file (graphsqueeze-cli " + a.command
                     + (a.command == "inspect"       ? " MODEL.gsqm)"
                             : a.command == "merge"  ? " OUT CELL_DIR...)"
+                            : a.command == "paired" ? " RUN_DIR)"
                             : a.command == "export" ? " MODEL.gsqm OUT.pt)"
                                                     : " FILE.yaml)"));
         if (a.command == "merge")
             return runMerge(a);
+        if (a.command == "paired")
+            return runPaired(a);
         if (a.command == "export") {
             if (a.file.empty() || a.cells.empty())
                 throw InputError("export", 0, "usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]");
