@@ -8,6 +8,7 @@
 #include "core/experiment/ConfigYaml.h"
 #include "core/measure/ModelFile.h"
 #include "core/results/Paired.h"
+#include "core/session/JobJournal.h"
 #include "core/session/ResultWriter.h"
 #include "core/session/Session.h"
 
@@ -272,7 +273,18 @@ int runPaired(const Args& a)
         if (!std::filesystem::exists(journals.back()))
             throw InputError(dir, 0, "no jobs.journal here; is it the --out directory of a finished run or cell?");
     }
-    const auto result = session::Session::merge(journals);
+    // The journals' finished jobs, complete or not, so a sweep still running can be read too.
+    struct {
+        std::vector<results::ResultRow> rows;
+    } result;
+    size_t jobs = 0, total = 0;
+    for (const auto& path : journals) {
+        const auto j = session::JobJournal::read(path);
+        total = static_cast<size_t>(j.totalJobs);
+        jobs += j.jobs.size();
+        for (const auto& [index, record] : j.jobs)
+            result.rows.insert(result.rows.end(), record.rows.begin(), record.rows.end());
+    }
     results::RowKey base;
     std::vector<results::PairedDifference> diffs;
     try {
@@ -283,7 +295,7 @@ int runPaired(const Args& a)
     }
     const std::string metric = result.rows.empty() ? "metric" : result.rows.front().metric;
     std::cout << "paired differences in " << (a.deployed ? "deployed " : "") << metric << " against " << base.label()
-              << ", in points (x100), per (seed, fold):\n\n";
+              << ", in points (x100), per (seed, fold), over " << jobs << " of " << total << " jobs:\n\n";
     std::cout << std::left << std::setw(58) << "rows" << std::right << std::setw(4) << "n" << std::setw(18)
               << "mean diff +- sd" << std::setw(12) << "W/T/L" << std::setw(10) << "sign p" << std::setw(12)
               << "Wilcoxon p"

@@ -202,6 +202,48 @@ private Q_SLOTS:
                 withoutTiming(d.filePath(QString("merged/") + f)), withoutTiming(d.filePath(QString("whole/") + f)));
         QVERIFY(QFile::exists(d.filePath("merged/run.json")));
         QVERIFY(QFile::exists(d.filePath("merged/models/base.gsqm")));
+
+        // Paired differences: the cells together give the whole run's table; the numbers are the
+        // per-seed differences of results.csv.
+        auto pairedWhole = cli({ "paired", d.filePath("whole") });
+        QCOMPARE(pairedWhole.code, 0);
+        QCOMPARE(cli(QStringList { "paired" } + cells).out, pairedWhole.out);
+        QFile csv(d.filePath("whole/results.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = QString(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        const auto header = lines[0].split(',');
+        const int method = header.indexOf("method"), setting = header.indexOf("setting"),
+                  stage = header.indexOf("stage"), seed = header.indexOf("seed"), test = header.indexOf("test_value");
+        QMap<QString, double> base, tuned;
+        for (const auto& line : lines.mid(1)) {
+            const auto c = line.split(',');
+            if (c[method] == "none")
+                base[c[seed]] = c[test].toDouble();
+            if (c[setting] == "sparsity=0.9" && c[stage] == "finetuned")
+                tuned[c[seed]] = c[test].toDouble();
+        }
+        double sum = 0;
+        int wins = 0, ties = 0, losses = 0;
+        for (const auto& k : base.keys()) {
+            const double diff = tuned[k] - base[k];
+            sum += diff;
+            (diff > 0 ? wins : diff < 0 ? losses : ties)++;
+        }
+        const QString expected = QString("%1 +-").arg(100 * sum / 6, 0, 'f', 2);
+        const QString row = pairedWhole.out.split('\n').filter("finegrained sparsity=0.9 (finetuned)").value(0);
+        QVERIFY2(row.contains(QString("   6 ")) && row.contains(QString(sum >= 0 ? "+" : "") + expected)
+                && row.contains(QString("%1/%2/%3").arg(wins).arg(ties).arg(losses)),
+            qPrintable(row + " | expected " + expected));
+        QVERIFY(pairedWhole.out.contains("over 6 of 6 jobs"));
+        // One cell alone (a sweep still running): its finished jobs, said so.
+        auto oneCell = cli({ "paired", cells[1] });
+        QCOMPARE(oneCell.code, 0);
+        QVERIFY2(oneCell.out.contains("over 2 of 6 jobs") && oneCell.out.contains("   2 "), qPrintable(oneCell.out));
+        auto badBaseline = cli({ "paired", d.filePath("whole"), "--baseline", "qat bits=4" });
+        QCOMPARE(badBaseline.code, 2);
+        QVERIFY2(badBaseline.err.startsWith("error: --baseline: no rows are labelled 'qat bits=4'; this run has: none "
+                                            "(base); finegrained sparsity=0.5 (pruned);"),
+            qPrintable(badBaseline.err));
         auto badCell = cli({ "run", file, "--cell", "4/4" });
         QCOMPARE(badCell.code, 2);
         QCOMPARE(badCell.err, QString("error: --cell: expected I/N with 0 <= I < N (e.g. 0/4), got '4/4'\n"));
