@@ -125,22 +125,29 @@ void CompressionRunner::measure(
         {
             quantization::Int8Scope int8;
             row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
-            // What the deployed int8 kernels predict (activations quantized per call).
+            // What the deployed model predicts: int8 kernels, activations on their trained grid.
             auto ev = task.evaluate();
             row.testMetrics["int8_kernel_" + row.metric] = ev.testMetric;
             row.deployedValue = ev.testMetric;
         }
         quantizer->releaseInt8();
-        // What runs: integer weights of this width in int8 lanes, dynamic 8-bit (7 without VNNI)
-        // activations, everything else (message passing, norms) in fp32.
-        const double bits = quantizer->averageWeightBits();
-        char weights[16];
-        if (std::abs(bits - std::round(bits)) < 1e-9)
-            std::snprintf(weights, sizeof weights, "w%d", static_cast<int>(std::lround(bits)));
-        else
-            std::snprintf(weights, sizeof weights, "wmixed");
-        row.latencyKind
-            = std::string(weights) + "a" + (quantization::activationsReducedRange() ? "7" : "8") + "-dynamic-onednn";
+        // What runs: integer weights of this width in int8 lanes; activations clipped and rounded
+        // to their trained b-bit grid (as in training) and fed to the GEMM through its per-call
+        // 8-bit (7 without VNNI) lanes, or, without activation quantization, only those dynamic
+        // lanes; message passing and norms in fp32.
+        auto width = [](char letter, double bits) {
+            char buf[16];
+            if (std::abs(bits - std::round(bits)) < 1e-9)
+                std::snprintf(buf, sizeof buf, "%c%d", letter, static_cast<int>(std::lround(bits)));
+            else
+                std::snprintf(buf, sizeof buf, "%cmixed", letter);
+            return std::string(buf);
+        };
+        const std::string lanes = quantization::activationsReducedRange() ? "7" : "8";
+        row.latencyKind = width('w', quantizer->averageWeightBits())
+            + (quantizer->spec().activations ? width('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
+                                             : "a" + lanes + "-dynamic")
+            + "-onednn";
     } else {
         // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
         // same weights run through the sparse kernels.

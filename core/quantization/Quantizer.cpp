@@ -339,9 +339,10 @@ Quantizer::ActPoint& Quantizer::actPoint(const std::string& name, const at::Tens
 
 at::Tensor Quantizer::act(const std::string& name, const at::Tensor& x, Rows rows)
 {
-    // Sparse inputs are data as given (e.g. Cora's bag of words); they stay sparse.
-    if (!m_enabled || !m_spec.activations || Int8Scope::active() || x.is_sparse() || x.layout() != torch::kStrided
-        || x.numel() == 0)
+    // Sparse inputs are data as given (e.g. Cora's bag of words); they stay sparse. Under an
+    // Int8Scope the points quantize as in evaluation too: the deployed model clips and rounds
+    // activations to the ranges and widths it was trained with before the int8 kernels see them.
+    if (!m_enabled || !m_spec.activations || x.is_sparse() || x.layout() != torch::kStrided || x.numel() == 0)
         return x;
     return fakeQuantAct(actPoint(name, x, rows), x, rows);
 }
@@ -427,6 +428,12 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
     const int64_t levels = (int64_t { 1 } << m_spec.bits) - 1;
     const double scale = std::max((hi - lo) / static_cast<double>(levels), 1e-8);
     const int64_t zero = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-lo / scale)), 0, levels);
+    if (!torch::GradMode::is_enabled() && !masked) {
+        // Inference (evaluation, the deployed int8 model): the grid alone, without the autograd
+        // bookkeeping of the straight-through estimator.
+        const double s = scale;
+        return (x / s + static_cast<double>(zero)).round_().clamp_(0, static_cast<double>(levels)).sub_(zero).mul_(s);
+    }
     auto y = torch::fake_quantize_per_tensor_affine(x, scale, zero, 0, levels);
     if (m_spec.backward == "ste")
         y = x + (y - x).detach();

@@ -55,8 +55,9 @@ constexpr const char* kLatencyHelp
     = "measured: median forward pass over the test data, as deployed (see latency_kind), on this machine";
 constexpr const char* kLatencyKindHelp
     = "what latency_ms ran: dense-fp32, dense-structured (the smaller model), sparse-csr (pruned weights skipped) "
-      "or wNaM-dynamic-onednn (N-bit integer weights in oneDNN's int8 GEMM, activations quantized to M bits per "
-      "call; message passing stays fp32)";
+      "or wNaK-intLlanes-onednn (N-bit integer weights in oneDNN's int8 GEMM, activations clipped and rounded to "
+      "their trained K-bit grid and fed through L-bit lanes, L = 8 or 7 without VNNI; wNaL-dynamic-onednn when "
+      "activations are not quantized; message passing stays fp32)";
 constexpr const char* kMaskedHelp = "measured: the same model run dense fp32, masked zeros multiplied";
 constexpr const char* kBitsHelp = "bits per stored weight: 32 for fp32, the bit-width of quantized models (A2Q: the "
                                   "average over output channels)";

@@ -59,8 +59,9 @@ struct ResultRow {
     int64_t sizeFoldedBytes = 0;
     double latencyMs = 0; ///< measured: median forward pass over the test data
     /// What latencyMs ran: "dense-fp32", "dense-structured", "sparse-csr" (pruned weights
-    /// skipped) or "w<bits>a<bits>-dynamic-onednn" (integer weights of that width in oneDNN's
-    /// int8 GEMM, activations quantized per call to 8 bits, or 7 on CPUs without VNNI)
+    /// skipped) or "w<N>a<K>-int<L>lanes-onednn" (N-bit integer weights in oneDNN's int8 GEMM,
+    /// activations clipped and rounded to their trained K-bit grid, fed through L-bit lanes: 8, or
+    /// 7 on CPUs without VNNI); "w<N>a<L>-dynamic-onednn" when activations are not quantized
     std::string latencyKind;
     double latencyDenseMs = 0; ///< measured: the same model run dense fp32 (masked zeros multiplied)
     double bits = 32; ///< bits per quantized weight (A²Q: the average); 32 = fp32

@@ -589,7 +589,7 @@ private Q_SLOTS:
         const auto& last = compare->rows().back();
         QCOMPARE(last[CompareTab::column("stage")].toString(), QString("quantized"));
         QVERIFY2(last[CompareTab::column("latency_kind")].toString().startsWith("w4a")
-                && last[CompareTab::column("latency_kind")].toString().endsWith("-dynamic-onednn"),
+                && last[CompareTab::column("latency_kind")].toString().endsWith("lanes-onednn"),
             qPrintable(last[CompareTab::column("latency_kind")].toString()));
         QVERIFY(last[CompareTab::column("deployed_mean")]
                     .isValid()); // the deployed (int8 kernels) mean beside the simulated one

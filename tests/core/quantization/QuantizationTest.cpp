@@ -739,8 +739,8 @@ private Q_SLOTS:
         // The deployed model is labelled by what runs and has its own accuracy, within a point of
         // the simulated (fake-quantized) one at 8 bits.
         const std::string acts = activationsReducedRange() ? "7" : "8";
-        QCOMPARE(ptq.latencyKind, "w8a" + acts + "-dynamic-onednn");
-        QCOMPARE(r.rows[2].latencyKind, "w4a" + acts + "-dynamic-onednn");
+        QCOMPARE(ptq.latencyKind, "w8a8-int" + acts + "lanes-onednn");
+        QCOMPARE(r.rows[2].latencyKind, "w4a4-int" + acts + "lanes-onednn");
         QVERIFY(ptq.testMetrics.count("int8_kernel_accuracy") == 1);
         QCOMPARE(ptq.deployedValue, ptq.testMetrics.at("int8_kernel_accuracy"));
         QVERIFY2(std::abs(ptq.deployedValue - ptq.testValue) <= 0.01, std::to_string(ptq.deployedValue).c_str());
