@@ -550,7 +550,7 @@ private Q_SLOTS:
         f1.bitWidths = "4:75 8:25";
         tab.addEvents({ StageFinished { 0, a2q, { w1, w2, f1 } } });
         QVERIFY(tab.bitsView()->isVisible());
-        QCOMPARE(tab.categories().back(), QString("a2q bits=8 target_bits=4 (4.25b)"));
+        QCOMPARE(tab.categories().back(), QString("a2q 8b→4 (4.25b)"));
         auto series = tab.bitsView()->chart()->series();
         QCOMPARE(series.size(), 1);
         auto sets = static_cast<QBarSeries*>(series[0])->barSets();
@@ -581,7 +581,7 @@ private Q_SLOTS:
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(done.wait(120000));
-        QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat bits=4" }));
+        QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
         QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);

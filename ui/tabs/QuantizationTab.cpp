@@ -22,18 +22,32 @@ double mean(const QList<double>& v)
     return meanStd(v).first;
 }
 
-/// The method and its setting (two INT4 QAT steps differ by observer or granularity); A²Q adds
-/// the average weight bits it learned.
+/// The method and, compactly, its setting (two INT4 QAT steps differ by observer or granularity):
+/// "qat 4b percentile per-ch", "a2q 8b→4 (4.00b)" with the average weight bits A²Q learned.
 QString labelOf(const ResultRow& row)
 {
     if (row.method == "none")
         return QObject::tr("fp32 base");
     QString method = QString::fromStdString(row.method);
     method.replace("degree_quant", "degree-quant");
-    QString label = method + " " + QString::fromStdString(row.setting);
+    QStringList parts { method };
+    for (const QString& token : QString::fromStdString(row.setting).split(' ', Qt::SkipEmptyParts)) {
+        if (token.startsWith("bits="))
+            parts << token.mid(5) + "b";
+        else if (token.startsWith("target_bits="))
+            parts.last() += "→" + token.mid(12);
+        else if (token.startsWith("observer="))
+            parts << token.mid(9);
+        else if (token == "per_channel")
+            parts << QObject::tr("per-ch");
+        else if (token == "start=init")
+            parts << QObject::tr("from init");
+        else
+            parts << token;
+    }
     if (row.method == "a2q")
-        label += " (" + QString::number(row.bits, 'f', 2) + "b)";
-    return label;
+        parts << "(" + QString::number(row.bits, 'f', 2) + "b)";
+    return parts.join(' ');
 }
 
 /// "3:4 4:60" -> {3: 4, 4: 60}.
@@ -72,7 +86,7 @@ QuantizationTab::QuantizationTab(QWidget* parent)
     m_bitsView = new ChartView(tr("A²Q: learned bit-widths (seed 0)"));
     m_bitsX = new QBarCategoryAxis;
     m_bitsY = new QValueAxis;
-    m_bitsY->setTitleText(tr("percent of rows"));
+    m_bitsY->setTitleText(tr("% of rows"));
     m_bitsY->setRange(0, 100);
     m_bitsView->chart()->addAxis(m_bitsX, Qt::AlignBottom);
     m_bitsView->chart()->addAxis(m_bitsY, Qt::AlignLeft);
