@@ -221,6 +221,9 @@ private Q_SLOTS:
 
         MainWindow w;
         QCOMPARE(w.openExperiment(file, false), QString());
+        // What the app runs is what the file says, key for key.
+        QCOMPARE(QString::fromStdString(experiment::toYaml(w.panel()->config())),
+            QString::fromStdString(experiment::toYaml(experiment::loadExperiment(file.toStdString()))));
         std::shared_ptr<const results::RunResult> appResult;
         connect(w.controller(), &SessionController::finished, this,
             [&](std::shared_ptr<const results::RunResult> r) { appResult = r; });
