@@ -6,7 +6,7 @@
 /// (Tailor et al. 2021) and A2Q's degree groups (Zhu et al. 2023).
 namespace gsq::core::quantization {
 
-/// The log2 in-degree bucket of each node: 0 for degree 0, 1 for 1, 2 for 2-3, 3 for 4-7, ...,
+/// The log2 in-degree bucket of each node, floor(log2(d + 1)): 0 for degree 0, 1 for 1-2, 2 for 3-6, 3 for 7-14, ...,
 /// capped at groups - 1 (A²Q's degree groups).
 at::Tensor degreeGroups(const at::Tensor& inDegree, int groups);
 /// Degree-Quant's protection probability, per graph of `batch` (undefined = one graph), as the

@@ -23,22 +23,11 @@ std::string keyOf(const std::string& name)
     return measure::ModelFile::quantizerKey(name);
 }
 
-/// "0", "1", "2-3", "4-7", ...: the log2 in-degree bucket of degree d.
-int degreeBucket(int64_t d)
+/// The in-degrees of log2 bucket b of degreeGroups: "0", "1-2", "3-6", "7-14", ...
+std::string bucketLabel(int64_t b)
 {
-    int b = 0;
-    while (d > 0) {
-        d >>= 1;
-        ++b;
-    }
-    return b;
-}
-
-std::string bucketLabel(int b)
-{
-    if (b <= 1)
-        return std::to_string(b);
-    return std::to_string(int64_t { 1 } << (b - 1)) + "-" + std::to_string((int64_t { 1 } << b) - 1);
+    const int64_t lo = (int64_t { 1 } << b) - 1, hi = (int64_t { 1 } << (b + 1)) - 2;
+    return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
 }
 
 double symmetricMax(int bits)
@@ -530,11 +519,12 @@ std::vector<Quantizer::FeatureBits> Quantizer::featureBits() const
         }
         f.averageBits = f.rows ? sum / static_cast<double>(f.rows) : 0;
         if (p->lastNodes && m_inDegree.defined() && m_inDegree.size(0) == f.rows) {
-            auto deg = m_inDegree.to(torch::kLong).contiguous();
-            const int64_t* dp = deg.data_ptr<int64_t>();
-            std::map<int, std::pair<double, int64_t>> buckets;
+            // The log2 buckets of A²Q's degree groups, as many as the degrees need.
+            auto bucket = degreeGroups(m_inDegree, 63).contiguous();
+            const int64_t* bp = bucket.data_ptr<int64_t>();
+            std::map<int64_t, std::pair<double, int64_t>> buckets;
             for (int64_t r = 0; r < f.rows; ++r) {
-                auto& b = buckets[degreeBucket(dp[r])];
+                auto& b = buckets[bp[r]];
                 b.first += static_cast<double>(rb[r]);
                 ++b.second;
             }

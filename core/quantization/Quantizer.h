@@ -87,7 +87,7 @@ public:
         int64_t rows = 0, cols = 0; ///< of the last forward
         double averageBits = 0; ///< over those rows
         std::map<int, int64_t> widths; ///< rows per rounded bit-width
-        /// Mean bits of node rows per in-degree bucket ("0", "1", "2-3", "4-7", ...); empty
+        /// Mean bits of node rows per log2 in-degree bucket ("0", "1-2", "3-6", ...); empty
         /// for rows that are not the graph's nodes.
         std::vector<std::pair<std::string, double>> byDegree;
     };

@@ -97,7 +97,7 @@ struct LayerRow {
     /// Quantized rows per bit-width, "3:4 4:60" (weights: output channels; features: node or
     /// pooled rows of the last evaluation forward); empty when not quantized.
     std::string bitWidths;
-    /// Features: mean learned bits of the nodes per in-degree bucket, "0:5.1 1:4.8 2-3:4.2 4-7:4".
+    /// Features: mean learned bits of the nodes per in-degree bucket, "0:5.1 1-2:4.8 3-6:4.2 7-14:4".
     std::string bitsByDegree;
     bool isWeight() const { return kind == "weight"; }
     double sparsity() const { return params ? 1.0 - static_cast<double>(nnz) / static_cast<double>(params) : 0.0; }

@@ -70,26 +70,22 @@ QuantizationTab::QuantizationTab(QWidget* parent)
     layout->addWidget(makeChartHint(
         tr("Quantized models next to their fp32 base. Bits = stored bits per weight (A²Q: the average over channels). "
            "Disk = size of the saved model file; speed-up = the fp32 forward pass over the int8 (oneDNN) one.")));
-    m_accView = new ChartView(tr("Test metric by quantization method"));
-    m_costView = new ChartView(tr("Cost: size on disk and int8 speed-up"));
-    m_accX = new QBarCategoryAxis;
-    m_accY = new QValueAxis;
-    m_accY->setTitleText(tr("test metric (mean over seeds and folds)"));
+    // A chart with a category axis below and a value axis titled `yTitle` on the left.
+    auto barChart = [](const QString& title, QBarCategoryAxis*& x, QValueAxis*& y, const QString& yTitle) {
+        auto* view = new ChartView(title);
+        x = new QBarCategoryAxis;
+        y = new QValueAxis;
+        y->setTitleText(yTitle);
+        view->chart()->addAxis(x, Qt::AlignBottom);
+        view->chart()->addAxis(y, Qt::AlignLeft);
+        return view;
+    };
+    m_accView = barChart(
+        tr("Test metric by quantization method"), m_accX, m_accY, tr("test metric (mean over seeds and folds)"));
     m_accY->setRange(0, 1);
-    m_accView->chart()->addAxis(m_accX, Qt::AlignBottom);
-    m_accView->chart()->addAxis(m_accY, Qt::AlignLeft);
-    m_costX = new QBarCategoryAxis;
-    m_costY = new QValueAxis;
-    m_costY->setTitleText(tr("percent (fp32 = 100)"));
-    m_costView->chart()->addAxis(m_costX, Qt::AlignBottom);
-    m_costView->chart()->addAxis(m_costY, Qt::AlignLeft);
-    m_bitsView = new ChartView(tr("A²Q: learned bit-widths (seed 0)"));
-    m_bitsX = new QBarCategoryAxis;
-    m_bitsY = new QValueAxis;
-    m_bitsY->setTitleText(tr("% of rows"));
+    m_costView = barChart(tr("Cost: size on disk and int8 speed-up"), m_costX, m_costY, tr("percent (fp32 = 100)"));
+    m_bitsView = barChart(tr("A²Q: learned bit-widths (seed 0)"), m_bitsX, m_bitsY, tr("% of rows"));
     m_bitsY->setRange(0, 100);
-    m_bitsView->chart()->addAxis(m_bitsX, Qt::AlignBottom);
-    m_bitsView->chart()->addAxis(m_bitsY, Qt::AlignLeft);
     m_bitsView->setToolTip(tr("Share of weight output channels and of feature rows (nodes or pooled rows of the "
                               "last evaluation pass) at each learned bit-width. The Layers tab lists them per "
                               "layer, with the features' mean bits by in-degree."));

@@ -76,49 +76,25 @@ experiment::TrainConfig sgd(int epochs, int patience)
 
 } // namespace
 
-/// A weight and a quantizer parameter (the model's `quant` child) with zero task gradient: only
-/// weight decay can move them.
-class DecayTask : public Task {
+/// A weight, an A²Q step size and an A²Q bit-width (parameters of the model's `quant` child),
+/// each starting at `start` with task gradient exactly `gradient`: with gradient 0 only weight
+/// decay can move them; with gradient 1 SGD moves each by its own learning rate per step.
+class QuantParamsTask : public Task {
 public:
-    DecayTask()
+    QuantParamsTask(double start, double gradient)
+        : m_gradient(gradient)
     {
         m_module = std::make_shared<torch::nn::Module>();
-        w = m_module->register_parameter("w", torch::ones({ 1 }));
+        w = m_module->register_parameter("w", torch::full({ 1 }, start));
         auto quant = std::make_shared<torch::nn::Module>();
-        step = quant->register_parameter("step", torch::ones({ 1 }));
+        step = quant->register_parameter("x__step", torch::full({ 1 }, start));
+        bits = quant->register_parameter("x__bits", torch::full({ 1 }, start));
         m_module->register_module("quant", quant);
     }
     std::shared_ptr<torch::nn::Module> module() override { return m_module; }
     int64_t numBatches() const override { return 1; }
     void beginEpoch(std::mt19937_64&) override { }
-    at::Tensor batchLoss(int64_t) override { return ((w + step) * 0).sum(); }
-    Evaluation evaluate() override { return {}; }
-    std::string metricName() const override { return "accuracy"; }
-    void inferenceForward() override { }
-    void calibrationForward() override { }
-    at::Tensor w, step;
-
-private:
-    std::shared_ptr<torch::nn::Module> m_module;
-};
-
-/// A weight, an A²Q step size and an A²Q bit-width, each with task gradient exactly 1: SGD moves
-/// each by its own learning rate per step.
-class GroupLrTask : public Task {
-public:
-    GroupLrTask()
-    {
-        m_module = std::make_shared<torch::nn::Module>();
-        w = m_module->register_parameter("w", torch::zeros({ 1 }));
-        auto quant = std::make_shared<torch::nn::Module>();
-        step = quant->register_parameter("x__step", torch::zeros({ 1 }));
-        bits = quant->register_parameter("x__bits", torch::zeros({ 1 }));
-        m_module->register_module("quant", quant);
-    }
-    std::shared_ptr<torch::nn::Module> module() override { return m_module; }
-    int64_t numBatches() const override { return 1; }
-    void beginEpoch(std::mt19937_64&) override { }
-    at::Tensor batchLoss(int64_t) override { return (w + step + bits).sum(); }
+    at::Tensor batchLoss(int64_t) override { return ((w + step + bits) * m_gradient).sum(); }
     Evaluation evaluate() override { return {}; }
     std::string metricName() const override { return "accuracy"; }
     void inferenceForward() override { }
@@ -126,6 +102,7 @@ public:
     at::Tensor w, step, bits;
 
 private:
+    double m_gradient;
     std::shared_ptr<torch::nn::Module> m_module;
 };
 
@@ -145,14 +122,14 @@ private Q_SLOTS:
         c.lrStepSize = 1; // halved after the first epoch: every group's rate with it
         c.lrGamma = 0.5;
         c.selectBy = "last";
-        GroupLrTask task;
+        QuantParamsTask task(0.0, 1.0);
         Trainer(c).fit(task, 0, {});
         QVERIFY(std::abs(task.w.item<double>() + 0.1 * 1.5) < 1e-6);
         QVERIFY(std::abs(task.step.item<double>() + 0.01 * 1.5) < 1e-6);
         QVERIFY(std::abs(task.bits.item<double>() + 2.0 * 1.5) < 1e-6);
         // Unset (0): both follow train.lr.
         c.quantStepLr = c.quantBitsLr = 0;
-        GroupLrTask plain;
+        QuantParamsTask plain(0.0, 1.0);
         Trainer(c).fit(plain, 0, {});
         QVERIFY(std::abs(plain.step.item<double>() + 0.15) < 1e-6 && std::abs(plain.bits.item<double>() + 0.15) < 1e-6);
     }
@@ -166,10 +143,11 @@ private Q_SLOTS:
             c.weightDecay = 0.5;
             c.epochs = 3;
             c.selectBy = "last";
-            DecayTask task;
+            QuantParamsTask task(1.0, 0.0);
             Trainer(c).fit(task, 0, {});
             QVERIFY2(task.w.item<double>() < 0.99, optimizer); // decayed
             QCOMPARE(task.step.item<double>(), 1.0); // A2Q's step sizes and bits: untouched by decay
+            QCOMPARE(task.bits.item<double>(), 1.0);
         }
     }
 
