@@ -11,9 +11,10 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libqt6sql6-sqlite
   xvfb xauth
   slurm-wlm munge                           # the one-node Slurm of tests/cluster/slurm-sweep-test.sh
+  python3-torch                             # tests/interop: exported models run in plain PyTorch
 )
 if [ "${GSQ_WITH_BENCH:-0}" = 1 ]; then
-  packages+=(python3-torch time bc)       # plain-PyTorch reference and timing for bench/ only
+  packages+=(time bc)                       # timing for bench/ only (plain-PyTorch references)
 fi
 
 missing=()

@@ -34,7 +34,7 @@ const char* kUsage = R"(Usage:
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
   graphsqueeze-cli inspect MODEL.gsqm
-  graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]
+  graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes] [--example FILE.yaml [--set key.path=value]...]
   graphsqueeze-cli --help | --version
 
 Commands:
@@ -54,7 +54,9 @@ Commands:
   inspect    print the per-tensor table of a saved model file (.gsqm)
   export     write a model file as a torch.load-able state dict, named as PyTorch Geometric's
              layers where one exists (docs/interop.md); --codes adds the integer codes,
-             scales and bits of quantized weights
+             scales and bits of quantized weights; --example FILE.yaml also writes
+             OUT.example.pt: inputs and GraphSqueeze's logits of one forward pass on
+             that experiment's data, to check a PyTorch port against
 
 Options:
   --out DIR           where to write results (created if missing)
@@ -79,6 +81,7 @@ struct Args {
     bool quiet = false, resume = false, codes = false, deployed = false;
     int cellIndex = 0, cellCount = 1;
     std::string baseline; ///< paired
+    std::string example; ///< export: the experiment whose data the example forward pass uses
 };
 
 /// "I/N" with 0 <= I < N.
@@ -135,6 +138,8 @@ Args parse(int argc, char** argv)
             a.baseline = value("--baseline");
         else if (s == "--deployed")
             a.deployed = true;
+        else if (s == "--example")
+            a.example = value("--example");
         else if (!s.empty() && s[0] == '-')
             throw InputError(s, 0, "unknown option (see --help)");
         else if (a.command.empty())
@@ -147,6 +152,14 @@ Args parse(int argc, char** argv)
             throw InputError(s, 0, "unexpected argument (see --help)");
     }
     return a;
+}
+
+/// export --example: OUT.pt -> OUT.example.pt (any other name gets ".example.pt" appended).
+std::string exampleFile(const std::string& out)
+{
+    const std::string ext = ".pt";
+    const bool pt = out.size() > ext.size() && out.compare(out.size() - ext.size(), ext.size(), ext) == 0;
+    return (pt ? out.substr(0, out.size() - ext.size()) : out) + ".example.pt";
 }
 
 int runDatasets()
@@ -339,8 +352,8 @@ int main(int argc, char** argv)
                 "unknown command; valid: run, merge, paired, validate, datasets, inspect, export (see --help)");
         if (a.command != "paired" && (a.deployed || !a.baseline.empty()))
             throw InputError(a.deployed ? "--deployed" : "--baseline", 0, "belongs to the paired command");
-        if (a.command != "export" && a.codes)
-            throw InputError("--codes", 0, "belongs to the export command");
+        if (a.command != "export" && (a.codes || !a.example.empty()))
+            throw InputError(a.codes ? "--codes" : "--example", 0, "belongs to the export command");
         if (a.command != "run" && (a.resume || a.cellCount > 1))
             throw InputError(a.resume ? "--resume" : "--cell", 0, "belongs to the run command");
         if (a.file.empty())
@@ -358,6 +371,14 @@ int main(int argc, char** argv)
         if (a.command == "export") {
             if (a.file.empty() || a.cells.empty())
                 throw InputError("export", 0, "usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]");
+            // The example first: a model file that does not fit the experiment writes nothing.
+            if (!a.example.empty()) {
+                const auto config = experiment::loadExperiment(a.example, a.overrides);
+                const std::string out = exampleFile(a.cells.front());
+                session::Session::exportExample(config, a.file, out);
+                std::cout << "wrote " << out << ": inputs and logits of one forward pass on " << config.dataset.name
+                          << " (tests/interop/check_export.py checks a PyTorch forward against it)\n";
+            }
             const size_t tensors = session::Session::exportModel(a.file, a.cells.front(), a.codes);
             std::cout << "wrote " << a.cells.front() << ": " << tensors
                       << " tensors (load with torch.load; names in docs/interop.md)\n";

@@ -1,5 +1,6 @@
 #include "core/session/Session.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/compression/CompressionRunner.h"
 #include "core/data/DatasetRegistry.h"
@@ -81,6 +82,19 @@ void prepareFeatures(const ExperimentConfig& c, data::GraphDataset& ds, RunResul
         result.environment["features"] = o.str();
     } else {
         result.environment["features"] = "dense";
+    }
+}
+
+/// The stratified folds of a k-fold split (none otherwise).
+void makeFolds(const ExperimentConfig& c, Prepared& p)
+{
+    if (c.dataset.split != "kfold")
+        return;
+    try {
+        p.folds = data::stratifiedKFold(
+            p.dataset.graphLabels(), c.dataset.folds, static_cast<uint64_t>(std::max<int64_t>(c.dataset.splitSeed, 0)));
+    } catch (const std::invalid_argument& e) {
+        failAt(c, "dataset.folds", e.what());
     }
 }
 
@@ -330,6 +344,40 @@ size_t Session::exportModel(const std::string& modelFile, const std::string& out
     return tensors.size();
 }
 
+void Session::exportExample(const ExperimentConfig& config, const std::string& modelFile, const std::string& out)
+{
+    QuietBetaWarnings quiet(c10::Warning::get_warning_handler());
+    c10::Warning::WarningHandlerGuard warningGuard(&quiet);
+    RunResult scratch;
+    Prepared prepared;
+    prepared.dataset = data::DatasetRegistry::load(config.dataset);
+    prepareFeatures(config, prepared.dataset, scratch);
+    makeFolds(config, prepared);
+    auto task = makeTask(config, prepared, config.train.effectiveSeeds().front(), 0);
+    auto example = [&] {
+        try {
+            return task->example();
+        } catch (const std::invalid_argument& e) {
+            failAt(config, "dataset.task", e.what());
+        }
+    };
+    example(); // a task without an example is refused before the file is read
+    measure::ModelFile::load(*task->module(), modelFile);
+    const auto tensors = example();
+    c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
+    for (const auto& [k, t] : tensors)
+        dict.insert(k, t.contiguous());
+    const auto& m = config.model;
+    dict.insert("arch", m.arch);
+    dict.insert("activation", m.activation);
+    dict.insert("pooling", m.pooling);
+    dict.insert("head_layers", static_cast<int64_t>(m.headLayers));
+    dict.insert("layers", static_cast<int64_t>(m.layers));
+    dict.insert("model_file", modelFile);
+    auto bytes = torch::pickle_save(dict);
+    writeFileAtomically(out, std::string(bytes.begin(), bytes.end()));
+}
+
 std::map<std::string, std::string> Session::versions()
 {
     return { { "graphsqueeze", GSQ_VERSION }, { "libtorch", TORCH_VERSION }, { "yaml-cpp", GSQ_YAML_CPP_VERSION },
@@ -370,13 +418,8 @@ RunResult Session::run(
         prepareFeatures(config, prepared.dataset, result);
         const std::vector<int64_t> seeds = config.train.effectiveSeeds();
         int numFolds = 1;
+        makeFolds(config, prepared);
         if (config.dataset.split == "kfold") {
-            try {
-                prepared.folds = data::stratifiedKFold(prepared.dataset.graphLabels(), config.dataset.folds,
-                    static_cast<uint64_t>(std::max<int64_t>(config.dataset.splitSeed, 0)));
-            } catch (const std::invalid_argument& e) {
-                failAt(config, "dataset.folds", e.what());
-            }
             numFolds = config.dataset.folds;
             if (config.dataset.runFolds > 0)
                 numFolds = std::min(numFolds, config.dataset.runFolds);

@@ -50,6 +50,16 @@ public:
     /// missing or corrupt file. Returns the number of tensors the model file holds.
     static size_t exportModel(const std::string& modelFile, const std::string& out, bool codes);
 
+    /// Writes one evaluation-mode forward pass of model file `modelFile` on `config`'s data at
+    /// `out` (torch.load-able dict): the inputs as the model sees them (features transformed as
+    /// configured; graph tasks: the first test batch of the first fold), the logits GraphSqueeze
+    /// computes, and the model's shape ("arch", "activation", "pooling", "head_layers",
+    /// "layers"). A quantized file runs with its weights dequantized and fp32 activations: what
+    /// its exported state dict computes in plain PyTorch. InputError when the file does not fit
+    /// the configured model or the task has no example (link prediction).
+    static void exportExample(
+        const experiment::ExperimentConfig& config, const std::string& modelFile, const std::string& out);
+
     /// Library versions (GraphSqueeze, LibTorch, yaml-cpp, RDKit, BLAS).
     static std::map<std::string, std::string> versions();
 };

@@ -89,6 +89,20 @@ void GraphTask::inferenceForward()
     run(m_testEval);
 }
 
+std::map<std::string, at::Tensor> GraphTask::example()
+{
+    torch::NoGradGuard guard;
+    m_model->eval();
+    if (m_testEval.empty())
+        throw std::invalid_argument("the split has no test graphs to run an example on");
+    const auto& b = m_testEval.front();
+    std::map<std::string, at::Tensor> out { { "logits", run({ b }).logits }, { "x", b.graph.x },
+        { "edge_index", b.graph.edgeIndex }, { "batch", b.batch } };
+    if (b.graph.edgeAttr.defined())
+        out["edge_attr"] = b.graph.edgeAttr;
+    return out;
+}
+
 void GraphTask::calibrationForward()
 {
     torch::NoGradGuard guard;

@@ -26,6 +26,7 @@ public:
     std::string metricName() const override { return m_metric; }
     void inferenceForward() override;
     void calibrationForward() override;
+    std::map<std::string, at::Tensor> example() override;
 
 private:
     struct Evaluated {

@@ -39,6 +39,16 @@ at::Tensor NodeTask::predict()
     return m_model->forward(m_graph.x, m_graph.edgeIndex, m_graph.edgeAttr);
 }
 
+std::map<std::string, at::Tensor> NodeTask::example()
+{
+    std::map<std::string, at::Tensor> out { { "logits", predict() },
+        { "x", m_graph.x.layout() == torch::kStrided ? m_graph.x : m_graph.x.to_dense() },
+        { "edge_index", m_graph.edgeIndex } };
+    if (m_graph.edgeAttr.defined())
+        out["edge_attr"] = m_graph.edgeAttr;
+    return out;
+}
+
 Evaluation NodeTask::evaluate()
 {
     auto logits = predict();

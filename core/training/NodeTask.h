@@ -25,6 +25,7 @@ public:
     void calibrationForward() override { predict(); }
     /// Logits of all nodes in evaluation mode (for inspection and tests).
     at::Tensor predict();
+    std::map<std::string, at::Tensor> example() override;
 
 private:
     std::shared_ptr<models::NodeClassifier> m_model;

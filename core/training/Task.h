@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 namespace torch::nn {
@@ -45,6 +46,13 @@ public:
     /// quantization ranges are calibrated on. Transductive node tasks run the whole graph, as
     /// every training forward pass does; labels are never used.
     virtual void calibrationForward() = 0;
+    /// One evaluation-mode forward pass with its inputs and outputs, for checking a model
+    /// exported to PyTorch (docs/interop.md): "x" (dense), "edge_index", "edge_attr" (when the
+    /// data has one), "batch" (graph tasks: the first test batch) and "logits".
+    virtual std::map<std::string, at::Tensor> example()
+    {
+        throw std::invalid_argument("this task has no example forward pass (node and graph classification only)");
+    }
 };
 
 } // namespace gsq::core::training

@@ -323,6 +323,31 @@ private Q_SLOTS:
         const QByteArray pickle = pt.readAll();
         QVERIFY(pickle.contains("convs.0.lin.weight") && pickle.contains("convs.1.bias"));
         QVERIFY(!pickle.contains("stack.conv0"));
+        // --example: a model file that does not fit the experiment, or a task without an
+        // example, is refused before anything is written.
+        auto misfit = cli({ "export", out + "/models/base.gsqm", out + "/m.pt", "--example", preset("quickstart.yaml"),
+            "--set", "model.hidden=32" });
+        QCOMPARE(misfit.code, 2);
+        QCOMPARE(misfit.err,
+            "error: " + out
+                + "/models/base.gsqm: tensor 'stack.conv0.weight' has shape [16, 1433], the model expects "
+                  "[32, 1433]\n");
+        auto link = cli({ "export", out + "/models/base.gsqm", out + "/m.pt", "--example", preset("cora-link-gcn.yaml"),
+            "--set", "model.hidden=16", "--set", "model.layers=2" });
+        QCOMPARE(link.code, 2);
+        QVERIFY2(link.err.endsWith("key 'dataset.task': this task has no example forward pass (node and graph "
+                                   "classification only)\n"),
+            qPrintable(link.err));
+        QVERIFY(!QFile::exists(out + "/m.pt") && !QFile::exists(out + "/m.example.pt"));
+        auto example
+            = cli({ "export", out + "/models/base.gsqm", out + "/m.pt", "--example", preset("quickstart.yaml") });
+        QCOMPARE(example.code, 0);
+        QVERIFY2(
+            example.out.startsWith("wrote " + out + "/m.example.pt: inputs and logits of one forward pass on cora"),
+            qPrintable(example.out));
+        QVERIFY(QFile::exists(out + "/m.pt"));
+        QCOMPARE(cli({ "validate", preset("quickstart.yaml"), "--example", "x.yaml" }).err,
+            QString("error: --example: belongs to the export command\n"));
         auto usage = cli({ "export", out + "/models/base.gsqm" });
         QCOMPARE(usage.code, 2);
         QCOMPARE(usage.err, QString("error: export: usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]\n"));
