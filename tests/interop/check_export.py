@@ -15,8 +15,11 @@ not, 2 for an architecture this script does not know.
 """
 import argparse
 import sys
+import warnings
 
 import torch
+
+warnings.filterwarnings("ignore", message="scatter_reduce")  # "in beta" notice of torch 1.13
 
 
 def scatter_sum(src, index, n):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Models out to PyTorch, end to end: trains a small GCN on Cora (base, 50 % fine-grained pruned, fine-tuned)
-# and a GIN on PROTEINS (base + INT8 post-training quantization), exports every saved model with
-# `graphsqueeze-cli export --example`, and runs each in plain PyTorch (check_export.py), which must
-# reproduce GraphSqueeze's logits to 1e-5. Skipped (exit 77) where Debian's python3-torch is missing.
+# Models out to PyTorch, end to end: trains a small GCN on Cora (base, 50 % fine-grained pruned,
+# fine-tuned), a GIN on PROTEINS (base, INT8 post-training quantization) and the GraphSAGE and GAT
+# presets' base models, exports each with `graphsqueeze-cli export --example`, and runs it in
+# plain PyTorch (check_export.py), which must reproduce GraphSqueeze's logits to 1e-5.
+# Skipped (exit 77) where Debian's python3-torch is missing.
 # Usage: export-forward-test.sh GRAPHSQUEEZE_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -43,9 +44,19 @@ for name in cora proteins; do
     checked=$((checked + 1))
   done
 done
-# Cora: base, pruned, fine-tuned; PROTEINS: base, quantized
-if [ "$checked" -ne 5 ]; then
-  echo "FAIL: expected 5 model files, checked $checked"
+# GraphSAGE and GAT on Cora: the base models of their presets, two epochs
+for preset in cora-sage cora-gat; do
+  "$cli" run "$src/resources/experiments/$preset.yaml" --set train.epochs=2 --set train.repeats=1 \
+    --set train.threads=1 --out "$work/$preset" --quiet >/dev/null
+  "$cli" export "$work/$preset/models/base.gsqm" "$work/$preset.pt" \
+    --example "$src/resources/experiments/$preset.yaml" >/dev/null
+  echo "$preset base.gsqm:"
+  "$python" "$src/tests/interop/check_export.py" "$work/$preset.pt" "$work/$preset.example.pt"
+  checked=$((checked + 1))
+done
+# Cora GCN: base, pruned, fine-tuned; PROTEINS GIN: base, quantized; SAGE and GAT
+if [ "$checked" -ne 7 ]; then
+  echo "FAIL: expected 7 model files, checked $checked"
   exit 1
 fi
 echo "PASS: $checked exported models match GraphSqueeze's logits in plain PyTorch"
