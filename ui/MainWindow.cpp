@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SessionController::finished, this, [this](auto result) { onFinished(result); });
     connect(
         m_controller, &SessionController::failed, this, [this](const QString& message, bool cancelled, bool invalid) {
+            m_extending.reset();
             if (cancelled) {
                 m_progress->stopped();
             } else {
@@ -197,27 +198,53 @@ void MainWindow::setClassroomMode(bool on)
 
 void MainWindow::pruneTenPercentMore()
 {
-    if (m_controller->isRunning())
+    if (m_controller->isRunning() || !m_panel->isValid())
         return;
-    // Edits the first prune step (adding a fine-grained one if there is none): its last
-    // sparsity plus 0.1, one-shot, a short fine-tuning.
+    // Adds the next sparsity (the step's last plus 0.1) to the first prune step, keeping its
+    // method; a lesson without one gets a one-shot fine-grained step with a short fine-tuning.
     using core::experiment::StepKind;
+    const std::string before = core::experiment::toYaml(m_panel->config());
     int index = m_panel->firstStep(StepKind::Prune);
-    double current = 0.0;
+    QStringList values;
     if (index < 0) {
         index = m_panel->addStep(StepKind::Prune, "finegrained");
+        m_panel->setStepValue(index, "schedule", "oneshot");
+        m_panel->setStepValue(index, "finetune_epochs", "20");
     } else {
-        const QStringList parts
-            = QString::fromStdString(m_panel->stepDraft(index).value("sparsity")).split(',', Qt::SkipEmptyParts);
-        if (!parts.isEmpty())
-            current = parts.back().trimmed().toDouble();
+        values = QString::fromStdString(m_panel->stepDraft(index).value("sparsity")).split(',', Qt::SkipEmptyParts);
     }
-    const double next = std::min(0.95, std::round((current + 0.1) * 100.0) / 100.0);
-    m_panel->setStepValue(index, "schedule", "oneshot");
-    m_panel->setStepValue(index, "sparsity", QString::number(next).toStdString());
-    m_panel->setStepValue(index, "finetune_epochs", "20");
+    const double current = values.isEmpty() ? 0.0 : values.back().trimmed().toDouble();
+    const double next = std::min(0.99, std::round((current + 0.1) * 100.0) / 100.0);
+    if (next <= current) {
+        showBanner(tr("The sparsity is already at %1 %, the most this button prunes.").arg(current * 100.0), false);
+        return;
+    }
+    values << QString::number(next);
+    for (auto& v : values)
+        v = v.trimmed();
+    m_panel->setStepValue(index, "sparsity", values.join(", ").toStdString());
     m_tabs->setCurrentWidget(m_weights);
-    run();
+
+    // The run just shown had the same experiment, one job and its trained base on disk: run the
+    // new setting alone from that base and add it to the run (the rows equal a full rerun's).
+    auto full = m_panel->config();
+    const int folds = full.dataset.split != "kfold"
+        ? 1
+        : (full.dataset.runFolds > 0 ? std::min(full.dataset.folds, full.dataset.runFolds) : full.dataset.folds);
+    const QString base = SessionController::modelDirectory() + "/base.gsqm";
+    if (!m_lastResult || core::experiment::toYaml(m_lastResult->config) != before
+        || full.train.effectiveSeeds().size() * static_cast<size_t>(folds) != 1 || !QFileInfo::exists(base)) {
+        run();
+        return;
+    }
+    auto only = full;
+    auto step = full.steps.at(static_cast<size_t>(index));
+    std::get<core::experiment::PruneSpec>(step).sparsities = { next };
+    only.steps = { step };
+    m_extending = Extension { m_lastResult, full };
+    m_banner->hide();
+    m_progress->begin();
+    m_controller->start(only, false, false, base);
 }
 
 void MainWindow::reloadHistory()
@@ -253,6 +280,13 @@ QString MainWindow::openExperiment(const QString& path, bool interactive)
 {
     try {
         m_panel->setConfig(experiment::loadExperiment(path.toStdString()));
+        if (!m_controller->isRunning()) {
+            // Another experiment (a lesson after a lesson): nothing of the last run stays on screen.
+            clearViews();
+            m_lastResult.reset();
+            m_lastRunId = 0;
+            m_progress->setText(tr("Ready"));
+        }
         m_currentFile = path;
         setWindowTitle(tr("GraphSqueeze — %1").arg(QFileInfo(path).fileName()));
         addRecent(path);
@@ -398,8 +432,15 @@ QString MainWindow::statusText() const
     return m_progress->text();
 }
 
-void MainWindow::onEvents(const std::vector<SessionEvent>& events)
+void MainWindow::onEvents(const std::vector<SessionEvent>& all)
 {
+    // Adding a setting to the run shown: its base row repeats the one on screen.
+    std::vector<SessionEvent> events;
+    for (const auto& e : all) {
+        auto* f = std::get_if<StageFinished>(&e);
+        if (!(m_extending && f && f->row.method == "none"))
+            events.push_back(e);
+    }
     for (auto* view : m_views)
         view->addEvents(events);
     m_progress->addEvents(events);
@@ -417,6 +458,15 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& events)
 
 void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
 {
+    if (m_extending) {
+        // The run shown, with the new setting: it replaces the earlier entry in the history.
+        auto merged = std::make_shared<RunResult>(*m_extending->previous);
+        merged->extend(*result, m_extending->config);
+        result = merged;
+        m_extending.reset();
+        if (m_lastRunId > 0 && m_history->isOpen() && m_history->remove(m_lastRunId))
+            reloadHistory();
+    }
     m_lastResult = result;
     StoredRun stored;
     stored.name = QString::fromStdString(result->config.name);
@@ -426,6 +476,7 @@ void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
         if (stored.id == 0)
             showBanner(tr("Could not save the run to the history: %1").arg(m_history->lastError()), false);
     }
+    m_lastRunId = stored.id;
     m_compare->addRun(stored);
     m_progress->finished(*result);
     Q_EMIT runFinished();

@@ -1,9 +1,29 @@
 #include "core/results/RunResult.h"
 
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 
 namespace gsq::core::results {
+
+void RunResult::extend(const RunResult& added, const experiment::ExperimentConfig& fullConfig)
+{
+    auto appendCompressed = [](auto& into, const auto& from) {
+        for (const auto& x : from)
+            if (x.method != "none")
+                into.push_back(x);
+    };
+    appendCompressed(rows, added.rows);
+    appendCompressed(layers, added.layers);
+    appendCompressed(histories, added.histories);
+    sensitivity.insert(sensitivity.end(), added.sensitivity.begin(), added.sensitivity.end());
+    for (const auto& w : added.warnings)
+        if (std::find(warnings.begin(), warnings.end(), w) == warnings.end())
+            warnings.push_back(w);
+    config = fullConfig;
+    totalSeconds += added.totalSeconds;
+    summarize();
+}
 
 void RunResult::summarize()
 {

@@ -164,6 +164,13 @@ struct RunResult {
 
     /// Aggregates `rows` into `summary` (mean and sample standard deviation, n-1).
     void summarize();
+
+    /// Folds in `added`: a run of further settings of this experiment from the same trained base
+    /// (session::RunOptions::baseModel). Its compressed rows, layers, histories, sensitivity and
+    /// new warnings are appended; its base rows, which repeat ours, are left out. The config
+    /// becomes `config` (the experiment with every setting), the summary is recomputed and the
+    /// wall times add up.
+    void extend(const RunResult& added, const experiment::ExperimentConfig& config);
 };
 
 } // namespace gsq::core::results

@@ -26,7 +26,10 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <malloc.h>
 #include <sstream>
 
@@ -83,6 +86,30 @@ void prepareFeatures(const ExperimentConfig& c, data::GraphDataset& ds, RunResul
     } else {
         result.environment["features"] = "dense";
     }
+}
+
+/// The random state job 0 ends with, beside its model files (RunOptions::baseModel reads it):
+/// LibTorch's CPU generator, whose draws (dropout) continue across a job's stages.
+const char* const kRandomStateFile = "random.state";
+
+void saveRandomState(const std::string& path)
+{
+    const auto state = at::detail::getDefaultCPUGenerator().get_state().contiguous();
+    writeFileAtomically(path, std::string(reinterpret_cast<const char*>(state.data_ptr()), state.nbytes()));
+}
+
+void loadRandomState(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto generator = at::detail::getDefaultCPUGenerator();
+    auto state = generator.get_state();
+    if (static_cast<size_t>(state.nbytes()) != bytes.size())
+        throw InputError(path, 0,
+            "not a random-state file of this LibTorch (" + std::to_string(bytes.size()) + " bytes, expected "
+                + std::to_string(state.nbytes()) + ")");
+    std::memcpy(state.data_ptr(), bytes.data(), bytes.size());
+    generator.set_state(state);
 }
 
 /// The stratified folds of a k-fold split (none otherwise).
@@ -425,6 +452,10 @@ RunResult Session::run(
                 numFolds = std::min(numFolds, config.dataset.runFolds);
         }
         const int totalJobs = numFolds * static_cast<int>(seeds.size());
+        if (!options.baseModel.empty() && totalJobs != 1)
+            throw InputError(options.baseModel, 0,
+                "a saved base model stands in for the training of one job; this run has " + std::to_string(totalJobs)
+                    + " (one seed and one fold needed)");
 
         // Memory pre-flight: a model that cannot fit is refused before anything is allocated.
         if (auto w = checkMemory(config, prepared.dataset.stats(), file); !w.empty()) {
@@ -521,9 +552,19 @@ RunResult Session::run(
                 auto init = training::Checkpoint::capture(*task->module());
                 init.captureRandomState();
                 ctx.init = &init;
-                training::TrainerHooks noHooks;
-                auto fit = compression::CompressionRunner::trainStage(
-                    *task, trainer, "none", Stage::Base, "", config.train.epochs, noHooks, 0, ctx);
+                training::FitResult fit;
+                if (options.baseModel.empty()) {
+                    training::TrainerHooks noHooks;
+                    fit = compression::CompressionRunner::trainStage(
+                        *task, trainer, "none", Stage::Base, "", config.train.epochs, noHooks, 0, ctx);
+                } else {
+                    measure::ModelFile::load(*task->module(), options.baseModel);
+                    fit.best = task->evaluate();
+                    // The random draws continue where the run that saved the model left off.
+                    const auto state = std::filesystem::path(options.baseModel).parent_path() / kRandomStateFile;
+                    if (std::filesystem::exists(state))
+                        loadRandomState(state.string());
+                }
                 ResultRow row;
                 row.experiment = config.name;
                 row.dataset = prepared.dataset.name;
@@ -562,6 +603,8 @@ RunResult Session::run(
                             },
                             step);
                 }
+                if (job == 0 && !options.modelDir.empty())
+                    saveRandomState(options.modelDir + "/" + kRandomStateFile);
                 if (!options.journalPath.empty()) {
                     JobRecord record { job, seed, fold, since(result.rows, marks.rows),
                         since(result.layers, marks.layers), since(result.histories, marks.histories),

@@ -22,6 +22,13 @@ struct RunOptions {
     /// Run only slice `cellIndex` (0-based) of `cellCount` equal slices of the job grid
     /// (fold-major, then seed); `merge` combines the slices' journals.
     int cellIndex = 0, cellCount = 1;
+    /// When set, the base model is not trained but loaded from this .gsqm file (the trained base
+    /// of the same experiment, e.g. an earlier run's models/base.gsqm) and evaluated; its row
+    /// has train_seconds 0 and no epoch history. The random state that earlier run ended with
+    /// (`random.state`, written beside every run's models) is restored too, so a setting
+    /// appended to the last step gives the rows a full run of every setting gives. Only for
+    /// runs of one job. The app's "Prune 10 % more" adds a setting to a lesson this way.
+    std::string baseModel;
 };
 
 struct Journal;

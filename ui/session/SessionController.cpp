@@ -48,7 +48,8 @@ QString SessionController::journalPath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/interrupted-run.journal";
 }
 
-void SessionController::start(const gsq::core::experiment::ExperimentConfig& config, bool resume, bool stepped)
+void SessionController::start(
+    const gsq::core::experiment::ExperimentConfig& config, bool resume, bool stepped, const QString& baseModel)
 {
     if (m_running)
         return;
@@ -67,8 +68,10 @@ void SessionController::start(const gsq::core::experiment::ExperimentConfig& con
     m_timer.start();
     CancelToken* cancel = m_cancel.get();
     // The last run's models, for File -> Export model (a run writes them as it goes).
-    QDir(modelDirectory()).removeRecursively();
+    if (baseModel.isEmpty())
+        QDir(modelDirectory()).removeRecursively();
     RunOptions options;
+    options.baseModel = baseModel.toStdString();
     options.modelDir = modelDirectory().toStdString();
     QDir().mkpath(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     options.journalPath = journalPath().toStdString();

@@ -39,8 +39,11 @@ public:
 
 public Q_SLOTS:
     /// `resume`: continue from journalPath(), skipping the jobs it holds. `stepped`: start
-    /// paused, with one epoch let through (Step one epoch pressed while idle).
-    void start(const gsq::core::experiment::ExperimentConfig& config, bool resume = false, bool stepped = false);
+    /// paused, with one epoch let through (Step one epoch pressed while idle). `baseModel`: a
+    /// trained base model file to run the steps from instead of training one
+    /// (RunOptions::baseModel); the model directory then keeps the files of the earlier run.
+    void start(const gsq::core::experiment::ExperimentConfig& config, bool resume = false, bool stepped = false,
+        const QString& baseModel = {});
     void pause();
     void resume();
     void step();

@@ -99,15 +99,24 @@ void RunProgress::failed()
 void RunProgress::finished(const RunResult& result)
 {
     m_bar->setValue(1000);
-    QString summary;
-    for (const auto& s : result.summary)
+    auto text = [](const gsq::core::results::SummaryRow& s) {
+        return tr("%1 %2 ± %3 over %4 run(s)")
+            .arg(QString::fromStdString(s.metric))
+            .arg(s.testMean, 0, 'f', 4)
+            .arg(s.testStd, 0, 'f', 4)
+            .arg(s.n);
+    };
+    QString base, latest;
+    for (const auto& s : result.summary) {
         if (s.method == "none")
-            summary = tr("%1 %2 ± %3 over %4 run(s)")
-                          .arg(QString::fromStdString(s.metric))
-                          .arg(s.testMean, 0, 'f', 4)
-                          .arg(s.testStd, 0, 'f', 4)
-                          .arg(s.n);
-    m_status->setText(tr("Finished in %1 s — base model: %2").arg(result.totalSeconds, 0, 'f', 1).arg(summary));
+            base = text(s);
+        else // the last setting run (the one "Prune 10 % more" just added)
+            latest = tr("; latest: %1 %2 %3: %4")
+                         .arg(QString::fromStdString(s.method), QString::fromStdString(s.setting),
+                             QString::fromLatin1(gsq::core::results::stageName(s.stage)), text(s));
+    }
+    m_status->setText(
+        tr("Finished in %1 s — base model: %2%3").arg(result.totalSeconds, 0, 'f', 1).arg(base).arg(latest));
 }
 
 void RunProgress::clear()

@@ -229,6 +229,47 @@ private Q_SLOTS:
                     "this task is node_classification"));
     }
 
+    void savedBaseGivesTheRowsOfAFullRun()
+    {
+        // RunOptions::baseModel (the app's "Prune 10 % more"): a setting appended to a run, run
+        // alone from that run's saved base and random state, gives the rows of a full run.
+        QTemporaryDir d;
+        auto yaml = [](const std::string& sparsities) {
+            return "name: reuse\ndataset: {name: cora}\nmodel: {arch: gcn, hidden: 16}\n"
+                   "train: {epochs: 30, seeds: [2], threads: 1}\n"
+                   "compression:\n  - prune: {method: finegrained, sparsity: ["
+                + sparsities + "], finetune_epochs: 10}\n";
+        };
+        CancelToken cancel;
+        const auto full = Session::run(config(yaml("0.3, 0.6")), {}, cancel);
+        RunOptions first;
+        first.modelDir = d.filePath("models").toStdString();
+        auto grown = Session::run(config(yaml("0.3")), {}, cancel, first);
+        QVERIFY(QFile::exists(d.filePath("models/random.state")));
+        RunOptions reuse = first;
+        reuse.baseModel = first.modelDir + "/base.gsqm";
+        const auto added = Session::run(config(yaml("0.6")), {}, cancel, reuse);
+        QCOMPARE(added.rows.size(), size_t(3));
+        QCOMPARE(added.rows[0].testValue, full.rows[0].testValue); // the base, evaluated
+        QCOMPARE(added.rows[0].trainSeconds, 0.0);
+        // RunResult::extend folds it in: one run of both settings, row for row the full run's.
+        grown.extend(added, config(yaml("0.3, 0.6")));
+        QCOMPARE(grown.rows.size(), full.rows.size());
+        for (size_t i = 0; i < full.rows.size(); ++i) {
+            QCOMPARE(grown.rows[i].setting, full.rows[i].setting);
+            QCOMPARE(grown.rows[i].testValue, full.rows[i].testValue);
+            QCOMPARE(grown.rows[i].nonzeroParams, full.rows[i].nonzeroParams);
+        }
+        QCOMPARE(grown.summary.size(), full.summary.size());
+        QCOMPARE(grown.config.steps.size(), size_t(1));
+        // Only a run of one job can stand on one saved base.
+        QCOMPARE(gsq::test::messageOf<InputError>(
+                     [&] { Session::run(config(yaml("0.6"), { "train.seeds=[0, 1]" }), {}, cancel, reuse); }),
+            reuse.baseModel
+                + ": a saved base model stands in for the training of one job; this run has 2 (one seed and one "
+                  "fold needed)");
+    }
+
     void memoryPreflightRefusesWhatCannotFit()
     {
         // GCN 2x16 on Cora: 1433*16 + 16 + 16*7 + 7 parameters, as the saved model file counts them.
