@@ -277,7 +277,13 @@ ExperimentConfig parseExperiment(
     } catch (const YAML::ParserException& e) {
         throw InputError(sourceName, e.mark.line + 1, "YAML syntax error: " + e.msg);
     }
-    return convert(root, sourceName, overrides);
+    try {
+        return convert(root, sourceName, overrides);
+    } catch (const YAML::Exception& e) {
+        // The readers check every node's type first; this is the backstop for a structure they
+        // did not expect (fuzzing found mapping keys; see tests/fuzz/corpus/experiment).
+        throw InputError(sourceName, e.mark.is_null() ? 0 : e.mark.line + 1, "unexpected YAML structure: " + e.msg);
+    }
 }
 
 ExperimentConfig loadExperiment(const std::string& path, const std::vector<std::string>& overrides)

@@ -132,6 +132,8 @@ Step readStep(Context& ctx, const YAML::Node& item, size_t index)
         kinds.push_back(kindName(k));
     if (!item.IsMap() || item.size() != 1)
         ctx.fail(item, where, "each step is a mapping with exactly one key: " + joinNames(kinds));
+    if (!item.begin()->first.IsScalar())
+        ctx.fail(item.begin()->first, where, "a step's key must be one of: " + joinNames(kinds));
     const std::string kindText = item.begin()->first.as<std::string>();
     const YAML::Node body = item.begin()->second;
     StepKind kind {};

@@ -51,6 +51,10 @@ Section::Section(Context& ctx, const YAML::Node& node, std::string prefix, std::
         m_ctx.fail(
             node, m_prefix, "expected a mapping of keys (" + joinNames(m_allowed) + "), found " + scalarText(node));
     for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!it->first.IsScalar()) // "? {a: 1}: x" — YAML allows mappings and lists as keys
+            m_ctx.fail(it->first, m_prefix.empty() ? std::string("(top level)") : m_prefix,
+                "a key must be a plain name, found " + std::string(it->first.IsMap() ? "a mapping" : "a list")
+                    + "; valid keys: " + joinNames(m_allowed));
         const std::string key = it->first.as<std::string>();
         if (std::find(m_allowed.begin(), m_allowed.end(), key) == m_allowed.end()) {
             if (unknownKey)

@@ -194,12 +194,13 @@ private Q_SLOTS:
         QCOMPARE(std::string(results::stageName(r.layers[9].stage)), std::string("finetuned"));
         QCOMPARE(r.layers[9].macs, int64_t(2708) * 11);
         QCOMPARE(session::ResultWriter::layersCsv(r).substr(0, header.size()), header);
-        // The first job's models are on disk, with the reported sizes, and reload.
+        // The first job's models are on disk, with the reported sizes, and reload; beside them
+        // the random state the job ended with (RunOptions::baseModel continues from it).
         const QStringList files = QDir(dir.filePath("models")).entryList(QDir::Files);
         QCOMPARE(files,
             (QStringList { "base.gsqm", "finegrained-sparsity_0.5-finetuned.gsqm",
                 "finegrained-sparsity_0.5-pruned.gsqm", "finegrained-sparsity_0.9-finetuned.gsqm",
-                "finegrained-sparsity_0.9-pruned.gsqm" }));
+                "finegrained-sparsity_0.9-pruned.gsqm", "random.state" }));
         QCOMPARE(
             QFileInfo(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm")).size(), r.rows[4].sizeDiskBytes);
         auto stored

@@ -238,6 +238,19 @@ private Q_SLOTS:
         QCOMPARE(c.steps.size(), size_t(2));
     }
 
+    void complexKeysAreInputErrors()
+    {
+        // Found by fuzzing (tests/fuzz/corpus/experiment/regression-*): YAML allows mappings and
+        // lists as keys; yaml-cpp's conversion error used to escape with exit code 1.
+        QCOMPARE(errorOf("name: x\ndataset:\n  ? {name: cora}\n  : 1\n"),
+            std::string("f.yaml:3: key 'dataset': a key must be a plain name, found a mapping; valid keys: name, path, "
+                        "tu_name, task, split, train_size, val_size, test_size, val_fraction, test_fraction, folds, "
+                        "run_folds, split_seed, normalize_features, edge_attr, features, use_node_attributes, "
+                        "smiles_column, label_column, atom_features"));
+        QCOMPARE(errorOf("name: x\ncompression:\n  - ? [prune]\n    : 2\n"),
+            std::string("f.yaml:3: key 'compression[0]': a step's key must be one of: prune, quantize, analyze"));
+    }
+
     void messagesEscapeRawBytes()
     {
         const std::string bytes = std::string("bad \x01\x1b[31m value \xff\xfe") + "\n" + "ok é";
