@@ -5,7 +5,6 @@
 #include "core/experiment/StepYaml.h"
 #include "core/experiment/YamlReader.h"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -149,11 +148,8 @@ void applyOverride(YAML::Node root, const std::string& assignment, std::set<std:
         parts.push_back(p);
     }
     YAML::Node parsed;
-    try {
-        parsed = YAML::Load(value);
-    } catch (const YAML::Exception& e) {
-        throw InputError("--set", 0, "value of '" + key + "' is not valid YAML: " + e.msg);
-    }
+    if (const auto problem = yaml::loadStrict(value, parsed))
+        throw InputError("--set", 0, "value of '" + key + "' is not valid YAML: " + problem->message);
     std::vector<YAML::Node> chain { root };
     for (size_t i = 0; i + 1 < parts.size(); ++i) {
         YAML::Node child = chain.back()[parts[i]];
@@ -201,82 +197,12 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
 
 } // namespace
 
-namespace {
-
-/// A first pass over the YAML events: a key given twice in one mapping (yaml-cpp would keep one
-/// silently) and aliases (unbounded expansion, and nothing an experiment needs) are errors.
-class StrictYamlCheck : public YAML::EventHandler {
-public:
-    explicit StrictYamlCheck(std::string file)
-        : m_file(std::move(file))
-    {
-    }
-    void OnDocumentStart(const YAML::Mark&) override { }
-    void OnDocumentEnd() override { }
-    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { value(mark, "~"); }
-    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override
-    {
-        throw InputError(m_file, mark.line + 1, "YAML aliases (*name) are not supported; write the value out");
-    }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& text) override
-    {
-        value(mark, text);
-    }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
-    {
-        value(mark, {});
-        m_stack.push_back({ false, true, {} });
-    }
-    void OnSequenceEnd() override { m_stack.pop_back(); }
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
-    {
-        value(mark, {});
-        m_stack.push_back({ true, true, {} });
-    }
-    void OnMapEnd() override { m_stack.pop_back(); }
-
-private:
-    struct Level {
-        bool map;
-        bool expectKey;
-        std::map<std::string, int> keys;
-    };
-    /// A node in the current collection: in a mapping, keys and values alternate.
-    void value(const YAML::Mark& mark, const std::string& text)
-    {
-        if (m_stack.empty() || !m_stack.back().map)
-            return;
-        Level& level = m_stack.back();
-        if (level.expectKey && !text.empty()) {
-            const int line = mark.line + 1;
-            auto [it, fresh] = level.keys.emplace(text, line);
-            if (!fresh)
-                throw InputError(m_file, line,
-                    "key '" + text + "' appears twice in the same mapping (lines " + std::to_string(it->second)
-                        + " and " + std::to_string(line) + "); remove one");
-        }
-        level.expectKey = !level.expectKey;
-    }
-
-    std::string m_file;
-    std::vector<Level> m_stack;
-};
-
-} // namespace
-
 ExperimentConfig parseExperiment(
     const std::string& yamlText, const std::string& sourceName, const std::vector<std::string>& overrides)
 {
     YAML::Node root;
-    try {
-        std::istringstream in(yamlText);
-        YAML::Parser parser(in);
-        StrictYamlCheck check(sourceName);
-        while (parser.HandleNextDocument(check)) { }
-        root = YAML::Load(yamlText);
-    } catch (const YAML::ParserException& e) {
-        throw InputError(sourceName, e.mark.line + 1, "YAML syntax error: " + e.msg);
-    }
+    if (const auto problem = yaml::loadStrict(yamlText, root))
+        throw InputError(sourceName, problem->line, problem->message);
     try {
         return convert(root, sourceName, overrides);
     } catch (const YAML::Exception& e) {

@@ -274,9 +274,9 @@ std::vector<std::string> splitCommas(const std::string& s)
 /// A scalar as YAML reads it ("0.5" → number, "true" → bool, "a b" → string).
 YAML::Node scalar(const std::string& text)
 {
-    YAML::Node n = YAML::Load(text);
-    if (!n.IsScalar())
-        n = YAML::Node(text); // "[x" or "{": keep the text, the reader reports it
+    YAML::Node n;
+    if (yaml::loadStrict(text, n) || !n.IsScalar())
+        n = YAML::Node(text); // "[x", "{" or ",'": keep the text, the reader reports it
     return n;
 }
 

@@ -2,8 +2,11 @@
 
 #include "core/common/Error.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 namespace gsq::core::experiment::yaml {
@@ -53,7 +56,10 @@ Section::Section(Context& ctx, const YAML::Node& node, std::string prefix, std::
     for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar()) // "? {a: 1}: x" — YAML allows mappings and lists as keys
             m_ctx.fail(it->first, m_prefix.empty() ? std::string("(top level)") : m_prefix,
-                "a key must be a plain name, found " + std::string(it->first.IsMap() ? "a mapping" : "a list")
+                "a key must be a plain name, found "
+                    + std::string(it->first.IsMap()  ? "a mapping"
+                            : it->first.IsSequence() ? "a list"
+                                                     : "an empty key")
                     + "; valid keys: " + joinNames(m_allowed));
         const std::string key = it->first.as<std::string>();
         if (std::find(m_allowed.begin(), m_allowed.end(), key) == m_allowed.end()) {
@@ -296,6 +302,95 @@ void Section::field(StepKind kind, const std::string& key, std::vector<double>& 
 {
     const auto& f = info(kind, key);
     realList(key, out, f.lo, f.hi, f.hiOpen);
+}
+
+namespace {
+
+/// A first pass over the YAML events: a key given twice in one mapping (yaml-cpp would keep one
+/// silently) and aliases (unbounded expansion, and nothing an experiment needs) are errors.
+class StrictYamlCheck : public YAML::EventHandler {
+public:
+    /// One document per experiment. A second one starting where the first did is yaml-cpp 0.7
+    /// stuck on a token it cannot place (a stray ',' at the top: jbeder/yaml-cpp#1040, fixed in
+    /// 0.8), which would otherwise loop forever (fuzzing found it).
+    void OnDocumentStart(const YAML::Mark& mark) override
+    {
+        if (m_documents++ == 0) {
+            m_firstDocument = mark;
+            return;
+        }
+        if (mark.pos == m_firstDocument.pos)
+            throw LoadProblem { mark.line + 1,
+                "YAML syntax error: a character that cannot start a value here (a ',' outside [ ] or { }?)" };
+        throw LoadProblem { mark.line + 1, "a second YAML document ('---'); an experiment file holds one document" };
+    }
+    void OnDocumentEnd() override { }
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { value(mark, "~"); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override
+    {
+        throw LoadProblem { mark.line + 1, "YAML aliases (*name) are not supported; write the value out" };
+    }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& text) override
+    {
+        value(mark, text);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        value(mark, {});
+        m_stack.push_back({ false, true, {} });
+    }
+    void OnSequenceEnd() override { m_stack.pop_back(); }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {
+        value(mark, {});
+        m_stack.push_back({ true, true, {} });
+    }
+    void OnMapEnd() override { m_stack.pop_back(); }
+
+private:
+    struct Level {
+        bool map;
+        bool expectKey;
+        std::map<std::string, int> keys;
+    };
+    /// A node in the current collection: in a mapping, keys and values alternate.
+    void value(const YAML::Mark& mark, const std::string& text)
+    {
+        if (m_stack.empty() || !m_stack.back().map)
+            return;
+        Level& level = m_stack.back();
+        if (level.expectKey && !text.empty()) {
+            const int line = mark.line + 1;
+            auto [it, fresh] = level.keys.emplace(text, line);
+            if (!fresh)
+                throw LoadProblem { line,
+                    "key '" + text + "' appears twice in the same mapping (lines " + std::to_string(it->second)
+                        + " and " + std::to_string(line) + "); remove one" };
+        }
+        level.expectKey = !level.expectKey;
+    }
+
+    std::vector<Level> m_stack;
+    int m_documents = 0;
+    YAML::Mark m_firstDocument;
+};
+
+} // namespace
+
+std::optional<LoadProblem> loadStrict(const std::string& text, YAML::Node& out)
+{
+    try {
+        std::istringstream in(text);
+        YAML::Parser parser(in);
+        StrictYamlCheck check;
+        while (parser.HandleNextDocument(check)) { }
+        out = YAML::Load(text);
+    } catch (const LoadProblem& p) {
+        return p;
+    } catch (const YAML::ParserException& e) {
+        return LoadProblem { e.mark.line + 1, "YAML syntax error: " + e.msg };
+    }
+    return std::nullopt;
 }
 
 } // namespace gsq::core::experiment::yaml

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,18 @@
 /// section (dataset, model, train) and every compression step reads its keys through a
 /// Section, so types, ranges and messages are checked and worded the same everywhere.
 namespace gsq::core::experiment::yaml {
+
+/// What is wrong with a YAML text, at its 1-based line.
+struct LoadProblem {
+    int line = 0;
+    std::string message;
+};
+/// YAML::Load behind a strict first pass over the events: one document only, no aliases
+/// (unbounded expansion, and nothing an experiment needs), no key twice in one mapping
+/// (yaml-cpp would keep one silently), and no endless loop on what yaml-cpp 0.7 cannot place
+/// (a stray ',': jbeder/yaml-cpp#1040). Every YAML text the loader reads — files, --set values,
+/// form fields — goes through it. Fills `out`, or returns the problem.
+std::optional<LoadProblem> loadStrict(const std::string& text, YAML::Node& out);
 
 int lineOf(const YAML::Node& n);
 /// "a list", "a mapping", "nothing" or the scalar itself, for "found ..." messages.

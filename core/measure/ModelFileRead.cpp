@@ -257,7 +257,7 @@ void ModelFile::load(torch::nn::Module& module, const std::string& path)
     for (auto& [name, tensor] : stateOf(module)) {
         if (std::find(covered.begin(), covered.end(), name) != covered.end())
             continue;
-        auto it = std::find_if(stored.begin(), stored.end(), [&](const StoredTensor& s) { return s.name == name; });
+        auto it = find(name);
         if (it == stored.end() && learnedFromPacked(stored, name, tensor))
             continue;
         if (it == stored.end())

@@ -5,6 +5,9 @@
 
 #include <map>
 #include <mutex>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace gsq::core::quantization {
 namespace {
@@ -64,7 +67,18 @@ at::Tensor PackedLinear::forward(const at::Tensor& x, const at::Tensor& bias) co
 bool activationsReducedRange()
 {
 #if defined(__x86_64__) || defined(__i386__)
-    static const bool reduced = !(__builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni"));
+    // CPUID leaf 7: AVX512-VNNI is subleaf 0 ECX bit 11, AVX-VNNI subleaf 1 EAX bit 4 (read
+    // directly: not every compiler's __builtin_cpu_supports knows "avxvnni").
+    static const bool reduced = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (__get_cpuid_max(0, nullptr) < 7)
+            return true;
+        __cpuid_count(7, 0, a, b, c, d);
+        const bool avx512vnni = (c >> 11) & 1U;
+        __cpuid_count(7, 1, a, b, c, d);
+        const bool avxvnni = (a >> 4) & 1U;
+        return !(avx512vnni || avxvnni);
+    }();
     return reduced;
 #else
     return false;

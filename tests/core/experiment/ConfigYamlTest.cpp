@@ -251,6 +251,24 @@ private Q_SLOTS:
             std::string("f.yaml:3: key 'compression[0]': a step's key must be one of: prune, quantize, analyze"));
     }
 
+    void strayCommaAndSecondDocumentsAreRefusedNotLooped()
+    {
+        // yaml-cpp 0.7 loops forever on a ',' it cannot place (fuzzing found it; the CLI hung).
+        QCOMPARE(errorOf(",'\n"),
+            std::string("f.yaml:1: YAML syntax error: a character that cannot start a value here (a ',' outside [ ] "
+                        "or { }?)"));
+        QCOMPARE(errorOf("name: a\n---\nname: b\n"),
+            std::string("f.yaml:2: a second YAML document ('---'); an experiment file holds one document"));
+        QCOMPARE(errorOf("name: a\n", { "name=,'" }),
+            std::string("--set: value of 'name' is not valid YAML: YAML syntax error: a character that cannot start "
+                        "a value here (a ',' outside [ ] or { }?)"));
+        // A form field with the same text: read as text and refused by the key's own check.
+        QVERIFY(messageOf<InputError>([] {
+            experiment::parseStep(experiment::StepKind::Prune, "finegrained", { { "sparsity", ",'" } }, 0, "form");
+        }).find("compression[0].prune.sparsity")
+            != std::string::npos);
+    }
+
     void messagesEscapeRawBytes()
     {
         const std::string bytes = std::string("bad \x01\x1b[31m value \xff\xfe") + "\n" + "ok é";
