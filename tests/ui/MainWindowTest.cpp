@@ -30,6 +30,7 @@
 #include <QProcess>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
@@ -76,6 +77,7 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
         qputenv("GRAPHSQUEEZE_HISTORY", m_dir.filePath("history.sqlite").toUtf8());
+        QSettings().clear(); // nothing from an earlier run (classroom mode, geometry) carries over
     }
 
     void shortPruningRunFillsEveryView()
@@ -552,6 +554,7 @@ private Q_SLOTS:
         for (const auto& run : w.history()->runs())
             entries += run.name == "lesson1-what-pruning-does";
         QCOMPARE(entries, 1);
+        w.setClassroomMode(false); // the mode is a saved setting
     }
 
     void loadingALessonClearsTheViews()
