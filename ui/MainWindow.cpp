@@ -17,6 +17,7 @@
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
 #include "ui/window/ClassroomBar.h"
+#include "ui/window/LessonPanel.h"
 #include "ui/window/RunProgress.h"
 #include "ui/window/Theme.h"
 
@@ -28,8 +29,10 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QResizeEvent>
 #include <QSaveFile>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -59,6 +62,8 @@ MainWindow::MainWindow(QWidget* parent)
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
+    m_lesson = new LessonPanel;
+    layout->addWidget(m_lesson);
     m_banner = new QLabel;
     m_banner->setWordWrap(true);
     m_banner->setObjectName("guardRail");
@@ -81,12 +86,22 @@ MainWindow::MainWindow(QWidget* parent)
     m_weights = new WeightsTab;
     m_layers = new LayersTab;
     m_compare = new CompareTab;
-    m_tabs->addTab(m_training, tr("Training"));
-    m_tabs->addTab(m_sparsity, tr("Sparsity"));
-    m_tabs->addTab(m_quantization, tr("Quantization"));
-    m_tabs->addTab(m_weights, tr("Weights"));
-    m_tabs->addTab(m_layers, tr("Layers"));
-    m_tabs->addTab(m_compare, tr("Compare"));
+    // Each tab scrolls rather than squeezing its charts below their minimum size (a 1280 x 720
+    // projector, classroom mode's larger text).
+    auto scrolled = [](QWidget* view) {
+        auto* area = new QScrollArea;
+        area->setWidget(view);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        return area;
+    };
+    m_tabs->addTab(scrolled(m_training), tr("Training"));
+    m_tabs->addTab(scrolled(m_sparsity), tr("Sparsity"));
+    m_tabs->addTab(scrolled(m_quantization), tr("Quantization"));
+    m_tabs->addTab(scrolled(m_weights), tr("Weights"));
+    m_tabs->addTab(scrolled(m_layers), tr("Layers"));
+    m_tabs->addTab(scrolled(m_compare), tr("Compare"));
     m_views = { m_training, m_sparsity, m_quantization, m_weights, m_layers, m_compare };
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -192,7 +207,9 @@ void MainWindow::setClassroomMode(bool on)
     // Explanations beside each chart are always there; classroom mode makes them prominent.
     for (auto* hint : findChildren<QLabel*>("chartHint"))
         hint->setStyleSheet(on ? "background:#eaf2f8; padding:8px; border-radius:4px;" : QString());
-    theme::applyChartFonts(findChildren<ChartView*>(), f);
+    ChartView::setFontScale(on ? 1.4 : 1.0);
+    for (auto* chart : findChildren<ChartView*>())
+        chart->applyFonts();
     QSettings().setValue("view/classroom", on);
 }
 
@@ -223,17 +240,14 @@ void MainWindow::pruneTenPercentMore()
     for (auto& v : values)
         v = v.trimmed();
     m_panel->setStepValue(index, "sparsity", values.join(", ").toStdString());
-    m_tabs->setCurrentWidget(m_weights);
+    showView(m_weights);
 
     // The run just shown had the same experiment, one job and its trained base on disk: run the
     // new setting alone from that base and add it to the run (the rows equal a full rerun's).
     auto full = m_panel->config();
-    const int folds = full.dataset.split != "kfold"
-        ? 1
-        : (full.dataset.runFolds > 0 ? std::min(full.dataset.folds, full.dataset.runFolds) : full.dataset.folds);
     const QString base = SessionController::modelDirectory() + "/base.gsqm";
-    if (!m_lastResult || core::experiment::toYaml(m_lastResult->config) != before
-        || full.train.effectiveSeeds().size() * static_cast<size_t>(folds) != 1 || !QFileInfo::exists(base)) {
+    if (!m_lastResult || core::experiment::toYaml(m_lastResult->config) != before || full.jobCount() != 1
+        || !QFileInfo::exists(base)) {
         run();
         return;
     }
@@ -279,7 +293,9 @@ void MainWindow::updateActions()
 QString MainWindow::openExperiment(const QString& path, bool interactive)
 {
     try {
-        m_panel->setConfig(experiment::loadExperiment(path.toStdString()));
+        const auto config = experiment::loadExperiment(path.toStdString());
+        m_panel->setConfig(config);
+        m_lesson->setText(QString::fromStdString(config.name), QString::fromStdString(config.description));
         if (!m_controller->isRunning()) {
             // Another experiment (a lesson after a lesson): nothing of the last run stays on screen.
             clearViews();
@@ -387,6 +403,7 @@ QString MainWindow::resumeInterruptedRun()
         const auto journal = JobJournal::read(path.toStdString());
         auto config = experiment::parseExperiment(journal.configYaml, path.toStdString(), {});
         m_panel->setConfig(config);
+        m_lesson->setText(QString::fromStdString(config.name), QString::fromStdString(config.description));
         clearViews();
         m_progress->begin();
         m_controller->start(config, /*resume=*/true);
@@ -488,6 +505,26 @@ QList<ChartView*> MainWindow::charts() const
     for (auto* view : m_views)
         out += view->charts();
     return out;
+}
+
+void MainWindow::showView(QWidget* view)
+{
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto* area = qobject_cast<QScrollArea*>(m_tabs->widget(i)); area && area->widget() == view)
+            m_tabs->setCurrentIndex(i);
+}
+
+QWidget* MainWindow::currentView() const
+{
+    auto* area = qobject_cast<QScrollArea*>(m_tabs->currentWidget());
+    return area ? area->widget() : nullptr;
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event)
+{
+    QMainWindow::resizeEvent(event);
+    // The lesson's text never takes more than a quarter of the window; it scrolls inside.
+    m_lesson->setMaximumHeight(std::max(80, event->size().height() / 4));
 }
 
 QString MainWindow::saveScreenshots(const QString& dir)

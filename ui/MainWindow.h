@@ -27,6 +27,7 @@ class RunHistory;
 class RunProgress;
 class LiveView;
 class ChartView;
+class LessonPanel;
 
 /// The main window: layout and wiring only. The experiment form docks on the left, the tabs
 /// (Training, Sparsity, Quantization, Weights, Layers, Compare; each a LiveView) fill the
@@ -66,6 +67,9 @@ public:
     /// or from new ones with `newSeeds`.
     void reset(bool newSeeds);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     /// Empties every live view (tabs, banner, progress) before a run or on Reset.
     void clearViews();
@@ -74,6 +78,10 @@ public:
     ExperimentPanel* panel() const { return m_panel; }
     SessionController* controller() const { return m_controller; }
     QTabWidget* tabs() const { return m_tabs; }
+    /// Selects the tab showing `view` (each tab is a scroll area around one view).
+    void showView(QWidget* view);
+    /// The view of the current tab (TrainingTab, ..., CompareTab).
+    QWidget* currentView() const;
     TrainingTab* trainingTab() const { return m_training; }
     SparsityTab* sparsityTab() const { return m_sparsity; }
     QuantizationTab* quantizationTab() const { return m_quantization; }
@@ -87,6 +95,8 @@ public:
     QAction* stopAction() const { return m_stop; }
     QAction* stepAction() const { return m_step; }
     QString bannerText() const;
+    /// The experiment's description above the tabs (a lesson's goal and steps).
+    LessonPanel* lessonPanel() const { return m_lesson; }
     bool isClassroomMode() const { return m_classroom; }
 
     /// Classroom mode: larger fonts, fewer controls, explanations beside the charts, big Run and
@@ -146,6 +156,7 @@ private:
     CompareTab* m_compare;
     QList<LiveView*> m_views; ///< every tab; MainWindow loops over them
     QLabel* m_banner;
+    LessonPanel* m_lesson = nullptr;
     RunProgress* m_progress;
     QAction *m_run, *m_pause, *m_step, *m_stop;
     QMenu* m_recentMenu = nullptr;

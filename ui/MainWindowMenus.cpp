@@ -181,7 +181,7 @@ void MainWindow::buildMenus()
         m_progress->setText(tr("Copied the selected comparison rows as CSV"));
     });
     edit->addAction(tr("Select &all comparison rows"), QKeySequence::SelectAll, this, [this] {
-        m_tabs->setCurrentWidget(m_compare);
+        showView(m_compare);
         m_compare->view()->selectAll();
     });
     menuBar()->insertMenu(menuBar()->actions().at(1), edit); // File, Edit, Run, View, Help

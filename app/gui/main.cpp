@@ -29,15 +29,30 @@ int main(int argc, char** argv)
     QCommandLineOption charts("export-charts", "After the run, save every chart as PNG and SVG into DIR.", "DIR");
     QCommandLineOption report("export-report", "After the run, write a one-file HTML report of it to FILE.", "FILE");
     QCommandLineOption dark("dark", "Use the dark theme (also View → Dark theme).");
+    QCommandLineOption classroom("classroom", "Start in classroom mode (also View → Classroom mode).");
+    QCommandLineOption size("size", "Window size, e.g. 1280x720 (screenshots at a projector's size).", "WxH");
     QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
     QCommandLineOption stalls(
         "report-stalls", "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
-    parser.addOptions({ open, run, shots, charts, report, dark, quit, stalls });
+    parser.addOptions({ open, run, shots, charts, report, dark, classroom, size, quit, stalls });
     parser.process(app);
 
     gsq::ui::MainWindow window;
     if (parser.isSet(dark))
         window.setDarkTheme(true);
+    if (parser.isSet(classroom))
+        window.setClassroomMode(true);
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split('x');
+        bool okW = false, okH = false;
+        const int w = wh.size() == 2 ? wh[0].toInt(&okW) : 0, h = wh.size() == 2 ? wh[1].toInt(&okH) : 0;
+        if (!okW || !okH || w < 200 || h < 200) {
+            std::cerr << "error: --size: expected WIDTHxHEIGHT such as 1280x720, got '"
+                      << parser.value(size).toStdString() << "'\n";
+            return 2;
+        }
+        window.resize(w, h);
+    }
     window.show();
 
     // Event-loop responsiveness probe for bench/: a 10 ms timer whose longest gap is a stall.

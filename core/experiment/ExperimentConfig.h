@@ -103,6 +103,11 @@ struct ExperimentConfig {
     TrainConfig train;
     std::vector<Step> steps; ///< the `compression:` list, typed and checked by the loader
 
+    /// Folds that are trained: 1 unless the split is kfold (then `folds`, or `run_folds` if fewer).
+    int foldsRun() const;
+    /// Jobs of a run: foldsRun() × the number of seeds. Session::run and the app both count so.
+    int jobCount() const;
+
     std::string sourceFile; ///< the YAML file it came from ("" when built in code)
     std::map<std::string, int> keyLines; ///< "train.epochs" -> 1-based line in sourceFile
 };

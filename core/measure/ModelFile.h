@@ -78,9 +78,6 @@ public:
     static uint64_t bitmaskBytes(const at::Tensor& t);
     static uint64_t packedBytes(const QuantizedWeight& q);
 
-    /// Exports the dense fp32 state dict with torch::pickle_save (readable by Python torch.load).
-    static void exportPickle(torch::nn::Module& module, const std::string& path);
-
     /// The name PyTorch Geometric's module gives a stored tensor, where one exists (layer stacks
     /// of GCN, GraphSAGE, GAT, GIN and SplineCNN as BasicGNN's `convs.<k>.`; GIN's MLP as the
     /// kernel benchmark's Sequential(Linear, ReLU, Linear, ReLU, BatchNorm)); other tensors

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-// Reading .gsqm files (strict: every byte checked, file:0 messages) and the pickle export.
+// Reading .gsqm files (strict: every byte checked, file:0 messages) and the PyTorch export.
 namespace gsq::core::measure {
 
 using namespace detail;
@@ -268,15 +268,6 @@ void ModelFile::load(torch::nn::Module& module, const std::string& path)
                     + c10::str(tensor.sizes()));
         tensor.copy_(it->value);
     }
-}
-
-void ModelFile::exportPickle(torch::nn::Module& module, const std::string& path)
-{
-    c10::Dict<std::string, at::Tensor> dict;
-    for (auto& [name, tensor] : stateOf(module))
-        dict.insert(name, tensor.clone());
-    auto bytes = torch::pickle_save(dict);
-    writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 std::string ModelFile::pygName(const std::string& name, const std::vector<std::string>& layerNames)

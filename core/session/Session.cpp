@@ -125,6 +125,16 @@ void makeFolds(const ExperimentConfig& c, Prepared& p)
     }
 }
 
+/// Loads the experiment's data and prepares what its jobs share: features and folds.
+Prepared prepare(const ExperimentConfig& c, RunResult& result)
+{
+    Prepared p;
+    p.dataset = data::DatasetRegistry::load(c.dataset);
+    prepareFeatures(c, p.dataset, result);
+    makeFolds(c, p);
+    return p;
+}
+
 data::Split makeSplit(const ExperimentConfig& c, const Prepared& p, int64_t seed, int fold)
 {
     const auto& d = c.dataset;
@@ -376,10 +386,7 @@ void Session::exportExample(const ExperimentConfig& config, const std::string& m
     QuietBetaWarnings quiet(c10::Warning::get_warning_handler());
     c10::Warning::WarningHandlerGuard warningGuard(&quiet);
     RunResult scratch;
-    Prepared prepared;
-    prepared.dataset = data::DatasetRegistry::load(config.dataset);
-    prepareFeatures(config, prepared.dataset, scratch);
-    makeFolds(config, prepared);
+    Prepared prepared = prepare(config, scratch);
     auto task = makeTask(config, prepared, config.train.effectiveSeeds().front(), 0);
     auto example = [&] {
         try {
@@ -436,22 +443,14 @@ RunResult Session::run(
         result.config = config;
         result.versions = versions();
 
-        Prepared prepared;
-        prepared.dataset = data::DatasetRegistry::load(config.dataset);
+        Prepared prepared = prepare(config, result);
         for (const auto& w : prepared.dataset.warnings) {
             result.warnings.push_back(w);
             emit(RunWarning { w });
         }
-        prepareFeatures(config, prepared.dataset, result);
         const std::vector<int64_t> seeds = config.train.effectiveSeeds();
-        int numFolds = 1;
-        makeFolds(config, prepared);
-        if (config.dataset.split == "kfold") {
-            numFolds = config.dataset.folds;
-            if (config.dataset.runFolds > 0)
-                numFolds = std::min(numFolds, config.dataset.runFolds);
-        }
-        const int totalJobs = numFolds * static_cast<int>(seeds.size());
+        const int numFolds = config.foldsRun();
+        const int totalJobs = config.jobCount();
         if (!options.baseModel.empty() && totalJobs != 1)
             throw InputError(options.baseModel, 0,
                 "a saved base model stands in for the training of one job; this run has " + std::to_string(totalJobs)

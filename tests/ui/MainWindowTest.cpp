@@ -2,6 +2,7 @@
 // curves, the Layers and Compare tables, CSV/PNG/SVG export, inline validation, pause/step and
 // stop — plus the table model through QAbstractItemModelTester.
 #include "ui/MainWindow.h"
+#include "MainWindowTestSupport.h"
 
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
@@ -49,24 +50,7 @@
 #include <csignal>
 
 using namespace gsq::ui;
-
-namespace {
-void configure(MainWindow& w, const QString& method, const QString& sparsity, int epochs, int finetune)
-{
-    auto* p = w.panel();
-    p->datasetCombo()->setCurrentText("cora");
-    p->archCombo()->setCurrentText("gcn");
-    p->epochsSpin()->setValue(epochs);
-    p->seedsSpin()->setValue(1);
-    while (p->stepCount() > 0)
-        p->removeStep(0);
-    if (method != "none") {
-        const int i = p->addStep(gsq::core::experiment::StepKind::Prune, method.toStdString());
-        p->stepEditor()->lineEdit("sparsity")->setText(sparsity);
-        p->setStepValue(i, "finetune_epochs", std::to_string(finetune));
-    }
-}
-} // namespace
+using gsq::ui::test::configure;
 
 class MainWindowTest : public QObject {
     Q_OBJECT
@@ -354,9 +338,14 @@ private Q_SLOTS:
         QVERIFY(!w.panel()->isValid());
         QVERIFY(!w.runAction()->isEnabled());
         QCOMPARE(w.panel()->validationMessage(),
-            QString("key 'compression[0].prune.sparsity': expected a number in [0, 1), found 1.5"));
-        w.panel()->stepEditor()->lineEdit("sparsity")->setText("0.5, 0.9");
+            QString("Step 1 (prune · global), Sparsity: expected a number in [0, 1), found 1.5"));
+        auto* sparsity = w.panel()->stepEditor()->lineEdit("sparsity");
+        QCOMPARE(w.panel()->highlightedField(), static_cast<QWidget*>(sparsity));
+        QVERIFY(sparsity->styleSheet().contains("#c0392b"));
+        sparsity->setText("0.5, 0.9");
         QVERIFY(w.panel()->isValid());
+        QCOMPARE(w.panel()->highlightedField(), static_cast<QWidget*>(nullptr));
+        QVERIFY(sparsity->styleSheet().isEmpty());
         QVERIFY(w.runAction()->isEnabled());
     }
 
@@ -488,92 +477,6 @@ private Q_SLOTS:
         w.stopAction()->trigger();
         QVERIFY(failed.wait(10000) || failed.count() == 1);
         QVERIFY(!w.controller()->isRunning());
-    }
-
-    void classroomModePrunesTenPercentMore()
-    {
-        MainWindow w;
-        w.show();
-        configure(w, "none", "0.5", 10, 0);
-        w.setClassroomMode(true);
-        QVERIFY(w.isClassroomMode());
-        QVERIFY(w.panel()->epochsSpin()->isVisibleTo(&w));
-        QSignalSpy done(&w, &MainWindow::runFinished);
-        w.pruneTenPercentMore(); // no prune step: a fine-grained one is added, the run starts afresh
-        QVERIFY(done.wait(120000));
-        QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1"));
-        QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
-        QVERIFY(!w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w)); // advanced fields hidden
-        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.weightsTab()));
-        QCOMPARE(w.weightsTab()->stageCount(), 3);
-        // conv0 after fine-tuning keeps round(0.9 * 22928) weights.
-        QCOMPARE(w.layersTab()->model()->rows()[2][7].toLongLong(), 20635);
-        w.setClassroomMode(false);
-        QVERIFY(w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w));
-    }
-
-    void pruneTenPercentMoreAddsSettingsToTheLesson()
-    {
-        MainWindow w;
-        w.show();
-        QCOMPARE(
-            w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson1-what-pruning-does.yaml", false), QString());
-        w.setClassroomMode(true);
-        QSignalSpy done(&w, &MainWindow::runFinished);
-        w.run();
-        QVERIFY(done.wait(120000));
-        const double baseSeconds = w.lastResult()->rows.front().trainSeconds;
-        for (int press = 1; press <= 3; ++press) {
-            w.pruneTenPercentMore();
-            QVERIFY(done.wait(120000));
-        }
-        QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1, 0.2, 0.3"));
-        QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
-        // Three settings on the Sparsity tab, one base: the lesson's run grew, nothing was replaced.
-        QCOMPARE(w.sparsityTab()->sweepPointCount("pruned"), 3);
-        QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 3);
-        QCOMPARE(w.trainingTab()->basePointCount(0), 100);
-        const auto result = w.lastResult();
-        QCOMPARE(result->rows.size(), size_t(7)); // base + 3 x (pruned, fine-tuned)
-        QCOMPARE(result->rows.front().trainSeconds, baseSeconds); // the base was trained once
-        QVERIFY(w.statusText().contains("finegrained sparsity=0.3"));
-        // The rows equal one run of the final experiment (timing aside).
-        gsq::core::results::CancelToken cancel;
-        const auto fresh = gsq::core::session::Session::run(w.panel()->config(), {}, cancel);
-        QCOMPARE(fresh.rows.size(), result->rows.size());
-        for (size_t i = 0; i < fresh.rows.size(); ++i) {
-            const auto &a = fresh.rows[i], &b = result->rows[i];
-            QCOMPARE(b.method + " " + b.setting + " " + gsq::core::results::stageName(b.stage),
-                a.method + " " + a.setting + " " + gsq::core::results::stageName(a.stage));
-            QVERIFY2(b.testValue == a.testValue,
-                qPrintable(QString("row %1: %2 vs %3").arg(i).arg(b.testValue).arg(a.testValue)));
-            QCOMPARE(b.nonzeroParams, a.nonzeroParams);
-        }
-        // One history entry for the lesson, holding every setting.
-        int entries = 0;
-        for (const auto& run : w.history()->runs())
-            entries += run.name == "lesson1-what-pruning-does";
-        QCOMPARE(entries, 1);
-        w.setClassroomMode(false); // the mode is a saved setting
-    }
-
-    void loadingALessonClearsTheViews()
-    {
-        MainWindow w;
-        QCOMPARE(
-            w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson1-what-pruning-does.yaml", false), QString());
-        QSignalSpy done(&w, &MainWindow::runFinished);
-        w.run();
-        QVERIFY(done.wait(120000));
-        QCOMPARE(w.trainingTab()->basePointCount(0), 100);
-        QVERIFY(w.lastResult());
-        QCOMPARE(w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson2-global-vs-finegrained.yaml", false),
-            QString());
-        QCOMPARE(w.trainingTab()->basePointCount(0), 0);
-        QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 0);
-        QCOMPARE(w.weightsTab()->stageCount(), 0);
-        QVERIFY(!w.lastResult());
-        QCOMPARE(w.statusText(), QString("Ready"));
     }
 
     void tableModelPassesTheTester()

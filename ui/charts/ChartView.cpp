@@ -9,8 +9,11 @@
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QtCharts/QAbstractAxis>
 #include <QtCharts/QAreaSeries>
+#include <QtCharts/QLegend>
 #include <QtCharts/QXYSeries>
+#include <cmath>
 
 namespace gsq::ui {
 
@@ -24,6 +27,47 @@ QLabel* makeChartHint(const QString& text)
 
 namespace {
 bool g_dark = false;
+double g_fontScale = 1.0;
+const char* const kBaseLabels = "gsqBaseLabelsFont";
+const char* const kBaseTitle = "gsqBaseTitleFont";
+
+QFont scaled(QFont f, double scale)
+{
+    if (scale != 1.0)
+        f.setPointSizeF(f.pointSizeF() * scale);
+    return f;
+}
+} // namespace
+
+void ChartView::setFontScale(double scale)
+{
+    g_fontScale = scale;
+}
+
+double ChartView::fontScale()
+{
+    return g_fontScale;
+}
+
+void ChartView::applyFonts()
+{
+    setMinimumSize(kMinimumWidth, static_cast<int>(std::lround(kMinimumHeight * g_fontScale)));
+    auto* c = chart();
+    if (!m_haveBaseFonts) {
+        m_baseTitle = c->titleFont();
+        m_baseLegend = c->legend()->font();
+        m_haveBaseFonts = true;
+    }
+    c->setTitleFont(scaled(m_baseTitle, g_fontScale));
+    c->legend()->setFont(scaled(m_baseLegend, g_fontScale));
+    for (auto* axis : c->axes()) {
+        if (!axis->property(kBaseLabels).isValid()) {
+            axis->setProperty(kBaseLabels, axis->labelsFont());
+            axis->setProperty(kBaseTitle, axis->titleFont());
+        }
+        axis->setLabelsFont(scaled(axis->property(kBaseLabels).value<QFont>(), g_fontScale));
+        axis->setTitleFont(scaled(axis->property(kBaseTitle).value<QFont>(), g_fontScale));
+    }
 }
 
 void ChartView::setDark(bool dark)
@@ -53,6 +97,8 @@ void ChartView::applyTheme()
             kept.append({ s, area->pen(), area->brush() });
     }
     const auto theme = g_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    // Fonts set through applyFonts() survive a theme change (Qt Charts keeps fonts the
+    // application set), so the recorded theme fonts stay valid.
     if (chart()->theme() != theme)
         chart()->setTheme(theme);
     for (const auto& k : kept) {
@@ -64,6 +110,7 @@ void ChartView::applyTheme()
             area->setBrush(k.brush);
         }
     }
+    applyFonts();
 }
 
 ChartView::ChartView(const QString& title, QWidget* parent)
@@ -75,7 +122,7 @@ ChartView::ChartView(const QString& title, QWidget* parent)
     chart()->legend()->setAlignment(Qt::AlignBottom);
     chart()->setMargins(QMargins(4, 4, 4, 4));
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(320, 220);
+    applyFonts();
 }
 
 QString ChartView::savePng(const QString& path)

@@ -13,6 +13,10 @@ class ChartView : public QChartView {
 public:
     explicit ChartView(const QString& title, QWidget* parent = nullptr);
 
+    /// The smallest a chart gets (its height scales with fontScale()): below it Qt Charts elides
+    /// axis labels to "…". Tabs scroll rather than squeeze charts under it.
+    static constexpr int kMinimumWidth = 320, kMinimumHeight = 240;
+
     /// Writes the chart; returns an empty string on success, else the error message.
     QString savePng(const QString& path);
     QString saveSvg(const QString& path);
@@ -20,11 +24,26 @@ public:
     /// Chart theme of every chart created from now on (and of those re-themed by the window).
     static void setDark(bool dark);
     static bool dark();
-    /// Applies the current theme to this chart, keeping the colours the tabs chose.
+    /// Applies the current theme to this chart, keeping the colours the tabs chose, and the font
+    /// scale.
     void applyTheme();
+
+    /// Size of chart text in every chart: 1 is the chart theme's own fonts; classroom mode
+    /// enlarges them. Chart text does not follow the application font.
+    static void setFontScale(double scale);
+    static double fontScale();
+    /// Title, legend and axis fonts set to the theme's own scaled by fontScale() (exactly the
+    /// theme's at 1). Tabs call it after they create axes.
+    void applyFonts();
 
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    /// The theme's own title and legend fonts (axes keep theirs as properties), recorded the
+    /// first time fonts are applied.
+    bool m_haveBaseFonts = false;
+    QFont m_baseTitle, m_baseLegend;
 };
 
 /// The short explanation shown above a chart (highlighted in classroom mode).

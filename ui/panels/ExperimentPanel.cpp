@@ -22,6 +22,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QToolButton>
@@ -52,17 +53,17 @@ void takeDouble(const QDoubleSpinBox* w, double& target)
     if (std::abs(w->value() - shown) > 0.5 * std::pow(10.0, -w->decimals()))
         target = w->value();
 }
-QDoubleSpinBox* doubleSpin(double lo, double hi, int decimals, double step)
+CheckedDoubleSpinBox* doubleSpin(double lo, double hi, int decimals, double step)
 {
-    auto* s = new QDoubleSpinBox;
+    auto* s = new CheckedDoubleSpinBox;
     s->setDecimals(decimals);
     s->setRange(lo, hi);
     s->setSingleStep(step);
     return s;
 }
-QSpinBox* intSpin(int lo, int hi)
+CheckedSpinBox* intSpin(int lo, int hi)
 {
-    auto* s = new QSpinBox;
+    auto* s = new CheckedSpinBox;
     s->setRange(lo, hi);
     return s;
 }
@@ -96,8 +97,10 @@ void ExperimentPanel::build()
         layout->addWidget(box);
         return form;
     };
-    auto row = [](QFormLayout* form, const QString& label, QWidget* field, QList<QWidget*>* into = nullptr) {
+    auto row = [this](QFormLayout* form, const QString& label, QWidget* field, const QString& key,
+                   QList<QWidget*>* into = nullptr) {
         form->addRow(label, field);
+        m_fields.append({ key, label, field });
         if (into) {
             *into << field;
             if (auto* l = form->labelForField(field))
@@ -129,24 +132,28 @@ void ExperimentPanel::build()
     m_task = catalogCombo(ChoiceList::Task);
     m_split = catalogCombo(ChoiceList::Split);
     m_folds = intSpin(3, 100);
-    row(data, tr("Dataset"), m_dataset);
-    row(data, tr("Path"), pathBox, &m_pathRow);
-    row(data, tr("TU prefix"), m_tuName, &m_tuRow);
-    row(data, tr("SMILES column"), m_smiles, &m_csvRows);
-    row(data, tr("Label column"), m_label, &m_csvRows);
-    row(data, tr("Task"), m_task, &m_advanced);
-    row(data, tr("Split"), m_split, &m_advanced);
-    row(data, tr("Folds"), m_folds, &m_foldsRow);
+    row(data, tr("Dataset"), m_dataset, "dataset.name");
+    row(data, tr("Path"), pathBox, "dataset.path", &m_pathRow);
+    row(data, tr("TU prefix"), m_tuName, "dataset.tu_name", &m_tuRow);
+    row(data, tr("SMILES column"), m_smiles, "dataset.smiles_column", &m_csvRows);
+    row(data, tr("Label column"), m_label, "dataset.label_column", &m_csvRows);
+    row(data, tr("Task"), m_task, "dataset.task", &m_advanced);
+    row(data, tr("Split"), m_split, "dataset.split", &m_advanced);
+    row(data, tr("Folds"), m_folds, "dataset.folds", &m_foldsRow);
+
+    for (auto& f : m_fields)
+        if (f.key == "dataset.path")
+            f.widget = m_path; // the line edit is highlighted, not the box holding it and Browse…
 
     auto* model = group(tr("Model"));
     m_arch = catalogCombo(ChoiceList::Arch);
     m_hidden = intSpin(1, 65536);
     m_layers = intSpin(1, 64);
     m_dropout = doubleSpin(0.0, 0.99, 2, 0.05);
-    row(model, tr("Architecture"), m_arch);
-    row(model, tr("Hidden width"), m_hidden);
-    row(model, tr("Layers"), m_layers, &m_advanced);
-    row(model, tr("Dropout"), m_dropout, &m_advanced);
+    row(model, tr("Architecture"), m_arch, "model.arch");
+    row(model, tr("Hidden width"), m_hidden, "model.hidden");
+    row(model, tr("Layers"), m_layers, "model.layers", &m_advanced);
+    row(model, tr("Dropout"), m_dropout, "model.dropout", &m_advanced);
 
     auto* train = group(tr("Training"));
     m_epochs = intSpin(1, 100000);
@@ -156,12 +163,12 @@ void ExperimentPanel::build()
     m_threads = intSpin(0, 256);
     m_threads->setSpecialValueText(tr("auto"));
     m_batch = intSpin(1, 1000000);
-    row(train, tr("Epochs"), m_epochs);
-    row(train, tr("Learning rate"), m_lr, &m_advanced);
-    row(train, tr("Weight decay"), m_weightDecay, &m_advanced);
-    row(train, tr("Seeds"), m_seeds);
-    row(train, tr("Threads"), m_threads, &m_advanced);
-    row(train, tr("Batch size"), m_batch, &m_advanced);
+    row(train, tr("Epochs"), m_epochs, "train.epochs");
+    row(train, tr("Learning rate"), m_lr, "train.lr", &m_advanced);
+    row(train, tr("Weight decay"), m_weightDecay, "train.weight_decay", &m_advanced);
+    row(train, tr("Seeds"), m_seeds, "train.seeds");
+    row(train, tr("Threads"), m_threads, "train.threads", &m_advanced);
+    row(train, tr("Batch size"), m_batch, "train.batch_size", &m_advanced);
 
     buildSteps(layout);
 
@@ -176,10 +183,19 @@ void ExperimentPanel::build()
         connect(c, &QComboBox::currentIndexChanged, this, [this] { onEdited(); });
     for (auto* c : { m_smiles, m_label })
         connect(c, &QComboBox::editTextChanged, this, [this] { onEdited(); });
-    for (auto* s : { m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_batch })
-        connect(s, &QSpinBox::valueChanged, this, [this] { onEdited(); });
-    for (auto* s : { m_dropout, m_lr, m_weightDecay })
+    // The editor's text, not the value: out-of-range text ("-5") is reported while it is typed.
+    // Leaving a field with such text puts back the last valid value without a textChanged, but
+    // with editingFinished.
+    for (auto* s : { m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_batch }) {
+        connect(s->editor(), &QLineEdit::textChanged, this, [this] { onEdited(); });
+        connect(s, &QSpinBox::editingFinished, this, [this] { onEdited(); });
+        connect(s, &QSpinBox::valueChanged, this, [this] { onEdited(); }); // setValue() blocks the editor's signals
+    }
+    for (auto* s : { m_dropout, m_lr, m_weightDecay }) {
+        connect(s->editor(), &QLineEdit::textChanged, this, [this] { onEdited(); });
+        connect(s, &QDoubleSpinBox::editingFinished, this, [this] { onEdited(); });
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { onEdited(); });
+    }
     for (auto* e : { m_path, m_tuName })
         connect(e, &QLineEdit::textChanged, this, [this] { onEdited(); });
     connect(m_path, &QLineEdit::editingFinished, this, [this] { fillCsvColumns(); });
@@ -336,16 +352,33 @@ void ExperimentPanel::revalidate()
         c.train.metric = "auto"; // the task's own default metric
 
     QString error;
-    try {
-        c.steps.clear();
-        for (size_t i = 0; i < m_drafts.size(); ++i) {
-            const auto& s = m_drafts[i];
-            c.steps.push_back(experiment::parseStep(s.kind, s.method, s.values, static_cast<int>(i), "form"));
+    QWidget* field = nullptr;
+    // Text a spin box could not take ("-5" epochs) comes first: the value beside it is stale.
+    QString note;
+    for (const auto& f : m_fields) {
+        QString problem, corrected;
+        if (auto* spin = dynamic_cast<CheckedSpinBox*>(f.widget))
+            problem = spin->problem(), corrected = spin->corrected();
+        else if (auto* dspin = dynamic_cast<CheckedDoubleSpinBox*>(f.widget))
+            problem = dspin->problem(), corrected = dspin->corrected();
+        if (!problem.isEmpty() && error.isEmpty()) {
+            error = f.label + ": " + problem;
+            field = f.widget;
         }
-        experiment::resolveDefaults(c);
-    } catch (const InputError& e) {
-        error = QString::fromStdString(e.what());
+        if (!corrected.isEmpty() && note.isEmpty())
+            note = f.label + ": " + corrected;
     }
+    if (error.isEmpty())
+        try {
+            c.steps.clear();
+            for (size_t i = 0; i < m_drafts.size(); ++i) {
+                const auto& s = m_drafts[i];
+                c.steps.push_back(experiment::parseStep(s.kind, s.method, s.values, static_cast<int>(i), "form"));
+            }
+            experiment::resolveDefaults(c);
+        } catch (const InputError& e) {
+            error = plainMessage(QString::fromStdString(e.what()), field);
+        }
     if (datasetChanged && error.isEmpty()) {
         m_initializing = true;
         select(m_task, c.dataset.task);
@@ -356,11 +389,10 @@ void ExperimentPanel::revalidate()
         m_base.dataset.split = c.dataset.split;
         m_base.train.metric = c.train.metric;
     }
-    // Drop the "file:line: key '...'" prefix, keep the key and the reason.
-    if (const int k = error.indexOf("key '"); k >= 0)
-        error = error.mid(k);
-    m_error->setText(error);
-    m_error->setVisible(!error.isEmpty());
+    highlight(error.isEmpty() ? nullptr : field);
+    m_error->setText(error.isEmpty() ? note : error);
+    m_error->setStyleSheet(error.isEmpty() ? "color: #b9770e;" : "color: #c0392b;");
+    m_error->setVisible(!m_error->text().isEmpty());
     const bool valid = error.isEmpty();
     if (valid)
         m_current = c;
@@ -377,6 +409,55 @@ void ExperimentPanel::setSimplified(bool simplified)
         w->setVisible(!simplified);
     m_stepEditor->setSimplified(simplified);
     updateDatasetRows();
+}
+
+QString ExperimentPanel::plainMessage(const QString& message, QWidget*& field) const
+{
+    field = nullptr;
+    // "form:0: key 'compression[0].prune.sparsity': reason" -> the key and the reason.
+    const qsizetype k = message.indexOf("key '");
+    if (k < 0)
+        return message;
+    const qsizetype end = message.indexOf("': ", k + 5);
+    if (end < 0)
+        return message.mid(k);
+    const QString key = message.mid(k + 5, end - k - 5), reason = message.mid(end + 3);
+    static const QRegularExpression stepKey(R"(^compression\[(\d+)\]\.(\w+)(?:\.(\w+))?$)");
+    if (const auto m = stepKey.match(key); m.hasMatch()) {
+        const int index = m.captured(1).toInt();
+        const auto& kind = m.captured(2);
+        QString where = tr("Step %1 (%2").arg(index + 1).arg(kind);
+        if (index < stepCount())
+            where += " · " + QString::fromStdString(m_drafts[static_cast<size_t>(index)].method);
+        where += ")";
+        if (const QString name = m.captured(3); !name.isEmpty()) {
+            QString label = name;
+            if (index < stepCount())
+                if (const auto* f = Catalog::field(m_drafts[static_cast<size_t>(index)].kind, name.toStdString()))
+                    label = QString::fromStdString(f->label);
+            where += ", " + label;
+            if (m_stepList->currentRow() == index)
+                field = m_stepEditor->field(name.toStdString());
+        }
+        return where + ": " + reason;
+    }
+    for (const auto& f : m_fields)
+        if (f.key == key || (key == "train.repeats" && f.key == "train.seeds")) {
+            field = f.widget;
+            return f.label + ": " + reason;
+        }
+    return key + ": " + reason;
+}
+
+void ExperimentPanel::highlight(QWidget* field)
+{
+    if (m_highlighted == field)
+        return;
+    if (m_highlighted)
+        m_highlighted->setStyleSheet(QString());
+    m_highlighted = field;
+    if (field)
+        field->setStyleSheet("border: 2px solid #c0392b;");
 }
 
 QString ExperimentPanel::validationMessage() const

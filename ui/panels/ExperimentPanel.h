@@ -1,15 +1,16 @@
 #pragma once
 
 #include "core/experiment/ExperimentConfig.h"
+#include "ui/panels/CheckedSpinBox.h"
 #include "ui/panels/StepEditor.h"
+
+#include <QPointer>
 
 #include <QWidget>
 
 #include <vector>
 
 class QComboBox;
-class QSpinBox;
-class QDoubleSpinBox;
 class QLineEdit;
 class QLabel;
 class QListWidget;
@@ -37,7 +38,11 @@ public:
     bool isValid() const { return m_valid; }
     /// Replaces the seeds by as many new ones, after the largest in use (Run → Reset with new seeds).
     void useNewSeeds();
+    /// The first problem in plain words ("Epochs: -5 is below the minimum, 1", "Step 1 (prune ·
+    /// finegrained), Sparsity: …"), or a note that a field went back to its last valid value.
     QString validationMessage() const;
+    /// The field the message is about (highlighted in red), or nullptr.
+    QWidget* highlightedField() const { return m_highlighted; }
 
     // Steps, edited through the model (the step editor shows the selected one).
     int stepCount() const { return static_cast<int>(m_drafts.size()); }
@@ -94,14 +99,25 @@ private:
     QComboBox *m_smiles = nullptr, *m_label = nullptr;
     QLineEdit *m_path = nullptr, *m_tuName = nullptr;
     QPushButton* m_browse = nullptr;
-    QSpinBox *m_hidden = nullptr, *m_layers = nullptr, *m_epochs = nullptr, *m_seeds = nullptr, *m_threads = nullptr,
-             *m_folds = nullptr, *m_batch = nullptr;
-    QDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
+    CheckedSpinBox *m_hidden = nullptr, *m_layers = nullptr, *m_epochs = nullptr, *m_seeds = nullptr,
+                   *m_threads = nullptr, *m_folds = nullptr, *m_batch = nullptr;
+    CheckedDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
     QListWidget* m_stepList = nullptr;
     QToolButton* m_addStep = nullptr;
     QPushButton *m_removeStep = nullptr, *m_upStep = nullptr, *m_downStep = nullptr;
     StepEditor* m_stepEditor = nullptr;
     QLabel* m_error = nullptr;
+    /// The form's fields by YAML key ("train.epochs"), with their labels: errors name the label
+    /// and highlight the field.
+    struct FormField {
+        QString key, label;
+        QWidget* widget;
+    };
+    QList<FormField> m_fields;
+    QPointer<QWidget> m_highlighted;
+    /// Plain words for a loader message ("key 'train.epochs': …"); sets `field` to its widget.
+    QString plainMessage(const QString& message, QWidget*& field) const;
+    void highlight(QWidget* field);
     QList<QWidget*> m_pathRow, m_tuRow, m_csvRows, m_foldsRow; ///< field and label of rows shown by dataset
     QList<QWidget*> m_advanced; ///< rows hidden in classroom mode (field and its label)
 };

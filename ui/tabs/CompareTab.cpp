@@ -17,6 +17,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSaveFile>
 #include <QSet>
 #include <QSortFilterProxyModel>
@@ -35,6 +36,16 @@ namespace {
 // The run's own columns come first; the rest are the summary schema's brief columns.
 constexpr int RunId = 0, kFirstSummaryColumn = 3;
 } // namespace
+
+void CompareTab::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // The width that counts is the scroll area's (this widget grows to its own minimum inside it).
+    const int available = parentWidget() ? parentWidget()->width() : width();
+    const auto orientation = available >= 3 * (ChartView::kMinimumWidth + 24) ? Qt::Horizontal : Qt::Vertical;
+    if (m_charts->orientation() != orientation)
+        m_charts->setOrientation(orientation);
+}
 
 int CompareTab::column(const char* name)
 {
@@ -74,6 +85,7 @@ CompareTab::CompareTab(QWidget* parent)
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setFilterRole(Qt::DisplayRole);
     m_view = new QTableView;
+    m_view->setMinimumHeight(180); // a few rows stay visible when the charts below are stacked
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -108,10 +120,11 @@ CompareTab::CompareTab(QWidget* parent)
     histBar->addWidget(m_histLayer, 1);
     histLayout->addLayout(histBar);
     histLayout->addWidget(m_histOverlay, 1);
-    auto* charts = new QSplitter(Qt::Horizontal);
+    auto* charts = m_charts = new QSplitter(Qt::Horizontal);
     charts->addWidget(m_pareto);
     charts->addWidget(m_overlay);
     charts->addWidget(histBox);
+    charts->setChildrenCollapsible(false);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(m_view);
     split->addWidget(charts);
@@ -197,6 +210,7 @@ void CompareTab::refreshHistogramOverlay()
     y->setTitleText(tr("weights per bin"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
+    m_histOverlay->applyFonts();
     const QList<QColor> palette { QColor("#2e86de"), QColor("#c0392b"), QColor("#27ae60"), QColor("#8e44ad"),
         QColor("#e67e22"), QColor("#16a085"), QColor("#7f8c8d") };
     double lo = 0, hi = 0, maxCount = 1;

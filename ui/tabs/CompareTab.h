@@ -16,6 +16,8 @@ class QComboBox;
 class QSortFilterProxyModel;
 class QValueAxis;
 
+class QSplitter;
+
 namespace gsq::ui {
 
 class RowTableModel;
@@ -66,7 +68,12 @@ Q_SIGNALS:
     void deleteRequested(qint64 runId);
     void exportEpochsRequested(qint64 runId);
 
+protected:
+    /// Three charts side by side where the width holds them at their minimum size, else stacked.
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    QSplitter* m_charts = nullptr;
     static QVector<QVariantList> rowsOf(const StoredRun& run);
     void refreshPareto();
     void refreshHistogramOverlay();

@@ -174,7 +174,11 @@ void SparsityTab::refresh()
         lo = std::min(lo, m);
     }
     m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
-    m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
+    // Ticks every 0.1 over a short range, 0.2 over a long one: more labels than the chart's height
+    // holds are all elided to "…".
+    m_accY->setTickType(QValueAxis::TicksDynamic);
+    m_accY->setTickAnchor(0.0);
+    m_accY->setTickInterval(1.0 - m_accY->min() <= 0.41 ? 0.1 : 0.2);
     chart->setTitle(m_values.isEmpty()
             ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
             : tr("Test accuracy vs sparsity"));

@@ -197,7 +197,6 @@ void WeightsTab::refresh()
     const int columns = layers.size() > 4 ? 3 : 2;
     for (int i = 0; i < layers.size(); ++i) {
         auto* view = new ChartView(layers[i]);
-        view->setMinimumSize(320, 240);
         draw(view, layers[i], true);
         m_grid->addWidget(view, i / columns, i % columns);
         m_small << view;
@@ -248,6 +247,7 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         y->setTitleText(tr("weights per bin"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
+    view->applyFonts();
     const QMap<QString, QColor> colors { { stageText(Stage::Base), QColor("#2e86de") },
         { stageText(Stage::Pruned), QColor("#c0392b") }, { stageText(Stage::Finetuned), QColor("#27ae60") },
         { stageText(Stage::Quantized), QColor("#8e44ad") }, { stageText(Stage::Qat), QColor("#8e44ad") },

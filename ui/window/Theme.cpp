@@ -3,10 +3,9 @@
 #include "ui/charts/ChartView.h"
 
 #include <QApplication>
-#include <QChart>
-#include <QLegend>
 #include <QPalette>
 #include <QStyle>
+#include <QWidget>
 
 namespace gsq::ui::theme {
 
@@ -39,24 +38,14 @@ void applyDark(bool on, const QList<ChartView*>& charts)
         QApplication::setStyle(lightStyle);
         QApplication::setPalette(light);
     }
+    // Widgets with a style sheet (the classroom buttons) keep the palette they were polished
+    // with until polished again.
+    for (auto* w : QApplication::allWidgets())
+        if (!w->styleSheet().isEmpty())
+            w->setStyleSheet(w->styleSheet());
     ChartView::setDark(on);
     for (auto* chart : charts)
         chart->applyTheme();
-}
-
-void applyChartFonts(const QList<ChartView*>& charts, const QFont& font)
-{
-    for (auto* view : charts) {
-        QFont title = font, small = font;
-        title.setBold(true);
-        small.setPointSizeF(font.pointSizeF() * 0.85);
-        view->chart()->setTitleFont(title);
-        view->chart()->legend()->setFont(small);
-        for (auto* axis : view->chart()->axes()) {
-            axis->setLabelsFont(small);
-            axis->setTitleFont(small);
-        }
-    }
 }
 
 } // namespace gsq::ui::theme

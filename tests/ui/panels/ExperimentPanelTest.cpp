@@ -123,6 +123,38 @@ private Q_SLOTS:
             QString::fromStdString(experiment::toYaml(loaded)));
     }
 
+    void outOfRangeInputIsReportedNotDropped()
+    {
+        ExperimentPanel panel;
+        panel.show();
+        auto* epochs = panel.epochsSpin();
+        epochs->setValue(100);
+        QVERIFY(panel.isValid());
+        epochs->setFocus();
+        epochs->selectAll();
+        QTest::keyClicks(epochs, "-5");
+        QCOMPARE(epochs->text(), QString("-5")); // a plain QSpinBox drops the '-' and shows 5
+        QVERIFY(!panel.isValid());
+        QCOMPARE(panel.validationMessage(), QString("Epochs: -5 is below the minimum, 1"));
+        QCOMPARE(panel.highlightedField(), static_cast<QWidget*>(epochs));
+        // Leaving the field puts back the last valid value and says so; the form is valid again.
+        QFocusEvent out(QEvent::FocusOut, Qt::TabFocusReason);
+        QApplication::sendEvent(epochs, &out);
+        QCOMPARE(epochs->value(), 100);
+        QVERIFY(panel.isValid());
+        QCOMPARE(panel.config().train.epochs, 100);
+        QCOMPARE(panel.validationMessage(), QString("Epochs: -5 is below the minimum, 1; the field went back to 100"));
+        // Typing again clears the note; above the maximum is reported too.
+        epochs->selectAll();
+        QTest::keyClicks(epochs, "7");
+        QCOMPARE(panel.validationMessage(), QString());
+        QCOMPARE(panel.config().train.epochs, 7);
+        panel.seedsSpin()->selectAll();
+        QTest::keyClicks(panel.seedsSpin(), "5000");
+        QCOMPARE(panel.validationMessage(), QString("Seeds: 5000 is above the maximum, 1000"));
+        QVERIFY(!panel.isValid());
+    }
+
     void userDatasetsShowTheirOwnFields()
     {
         ExperimentPanel panel;
@@ -130,8 +162,9 @@ private Q_SLOTS:
         panel.datasetCombo()->setCurrentText("tu");
         QVERIFY(!panel.isValid()); // a TU dataset needs its directory
         QCOMPARE(panel.validationMessage(),
-            QString("key 'dataset.path': dataset 'tu' needs a path (directory holding "
+            QString("Path: dataset 'tu' needs a path (directory holding "
                     "NAME_A.txt ...)"));
+        QCOMPARE(panel.highlightedField(), static_cast<QWidget*>(panel.pathEdit()));
         QVERIFY(panel.tuNameEdit()->isVisible());
         QVERIFY(!panel.smilesCombo()->isVisible());
         panel.pathEdit()->setText(writeTuDataset(m_dir));

@@ -1,0 +1,189 @@
+// Classroom mode and lessons: "Prune 10 % more" grows the lesson's run, loading a lesson resets
+// the views.
+#include "MainWindowTestSupport.h"
+#include "ui/MainWindow.h"
+
+#include "core/results/RunResult.h"
+#include "core/session/Session.h"
+#include "ui/charts/ChartView.h"
+#include "ui/history/RunHistory.h"
+#include "ui/models/RowTableModel.h"
+#include "ui/panels/ExperimentPanel.h"
+#include "ui/tabs/LayersTab.h"
+#include "ui/tabs/SparsityTab.h"
+#include "ui/tabs/TrainingTab.h"
+#include "ui/tabs/WeightsTab.h"
+#include <QApplication>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtCharts/QAbstractAxis>
+#include <QtCharts/QChart>
+#include <QtCharts/QLegend>
+#include <QtTest>
+
+using namespace gsq::ui;
+using gsq::ui::test::configure;
+
+namespace {
+/// Everything the theme and classroom toggles touch, as text (a failing QCOMPARE shows the line).
+QStringList looks(MainWindow& w)
+{
+    QStringList out;
+    out << "style " + QApplication::style()->name() << "font " + QApplication::font().toString();
+    const QPalette p = QApplication::palette();
+    for (int g = 0; g < QPalette::NColorGroups; ++g)
+        for (int r = 0; r < QPalette::NColorRoles; ++r)
+            out << QString("palette %1/%2 %3")
+                       .arg(g)
+                       .arg(r)
+                       .arg(p.color(QPalette::ColorGroup(g), QPalette::ColorRole(r)).name(QColor::HexArgb));
+    for (auto* b : w.findChildren<QPushButton*>())
+        out << "button " + b->text() + " " + b->font().toString() + " " + b->palette().color(QPalette::Button).name();
+    for (auto* v : w.findChildren<ChartView*>()) {
+        const auto* c = v->chart();
+        QString line = c->title() + QString(" theme %1 ").arg(int(c->theme())) + c->titleFont().toString() + " legend "
+            + c->legend()->font().toString() + " bg " + c->backgroundBrush().color().name();
+        for (const auto* a : c->axes())
+            line += " axis " + a->labelsFont().toString() + "/" + a->titleFont().toString();
+        out << line;
+    }
+    for (auto* hint : w.findChildren<QLabel*>("chartHint"))
+        out << "hint " + hint->styleSheet();
+    return out;
+}
+} // namespace
+
+class ClassroomTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName("GraphSqueezeClassroomTest");
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        qputenv("GRAPHSQUEEZE_HISTORY", m_dir.filePath("history.sqlite").toUtf8());
+        QSettings().clear(); // nothing from an earlier run (classroom mode, geometry) carries over
+    }
+
+    void classroomModePrunesTenPercentMore()
+    {
+        MainWindow w;
+        w.show();
+        configure(w, "none", "0.5", 10, 0);
+        w.setClassroomMode(true);
+        QVERIFY(w.isClassroomMode());
+        QVERIFY(w.panel()->epochsSpin()->isVisibleTo(&w));
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.pruneTenPercentMore(); // no prune step: a fine-grained one is added, the run starts afresh
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1"));
+        QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
+        QVERIFY(!w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w)); // advanced fields hidden
+        QCOMPARE(w.currentView(), static_cast<QWidget*>(w.weightsTab()));
+        QCOMPARE(w.weightsTab()->stageCount(), 3);
+        // conv0 after fine-tuning keeps round(0.9 * 22928) weights.
+        QCOMPARE(w.layersTab()->model()->rows()[2][7].toLongLong(), 20635);
+        w.setClassroomMode(false);
+        QVERIFY(w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w));
+    }
+
+    void pruneTenPercentMoreAddsSettingsToTheLesson()
+    {
+        MainWindow w;
+        w.show();
+        QCOMPARE(
+            w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson1-what-pruning-does.yaml", false), QString());
+        w.setClassroomMode(true);
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.run();
+        QVERIFY(done.wait(120000));
+        const double baseSeconds = w.lastResult()->rows.front().trainSeconds;
+        for (int press = 1; press <= 3; ++press) {
+            w.pruneTenPercentMore();
+            QVERIFY(done.wait(120000));
+        }
+        QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1, 0.2, 0.3"));
+        QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
+        // Three settings on the Sparsity tab, one base: the lesson's run grew, nothing was replaced.
+        QCOMPARE(w.sparsityTab()->sweepPointCount("pruned"), 3);
+        QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 3);
+        QCOMPARE(w.trainingTab()->basePointCount(0), 100);
+        const auto result = w.lastResult();
+        QCOMPARE(result->rows.size(), size_t(7)); // base + 3 x (pruned, fine-tuned)
+        QCOMPARE(result->rows.front().trainSeconds, baseSeconds); // the base was trained once
+        QVERIFY(w.statusText().contains("finegrained sparsity=0.3"));
+        // The rows equal one run of the final experiment (timing aside).
+        gsq::core::results::CancelToken cancel;
+        const auto fresh = gsq::core::session::Session::run(w.panel()->config(), {}, cancel);
+        QCOMPARE(fresh.rows.size(), result->rows.size());
+        for (size_t i = 0; i < fresh.rows.size(); ++i) {
+            const auto &a = fresh.rows[i], &b = result->rows[i];
+            QCOMPARE(b.method + " " + b.setting + " " + gsq::core::results::stageName(b.stage),
+                a.method + " " + a.setting + " " + gsq::core::results::stageName(a.stage));
+            QVERIFY2(b.testValue == a.testValue,
+                qPrintable(QString("row %1: %2 vs %3").arg(i).arg(b.testValue).arg(a.testValue)));
+            QCOMPARE(b.nonzeroParams, a.nonzeroParams);
+        }
+        // One history entry for the lesson, holding every setting.
+        int entries = 0;
+        for (const auto& run : w.history()->runs())
+            entries += run.name == "lesson1-what-pruning-does";
+        QCOMPARE(entries, 1);
+        w.setClassroomMode(false); // the mode is a saved setting
+    }
+
+    void loadingALessonClearsTheViews()
+    {
+        MainWindow w;
+        QCOMPARE(
+            w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson1-what-pruning-does.yaml", false), QString());
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.run();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.trainingTab()->basePointCount(0), 100);
+        QVERIFY(w.lastResult());
+        QCOMPARE(w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson2-global-vs-finegrained.yaml", false),
+            QString());
+        QCOMPARE(w.trainingTab()->basePointCount(0), 0);
+        QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 0);
+        QCOMPARE(w.weightsTab()->stageCount(), 0);
+        QVERIFY(!w.lastResult());
+        QCOMPARE(w.statusText(), QString("Ready"));
+    }
+
+    void themeAndClassroomTogglesRestoreFontsAndPalette()
+    {
+        MainWindow w;
+        w.show();
+        const QStringList before = looks(w);
+        const auto* title = w.findChildren<ChartView*>().first();
+        const double titleSize = title->chart()->titleFont().pointSizeF();
+        w.setClassroomMode(true);
+        QCOMPARE(title->chart()->titleFont().pointSizeF(), titleSize * 1.4);
+        w.setDarkTheme(true); // a new chart theme keeps classroom mode's chart text
+        QCOMPARE(title->chart()->theme(), QChart::ChartThemeDark);
+        QCOMPARE(title->chart()->titleFont().pointSizeF(), titleSize * 1.4);
+        w.setClassroomMode(false);
+        QCOMPARE(title->chart()->titleFont().pointSizeF(), titleSize);
+        w.setDarkTheme(false);
+        QCOMPARE(looks(w), before);
+        // The other order.
+        w.setDarkTheme(true);
+        w.setClassroomMode(true);
+        w.setDarkTheme(false);
+        w.setClassroomMode(false);
+        QCOMPARE(looks(w), before);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(ClassroomTest)
+#include "ClassroomTest.moc"

@@ -1,0 +1,32 @@
+#pragma once
+// Shared by the MainWindow test programs: a short Cora/GCN experiment set up through the form.
+
+#include "core/experiment/Steps.h"
+#include "ui/MainWindow.h"
+#include "ui/panels/ExperimentPanel.h"
+#include "ui/panels/StepEditor.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSpinBox>
+
+namespace gsq::ui::test {
+
+/// Cora, GCN, one seed, `epochs` base epochs and (unless method is "none") one prune step.
+inline void configure(MainWindow& w, const QString& method, const QString& sparsity, int epochs, int finetune)
+{
+    auto* p = w.panel();
+    p->datasetCombo()->setCurrentText("cora");
+    p->archCombo()->setCurrentText("gcn");
+    p->epochsSpin()->setValue(epochs);
+    p->seedsSpin()->setValue(1);
+    while (p->stepCount() > 0)
+        p->removeStep(0);
+    if (method != "none") {
+        const int i = p->addStep(gsq::core::experiment::StepKind::Prune, method.toStdString());
+        p->stepEditor()->lineEdit("sparsity")->setText(sparsity);
+        p->setStepValue(i, "finetune_epochs", std::to_string(finetune));
+    }
+}
+
+} // namespace gsq::ui::test

@@ -1,0 +1,83 @@
+#include "ui/window/LessonPanel.h"
+
+#include <QLabel>
+#include <QScrollArea>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace gsq::ui {
+
+LessonPanel::LessonPanel(QWidget* parent)
+    : QFrame(parent)
+{
+    setObjectName("lessonPanel");
+    setFrameShape(QFrame::StyledPanel);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 4, 8, 6);
+    layout->setSpacing(2);
+    m_title = new QToolButton;
+    m_title->setObjectName("lessonTitle");
+    m_title->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_title->setAutoRaise(true);
+    m_title->setCheckable(true);
+    m_title->setChecked(true);
+    m_title->setArrowType(Qt::DownArrow);
+    m_title->setToolTip(tr("Show or fold the experiment's description"));
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+    layout->addWidget(m_title);
+    m_text = new QLabel;
+    m_text->setObjectName("lessonText");
+    m_text->setTextFormat(Qt::MarkdownText);
+    m_text->setWordWrap(true);
+    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_scroll = new QScrollArea;
+    m_scroll->setWidget(m_text);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    layout->addWidget(m_scroll, 1);
+    connect(m_title, &QToolButton::toggled, this, [this](bool open) { setFolded(!open); });
+    hide();
+}
+
+void LessonPanel::setText(const QString& fallbackTitle, const QString& markdown)
+{
+    QString body = markdown.trimmed();
+    QString title = fallbackTitle;
+    if (body.startsWith("# ")) {
+        const qsizetype end = body.indexOf('\n');
+        title = body.mid(2, end < 0 ? -1 : end - 2).trimmed();
+        body = end < 0 ? QString() : body.mid(end + 1).trimmed();
+    }
+    m_title->setText(title);
+    m_text->setText(body);
+    setVisible(!markdown.trimmed().isEmpty());
+}
+
+QString LessonPanel::title() const
+{
+    return m_title->text();
+}
+
+QString LessonPanel::text() const
+{
+    return m_text->text();
+}
+
+bool LessonPanel::isFolded() const
+{
+    return m_folded;
+}
+
+void LessonPanel::setFolded(bool folded)
+{
+    m_folded = folded;
+    m_scroll->setVisible(!folded);
+    m_title->setArrowType(folded ? Qt::RightArrow : Qt::DownArrow);
+    if (m_title->isChecked() == folded)
+        m_title->setChecked(!folded);
+}
+
+} // namespace gsq::ui

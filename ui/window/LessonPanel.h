@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QFrame>
+
+class QLabel;
+class QScrollArea;
+class QToolButton;
+
+namespace gsq::ui {
+
+/// The experiment's `description:` (Markdown) above the charts: a lesson's goal and steps, or
+/// what a preset runs. Hidden when the experiment has none; the title bar folds the text away.
+class LessonPanel : public QFrame {
+    Q_OBJECT
+public:
+    explicit LessonPanel(QWidget* parent = nullptr);
+
+    /// Shows `markdown` (hides the panel when it is empty). A leading `# heading` line becomes
+    /// the title; otherwise `fallbackTitle` is.
+    void setText(const QString& fallbackTitle, const QString& markdown);
+    QString title() const;
+    QString text() const;
+    bool isFolded() const;
+    void setFolded(bool folded);
+
+private:
+    QToolButton* m_title = nullptr;
+    QLabel* m_text = nullptr;
+    QScrollArea* m_scroll = nullptr;
+    bool m_folded = false;
+};
+
+} // namespace gsq::ui
