@@ -115,6 +115,15 @@ private Q_SLOTS:
         QCOMPARE(compare->rows()[2][CompareTab::column("latency_kind")].toString(), QString("sparse-csr"));
         QVERIFY(compare->rows()[2][CompareTab::column("latency_ms")].toDouble() > 0);
         QVERIFY(w.compareTab()->paretoCount() >= 1);
+        // The filter reaches the Pareto scatter; hovering a point names its row.
+        QCOMPARE(w.compareTab()->paretoPointCount(), 3);
+        w.compareTab()->filterEdit()->setText("finetuned");
+        QCOMPARE(w.compareTab()->paretoPointCount(), 1);
+        QCOMPARE(w.compareTab()->paretoCount(), 1);
+        const QString tip = w.compareTab()->paretoTooltipAt(true, 0);
+        QVERIFY2(tip.contains("finegrained sparsity=0.5 finetuned") && tip.contains("(n=1)"), qPrintable(tip));
+        w.compareTab()->filterEdit()->clear();
+        QCOMPARE(w.compareTab()->paretoPointCount(), 3);
 
         QTemporaryDir dir;
         const QString csv = dir.filePath("cmp.csv");
@@ -165,6 +174,8 @@ private Q_SLOTS:
         const QString ctext = QString::fromUtf8(cf.readAll());
         QVERIFY(ctext.contains("1 row(s) from 1 run(s)"));
         QCOMPARE(ctext.count("<tr>"), 2); // header + the selected row
+        QVERIFY(ctext.contains("The Pareto scatter shows these 1 row(s).")); // the selection's, not every run's
+        QCOMPARE(w.compareTab()->paretoPointCount(), 3); // the screen shows every row again
         QVERIFY(w.exportReport("/nonexistent-dir/r.html").startsWith("/nonexistent-dir/r.html: "));
 
         // One layer's histogram across rows: base and fine-tuned, from the history database.

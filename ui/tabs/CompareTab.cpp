@@ -4,10 +4,12 @@
 
 #include "ui/charts/ChartView.h"
 #include "ui/models/Cells.h"
+#include "ui/models/NumberFormat.h"
 #include "ui/models/RowTableModel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCursor>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -23,6 +25,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QScatterSeries>
@@ -160,7 +163,14 @@ CompareTab::CompareTab(QWidget* parent)
         });
         menu.exec(m_view->viewport()->mapToGlobal(pos));
     });
-    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) { m_proxy->setFilterFixedString(t); });
+    // The filter reaches every view: the Pareto scatter shows the rows left, and the overlays drop
+    // rows that are no longer listed.
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) {
+        m_proxy->setFilterFixedString(t);
+        refreshPareto();
+        refreshOverlay();
+        refreshHistogramOverlay();
+    });
     connect(exportButton, &QPushButton::clicked, this, [this] {
         const QString path
             = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
@@ -328,7 +338,7 @@ qint64 CompareTab::runIdAt(int row) const
     return row >= 0 && row < m_model->rows().size() ? m_model->rows()[row][RunId].toLongLong() : 0;
 }
 
-void CompareTab::refreshPareto()
+void CompareTab::refreshPareto(const QList<int>* only)
 {
     auto* chart = m_pareto->chart();
     chart->removeAllSeries();
@@ -348,14 +358,24 @@ void CompareTab::refreshPareto()
     };
     double maxX = byLatency ? 0.1 : 1, minY = 1, maxY = 0;
     m_paretoCount = 0;
-    for (int i = 0; i < rows.size(); ++i) {
+    m_paretoRows[0].clear();
+    m_paretoRows[1].clear();
+    // Only the rows the filter leaves in the table.
+    QList<int> shown;
+    if (only)
+        shown = *only;
+    else
+        for (int r = 0; r < m_proxy->rowCount(); ++r)
+            shown << m_proxy->mapToSource(m_proxy->index(r, 0)).row();
+    for (const int i : shown) {
         const double acc = rows[i][column("mean")].toDouble(), size = cost(rows[i]);
         bool dominated = false;
-        for (int j = 0; j < rows.size() && !dominated; ++j) {
+        for (const int j : shown) {
             const double a = rows[j][column("mean")].toDouble(), s = cost(rows[j]);
-            dominated = j != i && a >= acc && s <= size && (a > acc || s < size);
+            dominated = dominated || (j != i && a >= acc && s <= size && (a > acc || s < size));
         }
         (dominated ? others : front)->append(size, acc);
+        m_paretoRows[dominated ? 1 : 0] << i;
         m_paretoCount += dominated ? 0 : 1;
         maxX = std::max(maxX, size);
         minY = std::min(minY, acc);
@@ -375,6 +395,41 @@ void CompareTab::refreshPareto()
         s->attachAxis(x);
         s->attachAxis(y);
     }
+    // Hovering a point names its row.
+    for (int k = 0; k < 2; ++k) {
+        auto* series = k == 0 ? front : others;
+        connect(series, &QScatterSeries::hovered, this, [this, series, k](const QPointF& p, bool state) {
+            if (!state) {
+                QToolTip::hideText();
+                return;
+            }
+            const int index = static_cast<int>(series->points().indexOf(p));
+            if (index >= 0 && index < m_paretoRows[k].size())
+                QToolTip::showText(QCursor::pos(), paretoTooltip(m_paretoRows[k][index]), m_pareto);
+        });
+    }
+}
+
+int CompareTab::paretoPointCount() const
+{
+    return static_cast<int>(m_paretoRows[0].size() + m_paretoRows[1].size());
+}
+
+QString CompareTab::paretoTooltip(int row) const
+{
+    const auto& r = m_model->rows().at(row);
+    auto text = [&](const char* name) { return displayText(r[column(name)]); };
+    QString setting = text("setting");
+    return tr("run %1 %2\n%3 %4 %5\n%6 %7 ± %8 (n=%9)\n%10 bytes on disk, %11 ms (%12)")
+        .arg(displayText(r[RunId]), displayText(r[1]), text("method"), setting, text("stage"), text("metric"),
+            text("mean"), text("std"), text("n"))
+        .arg(text("size_disk_bytes"), text("latency_ms"), text("latency_kind"));
+}
+
+QString CompareTab::paretoTooltipAt(bool front, int index) const
+{
+    const auto& rows = m_paretoRows[front ? 0 : 1];
+    return index >= 0 && index < rows.size() ? paretoTooltip(rows[index]) : QString();
 }
 
 } // namespace gsq::ui

@@ -44,6 +44,10 @@ public:
     QLineEdit* filterEdit() const { return m_filter; }
     /// Rows on the Pareto front (tests).
     int paretoCount() const { return m_paretoCount; }
+    /// Points on the Pareto scatter: the rows the filter leaves.
+    int paretoPointCount() const;
+    /// The hover text of the index-th point of the front (or of the dominated points).
+    QString paretoTooltipAt(bool front, int index) const;
     /// Pareto scatter against measured latency instead of size on disk.
     QCheckBox* paretoLatencyToggle() const { return m_paretoLatency; }
     /// Selected rows (all rows when none) as CSV, header included (Edit → Copy).
@@ -58,9 +62,10 @@ public:
     QComboBox* histogramLayerCombo() const { return m_histLayer; }
     /// Writes the table as CSV; returns an error message or an empty string.
     QString exportCsv(const QString& path) const;
-    /// Writes a one-file HTML report of the selected rows (all rows when none is selected) with
-    /// the Pareto and overlay charts; returns an error message or an empty string.
-    QString exportReport(const QString& path) const;
+    /// Writes a one-file HTML report of the selected rows (all rows the filter leaves when none
+    /// is selected) with the Pareto scatter of those rows and the overlay charts; returns an
+    /// error message or an empty string.
+    QString exportReport(const QString& path);
 
 Q_SIGNALS:
     void renameRequested(qint64 runId);
@@ -74,8 +79,12 @@ protected:
 
 private:
     QSplitter* m_charts = nullptr;
+    /// Source rows of the Pareto points: [0] the front, [1] the dominated, in series order.
+    QList<int> m_paretoRows[2];
+    QString paretoTooltip(int row) const;
     static QVector<QVariantList> rowsOf(const StoredRun& run);
-    void refreshPareto();
+    /// Redraws the Pareto scatter from the rows the filter leaves, or only from `only` (source rows).
+    void refreshPareto(const QList<int>* only = nullptr);
     void refreshHistogramOverlay();
 
     RowTableModel* m_model;

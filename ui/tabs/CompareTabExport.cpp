@@ -17,18 +17,21 @@ namespace {
 constexpr int RunId = 0; // the run id is the table's first column
 } // namespace
 
-QString CompareTab::exportReport(const QString& path) const
+QString CompareTab::exportReport(const QString& path)
 {
     QVector<QVariantList> rows;
+    QList<int> sourceRows;
     QSet<qint64> runs;
     const auto selected = m_view->selectionModel()->selectedRows();
     if (selected.isEmpty()) {
         for (int r = 0; r < m_proxy->rowCount(); ++r)
-            rows.append(m_model->rows()[m_proxy->mapToSource(m_proxy->index(r, 0)).row()]);
+            sourceRows << m_proxy->mapToSource(m_proxy->index(r, 0)).row();
     } else {
         for (const QModelIndex& idx : selected)
-            rows.append(m_model->rows()[m_proxy->mapToSource(idx).row()]);
+            sourceRows << m_proxy->mapToSource(idx).row();
     }
+    for (const int r : sourceRows)
+        rows.append(m_model->rows()[r]);
     for (const auto& row : rows)
         runs.insert(row[RunId].toLongLong());
     HtmlReport report(tr("GraphSqueeze comparison"));
@@ -41,9 +44,13 @@ QString CompareTab::exportReport(const QString& path) const
     for (int c = 0; c < m_model->columnCount(); ++c)
         headers << m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
     report.table(headers, rows);
+    // The Pareto scatter of these rows only, then the screen's again.
+    refreshPareto(&sourceRows);
+    report.paragraph(tr("The Pareto scatter shows these %n row(s).", nullptr, paretoPointCount()));
     for (auto* chart : charts())
         if (chart->chart()->series().size() > 0)
             report.image(chart->grab().toImage(), chart->chart()->title());
+    refreshPareto();
     return report.save(path);
 }
 
