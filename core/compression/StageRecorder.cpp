@@ -30,12 +30,28 @@ bool isStructured(const std::string& method)
     return m && m->runsAs == experiment::Method::Structured;
 }
 
-/// Counts of `w` in kHistogramBins equal bins over [-range, range]; values outside go to the end bins.
-std::vector<int64_t> histogram(const at::Tensor& w, double range)
+/// Counts of `w` in `bins` equal bins over [-range, range]; values outside go to the end bins.
+std::vector<int64_t> histogram(const at::Tensor& w, double range, int bins = kHistogramBins)
 {
-    auto idx = ((w + range) / (2 * range) * kHistogramBins).floor().clamp(0, kHistogramBins - 1).to(torch::kLong);
-    auto counts = torch::bincount(idx, {}, kHistogramBins).contiguous();
-    return { counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + kHistogramBins };
+    auto idx = ((w + range) / (2 * range) * bins).floor().clamp(0, bins - 1).to(torch::kLong);
+    auto counts = torch::bincount(idx, {}, bins).contiguous();
+    return { counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + bins };
+}
+
+/// A later stage's histogram on the base model's bins: the same bin width and edges, with whole
+/// bins added on both sides until every weight falls inside (fine-tuning can grow weights past
+/// the base range; piling them into the end bins drew false spikes). At most kHistogramBins
+/// bins are added per side; only weights beyond that go to the end bins.
+void histogramOnBaseBins(const at::Tensor& w, double baseRange, results::LayerRow& l)
+{
+    const double width = 2 * baseRange / kHistogramBins;
+    const double maxAbs = w.numel() ? w.abs().max().item<double>() : 0.0;
+    const int extra
+        = maxAbs > baseRange ? std::min(kHistogramBins, static_cast<int>(std::ceil((maxAbs - baseRange) / width))) : 0;
+    const double range = baseRange + extra * width;
+    l.histLo = -range;
+    l.histHi = range;
+    l.histCounts = histogram(w, range, kHistogramBins + 2 * extra);
 }
 
 /// "3:4 4:60": rows per bit-width.
@@ -198,13 +214,12 @@ void CompressionRunner::measure(
             l.bitWidths = widthsText(widths);
         } else
             w = params[t.name].detach().flatten().to(torch::kFloat);
-        // Fixed bin edges: the base model's symmetric range, remembered per layer for this job.
+        // Fixed bin edges: the base model's symmetric range, remembered per layer for this job;
+        // later stages extend it by whole bins where their weights reach further.
         auto& range = ctx.histogramRanges[t.name];
         if (range <= 0)
             range = std::max(1e-8, w.abs().max().item<double>());
-        l.histLo = -range;
-        l.histHi = range;
-        l.histCounts = histogram(w, range);
+        histogramOnBaseBins(w, range, l);
         ctx.result.layers.push_back(l);
     }
     if (quantizer)

@@ -103,6 +103,14 @@ private Q_SLOTS:
         QCOMPARE(weights->epochCaption(), QString("finetuned epoch 1"));
         QCOMPARE(weights->stageCount(), 3); // the stage overlay is still there behind the slider
         weights->epochSlider()->setValue(4);
+        // One x-range across the slider: the first epoch, the last and the final overlay agree.
+        const auto range4 = weights->xRange();
+        weights->epochSlider()->setValue(0);
+        QCOMPARE(weights->xRange(), range4);
+        weights->epochSlider()->setValue(weights->epochSlider()->maximum());
+        QCOMPARE(weights->xRange(), range4);
+        QVERIFY(range4.first < 0 && range4.second > 0);
+        weights->epochSlider()->setValue(4);
         w.weightsTab()->allLayersToggle()->setChecked(true);
         QCOMPARE(w.weightsTab()->smallMultipleCount(), 2);
         w.weightsTab()->allLayersToggle()->setChecked(false);

@@ -277,8 +277,26 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
-        x->setRange(r->histLo, r->histHi);
     }
+    // One x-range for the layer: every stage drawn, every epoch snapshot and the final stages of
+    // the setting, so the epoch slider does not rescale the axis at each step.
+    double lo = 0, hi = 0;
+    auto cover = [&](const LayerRow& r) {
+        lo = std::min(lo, r.histLo);
+        hi = std::max(hi, r.histHi);
+    };
+    for (const LayerRow* r : rows)
+        cover(*r);
+    if (const auto* snaps = snapshotsOf(layer))
+        for (const auto& s : *snaps)
+            cover(s.row);
+    if (layerIt != m_rows.cend())
+        for (const auto& settingRows : *layerIt)
+            for (const auto& r : settingRows)
+                cover(r);
+    x->setRange(lo, hi);
+    if (!compact)
+        m_xRange = { lo, hi };
     y->setMax(maxCount * (m_log->isChecked() ? 2.0 : 1.05));
     const QString when = snapshot ? tr(" — %1 epoch %2").arg(snapshot->stage).arg(snapshot->epoch) : QString();
     if (compact) {

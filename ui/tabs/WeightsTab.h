@@ -40,11 +40,14 @@ public:
     QString epochCaption() const;
     /// Charts in the small-multiples grid (0 unless "All layers" is on).
     int smallMultipleCount() const { return static_cast<int>(m_small.size()); }
+    /// The main histogram's x-range (tests: the same at every epoch of the slider).
+    QPair<double, double> xRange() const { return m_xRange; }
     /// Stages drawn for the current layer and setting.
     int stageCount() const;
     QList<ChartView*> charts() const override;
 
 private:
+    mutable QPair<double, double> m_xRange { 0, 0 };
     void refresh();
     /// Draws the histograms of `layer` for the current setting into `view`; returns the stages drawn.
     int draw(ChartView* view, const QString& layer, bool compact) const;

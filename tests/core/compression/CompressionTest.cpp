@@ -207,6 +207,23 @@ private Q_SLOTS:
             = measure::ModelFile::read(dir.filePath("models/finegrained-sparsity_0.9-finetuned.gsqm").toStdString());
         QCOMPARE(stored[0].name, std::string("stack.conv0.weight"));
         QCOMPARE(stored[0].value.ne(0).sum().item<int64_t>(), 2293);
+        // Histograms of later stages keep the base's bins (same width, edges aligned) and cover
+        // every weight: fine-tuning grew this layer's largest weight past the base range.
+        const auto& baseConv0 = r.layers[0];
+        const auto& tuned = r.layers[8];
+        QCOMPARE(tuned.layer + " " + results::stageName(tuned.stage) + " " + tuned.setting,
+            std::string("stack.conv0.weight finetuned sparsity=0.9"));
+        const double width = (baseConv0.histHi - baseConv0.histLo) / static_cast<double>(baseConv0.histCounts.size());
+        const double tunedWidth = (tuned.histHi - tuned.histLo) / static_cast<double>(tuned.histCounts.size());
+        QVERIFY(std::abs(tunedWidth - width) < 1e-9 * width);
+        const double maxAbs = stored[0].value.abs().max().item<double>();
+        QVERIFY2(maxAbs > baseConv0.histHi, "the test needs a stage reaching past the base range");
+        QVERIFY(maxAbs <= tuned.histHi);
+        QVERIFY(tuned.histHi - maxAbs < width); // no more bins than needed
+        int64_t tunedTotal = 0;
+        for (auto n : tuned.histCounts)
+            tunedTotal += n;
+        QCOMPARE(tunedTotal, int64_t(22928));
     }
 
     void fullyPrunedLayerIsWarned()
