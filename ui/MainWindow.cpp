@@ -52,7 +52,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("GraphSqueeze"));
     m_controller = new SessionController(this);
     m_panel = new ExperimentPanel;
-    auto* dock = new QDockWidget(tr("Experiment"), this);
+    auto* dock = m_dock = new QDockWidget(tr("Experiment"), this);
     dock->setObjectName("experimentDock");
     dock->setWidget(m_panel);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
@@ -64,6 +64,9 @@ MainWindow::MainWindow(QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 4);
     m_lesson = new LessonPanel;
     layout->addWidget(m_lesson);
+    connect(m_lesson, &LessonPanel::linkActivated, this, [this](const QString& link) { followLink(link); });
+    // First screen: what to do (replaced by the description of the first experiment opened).
+    m_lesson->setText(QString(), welcomeText());
     m_banner = new QLabel;
     m_banner->setWordWrap(true);
     m_banner->setObjectName("guardRail");
@@ -181,16 +184,17 @@ MainWindow::~MainWindow()
     settings.setValue("window/state", saveState());
 }
 
-void MainWindow::setDarkTheme(bool on)
+void MainWindow::setDarkTheme(bool on, bool remember)
 {
     m_dark = on;
     if (m_darkAction)
         m_darkAction->setChecked(on);
-    QSettings().setValue("view/dark", on);
+    if (remember)
+        QSettings().setValue("view/dark", on);
     theme::applyDark(on, findChildren<ChartView*>());
 }
 
-void MainWindow::setClassroomMode(bool on)
+void MainWindow::setClassroomMode(bool on, bool remember)
 {
     if (on == m_classroom)
         return;
@@ -210,7 +214,11 @@ void MainWindow::setClassroomMode(bool on)
     ChartView::setFontScale(on ? 1.4 : 1.0);
     for (auto* chart : findChildren<ChartView*>())
         chart->applyFonts();
-    QSettings().setValue("view/classroom", on);
+    // The form needs more room at classroom mode's larger text.
+    m_dock->setMinimumWidth(on ? 380 : 300);
+    resizeDocks({ m_dock }, { on ? 380 : 300 }, Qt::Horizontal);
+    if (remember)
+        QSettings().setValue("view/classroom", on);
 }
 
 void MainWindow::pruneTenPercentMore()
@@ -505,6 +513,36 @@ QList<ChartView*> MainWindow::charts() const
     for (auto* view : m_views)
         out += view->charts();
     return out;
+}
+
+QString MainWindow::welcomeText()
+{
+    return tr("# Welcome to GraphSqueeze\n"
+              "Prune and quantize graph neural networks, and see what it costs in accuracy, size and time. "
+              "Start with one of these, then press **Run** (F5):\n\n"
+              "- [Lesson 1 — what pruning does](preset:classroom/lesson1-what-pruning-does.yaml): a small GCN on "
+              "Cora, a second per run, in classroom mode.\n"
+              "- [Quickstart](preset:quickstart.yaml): the GCN of Kipf & Welling on Cora, 10 seeds.\n"
+              "- [Degree-Quant on PROTEINS](preset:proteins-gin-dq4.yaml): a 4-bit GIN for graph classification.\n"
+              "- [Your own experiment](action:open): a YAML file. For your own data pick Dataset → *tu* (a TU "
+              "directory) or *csv* (a SMILES CSV) in the form and press Browse….\n\n"
+              "The paper's own experiments are under File → Presets → Paper (Khedri et al.); Help → Quick start "
+              "explains the tabs.");
+}
+
+void MainWindow::followLink(const QString& link)
+{
+    if (link.startsWith("preset:")) {
+        const QString file = link.mid(7);
+        openExperiment(presetDirectory() + "/" + file);
+        if (file.startsWith("classroom/"))
+            setClassroomMode(true);
+    } else if (link == "action:open") {
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
+        if (!path.isEmpty())
+            openExperiment(path);
+    }
 }
 
 void MainWindow::showView(QWidget* view)

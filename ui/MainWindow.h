@@ -12,6 +12,7 @@ class QLabel;
 class QProgressBar;
 class QAction;
 class QMenu;
+class QDockWidget;
 
 namespace gsq::ui {
 
@@ -97,13 +98,18 @@ public:
     QString bannerText() const;
     /// The experiment's description above the tabs (a lesson's goal and steps).
     LessonPanel* lessonPanel() const { return m_lesson; }
+    /// The first screen's text (Markdown) with links to a lesson, presets and File → Open.
+    static QString welcomeText();
+    /// A link of the lesson panel: "preset:<file under the preset directory>" or "action:open".
+    void followLink(const QString& link);
     bool isClassroomMode() const { return m_classroom; }
 
     /// Classroom mode: larger fonts, fewer controls, explanations beside the charts, big Run and
     /// Step buttons and "Prune 10 % more".
-    void setClassroomMode(bool on);
+    /// `remember`: saved as the mode of the next start (a command-line --classroom is not).
+    void setClassroomMode(bool on, bool remember = true);
     /// Dark theme: Fusion style with a dark palette and Qt Charts' dark chart theme. Remembered.
-    void setDarkTheme(bool on);
+    void setDarkTheme(bool on, bool remember = true);
     bool isDarkTheme() const { return m_dark; }
     /// Adds a setting 0.1 above the last sparsity of the first pruning step (keeping its method;
     /// a one-shot fine-grained step with 20 fine-tuning epochs when there is none). When the run
@@ -157,6 +163,7 @@ private:
     QList<LiveView*> m_views; ///< every tab; MainWindow loops over them
     QLabel* m_banner;
     LessonPanel* m_lesson = nullptr;
+    QDockWidget* m_dock = nullptr;
     RunProgress* m_progress;
     QAction *m_run, *m_pause, *m_step, *m_stop;
     QMenu* m_recentMenu = nullptr;

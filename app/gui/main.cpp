@@ -39,9 +39,9 @@ int main(int argc, char** argv)
 
     gsq::ui::MainWindow window;
     if (parser.isSet(dark))
-        window.setDarkTheme(true);
+        window.setDarkTheme(true, /*remember=*/false);
     if (parser.isSet(classroom))
-        window.setClassroomMode(true);
+        window.setClassroomMode(true, /*remember=*/false);
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split('x');
         bool okW = false, okH = false;

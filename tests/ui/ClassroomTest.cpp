@@ -13,9 +13,12 @@
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
+#include "ui/window/LessonPanel.h"
 #include <QApplication>
+#include <QFileInfo>
 #include <QLabel>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -155,6 +158,31 @@ private Q_SLOTS:
         QCOMPARE(w.weightsTab()->stageCount(), 0);
         QVERIFY(!w.lastResult());
         QCOMPARE(w.statusText(), QString("Ready"));
+    }
+
+    void firstScreenWelcomesAndLinksToALesson()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.lessonPanel()->isVisible());
+        QCOMPARE(w.lessonPanel()->title(), QString("Welcome to GraphSqueeze"));
+        QVERIFY(w.lessonPanel()->text().contains("(preset:classroom/lesson1-what-pruning-does.yaml)"));
+        w.lessonPanel()->activateLink("preset:classroom/lesson1-what-pruning-does.yaml");
+        QCOMPARE(w.panel()->config().name, std::string("lesson1-what-pruning-does"));
+        QVERIFY(w.isClassroomMode());
+        QCOMPARE(w.lessonPanel()->title(), QString("Lesson 1 — what pruning does"));
+        QVERIFY(w.lessonPanel()->text().startsWith("**Goal:**"));
+        // Every preset the welcome text links to exists.
+        const QRegularExpression link(R"(\(preset:([^)]+)\))");
+        auto it = link.globalMatch(MainWindow::welcomeText());
+        int links = 0;
+        while (it.hasNext()) {
+            const QString file = it.next().captured(1);
+            QVERIFY2(QFileInfo::exists(GSQ_UI_TEST_EXPERIMENTS "/" + file), qPrintable(file));
+            ++links;
+        }
+        QCOMPARE(links, 3);
+        w.setClassroomMode(false);
     }
 
     void themeAndClassroomTogglesRestoreFontsAndPalette()

@@ -81,6 +81,7 @@ StepEditor::StepEditor(QWidget* parent)
     outer->setContentsMargins(0, 0, 0, 0);
     m_title = new QLabel;
     m_title->setObjectName("stepTitle");
+    m_title->setWordWrap(true);
     QFont bold = m_title->font();
     bold.setBold(true);
     m_title->setFont(bold);

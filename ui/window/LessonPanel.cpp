@@ -31,7 +31,9 @@ LessonPanel::LessonPanel(QWidget* parent)
     m_text->setObjectName("lessonText");
     m_text->setTextFormat(Qt::MarkdownText);
     m_text->setWordWrap(true);
-    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_text->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_text->setOpenExternalLinks(false);
+    connect(m_text, &QLabel::linkActivated, this, &LessonPanel::linkActivated);
     m_scroll = new QScrollArea;
     m_scroll->setWidget(m_text);
     m_scroll->setWidgetResizable(true);

@@ -22,6 +22,12 @@ public:
     QString text() const;
     bool isFolded() const;
     void setFolded(bool folded);
+    /// As if the user clicked a link of the text (tests).
+    void activateLink(const QString& link) { Q_EMIT linkActivated(link); }
+
+Q_SIGNALS:
+    /// A link of the text was clicked (the welcome text's "preset:…" and "action:…" links).
+    void linkActivated(const QString& link);
 
 private:
     QToolButton* m_title = nullptr;
