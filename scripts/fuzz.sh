@@ -17,10 +17,8 @@ case "$target" in experiment | cora | tu | molecules | modelfile) ;; *)
 esac
 build_dir="${GSQ_ASAN_BUILD_DIR:-build-asan}"
 if [ ! -x "$build_dir/fuzz-$target" ]; then
-  ./scripts/setup-fuzz.sh
   export CCACHE_BASEDIR="$PWD"
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DGSQ_FUZZ=ON \
-    -DGSQ_WERROR=OFF >/dev/null
+  ./scripts/asan-configure.sh
   cmake --build "$build_dir" -j"$(nproc)" --target "fuzz-$target"
 fi
 work="$build_dir/fuzz/$target"

@@ -7,13 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/setup-fuzz.sh
 build_dir="${GSQ_ASAN_BUILD_DIR:-build-asan}"
 export CCACHE_BASEDIR="$PWD"
-# -O1 with line tables only: the sanitizers' stack traces name file:line, and the build costs far
-# less than with full debug info (LibTorch's headers make every object large).
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DGSQ_FUZZ=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DGSQ_WERROR=OFF >/dev/null
+./scripts/asan-configure.sh
 cmake --build "$build_dir" -j"$(nproc)"
 # halt_on_error: the first report fails the test; LibTorch's and Qt's one-off allocations that
 # live until exit are not leaks of ours (scripts/lsan.supp names them).

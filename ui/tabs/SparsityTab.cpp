@@ -209,7 +209,12 @@ void SparsityTab::refresh()
         s->attachAxis(m_schedX);
         s->attachAxis(m_schedY);
     }
-    m_schedX->setRange(0, maxEpoch);
+    // Whole epochs only: "%d" labels over 0..1 with five ticks read "0 0 0 0 1".
+    const double last = std::max(1.0, maxEpoch);
+    m_schedX->setRange(0, last);
+    m_schedX->setTickType(QValueAxis::TicksDynamic);
+    m_schedX->setTickAnchor(0);
+    m_schedX->setTickInterval(std::max(1.0, std::ceil(last / 5.0)));
     schart->setTitle(byLayer.isEmpty() ? tr("Sparsity during fine-tuning")
                                        : tr("Sparsity during fine-tuning — %1").arg(m_scheduleSetting));
     schart->legend()->setVisible(byLayer.size() <= 7);
