@@ -117,6 +117,13 @@ private Q_SLOTS:
         QCOMPARE(w.sparsityTab()->sweepPointCount("pruned"), 3);
         QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 3);
         QCOMPARE(w.trainingTab()->basePointCount(0), 100);
+        // Each setting's curve has its own shade (sparser: darker), and the legend lists them all:
+        // base, three fine-tuning curves, the end of base training.
+        const QColor c1 = w.trainingTab()->curveColor("seed 0 finetuned finegrained sparsity=0.1");
+        const QColor c3 = w.trainingTab()->curveColor("seed 0 finetuned finegrained sparsity=0.3");
+        QVERIFY(c1.isValid() && c3.isValid());
+        QVERIFY2(c3.lightness() < c1.lightness(), qPrintable(c1.name() + " " + c3.name()));
+        QCOMPARE(w.trainingTab()->legendEntryCount(), 5);
         const auto result = w.lastResult();
         QCOMPARE(result->rows.size(), size_t(7)); // base + 3 x (pruned, fine-tuned)
         QCOMPARE(result->rows.front().trainSeconds, baseSeconds); // the base was trained once

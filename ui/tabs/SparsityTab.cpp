@@ -144,6 +144,10 @@ void SparsityTab::refresh()
         }
         const QColor c = colors.value(it.key(), QColor("#8e44ad"));
         auto* band = new QAreaSeries(upper, lower);
+        // A QAreaSeries does not own its boundary lines: they go with it (removeAllSeries deleted
+        // the band and leaked the lines; found by LeakSanitizer in MainWindowTest).
+        upper->setParent(band);
+        lower->setParent(band);
         QColor fill = c;
         fill.setAlpha(50);
         band->setBrush(fill);

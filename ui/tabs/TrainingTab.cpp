@@ -3,11 +3,16 @@
 #include "ui/charts/ChartView.h"
 
 #include <QLabel>
+#include <QSet>
 #include <QVBoxLayout>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace gsq::ui {
 
@@ -23,6 +28,24 @@ QColor stageColor(Stage stage)
     if (stage == Stage::Qat)
         return QColor("#8e44ad");
     return QColor("#27ae60");
+}
+
+/// The stage's colour, shaded by the setting: a sequential ramp over the setting's value
+/// ("sparsity=0.9" darker than "sparsity=0.5"; "bits=2" darker than "bits=8"), so the curves of
+/// a sweep are told apart. Settings without a number keep the stage's colour.
+QColor settingColor(Stage stage, const std::string& setting)
+{
+    QColor c = stageColor(stage);
+    const auto eq = setting.find('=');
+    if (eq == std::string::npos)
+        return c;
+    const std::string key = setting.substr(0, eq);
+    double v = std::atof(setting.c_str() + eq + 1);
+    if (key == "bits")
+        v = 1.0 - std::clamp(v, 2.0, 8.0) / 8.0; // fewer bits: darker
+    v = std::clamp(v, 0.0, 1.0);
+    // From 40 % lighter (setting 0) to 45 % darker (setting 1) than the stage's colour.
+    return v < 0.5 ? c.lighter(static_cast<int>(140 - 80 * v)) : c.darker(static_cast<int>(100 + 90 * (v - 0.5)));
 }
 
 QValueAxis* axis(const QString& title)
@@ -91,7 +114,7 @@ TrainingTab::Curve& TrainingTab::curve(
     c.metric = new QLineSeries;
     for (auto* s : { c.loss, c.metric }) {
         s->setName(name);
-        QColor color = stageColor(stage);
+        QColor color = settingColor(stage, setting);
         color.setAlpha(150); // seeds thin and light, their mean drawn bold on top
         QPen pen(color);
         pen.setWidthF(1.0);
@@ -109,6 +132,14 @@ TrainingTab::Curve& TrainingTab::curve(
             c.offset = m_regularizedEnd.value(QString("%1|%2").arg(job).arg(QString::fromStdString(setting)), c.offset);
     }
     return *m_loss.insert(key, c);
+}
+
+QColor TrainingTab::curveColor(const QString& name) const
+{
+    for (const auto& c : m_loss)
+        if (c.loss->name() == name)
+            return c.loss->pen().color();
+    return {};
 }
 
 void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
@@ -173,9 +204,12 @@ void TrainingTab::refresh()
             const QString name = tr("mean %1 %2").arg(parts[0], parts.value(1)).trimmed();
             mean.loss = new QLineSeries;
             mean.metric = new QLineSeries;
+            // The key's setting part is "method setting"; its last word carries the value.
+            const std::string setting = parts.value(1).section(' ', -1).toStdString();
+            const Stage stage = parseStage(parts[0].toStdString()).value_or(Stage::Finetuned);
             for (auto* s : { mean.loss, mean.metric }) {
                 s->setName(name);
-                s->setPen(QPen(stageColor(parseStage(parts[0].toStdString()).value_or(Stage::Finetuned)), 2.6));
+                s->setPen(QPen(settingColor(stage, setting), 2.6));
             }
             m_lossView->chart()->addSeries(mean.loss);
             mean.loss->attachAxis(m_lossX);
@@ -217,10 +251,29 @@ void TrainingTab::refresh()
         m_baseMarkLoss->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, m_maxLoss * 1.05) });
         m_baseMarkMetric->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, 1) });
     }
-    // A legend only while it stays readable.
-    const bool legend = m_loss.size() + meanCount() + (m_baseMarkLoss ? 1 : 0) <= 8;
-    m_lossView->chart()->legend()->setVisible(legend);
-    m_metricView->chart()->legend()->setVisible(legend);
+    // The legend names each stage and setting once: its mean where there is one (its seeds'
+    // thin curves are not listed), else its single curve. Many entries go to the right, one per
+    // line, so none is cut.
+    QSet<QString> withMean;
+    for (auto it = m_means.cbegin(); it != m_means.cend(); ++it)
+        if (it->loss)
+            withMean.insert(it.key());
+    int entries = m_baseMarkLoss ? 1 : 0;
+    for (auto it = m_loss.cbegin(); it != m_loss.cend(); ++it) {
+        const QStringList parts = it.key().split('|'); // job|stage|setting
+        const bool listed = !withMean.contains(parts.value(1) + "|" + parts.value(2));
+        entries += listed ? 1 : 0;
+        for (auto* view : { m_lossView, m_metricView })
+            for (auto* marker : view->chart()->legend()->markers(view == m_lossView ? it->loss : it->metric))
+                marker->setVisible(listed);
+    }
+    entries += static_cast<int>(withMean.size());
+    m_legendEntries = entries;
+    for (auto* view : { m_lossView, m_metricView }) {
+        auto* legend = view->chart()->legend();
+        legend->setVisible(true);
+        legend->setAlignment(entries > 6 ? Qt::AlignRight : Qt::AlignBottom);
+    }
     m_lossX->setRange(0, m_maxX);
     m_metricX->setRange(0, m_maxX);
     m_lossY->setRange(0, m_maxLoss * 1.05);

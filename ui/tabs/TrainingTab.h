@@ -35,9 +35,15 @@ public:
     int seriesCount() const { return static_cast<int>(m_loss.size()); }
     /// Mean curves drawn (one per stage and setting with at least two seeds or folds).
     int meanCount() const;
+    /// Entries in the legend: one per stage and setting (its mean, or its single curve), plus
+    /// the end-of-base marker.
+    int legendEntryCount() const { return m_legendEntries; }
+    /// The pen colour of the first curve named `name` ("seed 0 finetuned finegrained sparsity=0.9"), for tests.
+    QColor curveColor(const QString& name) const;
     QList<ChartView*> charts() const override;
 
 private:
+    int m_legendEntries = 0;
     struct Curve {
         QLineSeries* loss = nullptr;
         QLineSeries* metric = nullptr;
