@@ -1,6 +1,9 @@
 #include "ui/window/LessonPanel.h"
 
+#include <algorithm>
+
 #include <QLabel>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -31,6 +34,7 @@ LessonPanel::LessonPanel(QWidget* parent)
     m_text->setObjectName("lessonText");
     m_text->setTextFormat(Qt::MarkdownText);
     m_text->setWordWrap(true);
+    m_text->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_text->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_text->setOpenExternalLinks(false);
     connect(m_text, &QLabel::linkActivated, this, &LessonPanel::linkActivated);
@@ -56,6 +60,21 @@ void LessonPanel::setText(const QString& fallbackTitle, const QString& markdown)
     m_title->setText(title);
     m_text->setText(body);
     setVisible(!markdown.trimmed().isEmpty());
+    fitText();
+}
+
+void LessonPanel::fitText()
+{
+    // As tall as the text (a one-line description takes one line), scrolling only when the
+    // window's cap (MainWindow: a quarter of its height) is lower.
+    const int width = std::max(100, m_scroll->viewport()->width());
+    m_scroll->setMaximumHeight(m_text->heightForWidth(width) + 4);
+}
+
+void LessonPanel::resizeEvent(QResizeEvent* event)
+{
+    QFrame::resizeEvent(event);
+    fitText();
 }
 
 QString LessonPanel::title() const

@@ -29,7 +29,11 @@ Q_SIGNALS:
     /// A link of the text was clicked (the welcome text's "preset:…" and "action:…" links).
     void linkActivated(const QString& link);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void fitText();
     QToolButton* m_title = nullptr;
     QLabel* m_text = nullptr;
     QScrollArea* m_scroll = nullptr;
