@@ -84,7 +84,7 @@ private Q_SLOTS:
         QVERIFY(w.panel()->epochsSpin()->isVisibleTo(&w));
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.pruneTenPercentMore(); // no prune step: a fine-grained one is added, the run starts afresh
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
         QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1"));
         QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
         QVERIFY(!w.panel()->stepEditor()->field("schedule")->isVisibleTo(&w)); // advanced fields hidden
@@ -105,11 +105,11 @@ private Q_SLOTS:
         w.setClassroomMode(true);
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
         const double baseSeconds = w.lastResult()->rows.front().trainSeconds;
         for (int press = 1; press <= 3; ++press) {
             w.pruneTenPercentMore();
-            QVERIFY(done.wait(120000));
+            QVERIFY(done.wait(gsq::ui::test::runWait()));
         }
         QCOMPARE(w.panel()->stepEditor()->lineEdit("sparsity")->text(), QString("0.1, 0.2, 0.3"));
         QCOMPARE(w.panel()->stepEditor()->methodCombo()->currentText(), QString("finegrained"));
@@ -155,7 +155,7 @@ private Q_SLOTS:
             w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson1-what-pruning-does.yaml", false), QString());
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
         QCOMPARE(w.trainingTab()->basePointCount(0), 100);
         QVERIFY(w.lastResult());
         QCOMPARE(w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson2-global-vs-finegrained.yaml", false),

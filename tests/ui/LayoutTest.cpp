@@ -60,7 +60,7 @@ private Q_SLOTS:
         w.show();
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
     }
 
     void everyTabFitsTheScreen_data()

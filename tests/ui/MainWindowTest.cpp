@@ -74,7 +74,7 @@ private Q_SLOTS:
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
         QVERIFY(!w.runAction()->isEnabled());
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
 
         QCOMPARE(w.trainingTab()->basePointCount(0), 8);
         QCOMPARE(w.trainingTab()->seriesCount(), 2); // base + finetuned
@@ -281,7 +281,7 @@ private Q_SLOTS:
         QSignalSpy done(&w, &MainWindow::runFinished);
         QCOMPARE(w.resumeInterruptedRun(), QString());
         QCOMPARE(w.panel()->config().name, std::string("interrupted"));
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
         const auto& rows = w.lastResult()->rows;
         QCOMPARE(rows.size(), size_t(3));
         for (size_t i = 0; i < rows.size(); ++i) {
@@ -565,7 +565,7 @@ private Q_SLOTS:
         QVERIFY2(p->isValid(), "form should accept qat at 4 bits");
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
         QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
         QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
@@ -660,7 +660,7 @@ private Q_SLOTS:
         QVERIFY(w.panel()->isValid());
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(120000));
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
         const auto steps = w.sparsityTab()->globalSchedule();
         QVERIFY2(steps.size() >= 3, QByteArray::number(steps.size()).constData());
         for (int i = 1; i < steps.size(); ++i)

@@ -7,10 +7,20 @@
 #include "ui/panels/StepEditor.h"
 
 #include <QComboBox>
+#include <QtGlobal>
+
 #include <QLineEdit>
 #include <QSpinBox>
+#include <algorithm>
 
 namespace gsq::ui::test {
+
+/// How long a test waits for a short run to finish: 2 minutes, times GSQ_TIMEOUT_SCALE in a
+/// sanitizer build (tests/CMakeLists.txt sets it there).
+inline int runWait()
+{
+    return 120000 * std::max(1, qEnvironmentVariableIntValue("GSQ_TIMEOUT_SCALE"));
+}
 
 /// Cora, GCN, one seed, `epochs` base epochs and (unless method is "none") one prune step.
 inline void configure(MainWindow& w, const QString& method, const QString& sparsity, int epochs, int finetune)
