@@ -63,6 +63,8 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
     // Graph indicator: defines nodes and their graphs.
     TextFile indicatorFile(prefix + "graph_indicator.txt");
     std::vector<int64_t> graphOf = readIntColumn(indicatorFile, "graph id");
+    if (graphOf.empty()) // a lone newline (fuzzing found graphOf.back() on an empty vector)
+        throw InputError(indicatorFile.path(), 0, "no nodes: expected one graph id per node, one per line");
     const int64_t numNodes = static_cast<int64_t>(graphOf.size());
     {
         auto lines = dataLines(indicatorFile);

@@ -177,6 +177,11 @@ private Q_SLOTS:
             << "T_graph_labels.txt: expected 2 lines (one label per graph in the graph indicator), found 1";
         QTest::newRow("empty adjacency") << "" << ind << "1\n2\n"
                                          << "T_A.txt: file is empty";
+        QTest::newRow("indicator of one newline")
+            << "1, 2\n"
+            << "\n"
+            << "1\n"
+            << "T_graph_indicator.txt: no nodes: expected one graph id per node, one per line";
     }
 
     void tuRejectsMalformedFiles()
