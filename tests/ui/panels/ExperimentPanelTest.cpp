@@ -19,6 +19,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
+#include <algorithm>
 
 using namespace gsq::core;
 using namespace gsq::ui;
@@ -262,7 +263,7 @@ private Q_SLOTS:
             [&](std::shared_ptr<const results::RunResult> r) { appResult = r; });
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(300000));
+        QVERIFY(done.wait(300000 * std::max(1, qEnvironmentVariableIntValue("GSQ_TIMEOUT_SCALE"))));
         QVERIFY(appResult);
 
         const QString out = m_dir.filePath("cli-" + preset);
