@@ -179,8 +179,9 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
     put<uint32_t>(out, static_cast<uint32_t>(state.size()));
     for (auto& [name, tensor] : state) {
         auto t = tensor.to(torch::kFloat).contiguous();
-        if (denseBytes(t) > 0xFFFFFFFFull)
-            throw std::runtime_error("tensor '" + name + "' exceeds the 4 GiB a .gsqm record can hold");
+        if (t.numel() > kMaxElements)
+            throw std::runtime_error("tensor '" + name + "' has " + std::to_string(t.numel())
+                + " values, more than the " + std::to_string(kMaxElements) + " a .gsqm record holds");
         put<uint16_t>(out, static_cast<uint16_t>(name.size()));
         out += name;
         if (quantized) {

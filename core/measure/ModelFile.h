@@ -48,6 +48,9 @@ struct StoredTensor {
 class ModelFile {
 public:
     static constexpr uint32_t kVersion = 2;
+    /// The most values one stored tensor may hold (2^28: a 16384 x 16384 weight, 1 GiB as fp32);
+    /// the reader refuses larger shapes before allocating anything.
+    static constexpr int64_t kMaxElements = int64_t(1) << 28;
 
     /// Serialises parameters and buffers of `module` (names as in named_parameters/buffers);
     /// tensors named in `quantized` are stored packed from their integer form, and the tensors

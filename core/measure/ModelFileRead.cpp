@@ -93,8 +93,15 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         std::vector<int64_t> dims;
         int64_t numel = 1;
         for (uint8_t d = 0; d < ndim; ++d) {
-            dims.push_back(
-                version >= 2 ? static_cast<int64_t>(c.get<uint32_t>()) : static_cast<int64_t>(c.get<uint64_t>()));
+            const uint64_t dim = version >= 2 ? c.get<uint32_t>() : c.get<uint64_t>();
+            // Checked before anything is allocated (fuzzing found a header asking LibTorch for
+            // 3.5e18 floats, whose c10::Error escaped).
+            if (dim > static_cast<uint64_t>(kMaxElements)
+                || (dim > 0 && numel > kMaxElements / static_cast<int64_t>(dim)))
+                throw InputError(source, 0,
+                    "tensor '" + s.name + "': shape too large (more than " + std::to_string(kMaxElements)
+                        + " values in one tensor)");
+            dims.push_back(static_cast<int64_t>(dim));
             numel *= dims.back();
         }
         s.bytes = version >= 2 ? c.get<uint32_t>() : c.get<uint64_t>();

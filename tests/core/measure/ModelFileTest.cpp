@@ -106,6 +106,22 @@ private Q_SLOTS:
         const uint32_t crc = crc32(cut.data(), cut.size());
         cut.append(reinterpret_cast<const char*>(&crc), 4);
         QVERIFY(err(cut).rfind("m.gsqm: truncated model file: needs ", 0) == 0);
+        // A header declaring more values than a tensor may hold is refused before allocating
+        // (fuzzing found LibTorch's allocation error escaping).
+        std::string huge("GSQM", 4);
+        auto put = [&](auto v) { huge.append(reinterpret_cast<const char*>(&v), sizeof v); };
+        put(uint32_t(2));
+        put(uint32_t(1)); // one tensor
+        put(uint16_t(1));
+        huge += "w";
+        put(uint8_t(0)); // dense
+        put(uint8_t(2));
+        put(uint32_t(65536));
+        put(uint32_t(65536));
+        put(uint32_t(0));
+        put(crc32(huge.data(), huge.size()));
+        QCOMPARE(
+            err(huge), std::string("m.gsqm: tensor 'w': shape too large (more than 268435456 values in one tensor)"));
         QCOMPARE(messageOf<InputError>([] { ModelFile::read("/nonexistent.gsqm"); }),
             std::string("/nonexistent.gsqm: file not found or not readable"));
     }
