@@ -42,6 +42,7 @@ public:
         return p;
     }
     size_t pos() const { return m_pos; }
+    size_t remaining() const { return m_end - m_pos; }
 
 private:
     void need(size_t n) const
@@ -113,10 +114,20 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         } else if (s.encoding == Encoding::Csr) {
             const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 1;
             const uint64_t nnz = c.get<uint64_t>();
+            // Sizes checked against the bytes there are before anything is allocated; row
+            // pointers must start at 0, never decrease and end at nnz (fuzzing found a pointer
+            // past nnz reading beyond the column indices).
+            if (static_cast<uint64_t>(rows) + 1 > c.remaining() / 4 || nnz > static_cast<uint64_t>(numel)
+                || nnz > c.remaining())
+                throw InputError(source, 0, "tensor '" + s.name + "': CSR sizes exceed the record");
             std::vector<uint32_t> crow(static_cast<size_t>(rows + 1));
             std::memcpy(crow.data(), c.take(crow.size() * 4), crow.size() * 4);
             if (crow.back() != nnz)
                 throw InputError(source, 0, "tensor '" + s.name + "': CSR row pointers do not end at nnz");
+            for (size_t r = 0; r + 1 < crow.size(); ++r)
+                if (crow[r] > crow[r + 1] || (r == 0 && crow[0] != 0))
+                    throw InputError(
+                        source, 0, "tensor '" + s.name + "': CSR row pointers must start at 0 and never decrease");
             const bool narrow = colsN <= 65535;
             std::vector<uint32_t> idx(static_cast<size_t>(nnz));
             for (auto& j : idx)

@@ -122,6 +122,26 @@ private Q_SLOTS:
         put(crc32(huge.data(), huge.size()));
         QCOMPARE(
             err(huge), std::string("m.gsqm: tensor 'w': shape too large (more than 268435456 values in one tensor)"));
+        // CSR row pointers that decrease (one past nnz in the middle) are refused: fuzzing found
+        // them reading beyond the column indices.
+        std::string csr("GSQM", 4);
+        auto putc = [&](auto v) { csr.append(reinterpret_cast<const char*>(&v), sizeof v); };
+        putc(uint32_t(2));
+        putc(uint32_t(1));
+        putc(uint16_t(1));
+        csr += "w";
+        putc(uint8_t(1)); // CSR
+        putc(uint8_t(2));
+        putc(uint32_t(2));
+        putc(uint32_t(3));
+        putc(uint32_t(0));
+        putc(uint64_t(1)); // nnz
+        for (uint32_t p : { 0u, 5u, 1u })
+            putc(p);
+        putc(uint16_t(0)); // the one column index
+        putc(1.0f);
+        putc(crc32(csr.data(), csr.size()));
+        QCOMPARE(err(csr), std::string("m.gsqm: tensor 'w': CSR row pointers must start at 0 and never decrease"));
         QCOMPARE(messageOf<InputError>([] { ModelFile::read("/nonexistent.gsqm"); }),
             std::string("/nonexistent.gsqm: file not found or not readable"));
     }
