@@ -18,6 +18,9 @@ esac
 build_dir="${GSQ_ASAN_BUILD_DIR:-build-asan}"
 if [ ! -x "$build_dir/fuzz-$target" ]; then
   export CCACHE_BASEDIR="$PWD"
+# Line tables make ccache hash the build directory by default, so no other checkout (CI's clean
+# clone) would ever hit: hash without it (the line tables keep the first checkout's paths).
+export CCACHE_NOHASHDIR=true
   ./scripts/asan-configure.sh
   cmake --build "$build_dir" -j"$(nproc)" --target "fuzz-$target"
 fi

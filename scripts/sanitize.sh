@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 build_dir="${GSQ_ASAN_BUILD_DIR:-build-asan}"
 export CCACHE_BASEDIR="$PWD"
+# Line tables make ccache hash the build directory by default, so no other checkout (CI's clean
+# clone) would ever hit: hash without it (the line tables keep the first checkout's paths).
+export CCACHE_NOHASHDIR=true
 ./scripts/asan-configure.sh
 cmake --build "$build_dir" -j"$(nproc)"
 # halt_on_error: the first report fails the test; LibTorch's and Qt's one-off allocations that

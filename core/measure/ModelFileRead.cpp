@@ -110,7 +110,9 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         auto t = torch::zeros({ numel }, torch::kFloat);
         float* v = t.data_ptr<float>();
         if (s.encoding == Encoding::Dense) {
-            std::memcpy(v, c.take(static_cast<size_t>(numel) * 4), static_cast<size_t>(numel) * 4);
+            const char* payload = c.take(static_cast<size_t>(numel) * 4);
+            if (numel > 0) // an empty tensor has no storage to copy into (UBSan, found by fuzzing)
+                std::memcpy(v, payload, static_cast<size_t>(numel) * 4);
         } else if (s.encoding == Encoding::Csr) {
             const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 1;
             const uint64_t nnz = c.get<uint64_t>();
