@@ -31,6 +31,7 @@
 #include <QProcess>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -667,6 +668,10 @@ private Q_SLOTS:
             QVERIFY(steps[i].y() >= steps[i - 1].y()); // the cubic schedule only rises
         QVERIFY(std::abs(steps.back().y() - 80.0) < 0.1);
         QVERIFY(steps.front().y() < 80.0);
+        // The model and each layer in its own colour.
+        const auto colors = w.sparsityTab()->scheduleColors();
+        QCOMPARE(colors.size(), 3); // all layers, conv0, conv1
+        QCOMPARE(QSet<QRgb>({ colors[0].rgb(), colors[1].rgb(), colors[2].rgb() }).size(), 3);
     }
 
     void olderHistoryDatabasesAreMigrated()

@@ -112,6 +112,15 @@ void SparsityTab::addEvents(const std::vector<SessionEvent>& events)
         refresh();
 }
 
+QList<QColor> SparsityTab::scheduleColors() const
+{
+    QList<QColor> out;
+    for (auto* series : m_scheduleView->chart()->series())
+        if (auto* line = qobject_cast<QLineSeries*>(series))
+            out << line->pen().color();
+    return out;
+}
+
 QList<QPointF> SparsityTab::globalSchedule() const
 {
     return m_schedule.value(m_scheduleSetting).value(QString());
@@ -193,6 +202,7 @@ void SparsityTab::refresh()
     const auto byLayer = m_schedule.value(m_scheduleSetting);
     const int planned = m_plannedEpochs.value(m_scheduleSetting, 0);
     double maxEpoch = std::max(1, planned);
+    int layerIndex = 0;
     for (auto it = byLayer.begin(); it != byLayer.end(); ++it) {
         auto* s = new QLineSeries;
         QList<QPointF> pts;
@@ -208,7 +218,11 @@ void SparsityTab::refresh()
         const bool global = it.key().isEmpty();
         QString name = it.key();
         s->setName(global ? tr("all layers") : name.remove("stack.").remove(".weight"));
-        s->setPen(global ? QPen(QColor("#2c3e50"), 3) : QPen(QColor("#8e44ad"), 1.2, Qt::DotLine));
+        // One colour per layer (conv0 and conv1 shared one before), the whole model bold and dark.
+        static const QList<QColor> layerColors { QColor("#8e44ad"), QColor("#e67e22"), QColor("#16a085"),
+            QColor("#c0392b"), QColor("#2980b9"), QColor("#7f8c8d"), QColor("#d35400"), QColor("#27ae60") };
+        const QColor layerColor = layerColors[layerIndex++ % layerColors.size()];
+        s->setPen(global ? QPen(QColor("#2c3e50"), 3) : QPen(layerColor, 1.6, Qt::DashLine));
         schart->addSeries(s);
         s->attachAxis(m_schedX);
         s->attachAxis(m_schedY);

@@ -3,6 +3,7 @@
 #include "core/results/SessionEvents.h"
 
 #include "ui/tabs/LiveView.h"
+#include <QColor>
 #include <QMap>
 
 #include <QWidget>
@@ -31,6 +32,8 @@ public:
     /// Global sparsity (%) over the fine-tuning epochs of the latest setting: the steps of a
     /// gradual schedule (tests read the points).
     QList<QPointF> globalSchedule() const;
+    /// Pen colours of the "Sparsity during fine-tuning" series (the model's, then one per layer).
+    QList<QColor> scheduleColors() const;
     QList<ChartView*> charts() const override;
 
 private:
