@@ -67,11 +67,8 @@ class ClassroomTest : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName("GraphSqueezeClassroomTest");
-        QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        qputenv("GRAPHSQUEEZE_HISTORY", m_dir.filePath("history.sqlite").toUtf8());
-        QSettings().clear(); // nothing from an earlier run (classroom mode, geometry) carries over
+        gsq::ui::test::isolateApp(m_dir, "GraphSqueezeClassroomTest");
     }
 
     void classroomModePrunesTenPercentMore()

@@ -43,11 +43,8 @@ class LayoutTest : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName("GraphSqueezeLayoutTest");
-        QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        qputenv("GRAPHSQUEEZE_HISTORY", m_dir.filePath("history.sqlite").toUtf8());
-        QSettings().clear();
+        gsq::ui::test::isolateApp(m_dir, "GraphSqueezeLayoutTest");
         // A lesson (its text above the charts) with a short run of every kind of stage, so
         // every tab has its charts and tables filled.
         m_window = std::make_unique<MainWindow>();

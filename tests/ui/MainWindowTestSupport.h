@@ -7,6 +7,10 @@
 #include "ui/panels/StepEditor.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtGlobal>
 
 #include <QLineEdit>
@@ -14,6 +18,17 @@
 #include <algorithm>
 
 namespace gsq::ui::test {
+
+/// A test program's own settings and history: `organization` names its QSettings (cleared, so
+/// nothing of an earlier run such as classroom mode or geometry carries over) and the run
+/// history is a file in `dir`.
+inline void isolateApp(const QTemporaryDir& dir, const char* organization)
+{
+    QCoreApplication::setOrganizationName(organization);
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("GRAPHSQUEEZE_HISTORY", dir.filePath("history.sqlite").toUtf8());
+    QSettings().clear();
+}
 
 /// How long a test waits for a short run to finish: 2 minutes, times GSQ_TIMEOUT_SCALE in a
 /// sanitizer build (tests/CMakeLists.txt sets it there).

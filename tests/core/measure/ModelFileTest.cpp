@@ -106,41 +106,37 @@ private Q_SLOTS:
         const uint32_t crc = crc32(cut.data(), cut.size());
         cut.append(reinterpret_cast<const char*>(&crc), 4);
         QVERIFY(err(cut).rfind("m.gsqm: truncated model file: needs ", 0) == 0);
+        // Hand-made version-2 files of one tensor 'w' [rows, cols] with `encoding`, the payload
+        // written by `payload`, and a correct checksum.
+        auto oneTensor = [](uint8_t encoding, uint32_t rows, uint32_t cols, const auto& payload) {
+            std::string f("GSQM", 4);
+            auto put = [&](auto v) { f.append(reinterpret_cast<const char*>(&v), sizeof v); };
+            put(uint32_t(2));
+            put(uint32_t(1)); // one tensor
+            put(uint16_t(1));
+            f += "w";
+            put(encoding);
+            put(uint8_t(2));
+            put(rows);
+            put(cols);
+            put(uint32_t(0)); // payload bytes
+            payload(put);
+            put(crc32(f.data(), f.size()));
+            return f;
+        };
         // A header declaring more values than a tensor may hold is refused before allocating
         // (fuzzing found LibTorch's allocation error escaping).
-        std::string huge("GSQM", 4);
-        auto put = [&](auto v) { huge.append(reinterpret_cast<const char*>(&v), sizeof v); };
-        put(uint32_t(2));
-        put(uint32_t(1)); // one tensor
-        put(uint16_t(1));
-        huge += "w";
-        put(uint8_t(0)); // dense
-        put(uint8_t(2));
-        put(uint32_t(65536));
-        put(uint32_t(65536));
-        put(uint32_t(0));
-        put(crc32(huge.data(), huge.size()));
-        QCOMPARE(
-            err(huge), std::string("m.gsqm: tensor 'w': shape too large (more than 268435456 values in one tensor)"));
+        QCOMPARE(err(oneTensor(0, 65536, 65536, [](auto&) {})),
+            std::string("m.gsqm: tensor 'w': shape too large (more than 268435456 values in one tensor)"));
         // CSR row pointers that decrease (one past nnz in the middle) are refused: fuzzing found
         // them reading beyond the column indices.
-        std::string csr("GSQM", 4);
-        auto putc = [&](auto v) { csr.append(reinterpret_cast<const char*>(&v), sizeof v); };
-        putc(uint32_t(2));
-        putc(uint32_t(1));
-        putc(uint16_t(1));
-        csr += "w";
-        putc(uint8_t(1)); // CSR
-        putc(uint8_t(2));
-        putc(uint32_t(2));
-        putc(uint32_t(3));
-        putc(uint32_t(0));
-        putc(uint64_t(1)); // nnz
-        for (uint32_t p : { 0u, 5u, 1u })
-            putc(p);
-        putc(uint16_t(0)); // the one column index
-        putc(1.0f);
-        putc(crc32(csr.data(), csr.size()));
+        const std::string csr = oneTensor(1, 2, 3, [](auto& put) {
+            put(uint64_t(1)); // nnz
+            for (uint32_t p : { 0u, 5u, 1u })
+                put(p);
+            put(uint16_t(0)); // the one column index
+            put(1.0f);
+        });
         QCOMPARE(err(csr), std::string("m.gsqm: tensor 'w': CSR row pointers must start at 0 and never decrease"));
         QCOMPARE(messageOf<InputError>([] { ModelFile::read("/nonexistent.gsqm"); }),
             std::string("/nonexistent.gsqm: file not found or not readable"));
