@@ -538,11 +538,16 @@ void MainWindow::followLink(const QString& link)
         if (file.startsWith("classroom/"))
             setClassroomMode(true);
     } else if (link == "action:open") {
-        const QString path
-            = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            openExperiment(path);
+        openExperimentDialog();
     }
+}
+
+void MainWindow::openExperimentDialog()
+{
+    const QString path
+        = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
+    if (!path.isEmpty())
+        openExperiment(path);
 }
 
 void MainWindow::showView(QWidget* view)

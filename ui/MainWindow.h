@@ -150,6 +150,8 @@ private:
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     QString presetDirectory() const;
+    /// File → Open experiment (and the welcome text's link): a file dialog, then openExperiment().
+    void openExperimentDialog();
 
     ExperimentPanel* m_panel;
     SessionController* m_controller;

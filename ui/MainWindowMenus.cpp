@@ -76,12 +76,7 @@ QAction* addPreset(QMenu* menu, const QString& path, const std::function<void()>
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] {
-        const QString path
-            = QFileDialog::getOpenFileName(this, tr("Open experiment"), presetDirectory(), tr("YAML (*.yaml *.yml)"));
-        if (!path.isEmpty())
-            openExperiment(path);
-    });
+    file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] { openExperimentDialog(); });
     auto* presets = file->addMenu(tr("Presets"));
     const QString dir = presetDirectory();
     presets->setToolTipsVisible(true);
