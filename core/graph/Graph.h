@@ -30,6 +30,10 @@ struct GraphBatch {
 
     /// Stacks `graphs[indices[i]]` in order. Graphs must share their feature layout.
     static GraphBatch collate(const std::vector<Graph>& graphs, const std::vector<int64_t>& indices);
+
+private:
+    /// The rest of collate() once the stacked features `x` are built.
+    static GraphBatch collate(const std::vector<Graph>& graphs, const std::vector<int64_t>& indices, at::Tensor x);
 };
 
 } // namespace gsq::core::graph

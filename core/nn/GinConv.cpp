@@ -35,10 +35,16 @@ at::Tensor GinConvImpl::forward(
     F::checkInputs("GinConv", x, edgeIndex, options.in_channels());
     const auto& q = m_quantHook;
     auto xd = q.act("input", F::isSparse(x) ? x.to_dense() : x);
-    auto aggregate = q.act("aggregate", F::propagateSum(edgeIndex, {}, xd, xd.size(0)));
-    auto h = (1 + eps) * xd + aggregate;
-    h = q.act("hidden", torch::relu(F::linear(h, q.weight("lin1.weight", lin1->weight), lin1->bias)));
-    h = torch::relu(F::linear(h, q.weight("lin2.weight", lin2->weight), lin2->bias));
+    at::Tensor h;
+    if (q.attached()) { // the aggregate is a quantization point of its own
+        auto aggregate = q.act("aggregate", F::propagateSum(edgeIndex, {}, xd, xd.size(0)));
+        h = (1 + eps) * xd + aggregate;
+    } else {
+        h = F::ginAggregate(edgeIndex, xd, eps);
+    }
+    // In place: the linear layers' backward needs their inputs, not their outputs.
+    h = q.act("hidden", F::linear(h, q.weight("lin1.weight", lin1->weight), lin1->bias).relu_());
+    h = F::linear(h, q.weight("lin2.weight", lin2->weight), lin2->bias).relu_();
     if (norm)
         h = norm(h);
     return q.act("output", h);

@@ -72,6 +72,15 @@ private:
 at::Tensor csrTimesDense(
     const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, const at::Tensor& dense);
 
+/// selfScale * dense + A @ dense for a square A (GIN's (1 + eps) x + sum of neighbours): each
+/// output row starts from its own scaled input; selfScale 0 is csrTimesDense.
+at::Tensor csrTimesDensePlusSelf(
+    const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, const at::Tensor& dense, double selfScale);
+
+/// GIN's aggregation (1 + eps) x + sum_{j -> i} x_j in one pass over the target-major CSR,
+/// differentiable in x and in eps [1]; equal to (1 + eps) * x + propagateSum(edgeIndex, {}, x, N).
+at::Tensor ginAggregate(const at::Tensor& edgeIndex, const at::Tensor& x, const at::Tensor& eps);
+
 /// x [N, K] (CSR) @ b [K, M] (CSR) -> dense [N, M]; the reference is torch::mm on dense copies.
 at::Tensor csrTimesCsr(const at::Tensor& a, const at::Tensor& b);
 

@@ -78,6 +78,42 @@ private Q_SLOTS:
         QVERIFY_EXCEPTION_THROWN(F::spmm(a.to_sparse_csr(), torch::randn({ 4, 3 })), std::invalid_argument);
     }
 
+    void ginAggregateMatchesComposedFormAndGradients()
+    {
+        // The fused one-pass form against (1 + eps) x + propagateSum on a random multigraph with
+        // repeated edges, self loops and isolated nodes, for GIN-0 and a learnable eps.
+        torch::manual_seed(9);
+        const int64_t n = 40;
+        auto ei = torch::randint(0, n - 5, { 2, 150 }, torch::kLong); // nodes 35..39 isolated
+        auto g = torch::randn({ n, 6 });
+        for (double epsValue : { 0.0, 0.3 }) {
+            auto x = torch::randn({ n, 6 }, torch::requires_grad());
+            auto eps = torch::full({ 1 }, epsValue, torch::requires_grad());
+            auto ref = (1 + eps) * x + F::propagateSum(ei, {}, x, n);
+            auto refGrads = torch::autograd::grad({ ref }, { x, eps }, { g });
+            auto out = F::ginAggregate(ei, x, eps);
+            QVERIFY(torch::allclose(out, ref, 1e-5, 1e-6));
+            auto grads = torch::autograd::grad({ out }, { x, eps }, { g });
+            QVERIFY(torch::allclose(grads[0], refGrads[0], 1e-5, 1e-6));
+            QVERIFY(torch::allclose(grads[1], refGrads[1], 1e-4, 1e-5));
+            // No gradient asked for eps (GIN-0): none computed, x's still right.
+            auto fixedEps = torch::full({ 1 }, epsValue);
+            auto gx = torch::autograd::grad({ F::ginAggregate(ei, x, fixedEps) }, { x }, { g })[0];
+            QVERIFY(torch::allclose(gx, refGrads[0], 1e-5, 1e-6));
+            torch::NoGradGuard guard;
+            QVERIFY(torch::allclose(F::ginAggregate(ei, x, eps), ref, 1e-5, 1e-6));
+        }
+        // Row sums are independent of the thread count (rows are never shared between threads).
+        auto x = torch::randn({ n, 6 });
+        const int threads = at::get_num_threads();
+        at::set_num_threads(1);
+        auto one = F::ginAggregate(ei, x, torch::zeros({ 1 }));
+        at::set_num_threads(2);
+        auto two = F::ginAggregate(ei, x, torch::zeros({ 1 }));
+        at::set_num_threads(threads);
+        QVERIFY(torch::equal(one, two));
+    }
+
     void sparseKernelsMatchDenseReference()
     {
         torch::manual_seed(5);
