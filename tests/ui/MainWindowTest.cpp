@@ -46,6 +46,7 @@
 #include <QWheelEvent>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
+#include <QtCharts/QValueAxis>
 #include <QtTest>
 #include <cmath>
 #include <csignal>
@@ -547,6 +548,40 @@ private Q_SLOTS:
         QCOMPARE(sets[1]->at(5), 25.0);
         tab.clear();
         QVERIFY(!tab.bitsView()->isVisible());
+    }
+
+    void quantizationTabShowsTheBaseAloneAndBarsFromZero()
+    {
+        // Without a quantize step the fp32 base still gets its bar; the metric axis runs from 0
+        // (no cut axis), also after a run whose values were all high, and after clear().
+        QuantizationTab tab;
+        tab.show();
+        using namespace gsq::core::results;
+        auto accAxis = [&] { return static_cast<QValueAxis*>(tab.charts()[0]->chart()->axes(Qt::Vertical).first()); };
+        auto accSets = [&] {
+            auto series = tab.charts()[0]->chart()->series();
+            return series.isEmpty() ? QList<QBarSet*> {} : static_cast<QBarSeries*>(series[0])->barSets();
+        };
+        ResultRow base;
+        base.testValue = base.deployedValue = 0.9;
+        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
+        tab.addEvents({ StageFinished { 0, base, {} } });
+        QCOMPARE(tab.categories(), QStringList { "fp32 base" });
+        QCOMPARE(accSets().size(), 2);
+        QCOMPARE(accSets()[0]->at(0), 0.9);
+        QVERIFY(tab.charts()[0]->chart()->title().contains("add a quantize step"));
+        ResultRow qat = base;
+        qat.method = "qat";
+        qat.setting = "bits=8";
+        qat.stage = Stage::Quantized;
+        qat.testValue = qat.deployedValue = 0.88;
+        tab.addEvents({ StageFinished { 0, qat, {} } });
+        QCOMPARE(accAxis()->min(), 0.0);
+        QCOMPARE(accAxis()->max(), 1.0);
+        QCOMPARE(accSets()[0]->at(1), 0.88);
+        tab.clear();
+        QCOMPARE(accAxis()->min(), 0.0);
+        QVERIFY(accSets().isEmpty());
     }
 
     void shortQuantizationRunFillsTheQuantizationTab()

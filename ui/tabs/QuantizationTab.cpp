@@ -172,11 +172,17 @@ void QuantizationTab::refresh()
                          .arg(meanStd(m_entries[label].test).second, 0, 'f', 3);
     m_accX->setCategories(accLabels);
     m_costX->setCategories(m_order);
-    if (m_order.size() <= 1) {
-        chart->setTitle(tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)"));
+    // Bars start at 0 (a cut axis would make small gaps look large; the labels carry the values)
+    // and the axes are reset when there is nothing to show, so no range survives a cleared run.
+    m_accY->setRange(0, 1);
+    m_accY->setTickCount(11);
+    m_costY->setRange(0, 100);
+    // With only the fp32 base its bar is shown, with a hint how to add something to compare.
+    chart->setTitle(m_order.size() <= 1
+            ? tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)")
+            : tr("Test metric by quantization method"));
+    if (m_order.isEmpty())
         return;
-    }
-    chart->setTitle(tr("Test metric by quantization method"));
 
     // Simulated (fake quantization, what training optimised) beside deployed (the int8 kernels'
     // own predictions, the model whose latency is shown); equal for the fp32 base.
@@ -186,13 +192,9 @@ void QuantizationTab::refresh()
     auto* deployed = new QBarSet(tr("deployed (int8 kernels)"));
     deployed->setColor(QColor("#1b4f72"));
     deployed->setLabelColor(Qt::white);
-    double lo = 1.0;
     for (const auto& label : m_order) {
-        const auto [m, sd] = meanStd(m_entries[label].test);
-        const auto [dm, dsd] = meanStd(m_entries[label].deployed);
-        *acc << std::round(m * 1000.0) / 1000.0;
-        *deployed << std::round(dm * 1000.0) / 1000.0;
-        lo = std::min({ lo, m - sd, dm - dsd });
+        *acc << std::round(mean(m_entries[label].test) * 1000.0) / 1000.0;
+        *deployed << std::round(mean(m_entries[label].deployed) * 1000.0) / 1000.0;
     }
     auto* accSeries = new QBarSeries;
     accSeries->append(acc);
@@ -200,8 +202,6 @@ void QuantizationTab::refresh()
     chart->addSeries(accSeries);
     accSeries->attachAxis(m_accX);
     accSeries->attachAxis(m_accY);
-    m_accY->setRange(std::max(0.0, std::floor((lo - 0.05) * 10) / 10), 1.0);
-    m_accY->setTickCount(static_cast<int>(std::lround((1.0 - m_accY->min()) * 10)) + 1); // ticks every 0.1
 
     auto* disk = new QBarSet(tr("file, % of fp32 (BatchNorm folded in both)"));
     disk->setColor(QColor("#8e44ad"));
