@@ -132,6 +132,8 @@ Q_SIGNALS:
     void runFailed(const QString& message);
 
 private:
+    /// Appends "took N min here" to each preset of `menu` that has a stored run of its name.
+    void updatePresetTimes(QMenu* menu);
     void buildMenus(); ///< MainWindowMenus.cpp
     /// The charts of every tab.
     QList<ChartView*> charts() const;

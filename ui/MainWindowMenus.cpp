@@ -2,6 +2,8 @@
 #include "ui/MainWindow.h"
 
 #include "core/session/Session.h"
+#include "ui/history/RunHistory.h"
+#include "ui/models/NumberFormat.h"
 #include "ui/panels/ExperimentPanel.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
@@ -13,6 +15,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHash>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRegularExpression>
@@ -42,6 +45,8 @@ QString MainWindow::exportModelFile(const QString& model, const QString& out)
 
 namespace {
 
+QString presetName(const QString& path);
+
 /// A preset's menu entry: its file name and the first sentence of its leading comment (the
 /// whole comment as the tooltip), so "cora-gcn-global.yaml" says what it runs.
 QAction* addPreset(QMenu* menu, const QString& path, const std::function<void()>& open)
@@ -68,16 +73,64 @@ QAction* addPreset(QMenu* menu, const QString& path, const std::function<void()>
     auto* action = menu->addAction(title, menu, open);
     action->setToolTip(comment);
     action->setStatusTip(comment);
+    action->setData(QStringList { title, comment, presetName(path) });
     return action;
 }
 
+/// The preset's `name:` (what its runs are stored under in the history); empty if none.
+QString presetName(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    static const QRegularExpression key("^name:\\s*['\"]?([^'\"#\\s]+)");
+    while (!f.atEnd()) {
+        const auto m = key.match(QString::fromUtf8(f.readLine()));
+        if (m.hasMatch())
+            return m.captured(1);
+    }
+    return {};
+}
+
 } // namespace
+
+void MainWindow::updatePresetTimes(QMenu* menu)
+{
+    // Training seconds of the newest stored run per experiment name: every stage's mean time
+    // per job times its job count, summed (the wall time less loading and measuring).
+    QHash<QString, QPair<double, QString>> newest;
+    if (m_history)
+        for (const auto& run : m_history->runs()) { // oldest first, so later runs overwrite
+            double seconds = 0;
+            for (const auto& row : run.summary)
+                seconds += row.trainSecondsMean * row.n;
+            newest[run.name] = { seconds, run.created.left(10) };
+        }
+    for (QAction* action : menu->actions()) {
+        const QStringList data = action->data().toStringList();
+        if (data.size() != 3)
+            continue;
+        const auto it = newest.constFind(data[2]);
+        if (it == newest.constEnd() || data[2].isEmpty()) {
+            action->setText(data[0]);
+            action->setToolTip(data[1] + (data[1].isEmpty() ? "" : "\n") + tr("Not run on this machine yet."));
+            continue;
+        }
+        const QString took = formatDuration(it->first);
+        action->setText(data[0] + tr("  · took %1 here").arg(took));
+        action->setToolTip(data[1] + (data[1].isEmpty() ? "" : "\n")
+            + tr("Its newest stored run (%1) trained for %2 on this machine; the same settings take about as long "
+                 "again.")
+                  .arg(it->second, took));
+    }
+}
 
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] { openExperimentDialog(); });
     auto* presets = file->addMenu(tr("Presets"));
+    presets->setObjectName("presets");
     const QString dir = presetDirectory();
     presets->setToolTipsVisible(true);
     for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
@@ -89,12 +142,17 @@ void MainWindow::buildMenus()
     for (const QString& f : QDir(dir + "/paper").entryList({ "*.yaml" }, QDir::Files))
         addPreset(paper, dir + "/paper/" + f, [this, dir, f] { openExperiment(dir + "/paper/" + f); });
     auto* lessons = presets->addMenu(tr("Classroom lessons"));
+    lessons->setObjectName("lessonPresets");
     lessons->setToolTipsVisible(true);
     for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
         addPreset(lessons, dir + "/classroom/" + f, [this, dir, f] {
             openExperiment(dir + "/classroom/" + f);
             setClassroomMode(true);
         });
+    // Each preset says how long its newest stored run took on this machine, refreshed whenever
+    // the menu opens (runs finish while the app is open).
+    for (QMenu* menu : { presets, paper, lessons })
+        connect(menu, &QMenu::aboutToShow, this, [this, menu] { updatePresetTimes(menu); });
     m_recentMenu = file->addMenu(tr("Recent experiments"));
     file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
         QString path = m_currentFile;

@@ -367,6 +367,41 @@ private Q_SLOTS:
         QVERIFY(w.runAction()->isEnabled());
     }
 
+    void presetsSayHowLongTheirLastRunTookHere()
+    {
+        // A stored run named like a preset puts its training time on the preset's entry (its
+        // stages' mean seconds per job times their job counts); presets never run say so.
+        MainWindow w;
+        auto* presets = w.findChild<QMenu*>("presets");
+        QVERIFY(presets);
+        auto entry = [&](const QString& file) -> QAction* {
+            for (QAction* a : presets->actions())
+                if (a->text().startsWith(file + " — "))
+                    return a;
+            return nullptr;
+        };
+        Q_EMIT presets->aboutToShow();
+        QVERIFY(entry("quickstart"));
+        QVERIFY(!entry("quickstart")->text().contains("took"));
+        QVERIFY(entry("quickstart")->toolTip().endsWith("Not run on this machine yet."));
+        gsq::core::results::RunResult r;
+        r.config.name = "quickstart";
+        gsq::core::results::SummaryRow base, pruned;
+        base.trainSecondsMean = 12.5;
+        base.n = 10;
+        pruned.method = "finegrained";
+        pruned.stage = gsq::core::results::Stage::Finetuned;
+        pruned.trainSecondsMean = 5;
+        pruned.n = 10;
+        r.summary = { base, pruned };
+        QVERIFY(w.history()->add(r) > 0);
+        Q_EMIT presets->aboutToShow();
+        QVERIFY2(
+            entry("quickstart")->text().endsWith("  · took 2.9 min here"), qPrintable(entry("quickstart")->text()));
+        QVERIFY(entry("quickstart")->toolTip().contains("trained for 2.9 min on this machine"));
+        QVERIFY(!entry("proteins-gin")->text().contains("took")); // other presets untouched
+    }
+
     void paperPresetsHaveTheirOwnMenu()
     {
         MainWindow w;
@@ -432,6 +467,13 @@ private Q_SLOTS:
     {
         using gsq::ui::formatNumber;
         QCOMPARE(formatNumber(23063), QString("23,063"));
+        using gsq::ui::formatDuration;
+        QCOMPARE(formatDuration(40.4), QString("40 s"));
+        QCOMPARE(formatDuration(59.6), QString("1.0 min"));
+        QCOMPARE(formatDuration(175), QString("2.9 min"));
+        QCOMPARE(formatDuration(1500), QString("25 min"));
+        QCOMPARE(formatDuration(3600 + 5 * 60), QString("1 h 05 min"));
+        QCOMPARE(formatDuration(-1), QString("–"));
         QCOMPARE(formatNumber(23063.0), QString("23,063")); // a mean of counts: no "2.306e+04"
         QCOMPARE(formatNumber(1475610.4), QString("1,475,610")); // bytes: no "1.47561e+06"
         QCOMPARE(formatNumber(0.00919239), QString("0.009192"));

@@ -44,6 +44,23 @@ inline QString formatNumber(double v)
     return s;
 }
 
+/// A duration for people: "40 s" below a minute, "3.5 min" below ten minutes, "25 min" below an
+/// hour, then "2 h 05 min"; "–" for a negative or NaN value (not measured).
+inline QString formatDuration(double seconds)
+{
+    if (!(seconds >= 0))
+        return QStringLiteral("–");
+    if (seconds < 59.5)
+        return QString("%1 s").arg(std::lround(seconds));
+    const double minutes = seconds / 60.0;
+    if (minutes < 9.95)
+        return QString("%1 min").arg(QString::number(minutes, 'f', 1));
+    if (minutes < 59.5)
+        return QString("%1 min").arg(std::lround(minutes));
+    const long total = std::lround(minutes);
+    return QString("%1 h %2 min").arg(total / 60).arg(total % 60, 2, 10, QChar('0'));
+}
+
 /// A table cell: numbers through formatNumber, everything else as text.
 inline QString displayText(const QVariant& v)
 {
