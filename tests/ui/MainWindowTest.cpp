@@ -43,9 +43,11 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QToolTip>
 #include <QWheelEvent>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
+#include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
 #include <QtTest>
 #include <cmath>
@@ -463,6 +465,18 @@ private Q_SLOTS:
         QVERIFY(table.contains("Open experiment") && table.contains("Quick start"));
     }
 
+    void hoverTextNamesTheNearestPoint()
+    {
+        QLineSeries s;
+        s.setName("seed 0 base");
+        QCOMPARE(gsq::ui::hoverText(&s, { 1, 1 }, "epoch", "loss"), QString());
+        s.append(1, 0.5);
+        s.append(2, 0.25);
+        s.append(3, 0.125);
+        QCOMPARE(gsq::ui::hoverText(&s, { 1.8, 0.3 }, "epoch", "loss"), QString("seed 0 base\nepoch 2 · loss 0.25"));
+        QCOMPARE(gsq::ui::hoverText(&s, { 9, 0 }, "epoch", "loss"), QString("seed 0 base\nepoch 3 · loss 0.125"));
+    }
+
     void oneNumberFormatForTablesAndReports()
     {
         using gsq::ui::formatNumber;
@@ -644,6 +658,18 @@ private Q_SLOTS:
         QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
         QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
+        // Hovering a training curve names the series and its nearest recorded epoch.
+        for (auto* chart : w.trainingTab()->charts()) {
+            auto* line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
+            QVERIFY(line && line->count() >= 2);
+            const QPointF near = line->at(1) + QPointF(0.3, 0.0);
+            Q_EMIT line->hovered(near, true);
+            QCOMPARE(QToolTip::text(),
+                gsq::ui::hoverText(
+                    line, near, "epoch", chart == w.trainingTab()->charts().first() ? "loss" : "validation"));
+            QVERIFY2(QToolTip::text().startsWith(line->name() + "\nepoch 2 · "), qPrintable(QToolTip::text()));
+            Q_EMIT line->hovered(near, false);
+        }
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
         auto* compare = w.compareTab()->model();
         const auto& last = compare->rows().back();

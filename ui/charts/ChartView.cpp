@@ -1,7 +1,10 @@
 #include "ui/charts/ChartView.h"
 
+#include "ui/models/NumberFormat.h"
+
 #include <QBuffer>
 #include <QContextMenuEvent>
+#include <QCursor>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenu>
@@ -9,13 +12,37 @@
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QToolTip>
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QLegend>
 #include <QtCharts/QXYSeries>
+#include <algorithm>
 #include <cmath>
 
 namespace gsq::ui {
+
+QString hoverText(const QXYSeries* series, const QPointF& at, const QString& xName, const QString& yName)
+{
+    const auto points = series->points();
+    if (points.isEmpty())
+        return {};
+    // Lines report the hovered spot on the segment; name the nearest recorded point instead.
+    const auto nearest = std::min_element(points.cbegin(), points.cend(),
+        [&](const QPointF& a, const QPointF& b) { return std::abs(a.x() - at.x()) < std::abs(b.x() - at.x()); });
+    return QString("%1\n%2 %3 · %4 %5")
+        .arg(series->name(), xName, formatNumber(nearest->x()), yName, formatNumber(nearest->y()));
+}
+
+void addHoverTips(QXYSeries* series, const QString& xName, const QString& yName)
+{
+    QObject::connect(series, &QXYSeries::hovered, series, [series, xName, yName](const QPointF& p, bool state) {
+        if (state)
+            QToolTip::showText(QCursor::pos(), hoverText(series, p, xName, yName));
+        else
+            QToolTip::hideText();
+    });
+}
 
 QLabel* makeChartHint(const QString& text)
 {

@@ -3,6 +3,9 @@
 #include <QtCharts/QChartView>
 
 class QLabel;
+QT_BEGIN_NAMESPACE
+class QXYSeries;
+QT_END_NAMESPACE
 
 namespace gsq::ui {
 
@@ -45,6 +48,12 @@ private:
     bool m_haveBaseFonts = false;
     QFont m_baseTitle, m_baseLegend;
 };
+
+/// Hovering `series` shows a tooltip naming it and the data point nearest the pointer (by x):
+/// "<series name>\n<xName> <x> · <yName> <y>", numbers through formatNumber.
+void addHoverTips(QXYSeries* series, const QString& xName, const QString& yName);
+/// The text of that tooltip for a hover at `at` (empty for a series without points).
+QString hoverText(const QXYSeries* series, const QPointF& at, const QString& xName, const QString& yName);
 
 /// The short explanation shown above a chart (highlighted in classroom mode).
 QLabel* makeChartHint(const QString& text);

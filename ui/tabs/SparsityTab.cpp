@@ -166,6 +166,9 @@ void SparsityTab::refresh()
         mean->setPen(QPen(c, 2));
         dots->setColor(c);
         dots->setMarkerSize(7);
+        dots->setName(it.key());
+        addHoverTips(dots, tr("sparsity"), tr("test mean"));
+        addHoverTips(mean, tr("sparsity"), tr("test mean"));
         for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*> { band, mean, dots }) {
             chart->addSeries(s);
             s->attachAxis(m_accX);
@@ -223,6 +226,7 @@ void SparsityTab::refresh()
             QColor("#c0392b"), QColor("#2980b9"), QColor("#7f8c8d"), QColor("#d35400"), QColor("#27ae60") };
         const QColor layerColor = layerColors[layerIndex++ % layerColors.size()];
         s->setPen(global ? QPen(QColor("#2c3e50"), 3) : QPen(layerColor, 1.6, Qt::DashLine));
+        addHoverTips(s, tr("epoch"), tr("sparsity"));
         schart->addSeries(s);
         s->attachAxis(m_schedX);
         s->attachAxis(m_schedY);

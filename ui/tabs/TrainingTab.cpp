@@ -120,6 +120,8 @@ TrainingTab::Curve& TrainingTab::curve(
         pen.setWidthF(1.0);
         s->setPen(pen);
     }
+    addHoverTips(c.loss, tr("epoch"), tr("loss"));
+    addHoverTips(c.metric, tr("epoch"), tr("validation"));
     m_lossView->chart()->addSeries(c.loss);
     c.loss->attachAxis(m_lossX);
     c.loss->attachAxis(m_lossY);
@@ -211,6 +213,8 @@ void TrainingTab::refresh()
                 s->setName(name);
                 s->setPen(QPen(settingColor(stage, setting), 2.6));
             }
+            addHoverTips(mean.loss, tr("epoch"), tr("loss"));
+            addHoverTips(mean.metric, tr("epoch"), tr("validation"));
             m_lossView->chart()->addSeries(mean.loss);
             mean.loss->attachAxis(m_lossX);
             mean.loss->attachAxis(m_lossY);
