@@ -2,6 +2,7 @@
 
 #include "core/common/Error.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/results/Replay.h"
 #include "core/session/JobJournal.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
@@ -335,6 +336,32 @@ QString MainWindow::saveExperiment(const QString& path)
         return path + ": " + file.errorString();
     m_currentFile = path;
     addRecent(path);
+    return {};
+}
+
+void MainWindow::showRun(std::shared_ptr<const RunResult> result)
+{
+    clearViews();
+    m_panel->setConfig(result->config);
+    onEvents(gsq::core::results::replayEvents(*result));
+    m_lastResult = result;
+    StoredRun stored;
+    stored.name = QString::fromStdString(result->config.name);
+    stored.summary = result->summary;
+    m_compare->addRun(stored);
+    m_progress->finished(*result);
+}
+
+QString MainWindow::showRunDirectory(const QString& dir)
+{
+    const QString journal = QDir(dir).filePath("jobs.journal");
+    if (!QFileInfo::exists(journal))
+        return tr("%1: no jobs.journal here; is it the --out directory of a finished graphsqueeze-cli run?").arg(dir);
+    try {
+        showRun(std::make_shared<RunResult>(gsq::core::session::Session::merge({ journal.toStdString() })));
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
     return {};
 }
 

@@ -62,6 +62,14 @@ public:
     QString resumeInterruptedRun();
     /// On start-up: asks whether to resume an interrupted run (or discard its journal).
     void offerResume();
+    /// Shows a finished run it did not watch (read back from a run directory): the form gets
+    /// its experiment, the views its rows, curves and layer histograms (core/results/Replay.h;
+    /// per-epoch weight snapshots are not stored), and it becomes the run reports describe. Not
+    /// added to the history.
+    void showRun(std::shared_ptr<const gsq::core::results::RunResult> result);
+    /// showRun() of the run in `dir` (its jobs.journal, as `graphsqueeze-cli merge` reads it);
+    /// returns an error message naming the file, or "".
+    QString showRunDirectory(const QString& dir);
     /// The result of the last finished run (null before any).
     std::shared_ptr<const gsq::core::results::RunResult> lastResult() const { return m_lastResult; }
     /// Clears every live view; the next run starts from the same initial weights (same seeds),

@@ -13,14 +13,20 @@
 #include "core/session/Session.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -31,6 +37,7 @@ const char* kUsage = R"(Usage:
                        [--resume] [--cell I/N]
   graphsqueeze-cli merge OUT CELL_DIR...
   graphsqueeze-cli paired RUN_DIR [CELL_DIR...] [--baseline LABEL] [--deployed]
+  graphsqueeze-cli report RUN_DIR [--html FILE] [--charts DIR]
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
   graphsqueeze-cli inspect MODEL.gsqm
@@ -49,6 +56,10 @@ Commands:
              fold by fold and seed by seed: mean and std of the paired differences,
              wins/ties/losses, two-sided sign-test and Wilcoxon signed-rank p-values
              (the cells of a sweep are given together, as to merge)
+  report     the desktop app's one-file HTML report of a finished run (default
+             RUN_DIR/report.html) and, with --charts, every chart as PNG and SVG, without
+             a display: runs `graphsqueeze --show-run` offscreen (needs the graphsqueeze
+             binary beside this one)
   validate   check an experiment file and print it with defaults filled in
   datasets   print the statistics of the bundled datasets
   inspect    print the per-tensor table of a saved model file (.gsqm)
@@ -70,6 +81,8 @@ Options:
   --baseline LABEL    paired: the rows to compare with, as the command lists them, e.g.
                       "qat bits=4 observer=percentile per_channel" (stage optional)
   --deployed          paired: compare the deployed (int8-kernel) metric, not the simulated
+  --html FILE         report: where the HTML report goes (default RUN_DIR/report.html)
+  --charts DIR        report: also write every chart as PNG and SVG into DIR
 
 Exit codes: 0 success, 1 the run failed, 2 invalid input (file, YAML, option).
 )";
@@ -82,6 +95,7 @@ struct Args {
     int cellIndex = 0, cellCount = 1;
     std::string baseline; ///< paired
     std::string example; ///< export: the experiment whose data the example forward pass uses
+    std::string html, charts; ///< report
 };
 
 /// "I/N" with 0 <= I < N.
@@ -140,6 +154,10 @@ Args parse(int argc, char** argv)
             a.deployed = true;
         else if (s == "--example")
             a.example = value("--example");
+        else if (s == "--html")
+            a.html = value("--html");
+        else if (s == "--charts")
+            a.charts = value("--charts");
         else if (!s.empty() && s[0] == '-')
             throw InputError(s, 0, "unknown option (see --help)");
         else if (a.command.empty())
@@ -275,6 +293,49 @@ int runMerge(const Args& a)
     return 0;
 }
 
+/// `report RUN_DIR`: the desktop app, offscreen, shows the run and writes its report and charts.
+/// The app is the binary beside this one (build/ and the installed bin/ alike).
+int runReport(const Args& a)
+{
+    namespace fs = std::filesystem;
+    if (!fs::exists(a.file + "/jobs.journal"))
+        throw InputError(a.file, 0, "no jobs.journal here; is it the --out directory of a finished run?");
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    const fs::path app = (ec ? fs::path(".") : self.parent_path()) / "graphsqueeze";
+    if (!fs::exists(app))
+        throw InputError(app.string(), 0, "the desktop app is needed to draw the charts and is not there");
+    const std::string html = a.html.empty() ? a.file + "/report.html" : a.html;
+    std::vector<std::string> args { app.string(), "--show-run", a.file, "--export-report", html };
+    if (!a.charts.empty()) {
+        args.push_back("--export-charts");
+        args.push_back(a.charts);
+    }
+    args.push_back("--quit");
+    std::vector<char*> argv;
+    for (auto& s : args)
+        argv.push_back(s.data());
+    argv.push_back(nullptr);
+    std::cout.flush();
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+    if (pid == 0) {
+        if (!std::getenv("QT_QPA_PLATFORM"))
+            setenv("QT_QPA_PLATFORM", "offscreen", 1); // no display needed
+        execv(argv[0], argv.data());
+        std::perror(argv[0]);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    if (code != 0)
+        return code;
+    std::cout << "wrote " << html << (a.charts.empty() ? "" : " and the charts in " + a.charts) << "\n";
+    return 0;
+}
+
 /// `paired RUN_DIR`: every key of the run against the baseline, pair by pair (seed, fold).
 int runPaired(const Args& a)
 {
@@ -347,9 +408,12 @@ int main(int argc, char** argv)
         if (a.command == "datasets")
             return runDatasets();
         if (a.command != "run" && a.command != "validate" && a.command != "inspect" && a.command != "merge"
-            && a.command != "export" && a.command != "paired")
+            && a.command != "export" && a.command != "paired" && a.command != "report")
             throw InputError(a.command, 0,
-                "unknown command; valid: run, merge, paired, validate, datasets, inspect, export (see --help)");
+                "unknown command; valid: run, merge, paired, report, validate, datasets, inspect, export (see "
+                "--help)");
+        if (a.command != "report" && (!a.html.empty() || !a.charts.empty()))
+            throw InputError(a.html.empty() ? "--charts" : "--html", 0, "belongs to the report command");
         if (a.command != "paired" && (a.deployed || !a.baseline.empty()))
             throw InputError(a.deployed ? "--deployed" : "--baseline", 0, "belongs to the paired command");
         if (a.command != "export" && (a.codes || !a.example.empty()))
@@ -359,15 +423,17 @@ int main(int argc, char** argv)
         if (a.file.empty())
             throw InputError(a.command, 0,
                 "missing file (graphsqueeze-cli " + a.command
-                    + (a.command == "inspect"       ? " MODEL.gsqm)"
-                            : a.command == "merge"  ? " OUT CELL_DIR...)"
-                            : a.command == "paired" ? " RUN_DIR)"
-                            : a.command == "export" ? " MODEL.gsqm OUT.pt)"
-                                                    : " FILE.yaml)"));
+                    + (a.command == "inspect"                                ? " MODEL.gsqm)"
+                            : a.command == "merge"                           ? " OUT CELL_DIR...)"
+                            : a.command == "paired" || a.command == "report" ? " RUN_DIR)"
+                            : a.command == "export"                          ? " MODEL.gsqm OUT.pt)"
+                                                                             : " FILE.yaml)"));
         if (a.command == "merge")
             return runMerge(a);
         if (a.command == "paired")
             return runPaired(a);
+        if (a.command == "report")
+            return runReport(a);
         if (a.command == "export") {
             if (a.file.empty() || a.cells.empty())
                 throw InputError("export", 0, "usage: graphsqueeze-cli export MODEL.gsqm OUT.pt [--codes]");

@@ -31,10 +31,15 @@ int main(int argc, char** argv)
     QCommandLineOption dark("dark", "Use the dark theme (also View → Dark theme).");
     QCommandLineOption classroom("classroom", "Start in classroom mode (also View → Classroom mode).");
     QCommandLineOption size("size", "Window size, e.g. 1280x720 (screenshots at a projector's size).", "WxH");
+    QCommandLineOption showRun("show-run",
+        "Show a finished run from its directory (graphsqueeze-cli run --out DIR) instead of running; with "
+        "--export-report / --export-charts / --quit, e.g. under QT_QPA_PLATFORM=offscreen, makes its report "
+        "without a display.",
+        "DIR");
     QCommandLineOption quit("quit", "Quit when the run (and the screenshots) are done.");
     QCommandLineOption stalls(
         "report-stalls", "Print the longest gap between two ticks of a 10 ms timer (event-loop stall) at exit.");
-    parser.addOptions({ open, run, shots, charts, report, dark, classroom, size, quit, stalls });
+    parser.addOptions({ open, run, shots, charts, report, dark, classroom, size, showRun, quit, stalls });
     parser.process(app);
 
     gsq::ui::MainWindow window;
@@ -76,6 +81,13 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    if (parser.isSet(showRun)) {
+        const QString err = window.showRunDirectory(parser.value(showRun));
+        if (!err.isEmpty()) {
+            std::cerr << "error: " << err.toStdString() << "\n";
+            return 2;
+        }
+    }
     int exitCode = 0;
     auto afterRun = [&] {
         if (parser.isSet(shots))
@@ -103,7 +115,7 @@ int main(int argc, char** argv)
         afterRun();
     });
     const bool scripted = parser.isSet(open) || parser.isSet(run) || parser.isSet(shots) || parser.isSet(charts)
-        || parser.isSet(report) || parser.isSet(quit);
+        || parser.isSet(report) || parser.isSet(quit) || parser.isSet(showRun);
     if (!scripted) // a run the app did not survive: offer to continue it
         QTimer::singleShot(0, &window, [&] { window.offerResume(); });
     if (parser.isSet(run))

@@ -249,6 +249,46 @@ private Q_SLOTS:
         QCOMPARE(badCell.err, QString("error: --cell: expected I/N with 0 <= I < N (e.g. 0/4), got '4/4'\n"));
     }
 
+    void reportDrawsAFinishedRunWithoutADisplay()
+    {
+        // The merged sweep of a cluster has no window: `report` draws it offscreen.
+        QTemporaryDir d;
+        const auto file = QString::fromStdString(gsq::test::writeFile(d, "sweep.yaml", kSweep));
+        const QString run = d.filePath("run");
+        QCOMPARE(cli({ "run", file, "--out", run, "--quiet" }).code, 0);
+        auto r = cli({ "report", run, "--charts", d.filePath("charts") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("wrote " + run + "/report.html and the charts in " + d.filePath("charts")),
+            qPrintable(r.out));
+        QFile html(run + "/report.html");
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(html.readAll());
+        QVERIFY(text.startsWith("<!DOCTYPE html>"));
+        QVERIFY(text.count("data:image/png;base64,") >= 5); // training, sparsity, weights, Pareto
+        const QStringList pngs = QDir(d.filePath("charts")).entryList({ "*.png" });
+        QVERIFY2(pngs.contains("01-training-loss.png"), qPrintable(pngs.join(' ')));
+        // At the export size (the PNG header's width and height), not the offscreen window's.
+        QFile png(d.filePath("charts/01-training-loss.png"));
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        const QByteArray head = png.read(24);
+        auto be32 = [&](int at) {
+            return (static_cast<uchar>(head[at]) << 24) | (static_cast<uchar>(head[at + 1]) << 16)
+                | (static_cast<uchar>(head[at + 2]) << 8) | static_cast<uchar>(head[at + 3]);
+        };
+        QCOMPARE(head.mid(1, 3), QByteArray("PNG"));
+        QCOMPARE(be32(16), 960);
+        QCOMPARE(be32(20), 600);
+        // --html elsewhere; bad input named.
+        QCOMPARE(cli({ "report", run, "--html", d.filePath("r.html") }).code, 0);
+        QVERIFY(QFile::exists(d.filePath("r.html")));
+        auto missing = cli({ "report", d.filePath("nothing") });
+        QCOMPARE(missing.code, 2);
+        QVERIFY2(missing.err.contains("nothing: no jobs.journal here"), qPrintable(missing.err));
+        auto misplaced = cli({ "merge", d.filePath("m"), run, "--html", "x.html" });
+        QCOMPARE(misplaced.code, 2);
+        QVERIFY2(misplaced.err.contains("--html: belongs to the report command"), qPrintable(misplaced.err));
+    }
+
     void validateReportsFileLineAndKey()
     {
         QTemporaryDir d;

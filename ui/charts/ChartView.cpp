@@ -4,8 +4,10 @@
 
 #include <QBuffer>
 #include <QContextMenuEvent>
+#include <QCoreApplication>
 #include <QCursor>
 #include <QFileDialog>
+#include <QGraphicsLayout>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -152,13 +154,49 @@ ChartView::ChartView(const QString& title, QWidget* parent)
     applyFonts();
 }
 
+void ChartView::atExportSize(const std::function<void()>& draw)
+{
+    const QSize onScreen = size();
+    const bool wasDark = g_dark;
+    if (wasDark) {
+        g_dark = false;
+        applyTheme();
+    }
+    resize(kExportWidth, kExportHeight);
+    // The chart lays out its axes and legend on a posted layout request: run it now.
+    if (chart()->layout())
+        chart()->layout()->activate();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    draw();
+    resize(onScreen);
+    if (wasDark) {
+        g_dark = true;
+        applyTheme();
+    }
+}
+
+bool ChartView::exportable() const
+{
+    return isVisible() && !m_placeholder && !chart()->series().isEmpty();
+}
+
+QImage ChartView::exportImage()
+{
+    QImage image(kExportWidth, kExportHeight, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    atExportSize([&] {
+        QPainter painter(&image);
+        render(&painter);
+    });
+    return image;
+}
+
 QString ChartView::savePng(const QString& path)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return path + ": " + file.errorString();
-    const QPixmap pixmap = grab();
-    if (!pixmap.save(&file, "PNG"))
+    if (!exportImage().save(&file, "PNG"))
         return path + ": could not encode the PNG";
     if (!file.commit())
         return path + ": " + file.errorString();
@@ -171,13 +209,13 @@ QString ChartView::saveSvg(const QString& path)
     buffer.open(QIODevice::WriteOnly);
     QSvgGenerator generator;
     generator.setOutputDevice(&buffer);
-    generator.setSize(size());
-    generator.setViewBox(rect());
+    generator.setSize(QSize(kExportWidth, kExportHeight));
+    generator.setViewBox(QRect(0, 0, kExportWidth, kExportHeight));
     generator.setTitle(chart()->title());
-    {
+    atExportSize([&] {
         QPainter painter(&generator);
         render(&painter);
-    }
+    });
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return path + ": " + file.errorString();

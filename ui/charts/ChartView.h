@@ -2,6 +2,8 @@
 
 #include <QtCharts/QChartView>
 
+#include <functional>
+
 class QLabel;
 QT_BEGIN_NAMESPACE
 class QXYSeries;
@@ -20,7 +22,21 @@ public:
     /// axis labels to "…". Tabs scroll rather than squeeze charts under it.
     static constexpr int kMinimumWidth = 320, kMinimumHeight = 240;
 
-    /// Writes the chart; returns an empty string on success, else the error message.
+    /// Files and reports show charts at one size whatever the window's (a chart squeezed on
+    /// screen would be squeezed in the report too), in the light theme.
+    static constexpr int kExportWidth = 960, kExportHeight = 600;
+    /// The chart rendered at kExportWidth × kExportHeight in the light theme; the view on screen
+    /// keeps its size and theme.
+    QImage exportImage();
+
+    /// A chart that shows no result yet, only a hint or a lone reference bar: left out of
+    /// reports and chart exports.
+    void setPlaceholder(bool placeholder) { m_placeholder = placeholder; }
+    /// Worth exporting: visible, with something drawn, and not a placeholder.
+    bool exportable() const;
+
+    /// Writes the chart (as exportImage() draws it); returns an empty string on success, else
+    /// the error message.
     QString savePng(const QString& path);
     QString saveSvg(const QString& path);
 
@@ -43,9 +59,13 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
+    /// Calls `draw` with the chart laid out at the export size in the light theme, then
+    /// restores the view.
+    void atExportSize(const std::function<void()>& draw);
     /// The theme's own title and legend fonts (axes keep theirs as properties), recorded the
     /// first time fonts are applied.
     bool m_haveBaseFonts = false;
+    bool m_placeholder = false;
     QFont m_baseTitle, m_baseLegend;
 };
 

@@ -61,8 +61,8 @@ QString runReport(const RunResult& r, QTabWidget* tabs, const QList<ChartView*>&
     report.heading(QObject::tr("Charts"));
     forEachTab(tabs, [&](int) {
         for (auto* c : charts)
-            if (c->isVisible() && !c->chart()->series().isEmpty())
-                report.image(c->grab().toImage(), c->chart()->title());
+            if (c->exportable())
+                report.image(c->exportImage(), c->chart()->title());
     });
 
     if (!r.layers.empty()) {
@@ -104,11 +104,15 @@ QString allCharts(QTabWidget* tabs, const QList<ChartView*>& charts, const QStri
     QString error;
     forEachTab(tabs, [&](int) {
         for (auto* c : charts) {
-            if (!error.isEmpty() || !c->isVisible())
+            // Charts with nothing drawn (a hint in the title instead) are left out.
+            if (!error.isEmpty() || !c->exportable())
                 continue;
             QString base = c->chart()->title().toLower();
             base.replace(QRegularExpression("[^a-z0-9]+"), "-");
-            base = QString("%1/%2-%3").arg(dir).arg(++n, 2, 10, QChar('0')).arg(base.left(48));
+            while (base.endsWith('-'))
+                base.chop(1);
+            // The whole title (names are compared across runs), within common file-name limits.
+            base = QString("%1/%2-%3").arg(dir).arg(++n, 2, 10, QChar('0')).arg(base.left(180));
             error = c->savePng(base + ".png");
             if (error.isEmpty())
                 error = c->saveSvg(base + ".svg");

@@ -181,6 +181,9 @@ void QuantizationTab::refresh()
     chart->setTitle(m_order.size() <= 1
             ? tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)")
             : tr("Test metric by quantization method"));
+    // The base alone is a reference, not a result: not exported.
+    m_accView->setPlaceholder(m_order.size() <= 1);
+    m_costView->setPlaceholder(m_order.size() <= 1);
     if (m_order.isEmpty())
         return;
 
