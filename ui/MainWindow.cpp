@@ -344,8 +344,14 @@ void MainWindow::showRun(std::shared_ptr<const RunResult> result)
     clearViews();
     m_panel->setConfig(result->config);
     onEvents(gsq::core::results::replayEvents(*result));
+    presentFinished(result, 0);
+}
+
+void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64 storedId)
+{
     m_lastResult = result;
     StoredRun stored;
+    stored.id = storedId;
     stored.name = QString::fromStdString(result->config.name);
     stored.summary = result->summary;
     m_compare->addRun(stored);
@@ -519,18 +525,14 @@ void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
         if (m_lastRunId > 0 && m_history->isOpen() && m_history->remove(m_lastRunId))
             reloadHistory();
     }
-    m_lastResult = result;
-    StoredRun stored;
-    stored.name = QString::fromStdString(result->config.name);
-    stored.summary = result->summary;
+    qint64 id = 0;
     if (m_history->isOpen()) {
-        stored.id = m_history->add(*result);
-        if (stored.id == 0)
+        id = m_history->add(*result);
+        if (id == 0)
             showBanner(tr("Could not save the run to the history: %1").arg(m_history->lastError()), false);
     }
-    m_lastRunId = stored.id;
-    m_compare->addRun(stored);
-    m_progress->finished(*result);
+    m_lastRunId = id;
+    presentFinished(result, id);
     Q_EMIT runFinished();
 }
 
