@@ -608,7 +608,7 @@ QString MainWindow::exportReport(const QString& path)
 {
     if (!m_lastResult)
         return tr("no finished run to report on yet");
-    return exports::runReport(*m_lastResult, m_tabs, charts(), path);
+    return exports::runReport(*m_lastResult, m_tabs, m_views, path);
 }
 
 QString MainWindow::exportAllCharts(const QString& dir)

@@ -95,23 +95,28 @@ private Q_SLOTS:
         w.weightsTab()->layerCombo()->setCurrentText("stack.conv0.weight");
         QCOMPARE(w.weightsTab()->stageCount(), 3);
         QCOMPARE(w.weightsTab()->settingCombo()->currentText(), QString("finegrained sparsity=0.5"));
-        // Epoch slider: the 4 fine-tuning epochs of the setting, then "final".
+        // Epoch slider: the 8 base-training epochs, the setting's 4 fine-tuning epochs, then "final".
         auto* weights = w.weightsTab();
-        QCOMPARE(weights->epochCount(), 4);
-        QCOMPARE(weights->epochSlider()->value(), 4);
+        QCOMPARE(weights->epochCount(), 12);
+        QCOMPARE(weights->epochSlider()->value(), 12);
         QCOMPARE(weights->epochCaption(), QString("final: stages overlaid"));
         weights->epochSlider()->setValue(0);
+        QCOMPARE(weights->epochCaption(), QString("base epoch 1"));
+        weights->epochSlider()->setValue(7);
+        QCOMPARE(weights->epochCaption(), QString("base epoch 8"));
+        weights->epochSlider()->setValue(8);
         QCOMPARE(weights->epochCaption(), QString("finetuned epoch 1"));
         QCOMPARE(weights->stageCount(), 3); // the stage overlay is still there behind the slider
-        weights->epochSlider()->setValue(4);
-        // One x-range across the slider: the first epoch, the last and the final overlay agree.
-        const auto range4 = weights->xRange();
+        weights->epochSlider()->setValue(11);
+        // One x-range across the slider: base epoch 1, the last fine-tuning epoch and the final
+        // overlay agree.
+        const auto range = weights->xRange();
         weights->epochSlider()->setValue(0);
-        QCOMPARE(weights->xRange(), range4);
+        QCOMPARE(weights->xRange(), range);
         weights->epochSlider()->setValue(weights->epochSlider()->maximum());
-        QCOMPARE(weights->xRange(), range4);
-        QVERIFY(range4.first < 0 && range4.second > 0);
-        weights->epochSlider()->setValue(4);
+        QCOMPARE(weights->xRange(), range);
+        QVERIFY(range.first < 0 && range.second > 0);
+        weights->epochSlider()->setValue(11);
         w.weightsTab()->allLayersToggle()->setChecked(true);
         QCOMPARE(w.weightsTab()->smallMultipleCount(), 2);
         w.weightsTab()->allLayersToggle()->setChecked(false);
@@ -175,7 +180,14 @@ private Q_SLOTS:
         const QString text = QString::fromUtf8(rf.readAll());
         QVERIFY(text.startsWith("<!DOCTYPE html>"));
         QCOMPARE(text.count("<table>"), 2);
-        QCOMPARE(text.count("data:image/png;base64,"), 7); // 2 training + 3 sparsity + weights + pareto
+        // 2 training + 3 sparsity + a weight histogram per layer (2) + pareto
+        QCOMPARE(text.count("data:image/png;base64,"), 8);
+        QCOMPARE(text.count("<figcaption>Weight histogram — stack.conv0.weight</figcaption>"), 1);
+        QCOMPARE(text.count("<figcaption>Weight histogram — stack.conv1.weight</figcaption>"), 1);
+        // Drawing the report leaves the tab as it was: the layer and the epoch on the slider.
+        QCOMPARE(weights->layerCombo()->currentText(), QString("stack.conv0.weight"));
+        QCOMPARE(weights->epochSlider()->value(), 11);
+        QCOMPARE(weights->epochCaption(), QString("finetuned epoch 4"));
         QVERIFY(text.contains("<td>finegrained</td><td>sparsity=0.5</td><td>finetuned</td>"));
         QVERIFY(text.contains("<td>stack.conv0.weight</td><td>[16, 1433]</td>"));
         QVERIFY(text.contains("method: finegrained"));
@@ -268,8 +280,8 @@ private Q_SLOTS:
         QVERIFY(rf.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(rf.readAll());
         QVERIFY(text.contains("<td>finegrained</td><td>sparsity=0.5</td><td>finetuned</td>"));
-        QCOMPARE(
-            text.count("data:image/png;base64,"), 7); // as a watched run: 2 training + 3 sparsity + weights + pareto
+        // As a watched run: 2 training + 3 sparsity + a weight histogram per layer (2) + pareto.
+        QCOMPARE(text.count("data:image/png;base64,"), 8);
     }
 
     void historySurvivesANewConnection()
@@ -298,6 +310,8 @@ private Q_SLOTS:
         // Selecting rows overlays their validation curves from the history.
         w.compareTab()->view()->selectAll();
         QCOMPARE(w.compareTab()->overlayCount(), 2); // base and finetuned ("pruned" has no curve)
+        // Named by run, setting and stage, in a legend that wraps rather than elides.
+        QVERIFY(w.compareTab()->charts()[1]->legendRows() >= 1);
         QCOMPARE(w.history()->validationCurve(id, "none", "base", "").size(), 8);
         QCOMPARE(w.history()->validationCurve(id, "finegrained", "finetuned", "sparsity=0.5").size(), 4);
         QCOMPARE(w.history()->validationCurve(id, "global", "finetuned", "sparsity=0.5").size(), 0);
@@ -520,18 +534,6 @@ private Q_SLOTS:
         QVERIFY(table.contains("<td><b>F11</b></td><td>Classroom mode</td>"));
         QVERIFY(table.contains("<td><b>Shift+F5</b></td><td>Stop</td>"));
         QVERIFY(table.contains("Open experiment") && table.contains("Quick start"));
-    }
-
-    void hoverTextNamesTheNearestPoint()
-    {
-        QLineSeries s;
-        s.setName("seed 0 base");
-        QCOMPARE(gsq::ui::hoverText(&s, { 1, 1 }, "epoch", "loss"), QString());
-        s.append(1, 0.5);
-        s.append(2, 0.25);
-        s.append(3, 0.125);
-        QCOMPARE(gsq::ui::hoverText(&s, { 1.8, 0.3 }, "epoch", "loss"), QString("seed 0 base\nepoch 2 · loss 0.25"));
-        QCOMPARE(gsq::ui::hoverText(&s, { 9, 0 }, "epoch", "loss"), QString("seed 0 base\nepoch 3 · loss 0.125"));
     }
 
     void oneNumberFormatForTablesAndReports()

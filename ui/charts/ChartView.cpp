@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QCursor>
 #include <QFileDialog>
+#include <QFontMetricsF>
 #include <QGraphicsLayout>
 #include <QLabel>
 #include <QMenu>
@@ -18,6 +19,7 @@
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
 #include <QtCharts/QXYSeries>
 #include <algorithm>
 #include <cmath>
@@ -97,6 +99,7 @@ void ChartView::applyFonts()
         axis->setLabelsFont(scaled(axis->property(kBaseLabels).value<QFont>(), g_fontScale));
         axis->setTitleFont(scaled(axis->property(kBaseTitle).value<QFont>(), g_fontScale));
     }
+    layoutLegend();
 }
 
 void ChartView::setDark(bool dark)
@@ -152,6 +155,67 @@ ChartView::ChartView(const QString& title, QWidget* parent)
     chart()->setMargins(QMargins(4, 4, 4, 4));
     setRenderHint(QPainter::Antialiasing);
     applyFonts();
+}
+
+void ChartView::setWrappingLegend(bool wrapping)
+{
+    m_wrappingLegend = wrapping;
+    auto* legend = chart()->legend();
+    if (wrapping) {
+        // Detached, Qt Charts flows the entries left to right and top to bottom within the
+        // legend's geometry; the chart's bottom margin keeps the plot clear of it.
+        legend->detachFromChart();
+        legend->setAlignment(Qt::AlignTop);
+        legend->setBackgroundVisible(false);
+    } else {
+        legend->attachToChart();
+        legend->setAlignment(Qt::AlignBottom);
+        chart()->setMargins(QMargins(4, 4, 4, 4));
+    }
+    layoutLegend();
+}
+
+void ChartView::layoutLegend()
+{
+    if (!m_wrappingLegend)
+        return;
+    auto* legend = chart()->legend();
+    const QFontMetricsF fm(legend->font());
+    constexpr qreal kSide = 12;
+    const qreal width = std::max<qreal>(1, chart()->size().width() - 2 * kSide);
+    // The same greedy flow as the detached legend, with each entry's width over-estimated a
+    // little (marker, spacing and margins), so the reserved rows are never fewer than drawn.
+    // Entries: the legend's markers (a hidden one counts once the view is shown: until then
+    // none is visible); without markers yet, the series' names stand in.
+    QStringList names;
+    for (auto* marker : legend->markers())
+        if (marker->isVisible() || !isVisible())
+            names << marker->label();
+    if (legend->markers().isEmpty())
+        for (auto* series : chart()->series())
+            names << series->name();
+    int rows = 0;
+    qreal x = 0;
+    if (legend->isVisible())
+        for (const QString& name : names) {
+            const qreal entry = fm.horizontalAdvance(name) + 1.5 * fm.height() + 20;
+            if (rows == 0 || x + entry > width) {
+                ++rows;
+                x = 0;
+            }
+            x += entry;
+        }
+    m_legendRows = rows;
+    const qreal height = rows * (fm.height() + 9) + (rows ? 8 : 0);
+    chart()->setMargins(QMargins(4, 4, 4, 4 + static_cast<int>(std::ceil(height))));
+    legend->setGeometry(QRectF(kSide, chart()->size().height() - height - 4, width, height));
+    legend->update();
+}
+
+void ChartView::resizeEvent(QResizeEvent* event)
+{
+    QChartView::resizeEvent(event); // resizes the chart to the view
+    layoutLegend();
 }
 
 void ChartView::atExportSize(const std::function<void()>& draw)

@@ -55,8 +55,20 @@ public:
     /// theme's at 1). Tabs call it after they create axes.
     void applyFonts();
 
+    /// The legend sits under the plot and wraps its entries into as many rows as they need, each
+    /// name whole (Qt Charts' own bottom legend keeps one row and elides names to "…", its right
+    /// legend elides them at a fraction of the width). For charts whose series names carry the
+    /// run, setting and stage.
+    void setWrappingLegend(bool wrapping);
+    /// Lays the wrapping legend out again; tabs call it after adding or renaming series (resizes
+    /// do it themselves).
+    void layoutLegend();
+    /// Rows the wrapping legend took in the last layout (0 without entries or when hidden).
+    int legendRows() const { return m_legendRows; }
+
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     /// Calls `draw` with the chart laid out at the export size in the light theme, then
@@ -66,6 +78,8 @@ private:
     /// first time fonts are applied.
     bool m_haveBaseFonts = false;
     bool m_placeholder = false;
+    bool m_wrappingLegend = false;
+    int m_legendRows = 0;
     QFont m_baseTitle, m_baseLegend;
 };
 

@@ -5,6 +5,7 @@
 #include "core/experiment/ConfigYaml.h"
 #include "ui/charts/ChartView.h"
 #include "ui/report/HtmlReport.h"
+#include "ui/tabs/LiveView.h"
 
 #include <QApplication>
 #include <QChart>
@@ -33,7 +34,7 @@ void forEachTab(QTabWidget* tabs, const std::function<void(int)>& fn)
 }
 } // namespace
 
-QString runReport(const RunResult& r, QTabWidget* tabs, const QList<ChartView*>& charts, const QString& path)
+QString runReport(const RunResult& r, QTabWidget* tabs, const QList<LiveView*>& views, const QString& path)
 {
     HtmlReport report(QObject::tr("GraphSqueeze report: %1").arg(QString::fromStdString(r.config.name)));
     const auto& first = r.rows.empty() ? ResultRow {} : r.rows.front();
@@ -60,9 +61,11 @@ QString runReport(const RunResult& r, QTabWidget* tabs, const QList<ChartView*>&
 
     report.heading(QObject::tr("Charts"));
     forEachTab(tabs, [&](int) {
-        for (auto* c : charts)
-            if (c->exportable())
-                report.image(c->exportImage(), c->chart()->title());
+        for (auto* view : views)
+            view->forEachReportChart([&](ChartView* c) {
+                if (c->exportable())
+                    report.image(c->exportImage(), c->chart()->title());
+            });
     });
 
     if (!r.layers.empty()) {

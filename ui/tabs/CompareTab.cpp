@@ -107,11 +107,14 @@ CompareTab::CompareTab(QWidget* parent)
         view->chart()->addAxis(x, Qt::AlignBottom);
         view->chart()->addAxis(y, Qt::AlignLeft);
     };
-    makeAxes(m_pareto, m_paretoX, m_paretoY, tr("size on disk (KiB, measured)"), tr("test metric (mean)"));
-    makeAxes(m_overlay, m_overlayX, m_overlayY, tr("epoch of the stage"), tr("validation metric"));
+    makeAxes(m_pareto, m_paretoX, m_paretoY, tr("size on disk (KiB, measured)"), tr("test (mean)"));
+    makeAxes(m_overlay, m_overlayX, m_overlayY, tr("epoch of the stage"), tr("validation"));
     m_histOverlay = new ChartView(tr("Weight histogram of one layer across the selected rows"));
     m_histOverlay->setToolTip(
         tr("First seed and fold of each selected row, from the run history; each run keeps its own bins."));
+    // Their series are named by run, setting and stage: names stay whole, in as many rows as needed.
+    m_overlay->setWrappingLegend(true);
+    m_histOverlay->setWrappingLegend(true);
     m_histLayer = new QComboBox;
     m_histLayer->setMinimumContentsLength(20);
     m_histLayer->setToolTip(tr("Layer whose histogram is overlaid"));
@@ -187,6 +190,7 @@ void CompareTab::refreshHistogramOverlay()
     chart->removeAllSeries();
     for (auto* a : chart->axes())
         chart->removeAxis(a), delete a;
+    m_histOverlay->layoutLegend();
     m_histogramCount = 0;
     if (!m_history)
         return;
@@ -255,8 +259,11 @@ void CompareTab::refreshHistogramOverlay()
     }
     x->setRange(lo, hi > lo ? hi : lo + 1);
     y->setRange(0, maxCount * 1.05);
+    y->applyNiceNumbers(); // counts on round ticks ("12037.2" is no count)
+    y->setLabelFormat("%.0f");
     chart->setTitle(m_histogramCount ? tr("Weight histogram of %1 across the selected rows").arg(layer)
                                      : tr("Weight histogram of one layer across the selected rows"));
+    m_histOverlay->layoutLegend();
 }
 
 QList<ChartView*> CompareTab::charts() const
@@ -268,6 +275,7 @@ void CompareTab::refreshOverlay()
 {
     auto* chart = m_overlay->chart();
     chart->removeAllSeries();
+    m_overlay->layoutLegend();
     m_overlayCount = 0;
     if (!m_history)
         return;
@@ -302,6 +310,7 @@ void CompareTab::refreshOverlay()
     x->setRange(0, maxX);
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
     y->applyNiceNumbers();
+    m_overlay->layoutLegend();
 }
 
 QVector<QVariantList> CompareTab::rowsOf(const StoredRun& run)

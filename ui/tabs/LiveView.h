@@ -4,6 +4,7 @@
 
 #include <QList>
 
+#include <functional>
 #include <vector>
 
 namespace gsq::ui {
@@ -22,6 +23,13 @@ public:
     virtual void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) { (void)events; }
     /// The charts this view shows, for the HTML report and "Export all charts".
     virtual QList<ChartView*> charts() const { return {}; }
+    /// The charts of the HTML report: `fn` is called with each while it is drawn (by default the
+    /// charts() as shown; a view may draw more, e.g. one weight histogram per layer).
+    virtual void forEachReportChart(const std::function<void(ChartView*)>& fn)
+    {
+        for (auto* c : charts())
+            fn(c);
+    }
 };
 
 } // namespace gsq::ui

@@ -77,6 +77,29 @@ QList<ChartView*> WeightsTab::charts() const
     return { m_view };
 }
 
+void WeightsTab::forEachReportChart(const std::function<void(ChartView*)>& fn)
+{
+    if (!isVisible())
+        return; // the report draws each tab while it is current
+    const bool all = m_all->isChecked();
+    const int layer = m_layer->currentIndex();
+    const int epoch = m_epoch->value();
+    {
+        const QSignalBlocker blockAll(m_all), blockEpoch(m_epoch), blockLayer(m_layer);
+        m_all->setChecked(false);
+        m_epoch->setValue(m_epoch->maximum()); // the stages overlaid
+        for (int i = 0; i < m_layer->count(); ++i) {
+            m_layer->setCurrentIndex(i);
+            refresh();
+            fn(m_view);
+        }
+        m_all->setChecked(all);
+        m_layer->setCurrentIndex(layer);
+        m_epoch->setValue(epoch);
+    }
+    refresh();
+}
+
 void WeightsTab::clear()
 {
     m_layerChosen = false;
@@ -144,27 +167,28 @@ int WeightsTab::stageCount() const
                                               : base + static_cast<int>(byLayer.value(m_setting->currentText()).size());
 }
 
-const QList<WeightsTab::Snapshot>* WeightsTab::snapshotsOf(const QString& layer) const
+QList<WeightsTab::Snapshot> WeightsTab::snapshotsOf(const QString& layer) const
 {
     const auto layerIt = m_snapshots.constFind(layer);
     if (layerIt == m_snapshots.cend())
-        return nullptr;
-    const auto it = layerIt->constFind(m_setting->currentText());
-    return it == layerIt->cend() ? nullptr : &*it;
+        return {};
+    QList<Snapshot> out = layerIt->value(QString()); // base training
+    if (const QString setting = m_setting->currentText(); !setting.isEmpty())
+        out += layerIt->value(setting);
+    return out;
 }
 
 int WeightsTab::epochCount() const
 {
-    const auto* snaps = snapshotsOf(m_layer->currentText());
-    return snaps ? static_cast<int>(snaps->size()) : 0;
+    return static_cast<int>(snapshotsOf(m_layer->currentText()).size());
 }
 
 QString WeightsTab::epochCaption() const
 {
-    const auto* snaps = snapshotsOf(m_layer->currentText());
-    if (!snaps || m_epoch->value() >= snaps->size())
+    const auto snaps = snapshotsOf(m_layer->currentText());
+    if (m_epoch->value() >= snaps.size())
         return tr("final: stages overlaid");
-    const auto& s = (*snaps)[m_epoch->value()];
+    const auto& s = snaps[m_epoch->value()];
     return tr("%1 epoch %2").arg(s.stage).arg(s.epoch);
 }
 
@@ -209,11 +233,10 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
     chart->removeAllSeries();
     for (auto* a : chart->axes())
         chart->removeAxis(a), delete a;
-    // Pointers into m_rows itself (never into temporary copies), valid until the next event.
+    // Pointers into m_rows and `snaps` (never into temporary copies), valid while drawing.
     QList<const LayerRow*> rows;
-    const Snapshot* snapshot = nullptr;
-    if (const auto* snaps = snapshotsOf(layer); snaps && m_epoch->value() < snaps->size())
-        snapshot = &(*snaps)[m_epoch->value()];
+    const QList<Snapshot> snaps = snapshotsOf(layer);
+    const Snapshot* snapshot = m_epoch->value() < snaps.size() ? &snaps[m_epoch->value()] : nullptr;
     const auto layerIt = m_rows.constFind(layer);
     if (snapshot) {
         rows << &snapshot->row;
@@ -287,9 +310,8 @@ int WeightsTab::draw(ChartView* view, const QString& layer, bool compact) const
     };
     for (const LayerRow* r : rows)
         cover(*r);
-    if (const auto* snaps = snapshotsOf(layer))
-        for (const auto& s : *snaps)
-            cover(s.row);
+    for (const auto& s : snaps)
+        cover(s.row);
     if (layerIt != m_rows.cend())
         for (const auto& settingRows : *layerIt)
             for (const auto& r : settingRows)

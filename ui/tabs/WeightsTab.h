@@ -31,9 +31,9 @@ public:
     QComboBox* settingCombo() const { return m_setting; }
     QCheckBox* logToggle() const { return m_log; }
     QCheckBox* allLayersToggle() const { return m_all; }
-    /// Epoch slider: positions 0 .. epochCount()-1 show the weights after that training epoch
-    /// of the selected setting (base training for the base); the last position shows the
-    /// stages overlaid.
+    /// Epoch slider: positions 0 .. epochCount()-1 show the weights after each training epoch,
+    /// base training first, then the selected setting's fine-tuning or quantization-aware
+    /// epochs; the last position shows the stages overlaid.
     QSlider* epochSlider() const { return m_epoch; }
     int epochCount() const;
     /// Caption of the current slider position (e.g. "finetuned epoch 12").
@@ -45,6 +45,9 @@ public:
     /// Stages drawn for the current layer and setting.
     int stageCount() const;
     QList<ChartView*> charts() const override;
+    /// The report shows every layer's histogram (stages overlaid, the selected setting), not only
+    /// the one on screen; the tab's own state is restored afterwards.
+    void forEachReportChart(const std::function<void(ChartView*)>& fn) override;
 
 private:
     mutable QPair<double, double> m_xRange { 0, 0 };
@@ -56,8 +59,8 @@ private:
         int epoch = 0;
         gsq::core::results::LayerRow row;
     };
-    /// Snapshots of the current setting's training for `layer`, in training order.
-    const QList<Snapshot>* snapshotsOf(const QString& layer) const;
+    /// Snapshots of `layer` in training order: base training, then the current setting's.
+    QList<Snapshot> snapshotsOf(const QString& layer) const;
     void updateSlider();
 
     ChartView* m_view;
