@@ -79,6 +79,13 @@ private Q_SLOTS:
 
         QCOMPARE(w.trainingTab()->basePointCount(0), 8);
         QCOMPARE(w.trainingTab()->seriesCount(), 2); // base + finetuned
+        // The epoch axis ends with the data (8 + 4 epochs), on round ticks.
+        QCOMPARE(w.trainingTab()->epochAxisMax(), 12.0);
+        QCOMPARE(TrainingTab::epochTickStep(12), 5.0);
+        QCOMPARE(TrainingTab::epochTickStep(300), 100.0);
+        QCOMPARE(TrainingTab::epochTickStep(250), 50.0);
+        QCOMPARE(TrainingTab::epochTickStep(8), 2.0);
+        QCOMPARE(TrainingTab::epochTickStep(1), 1.0);
         QCOMPARE(w.sparsityTab()->sweepPointCount("pruned"), 1);
         QCOMPARE(w.sparsityTab()->sweepPointCount("finetuned"), 1);
 

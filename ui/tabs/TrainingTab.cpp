@@ -278,12 +278,33 @@ void TrainingTab::refresh()
         legend->setVisible(true);
         legend->setAlignment(entries > 6 ? Qt::AlignRight : Qt::AlignBottom);
     }
-    m_lossX->setRange(0, m_maxX);
-    m_metricX->setRange(0, m_maxX);
+    // Epochs end where the data ends (nice numbers would stretch 300 epochs to 400), on ticks
+    // of a round step from 0.
+    const double step = epochTickStep(m_maxX);
+    for (auto* a : { m_lossX, m_metricX }) {
+        a->setRange(0, m_maxX);
+        a->setTickType(QValueAxis::TicksDynamic);
+        a->setTickAnchor(0);
+        a->setTickInterval(step);
+        a->setLabelFormat("%.0f");
+    }
     m_lossY->setRange(0, m_maxLoss * 1.05);
-    for (auto* a : { m_lossX, m_metricX, m_lossY })
-        a->applyNiceNumbers();
+    m_lossY->applyNiceNumbers();
     m_metricY->setTitleText(tr("validation %1").arg(m_metricName));
+}
+
+double TrainingTab::epochTickStep(double maxEpoch)
+{
+    // About five intervals, each 1, 2 or 5 times a power of ten, and whole epochs.
+    const double raw = std::max(maxEpoch, 1.0) / 5;
+    const double power = std::pow(10.0, std::floor(std::log10(raw)));
+    const double m = raw / power;
+    return std::max(1.0, (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power);
+}
+
+double TrainingTab::epochAxisMax() const
+{
+    return m_lossX->max();
 }
 
 int TrainingTab::meanCount() const

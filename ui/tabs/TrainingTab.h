@@ -35,6 +35,11 @@ public:
     int seriesCount() const { return static_cast<int>(m_loss.size()); }
     /// Mean curves drawn (one per stage and setting with at least two seeds or folds).
     int meanCount() const;
+    /// Tick interval of the epoch axis ending at `maxEpoch`: about five steps of 1, 2 or 5 times
+    /// a power of ten, at least one epoch (300 → 100, 12 → 5, 8 → 2).
+    static double epochTickStep(double maxEpoch);
+    /// Right end of the epoch axis (both charts share it).
+    double epochAxisMax() const;
     /// Entries in the legend: one per stage and setting (its mean, or its single curve), plus
     /// the end-of-base marker.
     int legendEntryCount() const { return m_legendEntries; }
