@@ -7,13 +7,11 @@
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
-#include "ui/models/NumberFormat.h"
 #include "ui/models/RowTableModel.h"
 #include "ui/panels/ExperimentPanel.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
-#include "ui/tabs/QuantizationTab.h"
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
@@ -45,10 +43,7 @@
 #include <QTemporaryDir>
 #include <QToolTip>
 #include <QWheelEvent>
-#include <QtCharts/QBarSeries>
-#include <QtCharts/QBarSet>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QValueAxis>
 #include <QtTest>
 #include <cmath>
 #include <csignal>
@@ -543,37 +538,6 @@ private Q_SLOTS:
         QVERIFY(table.contains("Open experiment") && table.contains("Quick start"));
     }
 
-    void oneNumberFormatForTablesAndReports()
-    {
-        using gsq::ui::formatNumber;
-        QCOMPARE(formatNumber(23063), QString("23,063"));
-        using gsq::ui::formatDuration;
-        QCOMPARE(formatDuration(40.4), QString("40 s"));
-        QCOMPARE(formatDuration(59.6), QString("1.0 min"));
-        QCOMPARE(formatDuration(175), QString("2.9 min"));
-        QCOMPARE(formatDuration(1500), QString("25 min"));
-        QCOMPARE(formatDuration(3600 + 5 * 60), QString("1 h 05 min"));
-        QCOMPARE(formatDuration(-1), QString("–"));
-        QCOMPARE(formatNumber(23063.0), QString("23,063")); // a mean of counts: no "2.306e+04"
-        QCOMPARE(formatNumber(1475610.4), QString("1,475,610")); // bytes: no "1.47561e+06"
-        QCOMPARE(formatNumber(0.00919239), QString("0.009192"));
-        QCOMPARE(formatNumber(9.82143), QString("9.821"));
-        QCOMPARE(formatNumber(82.28), QString("82.28"));
-        QCOMPARE(formatNumber(0.5), QString("0.5"));
-        QCOMPARE(formatNumber(12.0), QString("12"));
-        QCOMPARE(formatNumber(-3), QString("-3"));
-        QCOMPARE(formatNumber(0), QString("0"));
-        QCOMPARE(formatNumber(1e-5), QString("1.0e-05"));
-        QCOMPARE(formatNumber(std::nan("")), QString("–"));
-        QCOMPARE(gsq::ui::displayText(QVariant(qlonglong(9239))), QString("9,239"));
-        QCOMPARE(gsq::ui::displayText(QVariant(QString("sparse-csr"))), QString("sparse-csr"));
-        gsq::ui::RowTableModel m({ "a", "b" });
-        m.setRows({ { 23063.0, QString("x") } });
-        QCOMPARE(m.data(m.index(0, 0)).toString(), QString("23,063"));
-        QCOMPARE(m.data(m.index(0, 0), Qt::UserRole).toDouble(), 23063.0); // sorting keeps the number
-        QVERIFY(m.toCsv().contains("23063")); // CSV keeps raw values
-    }
-
     void pauseStepAndStop()
     {
         MainWindow w;
@@ -628,154 +592,6 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.data(model.index(0, 0), Qt::UserRole).toInt(), 3);
         QCOMPARE(model.toCsv(), QString("a,b\n3,z\n"));
-    }
-
-    void quantizationTabShowsTheLearnedBitWidths()
-    {
-        // A²Q's layer rows (weights: channels per width; features: rows per width) become one bar
-        // set each, in percent of rows; other methods leave the chart hidden.
-        QuantizationTab tab;
-        tab.show();
-        using namespace gsq::core::results;
-        ResultRow base;
-        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
-        ResultRow qat = base;
-        qat.method = "qat";
-        qat.setting = "bits=4";
-        qat.stage = Stage::Quantized;
-        tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
-        QVERIFY(!tab.bitsView()->isVisible());
-        ResultRow a2q = qat;
-        a2q.method = "a2q";
-        a2q.setting = "bits=8 target_bits=4";
-        a2q.bits = 4.25;
-        LayerRow w1, w2, f1;
-        w1.bitWidths = "4:48 5:16";
-        w2.bitWidths = "3:2 4:30";
-        f1.kind = "features";
-        f1.bitWidths = "4:75 8:25";
-        tab.addEvents({ StageFinished { 0, a2q, { w1, w2, f1 } } });
-        QVERIFY(tab.bitsView()->isVisible());
-        QCOMPARE(tab.categories().back(), QString("a2q 8b→4 (4.25b)"));
-        auto series = tab.bitsView()->chart()->series();
-        QCOMPARE(series.size(), 1);
-        auto sets = static_cast<QBarSeries*>(series[0])->barSets();
-        QCOMPARE(sets.size(), 2);
-        // 3..8 bits; weights: 2, 78, 16 of 96 channels; features: 75 and 25 of 100 rows.
-        QCOMPARE(sets[0]->count(), 6);
-        QCOMPARE(sets[0]->at(0), 2.1);
-        QCOMPARE(sets[0]->at(1), 81.3);
-        QCOMPARE(sets[0]->at(2), 16.7);
-        QCOMPARE(sets[1]->at(1), 75.0);
-        QCOMPARE(sets[1]->at(5), 25.0);
-        tab.clear();
-        QVERIFY(!tab.bitsView()->isVisible());
-    }
-
-    void quantizationTabShowsTheBaseAloneAndBarsFromZero()
-    {
-        // Without a quantize step the fp32 base still gets its bar; the metric axis runs from 0
-        // (no cut axis), also after a run whose values were all high, and after clear().
-        QuantizationTab tab;
-        tab.show();
-        using namespace gsq::core::results;
-        auto accAxis = [&] { return static_cast<QValueAxis*>(tab.charts()[0]->chart()->axes(Qt::Vertical).first()); };
-        auto accSets = [&] {
-            auto series = tab.charts()[0]->chart()->series();
-            return series.isEmpty() ? QList<QBarSet*> {} : static_cast<QBarSeries*>(series[0])->barSets();
-        };
-        ResultRow base;
-        base.testValue = base.deployedValue = 0.9;
-        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
-        tab.addEvents({ StageFinished { 0, base, {} } });
-        QCOMPARE(tab.categories(), QStringList { "fp32 base" });
-        QCOMPARE(accSets().size(), 2);
-        QCOMPARE(accSets()[0]->at(0), 0.9);
-        QVERIFY(tab.charts()[0]->chart()->title().contains("add a quantize step"));
-        ResultRow qat = base;
-        qat.method = "qat";
-        qat.setting = "bits=8";
-        qat.stage = Stage::Quantized;
-        qat.testValue = qat.deployedValue = 0.88;
-        tab.addEvents({ StageFinished { 0, qat, {} } });
-        QCOMPARE(accAxis()->min(), 0.0);
-        QCOMPARE(accAxis()->max(), 1.0);
-        QCOMPARE(accSets()[0]->at(1), 0.88);
-        tab.clear();
-        QCOMPARE(accAxis()->min(), 0.0);
-        QVERIFY(accSets().isEmpty());
-    }
-
-    void shortQuantizationRunFillsTheQuantizationTab()
-    {
-        MainWindow w;
-        w.show();
-        QCOMPARE(w.exportReport("unused.html"), QString("no finished run to report on yet"));
-        configure(w, "none", "0.5", 6, 1);
-        auto* p = w.panel();
-        p->addStep(gsq::core::experiment::StepKind::Quantize, "qat");
-        p->stepEditor()->spinBox("bits")->setValue(4);
-        p->stepEditor()->spinBox("epochs")->setValue(3);
-        p->seedsSpin()->setValue(2);
-        QVERIFY2(p->isValid(), "form should accept qat at 4 bits");
-        QSignalSpy done(&w, &MainWindow::runFinished);
-        w.run();
-        QVERIFY(done.wait(gsq::ui::test::runWait()));
-        QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
-        QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
-        QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
-        // Hovering a training curve names the series and its nearest recorded epoch.
-        for (auto* chart : w.trainingTab()->charts()) {
-            auto* line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
-            QVERIFY(line && line->count() >= 2);
-            const QPointF near = line->at(1) + QPointF(0.3, 0.0);
-            Q_EMIT line->hovered(near, true);
-            QCOMPARE(QToolTip::text(),
-                gsq::ui::hoverText(
-                    line, near, "epoch", chart == w.trainingTab()->charts().first() ? "loss" : "validation"));
-            QVERIFY2(QToolTip::text().startsWith(line->name() + "\nepoch 2 · "), qPrintable(QToolTip::text()));
-            Q_EMIT line->hovered(near, false);
-        }
-        QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
-        auto* compare = w.compareTab()->model();
-        const auto& last = compare->rows().back();
-        QCOMPARE(last[CompareTab::column("stage")].toString(), QString("quantized"));
-        QVERIFY2(last[CompareTab::column("latency_kind")].toString().startsWith("w4a")
-                && last[CompareTab::column("latency_kind")].toString().endsWith("lanes-onednn"),
-            qPrintable(last[CompareTab::column("latency_kind")].toString()));
-        QVERIFY(last[CompareTab::column("deployed_mean")]
-                    .isValid()); // the deployed (int8 kernels) mean beside the simulated one
-        QCOMPARE(last[CompareTab::column("bits")].toDouble(), 4.0);
-        auto* layers = w.layersTab()->model();
-        QCOMPARE(layers->rows().back()[2].toString(), QString("quantized"));
-
-        // Pareto against latency instead of size; Edit → Copy takes the selected rows.
-        w.compareTab()->paretoLatencyToggle()->setChecked(true);
-        QCOMPARE(w.compareTab()->charts().first()->chart()->title(),
-            QString("Test metric vs latency (Pareto front highlighted)"));
-        QVERIFY(w.compareTab()->paretoCount() >= 1);
-        w.compareTab()->view()->selectRow(0);
-        const QStringList copied = w.compareTab()->selectionCsv().split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(copied.size(), 2);
-        QVERIFY(copied[0].startsWith("run,name,tags"));
-
-        // Reset: same seeds, or new ones after the largest in use.
-        w.reset(false);
-        QCOMPARE(w.quantizationTab()->categories().size(), 0);
-        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t> { 0, 1 }));
-        w.reset(true);
-        QCOMPARE(p->config().train.effectiveSeeds(), (std::vector<int64_t> { 2, 3 }));
-        QVERIFY(w.statusText().contains("new seeds 2, 3"));
-
-        // bits outside 2..8 cannot be typed (the lowest entry is "auto", the default); a ptq step
-        // has no epochs field and stays valid.
-        p->stepEditor()->methodCombo()->setCurrentText("ptq");
-        QVERIFY(p->isValid());
-        QCOMPARE(p->stepEditor()->spinBox("bits")->maximum(), 8);
-        QCOMPARE(p->stepEditor()->spinBox("bits")->minimum(), 1);
-        QCOMPARE(p->stepEditor()->spinBox("bits")->specialValueText(), QString("auto"));
-        QVERIFY(!p->stepEditor()->field("epochs"));
-        QCOMPARE(std::get<gsq::core::experiment::QuantSpec>(p->config().steps.back()).epochs, 0);
     }
 
     void formShowsAndEditsEveryStep()
