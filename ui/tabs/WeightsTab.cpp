@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -91,6 +92,10 @@ void WeightsTab::forEachReportChart(const std::function<void(ChartView*)>& fn)
         for (int i = 0; i < m_layer->count(); ++i) {
             m_layer->setCurrentIndex(i);
             refresh();
+            // The previous layer's axes are deleted later by Qt Charts: let that happen before
+            // drawing, or their ticks stay painted over the new ones.
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            QCoreApplication::processEvents();
             fn(m_view);
         }
         m_all->setChecked(all);
