@@ -198,6 +198,8 @@ void SparsityTab::refresh()
     chart->setTitle(m_values.isEmpty()
             ? tr("Test accuracy vs sparsity — add a pruning step (Compression → Method) to sweep")
             : tr("Test accuracy vs sparsity"));
+    // Only the base line and a hint without a sweep: left out of reports and exports.
+    m_accView->setPlaceholder(m_values.isEmpty());
 
     // Sparsity over the fine-tuning epochs of the latest setting, drawn as steps.
     auto* schart = m_scheduleView->chart();

@@ -144,6 +144,13 @@ private Q_SLOTS:
             Q_EMIT line->hovered(near, false);
         }
         QCOMPARE(w.sparsityTab()->sweepPointCount("quantized"), 0);
+        // Without a pruning step the accuracy-vs-sparsity chart holds the base line and a hint:
+        // shown on its tab, left out of the report and exports.
+        w.tabs()->setCurrentIndex(1);
+        QCoreApplication::processEvents();
+        auto* sweep = w.sparsityTab()->charts().first();
+        QVERIFY(sweep->isVisible() && !sweep->chart()->series().isEmpty());
+        QVERIFY(!sweep->exportable());
         auto* compare = w.compareTab()->model();
         const auto& last = compare->rows().back();
         QCOMPARE(last[CompareTab::column("stage")].toString(), QString("quantized"));
