@@ -50,6 +50,16 @@ QString labelOf(const ResultRow& row)
     return parts.join(' ');
 }
 
+/// A category label on two lines: method and bits, then the rest ("qat 4b<br>percentile per-ch"),
+/// so seven methods side by side keep their whole names.
+QString twoLines(const QString& label)
+{
+    QStringList parts = label.split(' ');
+    if (parts.size() <= 2)
+        return label;
+    return parts.mid(0, 2).join(' ') + "<br>" + parts.mid(2).join(' ');
+}
+
 /// "3:4 4:60" -> {3: 4, 4: 60}.
 QMap<int, qint64> parseWidths(const std::string& text)
 {
@@ -81,9 +91,9 @@ QuantizationTab::QuantizationTab(QWidget* parent)
         return view;
     };
     m_accView = barChart(
-        tr("Test metric by quantization method"), m_accX, m_accY, tr("test metric (mean over seeds and folds)"));
+        tr("Test metric by quantization method (mean over seeds and folds)"), m_accX, m_accY, tr("test metric (mean)"));
     m_accY->setRange(0, 1);
-    m_costView = barChart(tr("Cost: size on disk and int8 speed-up"), m_costX, m_costY, tr("percent (fp32 = 100)"));
+    m_costView = barChart(tr("Cost: size on disk and int8 speed-up"), m_costX, m_costY, tr("% of fp32"));
     m_bitsView = barChart(tr("A²Q: learned bit-widths (seed 0)"), m_bitsX, m_bitsY, tr("% of rows"));
     m_bitsY->setRange(0, 100);
     m_bitsView->setToolTip(tr("Share of weight output channels and of feature rows (nodes or pooled rows of the "
@@ -167,11 +177,14 @@ void QuantizationTab::refresh()
     QStringList accLabels;
     for (const auto& label : m_order)
         accLabels << QString("%1<br>%2 ± %3")
-                         .arg(label)
+                         .arg(twoLines(label))
                          .arg(meanStd(m_entries[label].test).first, 0, 'f', 3)
                          .arg(meanStd(m_entries[label].test).second, 0, 'f', 3);
     m_accX->setCategories(accLabels);
-    m_costX->setCategories(m_order);
+    QStringList costLabels;
+    for (const auto& label : m_order)
+        costLabels << twoLines(label);
+    m_costX->setCategories(costLabels);
     // Bars start at 0 (a cut axis would make small gaps look large; the labels carry the values)
     // and the axes are reset when there is nothing to show, so no range survives a cleared run.
     m_accY->setRange(0, 1);
@@ -180,7 +193,7 @@ void QuantizationTab::refresh()
     // With only the fp32 base its bar is shown, with a hint how to add something to compare.
     chart->setTitle(m_order.size() <= 1
             ? tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)")
-            : tr("Test metric by quantization method"));
+            : tr("Test metric by quantization method (mean over seeds and folds)"));
     // The base alone is a reference, not a result: not exported.
     m_accView->setPlaceholder(m_order.size() <= 1);
     m_costView->setPlaceholder(m_order.size() <= 1);

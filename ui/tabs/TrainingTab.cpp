@@ -1,6 +1,7 @@
 #include "ui/tabs/TrainingTab.h"
 
 #include "ui/charts/ChartView.h"
+#include "ui/models/NumberFormat.h"
 
 #include <QLabel>
 #include <QSet>
@@ -96,7 +97,20 @@ void TrainingTab::clear()
     m_regularizedEnd.clear();
     m_maxX = 1;
     m_maxLoss = 0.1;
+    m_losses.clear();
+    m_lossTop = 0.1;
 }
+
+namespace {
+/// "qat" and "qat bits=4" → "qat bits=4" (QAT's stage and method share a name), "qat" and
+/// "a2q bits=8" → "qat a2q bits=8", "base" and "" → "base".
+QString stageAndSetting(const QString& stage, const QString& setting)
+{
+    if (setting == stage || setting.startsWith(stage + ' '))
+        return setting;
+    return (stage + ' ' + setting).trimmed();
+}
+} // namespace
 
 TrainingTab::Curve& TrainingTab::curve(
     int job, Stage stage, const std::string& setting, int64_t seed, const std::string& method)
@@ -109,7 +123,7 @@ TrainingTab::Curve& TrainingTab::curve(
         return *it;
     Curve c;
     const QString name
-        = QString("seed %1 %2 %3").arg(seed).arg(stageName(stage), QString::fromStdString(label)).trimmed();
+        = QString("seed %1 %2").arg(seed).arg(stageAndSetting(QString::fromStdString(stageName(stage)), label.c_str()));
     c.loss = new QLineSeries;
     c.metric = new QLineSeries;
     for (auto* s : { c.loss, c.metric }) {
@@ -155,8 +169,10 @@ void TrainingTab::addEvents(const std::vector<SessionEvent>& events)
                 c.metricPts.append(QPointF(x, m->point.valMetric));
             c.dirty = true;
             m_maxX = std::max(m_maxX, x);
-            if (std::isfinite(m->point.loss))
+            if (std::isfinite(m->point.loss)) {
                 m_maxLoss = std::max(m_maxLoss, m->point.loss);
+                m_losses.push_back(m->point.loss);
+            }
             {
                 const QString key
                     = QString::fromStdString(stageName(m->stage) + ("|" + settingKey(m->method, m->setting)));
@@ -203,7 +219,7 @@ void TrainingTab::refresh()
             continue;
         if (!mean.loss) {
             const QStringList parts = it.key().split('|');
-            const QString name = tr("mean %1 %2").arg(parts[0], parts.value(1)).trimmed();
+            const QString name = tr("mean %1").arg(stageAndSetting(parts[0], parts.value(1)));
             mean.loss = new QLineSeries;
             mean.metric = new QLineSeries;
             // The key's setting part is "method setting"; its last word carries the value.
@@ -252,7 +268,7 @@ void TrainingTab::refresh()
             m_baseMarkMetric->attachAxis(m_metricX);
             m_baseMarkMetric->attachAxis(m_metricY);
         }
-        m_baseMarkLoss->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, m_maxLoss * 1.05) });
+        m_baseMarkLoss->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, std::max(0.1, lossAxisTop(m_losses)) * 1.05) });
         m_baseMarkMetric->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, 1) });
     }
     // The legend names each stage and setting once: its mean where there is one (its seeds'
@@ -288,8 +304,11 @@ void TrainingTab::refresh()
         a->setTickInterval(step);
         a->setLabelFormat("%.0f");
     }
-    m_lossY->setRange(0, m_maxLoss * 1.05);
+    m_lossTop = std::max(0.1, lossAxisTop(m_losses));
+    m_lossY->setRange(0, m_lossTop * 1.05);
     m_lossY->applyNiceNumbers();
+    m_lossY->setTitleText(
+        m_lossTop < m_maxLoss ? tr("loss (clipped; up to %1)").arg(formatNumber(m_maxLoss)) : tr("loss"));
     m_metricY->setTitleText(tr("validation %1").arg(m_metricName));
 }
 
@@ -300,6 +319,26 @@ double TrainingTab::epochTickStep(double maxEpoch)
     const double power = std::pow(10.0, std::floor(std::log10(raw)));
     const double m = raw / power;
     return std::max(1.0, (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power);
+}
+
+double TrainingTab::lossAxisTop(std::vector<double> losses)
+{
+    if (losses.empty())
+        return 0;
+    const double most = *std::max_element(losses.begin(), losses.end());
+    auto q = losses.begin() + static_cast<std::ptrdiff_t>(0.95 * static_cast<double>(losses.size() - 1));
+    std::nth_element(losses.begin(), q, losses.end());
+    return std::min(most, 3 * *q);
+}
+
+double TrainingTab::lossAxisMax() const
+{
+    return m_lossY->max();
+}
+
+QString TrainingTab::lossAxisTitle() const
+{
+    return m_lossY->titleText();
 }
 
 double TrainingTab::epochAxisMax() const

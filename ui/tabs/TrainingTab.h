@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QWidget>
 
+#include <vector>
+
 #include <array>
 
 class QLineSeries;
@@ -38,6 +40,13 @@ public:
     /// Tick interval of the epoch axis ending at `maxEpoch`: about five steps of 1, 2 or 5 times
     /// a power of ten, at least one epoch (300 → 100, 12 → 5, 8 → 2).
     static double epochTickStep(double maxEpoch);
+    /// Top of the loss axis for these losses: the largest, unless it exceeds three times the 95th
+    /// percentile (A²Q's loss starts with its memory penalty, hundreds of times the task loss),
+    /// then that; the axis title says when the top is clipped.
+    static double lossAxisTop(std::vector<double> losses);
+    /// The loss axis' current top and title (tests).
+    double lossAxisMax() const;
+    QString lossAxisTitle() const;
     /// Right end of the epoch axis (both charts share it).
     double epochAxisMax() const;
     /// Entries in the legend: one per stage and setting (its mean, or its single curve), plus
@@ -77,6 +86,8 @@ private:
     QHash<int, int> m_baseEnd; ///< job -> last base epoch
     QHash<QString, int> m_regularizedEnd;
     double m_maxX = 1, m_maxLoss = 0.1;
+    std::vector<double> m_losses; ///< every finite loss drawn, for the loss axis' robust top
+    double m_lossTop = 0.1;
     QString m_metricName = "metric";
 };
 

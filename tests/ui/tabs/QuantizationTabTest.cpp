@@ -113,6 +113,44 @@ private Q_SLOTS:
         QVERIFY(accSets().isEmpty());
     }
 
+    void lossAxisKeepsTheBulkReadable()
+    {
+        // 100 task losses around 0.6 and A²Q's first epochs with the memory penalty (600, 200,
+        // 60): the axis tops at 3 × the 95th percentile, not at 600.
+        std::vector<double> losses;
+        for (int i = 0; i < 100; ++i)
+            losses.push_back(0.5 + 0.002 * i); // 0.5 … 0.698
+        const auto bulk = losses;
+        QCOMPARE(TrainingTab::lossAxisTop(bulk), 0.698); // no outlier: the largest
+        for (double penalty : { 600.0, 200.0, 60.0 })
+            losses.push_back(penalty);
+        // 103 values: the 95th percentile is the 97th smallest (index 96), 0.5 + 0.002 * 96.
+        QCOMPARE(TrainingTab::lossAxisTop(losses), 3 * (0.5 + 0.002 * 96));
+        QCOMPARE(TrainingTab::lossAxisTop({}), 0.0);
+        // The tab says so on the axis.
+        TrainingTab tab;
+        using namespace gsq::core::results;
+        auto epoch = [](Stage stage, int e, double loss, const char* setting, const char* method) {
+            EpochMetrics m;
+            m.stage = stage;
+            m.epochs = 40;
+            m.point.epoch = e;
+            m.point.loss = loss;
+            m.point.valMetric = 0.7;
+            m.setting = setting;
+            m.method = method;
+            return m;
+        };
+        std::vector<SessionEvent> events;
+        for (int e = 1; e <= 40; ++e)
+            events.emplace_back(epoch(Stage::Base, e, 0.6, "", "none"));
+        events.emplace_back(epoch(Stage::Qat, 1, 600.0, "bits=8", "a2q"));
+        tab.addEvents(events);
+        QVERIFY2(tab.lossAxisTitle().startsWith("loss (clipped; up to 600"), qPrintable(tab.lossAxisTitle()));
+        QVERIFY(tab.lossAxisMax() < 10);
+        QVERIFY(tab.curveColor("seed 0 qat a2q bits=8").isValid());
+    }
+
     void shortQuantizationRunFillsTheQuantizationTab()
     {
         MainWindow w;
@@ -131,6 +169,10 @@ private Q_SLOTS:
         QCOMPARE(w.quantizationTab()->categories(), (QStringList { "fp32 base", "qat 4b" }));
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, qat)
         QCOMPARE(w.trainingTab()->meanCount(), 2); // base and qat, each over the 2 seeds
+        // QAT's stage and method share a name: said once.
+        QVERIFY(w.trainingTab()->curveColor("seed 0 qat bits=4").isValid());
+        QVERIFY(!w.trainingTab()->curveColor("seed 0 qat qat bits=4").isValid());
+        QCOMPARE(w.trainingTab()->lossAxisTitle(), QString("loss")); // nothing far above the bulk
         // Hovering a training curve names the series and its nearest recorded epoch.
         for (auto* chart : w.trainingTab()->charts()) {
             auto* line = qobject_cast<QLineSeries*>(chart->chart()->series().first());
