@@ -326,7 +326,7 @@ double TrainingTab::lossAxisTop(std::vector<double> losses)
     if (losses.empty())
         return 0;
     const double most = *std::max_element(losses.begin(), losses.end());
-    auto q = losses.begin() + static_cast<std::ptrdiff_t>(0.95 * static_cast<double>(losses.size() - 1));
+    auto q = losses.begin() + static_cast<std::ptrdiff_t>(0.75 * static_cast<double>(losses.size() - 1));
     std::nth_element(losses.begin(), q, losses.end());
     return std::min(most, 3 * *q);
 }

@@ -40,9 +40,9 @@ public:
     /// Tick interval of the epoch axis ending at `maxEpoch`: about five steps of 1, 2 or 5 times
     /// a power of ten, at least one epoch (300 → 100, 12 → 5, 8 → 2).
     static double epochTickStep(double maxEpoch);
-    /// Top of the loss axis for these losses: the largest, unless it exceeds three times the 95th
-    /// percentile (A²Q's loss starts with its memory penalty, hundreds of times the task loss),
-    /// then that; the axis title says when the top is clipped.
+    /// Top of the loss axis for these losses: the largest, unless it exceeds three times the 75th
+    /// percentile (A²Q's loss carries its memory penalty, hundreds of times the task loss, for
+    /// its first ten epochs or so), then that; the axis title says when the top is clipped.
     static double lossAxisTop(std::vector<double> losses);
     /// The loss axis' current top and title (tests).
     double lossAxisMax() const;
