@@ -105,10 +105,9 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                     "a * ReLU(feature KB - target KB)^2; weight widths move by the task loss only" } } },
         { ChoiceList::Backward,
             { { "ste", "Straight-through", "gradients pass the rounding unchanged" },
-                { "clipped", "Clipped (activations)",
-                    "activations outside their observed range get no gradient; weights are scaled to their own max "
-                    "|w|, "
-                    "so for them it equals ste" } } },
+                { "clip_activations", "Clip activations",
+                    "clipped straight-through estimator for activations: values outside their observed range get "
+                    "no gradient; weights keep the straight-through gradient (their range is their own max |w|)" } } },
     };
     return lists;
 }

@@ -90,6 +90,10 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     s.field(K, "granularity", q.granularity);
     if (q.runsAs() == Method::A2q && q.granularity != "per_channel")
         s.fail("granularity", "a2q learns a step size and bit-width per output channel; use per_channel");
+    if (auto b = s.value("backward"); b.IsDefined() && b.IsScalar() && b.Scalar() == "clipped")
+        s.fail("backward",
+            "'clipped' is now called 'clip_activations': only activations are clipped (weights take their range "
+            "from their own max |w|, so none lies outside it and their gradient is the straight-through one)");
     s.field(K, "backward", q.backward);
     s.field(K, "activations", q.activations);
     s.textList("targets", q.targets.patterns, kTargetsExample);

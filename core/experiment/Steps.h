@@ -86,8 +86,8 @@ struct PruneSpec {
 ///       momentum: 0.01           # momentum observer
 ///       percentile: 0.001        # tail cut per side; default 0.1 % at 8 bits, 1 % below
 ///       granularity: per_tensor  # weights: per_tensor | per_channel (a2q: per channel)
-///       backward: ste            # ste (straight-through) | clipped (activations outside their
-///                                #   observed range get no gradient; weights: same as ste)
+///       backward: ste            # ste (straight-through) | clip_activations (activations outside
+///                                #   their observed range get no gradient; weights stay ste)
 ///       activations: true        # also quantize layer inputs, messages, aggregates, outputs
 ///       targets: ["*"]           # glob patterns over weight names (matrices only)
 ///       protect_low: 0.0         # degree_quant: p = low + (high - low) * F(in-degree), high =

@@ -190,13 +190,8 @@ at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
     const double qmax = symmetricMax(m_spec.bits);
     auto s = weightScales(p, w).unsqueeze(1);
     auto fq = (w2.detach() / s).round().clamp(-qmax, qmax) * s;
-    if (m_spec.backward == "clipped") {
-        // The scale comes from max |w| itself, so no weight lies outside +-lim: for weights this
-        // equals the straight-through estimator (the option clips activations; Catalog says so).
-        auto lim = s * qmax;
-        auto wc = torch::min(torch::max(w2, -lim), lim);
-        return (wc + (fq - wc).detach()).reshape(w.sizes());
-    }
+    // Weights take the straight-through gradient under either `backward`: their range is their own
+    // max |w| (per tensor or channel), so the clipped estimator would clip nothing.
     return (w2 + (fq - w2).detach()).reshape(w.sizes());
 }
 

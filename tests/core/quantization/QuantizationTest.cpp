@@ -89,6 +89,11 @@ private Q_SLOTS:
             << "      method: a2q\n      feature_quantizers: per_edge\n"
             << "q.yaml:10: key 'compression[0].quantize.feature_quantizers': unknown value 'per_edge'; valid choices: "
                "auto, per_node, nearest, degree";
+        QTest::newRow("old clipped name")
+            << "      method: qat\n      backward: clipped\n"
+            << "q.yaml:10: key 'compression[0].quantize.backward': 'clipped' is now called 'clip_activations': only "
+               "activations are clipped (weights take their range from their own max |w|, so none lies outside it "
+               "and their gradient is the straight-through one)";
         QTest::newRow("unknown key")
             << "      method: qat\n      bitz: 4\n"
             << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: "
@@ -177,6 +182,33 @@ private Q_SLOTS:
         QVERIFY2(err > 0 && err < 0.05 * fp32.abs().max().item<double>(), std::to_string(err).c_str());
         q->setEnabled(false);
         QVERIFY(torch::equal(toy.predict(), fp32));
+    }
+
+    void clipActivationsStopsTheGradientOutsideTheRange()
+    {
+        // The range is set by a first batch in [-1, 1]; a tiny momentum keeps it there while a
+        // second batch spans [-3, 3]. The clipped estimator passes gradient only inside the range.
+        for (const std::string backward : { "ste", "clip_activations" }) {
+            Quantizer q(spec("      method: qat\n      bits: 4\n      observer: momentum\n      momentum: 0.000001\n"
+                             "      backward: "
+                            + backward + "\n"),
+                1);
+            q.train();
+            q.act("a", torch::linspace(-1, 1, 8).reshape({ 4, 2 }), Rows::Other);
+            auto x = torch::linspace(-3, 3, 13).reshape({ 13, 1 }).requires_grad_(true);
+            q.act("a", x, Rows::Other).sum().backward();
+            auto g = x.grad().reshape({ -1 });
+            for (int64_t i = 0; i < 13; ++i) {
+                const double xi = -3.0 + 0.5 * static_cast<double>(i);
+                const double expected = backward == "ste" || std::abs(xi) <= 1.0 ? 1.0 : 0.0;
+                QVERIFY2(g[i].item<double>() == expected,
+                    qPrintable(QString("%1: x = %2, gradient %3, expected %4")
+                                   .arg(QString::fromStdString(backward))
+                                   .arg(xi)
+                                   .arg(g[i].item<double>())
+                                   .arg(expected)));
+            }
+        }
     }
 
     void degreeQuantProtectsNodesOnlyWhileTraining()
