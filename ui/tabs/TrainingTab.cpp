@@ -98,7 +98,6 @@ void TrainingTab::clear()
     m_maxX = 1;
     m_maxLoss = 0.1;
     m_losses.clear();
-    m_lossTop = 0.1;
 }
 
 namespace {
@@ -249,6 +248,7 @@ void TrainingTab::refresh()
         mean.metric->replace(metric);
         mean.dirty = false;
     }
+    const double lossTop = std::max(0.1, lossAxisTop(m_losses));
     // The end of base training, where compression stages begin, marked on both charts.
     int baseEnd = 0;
     for (int end : m_baseEnd)
@@ -268,7 +268,7 @@ void TrainingTab::refresh()
             m_baseMarkMetric->attachAxis(m_metricX);
             m_baseMarkMetric->attachAxis(m_metricY);
         }
-        m_baseMarkLoss->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, std::max(0.1, lossAxisTop(m_losses)) * 1.05) });
+        m_baseMarkLoss->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, lossTop * 1.05) });
         m_baseMarkMetric->replace({ QPointF(baseEnd, 0), QPointF(baseEnd, 1) });
     }
     // The legend names each stage and setting once: its mean where there is one (its seeds'
@@ -304,11 +304,10 @@ void TrainingTab::refresh()
         a->setTickInterval(step);
         a->setLabelFormat("%.0f");
     }
-    m_lossTop = std::max(0.1, lossAxisTop(m_losses));
-    m_lossY->setRange(0, m_lossTop * 1.05);
+    m_lossY->setRange(0, lossTop * 1.05);
     m_lossY->applyNiceNumbers();
     m_lossY->setTitleText(
-        m_lossTop < m_maxLoss ? tr("loss (clipped; up to %1)").arg(formatNumber(m_maxLoss)) : tr("loss"));
+        lossTop < m_maxLoss ? tr("loss (clipped; up to %1)").arg(formatNumber(m_maxLoss)) : tr("loss"));
     m_metricY->setTitleText(tr("validation %1").arg(m_metricName));
 }
 

@@ -87,7 +87,6 @@ private:
     QHash<QString, int> m_regularizedEnd;
     double m_maxX = 1, m_maxLoss = 0.1;
     std::vector<double> m_losses; ///< every finite loss drawn, for the loss axis' robust top
-    double m_lossTop = 0.1;
     QString m_metricName = "metric";
 };
 
