@@ -55,7 +55,8 @@ Commands:
   paired     compare every method of a finished run with a baseline (default: the fp32 base)
              fold by fold and seed by seed: mean and std of the paired differences,
              wins/ties/losses, two-sided sign-test and Wilcoxon signed-rank p-values
-             (the cells of a sweep are given together, as to merge)
+             (the cells of a sweep are given together, as to merge; runs of other
+             experiments on the same bases may be added: their rows pair across runs)
   report     the desktop app's one-file HTML report of a finished run (default
              RUN_DIR/report.html) and, with --charts, every chart as PNG and SVG, without
              a display: runs `graphsqueeze --show-run` offscreen (needs the graphsqueeze
@@ -348,28 +349,44 @@ int runPaired(const Args& a)
             throw InputError(dir, 0, "no jobs.journal here; is it the --out directory of a finished run or cell?");
     }
     // The journals' finished jobs, complete or not, so a sweep still running can be read too.
-    struct {
-        std::vector<results::ResultRow> rows;
-    } result;
+    // Cells of one experiment make one run; runs of several experiments on the same bases pool
+    // (the shared rows counted once, results::poolRuns).
+    std::vector<std::string> experiments; // in the order given
+    std::vector<std::vector<results::ResultRow>> pooled; // one per experiment
     size_t jobs = 0, total = 0;
     for (const auto& path : journals) {
         const auto j = session::JobJournal::read(path);
-        total = static_cast<size_t>(j.totalJobs);
+        const auto at = std::find(experiments.begin(), experiments.end(), j.configYaml) - experiments.begin();
+        if (static_cast<size_t>(at) == experiments.size()) {
+            experiments.push_back(j.configYaml);
+            pooled.emplace_back();
+            total += static_cast<size_t>(j.totalJobs);
+        }
         jobs += j.jobs.size();
         for (const auto& [index, record] : j.jobs)
-            result.rows.insert(result.rows.end(), record.rows.begin(), record.rows.end());
+            pooled[at].insert(pooled[at].end(), record.rows.begin(), record.rows.end());
+    }
+    std::vector<results::ResultRow> rows;
+    try {
+        rows = results::poolRuns(pooled);
+    } catch (const std::invalid_argument& e) {
+        throw InputError(a.file, 0, e.what());
     }
     results::RowKey base;
     std::vector<results::PairedDifference> diffs;
     try {
-        base = results::findKey(result.rows, a.baseline);
-        diffs = results::pairedDifferences(result.rows, base, a.deployed);
+        base = results::findKey(rows, a.baseline);
+        diffs = results::pairedDifferences(rows, base, a.deployed);
     } catch (const std::invalid_argument& e) {
         throw InputError("--baseline", 0, e.what());
     }
-    const std::string metric = result.rows.empty() ? "metric" : result.rows.front().metric;
+    const std::string metric = rows.empty() ? "metric" : rows.front().metric;
     std::cout << "paired differences in " << (a.deployed ? "deployed " : "") << metric << " against " << base.label()
-              << ", in points (x100), per (seed, fold), over " << jobs << " of " << total << " jobs:\n\n";
+              << ", in points (x100), per (seed, fold), over " << jobs << " of " << total << " jobs"
+              << (experiments.size() > 1
+                         ? " of " + std::to_string(experiments.size()) + " experiments (shared rows once)"
+                         : "")
+              << ":\n\n";
     std::cout << std::left << std::setw(58) << "rows" << std::right << std::setw(4) << "n" << std::setw(18)
               << "mean diff +- sd" << std::setw(12) << "W/T/L" << std::setw(10) << "sign p" << std::setw(12)
               << "Wilcoxon p"

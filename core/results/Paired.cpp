@@ -147,6 +147,33 @@ std::vector<PairedDifference> pairedDifferences(
     return out;
 }
 
+std::vector<ResultRow> poolRuns(const std::vector<std::vector<ResultRow>>& runs)
+{
+    std::vector<ResultRow> out;
+    std::map<std::tuple<std::string, std::string, Stage, int64_t, int>, std::pair<size_t, size_t>> seen;
+    for (size_t run = 0; run < runs.size(); ++run) {
+        for (const auto& r : runs[run]) {
+            const auto key = std::make_tuple(r.method, r.setting, r.stage, r.seed, r.fold);
+            auto it = seen.find(key);
+            if (it == seen.end()) {
+                seen.emplace(key, std::make_pair(run, out.size()));
+                out.push_back(r);
+                continue;
+            }
+            if (it->second.first == run) { // one run's own rows stay as they are
+                out.push_back(r);
+                continue;
+            }
+            const auto& first = out[it->second.second];
+            if (first.testValue != r.testValue || first.deployedValue != r.deployedValue)
+                throw std::invalid_argument(RowKey { r.method, r.setting, r.stage }.label() + " of seed "
+                    + std::to_string(r.seed) + ", fold " + std::to_string(r.fold)
+                    + " differs between the runs: they did not train the same models, so their rows cannot be paired");
+        }
+    }
+    return out;
+}
+
 RowKey findKey(const std::vector<ResultRow>& rows, const std::string& text)
 {
     const std::string wanted = text.empty() ? "none" : text;

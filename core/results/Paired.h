@@ -31,6 +31,13 @@ struct PairedDifference {
 std::vector<PairedDifference> pairedDifferences(
     const std::vector<ResultRow>& rows, const RowKey& baseline, bool deployed = false);
 
+/// Rows of several runs pooled for pairing (`paired` over the cells of two experiments on the
+/// same bases): a row whose key, seed and fold an earlier run already holds is dropped when its
+/// test and deployed values are the same (the shared fp32 base), so no pair counts twice.
+/// Throws std::invalid_argument naming the row when the values differ: the runs did not train
+/// the same models, and their rows cannot be paired.
+std::vector<ResultRow> poolRuns(const std::vector<std::vector<ResultRow>>& runs);
+
 /// The key whose label() or "method setting" is `text` ("none" or "" = the base model; stage
 /// optional, the key's last stage otherwise). Throws std::invalid_argument listing the keys.
 RowKey findKey(const std::vector<ResultRow>& rows, const std::string& text);

@@ -99,6 +99,41 @@ private Q_SLOTS:
         QVERIFY2(wilcoxonP(mixed) > 0.9, std::to_string(wilcoxonP(mixed)).c_str());
     }
 
+    void runsOnTheSameBasesPoolWithTheBaseOnce()
+    {
+        // Two experiments on the same fp32 bases (seeds 0-1, folds 0-2): the second adds one
+        // method. Pooled, the base pairs count once (n = 6, not 12) and both methods pair with it.
+        std::vector<ResultRow> first, second;
+        for (int64_t seed : { 0, 1 })
+            for (int fold = 0; fold < 3; ++fold) {
+                const double base = 0.70 + 0.01 * fold + 0.001 * seed;
+                first.push_back(row("none", "", Stage::Base, seed, fold, base));
+                first.push_back(row("qat", "bits=4", Stage::Quantized, seed, fold, base - 0.01));
+                second.push_back(row("none", "", Stage::Base, seed, fold, base));
+                second.push_back(row("qat", "bits=8", Stage::Quantized, seed, fold, base + 0.01));
+            }
+        auto pooled = poolRuns({ first, second });
+        QCOMPARE(pooled.size(), size_t(18));
+        auto q8 = pairedDifferences(pooled, findKey(pooled, "qat bits=8"));
+        QCOMPARE(q8.size(), size_t(2));
+        QCOMPARE(q8[0].key.method, std::string("none"));
+        QCOMPARE(q8[0].n, 6);
+        QCOMPARE(q8[1].key.setting, std::string("bits=4"));
+        QCOMPARE(q8[1].n, 6);
+        QCOMPARE(q8[1].losses, 6);
+        QVERIFY(std::abs(q8[1].meanDiff + 0.02) < 1e-12);
+        // Bases that differ are not the same models: refused, naming the row.
+        second[2].testValue += 0.001;
+        try {
+            poolRuns({ first, second });
+            QFAIL("expected an error");
+        } catch (const std::invalid_argument& e) {
+            QCOMPARE(std::string(e.what()),
+                std::string("none (base) of seed 0, fold 1 differs between the runs: they did not train the same "
+                            "models, so their rows cannot be paired"));
+        }
+    }
+
     void rowsPairBySeedAndFold()
     {
         std::vector<ResultRow> rows;
