@@ -51,7 +51,7 @@ Commands:
              validated first), each into OUT/<name> (default OUT: runs/<directory name>).
              Every finished job is also appended to DIR/jobs.journal as it ends
   merge      combine the cells of a sweep (run --cell I/N, each with its own --out) into OUT:
-             the same results.csv, summary.csv, layers.csv and run.json as one run
+             the same results.csv, summary.csv, layers.csv, run.json and jobs.journal as one run
   paired     compare every method of a finished run with a baseline (default: the fp32 base)
              fold by fold and seed by seed: mean and std of the paired differences,
              wins/ties/losses, two-sided sign-test and Wilcoxon signed-rank p-values
@@ -281,6 +281,27 @@ int runMerge(const Args& a)
     const std::string& out = a.file;
     ensureWritableDirectory(out);
     session::ResultWriter::writeAll(out, result);
+    // The merged run's own journal (every job, in order), so `report`, `paired` and the app's
+    // --show-run read it as they read a run made on one machine. Written beside and renamed, so a
+    // failure leaves no half journal.
+    {
+        session::Journal header;
+        std::map<int, session::JobRecord> jobs;
+        for (const auto& path : journals) {
+            auto j = session::JobJournal::read(path);
+            for (auto& [index, record] : j.jobs)
+                jobs.emplace(index, std::move(record));
+            if (header.configYaml.empty()) {
+                j.jobs.clear();
+                header = std::move(j);
+            }
+        }
+        const std::string path = out + "/jobs.journal", partial = path + ".tmp-merge";
+        session::JobJournal::begin(partial, header);
+        for (const auto& [index, record] : jobs)
+            session::JobJournal::append(partial, record);
+        fs::rename(partial, path);
+    }
     for (const auto& dir : a.cells)
         if (fs::is_directory(dir + "/models") && !fs::is_empty(dir + "/models")) {
             fs::create_directories(out + "/models");
@@ -290,7 +311,7 @@ int runMerge(const Args& a)
         }
     gsq::cli::printResults(std::cout, result);
     std::cout << "\nmerged " << a.cells.size() << " cell(s) into " << out
-              << "/results.csv, summary.csv, layers.csv, run.json\n";
+              << "/results.csv, summary.csv, layers.csv, run.json, jobs.journal\n";
     return 0;
 }
 

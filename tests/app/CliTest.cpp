@@ -202,6 +202,13 @@ private Q_SLOTS:
                 withoutTiming(d.filePath(QString("merged/") + f)), withoutTiming(d.filePath(QString("whole/") + f)));
         QVERIFY(QFile::exists(d.filePath("merged/run.json")));
         QVERIFY(QFile::exists(d.filePath("merged/models/base.gsqm")));
+        // The merged run has its own journal of all 6 jobs: paired and report read it as a
+        // run made on one machine.
+        QVERIFY2(merged.out.contains("run.json, jobs.journal"), qPrintable(merged.out));
+        QCOMPARE(cli({ "paired", d.filePath("merged") }).out, cli({ "paired", d.filePath("whole") }).out);
+        auto mergedReport = cli({ "report", d.filePath("merged") });
+        QVERIFY2(mergedReport.code == 0, qPrintable(mergedReport.err));
+        QVERIFY(QFile::exists(d.filePath("merged/report.html")));
 
         // Paired differences: the cells together give the whole run's table; the numbers are the
         // per-seed differences of results.csv.
