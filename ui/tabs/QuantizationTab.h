@@ -26,7 +26,8 @@ public:
     void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
     QList<ChartView*> charts() const override;
     /// Category labels shown, in order (the base first); for tests.
-    QStringList categories() const { return m_order; }
+    /// The categories as shown (A²Q's with the mean weight bits its jobs learned).
+    QStringList categories() const;
     /// The learned bit-width chart (A²Q); for tests.
     ChartView* bitsView() const { return m_bitsView; }
 
@@ -35,6 +36,7 @@ private:
         QList<double> test, deployed, diskRatio, speedup, bits;
     };
     void refresh();
+    QString shown(const QString& label) const;
 
     void refreshBits();
 

@@ -64,6 +64,14 @@ private Q_SLOTS:
         tab.addEvents({ StageFinished { 0, a2q, { w1, w2, f1 } } });
         QVERIFY(tab.bitsView()->isVisible());
         QCOMPARE(tab.categories().back(), QString("a2q 8b→4 (4.25b)"));
+        // A second job whose A²Q learned other widths joins the same category with the mean
+        // bits (it used to become a category of its own per distinct average).
+        ResultRow a2qOther = a2q;
+        a2qOther.bits = 5.75;
+        a2qOther.fold = 1;
+        tab.addEvents({ StageFinished { 1, a2qOther, {} } });
+        QCOMPARE(tab.categories().size(), 3);
+        QCOMPARE(tab.categories().back(), QString("a2q 8b→4 (5.00b)"));
         auto series = tab.bitsView()->chart()->series();
         QCOMPARE(series.size(), 1);
         auto sets = static_cast<QBarSeries*>(series[0])->barSets();
