@@ -343,6 +343,8 @@ void MainWindow::showRun(std::shared_ptr<const RunResult> result)
 {
     clearViews();
     m_panel->setConfig(result->config);
+    // The run's own description, not what the window showed before (the welcome text).
+    m_lesson->setText(QString::fromStdString(result->config.name), QString::fromStdString(result->config.description));
     onEvents(gsq::core::results::replayEvents(*result));
     presentFinished(result, 0);
 }

@@ -3,6 +3,7 @@
 // stop — plus the table model through QAbstractItemModelTester.
 #include "ui/MainWindow.h"
 #include "MainWindowTestSupport.h"
+#include "ui/window/LessonPanel.h"
 
 #include "core/experiment/ConfigYaml.h"
 #include "core/session/Session.h"
@@ -243,7 +244,8 @@ private Q_SLOTS:
         const QString yaml = dir.filePath("replay.yaml");
         QFile y(yaml);
         QVERIFY(y.open(QIODevice::WriteOnly));
-        y.write("name: replay\ndataset: {name: cora}\nmodel: {arch: gcn, hidden: 16, layers: 2}\n"
+        y.write("name: replay\ndescription: \"# Replayed\\nA run made by the core.\"\n"
+                "dataset: {name: cora}\nmodel: {arch: gcn, hidden: 16, layers: 2}\n"
                 "train: {epochs: 6, seeds: [0, 1], threads: 1}\n"
                 "compression:\n  - prune: {method: finegrained, sparsity: [0.5], finetune_epochs: 3}\n");
         y.close();
@@ -258,8 +260,12 @@ private Q_SLOTS:
         QCOMPARE(w.showRunDirectory(dir.path() + "/missing"),
             dir.path()
                 + "/missing: no jobs.journal here; is it the --out directory of a finished graphsqueeze-cli run?");
+        QVERIFY(w.lessonPanel()->title().startsWith("Welcome")); // a fresh window greets
         QCOMPARE(w.showRunDirectory(dir.path()), QString());
         QCOMPARE(w.panel()->config().name, config.name);
+        // The panel above the tabs shows the run's description, not the welcome text.
+        QCOMPARE(w.lessonPanel()->title(), QString("Replayed"));
+        QCOMPARE(w.lessonPanel()->text(), QString("A run made by the core."));
         QCOMPARE(w.trainingTab()->basePointCount(0), 6);
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, finetuned)
         QCOMPARE(w.trainingTab()->meanCount(), 2);
