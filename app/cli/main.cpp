@@ -277,7 +277,8 @@ int runMerge(const Args& a)
                 dir, 0, "no jobs.journal here; is it the --out directory of a 'run --cell' that finished?");
         journals.push_back(j);
     }
-    auto result = session::Session::merge(journals);
+    session::Journal combined;
+    auto result = session::Session::merge(journals, &combined);
     const std::string& out = a.file;
     ensureWritableDirectory(out);
     session::ResultWriter::writeAll(out, result);
@@ -285,20 +286,9 @@ int runMerge(const Args& a)
     // --show-run read it as they read a run made on one machine. Written beside and renamed, so a
     // failure leaves no half journal.
     {
-        session::Journal header;
-        std::map<int, session::JobRecord> jobs;
-        for (const auto& path : journals) {
-            auto j = session::JobJournal::read(path);
-            for (auto& [index, record] : j.jobs)
-                jobs.emplace(index, std::move(record));
-            if (header.configYaml.empty()) {
-                j.jobs.clear();
-                header = std::move(j);
-            }
-        }
         const std::string path = out + "/jobs.journal", partial = path + ".tmp-merge";
-        session::JobJournal::begin(partial, header);
-        for (const auto& [index, record] : jobs)
+        session::JobJournal::begin(partial, combined); // the header; the jobs follow one by one
+        for (const auto& [index, record] : combined.jobs)
             session::JobJournal::append(partial, record);
         fs::rename(partial, path);
     }

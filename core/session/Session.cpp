@@ -329,7 +329,7 @@ std::pair<int, int> Session::cellJobs(int totalJobs, int cell, int cells)
     return { static_cast<int>(t * cell / cells), static_cast<int>(t * (cell + 1) / cells) };
 }
 
-RunResult Session::merge(const std::vector<std::string>& journalPaths)
+RunResult Session::merge(const std::vector<std::string>& journalPaths, Journal* combined)
 {
     if (journalPaths.empty())
         throw InputError("merge", 0, "no journals to merge");
@@ -368,6 +368,15 @@ RunResult Session::merge(const std::vector<std::string>& journalPaths)
     result.warnings = first.warnings;
     for (const auto& [index, record] : jobs)
         restoreJob(*record, result, {});
+    if (combined) {
+        combined->configYaml = first.configYaml;
+        combined->environment = first.environment;
+        combined->warnings = first.warnings;
+        combined->totalJobs = first.totalJobs;
+        combined->jobs.clear();
+        for (const auto& [index, record] : jobs)
+            combined->jobs.emplace(index, *record);
+    }
     result.summarize();
     for (const auto& w : collapseWarnings(result))
         result.warnings.push_back(w);

@@ -47,7 +47,8 @@ public:
     /// The run that the journals of its cells describe together (`merge`): every job exactly
     /// once, rows in job order, summary and warnings as a single run computes them. Throws
     /// InputError naming the journal when the experiments differ or a job is missing or repeated.
-    static RunResult merge(const std::vector<std::string>& journalPaths);
+    /// `combined`, when given, receives one journal of all the jobs (the first cell's header).
+    static RunResult merge(const std::vector<std::string>& journalPaths, Journal* combined = nullptr);
 
     /// The jobs [first, end) that slice `cell` of `cells` runs out of `totalJobs`.
     static std::pair<int, int> cellJobs(int totalJobs, int cell, int cells);
