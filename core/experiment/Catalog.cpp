@@ -177,6 +177,10 @@ const std::vector<FieldInfo>& quantizeFields()
             32 },
         { "step_lr", "Step-size LR", "learning rate of the learned step sizes (0 = the step's lr)", T::Real, 0, 10 },
         { "bits_lr", "Bit-width LR", "learning rate of the learned bit-widths (0 = the step's lr)", T::Real, 0, 10 },
+        { "weight_error", "Weight-error term",
+            "GraphSqueeze's extension (0 = off, as published): weight of each weight channel's own quantization "
+            "error (over its tensor's mean channel energy) in the loss, so channels that lose more keep more bits",
+            T::Real, 0, 1e6 },
     };
     return f;
 }
@@ -238,7 +242,7 @@ std::vector<MethodInfo> builtinMethods()
             "learnable step size and bit-width per weight channel and per node or node pool (Zhu et al. 2023)",
             keys({ qat,
                 { "target_bits", "penalty", "penalty_form", "feature_quantizers", "nearest_groups", "degree_groups",
-                    "step_lr", "bits_lr" } }),
+                    "step_lr", "bits_lr", "weight_error" } }),
             "raise target_bits or lower the penalty", Method::A2q },
         { StepKind::Quantize, "ptq", "Post-training quantization",
             "no training: ranges calibrated on the training data",

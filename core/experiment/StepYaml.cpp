@@ -109,6 +109,7 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     s.field(K, "degree_groups", q.degreeGroups);
     s.field(K, "step_lr", q.stepLr);
     s.field(K, "bits_lr", q.bitsLr);
+    s.field(K, "weight_error", q.weightError);
     return q;
 }
 
@@ -236,6 +237,7 @@ void writeStep(YAML::Emitter& e, const Step& step)
         put("degree_groups", q->degreeGroups);
         put("step_lr", q->stepLr);
         put("bits_lr", q->bitsLr);
+        put("weight_error", q->weightError);
     } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
         if (accepts("sparsity"))
             e << YAML::Key << "sparsity" << YAML::Value << YAML::Flow << a->sparsities;

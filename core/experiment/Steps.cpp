@@ -30,6 +30,8 @@ std::string QuantSpec::settingLabel() const
     switch (runsAs()) {
     case Method::A2q:
         label += number("target_bits", targetBits);
+        if (weightError != 0.0)
+            label += number("weight_error", weightError);
         break;
     case Method::DegreeQuant:
         if (protectLow != 0.0)

@@ -106,6 +106,11 @@ struct PruneSpec {
 ///       degree_groups: 8         # a2q degree: feature quantizers per in-degree group (log2 buckets)
 ///       step_lr: 0               # a2q: learning rate of the step sizes (0 = the step's lr)
 ///       bits_lr: 0               # a2q: learning rate of the bit-widths (0 = the step's lr)
+///       weight_error: 0          # a2q, GraphSqueeze's extension (0 = off, as published): adds
+///                                #   weight_error * the element-weighted mean over weight channels
+///                                #   of |w_c - Q(w_c)|^2 / (mean |w_c|^2 of the channel's tensor),
+///                                #   weights detached, to the loss, so each channel's step and
+///                                #   width feel what its own values lose
 struct QuantSpec {
     std::string method = "qat";
     int bits = 8;
@@ -129,6 +134,7 @@ struct QuantSpec {
     int nearestGroups = 32;
     int degreeGroups = 8;
     double stepLr = 0, bitsLr = 0; ///< 0 = lr
+    double weightError = 0; ///< a2q: weight of the per-channel quantization-error term (0 = off)
     int line = 0;
 
     /// A short label for results ("bits=8", "bits=4 observer=percentile per_channel", "bits=8 target_bits=4").

@@ -42,6 +42,7 @@ struct Quantizer::WeightPoint {
     at::Tensor source; ///< the parameter (updated in place by the optimizer)
     int64_t rows = 1, cols = 1;
     at::Tensor step, bits; ///< a2q: learnable [rows]
+    at::Tensor lastError; ///< a2q weight_error: [rows] relative error of the last training forward
 };
 
 struct Quantizer::ActPoint {
@@ -185,6 +186,15 @@ at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
         auto b = roundSte(p.bits.clamp(2.0, 8.0)).unsqueeze(1);
         auto qmax = torch::pow(2.0, b - 1.0) - 1.0;
         auto q = torch::min(torch::max(w2 / s, -qmax), qmax);
+        if (m_spec.weightError > 0 && is_training() && torch::GradMode::is_enabled()) {
+            // weight_error (our extension, not in A²Q): each channel's own quantization error,
+            // weights detached, so only this channel's step and width feel it; relative to the
+            // tensor's mean channel energy, so a channel with more energy than its neighbours
+            // loses more by a coarse grid and keeps more bits.
+            auto wd = w2.detach();
+            auto qd = torch::min(torch::max(wd / s, -qmax), qmax);
+            p.lastError = (wd - roundSte(qd) * s).pow(2).sum(1) / wd.pow(2).sum(1).mean().clamp_min(1e-12);
+        }
         return (roundSte(q) * s).reshape(w.sizes());
     }
     const double qmax = symmetricMax(m_spec.bits);
@@ -430,8 +440,29 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
 
 at::Tensor Quantizer::penalty()
 {
-    if (m_method != experiment::Method::A2q || m_spec.penalty <= 0)
+    if (m_method != experiment::Method::A2q || (m_spec.penalty <= 0 && m_spec.weightError <= 0))
         return {};
+    return m_spec.penalty * memoryTerm() + m_spec.weightError * weightErrorTerm();
+}
+
+at::Tensor Quantizer::weightErrorTerm()
+{
+    // Element-weighted mean over the channels seen in the last training forward, as the average
+    // weight bits are weighted; each channel's term is consumed once.
+    at::Tensor sum = torch::zeros({});
+    double elems = 0;
+    for (auto& [name, p] : m_weights) {
+        if (!p->lastError.defined())
+            continue;
+        sum = sum + p->lastError.sum() * static_cast<double>(p->cols);
+        elems += static_cast<double>(p->rows * p->cols);
+        p->lastError = at::Tensor();
+    }
+    return elems > 0 ? sum / elems : sum;
+}
+
+at::Tensor Quantizer::memoryTerm()
+{
     at::Tensor total = torch::zeros({});
     at::Tensor fBits = torch::zeros({});
     double fElems = 0;
@@ -446,7 +477,7 @@ at::Tensor Quantizer::penalty()
         // the target width would take; weight widths are left to the task loss.
         if (fElems > 0)
             total = torch::relu(fBits / 8192.0 - m_spec.targetBits * fElems / 8192.0).pow(2);
-        return m_spec.penalty * total;
+        return total;
     }
     double wElems = 0;
     at::Tensor wBits = torch::zeros({});
@@ -458,7 +489,7 @@ at::Tensor Quantizer::penalty()
         total = total + torch::relu(wBits / wElems - m_spec.targetBits).pow(2);
     if (fElems > 0)
         total = total + torch::relu(fBits / fElems - m_spec.targetBits).pow(2);
-    return m_spec.penalty * total;
+    return total;
 }
 
 double Quantizer::averageWeightBits()

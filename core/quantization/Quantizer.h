@@ -60,7 +60,9 @@ public:
     void setEnabled(bool on) { m_enabled = on; }
 
     /// A²Q memory penalty a * (ReLU(avg weight bits - target)^2 + ReLU(avg feature bits -
-    /// target)^2), differentiable in the bit-widths; undefined for other methods.
+    /// target)^2), differentiable in the bit-widths, plus weight_error * the weight channels'
+    /// mean relative quantization error of the last training forward (0 unless weight_error is
+    /// set); undefined for other methods.
     at::Tensor penalty();
     /// Average bits per weight element and per feature element (node rows weighted by their
     /// count in the last forward pass); spec().bits for fixed-width methods.
@@ -108,6 +110,8 @@ private:
     at::Tensor fakeQuantWeight(WeightPoint& p, const at::Tensor& w);
     at::Tensor fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows);
     at::Tensor weightScales(const WeightPoint& p, const at::Tensor& w) const;
+    at::Tensor memoryTerm(); ///< the penalty without its weight a
+    at::Tensor weightErrorTerm(); ///< without weight_error; consumes the last forward's errors
 
     QuantSpec m_spec;
     experiment::Method m_method; ///< what m_spec.method runs as, looked up once

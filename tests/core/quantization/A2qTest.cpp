@@ -210,6 +210,57 @@ private Q_SLOTS:
         QVERIFY(toy.model->named_parameters()["quant.stack_conv0_input__bits"].grad().gt(0).all().item<bool>());
     }
 
+    void a2qWeightErrorGivesEachChannelItsOwnSignal()
+    {
+        // weight_error: each weight channel's quantization error (weights detached, over its
+        // tensor's mean channel energy) joins the loss, so a channel whose values are clipped
+        // wants more bits and a channel its grid represents exactly feels nothing; evaluation
+        // forwards add no term.
+        Toy toy(4);
+        auto q = Quantizer::attach(*toy.model,
+            spec("      method: a2q\n      bits: 3\n      target_bits: 3\n      penalty: 0\n"
+                 "      weight_error: 2\n      targets: [\"stack.conv0.*\"]\n"));
+        q->setCalibrating(true);
+        toy.predict();
+        q->setCalibrating(false);
+        auto params = toy.model->named_parameters();
+        auto w = params["stack.conv0.weight"];
+        QCOMPARE(w.sizes().vec(), (std::vector<int64_t> { 8, 12 }));
+        {
+            torch::NoGradGuard g;
+            // Row 0: eleven values that round to 0 and one outlier clipped at 3 steps; the other
+            // rows lie on the grid (step 0.1, 3 bits: -0.3 ... 0.3).
+            w.fill_(0.1);
+            w.index_put_({ torch::indexing::Slice(1, 8), torch::indexing::Slice(0, 6) }, -0.2);
+            w[0].fill_(0.04);
+            w[0][5] = 1.0;
+            params["quant.stack_conv0_weight__step"].fill_(0.1);
+            params["quant.stack_conv0_weight__bits"].fill_(3.0);
+        }
+        toy.predict();
+        auto none = q->penalty();
+        QVERIFY(none.defined());
+        QCOMPARE(none.item<double>(), 0.0); // an evaluation forward leaves no error term
+        toy.model->train();
+        toy.model->forward(toy.x, toy.edgeIndex);
+        auto pen = q->penalty();
+        // Each channel's error is measured against the tensor's mean channel energy |w_c|^2.
+        const double norm = (11 * 0.04 * 0.04 + 1.0 + 7 * (6 * 0.2 * 0.2 + 6 * 0.1 * 0.1)) / 8.0;
+        const double e0 = (11 * 0.04 * 0.04 + 0.7 * 0.7) / norm;
+        // weight_error * the element-weighted mean over the 8 channels of 12 elements.
+        QVERIFY2(std::abs(pen.item<double>() - 2.0 * e0 / 8.0) < 1e-5, std::to_string(pen.item<double>()).c_str());
+        pen.backward();
+        auto gb = params["quant.stack_conv0_weight__bits"].grad();
+        // d/db of (1.0 - qmax * 0.1)^2 with qmax = 2^(b-1) - 1 at b = 3, through the rounding's
+        // straight-through gradient, scaled by 2 * 12 / 96 and divided by the mean channel energy.
+        const double expected = 0.25 * (-2.0 * 0.7 * 0.1 * std::log(2.0) * 4.0) / norm;
+        QVERIFY2(std::abs(gb[0].item<double>() - expected) < 1e-5, std::to_string(gb[0].item<double>()).c_str());
+        QVERIFY(gb.slice(0, 1).eq(0).all().item<bool>());
+        QVERIFY(!w.grad().defined() || w.grad().eq(0).all().item<bool>()); // the weights are detached
+        // Consumed: the next call without a forward adds nothing.
+        QCOMPARE(q->penalty().item<double>(), 0.0);
+    }
+
     void a2qThatNeverMeetsItsTargetSaysSoAndKeepsTheBestEpoch()
     {
         // No penalty: the bit-widths stay near 8 and never reach a 2-bit target. Before, every
