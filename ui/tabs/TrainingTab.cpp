@@ -102,10 +102,11 @@ void TrainingTab::clear()
 
 namespace {
 /// "qat" and "qat bits=4" → "qat bits=4" (QAT's stage and method share a name), "qat" and
-/// "a2q bits=8" → "qat a2q bits=8", "base" and "" → "base".
+/// "a2q bits=8" → "a2q bits=8" (every quantize step's training is stage "qat"; its method says
+/// more), "finetuned" and "finegrained sparsity=0.5" → both, "base" and "" → "base".
 QString stageAndSetting(const QString& stage, const QString& setting)
 {
-    if (setting == stage || setting.startsWith(stage + ' '))
+    if (setting == stage || setting.startsWith(stage + ' ') || (stage == "qat" && !setting.isEmpty()))
         return setting;
     return (stage + ' ' + setting).trimmed();
 }
