@@ -346,10 +346,10 @@ void MainWindow::showRun(std::shared_ptr<const RunResult> result)
     // The run's own description, not what the window showed before (the welcome text).
     m_lesson->setText(QString::fromStdString(result->config.name), QString::fromStdString(result->config.description));
     onEvents(gsq::core::results::replayEvents(*result));
-    presentFinished(result, 0);
+    presentFinished(result, 0, true);
 }
 
-void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64 storedId)
+void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64 storedId, bool shown)
 {
     m_lastResult = result;
     StoredRun stored;
@@ -357,7 +357,7 @@ void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64
     stored.name = QString::fromStdString(result->config.name);
     stored.summary = result->summary;
     m_compare->addRun(stored);
-    m_progress->finished(*result);
+    m_progress->finished(*result, shown);
 }
 
 QString MainWindow::showRunDirectory(const QString& dir)

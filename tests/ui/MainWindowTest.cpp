@@ -266,6 +266,9 @@ private Q_SLOTS:
         // The panel above the tabs shows the run's description, not the welcome text.
         QCOMPARE(w.lessonPanel()->title(), QString("Replayed"));
         QCOMPARE(w.lessonPanel()->text(), QString("A run made by the core."));
+        // A shown run has no wall time of its own ("Finished in 0.0 s" before): its jobs are counted.
+        QVERIFY2(w.statusText().startsWith("Shown from its journal: 2 jobs — base model: accuracy"),
+            qPrintable(w.statusText()));
         QCOMPARE(w.trainingTab()->basePointCount(0), 6);
         QCOMPARE(w.trainingTab()->seriesCount(), 4); // 2 seeds x (base, finetuned)
         QCOMPARE(w.trainingTab()->meanCount(), 2);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace gsq::ui {
 
@@ -96,7 +97,7 @@ void RunProgress::failed()
     m_status->setText(tr("Run failed"));
 }
 
-void RunProgress::finished(const RunResult& result)
+void RunProgress::finished(const RunResult& result, bool shown)
 {
     m_bar->setValue(1000);
     auto text = [](const gsq::core::results::SummaryRow& s) {
@@ -115,8 +116,13 @@ void RunProgress::finished(const RunResult& result)
                          .arg(QString::fromStdString(s.method), QString::fromStdString(s.setting),
                              QString::fromLatin1(gsq::core::results::stageName(s.stage)), text(s));
     }
-    m_status->setText(
-        tr("Finished in %1 s — base model: %2%3").arg(result.totalSeconds, 0, 'f', 1).arg(base).arg(latest));
+    std::set<std::pair<int64_t, int>> jobs;
+    for (const auto& r : result.rows)
+        jobs.insert({ r.seed, r.fold });
+    const QString lead = !shown ? tr("Finished in %1 s").arg(result.totalSeconds, 0, 'f', 1)
+        : jobs.size() == 1      ? tr("Shown from its journal: 1 job")
+                                : tr("Shown from its journal: %1 jobs").arg(jobs.size());
+    m_status->setText(tr("%1 — base model: %2%3").arg(lead, base, latest));
 }
 
 void RunProgress::clear()

@@ -27,7 +27,9 @@ public:
     void setPaused(bool paused);
     void stopped();
     void failed();
-    void finished(const gsq::core::results::RunResult& result);
+    /// The status line of a finished run; a run shown from its directory (`shown`) has no wall
+    /// time of its own, so it says how many jobs its journal holds instead.
+    void finished(const gsq::core::results::RunResult& result, bool shown = false);
     void clear();
     void setText(const QString& text);
     QString text() const;
