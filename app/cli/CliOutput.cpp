@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/util/StringUtil.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -116,18 +117,24 @@ void Progress::draw(bool force)
 
 void printResults(std::ostream& out, const RunResult& r)
 {
+    // The method/setting column is as wide as its longest entry (at least 26), so long settings
+    // ("a2q bits=8 target_bits=4 weight_error=100") never run into the stage.
+    auto methodSetting
+        = [](const ResultRow& x) { return x.method == "none" ? std::string("-") : x.method + " " + x.setting; };
+    int msWidth = 26;
+    for (const auto& x : r.rows)
+        msWidth = std::max(msWidth, static_cast<int>(methodSetting(x).size()) + 2);
     out << "\n"
-        << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(26) << "method/setting"
+        << std::left << std::setw(6) << "seed" << std::setw(6) << "fold" << std::setw(msWidth) << "method/setting"
         << std::setw(11) << "stage" << std::setw(9) << "test" << std::setw(9) << "val" << std::setw(6) << "best"
         << std::setw(18) << "nonzero/total" << std::setw(11) << "disk bytes"
         << "seconds\n";
     for (const auto& x : r.rows) {
-        const std::string ms = x.method == "none" ? "-" : x.method + " " + x.setting;
-        out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(26) << ms << std::setw(11)
-            << stageName(x.stage) << std::setw(9) << pct(x.testValue) << std::setw(9) << pct(x.valValue) << std::setw(6)
-            << x.bestEpoch << std::setw(18) << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams))
-            << std::setw(11) << x.sizeDiskBytes << std::fixed << std::setprecision(2) << x.trainSeconds
-            << std::defaultfloat << "\n";
+        out << std::left << std::setw(6) << x.seed << std::setw(6) << x.fold << std::setw(msWidth) << methodSetting(x)
+            << std::setw(11) << stageName(x.stage) << std::setw(9) << pct(x.testValue) << std::setw(9)
+            << pct(x.valValue) << std::setw(6) << x.bestEpoch << std::setw(18)
+            << (std::to_string(x.nonzeroParams) + "/" + std::to_string(x.totalParams)) << std::setw(11)
+            << x.sizeDiskBytes << std::fixed << std::setprecision(2) << x.trainSeconds << std::defaultfloat << "\n";
     }
     out << "\nsummary (" << r.config.name << ")\n";
     for (const auto& s : r.summary) {

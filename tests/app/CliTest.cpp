@@ -406,6 +406,31 @@ private Q_SLOTS:
             "error: " + out + "/models/base.gsqm: checksum mismatch: the model file is corrupt or truncated\n");
     }
 
+    void resultsTableFitsLongSettings()
+    {
+        // A setting longer than the method/setting column's 26 characters ran into the stage
+        // ("...per_channelquantized"); the column is now as wide as its longest entry.
+        QTemporaryDir d;
+        const QString yaml = d.filePath("long.yaml");
+        QFile y(yaml);
+        QVERIFY(y.open(QIODevice::WriteOnly));
+        y.write("name: long\ndataset: {name: cora}\nmodel: {arch: gcn, hidden: 8, layers: 2}\n"
+                "train: {epochs: 2, seeds: [0], threads: 1}\ncompression:\n"
+                "  - quantize: {method: qat, bits: 8, epochs: 1, observer: percentile, granularity: per_channel}\n");
+        y.close();
+        auto r = cli({ "run", yaml, "--out", d.filePath("out"), "--quiet" });
+        QCOMPARE(r.code, 0);
+        const auto lines = r.out.split('\n');
+        const auto header = lines.filter(QRegularExpression("^seed  fold  method/setting"));
+        QCOMPARE(header.size(), 1);
+        QVERIFY2(header[0].startsWith("seed  fold  method/setting                              stage      test"),
+            qPrintable(header[0]));
+        const auto row = lines.filter("qat bits=8 observer=percentile per_channel");
+        QCOMPARE(row.size(), 2); // the table's row and the summary's line
+        QVERIFY2(row[0].startsWith("0     0     qat bits=8 observer=percentile per_channel  quantized  "),
+            qPrintable(row[0]));
+    }
+
     void datasetsPrintsPinnedCounts()
     {
         auto r = cli({ "datasets" });
