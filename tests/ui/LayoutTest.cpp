@@ -130,6 +130,28 @@ private Q_SLOTS:
         }
     }
 
+    void theFormFitsItsDock()
+    {
+        // A preset with long step labels (seven quantize steps) made the form wider than its dock:
+        // fields and the Browse… button were cut at the right and the form scrolled sideways.
+        MainWindow w;
+        QCOMPARE(w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/proteins-gin-qat4.yaml", false), QString());
+        for (const QSize size : { QSize(1280, 720), QSize(1600, 1000) }) {
+            w.resize(size);
+            w.show();
+            QTest::qWait(20);
+            auto* area = w.panel()->findChild<QScrollArea*>();
+            QVERIFY(area && area->widget());
+            QVERIFY2(area->widget()->width() <= area->viewport()->width(),
+                qPrintable(QString("at %1x%2 the form is %3 px wide in a %4 px dock: %5")
+                               .arg(size.width())
+                               .arg(size.height())
+                               .arg(area->widget()->width())
+                               .arg(area->viewport()->width())
+                               .arg(widest(area->widget(), false))));
+        }
+    }
+
     void cleanupTestCase()
     {
         m_window->setClassroomMode(false); // a saved setting

@@ -1,5 +1,6 @@
 #include "ui/panels/ExperimentPanel.h"
 
+#include "ui/panels/FitWidth.h"
 #include "ui/panels/WheelGuard.h"
 
 #include "core/common/Error.h"
@@ -178,6 +179,7 @@ void ExperimentPanel::build()
     m_error->setObjectName("validationError");
     layout->addWidget(m_error);
     layout->addStretch(1);
+    new FitWidth(scroll); // the dock grows with the form rather than cutting it at the right
 
     for (auto* c : { m_dataset, m_task, m_split, m_arch, m_smiles, m_label })
         connect(c, &QComboBox::currentIndexChanged, this, [this] { onEdited(); });

@@ -104,7 +104,7 @@ private:
     CheckedDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
     QListWidget* m_stepList = nullptr;
     QToolButton* m_addStep = nullptr;
-    QPushButton *m_removeStep = nullptr, *m_upStep = nullptr, *m_downStep = nullptr;
+    QToolButton *m_removeStep = nullptr, *m_upStep = nullptr, *m_downStep = nullptr;
     StepEditor* m_stepEditor = nullptr;
     QLabel* m_error = nullptr;
     /// The form's fields by YAML key ("train.epochs"), with their labels: errors name the label

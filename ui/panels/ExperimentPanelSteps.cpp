@@ -46,9 +46,16 @@ void ExperimentPanel::buildSteps(QVBoxLayout* layout)
         });
     }
     m_addStep->setMenu(menu);
-    m_removeStep = new QPushButton(tr("Remove"));
-    m_upStep = new QPushButton(tr("Up"));
-    m_downStep = new QPushButton(tr("Down"));
+    // Tool buttons, as wide as their text: four push buttons (about 80 px each at least) made
+    // the form wider than its dock.
+    auto toolButton = [](const QString& text) {
+        auto* b = new QToolButton;
+        b->setText(text);
+        return b;
+    };
+    m_removeStep = toolButton(tr("Remove"));
+    m_upStep = toolButton(tr("Up"));
+    m_downStep = toolButton(tr("Down"));
     buttons->addWidget(m_addStep);
     buttons->addWidget(m_removeStep);
     buttons->addWidget(m_upStep);
@@ -76,12 +83,12 @@ void ExperimentPanel::buildSteps(QVBoxLayout* layout)
         refreshStepList();
         onEdited();
     });
-    connect(m_removeStep, &QPushButton::clicked, this, [this] { removeStep(m_stepList->currentRow()); });
-    connect(m_upStep, &QPushButton::clicked, this, [this] {
+    connect(m_removeStep, &QAbstractButton::clicked, this, [this] { removeStep(m_stepList->currentRow()); });
+    connect(m_upStep, &QAbstractButton::clicked, this, [this] {
         const int r = m_stepList->currentRow();
         moveStep(r, r - 1);
     });
-    connect(m_downStep, &QPushButton::clicked, this, [this] {
+    connect(m_downStep, &QAbstractButton::clicked, this, [this] {
         const int r = m_stepList->currentRow();
         moveStep(r, r + 1);
     });
