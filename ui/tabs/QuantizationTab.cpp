@@ -295,7 +295,9 @@ void QuantizationTab::refreshBits()
         addSet(tr("%1 — weight channels").arg(it.key()), it.value());
         addSet(tr("%1 — feature rows").arg(it.key()), m_featureWidths.value(it.key()));
     }
-    series->setLabelsVisible(true);
+    // Values on the bars for one A²Q step (two sets); with more, the bars are too narrow for
+    // their labels, which overlapped into unreadable fragments ("00 %", "7.1"): hover tells.
+    series->setLabelsVisible(series->count() <= 2);
     series->setLabelsFormat("@value %");
     chart->addSeries(series);
     series->attachAxis(m_bitsX);

@@ -83,6 +83,15 @@ private Q_SLOTS:
         QCOMPARE(sets[0]->at(2), 16.7);
         QCOMPARE(sets[1]->at(1), 75.0);
         QCOMPARE(sets[1]->at(5), 25.0);
+        QVERIFY(static_cast<QBarSeries*>(series[0])->isLabelsVisible());
+        // A second A²Q step (weight_error) adds two more sets; four sets' bars are too narrow
+        // for their value labels.
+        ResultRow a2qWe = a2q;
+        a2qWe.setting = "bits=8 target_bits=4 weight_error=300";
+        tab.addEvents({ StageFinished { 0, a2qWe, { w1, f1 } } });
+        series = tab.bitsView()->chart()->series();
+        QCOMPARE(static_cast<QBarSeries*>(series[0])->barSets().size(), 4);
+        QVERIFY(!static_cast<QBarSeries*>(series[0])->isLabelsVisible());
         tab.clear();
         QVERIFY(!tab.bitsView()->isVisible());
     }
