@@ -33,13 +33,20 @@ QColor stageColor(Stage stage)
 
 /// The stage's colour, shaded by the setting: a sequential ramp over the setting's value
 /// ("sparsity=0.9" darker than "sparsity=0.5"; "bits=2" darker than "bits=8"), so the curves of
-/// a sweep are told apart. Settings without a number keep the stage's colour.
+/// a sweep are told apart. Settings without a number keep the stage's colour. Each further
+/// setting after the first ("bits=8 target_bits=4 weight_error=300": two) turns the hue by 18°,
+/// so steps that share their first value ("bits=8") are told apart too.
 QColor settingColor(Stage stage, const std::string& setting)
 {
     QColor c = stageColor(stage);
     const auto eq = setting.find('=');
     if (eq == std::string::npos)
         return c;
+    const int extra = static_cast<int>(std::count(setting.begin(), setting.end(), ' '));
+    if (extra > 0) {
+        const int hue = (c.hslHue() + 18 * std::min(extra, 3)) % 360;
+        c = QColor::fromHsl(hue, c.hslSaturation(), c.lightness());
+    }
     const std::string key = setting.substr(0, eq);
     double v = std::atof(setting.c_str() + eq + 1);
     if (key == "bits")

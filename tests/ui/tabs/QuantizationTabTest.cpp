@@ -168,6 +168,16 @@ private Q_SLOTS:
         // Named by its method; "qat" is only the stage every quantize step trains in.
         QVERIFY(tab.curveColor("seed 0 a2q bits=8").isValid());
         QVERIFY(!tab.curveColor("seed 0 qat a2q bits=8").isValid());
+        // Two steps that share their first setting ("bits=8") are told apart by colour.
+        std::vector<SessionEvent> more;
+        more.emplace_back(epoch(Stage::Qat, 1, 0.6, "bits=8 target_bits=4", "a2q"));
+        more.emplace_back(epoch(Stage::Qat, 1, 0.6, "bits=8 target_bits=4 weight_error=300", "a2q"));
+        tab.addEvents(more);
+        const QColor plain = tab.curveColor("seed 0 a2q bits=8 target_bits=4");
+        const QColor extended = tab.curveColor("seed 0 a2q bits=8 target_bits=4 weight_error=300");
+        QVERIFY(plain.isValid() && extended.isValid());
+        QVERIFY2(plain.rgb() != extended.rgb(), qPrintable(plain.name()));
+        QCOMPARE(tab.curveColor("seed 0 a2q bits=8").rgb() == plain.rgb(), false);
     }
 
     void shortQuantizationRunFillsTheQuantizationTab()
