@@ -42,7 +42,7 @@ struct Quantizer::WeightPoint {
     at::Tensor source; ///< the parameter (updated in place by the optimizer)
     int64_t rows = 1, cols = 1;
     at::Tensor step, bits; ///< a2q: learnable [rows]
-    at::Tensor lastError; ///< a2q weight_error: [rows] relative error of the last training forward
+    at::Tensor lastError; ///< a2q weight_error: [rows], of the last training forward
 };
 
 struct Quantizer::ActPoint {
