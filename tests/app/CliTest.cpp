@@ -411,13 +411,10 @@ private Q_SLOTS:
         // A setting longer than the method/setting column's 26 characters ran into the stage
         // ("...per_channelquantized"); the column is now as wide as its longest entry.
         QTemporaryDir d;
-        const QString yaml = d.filePath("long.yaml");
-        QFile y(yaml);
-        QVERIFY(y.open(QIODevice::WriteOnly));
-        y.write("name: long\ndataset: {name: cora}\nmodel: {arch: gcn, hidden: 8, layers: 2}\n"
-                "train: {epochs: 2, seeds: [0], threads: 1}\ncompression:\n"
-                "  - quantize: {method: qat, bits: 8, epochs: 1, observer: percentile, granularity: per_channel}\n");
-        y.close();
+        const QString yaml = QString::fromStdString(gsq::test::writeFile(d, "long.yaml",
+            "name: long\ndataset: {name: cora}\nmodel: {arch: gcn, hidden: 8, layers: 2}\n"
+            "train: {epochs: 2, seeds: [0], threads: 1}\ncompression:\n"
+            "  - quantize: {method: qat, bits: 8, epochs: 1, observer: percentile, granularity: per_channel}\n"));
         auto r = cli({ "run", yaml, "--out", d.filePath("out"), "--quiet" });
         QCOMPARE(r.code, 0);
         const auto lines = r.out.split('\n');
