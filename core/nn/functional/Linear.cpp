@@ -4,10 +4,12 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <map>
 
 // functional::linear, the one place weights meet inputs: dense, sparse-input, pruned weights as
-// CSR under SparseWeightsScope, oneDNN int8 under Int8Scope, and MAC counting.
+// CSR under SparseWeightsScope, oneDNN int8 under Int8Scope, dense rows split between threads
+// (RowSplitLinear), and MAC counting.
 namespace gsq::core::nn::functional {
 
 namespace {
@@ -67,7 +69,99 @@ const at::Tensor& cachedCsrTranspose(const at::Tensor& weight)
     return e.csrT;
 }
 
+/// Runs f(begin, end) for each of `blocks` contiguous row blocks of `rows` rows, the blocks in
+/// parallel on ATen's threads. Block b is rows [rows*b/blocks, rows*(b+1)/blocks), whichever
+/// thread runs it.
+/// No autograd in the blocks: the worker threads have grad mode on by default, and the callers
+/// pass detached tensors (out= kernels refuse inputs that require grad).
+template <class F> void forEachRowBlock(int64_t rows, int64_t blocks, const F& f)
+{
+    at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
+        torch::NoGradGuard noGrad;
+        for (int64_t b = first; b < last; ++b)
+            f(b, rows * b / blocks, rows * (b + 1) / blocks);
+    });
+}
+
+/// x @ W^T + bias with x's rows split into blocks, each block one GEMM on one thread (the BLAS
+/// runs single-threaded inside a parallel region), in both directions:
+///   forward   out_b    = bias + x_b W^T
+///   backward  grad_x_b = g_b W,  grad_W = sum_b g_b^T x_b,  grad_bias = sum_b colsum(g_b)
+/// Why: with the layer shapes of the graph-level models ([5000 x 64] rows times a 64 x 64 weight)
+/// the BLAS's own two-thread split of g W and g^T x gained little (1.07-1.2x on 2 cores), while
+/// one GEMM per half gains 1.6-1.9x (docs/benchmarks.md, two threads). The partial products of
+/// grad_W and grad_bias are summed in block order, so a result depends on the number of blocks
+/// (the thread count), never on which thread ran which block.
+class RowSplitLinear : public torch::autograd::Function<RowSplitLinear> {
+public:
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
+        const at::Tensor& bias, int64_t blocks)
+    {
+        const auto xc = x.detach().contiguous();
+        ctx->save_for_backward({ x, weight });
+        ctx->saved_data["blocks"] = blocks;
+        const auto wt = weight.detach().t();
+        const auto b = bias.detach();
+        auto out = at::empty({ xc.size(0), weight.size(0) }, xc.options());
+        forEachRowBlock(xc.size(0), blocks, [&](int64_t, int64_t begin, int64_t end) {
+            auto o = out.narrow(0, begin, end - begin);
+            at::addmm_out(o, b, xc.narrow(0, begin, end - begin), wt);
+        });
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto x = saved[0].detach().contiguous();
+        const auto weight = saved[1].detach();
+        const int64_t blocks = ctx->saved_data["blocks"].toInt();
+        const auto g = grads[0].detach().contiguous();
+        const int64_t rows = x.size(0);
+        at::Tensor gradX, partialW, partialB;
+        if (ctx->needs_input_grad(0))
+            gradX = at::empty_like(x);
+        if (ctx->needs_input_grad(1))
+            partialW = at::empty({ blocks, weight.size(0), weight.size(1) }, g.options());
+        if (ctx->needs_input_grad(2))
+            partialB = at::empty({ blocks, weight.size(0) }, g.options());
+        forEachRowBlock(rows, blocks, [&](int64_t b, int64_t begin, int64_t end) {
+            const auto gb = g.narrow(0, begin, end - begin);
+            if (gradX.defined()) {
+                auto o = gradX.narrow(0, begin, end - begin);
+                at::mm_out(o, gb, weight);
+            }
+            if (partialW.defined()) {
+                auto o = partialW.select(0, b);
+                at::mm_out(o, gb.t(), x.narrow(0, begin, end - begin));
+            }
+            if (partialB.defined()) {
+                auto o = partialB.select(0, b);
+                at::sum_out(o, gb, 0);
+            }
+        });
+        auto sumBlocks = [](const at::Tensor& partial) {
+            at::Tensor total = partial.select(0, 0).clone();
+            for (int64_t b = 1; b < partial.size(0); ++b)
+                total.add_(partial.select(0, b));
+            return total;
+        };
+        return { gradX, partialW.defined() ? sumBlocks(partialW) : at::Tensor(),
+            partialB.defined() ? sumBlocks(partialB) : at::Tensor(), at::Tensor() };
+    }
+};
+
 } // namespace
+
+int64_t linearRowBlocks(int64_t rows, int64_t in, int64_t out)
+{
+    if (at::in_parallel_region())
+        return 1;
+    const int64_t byWork = rows * in * out / kRowBlockMinMacs;
+    return std::max<int64_t>(
+        1, std::min({ static_cast<int64_t>(at::get_num_threads()), rows / kRowBlockMinRows, byWork }));
+}
 
 SparseWeightsScope::SparseWeightsScope()
     : m_previous(t_sparseWeights)
@@ -177,9 +271,14 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
         out = spmm(x, weight.t());
     else if (x.is_sparse())
         out = torch::mm(x, weight.t());
-    else if (x.dim() == 2 && bias.defined())
+    else if (x.dim() == 2 && bias.defined()) {
+        if (x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat
+            && bias.scalar_type() == torch::kFloat) {
+            if (const int64_t blocks = linearRowBlocks(x.size(0), x.size(1), weight.size(0)); blocks > 1)
+                return RowSplitLinear::apply(x, weight, bias, blocks);
+        }
         return torch::addmm(bias, x, weight.t()); // bias copied into the output, one GEMM, one backward node
-    else
+    } else
         out = torch::matmul(x, weight.t());
     if (bias.defined())
         out = out + bias;

@@ -98,7 +98,20 @@ at::Tensor segmentSoftmax(const at::Tensor& scores, const at::Tensor& target, in
 at::Tensor globalPool(const at::Tensor& x, const at::Tensor& batch, int64_t numGraphs, const std::string& mode);
 
 /// x @ weight^T + bias for dense, sparse COO or sparse CSR x (weight [out, in]).
+/// A dense float x with a bias runs as linearRowBlocks(...) > 1 row blocks when there are enough
+/// threads and work: one one-thread GEMM per block, in parallel, forward and backward (its grad_fn
+/// is then RowSplitLinear; see Linear.cpp for why).
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
+/// The fewest rows, and multiply-accumulates, a row block of linear() gets: smaller blocks were
+/// measured slower than the BLAS's own threading (docs/benchmarks.md, two threads).
+constexpr int64_t kRowBlockMinRows = 1024;
+constexpr int64_t kRowBlockMinMacs = 1024 * 64 * 64;
+
+/// How many row blocks linear() splits a dense [rows, in] @ [in, out] product into on the current
+/// number of ATen threads: min(threads, rows / kRowBlockMinRows, rows*in*out / kRowBlockMinMacs),
+/// at least 1; 1 inside a parallel region.
+int64_t linearRowBlocks(int64_t rows, int64_t in, int64_t out);
 
 /// Throws std::invalid_argument with a hint when x / edgeIndex do not fit the forward contract.
 void checkInputs(const char* layer, const at::Tensor& x, const at::Tensor& edgeIndex, int64_t expectedFeatures);

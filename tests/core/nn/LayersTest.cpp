@@ -114,6 +114,54 @@ private Q_SLOTS:
         QVERIFY(torch::equal(one, two));
     }
 
+    void linearSplitsRowsBetweenThreads()
+    {
+        const int threads = at::get_num_threads();
+        at::set_num_threads(2);
+        QCOMPARE(F::linearRowBlocks(4100, 64, 48), int64_t(2));
+        QCOMPARE(F::linearRowBlocks(2047, 64, 64), int64_t(1)); // blocks under 1024 rows
+        QCOMPARE(F::linearRowBlocks(5000, 16, 7), int64_t(1)); // too little work per block
+        at::set_num_threads(1);
+        QCOMPARE(F::linearRowBlocks(4100, 64, 48), int64_t(1));
+
+        torch::manual_seed(11);
+        const auto x0 = torch::randn({ 4100, 64 }), w0 = torch::randn({ 48, 64 }) * 0.1, b0 = torch::randn({ 48 }),
+                   g = torch::randn({ 4100, 48 });
+        // Reference: one addmm and its autograd on one thread.
+        auto xr = x0.clone().requires_grad_(), wr = w0.clone().requires_grad_(), br = b0.clone().requires_grad_();
+        auto ref = torch::addmm(br, xr, wr.t());
+        ref.backward(g);
+
+        at::set_num_threads(2);
+        for (bool inputGrad : { true, false }) {
+            auto x = x0.clone().requires_grad_(inputGrad), w = w0.clone().requires_grad_(),
+                 b = b0.clone().requires_grad_();
+            auto out = F::linear(x, w, b);
+            QVERIFY2(out.grad_fn() && out.grad_fn()->name().find("RowSplitLinear") != std::string::npos,
+                out.grad_fn() ? out.grad_fn()->name().c_str() : "no grad_fn");
+            QVERIFY(torch::allclose(out, ref, 1e-5, 1e-5));
+            out.backward(g);
+            QCOMPARE(x.grad().defined(), inputGrad);
+            if (inputGrad)
+                QVERIFY(torch::allclose(x.grad(), xr.grad(), 1e-5, 1e-5));
+            QVERIFY(torch::allclose(w.grad(), wr.grad(), 1e-4, 1e-3));
+            QVERIFY(torch::allclose(b.grad(), br.grad(), 1e-4, 1e-3));
+
+            // Same thread count, same bits: the partial products are summed in block order.
+            auto w2 = w0.clone().requires_grad_(), b2 = b0.clone().requires_grad_();
+            auto out2 = F::linear(x0, w2, b2);
+            out2.backward(g);
+            QVERIFY(torch::equal(out2, out.detach()));
+            QVERIFY(torch::equal(w2.grad(), w.grad()));
+            QVERIFY(torch::equal(b2.grad(), b.grad()));
+        }
+        // One thread, or no gradient asked for: the plain path.
+        at::set_num_threads(1);
+        auto w1 = w0.clone().requires_grad_();
+        QVERIFY(F::linear(x0, w1, b0).grad_fn()->name().find("RowSplitLinear") == std::string::npos);
+        at::set_num_threads(threads);
+    }
+
     void sparseKernelsMatchDenseReference()
     {
         torch::manual_seed(5);
