@@ -3,7 +3,8 @@
 # protocol (resources/experiments/proteins-gin.yaml: 100 epochs, batch 128, evaluation of train,
 # validation and test every epoch), side by side, and prints both times, both accuracies, the
 # speed ratio, the fraction of the FLOP bound each reaches (dense-layer FLOPs per epoch over the
-# machine's measured sgemm rate at this thread count) and GraphSqueeze's 2-thread scaling.
+# machine's measured sgemm rate at this thread count) and GraphSqueeze's 2-thread scaling
+# (1- and 2-thread runs alternated).
 # Usage: bench/compare_gin_proteins.sh [FOLDS] [THREADS]   (defaults: 3 folds, 1 thread)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +24,15 @@ build/graphsqueeze-cli run resources/experiments/proteins-gin.yaml --quiet --thr
 grep -E "base: test" "$out/gsq.txt"
 
 if [ "$threads" = 1 ]; then
-  echo "== graphsqueeze-cli, 2 threads"
+  # Two-thread scaling: 2, 1, 2 threads alternately after the 1-thread run above, so a slow or
+  # fast spell of the machine weighs on both sides (a VM's speed drifts over minutes).
+  echo "== graphsqueeze-cli, 2 threads, then 1, then 2 again"
   build/graphsqueeze-cli run resources/experiments/proteins-gin.yaml --quiet --threads 2 \
     --set "dataset.run_folds=$folds" --out "$out/gsq2" >/dev/null
+  build/graphsqueeze-cli run resources/experiments/proteins-gin.yaml --quiet --threads 1 \
+    --set "dataset.run_folds=$folds" --out "$out/gsq1b" >/dev/null
+  build/graphsqueeze-cli run resources/experiments/proteins-gin.yaml --quiet --threads 2 \
+    --set "dataset.run_folds=$folds" --out "$out/gsq2b" >/dev/null
 fi
 
 /usr/bin/python3 - "$out" "$threads" <<'PY'
@@ -81,7 +88,12 @@ print(f"GraphSqueeze               : {statistics.mean(gsq_s):7.2f} s/fold, test 
       f"{100 * bound / statistics.mean(gsq_s):.0f} % of the FLOP bound")
 print(f"speed-up                   : {statistics.mean(ref_s) / statistics.mean(gsq_s):7.2f} x  ({len(ref_s)} fold(s), {threads} thread(s))")
 if os.path.isdir(f"{out}/gsq2"):
-    two = [float(r["train_seconds"]) for r in rows(f"{out}/gsq2")]
-    print(f"GraphSqueeze, 2 threads    : {statistics.mean(two):7.2f} s/fold, "
-          f"{statistics.mean(gsq_s) / statistics.mean(two):.2f} x faster than 1 thread")
+    secs = lambda d: [float(r["train_seconds"]) for r in rows(f"{out}/{d}")]
+    one = gsq_s + secs("gsq1b")
+    two = secs("gsq2") + secs("gsq2b")
+    print(f"GraphSqueeze, 1 thread     : {statistics.mean(gsq_s):7.2f} and {statistics.mean(secs('gsq1b')):.2f} s/fold")
+    print(f"GraphSqueeze, 2 threads    : {statistics.mean(secs('gsq2')):7.2f} and {statistics.mean(secs('gsq2b')):.2f} s/fold, "
+          f"{statistics.mean(one) / statistics.mean(two):.2f} x faster than 1 thread (all {len(one)} folds each)")
+    same = [float(r["test_value"]) for r in rows(f"{out}/gsq2")] == [float(r["test_value"]) for r in rows(f"{out}/gsq2b")]
+    print(f"2-thread runs give the same test accuracies: {same}")
 PY
