@@ -4,11 +4,13 @@
 # validation and test every epoch), side by side, and prints both times, both accuracies, the
 # speed ratio, the fraction of the FLOP bound each reaches (dense-layer FLOPs per epoch over the
 # machine's measured sgemm rate at this thread count) and GraphSqueeze's 2-thread scaling
-# (1- and 2-thread runs alternated).
-# Usage: bench/compare_gin_proteins.sh [FOLDS] [THREADS]   (defaults: 3 folds, 1 thread)
+# (1- and 2-thread runs alternated), and the same folds in two one-thread worker processes
+# (`run --workers 2`, one fold each at a time; wall time, and whether its rows equal the
+# one-thread run's). An even number of folds keeps both workers busy to the end.
+# Usage: bench/compare_gin_proteins.sh [FOLDS] [THREADS]   (defaults: 4 folds, 1 thread)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-folds="${1:-3}"
+folds="${1:-4}"
 threads="${2:-1}"
 GSQ_WITH_BENCH=1 ./scripts/setup.sh >/dev/null
 ./scripts/build.sh >/dev/null
@@ -33,12 +35,16 @@ if [ "$threads" = 1 ]; then
     --set "dataset.run_folds=$folds" --out "$out/gsq1b" >/dev/null
   build/graphsqueeze-cli run resources/experiments/proteins-gin.yaml --quiet --threads 2 \
     --set "dataset.run_folds=$folds" --out "$out/gsq2b" >/dev/null
+  echo "== graphsqueeze-cli, 2 worker processes of 1 thread each"
+  build/graphsqueeze-cli run resources/experiments/proteins-gin.yaml --quiet --threads 1 --workers 2 \
+    --set "dataset.run_folds=$folds" --out "$out/gsqw" >/dev/null
 fi
 
-/usr/bin/python3 - "$out" "$threads" <<'PY'
+/usr/bin/python3 - "$out" "$threads" "$folds" <<'PY'
 import csv, os, statistics, sys, time
 import torch
 out, threads = sys.argv[1], int(sys.argv[2])
+folds = int(sys.argv[3])
 
 def rows(d):
     return list(csv.DictReader(open(f"{d}/results.csv")))
@@ -96,4 +102,14 @@ if os.path.isdir(f"{out}/gsq2"):
           f"{statistics.mean(one) / statistics.mean(two):.2f} x faster than 1 thread (all {len(one)} folds each)")
     same = [float(r["test_value"]) for r in rows(f"{out}/gsq2")] == [float(r["test_value"]) for r in rows(f"{out}/gsq2b")]
     print(f"2-thread runs give the same test accuracies: {same}")
+    import json
+    wall = lambda d: json.load(open(f"{out}/{d}/run.json"))["total_seconds"]
+    one_wall = (wall("gsq") + wall("gsq1b")) / 2
+    two_wall = (wall("gsq2") + wall("gsq2b")) / 2
+    print(f"wall time per run          : 1 thread {wall('gsq'):.1f} and {wall('gsq1b'):.1f} s, 2 threads {wall('gsq2'):.1f} "
+          f"and {wall('gsq2b'):.1f} s, 2 workers {wall('gsqw'):.1f} s")
+    print(f"2 threads vs 1 thread      : {one_wall / two_wall:7.2f} x (wall time of the whole {folds}-fold run)")
+    print(f"2 workers vs 1 thread      : {one_wall / wall('gsqw'):7.2f} x (wall time of the whole {folds}-fold run)")
+    acc = lambda d: [r["test_value"] for r in rows(f"{out}/{d}")]
+    print(f"2 workers give the 1-thread run's test accuracies: {acc('gsqw') == acc('gsq')}")
 PY

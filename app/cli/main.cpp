@@ -1,6 +1,7 @@
 // graphsqueeze-cli: runs GraphSqueeze experiments without a display.
 // Entry point only: argument parsing and terminal output; all work happens in core/session.
 #include "app/cli/CliOutput.h"
+#include "app/cli/Workers.h"
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
@@ -34,7 +35,7 @@ using namespace gsq::core;
 
 const char* kUsage = R"(Usage:
   graphsqueeze-cli run FILE.yaml|DIR [--out DIR] [--threads N] [--set key.path=value]... [--quiet]
-                       [--resume] [--cell I/N]
+                       [--resume] [--cell I/N] [--workers N]
   graphsqueeze-cli merge OUT CELL_DIR...
   graphsqueeze-cli paired RUN_DIR [CELL_DIR...] [--baseline LABEL] [--deployed]
   graphsqueeze-cli report RUN_DIR [--html FILE] [--charts DIR]
@@ -79,6 +80,9 @@ Options:
                       read back, not trained again (the experiment must be unchanged)
   --cell I/N          run only slice I (0-based) of N equal slices of the job grid
                       (fold-major, then seed), e.g. one slice per cluster task
+  --workers N         run the jobs (fold x seed) in N processes side by side, one job each,
+                      each on train.threads threads (1 unless set), and merge them: the rows
+                      of a one-thread run, ~2x sooner on two cores (docs/benchmarks.md)
   --baseline LABEL    paired: the rows to compare with, as the command lists them, e.g.
                       "qat bits=4 observer=percentile per_channel" (stage optional)
   --deployed          paired: compare the deployed (int8-kernel) metric, not the simulated
@@ -94,6 +98,7 @@ struct Args {
     std::vector<std::string> cells; ///< merge: the cell directories
     bool quiet = false, resume = false, codes = false, deployed = false;
     int cellIndex = 0, cellCount = 1;
+    int workers = 1; ///< run: worker processes
     std::string baseline; ///< paired
     std::string example; ///< export: the experiment whose data the example forward pass uses
     std::string html, charts; ///< report
@@ -149,7 +154,17 @@ Args parse(int argc, char** argv)
             a.codes = true;
         else if (s == "--cell")
             parseCell(value("--cell"), a);
-        else if (s == "--baseline")
+        else if (s == "--workers") {
+            const std::string text = value("--workers");
+            size_t used = 0;
+            try {
+                a.workers = std::stoi(text, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != text.size() || text.empty() || a.workers < 1 || a.workers > 256)
+                throw InputError("--workers", 0, "expected a number of processes from 1 to 256, got '" + text + "'");
+        } else if (s == "--baseline")
             a.baseline = value("--baseline");
         else if (s == "--deployed")
             a.deployed = true;
@@ -195,6 +210,21 @@ int runDatasets()
 /// Runs one experiment into `out` with a progress display, writes its files and prints its table.
 results::RunResult runInto(const experiment::ExperimentConfig& config, const std::string& out, const Args& a)
 {
+    namespace fs = std::filesystem;
+    // --workers: the jobs in processes of their own, unless there is one job, or a resumed run
+    // was already merged (its journal then holds every job and is read back in this process).
+    const bool merged = a.resume && !fs::exists(out + "/cells") && fs::exists(out + "/jobs.journal");
+    if (a.workers > 1 && config.jobCount() > 1 && !merged) {
+        gsq::cli::WorkerOptions w;
+        w.workers = a.workers;
+        w.threadsPerWorker = config.train.threads > 0 ? config.train.threads : 1;
+        w.overrides = a.overrides;
+        w.quiet = a.quiet;
+        w.resume = a.resume;
+        auto result = gsq::cli::runWithWorkers(config, out, w);
+        gsq::cli::printResults(std::cout, result);
+        return result;
+    }
     gsq::cli::Progress progress(std::cerr, a.quiet);
     results::CancelToken cancel;
     session::RunOptions options;
@@ -266,39 +296,8 @@ int runDirectory(const Args& a)
 /// job come from the cell that ran it.
 int runMerge(const Args& a)
 {
-    namespace fs = std::filesystem;
-    if (a.cells.empty())
-        throw InputError("merge", 0, "missing cell directories (graphsqueeze-cli merge OUT CELL_DIR...)");
-    std::vector<std::string> journals;
-    for (const auto& dir : a.cells) {
-        const std::string j = dir + "/jobs.journal";
-        if (!fs::exists(j))
-            throw InputError(
-                dir, 0, "no jobs.journal here; is it the --out directory of a 'run --cell' that finished?");
-        journals.push_back(j);
-    }
-    session::Journal combined;
-    auto result = session::Session::merge(journals, &combined);
+    auto result = gsq::cli::mergeCells(a.file, a.cells);
     const std::string& out = a.file;
-    ensureWritableDirectory(out);
-    session::ResultWriter::writeAll(out, result);
-    // The merged run's own journal (every job, in order), so `report`, `paired` and the app's
-    // --show-run read it as they read a run made on one machine. Written beside and renamed, so a
-    // failure leaves no half journal.
-    {
-        const std::string path = out + "/jobs.journal", partial = path + ".tmp-merge";
-        session::JobJournal::begin(partial, combined); // the header; the jobs follow one by one
-        for (const auto& [index, record] : combined.jobs)
-            session::JobJournal::append(partial, record);
-        fs::rename(partial, path);
-    }
-    for (const auto& dir : a.cells)
-        if (fs::is_directory(dir + "/models") && !fs::is_empty(dir + "/models")) {
-            fs::create_directories(out + "/models");
-            fs::copy(
-                dir + "/models", out + "/models", fs::copy_options::overwrite_existing | fs::copy_options::recursive);
-            break;
-        }
     gsq::cli::printResults(std::cout, result);
     std::cout << "\nmerged " << a.cells.size() << " cell(s) into " << out
               << "/results.csv, summary.csv, layers.csv, run.json, jobs.journal\n";
@@ -446,8 +445,13 @@ int main(int argc, char** argv)
             throw InputError(a.deployed ? "--deployed" : "--baseline", 0, "belongs to the paired command");
         if (a.command != "export" && (a.codes || !a.example.empty()))
             throw InputError(a.codes ? "--codes" : "--example", 0, "belongs to the export command");
-        if (a.command != "run" && (a.resume || a.cellCount > 1))
-            throw InputError(a.resume ? "--resume" : "--cell", 0, "belongs to the run command");
+        if (a.command != "run" && (a.resume || a.cellCount > 1 || a.workers > 1))
+            throw InputError(a.resume ? "--resume"
+                    : a.workers > 1   ? "--workers"
+                                      : "--cell",
+                0, "belongs to the run command");
+        if (a.workers > 1 && a.cellCount > 1)
+            throw InputError("--workers", 0, "splits the run into cells itself; give --workers or --cell, not both");
         if (a.file.empty())
             throw InputError(a.command, 0,
                 "missing file (graphsqueeze-cli " + a.command

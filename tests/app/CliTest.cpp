@@ -173,6 +173,66 @@ private Q_SLOTS:
         QVERIFY2(changed.err.contains("was '  epochs: 40', is now '  epochs: 41'"), qPrintable(changed.err));
     }
 
+    void workersGiveTheRowsOfOneProcess()
+    {
+        QTemporaryDir d;
+        const auto file = QString::fromStdString(gsq::test::writeFile(d, "sweep.yaml", kSweep));
+        QCOMPARE(cli({ "run", file, "--out", d.filePath("whole"), "--quiet" }).code, 0);
+        auto w = cli({ "run", file, "--out", d.filePath("workers"), "--workers", "2" });
+        QVERIFY2(w.code == 0, qPrintable(w.err));
+        QVERIFY2(w.err.startsWith("running 6 job(s) of sweep in 2 worker processes, 1 thread(s) each; cells in "
+                     + d.filePath("workers/cells") + "\n"),
+            qPrintable(w.err));
+        QCOMPARE(w.err.count(QRegularExpression("  job \\d/6 \\(fold 0, seed \\d\\) finished in [0-9.]+ s")), 6);
+        for (const char* f : { "results.csv", "summary.csv", "layers.csv" })
+            QCOMPARE(
+                withoutTiming(d.filePath(QString("workers/") + f)), withoutTiming(d.filePath(QString("whole/") + f)));
+        QCOMPARE(withoutTiming(d.filePath("workers/results.csv")).size(), 1 + 6 * 5);
+        QCOMPARE(finishedJobs(d.filePath("workers/jobs.journal")), 6);
+        QVERIFY(QFile::exists(d.filePath("workers/models/base.gsqm")));
+        QVERIFY(!QDir(d.filePath("workers/cells")).exists()); // merged, then removed
+        QFile json(d.filePath("workers/run.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QVERIFY2(json.readAll().contains("\"workers\": \"2\""), "run.json names the worker processes");
+        QCOMPARE(cli({ "paired", d.filePath("workers") }).out, cli({ "paired", d.filePath("whole") }).out);
+        // A merged run resumed is read back from its journal, not run again.
+        auto again = cli({ "run", file, "--out", d.filePath("workers"), "--workers", "2", "--resume", "--quiet" });
+        QCOMPARE(again.code, 0);
+        QCOMPARE(finishedJobs(d.filePath("workers/jobs.journal")), 6);
+
+        // Wrong uses are refused before anything runs.
+        auto zero = cli({ "run", file, "--workers", "0" });
+        QCOMPARE(zero.code, 2);
+        QCOMPARE(zero.err, QString("error: --workers: expected a number of processes from 1 to 256, got '0'\n"));
+        auto both = cli({ "run", file, "--workers", "2", "--cell", "0/2" });
+        QCOMPARE(both.code, 2);
+        QCOMPARE(both.err,
+            QString("error: --workers: splits the run into cells itself; give --workers or --cell, not both\n"));
+        auto misplaced = cli({ "merge", d.filePath("m"), d.filePath("whole"), "--workers", "2" });
+        QCOMPARE(misplaced.code, 2);
+        QCOMPARE(misplaced.err, QString("error: --workers: belongs to the run command\n"));
+
+        // A worker that fails (here: a data file found bad only when a worker reads it) stops the
+        // run with its message and exit code; its cell and log stay, and nothing is merged.
+        QFile csv(d.filePath("m.csv"));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("num,name,smiles\n1,a,CCO\n");
+        csv.close();
+        const auto bad = QString::fromStdString(gsq::test::writeFile(d, "bad.yaml",
+            "name: bad\ndataset: {name: csv, path: " + d.filePath("m.csv").toStdString()
+                + ", label_column: p_np, split: random}\nmodel: {arch: gcn}\n"
+                  "train: {epochs: 2, seeds: [0, 1], threads: 1}\n"));
+        auto failed = cli({ "run", bad, "--out", d.filePath("failed"), "--workers", "2" });
+        QCOMPARE(failed.code, 2);
+        QVERIFY2(failed.err.contains("failed (exit code 2); the end of " + d.filePath("failed/cells/job-"))
+                && failed.err.endsWith(
+                    ": " + d.filePath("m.csv") + ":1: missing column 'p_np' in the header (found: num,name,smiles)\n"),
+            qPrintable(failed.err));
+        QVERIFY2(failed.err.contains("\nerror: worker of job "), qPrintable(failed.err));
+        QVERIFY(QDir(d.filePath("failed/cells")).exists());
+        QVERIFY(!QFile::exists(d.filePath("failed/results.csv")));
+    }
+
     void cellsMergeIntoTheSingleRun()
     {
         QTemporaryDir d;
