@@ -225,6 +225,14 @@ results::RunResult runInto(const experiment::ExperimentConfig& config, const std
         gsq::cli::printResults(std::cout, result);
         return result;
     }
+    if (a.workers > 1 && merged && config.train.threads <= 0) {
+        // The workers ran on train.threads=1 and their merged journal says so.
+        auto asRun = config;
+        asRun.train.threads = 1;
+        Args single = a;
+        single.workers = 1;
+        return runInto(asRun, out, single);
+    }
     gsq::cli::Progress progress(std::cerr, a.quiet);
     results::CancelToken cancel;
     session::RunOptions options;

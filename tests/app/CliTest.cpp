@@ -199,6 +199,15 @@ private Q_SLOTS:
         auto again = cli({ "run", file, "--out", d.filePath("workers"), "--workers", "2", "--resume", "--quiet" });
         QCOMPARE(again.code, 0);
         QCOMPARE(finishedJobs(d.filePath("workers/jobs.journal")), 6);
+        // The same when the experiment lets the thread count be measured (threads: 0): the
+        // workers ran on one thread each and the resume reads their journal as such.
+        auto measured = cli({ "run", file, "--out", d.filePath("measured"), "--workers", "2", "--quiet", "--set",
+            "train.threads=0", "--set", "train.seeds=[0, 1]", "--set", "train.epochs=5" });
+        QVERIFY2(measured.code == 0, qPrintable(measured.err));
+        auto measuredAgain = cli({ "run", file, "--out", d.filePath("measured"), "--workers", "2", "--resume",
+            "--quiet", "--set", "train.threads=0", "--set", "train.seeds=[0, 1]", "--set", "train.epochs=5" });
+        QVERIFY2(measuredAgain.code == 0, qPrintable(measuredAgain.err));
+        QCOMPARE(finishedJobs(d.filePath("measured/jobs.journal")), 2);
 
         // Wrong uses are refused before anything runs.
         auto zero = cli({ "run", file, "--workers", "0" });
