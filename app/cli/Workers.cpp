@@ -42,33 +42,6 @@ std::string selfPath()
     return self.string();
 }
 
-/// Starts `args` with stdout and stderr into `log`; returns its pid.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log)
-{
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    for (auto& s : copy)
-        argv.push_back(s.data());
-    argv.push_back(nullptr);
-    std::cout.flush();
-    std::cerr.flush();
-    const pid_t pid = fork();
-    if (pid < 0)
-        throw RunError(std::string("cannot start a worker process: ") + std::strerror(errno));
-    if (pid == 0) {
-        const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
-        }
-        execv(argv[0], argv.data());
-        std::perror(argv[0]);
-        _exit(127);
-    }
-    return pid;
-}
-
 /// The last `n` non-empty lines of a file, for a failed worker's message.
 std::string tail(const std::string& path, size_t n)
 {
@@ -101,6 +74,12 @@ std::string errorLine(const std::string& path)
     return found;
 }
 
+/// A waitpid status as a shell reports it: the exit code, or 128 + the signal.
+int exitCode(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 std::string cellName(int job, int jobs)
 {
     const int width = static_cast<int>(std::to_string(jobs).size());
@@ -110,6 +89,42 @@ std::string cellName(int job, int jobs)
 }
 
 } // namespace
+
+pid_t startProcess(std::vector<std::string> args, const std::string& log, const std::map<std::string, std::string>& env)
+{
+    std::vector<char*> argv;
+    for (auto& s : args)
+        argv.push_back(s.data());
+    argv.push_back(nullptr);
+    std::cout.flush();
+    std::cerr.flush();
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw RunError(std::string("cannot start ") + args.front() + ": " + std::strerror(errno));
+    if (pid == 0) {
+        for (const auto& [name, value] : env)
+            setenv(name.c_str(), value.c_str(), 0); // the caller's own setting wins
+        if (!log.empty()) {
+            const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd >= 0) {
+                dup2(fd, STDOUT_FILENO);
+                dup2(fd, STDERR_FILENO);
+                close(fd);
+            }
+        }
+        execv(argv[0], argv.data());
+        std::perror(argv[0]);
+        _exit(127);
+    }
+    return pid;
+}
+
+int waitForExit(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    return status;
+}
 
 results::RunResult mergeCells(const std::string& out, const std::vector<std::string>& cells,
     const std::function<void(results::RunResult&)>& adjust)
@@ -191,16 +206,14 @@ results::RunResult runWithWorkers(
         if (options.resume)
             args.push_back("--resume");
         fs::create_directories(cells[static_cast<size_t>(job)]);
-        const pid_t pid = spawn(args, cells[static_cast<size_t>(job)] + "/log.txt");
+        const pid_t pid = startProcess(args, cells[static_cast<size_t>(job)] + "/log.txt");
         running.emplace(pid, std::make_pair(job, std::chrono::steady_clock::now()));
     };
     auto stopAll = [&] {
         for (const auto& [pid, job] : running)
             kill(pid, SIGTERM);
-        for (const auto& [pid, job] : running) {
-            int status = 0;
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
-        }
+        for (const auto& [pid, job] : running)
+            waitForExit(pid);
         running.clear();
     };
     while (next < workers)
@@ -218,7 +231,7 @@ results::RunResult runWithWorkers(
             continue; // not one of ours
         const auto [job, began] = it->second;
         running.erase(it);
-        const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        const int code = exitCode(status);
         const std::string log = cells[static_cast<size_t>(job)] + "/log.txt";
         if (code != 0) {
             stopAll();

@@ -4,8 +4,11 @@
 #include "core/results/RunResult.h"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 /// `run --workers N`: a run's jobs (fold x seed) in N processes of this binary side by side, one
 /// job per process (`run --cell K/JOBS`), then merged as `merge` does. Why processes and not
@@ -22,6 +25,14 @@ struct WorkerOptions {
     bool quiet = false; ///< no progress lines
     bool resume = false; ///< workers continue their cells' journals
 };
+
+/// Starts the program args[0] with `args` (fork + exec); with `log`, its stdout and stderr go
+/// there; `env` is set in the child unless already set. Throws RunError when it cannot fork.
+pid_t startProcess(
+    std::vector<std::string> args, const std::string& log = {}, const std::map<std::string, std::string>& env = {});
+
+/// Waits for a started process: its waitpid status.
+int waitForExit(pid_t pid);
 
 /// Runs `config` (read from config.sourceFile) in worker processes into `out`: the cells go to
 /// out/cells/job-K, are merged into out's results.csv, summary.csv, layers.csv, run.json,

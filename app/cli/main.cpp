@@ -331,23 +331,8 @@ int runReport(const Args& a)
         args.push_back(a.charts);
     }
     args.push_back("--quit");
-    std::vector<char*> argv;
-    for (auto& s : args)
-        argv.push_back(s.data());
-    argv.push_back(nullptr);
-    std::cout.flush();
-    const pid_t pid = fork();
-    if (pid < 0)
-        throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
-    if (pid == 0) {
-        if (!std::getenv("QT_QPA_PLATFORM"))
-            setenv("QT_QPA_PLATFORM", "offscreen", 1); // no display needed
-        execv(argv[0], argv.data());
-        std::perror(argv[0]);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    const int status = gsq::cli::waitForExit(
+        gsq::cli::startProcess(args, {}, { { "QT_QPA_PLATFORM", "offscreen" } })); // no display needed
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
     if (code != 0)
         return code;
