@@ -28,11 +28,19 @@ std::string QuantSpec::settingLabel() const
     };
     std::string label = "bits=" + std::to_string(bits);
     switch (runsAs()) {
-    case Method::A2q:
+    case Method::A2q: {
+        static const QuantSpec defaults;
         label += number("target_bits", targetBits);
+        if (penalty != defaults.penalty)
+            label += number("penalty", penalty);
+        if (penaltyForm != defaults.penaltyForm)
+            label += " penalty_form=" + penaltyForm;
+        if (features != defaults.features)
+            label += " feature_quantizers=" + features;
         if (weightError != 0.0)
             label += number("weight_error", weightError);
         break;
+    }
     case Method::DegreeQuant:
         if (protectLow != 0.0)
             label += number("protect_low", protectLow);

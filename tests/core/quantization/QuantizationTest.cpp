@@ -52,6 +52,12 @@ private Q_SLOTS:
         QCOMPARE(spec("      method: degree_quant\n      bits: 4\n      protect_change: 0\n").settingLabel(),
             std::string("bits=4 protect_change=0"));
         QCOMPARE(d.settingLabel(), std::string("bits=8")); // percentile is degree_quant's own default
+        // A2Q steps that differ in the penalty's weight, its form or the feature quantizers are
+        // different experiments: their rows must not share a key.
+        QCOMPARE(spec("      method: a2q\n      penalty: 0.001\n      penalty_form: memory\n"
+                      "      feature_quantizers: degree\n")
+                     .settingLabel(),
+            std::string("bits=8 target_bits=4 penalty=0.001 penalty_form=memory feature_quantizers=degree"));
         QCOMPARE(spec("      method: ptq\n").epochs, 0);
     }
 
