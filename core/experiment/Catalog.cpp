@@ -64,6 +64,12 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                 { "val_loss", "Lowest validation loss",
                     "keep the weights of the epoch with the lowest validation loss" },
                 { "last", "Last epoch", "keep the weights of the last epoch" } } },
+        { ChoiceList::TrainMetric,
+            { { "evaluated", "Evaluation pass",
+                  "the train metric from an evaluation-mode pass over the training graphs at every evaluation" },
+                { "running", "Training batches",
+                    "graph classification: the train metric from the epoch's own training batches (training "
+                    "mode), saving one pass over the training graphs per evaluation" } } },
         { ChoiceList::Metric,
             { { "auto", "Automatic", "accuracy for classification, ROC-AUC for link prediction" },
                 { "accuracy", "Accuracy", "fraction of correct predictions" },

@@ -30,6 +30,7 @@ enum class ChoiceList {
     Decoder,
     Optimizer,
     SelectBy,
+    TrainMetric,
     Metric,
     FeatureFormat,
     Schedule,

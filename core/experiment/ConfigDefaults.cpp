@@ -73,6 +73,10 @@ void resolveDefaults(ExperimentConfig& c)
     if ((c.train.subgraphs != 1 || c.train.edgeDropout > 0) && d.task != "link_prediction")
         fail(c.train.subgraphs != 1 ? "train.subgraphs" : "train.edge_dropout",
             "static subgraphs and edge dropout belong to link prediction (NESS); this task is " + d.task);
+    if (c.train.trainMetric == "running" && d.task != "graph_classification")
+        fail("train.train_metric",
+            "'running' takes the train metric from graph mini-batches (graph_classification); " + d.task
+                + " measures it in its evaluation pass: use 'evaluated'");
     if (c.model.arch == "hgpsl") {
         if (d.task != "graph_classification")
             fail("model.arch",

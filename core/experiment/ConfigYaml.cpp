@@ -87,8 +87,8 @@ void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
 {
     Section s(ctx, node, "train",
         { "optimizer", "lr", "weight_decay", "momentum", "epochs", "patience", "select_by", "lr_step_size", "lr_gamma",
-            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every", "clip_grad_norm", "subgraphs",
-            "edge_dropout" });
+            "seeds", "repeats", "threads", "batch_size", "metric", "eval_every", "train_metric", "clip_grad_norm",
+            "subgraphs", "edge_dropout" });
     s.choice("optimizer", t.optimizer, Catalog::names(ChoiceList::Optimizer));
     s.real("lr", t.lr, 0.0, 10.0, false, true);
     s.real("weight_decay", t.weightDecay, 0.0, 1.0);
@@ -104,6 +104,7 @@ void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
     s.integer("batch_size", t.batchSize, 1, 1000000);
     s.choice("metric", t.metric, Catalog::names(ChoiceList::Metric));
     s.integer("eval_every", t.evalEvery, 1, 100000);
+    s.choice("train_metric", t.trainMetric, Catalog::names(ChoiceList::TrainMetric));
     s.real("clip_grad_norm", t.clipGradNorm, 0.0, 1e6);
     s.integer("subgraphs", t.subgraphs, 1, 64);
     s.real("edge_dropout", t.edgeDropout, 0.0, 1.0, true);
@@ -128,7 +129,8 @@ void readCompression(Context& ctx, const YAML::Node& node, std::vector<Step>& st
             if (other && other->method == q->method && other->settingLabel() == q->settingLabel())
                 ctx.fail(node[i], "compression[" + std::to_string(i) + "]",
                     "its results would be labelled '" + q->method + " " + q->settingLabel() + "' like step "
-                        + std::to_string(j + 1) + "'s; change bits, observer, granularity or protection, or drop one");
+                        + std::to_string(j + 1)
+                        + "'s; change bits, observer, granularity, protection or the A2Q penalty, or drop one");
         }
     }
 }
@@ -292,6 +294,8 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "seeds" << YAML::Value << YAML::Flow << t.effectiveSeeds();
     e << YAML::Key << "threads" << YAML::Value << t.threads << YAML::Key << "batch_size" << YAML::Value << t.batchSize;
     e << YAML::Key << "metric" << YAML::Value << t.metric << YAML::Key << "eval_every" << YAML::Value << t.evalEvery;
+    if (t.trainMetric != TrainConfig().trainMetric)
+        e << YAML::Key << "train_metric" << YAML::Value << t.trainMetric;
     if (t.clipGradNorm > 0)
         e << YAML::Key << "clip_grad_norm" << YAML::Value << t.clipGradNorm;
     if (t.subgraphs != 1)

@@ -81,6 +81,11 @@ struct TrainConfig {
     int64_t batchSize = 128; ///< graph tasks: graphs per mini-batch
     std::string metric = "auto"; ///< accuracy | macro_f1 | roc_auc | average_precision
     int evalEvery = 1; ///< evaluate every N epochs
+    /// Graph classification: how the train-split metric of an evaluation is measured. evaluated: a
+    /// separate evaluation-mode pass over the training graphs; running: from the epoch's own
+    /// training batches (training mode, as the HGP-SL code and most PyG scripts report it), which
+    /// saves that pass. Validation and test are evaluated either way.
+    std::string trainMetric = "evaluated";
     double clipGradNorm = 0; ///< clip the gradients' total L2 norm to this before each step (0 = off)
     /// Link prediction: the training edges split into this many static subgraphs, one
     /// reconstruction loss each, embeddings averaged for evaluation (NESS; 1 = plain GAE).

@@ -206,8 +206,10 @@ std::unique_ptr<training::Task> makeTask(const ExperimentConfig& c, Prepared& p,
         failAt(c, "train.metric",
             c.train.metric + " needs 2 classes; dataset '" + ds.name + "' has " + std::to_string(ds.numClasses));
     auto model = models::ModelFactory::graphModel(c.model, ds.numFeatures, ds.numClasses);
-    return std::make_unique<training::GraphTask>(
+    auto task = std::make_unique<training::GraphTask>(
         model, ds.graphs, split, ds.numClasses, c.train.batchSize, c.train.metric);
+    task->setRunningTrainMetric(c.train.trainMetric == "running");
+    return task;
 }
 
 /// Drops LibTorch's "... is in beta" notices (sparse CSR, scatter_reduce): they are about APIs

@@ -52,6 +52,8 @@ void GraphTask::beginEpoch(std::mt19937_64& rng)
 {
     std::shuffle(m_trainOrder.begin(), m_trainOrder.end(), rng);
     m_epochBatches.clear();
+    m_runningLogits.clear();
+    m_runningLabels.clear();
     for (size_t s = 0; s < m_trainOrder.size(); s += static_cast<size_t>(m_batchSize)) {
         std::vector<int64_t> part(m_trainOrder.begin() + static_cast<std::ptrdiff_t>(s),
             m_trainOrder.begin() + static_cast<std::ptrdiff_t>(std::min(m_trainOrder.size(), s + m_batchSize)));
@@ -69,6 +71,10 @@ at::Tensor GraphTask::batchLoss(int64_t b)
     const auto& batch = m_epochBatches.at(static_cast<size_t>(b));
     auto logits
         = m_model->forward(batch.graph.x, batch.graph.edgeIndex, batch.batch, batch.numGraphs, batch.graph.edgeAttr);
+    if (m_running) {
+        m_runningLogits.push_back(logits.detach());
+        m_runningLabels.push_back(batch.graph.y);
+    }
     return torch::nn::functional::cross_entropy(logits, batch.graph.y);
 }
 
@@ -114,7 +120,16 @@ Evaluation GraphTask::evaluate()
 {
     torch::NoGradGuard guard;
     m_model->eval();
-    auto tr = run(m_trainEval), va = run(m_valEval), te = run(m_testEval);
+    Evaluated tr;
+    if (m_running && !m_runningLogits.empty()) {
+        // Consumed once: a later evaluation without training in between runs the pass.
+        tr = { torch::cat(m_runningLogits, 0), torch::cat(m_runningLabels, 0) };
+        m_runningLogits.clear();
+        m_runningLabels.clear();
+    } else {
+        tr = run(m_trainEval);
+    }
+    auto va = run(m_valEval), te = run(m_testEval);
     Evaluation e;
     e.trainMetric = Metrics::compute(m_metric, tr.logits, tr.labels, m_numClasses);
     e.valMetric = Metrics::compute(m_metric, va.logits, va.labels, m_numClasses);

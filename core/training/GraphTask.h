@@ -27,6 +27,10 @@ public:
     void inferenceForward() override;
     void calibrationForward() override;
     std::map<std::string, at::Tensor> example() override;
+    /// Train metric from the epoch's training batches (train.train_metric: running) instead of an
+    /// evaluation pass over the training graphs. An evaluation with no training batches since the
+    /// last one (e.g. of a restored or compressed model) still runs the pass.
+    void setRunningTrainMetric(bool running) { m_running = running; }
 
 private:
     struct Evaluated {
@@ -43,6 +47,8 @@ private:
     std::vector<int64_t> m_trainOrder;
     std::vector<graph::GraphBatch> m_epochBatches;
     std::vector<graph::GraphBatch> m_trainEval, m_valEval, m_testEval;
+    bool m_running = false;
+    std::vector<at::Tensor> m_runningLogits, m_runningLabels; ///< this epoch's training batches
 };
 
 } // namespace gsq::core::training

@@ -34,7 +34,7 @@ private Q_SLOTS:
             << "train:\n  lr: 0.1\n  epoch: 5\n"
             << "f.yaml:3: key 'train.epoch': unknown key; valid keys in 'train' are: optimizer, lr, weight_decay, "
                "momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, "
-               "metric, eval_every, clip_grad_norm, subgraphs, edge_dropout";
+               "metric, eval_every, train_metric, clip_grad_norm, subgraphs, edge_dropout";
         QTest::newRow("wrong type") << "train:\n  epochs: many\n"
                                     << "f.yaml:2: key 'train.epochs': expected an integer, found many";
         QTest::newRow("float for int") << "model:\n  hidden: 16.5\n"
@@ -74,7 +74,7 @@ private Q_SLOTS:
             << "train: fast\n"
             << "f.yaml:1: key 'train': expected a mapping of keys (optimizer, lr, weight_decay, momentum, epochs, "
                "patience, select_by, lr_step_size, lr_gamma, seeds, repeats, threads, batch_size, metric, eval_every, "
-               "clip_grad_norm, subgraphs, edge_dropout), "
+               "train_metric, clip_grad_norm, subgraphs, edge_dropout), "
                "found fast";
         QTest::newRow("unknown prune method") << "compression:\n  - prune:\n      method: magic\n"
                                               << "f.yaml:3: key 'compression[0].prune.method': unknown method 'magic'; "
@@ -197,9 +197,10 @@ private Q_SLOTS:
         QCOMPARE(
             errorOf("{}", { "train.epochs" }), std::string("--set: expected key.path=value, found 'train.epochs'"));
         QCOMPARE(errorOf("{}", { "train.nope=1" }),
-            std::string("f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
-                        "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
-                        "threads, batch_size, metric, eval_every, clip_grad_norm, subgraphs, edge_dropout"));
+            std::string(
+                "f.yaml: key 'train.nope' (from --set): unknown key; valid keys in 'train' are: optimizer, lr, "
+                "weight_decay, momentum, epochs, patience, select_by, lr_step_size, lr_gamma, seeds, repeats, "
+                "threads, batch_size, metric, eval_every, train_metric, clip_grad_norm, subgraphs, edge_dropout"));
     }
 
     void defaultsDependOnDataset()
@@ -365,6 +366,25 @@ private Q_SLOTS:
         QVERIFY(found);
         QCOMPARE(
             stepSummary(a.steps[0]), std::string("prune · global · sparsity 0.5 · fine-tuning as long as training"));
+    }
+
+    void trainMetricRoundTripsAndBelongsToGraphTasks()
+    {
+        auto a = parseExperiment("name: r\ndataset:\n  name: proteins\ntrain:\n  train_metric: running\n", "f.yaml");
+        QCOMPARE(a.train.trainMetric, std::string("running"));
+        const std::string yaml = toYaml(a);
+        QVERIFY2(yaml.find("train_metric: running") != std::string::npos, yaml.c_str());
+        QCOMPARE(toYaml(parseExperiment(yaml, "g.yaml")), yaml);
+        // The default is not written, so files that never set it read and write as before.
+        QVERIFY(toYaml(parseExperiment("name: r\ndataset:\n  name: proteins\n", "f.yaml")).find("train_metric")
+            == std::string::npos);
+        QCOMPARE(errorOf("dataset:\n  name: cora\ntrain:\n  train_metric: running\n"),
+            std::string("f.yaml:4: key 'train.train_metric': 'running' takes the train metric from graph mini-batches "
+                        "(graph_classification); node_classification measures it in its evaluation pass: use "
+                        "'evaluated'"));
+        QCOMPARE(errorOf("dataset:\n  name: proteins\ntrain:\n  train_metric: batches\n"),
+            std::string(
+                "f.yaml:4: key 'train.train_metric': unknown value 'batches'; valid choices: evaluated, running"));
     }
 
     void shippedPresetsAreValid()

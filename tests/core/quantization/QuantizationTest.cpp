@@ -90,7 +90,7 @@ private Q_SLOTS:
         QTest::newRow("same results key")
             << "      method: qat\n      bits: 4\n  - quantize:\n      method: qat\n      bits: 4\n      epochs: 9\n"
             << "q.yaml:11: key 'compression[1]': its results would be labelled 'qat bits=4' like step 1's; change "
-               "bits, observer, granularity or protection, or drop one";
+               "bits, observer, granularity, protection or the A2Q penalty, or drop one";
         QTest::newRow("feature quantizers")
             << "      method: a2q\n      feature_quantizers: per_edge\n"
             << "q.yaml:10: key 'compression[0].quantize.feature_quantizers': unknown value 'per_edge'; valid choices: "

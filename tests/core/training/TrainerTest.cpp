@@ -8,6 +8,7 @@
 #include "core/experiment/ExperimentConfig.h"
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
+#include "core/training/GraphTask.h"
 #include "core/training/NodeTask.h"
 
 #include "TestSupport.h"
@@ -73,6 +74,22 @@ experiment::TrainConfig sgd(int epochs, int patience)
     c.patience = patience;
     return c;
 }
+
+/// A graph model whose prediction tells the modes apart: class 1 in training mode, class 0 in
+/// evaluation mode, for every graph; it counts its forward passes.
+class ModeModel : public models::GraphModel {
+public:
+    ModeModel() { w = register_parameter("w", torch::zeros({ 1 })); }
+    at::Tensor forward(
+        const at::Tensor&, const at::Tensor&, const at::Tensor&, int64_t numGraphs, const at::Tensor& = {}) override
+    {
+        ++calls;
+        const float s = is_training() ? 1.f : -1.f;
+        return torch::tensor({ 0.f, s }).repeat({ numGraphs, 1 }) + w * 0;
+    }
+    at::Tensor w;
+    int calls = 0;
+};
 
 } // namespace
 
@@ -223,6 +240,36 @@ private Q_SLOTS:
         }
         QVERIFY(cancelled);
         QCOMPARE(epochs, 4);
+    }
+
+    void runningTrainMetricComesFromTheTrainingBatches()
+    {
+        // 10 one-node graphs of class 1: 6 train (batches of 4: 2 batches), 2 val, 2 test.
+        std::vector<graph::Graph> graphs;
+        for (int i = 0; i < 10; ++i)
+            graphs.push_back({ torch::ones({ 1, 2 }), torch::empty({ 2, 0 }, torch::kLong),
+                torch::tensor({ 1 }, torch::kLong), 1, {} });
+        data::Split split { torch::arange(0, 6, torch::kLong), torch::arange(6, 8, torch::kLong),
+            torch::arange(8, 10, torch::kLong) };
+        for (const bool running : { false, true }) {
+            auto model = std::make_shared<ModeModel>();
+            GraphTask task(model, graphs, split, 2, 4, "accuracy");
+            task.setRunningTrainMetric(running);
+            std::mt19937_64 rng(0);
+            task.beginEpoch(rng);
+            for (int64_t b = 0; b < task.numBatches(); ++b)
+                task.batchLoss(b);
+            QCOMPARE(model->calls, 2);
+            auto e = task.evaluate();
+            // Running: the training batches' own (training-mode) predictions, all right; evaluated:
+            // a separate evaluation-mode pass over the 2 training batches, all wrong.
+            QCOMPARE(e.trainMetric, running ? 1.0 : 0.0);
+            QCOMPARE(e.valMetric, 0.0);
+            QCOMPARE(model->calls, running ? 2 + 2 : 2 + 2 + 2); // val and test: one batch each
+            // Consumed once: an evaluation without training in between runs the pass.
+            QCOMPARE(task.evaluate().trainMetric, 0.0);
+            QCOMPARE(model->calls, running ? 4 + 4 : 6 + 4);
+        }
     }
 
     void gcnOnCoraIsDeterministicAndLearns()
