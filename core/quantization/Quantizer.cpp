@@ -1,6 +1,7 @@
 #include "core/quantization/Quantizer.h"
 
 #include "core/pruning/Pruner.h"
+#include "core/quantization/A2qFakeQuant.h"
 #include "core/quantization/Int8Linear.h"
 
 #include <torch/torch.h>
@@ -182,20 +183,18 @@ at::Tensor Quantizer::fakeQuantWeight(WeightPoint& p, const at::Tensor& w)
 {
     auto w2 = w.reshape({ p.rows, p.cols });
     if (m_method == experiment::Method::A2q) {
-        auto s = (p.step.abs() + 1e-8).unsqueeze(1);
-        auto b = roundSte(p.bits.clamp(2.0, 8.0)).unsqueeze(1);
-        auto qmax = torch::pow(2.0, b - 1.0) - 1.0;
-        auto q = torch::min(torch::max(w2 / s, -qmax), qmax);
         if (m_spec.weightError > 0 && is_training() && torch::GradMode::is_enabled()) {
             // weight_error (our extension, not in A²Q): each channel's own quantization error,
             // weights detached, so only this channel's step and width feel it; relative to the
             // tensor's mean channel energy, so a channel with more energy than its neighbours
             // loses more by a coarse grid and keeps more bits.
+            auto s = (p.step.abs() + 1e-8).unsqueeze(1);
+            auto qmax = torch::pow(2.0, roundSte(p.bits.clamp(2.0, 8.0)).unsqueeze(1) - 1.0) - 1.0;
             auto wd = w2.detach();
             auto qd = torch::min(torch::max(wd / s, -qmax), qmax);
             p.lastError = (wd - roundSte(qd) * s).pow(2).sum(1) / wd.pow(2).sum(1).mean().clamp_min(1e-12);
         }
-        return (roundSte(q) * s).reshape(w.sizes());
+        return a2qFakeQuant(w2, p.step, p.bits, {}, /*isSigned=*/true).reshape(w.sizes());
     }
     const double qmax = symmetricMax(m_spec.bits);
     auto s = weightScales(p, w).unsqueeze(1);
@@ -369,16 +368,11 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
         } else {
             g = torch::zeros({ x2.size(0) }, torch::kLong);
         }
-        auto s = (p.step.abs() + 1e-8).index_select(0, g).unsqueeze(1);
-        auto b = roundSte(p.bits.clamp(2.0, 8.0)).index_select(0, g).unsqueeze(1);
-        auto qmax = levels(b);
-        auto qmin = isSigned ? -qmax : torch::zeros_like(qmax);
-        auto q = torch::min(torch::max(x2 / s, qmin), qmax);
         p.lastCounts = torch::bincount(g, {}, quantizers).to(torch::kDouble) * static_cast<double>(x2.size(1));
         p.lastIndex = g;
         p.lastCols = x2.size(1);
         p.lastNodes = nodes && m_inDegree.defined();
-        return (roundSte(q) * s).reshape(x.sizes());
+        return a2qFakeQuant(x2, p.step, p.bits, g, isSigned).reshape(x.sizes());
     }
 
     // Degree-Quant while training: protected rows stay fp32 and only the unprotected rows feed

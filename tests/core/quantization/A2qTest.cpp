@@ -1,8 +1,9 @@
-// Tests A²Q in core/quantization: learned step sizes and bit-widths, its feature quantizers (per
-// node, the nearest-neighbour pool), the memory penalties, what its files store, and the warning
-// and epoch selection when the target is never met.
+// Tests A²Q in core/quantization: the fused fake quantizer against the unfused expression,
+// learned step sizes and bit-widths, its feature quantizers (per node, the nearest-neighbour pool), the memory
+// penalties, what its files store, and the warning and epoch selection when the target is never met.
 #include "core/common/Error.h"
 #include "core/measure/ModelFile.h"
+#include "core/quantization/A2qFakeQuant.h"
 #include "core/quantization/Quantizer.h"
 #include "core/session/Session.h"
 
@@ -21,6 +22,73 @@ using namespace gsq::test::quant;
 class A2qTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void fusedFakeQuantizerMatchesTheUnfusedExpression_data()
+    {
+        QTest::addColumn<bool>("isSigned");
+        QTest::addColumn<bool>("indexed");
+        QTest::newRow("unsigned, pool index") << false << true;
+        QTest::newRow("signed, pool index") << true << true;
+        QTest::newRow("signed, one quantizer per row") << true << false;
+    }
+
+    void fusedFakeQuantizerMatchesTheUnfusedExpression()
+    {
+        // The expression the quantizer used before the fused kernel: min/max clamps and a
+        // straight-through round, the step and width of each row picked by index_select.
+        QFETCH(bool, isSigned);
+        QFETCH(bool, indexed);
+        torch::manual_seed(3);
+        const int64_t rows = 12, cols = 7, quantizers = indexed ? 5 : rows;
+        auto x0 = torch::randn({ rows, cols }) * 6;
+        if (!isSigned)
+            x0 = x0.relu(); // exact zeros: ties at the lower bound
+        // Steps of both signs (and a power of two, so rows of it land exactly on the top level);
+        // widths below, at and above the clamp's bounds (8.0 exactly, as A²Q starts).
+        auto s0 = torch::tensor({ 0.5f, -0.75f, 0.25f, 1.5f, -0.125f, 0.5f, 0.3f, 0.5f, 0.9f, 0.25f, 0.6f, 0.5f })
+                      .slice(0, 0, quantizers);
+        auto b0 = torch::tensor({ 8.0f, 3.4f, 2.0f, 1.5f, 9.0f, 4.6f, 5.0f, 2.6f, 7.2f, 3.0f, 6.5f, 4.0f })
+                      .slice(0, 0, quantizers);
+        auto index = indexed ? torch::tensor({ 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 0 }, torch::kLong)
+                             : torch::arange(rows, torch::kLong);
+        // Row 0 uses quantizer 0 (step 0.5, 8 bits): put one entry exactly on its top level.
+        const double top = (isSigned ? 127.0 : 255.0) * 0.5;
+        x0.index_put_({ 0, 0 }, top);
+        x0.index_put_({ 0, 1 }, isSigned ? -top : 0.0);
+        auto gy = torch::randn({ rows, cols });
+
+        auto xf = x0.clone().requires_grad_(true), sf = s0.clone().requires_grad_(true),
+             bf = b0.clone().requires_grad_(true);
+        auto yf = a2qFakeQuant(xf, sf, bf, indexed ? index : at::Tensor(), isSigned);
+        (yf * gy).sum().backward();
+
+        auto xr = x0.clone().requires_grad_(true), sr = s0.clone().requires_grad_(true),
+             br = b0.clone().requires_grad_(true);
+        auto roundSte = [](const at::Tensor& t) { return t + (t.round() - t).detach(); };
+        auto s = (sr.abs() + 1e-8).index_select(0, index).unsqueeze(1);
+        auto b = roundSte(br.clamp(2.0, 8.0)).index_select(0, index).unsqueeze(1);
+        auto qmax = isSigned ? torch::pow(2.0, b - 1.0) - 1.0 : torch::pow(2.0, b) - 1.0;
+        auto qmin = isSigned ? -qmax : torch::zeros_like(qmax);
+        auto yr = roundSte(torch::min(torch::max(xr / s, qmin), qmax)) * s;
+        (yr * gy).sum().backward();
+
+        QVERIFY2(torch::allclose(yf, yr, 1e-5, 1e-5), "forward");
+        QVERIFY2(torch::allclose(xf.grad(), xr.grad(), 1e-5, 1e-5), "gradient of x");
+        QVERIFY2(torch::allclose(sf.grad(), sr.grad(), 1e-4, 1e-4), "gradient of the steps");
+        QVERIFY2(torch::allclose(bf.grad(), br.grad(), 1e-4, 1e-3), "gradient of the widths");
+        // The cases the comparison is meant to reach: clamped entries, a width outside [2, 8]
+        // (no gradient), a negative step (gradient negated), the tie on the top level (half).
+        QVERIFY((xr.grad() == 0).any().item<bool>());
+        QCOMPARE(bf.grad()[3].item<float>(), 0.f);
+        QCOMPARE(bf.grad()[4].item<float>(), 0.f);
+        QVERIFY(bf.grad()[0].item<float>() != 0.f);
+        QCOMPARE(xf.grad()[0][0].item<float>(), 0.5f * gy[0][0].item<float>());
+        QVERIFY(sf.grad().abs().gt(0).sum().item<int64_t>() >= 4);
+
+        // Bad input names what is wrong.
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument, a2qFakeQuant(x0, s0, b0, torch::full({ rows }, quantizers, torch::kLong), isSigned));
+    }
+
     void a2qLearnsBitsAndStepSizes()
     {
         Toy toy(4);
