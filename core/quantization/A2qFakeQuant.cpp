@@ -212,4 +212,38 @@ at::Tensor a2qFakeQuant(
         x, step, bits, index.defined() ? index : torch::arange(x.size(0), torch::kLong), isSigned);
 }
 
+at::Tensor a2qNearestQuantizers(const at::Tensor& x, const at::Tensor& step, const at::Tensor& bits, bool isSigned)
+{
+    if (x.dim() != 2 || step.numel() == 0 || step.numel() != bits.numel())
+        throw std::invalid_argument("a2q nearest quantizers: expects [rows, cols] and as many step sizes as widths");
+    auto xc = x.detach().to(torch::kFloat).contiguous();
+    const int64_t rows = xc.size(0), cols = xc.size(1), quantizers = step.numel();
+    const Grid grid = gridOf(step, bits, isSigned);
+    std::vector<float> reach(static_cast<size_t>(quantizers));
+    for (size_t q = 0; q < reach.size(); ++q)
+        reach[q] = grid.levels[q] * grid.step[q];
+    auto out = torch::empty({ rows }, torch::kLong);
+    const float* xp = xc.data_ptr<float>();
+    int64_t* op = out.data_ptr<int64_t>();
+    at::parallel_for(0, rows, grainFor(cols), [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* xr = xp + r * cols;
+            float top = cols > 0 ? std::fabs(xr[0]) : 0.f;
+            for (int64_t c = 1; c < cols; ++c)
+                top = std::max(top, std::fabs(xr[c]));
+            int64_t best = 0;
+            float bestDistance = (top - reach[0]) * (top - reach[0]);
+            for (int64_t q = 1; q < quantizers; ++q) {
+                const float d = (top - reach[static_cast<size_t>(q)]) * (top - reach[static_cast<size_t>(q)]);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = q;
+                }
+            }
+            op[r] = best;
+        }
+    });
+    return out;
+}
+
 } // namespace gsq::core::quantization

@@ -24,4 +24,9 @@ namespace gsq::core::quantization {
 at::Tensor a2qFakeQuant(
     const at::Tensor& x, const at::Tensor& step, const at::Tensor& bits, const at::Tensor& index, bool isSigned);
 
+/// A²Q's nearest-neighbour choice (get_scale_index_uniform in the A²Q code): for each row of
+/// `x` [R, C], the quantizer whose largest value L · s is nearest the row's max |x| (the first
+/// on a tie, as argmin). One pass, no gradient.
+at::Tensor a2qNearestQuantizers(const at::Tensor& x, const at::Tensor& step, const at::Tensor& bits, bool isSigned);
+
 } // namespace gsq::core::quantization

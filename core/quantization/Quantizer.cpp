@@ -347,8 +347,6 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
         const int64_t quantizers = p.step.size(0);
         auto x2 = x.dim() == 2 ? x : x.reshape({ x.size(0), -1 });
         const bool isSigned = p.isSigned.item<double>() > 0.5;
-        auto levels
-            = [&](const at::Tensor& b) { return isSigned ? torch::pow(2.0, b - 1.0) - 1.0 : torch::pow(2.0, b) - 1.0; };
         at::Tensor g; // the quantizer of each row
         if (p.mode == "per_node") {
             if (x2.size(0) != quantizers)
@@ -359,10 +357,7 @@ at::Tensor Quantizer::fakeQuantAct(ActPoint& p, const at::Tensor& x, Rows rows)
         } else if (p.mode == "nearest") {
             // The quantizer whose largest level (levels * step) is nearest the row's max |x|
             // (get_scale_index_uniform in the A²Q code; no gradient through the choice).
-            torch::NoGradGuard guard;
-            auto rowMax = std::get<0>(x2.detach().abs().max(1));
-            auto reach = levels(p.bits.detach().clamp(2.0, 8.0).round()) * (p.step.detach().abs() + 1e-8);
-            g = (rowMax.unsqueeze(1) - reach.unsqueeze(0)).pow(2).argmin(1);
+            g = a2qNearestQuantizers(x2, p.step, p.bits, isSigned);
         } else if (p.mode == "degree" && nodes && m_group.defined()) {
             g = m_group;
         } else {

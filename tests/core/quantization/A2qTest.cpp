@@ -87,6 +87,21 @@ private Q_SLOTS:
         // Bad input names what is wrong.
         QVERIFY_THROWS_EXCEPTION(
             std::invalid_argument, a2qFakeQuant(x0, s0, b0, torch::full({ rows }, quantizers, torch::kLong), isSigned));
+
+        // The nearest-neighbour choice: argmin over quantizers of (max |x| - L s)^2, as the
+        // A²Q code's get_scale_index_uniform; rows at the same distance from two take the first.
+        auto reach = (isSigned ? torch::pow(2.0, b0.clamp(2.0, 8.0).round() - 1.0) - 1.0
+                               : torch::pow(2.0, b0.clamp(2.0, 8.0).round()) - 1.0)
+            * (s0.abs() + 1e-8);
+        auto rowMax = std::get<0>(x0.abs().max(1));
+        auto expected = (rowMax.unsqueeze(1) - reach.unsqueeze(0)).pow(2).argmin(1);
+        QVERIFY(torch::equal(a2qNearestQuantizers(x0, s0, b0, isSigned), expected));
+        QVERIFY(std::get<0>(at::_unique(expected)).numel() >= 2);
+        // Steps 2, widths 2 and 3 bits, signed: reach 2 and 6; a row with max |x| 4 is as near both.
+        auto twoRows = torch::tensor({ 4.f, -1.f, 1.f, 0.f }).view({ 2, 2 });
+        auto picked = a2qNearestQuantizers(twoRows, torch::tensor({ 2.f, 2.f }), torch::tensor({ 2.f, 3.f }), true);
+        QCOMPARE(picked[0].item<int64_t>(), int64_t(0));
+        QCOMPARE(picked[1].item<int64_t>(), int64_t(0));
     }
 
     void a2qLearnsBitsAndStepSizes()
