@@ -97,11 +97,12 @@ private Q_SLOTS:
         auto expected = (rowMax.unsqueeze(1) - reach.unsqueeze(0)).pow(2).argmin(1);
         QVERIFY(torch::equal(a2qNearestQuantizers(x0, s0, b0, isSigned), expected));
         QVERIFY(std::get<0>(at::_unique(expected)).numel() >= 2);
-        // Steps 2, widths 2 and 3 bits, signed: reach 2 and 6; a row with max |x| 4 is as near both.
-        auto twoRows = torch::tensor({ 4.f, -1.f, 1.f, 0.f }).view({ 2, 2 });
+        // Steps 2, widths 2 and 3 bits, signed: reach 2 and 6. A row with max |x| 4 is as near
+        // both (the first wins); one with max |x| 6 is on the second's reach.
+        auto twoRows = torch::tensor({ 4.f, -1.f, -6.f, 0.f }).view({ 2, 2 });
         auto picked = a2qNearestQuantizers(twoRows, torch::tensor({ 2.f, 2.f }), torch::tensor({ 2.f, 3.f }), true);
         QCOMPARE(picked[0].item<int64_t>(), int64_t(0));
-        QCOMPARE(picked[1].item<int64_t>(), int64_t(0));
+        QCOMPARE(picked[1].item<int64_t>(), int64_t(1));
     }
 
     void a2qLearnsBitsAndStepSizes()
