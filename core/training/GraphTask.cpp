@@ -18,8 +18,7 @@ GraphTask::GraphTask(std::shared_ptr<models::GraphModel> model, const std::vecto
     , m_batchSize(batchSize)
     , m_metric(std::move(metric))
 {
-    auto t = m_split.train.contiguous();
-    m_trainOrder.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+    GraphTask::beginTraining();
     m_trainEval = fixedBatches(m_split.train);
     m_valEval = fixedBatches(m_split.val);
     m_testEval = fixedBatches(m_split.test);
@@ -46,6 +45,17 @@ std::shared_ptr<torch::nn::Module> GraphTask::module()
 int64_t GraphTask::numBatches() const
 {
     return (static_cast<int64_t>(m_trainOrder.size()) + m_batchSize - 1) / m_batchSize;
+}
+
+void GraphTask::beginTraining()
+{
+    // Each epoch shuffles the order in place; without this reset a training would start from the
+    // order the previous training left behind.
+    auto t = m_split.train.contiguous();
+    m_trainOrder.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+    m_epochBatches.clear();
+    m_runningLogits.clear();
+    m_runningLabels.clear();
 }
 
 void GraphTask::beginEpoch(std::mt19937_64& rng)

@@ -20,6 +20,7 @@ public:
         int64_t numClasses, int64_t batchSize, std::string metric);
     std::shared_ptr<torch::nn::Module> module() override;
     int64_t numBatches() const override;
+    void beginTraining() override;
     void beginEpoch(std::mt19937_64& rng) override;
     at::Tensor batchLoss(int64_t b) override;
     Evaluation evaluate() override;

@@ -31,6 +31,11 @@ public:
     virtual std::shared_ptr<torch::nn::Module> module() = 0;
     /// Mini-batches per epoch (1 for full-batch tasks).
     virtual int64_t numBatches() const = 0;
+    /// Called once before a training run's first epoch. A task that carries state from epoch to
+    /// epoch (GraphTask shuffles its training order in place) goes back to its initial state, so a
+    /// training depends on its seed only, not on the trainings the task ran before: a compression
+    /// step trains the same wherever it stands in the experiment file.
+    virtual void beginTraining() { }
     /// Called before each epoch's batches (shuffling, negative sampling).
     virtual void beginEpoch(std::mt19937_64& rng) { }
     /// Forward pass in training mode on batch `b`, returning the scalar loss.

@@ -82,6 +82,7 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
     for (auto& group : optimizer->param_groups())
         initialLr.push_back(group.options().get_lr());
     std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + 1);
+    task.beginTraining();
 
     FitResult result;
     const auto start = Clock::now();

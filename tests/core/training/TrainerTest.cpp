@@ -91,6 +91,24 @@ public:
     int calls = 0;
 };
 
+/// Records, for each training-mode forward pass, the graphs of the batch in order (each graph
+/// is one node whose feature is its index).
+class OrderModel : public models::GraphModel {
+public:
+    OrderModel() { w = register_parameter("w", torch::zeros({ 1 })); }
+    at::Tensor forward(
+        const at::Tensor& x, const at::Tensor&, const at::Tensor&, int64_t numGraphs, const at::Tensor& = {}) override
+    {
+        if (is_training()) {
+            auto c = x.select(1, 0).contiguous();
+            seen.emplace_back(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        }
+        return torch::zeros({ numGraphs, 2 }) + w;
+    }
+    at::Tensor w;
+    std::vector<std::vector<float>> seen;
+};
+
 } // namespace
 
 /// A weight, an A²Q step size and an A²Q bit-width (parameters of the model's `quant` child),
@@ -270,6 +288,35 @@ private Q_SLOTS:
             QCOMPARE(task.evaluate().trainMetric, 0.0);
             QCOMPARE(model->calls, running ? 4 + 4 : 6 + 4);
         }
+    }
+
+    void aTrainingDoesNotDependOnTheTrainingsBeforeIt()
+    {
+        // 16 one-node graphs, 12 for training in batches of 5: two fits with the same seed on the
+        // same task see the same batches. Before GraphTask::beginTraining, the second fit started
+        // from the order the first one's last shuffle left, so a compression step trained
+        // differently depending on the steps before it in the file.
+        std::vector<graph::Graph> graphs;
+        for (int i = 0; i < 16; ++i)
+            graphs.push_back({ torch::full({ 1, 1 }, static_cast<float>(i)), torch::empty({ 2, 0 }, torch::kLong),
+                torch::tensor({ i % 2 }, torch::kLong), 1, {} });
+        data::Split split { torch::arange(0, 12, torch::kLong), torch::arange(12, 14, torch::kLong),
+            torch::arange(14, 16, torch::kLong) };
+        auto model = std::make_shared<OrderModel>();
+        GraphTask task(model, graphs, split, 2, 5, "accuracy");
+        Trainer trainer(sgd(3, 0));
+        trainer.fit(task, 7, {});
+        auto first = model->seen;
+        model->seen.clear();
+        trainer.fit(task, 7, {});
+        QCOMPARE(first.size(), size_t(3 * 3)); // 3 epochs of 3 batches (5, 5, 2)
+        QCOMPARE(model->seen, first);
+        // The epochs within one fit do differ: the order is shuffled every epoch.
+        QVERIFY(first[0] != first[3]);
+        // Another seed gives other batches.
+        model->seen.clear();
+        trainer.fit(task, 8, {});
+        QVERIFY(model->seen != first);
     }
 
     void gcnOnCoraIsDeterministicAndLearns()
