@@ -27,5 +27,8 @@ std::string dataDir();
 QString experimentsDir();
 /// The graphsqueeze-cli executable of this build.
 QString cliPath();
+/// `ms` times GSQ_TIMEOUT_SCALE (tests/CMakeLists.txt sets it to 5 in the sanitizer build,
+/// where a run takes several times longer): every wait for a run or a child process uses it.
+int scaledTimeout(int ms);
 
 } // namespace gsq::test

@@ -22,7 +22,7 @@ Result cli(const QStringList& args, const QString& cwd = {})
     if (!cwd.isEmpty())
         p.setWorkingDirectory(cwd);
     p.start(gsq::test::cliPath(), args);
-    if (!p.waitForFinished(300000))
+    if (!p.waitForFinished(gsq::test::scaledTimeout(300000)))
         qFatal("graphsqueeze-cli did not finish");
     return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
 }

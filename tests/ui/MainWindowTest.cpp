@@ -404,7 +404,7 @@ private Q_SLOTS:
             return p;
         };
         auto* first = app(quick.fileName(), true);
-        QVERIFY(first->waitForFinished(120000));
+        QVERIFY(first->waitForFinished(gsq::ui::test::runWait()));
         QCOMPARE(first->exitCode(), 0);
         auto* killed = app(yaml.fileName(), false);
         QVERIFY(killed->waitForStarted());

@@ -263,13 +263,13 @@ private Q_SLOTS:
             [&](std::shared_ptr<const results::RunResult> r) { appResult = r; });
         QSignalSpy done(&w, &MainWindow::runFinished);
         w.run();
-        QVERIFY(done.wait(300000 * std::max(1, qEnvironmentVariableIntValue("GSQ_TIMEOUT_SCALE"))));
+        QVERIFY(done.wait(gsq::test::scaledTimeout(300000)));
         QVERIFY(appResult);
 
         const QString out = m_dir.filePath("cli-" + preset);
         QProcess cli;
         cli.start(gsq::test::cliPath(), { "run", file, "--out", out, "--quiet" });
-        QVERIFY(cli.waitForFinished(300000));
+        QVERIFY(cli.waitForFinished(gsq::test::scaledTimeout(300000)));
         QCOMPARE(cli.exitCode(), 0);
         QFile f(out + "/results.csv");
         QVERIFY(f.open(QIODevice::ReadOnly));
