@@ -1,9 +1,6 @@
 #include "TestSupport.h"
 
 #include <QFile>
-#include <QtGlobal>
-
-#include <algorithm>
 
 namespace gsq::test {
 
@@ -30,11 +27,6 @@ QString experimentsDir()
 QString cliPath()
 {
     return GSQ_TEST_CLI;
-}
-
-int scaledTimeout(int ms)
-{
-    return ms * std::max(1, qEnvironmentVariableIntValue("GSQ_TIMEOUT_SCALE"));
 }
 
 } // namespace gsq::test

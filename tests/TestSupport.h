@@ -2,7 +2,9 @@
 
 #include <QString>
 #include <QTemporaryDir>
+#include <QtGlobal>
 
+#include <algorithm>
 #include <string>
 
 namespace gsq::test {
@@ -29,6 +31,9 @@ QString experimentsDir();
 QString cliPath();
 /// `ms` times GSQ_TIMEOUT_SCALE (tests/CMakeLists.txt sets it to 5 in the sanitizer build,
 /// where a run takes several times longer): every wait for a run or a child process uses it.
-int scaledTimeout(int ms);
+inline int scaledTimeout(int ms)
+{
+    return ms * std::max(1, qEnvironmentVariableIntValue("GSQ_TIMEOUT_SCALE"));
+}
 
 } // namespace gsq::test

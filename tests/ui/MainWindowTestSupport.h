@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the MainWindow test programs: a short Cora/GCN experiment set up through the form.
 
+#include "TestSupport.h"
 #include "core/experiment/Steps.h"
 #include "ui/MainWindow.h"
 #include "ui/panels/ExperimentPanel.h"
@@ -34,7 +35,7 @@ inline void isolateApp(const QTemporaryDir& dir, const char* organization)
 /// sanitizer build (tests/CMakeLists.txt sets it there).
 inline int runWait()
 {
-    return 120000 * std::max(1, qEnvironmentVariableIntValue("GSQ_TIMEOUT_SCALE"));
+    return gsq::test::scaledTimeout(120000);
 }
 
 /// Cora, GCN, one seed, `epochs` base epochs and (unless method is "none") one prune step.
