@@ -152,7 +152,7 @@ void printResults(std::ostream& out, const RunResult& r)
 
 void printModelFile(std::ostream& out, const std::string& path, const std::vector<core::measure::StoredTensor>& tensors)
 {
-    static const char* kEncodings[] = { "dense", "csr", "bitmask", "packed" };
+    static const char* kEncodings[] = { "dense", "csr", "bitmask", "packed", "coded" };
     out << path << ": " << tensors.size() << " tensors\n";
     out << std::left << std::setw(34) << "tensor" << std::setw(14) << "shape" << std::setw(9) << "encoding"
         << std::setw(10) << "params" << std::setw(10) << "nnz" << std::setw(10) << "sparsity" << std::setw(6) << "bits"
@@ -172,6 +172,12 @@ void printModelFile(std::ostream& out, const std::string& path, const std::vecto
         out << std::left << std::setw(34) << t.name << std::setw(14) << c10::str(t.value.sizes()) << std::setw(9)
             << kEncodings[static_cast<int>(t.encoding)] << std::setw(10) << n << std::setw(10) << z << std::setw(10)
             << sp << std::setw(6) << bits << t.bytes << "\n";
+        if (!t.parts.empty()) { // a coded tensor: what its bytes hold
+            out << "    ";
+            for (size_t k = 0; k < t.parts.size(); ++k)
+                out << (k ? ", " : "") << t.parts[k].first << " " << t.parts[k].second << " B";
+            out << "\n";
+        }
     }
     out << "total: " << params << " values, " << nnz << " non-zero, " << bytes << " payload bytes\n";
 }

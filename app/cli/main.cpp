@@ -9,6 +9,7 @@
 #include "core/experiment/ConfigYaml.h"
 #include "core/measure/ModelFile.h"
 #include "core/results/Paired.h"
+#include "core/results/Pareto.h"
 #include "core/session/JobJournal.h"
 #include "core/session/ResultWriter.h"
 #include "core/session/Session.h"
@@ -38,6 +39,7 @@ const char* kUsage = R"(Usage:
                        [--resume] [--cell I/N] [--workers N]
   graphsqueeze-cli merge OUT CELL_DIR...
   graphsqueeze-cli paired RUN_DIR [CELL_DIR...] [--baseline LABEL] [--deployed]
+  graphsqueeze-cli pareto RUN_DIR... [--out FILE]
   graphsqueeze-cli report RUN_DIR [--html FILE] [--charts DIR]
   graphsqueeze-cli validate FILE.yaml [--set key.path=value]...
   graphsqueeze-cli datasets
@@ -58,6 +60,10 @@ Commands:
              wins/ties/losses, two-sided sign-test and Wilcoxon signed-rank p-values
              (the cells of a sweep are given together, as to merge; runs of other
              experiments on the same bases may be added: their rows pair across runs)
+  pareto     every stage of every method and pipeline of the runs (the cells of a sweep
+             given together, as to merge), mean test metric against mean bytes on disk;
+             the non-dominated points marked per dataset x task x metric (sizes and
+             metrics of different tasks do not compare); pareto.csv (or --out FILE)
   report     the desktop app's one-file HTML report of a finished run (default
              RUN_DIR/report.html) and, with --charts, every chart as PNG and SVG, without
              a display: runs `graphsqueeze --show-run` offscreen (needs the graphsqueeze
@@ -72,7 +78,7 @@ Commands:
              that experiment's data, to check a PyTorch port against
 
 Options:
-  --out DIR           where to write results (created if missing)
+  --out DIR           where to write results (created if missing); pareto: the CSV file
   --threads N         intra-op threads (same as --set train.threads=N; 0 = measure)
   --set key=value     override any YAML value, e.g. --set train.epochs=50
   --quiet             no progress bar
@@ -180,7 +186,8 @@ Args parse(int argc, char** argv)
             a.command = s;
         else if (a.file.empty())
             a.file = s;
-        else if (a.command == "merge" || a.command == "paired" || (a.command == "export" && a.cells.empty()))
+        else if (a.command == "merge" || a.command == "paired" || a.command == "pareto"
+            || (a.command == "export" && a.cells.empty()))
             a.cells.push_back(s);
         else
             throw InputError(s, 0, "unexpected argument (see --help)");
@@ -340,35 +347,80 @@ int runReport(const Args& a)
     return 0;
 }
 
-/// `paired RUN_DIR`: every key of the run against the baseline, pair by pair (seed, fold).
-int runPaired(const Args& a)
-{
-    std::vector<std::string> journals;
-    std::vector<std::string> dirs { a.file };
-    dirs.insert(dirs.end(), a.cells.begin(), a.cells.end());
-    for (const auto& dir : dirs) {
-        journals.push_back(dir + "/jobs.journal");
-        if (!std::filesystem::exists(journals.back()))
-            throw InputError(dir, 0, "no jobs.journal here; is it the --out directory of a finished run or cell?");
-    }
-    // The journals' finished jobs, complete or not, so a sweep still running can be read too.
-    // Cells of one experiment make one run; runs of several experiments on the same bases pool
-    // (the shared rows counted once, results::poolRuns).
-    std::vector<std::string> experiments; // in the order given
-    std::vector<std::vector<results::ResultRow>> pooled; // one per experiment
+/// The finished jobs' rows in the journals of `dirs` (complete or not, so a sweep still running
+/// can be read too), one list per experiment: cells of one experiment make one run.
+struct PooledJournals {
+    std::vector<std::vector<results::ResultRow>> runs; ///< per experiment, in the order given
     size_t jobs = 0, total = 0;
-    for (const auto& path : journals) {
+};
+
+PooledJournals readJournals(const std::vector<std::string>& dirs)
+{
+    PooledJournals out;
+    std::vector<std::string> experiments;
+    for (const auto& dir : dirs) {
+        const std::string path = dir + "/jobs.journal";
+        if (!std::filesystem::exists(path))
+            throw InputError(dir, 0, "no jobs.journal here; is it the --out directory of a finished run or cell?");
         const auto j = session::JobJournal::read(path);
         const auto at = std::find(experiments.begin(), experiments.end(), j.configYaml) - experiments.begin();
         if (static_cast<size_t>(at) == experiments.size()) {
             experiments.push_back(j.configYaml);
-            pooled.emplace_back();
-            total += static_cast<size_t>(j.totalJobs);
+            out.runs.emplace_back();
+            out.total += static_cast<size_t>(j.totalJobs);
         }
-        jobs += j.jobs.size();
+        out.jobs += j.jobs.size();
         for (const auto& [index, record] : j.jobs)
-            pooled[at].insert(pooled[at].end(), record.rows.begin(), record.rows.end());
+            out.runs[at].insert(out.runs[at].end(), record.rows.begin(), record.rows.end());
     }
+    return out;
+}
+
+/// `pareto RUN_DIR...`: every summary row of the runs against its size on disk, the front marked
+/// per dataset x task x metric, into pareto.csv.
+int runPareto(const Args& a)
+{
+    std::vector<std::string> dirs { a.file };
+    dirs.insert(dirs.end(), a.cells.begin(), a.cells.end());
+    std::vector<results::SummaryRow> summaries;
+    for (auto& rows : readJournals(dirs).runs) {
+        results::RunResult run;
+        run.rows = std::move(rows);
+        run.summarize();
+        summaries.insert(summaries.end(), run.summary.begin(), run.summary.end());
+    }
+    const auto points = results::paretoPoints(summaries);
+    const std::string out = a.out.empty() ? "pareto.csv" : a.out;
+    writeFileAtomically(out, results::paretoCsv(points));
+    std::cout << std::left << std::setw(26) << "dataset / task / metric" << std::setw(64) << "lineage (stage)"
+              << std::right << std::setw(16) << "mean +- std" << std::setw(14) << "disk bytes"
+              << "  front\n";
+    for (const auto& p : points) {
+        const auto& r = p.row;
+        char mean[32];
+        std::snprintf(mean, sizeof mean, "%.4f +- %.4f", r.testMean, r.testStd);
+        const std::string lineage = results::lineageLabel(r);
+        std::cout << std::left << std::setw(26) << (r.dataset + " / " + r.metric) << std::setw(64)
+                  << (lineage + " (" + results::stageName(r.stage) + ")") << std::right << std::setw(16) << mean
+                  << std::setw(14) << static_cast<int64_t>(r.sizeDiskBytesMean) << (p.onFront ? "  *" : "") << "\n";
+    }
+    std::cout << "\nwrote " << out << ": " << points.size() << " points, "
+              << std::count_if(points.begin(), points.end(), [](const auto& p) { return p.onFront; })
+              << " on the front (*)\n";
+    return 0;
+}
+
+/// `paired RUN_DIR`: every key of the run against the baseline, pair by pair (seed, fold).
+int runPaired(const Args& a)
+{
+    std::vector<std::string> dirs { a.file };
+    dirs.insert(dirs.end(), a.cells.begin(), a.cells.end());
+    // Runs of several experiments on the same bases pool (the shared rows counted once,
+    // results::poolRuns).
+    auto journals = readJournals(dirs);
+    const auto& pooled = journals.runs;
+    const size_t jobs = journals.jobs, total = journals.total;
+    const size_t experimentCount = pooled.size();
     std::vector<results::ResultRow> rows;
     try {
         rows = results::poolRuns(pooled);
@@ -386,9 +438,8 @@ int runPaired(const Args& a)
     const std::string metric = rows.empty() ? "metric" : rows.front().metric;
     std::cout << "paired differences in " << (a.deployed ? "deployed " : "") << metric << " against " << base.label()
               << ", in points (x100), per (seed, fold), over " << jobs << " of " << total << " jobs"
-              << (experiments.size() > 1
-                         ? " of " + std::to_string(experiments.size()) + " experiments (shared rows once)"
-                         : "")
+              << (experimentCount > 1 ? " of " + std::to_string(experimentCount) + " experiments (shared rows once)"
+                                      : "")
               << ":\n\n";
     std::cout << std::left << std::setw(58) << "rows" << std::right << std::setw(4) << "n" << std::setw(18)
               << "mean diff +- sd" << std::setw(12) << "W/T/L" << std::setw(10) << "sign p" << std::setw(12)
@@ -428,10 +479,10 @@ int main(int argc, char** argv)
         if (a.command == "datasets")
             return runDatasets();
         if (a.command != "run" && a.command != "validate" && a.command != "inspect" && a.command != "merge"
-            && a.command != "export" && a.command != "paired" && a.command != "report")
+            && a.command != "export" && a.command != "paired" && a.command != "pareto" && a.command != "report")
             throw InputError(a.command, 0,
-                "unknown command; valid: run, merge, paired, report, validate, datasets, inspect, export (see "
-                "--help)");
+                "unknown command; valid: run, merge, paired, pareto, report, validate, datasets, inspect, export "
+                "(see --help)");
         if (a.command != "report" && (!a.html.empty() || !a.charts.empty()))
             throw InputError(a.html.empty() ? "--charts" : "--html", 0, "belongs to the report command");
         if (a.command != "paired" && (a.deployed || !a.baseline.empty()))
@@ -451,12 +502,15 @@ int main(int argc, char** argv)
                     + (a.command == "inspect"                                ? " MODEL.gsqm)"
                             : a.command == "merge"                           ? " OUT CELL_DIR...)"
                             : a.command == "paired" || a.command == "report" ? " RUN_DIR)"
+                            : a.command == "pareto"                          ? " RUN_DIR...)"
                             : a.command == "export"                          ? " MODEL.gsqm OUT.pt)"
                                                                              : " FILE.yaml)"));
         if (a.command == "merge")
             return runMerge(a);
         if (a.command == "paired")
             return runPaired(a);
+        if (a.command == "pareto")
+            return runPareto(a);
         if (a.command == "report")
             return runReport(a);
         if (a.command == "export") {

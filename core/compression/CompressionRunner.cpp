@@ -73,14 +73,28 @@ void finishStage(training::Task& task, results::ResultRow row, const training::E
 
 /// Quantization-aware training adds the quantizer's penalty (A²Q memory) to the loss. A²Q keeps
 /// an epoch's weights as the result only once its average bit-widths meet the memory target
-/// (within a quarter bit), as a gradual pruning schedule waits for its final sparsity.
+/// (within a quarter bit), as a gradual pruning schedule waits for its final sparsity. A model
+/// that starts from a pruned one keeps its masks: pruned weights get no gradient and are zeroed
+/// again after every step, so they stay exactly zero, and zero quantizes to the integer 0.
 class QuantizationHooks : public training::TrainerHooks {
 public:
-    explicit QuantizationHooks(quantization::Quantizer& q)
+    QuantizationHooks(quantization::Quantizer& q, torch::nn::Module& module, const pruning::MaskSet* masks)
         : m_q(q)
+        , m_module(module)
+        , m_masks(masks && !masks->empty() ? masks : nullptr)
     {
     }
     at::Tensor extraLoss() override { return m_q.penalty(); }
+    void beforeOptimizerStep() override
+    {
+        if (m_masks)
+            m_masks->maskGradients(m_module);
+    }
+    void afterOptimizerStep() override
+    {
+        if (m_masks)
+            m_masks->apply(m_module);
+    }
     bool acceptCheckpoint(int) override
     {
         if (m_q.spec().runsAs() != experiment::Method::A2q)
@@ -93,7 +107,28 @@ public:
 
 private:
     quantization::Quantizer& m_q;
+    torch::nn::Module& m_module;
+    const pruning::MaskSet* m_masks;
 };
+
+/// A²Q's note on what it learned, and a warning when the widths fell to the floor.
+void noteA2q(results::ResultRow& row, const QuantSpec& spec, bool targetMissed, JobContext& ctx)
+{
+    char note[128];
+    std::snprintf(note, sizeof note, "a2q: weights %.2f bits, features %.2f bits on average (target %g)", row.bits,
+        row.featureBits, spec.targetBits);
+    row.note = note;
+    if (targetMissed)
+        row.note += "; target not met";
+    if (row.bits <= 2.0 + 1e-9 || row.featureBits <= 2.0 + 1e-9) {
+        const std::string w = std::string("a2q: the memory penalty drove the ")
+            + (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") + " bit-widths to the 2-bit floor (penalty "
+            + std::to_string(spec.penalty) + "); lower quantize.penalty or raise quantize.target_bits";
+        ctx.result.warnings.push_back(w);
+        ctx.emit(results::RunWarning { w });
+        row.note += "; bits collapsed to the floor";
+    }
+}
 
 } // namespace
 
@@ -115,146 +150,208 @@ void CompressionRunner::runSensitivity(
     base.restore(*module);
 }
 
-void CompressionRunner::runPrune(
-    training::Task& task, const training::Checkpoint& base, const PruneSpec& spec, JobContext& ctx)
+namespace {
+
+/// The models a step starts from: the trained base (nullptr), or each model its `from:` step made.
+std::vector<const Produced*> startsOf(const std::string& from, const JobContext& ctx)
+{
+    if (from.empty())
+        return { nullptr };
+    auto it = ctx.produced.find(from);
+    if (it == ctx.produced.end())
+        throw std::logic_error("no step named '" + from + "' has produced a model in this job");
+    std::vector<const Produced*> out;
+    for (const auto& p : it->second)
+        out.push_back(&p);
+    return out;
+}
+
+/// Puts the model a setting starts from in place (shapes and channel options too, after
+/// structured pruning).
+void restoreStart(torch::nn::Module& module, const training::Checkpoint& base, const Produced* source)
+{
+    (source ? source->model : base).restore(module);
+    pruning::StructuredPruner::syncOptions(module);
+}
+
+/// The row of one setting of a step, before it is evaluated: keys from the base, the setting and
+/// lineage chained after the source's ("global sparsity=0.9 → bits=8", lineage "global
+/// sparsity=0.9 → qat bits=8").
+results::ResultRow settingRow(
+    const JobContext& ctx, const std::string& method, const std::string& setting, const Produced* source)
+{
+    results::ResultRow row = ctx.baseRow;
+    row.method = method;
+    row.setting = source ? source->row.lineage + " → " + setting : setting;
+    row.lineage = (source ? source->row.lineage + " → " : "") + results::settingKey(method, setting);
+    row.targetSparsity = source ? source->row.targetSparsity : 0;
+    row.trainSeconds = 0;
+    row.bestEpoch = 0;
+    row.stoppedEarly = false;
+    return row;
+}
+
+/// A named step keeps what this setting made, for the steps that start from it.
+void recordProduced(const std::string& name, torch::nn::Module& module, const pruning::MaskSet& masks, JobContext& ctx)
+{
+    if (!name.empty())
+        ctx.produced[name].push_back({ training::Checkpoint::capture(module), masks, ctx.result.rows.back() });
+}
+
+/// The paper's third method: the same model trained from the same initialisation (and the same
+/// random draws as the base) with lambda * sum ||p||_2 over every parameter; nothing removed.
+void runL2Only(training::Task& task, training::Trainer& trainer, const training::Checkpoint& base,
+    const PruneSpec& spec, JobContext& ctx)
 {
     auto module = task.module();
-    training::Trainer trainer(ctx.config.train);
-    auto finish = [&](results::ResultRow row, const training::Evaluation& ev, results::Stage stage) {
-        finishStage(task, std::move(row), ev, stage, ctx, nullptr);
-    };
-    auto trainStage = [&](results::Stage stage, const std::string& setting, int epochs, training::TrainerHooks& hooks,
-                          uint64_t seedOffset) {
-        return CompressionRunner::trainStage(
-            task, trainer, spec.method, stage, setting, epochs, hooks, seedOffset, ctx);
+    if (!ctx.init)
+        throw std::logic_error("l2_only needs the job's initial weights");
+    ctx.init->restore(*module);
+    ctx.init->restoreRandomState();
+    char setting[48];
+    std::snprintf(setting, sizeof setting, "lambda=%g", spec.lambda);
+    results::ResultRow row = settingRow(ctx, spec.method, setting, nullptr);
+    PruningHooks l2(*module, spec, 0.0, {}, /*l2Only=*/true);
+    auto fit = CompressionRunner::trainStage(
+        task, trainer, spec.method, results::Stage::Regularized, setting, spec.l2Epochs, l2, 0, ctx);
+    row.trainSeconds = fit.trainSeconds;
+    row.bestEpoch = fit.bestEpoch;
+    row.stoppedEarly = fit.stoppedEarly;
+    std::vector<std::string> weights;
+    for (const auto& p : module->named_parameters(true))
+        weights.push_back(p.key());
+    const double nz = pruning::nearZeroFraction(*module, weights, spec.nearZero);
+    char note[96];
+    std::snprintf(note, sizeof note, "near-zero (|p|<%g): %.1f%%", spec.nearZero, nz * 100.0);
+    row.note = note;
+    finishStage(task, row, fit.best, results::Stage::Regularized, ctx, nullptr);
+    recordProduced(spec.name, *module, {}, ctx);
+    base.restore(*module);
+}
+
+/// One sparsity of a prune step from one start model: prune (structured, after L2, one-shot or
+/// gradually), evaluate, fine-tune with the masks (and the source's) kept.
+void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneSpec& spec, double s,
+    const Produced* source, JobContext& ctx)
+{
+    auto module = task.module();
+    const std::string setting = settingLabel(s);
+    results::ResultRow row = settingRow(ctx, spec.method, setting, source);
+    row.targetSparsity = s;
+    const std::string& label = row.setting;
+    const int finetuneEpochs = spec.finetuneEpochsFor(ctx.config.train.epochs);
+    auto trainStage = [&](results::Stage stage, int epochs, training::TrainerHooks& hooks, uint64_t seedOffset) {
+        return CompressionRunner::trainStage(task, trainer, spec.method, stage, label, epochs, hooks, seedOffset, ctx);
     };
     // Fine-tunes the pruned model and records the "finetuned" row; `keep` re-applies masks.
-    auto finetune = [&](const results::ResultRow& row, const std::string& setting, training::TrainerHooks& hooks,
-                        const std::function<void()>& keep) {
-        auto fit = trainStage(
-            results::Stage::Finetuned, setting, spec.finetuneEpochsFor(ctx.config.train.epochs), hooks, 31);
+    auto finetune = [&](training::TrainerHooks& hooks, const std::function<void()>& keep) {
+        auto fit = trainStage(results::Stage::Finetuned, finetuneEpochs, hooks, 31);
         if (keep)
             keep();
         results::ResultRow tuned = row;
         tuned.trainSeconds += fit.trainSeconds;
         tuned.bestEpoch = fit.bestEpoch;
         tuned.stoppedEarly = fit.stoppedEarly;
-        finish(tuned, fit.best, results::Stage::Finetuned);
+        finishStage(task, tuned, fit.best, results::Stage::Finetuned, ctx, nullptr);
     };
 
-    // The paper's third method: the same model trained from the same initialisation (and the same
-    // random draws as the base) with lambda * sum ||p||_2 over every parameter; nothing removed.
-    if (spec.runsAs() == experiment::Method::L2Only) {
-        if (!ctx.init)
-            throw std::logic_error("l2_only needs the job's initial weights");
-        ctx.init->restore(*module);
-        ctx.init->restoreRandomState();
-        char setting[48];
-        std::snprintf(setting, sizeof setting, "lambda=%g", spec.lambda);
-        results::ResultRow row = ctx.baseRow;
-        row.method = spec.method;
-        row.setting = setting;
-        row.targetSparsity = 0;
-        PruningHooks l2(*module, spec, 0.0, {}, /*l2Only=*/true);
-        auto fit = trainStage(results::Stage::Regularized, setting, spec.l2Epochs, l2, 0);
-        row.trainSeconds = fit.trainSeconds;
-        row.bestEpoch = fit.bestEpoch;
-        row.stoppedEarly = fit.stoppedEarly;
-        std::vector<std::string> weights;
-        for (const auto& p : module->named_parameters(true))
-            weights.push_back(p.key());
-        const double nz = pruning::nearZeroFraction(*module, weights, spec.nearZero);
-        char note[96];
-        std::snprintf(note, sizeof note, "near-zero (|p|<%g): %.1f%%", spec.nearZero, nz * 100.0);
-        row.note = note;
-        finish(row, fit.best, results::Stage::Regularized);
-        base.restore(*module);
+    // Structured: channels are removed physically; nothing to keep masked while fine-tuning.
+    if (spec.runsAs() == experiment::Method::Structured) {
+        const auto boundaries = pruning::StructuredPruner::prune(*module, s, spec.criterion);
+        row.note = "channels kept:";
+        for (const auto& b : boundaries)
+            row.note += " " + b.name + " " + std::to_string(b.after) + "/" + std::to_string(b.before) + ";";
+        row.note.pop_back();
+        finishStage(task, row, task.evaluate(), results::Stage::Pruned, ctx, nullptr);
+        if (finetuneEpochs > 0) {
+            training::TrainerHooks none;
+            finetune(none, {});
+        }
+        recordProduced(spec.name, *module, {}, ctx);
         return;
     }
 
-    for (double s : spec.sparsities) {
-        if (ctx.cancel.cancelled())
-            throw training::Cancelled {};
-        base.restore(*module);
-        const std::string setting = settingLabel(s);
-        results::ResultRow row = ctx.baseRow;
-        row.method = spec.method;
-        row.setting = setting;
-        row.targetSparsity = s;
-        row.trainSeconds = 0;
-        row.bestEpoch = 0;
-        row.stoppedEarly = false;
+    // L2: regularised training first; no weight is removed by it.
+    if (spec.runsAs() == experiment::Method::L2) {
+        PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
+        if (source)
+            l2.keep(source->masks);
+        auto fit = trainStage(results::Stage::Regularized, spec.l2Epochs, l2, 17);
+        row.trainSeconds += fit.trainSeconds;
+        const double nz
+            = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
+        char note[96];
+        std::snprintf(note, sizeof note, "near-zero (|w|<%g) after L2: %.1f%%", spec.nearZero, nz * 100.0);
+        row.note = note;
+    }
 
-        // Structured: channels are removed physically; nothing to keep masked while fine-tuning.
-        if (spec.runsAs() == experiment::Method::Structured) {
-            const auto boundaries = pruning::StructuredPruner::prune(*module, s, spec.criterion);
-            row.note = "channels kept:";
-            for (const auto& b : boundaries)
-                row.note += " " + b.name + " " + std::to_string(b.after) + "/" + std::to_string(b.before) + ";";
-            row.note.pop_back();
-            finish(row, task.evaluate(), results::Stage::Pruned);
-            if (spec.finetuneEpochsFor(ctx.config.train.epochs) > 0) {
-                training::TrainerHooks none;
-                finetune(row, setting, none, {});
-            }
-            base.restore(*module);
-            pruning::StructuredPruner::syncOptions(*module);
-            continue;
+    // One-shot pruning (AGP starts dense, or from the source's masks, and prunes during fine-tuning).
+    pruning::MaskSet masks;
+    if (spec.schedule == "oneshot") {
+        masks = PruningHooks::prune(*module, spec, s);
+        if (source) {
+            masks.merge(source->masks);
+            masks.apply(*module);
         }
-
-        // L2: regularised training first; no weight is removed by it.
-        if (spec.runsAs() == experiment::Method::L2) {
-            PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
-            auto fit = trainStage(results::Stage::Regularized, setting, spec.l2Epochs, l2, 17);
-            row.trainSeconds += fit.trainSeconds;
-            const double nz
-                = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
-            char note[96];
-            std::snprintf(note, sizeof note, "near-zero (|w|<%g) after L2: %.1f%%", spec.nearZero, nz * 100.0);
-            row.note = note;
+        auto ev = pruningEvent(ctx, spec.method, label, results::Stage::Pruned, 0, s, *module, masks);
+        for (const auto& name : ev.fullyPruned) {
+            const std::string w = "layer " + name + " is 100% pruned at " + label + " (" + spec.method
+                + "); the model cannot pass information through it";
+            ctx.result.warnings.push_back(w);
+            ctx.emit(results::RunWarning { w });
+            row.note += (row.note.empty() ? "" : "; ") + std::string("fully pruned: ") + name;
         }
+        ctx.emit(ev);
+        finishStage(task, row, task.evaluate(), results::Stage::Pruned, ctx, nullptr);
+    } else if (source) {
+        masks = source->masks;
+    }
 
-        // One-shot pruning (AGP starts dense and prunes during fine-tuning).
-        pruning::MaskSet masks;
-        if (spec.schedule == "oneshot") {
-            masks = PruningHooks::prune(*module, spec, s);
-            auto ev = pruningEvent(ctx, spec.method, setting, results::Stage::Pruned, 0, s, *module, masks);
-            for (const auto& name : ev.fullyPruned) {
-                const std::string w = "layer " + name + " is 100% pruned at " + setting + " (" + spec.method
-                    + "); the model cannot pass information through it";
-                ctx.result.warnings.push_back(w);
-                ctx.emit(results::RunWarning { w });
-                row.note += (row.note.empty() ? "" : "; ") + std::string("fully pruned: ") + name;
-            }
-            ctx.emit(ev);
-            finish(row, task.evaluate(), results::Stage::Pruned);
-        }
+    if (finetuneEpochs > 0) {
+        PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
+            ctx.emit(
+                pruningEvent(ctx, spec.method, label, results::Stage::Finetuned, epoch, level, *module, hooks.masks()));
+        });
+        if (source)
+            hooks.keep(source->masks);
+        finetune(hooks, [&] { hooks.masks().apply(*module); });
+        masks = hooks.masks();
+    }
+    recordProduced(spec.name, *module, masks, ctx);
+}
 
-        if (spec.finetuneEpochsFor(ctx.config.train.epochs) > 0) {
-            PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
-                ctx.emit(pruningEvent(
-                    ctx, spec.method, setting, results::Stage::Finetuned, epoch, level, *module, hooks.masks()));
-            });
-            finetune(row, setting, hooks, [&] { hooks.masks().apply(*module); });
+} // namespace
+
+void CompressionRunner::runPrune(
+    training::Task& task, const training::Checkpoint& base, const PruneSpec& spec, JobContext& ctx)
+{
+    auto module = task.module();
+    training::Trainer trainer(ctx.config.train);
+    if (spec.runsAs() == experiment::Method::L2Only) {
+        runL2Only(task, trainer, base, spec, ctx);
+        return;
+    }
+    for (const Produced* source : startsOf(spec.from, ctx)) {
+        for (double s : spec.sparsities) {
+            if (ctx.cancel.cancelled())
+                throw training::Cancelled {};
+            restoreStart(*module, base, source);
+            pruneSetting(task, trainer, spec, s, source, ctx);
         }
     }
     base.restore(*module);
+    pruning::StructuredPruner::syncOptions(*module);
 }
 
-void CompressionRunner::runQuantize(
-    training::Task& task, const training::Checkpoint& base, const QuantSpec& spec, JobContext& ctx)
+namespace {
+
+/// One quantize step from one start model (the base, or a produced model whose masks are kept).
+void quantizeFrom(training::Task& task, const training::Checkpoint& base, const QuantSpec& spec, const Produced* source,
+    JobContext& ctx)
 {
-    if (ctx.cancel.cancelled())
-        throw training::Cancelled {};
     auto module = task.module();
-    base.restore(*module);
-    results::ResultRow row = ctx.baseRow;
-    row.method = spec.method;
-    row.setting = spec.settingLabel();
-    row.targetSparsity = 0;
-    row.trainSeconds = 0;
-    row.bestEpoch = 0;
-    row.stoppedEarly = false;
+    restoreStart(*module, base, source);
+    results::ResultRow row = settingRow(ctx, spec.method, spec.settingLabel(), source);
 
     // start: init trains the quantized model from the job's own initialisation and random state
     // (the Degree-Quant code the paper runs); start: base fine-tunes the trained model.
@@ -274,6 +371,7 @@ void CompressionRunner::runQuantize(
         {
             quantizer.detach(module);
             base.restore(module);
+            pruning::StructuredPruner::syncOptions(module);
         }
     } restore { *module, *quantizer, base };
 
@@ -301,13 +399,12 @@ void CompressionRunner::runQuantize(
         trainConfig.quantStepLr = spec.stepLr;
         trainConfig.quantBitsLr = spec.bitsLr;
         training::Trainer trainer(trainConfig);
-        QuantizationHooks hooks(*quantizer);
+        QuantizationHooks hooks(*quantizer, *module, source ? &source->masks : nullptr);
         auto fit = CompressionRunner::trainStage(
             task, trainer, spec.method, results::Stage::Qat, row.setting, spec.epochs, hooks, 47, ctx);
         row.trainSeconds = fit.trainSeconds;
         row.bestEpoch = fit.bestEpoch;
         row.stoppedEarly = fit.stoppedEarly;
-        ev = fit.best;
         targetMissed = fit.noEligibleEpoch && spec.runsAs() == experiment::Method::A2q;
         if (targetMissed) {
             char w[256];
@@ -325,23 +422,21 @@ void CompressionRunner::runQuantize(
     }
     row.bits = quantizer->averageWeightBits();
     row.featureBits = quantizer->averageFeatureBits();
-    if (spec.runsAs() == experiment::Method::A2q) {
-        char note[128];
-        std::snprintf(note, sizeof note, "a2q: weights %.2f bits, features %.2f bits on average (target %g)", row.bits,
-            row.featureBits, spec.targetBits);
-        row.note = note;
-        if (targetMissed)
-            row.note += "; target not met";
-        if (row.bits <= 2.0 + 1e-9 || row.featureBits <= 2.0 + 1e-9) {
-            const std::string w = std::string("a2q: the memory penalty drove the ")
-                + (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") + " bit-widths to the 2-bit floor (penalty "
-                + std::to_string(spec.penalty) + "); lower quantize.penalty or raise quantize.target_bits";
-            ctx.result.warnings.push_back(w);
-            ctx.emit(results::RunWarning { w });
-            row.note += "; bits collapsed to the floor";
-        }
-    }
+    if (spec.runsAs() == experiment::Method::A2q)
+        noteA2q(row, spec, targetMissed, ctx);
     finishStage(task, row, ev, results::Stage::Quantized, ctx, quantizer.get());
+}
+
+} // namespace
+
+void CompressionRunner::runQuantize(
+    training::Task& task, const training::Checkpoint& base, const QuantSpec& spec, JobContext& ctx)
+{
+    for (const Produced* source : startsOf(spec.from, ctx)) {
+        if (ctx.cancel.cancelled())
+            throw training::Cancelled {};
+        quantizeFrom(task, base, spec, source, ctx);
+    }
 }
 
 } // namespace gsq::core::compression

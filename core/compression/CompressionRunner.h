@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/experiment/Steps.h"
+#include "core/pruning/Pruner.h"
 #include "core/results/SessionEvents.h"
 #include "core/training/Checkpoint.h"
 
@@ -27,6 +28,14 @@ using experiment::AnalyzeSpec;
 using experiment::PruneSpec;
 using experiment::QuantSpec;
 
+/// A model a named step (`name:`) produced for one of its settings: what a step with `from:`
+/// that name starts from, one chained job per produced model.
+struct Produced {
+    training::Checkpoint model;
+    pruning::MaskSet masks; ///< what the step pruned (empty for structured and l2_only)
+    results::ResultRow row; ///< the row of its last stage: lineage, setting, sparsity
+};
+
 /// What one (seed, fold) job hands to the compression steps.
 struct JobContext {
     const experiment::ExperimentConfig& config;
@@ -40,11 +49,14 @@ struct JobContext {
     std::string modelDir; ///< when set, .gsqm files of this job are written here
     std::map<std::string, double> histogramRanges; ///< per layer, set from the base model
     const training::Checkpoint* init = nullptr; ///< this job's untrained model (steps that train from scratch)
+    std::map<std::string, std::vector<Produced>> produced; ///< by step name, in the order made
 };
 
-/// Runs the compression pipeline of one job, starting every setting from the trained base:
+/// Runs the compression steps of one job. A step starts every setting from the trained base, or,
+/// with `from: NAME`, from each model the step NAME produced (ctx.produced), its masks kept:
 /// prune -> evaluate (stage "pruned") -> fine-tune with masks kept -> evaluate ("finetuned").
 /// Method l2_only instead trains from ctx.init with the L2 penalty (stage "regularized").
+/// A named step records what each of its settings produced in ctx.produced.
 /// Rows go to ctx.result and as StageFinished events; per-layer statistics to ctx.result.layers
 /// and PruningApplied events; fully pruned layers become warnings.
 class CompressionRunner {
@@ -65,9 +77,10 @@ public:
     static void runSensitivity(
         training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec, JobContext& ctx);
 
-    /// Quantization: from the trained base, attaches a Quantizer, calibrates its ranges on the
-    /// training data, trains quantization-aware for spec.epochs (not for ptq) and evaluates the
-    /// quantized model (stage "quantized"). The base weights are restored afterwards.
+    /// Quantization: from the trained base (or each model of the `from:` step, its pruned
+    /// weights held at exactly zero), attaches a Quantizer, calibrates its ranges on the training
+    /// data, trains quantization-aware for spec.epochs (not for ptq) and evaluates the quantized
+    /// model (stage "quantized"). The base weights are restored afterwards.
     static void runQuantize(
         training::Task& task, const training::Checkpoint& base, const QuantSpec& spec, JobContext& ctx);
 

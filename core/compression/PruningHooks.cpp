@@ -37,8 +37,19 @@ void PruningHooks::onEpochBegin(int epoch)
     if (s < 0)
         return;
     m_masks = prune(m_module, m_spec, s);
+    if (!m_kept.empty()) {
+        m_masks.merge(m_kept);
+        m_masks.apply(m_module);
+    }
     if (m_onPrune)
         m_onPrune(epoch, s);
+}
+
+void PruningHooks::keep(const pruning::MaskSet& earlier)
+{
+    m_kept = earlier;
+    m_masks.merge(m_kept);
+    m_masks.apply(m_module);
 }
 
 at::Tensor PruningHooks::extraLoss()

@@ -27,6 +27,9 @@ public:
     bool acceptCheckpoint(int epoch) override;
 
     const pruning::MaskSet& masks() const { return m_masks; }
+    /// Masks of an earlier step this one starts from (`from:`): they stay applied through every
+    /// (gradual) pruning step, so what the earlier step removed stays removed.
+    void keep(const pruning::MaskSet& earlier);
 
     /// Applies the spec's criterion at `sparsity` (finegrained/l2: per layer; global: one ranking).
     static pruning::MaskSet prune(torch::nn::Module& module, const PruneSpec& spec, double sparsity);
@@ -36,6 +39,7 @@ private:
     PruneSpec m_spec;
     double m_target;
     pruning::MaskSet m_masks;
+    pruning::MaskSet m_kept;
     bool m_l2Only;
     std::vector<std::string> m_l2Names;
     std::function<void(int, double)> m_onPrune;

@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -227,8 +228,12 @@ void CompressionRunner::measure(
     if (!ctx.modelDir.empty()) {
         std::string name
             = row.method == "none" ? "base" : row.method + "-" + row.setting + "-" + results::stageName(row.stage);
+        // Letters, digits, '.', '-' and '_' only ("sparsity=0.5" → "sparsity_0.5"; a chain's
+        // arrow → "to").
+        for (size_t at; (at = name.find(" → ")) != std::string::npos;)
+            name.replace(at, std::string(" → ").size(), "_to_");
         for (auto& ch : name)
-            if (ch == '=' || ch == ' ')
+            if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_')
                 ch = '_';
         ensureWritableDirectory(ctx.modelDir);
         measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm", quantizer ? &quantized : nullptr);

@@ -114,6 +114,14 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                 { "clip_activations", "Clip activations",
                     "clipped straight-through estimator for activations: values outside their observed range get "
                     "no gradient; weights keep the straight-through gradient (their range is their own max |w|)" } } },
+        { ChoiceList::Storage,
+            { { "packed", "Packed codes", "every integer code at its bit-width (model file version 2)" },
+                { "sparse", "Sparse codes",
+                    "zero codes skipped: the others with relative indices of 1-8 bits (Han et al. 2016), or packed "
+                    "when that is smaller" },
+                { "huffman", "Sparse + Huffman",
+                    "as sparse, then the indices and codes Huffman-coded with their tables in the file, when that "
+                    "is smaller" } } },
     };
     return lists;
 }
@@ -140,6 +148,11 @@ const std::vector<FieldInfo>& pruneFields()
             T::Int, 1, kMaxEpochs },
         { "near_zero", "Near-zero threshold", "|w| below this counts as near zero in the report", T::Real, 0, 1 },
         { "criterion", "Channel criterion", "norm that ranks channels", T::Choice, 0, 0, false, ChoiceList::Criterion },
+        { "name", "Step name", "optional: a name later steps can start from with from:", T::Name },
+        { "from", "Start from step",
+            "optional: the named earlier prune step whose models this step starts from "
+            "(one chained job per setting of that step, its masks kept); empty = the trained base",
+            T::Name },
     };
     return f;
 }
@@ -183,10 +196,17 @@ const std::vector<FieldInfo>& quantizeFields()
             32 },
         { "step_lr", "Step-size LR", "learning rate of the learned step sizes (0 = the step's lr)", T::Real, 0, 10 },
         { "bits_lr", "Bit-width LR", "learning rate of the learned bit-widths (0 = the step's lr)", T::Real, 0, 10 },
+        { "storage", "Code storage", "how the model file stores the integer codes", T::Choice, 0, 0, false,
+            ChoiceList::Storage },
         { "weight_error", "Weight-error term",
             "GraphSqueeze's extension (0 = off, as published): weight of each weight channel's own quantization "
             "error (over its tensor's mean channel energy) in the loss, so channels that lose more keep more bits",
             T::Real, 0, 1e6 },
+        { "name", "Step name", "optional: a name later steps can start from with from:", T::Name },
+        { "from", "Start from step",
+            "optional: the named earlier prune step whose models this step starts from "
+            "(one chained job per setting of that step, its masks kept); empty = the trained base",
+            T::Name },
     };
     return f;
 }
@@ -212,7 +232,7 @@ std::vector<MethodInfo> builtinMethods()
         return out;
     };
     const std::vector<std::string> qat { "bits", "epochs", "start", "lr", "weight_decay", "lr_step_size", "lr_gamma",
-        "observer", "momentum", "percentile", "granularity", "backward", "activations", "targets" };
+        "observer", "momentum", "percentile", "granularity", "backward", "activations", "targets", "storage" };
     const std::string starveAdvice
         = "leave the output layer out (targets) or use global pruning, which keeps its large "
           "weights";
@@ -252,12 +272,24 @@ std::vector<MethodInfo> builtinMethods()
             "raise target_bits or lower the penalty", Method::A2q },
         { StepKind::Quantize, "ptq", "Post-training quantization",
             "no training: ranges calibrated on the training data",
-            { "bits", "observer", "momentum", "percentile", "granularity", "activations", "targets" },
+            { "bits", "observer", "momentum", "percentile", "granularity", "activations", "targets", "storage" },
             "use 8 bits, or train quantization-aware (qat)", Method::Ptq },
         { StepKind::Analyze, "sensitivity", "Sensitivity analysis",
             "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)", { "sparsity", "targets" },
             "", Method::Sensitivity },
     };
+}
+
+/// Prune and quantize steps can be chained: every method of those kinds accepts `name` and
+/// `from` (l2_only trains from initialisation, so it takes `name` only).
+MethodInfo withPipelineKeys(MethodInfo m)
+{
+    if (m.kind == StepKind::Analyze)
+        return m;
+    for (const char* key : { "name", "from" })
+        if (!m.accepts(key) && !(m.runsAs == Method::L2Only && std::string(key) == "from"))
+            m.keys.emplace_back(key);
+    return m;
 }
 
 struct MethodTable {
@@ -266,7 +298,7 @@ struct MethodTable {
     MethodTable()
     {
         for (auto& m : builtinMethods())
-            methods.push_back(std::move(m));
+            methods.push_back(withPipelineKeys(std::move(m)));
     }
 };
 
@@ -402,10 +434,10 @@ void Catalog::registerMethod(const MethodInfo& info)
     std::lock_guard<std::mutex> lock(t.mutex);
     for (auto& m : t.methods)
         if (m.kind == info.kind && m.name == info.name) {
-            m = info;
+            m = withPipelineKeys(info);
             return;
         }
-    t.methods.push_back(info);
+    t.methods.push_back(withPipelineKeys(info));
 }
 
 Method Catalog::runsAs(StepKind kind, const std::string& name)

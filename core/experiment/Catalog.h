@@ -41,6 +41,7 @@ enum class ChoiceList {
     QuantStart,
     FeatureQuantizers,
     PenaltyForm,
+    Storage,
 };
 
 /// A dataset kind: its traits decide defaults and checks (ConfigYaml's resolveDefaults); its
@@ -58,7 +59,7 @@ struct DatasetInfo {
 };
 
 /// What a key of a step holds; drives the reader's checks and the form's widget.
-enum class FieldType { Int, Real, Bool, Choice, RealList, TextList, RealMap };
+enum class FieldType { Int, Real, Bool, Choice, RealList, TextList, RealMap, Name };
 
 /// One key of a step kind (e.g. prune.sparsity): type, range, help. Defaults are not here: they
 /// live in the step structs (Steps.h).
@@ -109,7 +110,9 @@ public:
     static const MethodInfo* method(StepKind kind, const std::string& name);
     /// Adds (or replaces) a method. The engine runs a registered prune method as per-layer
     /// magnitude pruning with the keys it accepts; its name and help appear in the loader's
-    /// messages, the CLI help and the form at once.
+    /// messages, the CLI help and the form at once. Prune and quantize methods accept the
+    /// pipeline keys `name` and `from` without listing them (l2_only, which trains from
+    /// initialisation, takes `name` only).
     static void registerMethod(const MethodInfo& info);
     /// The behaviour of method `name` of `kind`; throws std::logic_error when there is none.
     static Method runsAs(StepKind kind, const std::string& name);

@@ -8,6 +8,36 @@
 // resolveDefaults: the defaults that depend on the dataset's traits and the task, and the checks
 // across sections, with errors at the key's own line.
 namespace gsq::core::experiment {
+namespace {
+
+/// `name:` unique; `from:` names an earlier prune step (the one kind whose models can be chained).
+template <class Fail> void checkPipelines(const ExperimentConfig& c, Fail&& fail)
+{
+    std::vector<std::string> named;
+    for (size_t i = 0; i < c.steps.size(); ++i) {
+        const auto& step = c.steps[i];
+        const std::string where = "compression[" + std::to_string(i) + "]." + kindName(kindOf(step));
+        if (const auto& from = fromOf(step); !from.empty()) {
+            const int source = stepNamed(c.steps, from, i);
+            if (source < 0)
+                fail(where + ".from",
+                    "no earlier step is named '" + from + "'; named steps before this one: "
+                        + (named.empty() ? std::string("none") : joinNames(named)));
+            const auto& s = c.steps[static_cast<size_t>(source)];
+            if (kindOf(s) != StepKind::Prune)
+                fail(where + ".from",
+                    "'" + from + "' is a " + kindName(kindOf(s))
+                        + " step; steps can start from the models of prune steps only");
+        }
+        if (const auto& name = nameOf(step); !name.empty()) {
+            if (std::find(named.begin(), named.end(), name) != named.end())
+                fail(where + ".name", "the step name '" + name + "' is used by an earlier step; names must be unique");
+            named.push_back(name);
+        }
+    }
+}
+
+} // namespace
 
 void resolveDefaults(ExperimentConfig& c)
 {
@@ -84,6 +114,7 @@ void resolveDefaults(ExperimentConfig& c)
         if (c.model.hidden < 2)
             fail("model.hidden", "HGP-SL's head halves the width; hidden must be at least 2");
     }
+    checkPipelines(c, fail);
     if (c.model.arch == "spline") {
         if (!c.keyLines.count("dataset.edge_attr") && d.edgeAttr == "none")
             d.edgeAttr = "target_indegree";

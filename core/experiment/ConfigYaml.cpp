@@ -122,11 +122,13 @@ void readCompression(Context& ctx, const YAML::Node& node, std::vector<Step>& st
     for (size_t i = 0; i < node.size(); ++i) {
         steps.push_back(yaml::readStep(ctx, node[i], i));
         // Two quantize steps whose rows would share (method, setting) could not be told apart
-        // in summary.csv or the app's curves.
+        // in summary.csv or the app's curves (steps that start from different models are told
+        // apart by their chain).
         const auto* q = std::get_if<QuantSpec>(&steps.back());
         for (size_t j = 0; q && j + 1 < steps.size(); ++j) {
             const auto* other = std::get_if<QuantSpec>(&steps[j]);
-            if (other && other->method == q->method && other->settingLabel() == q->settingLabel())
+            if (other && other->method == q->method && other->settingLabel() == q->settingLabel()
+                && other->from == q->from)
                 ctx.fail(node[i], "compression[" + std::to_string(i) + "]",
                     "its results would be labelled '" + q->method + " " + q->settingLabel() + "' like step "
                         + std::to_string(j + 1)

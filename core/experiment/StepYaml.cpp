@@ -46,6 +46,8 @@ PruneSpec readPrune(const Section& s, const std::string& method)
     s.field(K, "l2_epochs", p.l2Epochs);
     s.field(K, "near_zero", p.nearZero);
     s.field(K, "criterion", p.criterion);
+    s.field(K, "name", p.name);
+    s.field(K, "from", p.from);
     if (p.runsAs() == Method::Structured && p.schedule != "oneshot")
         s.fail("schedule", "structured pruning removes channels once (oneshot); gradual schedules need masks");
     if (p.schedule == "agp") {
@@ -110,6 +112,13 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     s.field(K, "step_lr", q.stepLr);
     s.field(K, "bits_lr", q.bitsLr);
     s.field(K, "weight_error", q.weightError);
+    s.field(K, "storage", q.storage);
+    s.field(K, "name", q.name);
+    s.field(K, "from", q.from);
+    if (!q.from.empty() && q.start == "init")
+        s.fail("from",
+            "a step that starts from another step's models cannot also start from initialisation "
+            "(start: init)");
     return q;
 }
 
@@ -238,12 +247,18 @@ void writeStep(YAML::Emitter& e, const Step& step)
         put("step_lr", q->stepLr);
         put("bits_lr", q->bitsLr);
         put("weight_error", q->weightError);
+        if (q->storage != "packed") // written only when chosen: files and journals of older runs stay valid
+            put("storage", q->storage);
     } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
         if (accepts("sparsity"))
             e << YAML::Key << "sparsity" << YAML::Value << YAML::Flow << a->sparsities;
         if (accepts("targets"))
             yaml::put(e, "targets", a->targets);
     }
+    // Pipeline keys only when given: a step without them reads and writes as before.
+    for (const auto& [key, value] : { std::pair { "name", &nameOf(step) }, std::pair { "from", &fromOf(step) } })
+        if (!value->empty())
+            put(key, *value);
     e << YAML::EndMap << YAML::EndMap;
 }
 
@@ -408,6 +423,10 @@ std::string stepSummary(const Step& step)
     } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
         s += " · " + std::to_string(a->sparsities.size()) + " levels";
     }
+    if (!fromOf(step).empty())
+        s += " · from " + fromOf(step);
+    if (!nameOf(step).empty())
+        s += " · named " + nameOf(step);
     return s;
 }
 

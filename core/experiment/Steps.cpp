@@ -2,6 +2,7 @@
 
 #include "core/experiment/Catalog.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -54,6 +55,9 @@ std::string QuantSpec::settingLabel() const
             label += " " + granularity;
         break;
     }
+    // A file form other than packed changes the size, not the model: its own label all the same.
+    if (storage != "packed")
+        label += " storage=" + storage;
     // Training from initialisation is another experiment than fine-tuning the base: its own label.
     return start == "init" ? label + " start=init" : label;
 }
@@ -78,6 +82,44 @@ const std::string& methodOf(const Step& step)
 int lineOf(const Step& step)
 {
     return std::visit([](const auto& s) { return s.line; }, step);
+}
+
+namespace {
+const std::string kNone;
+}
+
+const std::string& nameOf(const Step& step)
+{
+    if (const auto* p = std::get_if<PruneSpec>(&step))
+        return p->name;
+    if (const auto* q = std::get_if<QuantSpec>(&step))
+        return q->name;
+    return kNone;
+}
+
+const std::string& fromOf(const Step& step)
+{
+    if (const auto* p = std::get_if<PruneSpec>(&step))
+        return p->from;
+    if (const auto* q = std::get_if<QuantSpec>(&step))
+        return q->from;
+    return kNone;
+}
+
+int stepNamed(const std::vector<Step>& steps, const std::string& name, size_t before)
+{
+    for (size_t i = 0; i < std::min(before, steps.size()); ++i)
+        if (!name.empty() && nameOf(steps[i]) == name)
+            return static_cast<int>(i);
+    return -1;
+}
+
+int startModels(const std::vector<Step>& steps, size_t index)
+{
+    const int source = stepNamed(steps, fromOf(steps.at(index)), index);
+    if (source < 0)
+        return 1;
+    return stepSettings(steps[static_cast<size_t>(source)]) * startModels(steps, static_cast<size_t>(source));
 }
 
 const std::string& kindName(StepKind kind)

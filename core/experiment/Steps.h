@@ -45,6 +45,10 @@ enum class Method { FineGrained, Global, L2, L2Only, Structured, Qat, DegreeQuan
 ///                                  #   from initialisation (stage "regularized", nothing removed)
 ///       near_zero: 0.001           # l2, l2_only: |w| below this counts as near zero in reports
 ///       criterion: l2              # structured: rank channels by the l1 or l2 norm
+///       name: pruned               # optional: a name later steps can start from (`from:`)
+///       from: other                # optional: start from the models of the earlier prune step
+///                                  #   named so (one chained job per setting of that step)
+///                                  #   instead of the trained base, its masks kept
 struct PruneSpec {
     std::string method = "finegrained";
     std::vector<double> sparsities { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
@@ -56,6 +60,8 @@ struct PruneSpec {
     int l2Epochs = 100;
     double nearZero = 1e-3;
     std::string criterion = "l2";
+    std::string name; ///< optional: steps with `from: name` start from this step's models
+    std::string from; ///< optional: the named earlier step whose models this step starts from
     int line = 0; ///< line of the step in its file (0 when built in code or by the form)
 
     /// The behaviour `method` runs as (Catalog); throws std::logic_error for an unknown name.
@@ -111,6 +117,13 @@ struct PruneSpec {
 ///                                #   of |w_c - Q(w_c)|^2 / (mean |w_c|^2 of the channel's tensor),
 ///                                #   weights detached, to the loss, so each channel's step and
 ///                                #   width feel what its own values lose
+///       storage: packed          # the model file's integer codes: packed (each at its width) |
+///                                #   sparse (zeros skipped, relative indices) | huffman (sparse,
+///                                #   Huffman-coded); the smallest form the choice allows
+///       name: q8                 # optional, as for prune (no step can start from a quantize
+///                                #   step yet)
+///       from: pruned             # optional: quantize each model of the named prune step, its
+///                                #   masks kept (pruned weights stay exactly zero)
 struct QuantSpec {
     std::string method = "qat";
     int bits = 8;
@@ -135,6 +148,8 @@ struct QuantSpec {
     int degreeGroups = 8;
     double stepLr = 0, bitsLr = 0; ///< 0 = lr
     double weightError = 0; ///< a2q: weight of the per-channel quantization-error term (0 = off)
+    std::string storage = "packed"; ///< packed | sparse | huffman: the model file's form of the codes
+    std::string name, from; ///< as PruneSpec's
     int line = 0;
 
     /// A short label for results ("bits=8", "bits=4 observer=percentile per_channel", "bits=8 target_bits=4").
@@ -164,6 +179,9 @@ using Step = std::variant<PruneSpec, QuantSpec, AnalyzeSpec>;
 StepKind kindOf(const Step& step);
 const std::string& methodOf(const Step& step);
 int lineOf(const Step& step);
+/// The step's `name:` and `from:` (empty when not given; analyze steps have neither).
+const std::string& nameOf(const Step& step);
+const std::string& fromOf(const Step& step);
 /// "prune", "quantize", "analyze": the YAML key of a step kind (one place for the names).
 const std::string& kindName(StepKind kind);
 /// The kind named `name`; false when there is none.
@@ -171,9 +189,14 @@ bool kindFromName(const std::string& name, StepKind& kind);
 /// A step of `kind` with `method` and every other field at its default.
 Step defaultStep(StepKind kind, const std::string& method);
 /// Training epochs one job spends in this step (all settings) when the base trains
-/// `trainEpochs`, for progress and ETA.
+/// `trainEpochs`, for progress and ETA; for one start model (see startModels).
 int stepEpochs(const Step& step, int trainEpochs);
-/// Settings this step runs (sparsities, or 1).
+/// Settings this step runs (sparsities, or 1) from one start model.
 int stepSettings(const Step& step);
+/// Models step `index` of `steps` starts from in one job: 1 (the trained base), or, with
+/// `from:`, every model the named step produces (its settings times its own start models).
+int startModels(const std::vector<Step>& steps, size_t index);
+/// The index of the step called `name` among the first `before` steps; -1 when there is none.
+int stepNamed(const std::vector<Step>& steps, const std::string& name, size_t before);
 
 } // namespace gsq::core::experiment

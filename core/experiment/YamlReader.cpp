@@ -5,6 +5,7 @@
 #include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -295,7 +296,18 @@ void Section::field(StepKind kind, const std::string& key, bool& out) const
 void Section::field(StepKind kind, const std::string& key, std::string& out) const
 {
     const auto& f = info(kind, key);
-    choice(key, out, Catalog::names(f.choices));
+    if (f.type != FieldType::Name) {
+        choice(key, out, Catalog::names(f.choices));
+        return;
+    }
+    if (const auto v = value(key); !v.IsDefined() || v.IsNull())
+        return;
+    text(key, out);
+    const bool valid = !out.empty() && std::all_of(out.begin(), out.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (!valid)
+        m_ctx.fail(value(key), path(key), "expected a step name of letters, digits, '_' and '-', found '" + out + "'");
 }
 
 void Section::field(StepKind kind, const std::string& key, std::vector<double>& out) const

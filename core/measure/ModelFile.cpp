@@ -1,5 +1,6 @@
 #include "core/measure/ModelFile.h"
 
+#include "core/measure/CodedTensor.h"
 #include "core/measure/ModelFileParts.h"
 
 #include "core/common/AtomicFile.h"
@@ -138,7 +139,8 @@ std::string ModelFile::quantizerKey(const std::string& weightName)
 std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights* quantized, bool foldBatchNorm)
 {
     std::string out(kMagic, 4);
-    put<uint32_t>(out, kVersion);
+    uint32_t version = 2;
+    put<uint32_t>(out, version);
     auto state = stateOf(module);
     if (quantized) {
         // What a packed record already holds is not stored a second time.
@@ -190,10 +192,18 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
                 const int64_t rows = static_cast<int64_t>(q.bits.size());
                 if (rows != (t.dim() ? t.size(0) : 1) || q.values.numel() != t.numel() || q.scales.numel() != rows)
                     throw std::logic_error("quantized form of '" + name + "' does not match the tensor's shape");
-                put<uint8_t>(out, static_cast<uint8_t>(Encoding::Packed));
+                const bool coded = q.storage != CodeStorage::Packed;
+                put<uint8_t>(out, static_cast<uint8_t>(coded ? Encoding::Coded : Encoding::Packed));
                 put<uint8_t>(out, static_cast<uint8_t>(t.dim()));
                 for (int64_t d = 0; d < t.dim(); ++d)
                     put<uint32_t>(out, static_cast<uint32_t>(t.size(d)));
+                if (coded) {
+                    const std::string payload = coded::encodePayload(q, q.storage);
+                    put<uint32_t>(out, static_cast<uint32_t>(payload.size()));
+                    out += payload;
+                    version = 3;
+                    continue;
+                }
                 put<uint32_t>(out, static_cast<uint32_t>(packedBytes(q)));
                 auto values = q.values.contiguous();
                 auto scales = q.scales.to(torch::kFloat).contiguous();
@@ -281,6 +291,8 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
             out += vals;
         }
     }
+    // Version 3 only when a coded tensor needs it: every other file stays as version 2 wrote it.
+    std::memcpy(&out[4], &version, sizeof version);
     put<uint32_t>(out, crc32(out.data(), out.size()));
     return out;
 }

@@ -15,7 +15,13 @@ class Module;
 namespace gsq::core::measure {
 
 /// How a tensor is stored in a GraphSqueeze model file.
-enum class Encoding : uint8_t { Dense = 0, Csr = 1, Bitmask = 2, Packed = 3 };
+enum class Encoding : uint8_t { Dense = 0, Csr = 1, Bitmask = 2, Packed = 3, Coded = 4 };
+
+/// How a quantized weight's integer codes may be stored (a quantize step's `storage:`):
+/// Packed, every code at its bit-width (version 2's form); Sparse, the non-zero codes with
+/// relative indices (zeros skipped, as after pruning); Huffman, as Sparse and Huffman-coded.
+/// The writer stores the smallest form the choice allows (CodedTensor.h).
+enum class CodeStorage : uint8_t { Packed, Sparse, Huffman };
 
 /// A quantized weight as the file stores it: symmetric integers (zero point 0) viewed as
 /// [rows = shape[0], cols = numel / rows], one scale and one bit-width (2-8) per row.
@@ -26,6 +32,7 @@ struct QuantizedWeight {
     /// Model tensors this record makes redundant (A²Q's learned step sizes and bit-widths of this
     /// weight): left out of the file, whose packed record already holds them.
     std::vector<std::string> derived;
+    CodeStorage storage = CodeStorage::Packed;
 };
 using QuantizedWeights = std::map<std::string, QuantizedWeight>;
 
@@ -36,18 +43,21 @@ struct StoredTensor {
     Encoding encoding = Encoding::Dense;
     uint64_t bytes = 0; ///< payload bytes in the file
     double bits = 32; ///< stored bits per value (packed: average over rows)
-    QuantizedWeight quantized; ///< packed tensors: the integer codes, scales and bits (else empty)
+    QuantizedWeight quantized; ///< packed and coded tensors: the integer codes, scales and bits (else empty)
+    /// Coded tensors: bytes of each part of the payload (header, tables, indices, codes).
+    std::vector<std::pair<std::string, uint64_t>> parts;
 };
 
-/// The GraphSqueeze model file (`.gsqm`, format version 2; see docs/model-format.md):
+/// The GraphSqueeze model file (`.gsqm`, format version 3; see docs/model-format.md):
 /// a model's parameters and buffers, each pruned tensor stored sparsely — CSR or bitmask,
 /// whichever is smaller for that tensor, dense when neither wins — and each quantized weight
-/// packed at its bit-width with one scale per row, followed by a CRC-32. Version 1 files
-/// (no packed tensors) are read too.
+/// packed at its bit-width with one scale per row, or coded (its non-zero integer codes with
+/// relative indices, optionally Huffman-coded), followed by a CRC-32. A file is written as
+/// version 2 unless it holds a coded tensor; versions 1 (no packed tensors) and 2 are read too.
 /// Its size on disk is the honest "size_disk_bytes" of a compressed model.
 class ModelFile {
 public:
-    static constexpr uint32_t kVersion = 2;
+    static constexpr uint32_t kVersion = 3;
     /// The most values one stored tensor may hold (2^28: a 16384 x 16384 weight, 1 GiB as fp32);
     /// the reader refuses larger shapes before allocating anything.
     static constexpr int64_t kMaxElements = int64_t(1) << 28;

@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/measure/CodedTensor.h"
 #include "core/measure/ModelFileParts.h"
 
 #include <torch/torch.h>
@@ -87,7 +88,7 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         const uint16_t nameLen = c.get<uint16_t>();
         s.name.assign(c.take(nameLen), nameLen);
         const auto enc = c.get<uint8_t>();
-        if (enc > 3 || (enc == 3 && version < 2))
+        if (enc > 4 || (enc == 3 && version < 2) || (enc == 4 && version < 3))
             throw InputError(source, 0, "tensor '" + s.name + "': unknown encoding " + std::to_string(enc));
         s.encoding = static_cast<Encoding>(enc);
         const uint8_t ndim = c.get<uint8_t>();
@@ -140,6 +141,19 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                         throw InputError(source, 0, "tensor '" + s.name + "': column index out of range");
                     v[r * colsN + idx[k]] = c.get<float>();
                 }
+        } else if (s.encoding == Encoding::Coded) {
+            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
+            const auto* p = reinterpret_cast<const uint8_t*>(c.take(s.bytes));
+            try {
+                auto d = coded::decodePayload(p, s.bytes, rows, colsN);
+                s.quantized = std::move(d.q);
+                s.parts = std::move(d.parts);
+                s.bits = d.bitsPerValue;
+            } catch (const std::invalid_argument& e) {
+                throw InputError(source, 0, "tensor '" + s.name + "': " + e.what());
+            }
+            if (numel > 0)
+                t.copy_((s.quantized.values.to(torch::kFloat) * s.quantized.scales.unsqueeze(1)).reshape({ numel }));
         } else if (s.encoding == Encoding::Packed) {
             const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
             std::vector<int> rowBits(static_cast<size_t>(rows));
@@ -217,7 +231,7 @@ std::vector<StoredTensor> ModelFile::read(const std::string& path)
 namespace {
 
 /// A quantizer's learned step sizes or bit-widths of a weight ("quant.<key>__step" / "__bits"),
-/// which files leave out because the weight's packed record holds them: copied from that record
+/// which files leave out because the weight's packed or coded record holds them: copied from that record
 /// into `tensor`. False when `name` is not such a tensor or no packed record matches.
 bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::string& name, at::Tensor& tensor)
 {
@@ -229,7 +243,8 @@ bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::strin
             continue;
         const std::string key = name.substr(prefix.size(), name.size() - prefix.size() - tail.size());
         for (const auto& s : stored) {
-            if (s.encoding != Encoding::Packed || ModelFile::quantizerKey(s.name) != key)
+            if ((s.encoding != Encoding::Packed && s.encoding != Encoding::Coded)
+                || ModelFile::quantizerKey(s.name) != key)
                 continue;
             const auto& q = s.quantized;
             if (static_cast<int64_t>(q.bits.size()) != tensor.numel())

@@ -134,6 +134,19 @@ MaskSet MaskSet::globalMagnitude(torch::nn::Module& module, const Targets& targe
     return set;
 }
 
+void MaskSet::merge(const MaskSet& earlier)
+{
+    for (const auto& name : earlier.m_order) {
+        const auto& mask = earlier.m_masks.at(name);
+        if (auto it = m_masks.find(name); it != m_masks.end()) {
+            it->second = it->second * mask;
+        } else {
+            m_masks[name] = mask.clone();
+            m_order.push_back(name);
+        }
+    }
+}
+
 void MaskSet::apply(torch::nn::Module& module) const
 {
     torch::NoGradGuard guard;

@@ -47,6 +47,10 @@ public:
     /// Names of masked tensors that are 100 % pruned.
     std::vector<std::string> fullyPruned(torch::nn::Module& module) const;
 
+    /// Keeps what `earlier` pruned pruned too: each mask becomes the product of both; tensors
+    /// only `earlier` masks join the set. Does not touch the weights (apply() does).
+    void merge(const MaskSet& earlier);
+
     bool empty() const { return m_masks.empty(); }
     const std::map<std::string, at::Tensor>& masks() const { return m_masks; }
 

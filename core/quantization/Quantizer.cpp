@@ -236,6 +236,9 @@ measure::QuantizedWeights Quantizer::quantizedWeights()
         }
         auto v = (w2 / q.scales.unsqueeze(1)).round();
         q.values = torch::min(torch::max(v, -qmax), qmax).to(torch::kChar).contiguous();
+        q.storage = m_spec.storage == "huffman" ? measure::CodeStorage::Huffman
+            : m_spec.storage == "sparse"        ? measure::CodeStorage::Sparse
+                                                : measure::CodeStorage::Packed;
         out.emplace(name, std::move(q));
     }
     return out;

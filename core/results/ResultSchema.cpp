@@ -110,6 +110,10 @@ const std::vector<Column<ResultRow>>& resultColumns()
             "test metric of the model latency_kind describes: for quantized stages the int8 kernels' own "
             "predictions; otherwise the same model as test_value",
             false, &R::deployedValue),
+        member("lineage", P::Key, "", "lineage",
+            "how the model was made from the trained base, e.g. global sparsity=0.9 → qat bits=8 for a step chained "
+            "with from:",
+            false, &R::lineage),
     };
     return columns;
 }
@@ -162,6 +166,10 @@ const std::vector<Column<SummaryRow>>& summaryColumns()
             true, &S::deployedMean, ""),
         member("deployed_std", P::Measured, "", "deployed std", "sample standard deviation of the deployed metric",
             false, &S::deployedStd, ""),
+        member("lineage", P::Key, "", "lineage",
+            "how the model was made from the trained base, e.g. global sparsity=0.9 → qat bits=8 for a step chained "
+            "with from:",
+            false, &S::lineage),
     };
     return columns;
 }

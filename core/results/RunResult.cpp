@@ -47,6 +47,7 @@ void RunResult::summarize()
         s.task = first.task;
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
+        s.lineage = first.lineage;
         std::vector<double> test, val, deployed;
         double nnz = 0, secs = 0, disk = 0, folded = 0, theo = 0, lat = 0, latDense = 0, bits = 0, featureBits = 0;
         for (const ResultRow* r : g) {

@@ -71,6 +71,10 @@ struct ResultRow {
     /// kernels' own predictions (testValue is the fake-quantized, simulated model's); for every
     /// other stage the same model as testValue, so the same value.
     double deployedValue = 0;
+    /// How the model was made, from the trained base: "global sparsity=0.9 → qat bits=8" for a
+    /// quantize step chained (`from:`) after a prune step; "method setting" for a step run from the
+    /// base; empty for the base itself (and for rows stored before the column existed).
+    std::string lineage;
 };
 
 /// One weight tensor of one (seed, fold, setting, stage): a row of layers.csv.
@@ -120,6 +124,7 @@ struct SummaryRow {
     double bitsMean = 32, featureBitsMean = 32;
     double trainSecondsMean = 0;
     double deployedMean = 0, deployedStd = 0; ///< of ResultRow::deployedValue
+    std::string lineage; ///< ResultRow::lineage (one per method and setting)
 };
 
 /// Sensitivity analysis: the test metric after pruning one weight tensor alone to one level,

@@ -5,8 +5,10 @@
 #include "core/experiment/ConfigYaml.h"
 #include "core/results/ResultSchema.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -130,9 +132,10 @@ std::string blockOf(const JobRecord& r)
 
 /// Reads the fields of one tab-separated line against a schema, starting at field `first`.
 template <class Row>
-void readSchema(const std::vector<Column<Row>>& columns, const std::vector<std::string>& f, size_t first, Row& row)
+void readSchema(const std::vector<Column<Row>>& columns, const std::vector<std::string>& f, size_t first, Row& row,
+    size_t count = SIZE_MAX)
 {
-    for (size_t i = 0; i < columns.size(); ++i) {
+    for (size_t i = 0; i < std::min(count, columns.size()); ++i) {
         const auto& c = columns[i];
         const std::string text = c.type == ColumnType::Text ? unescape(f[first + i]) : f[first + i];
         try {
@@ -249,9 +252,14 @@ Journal JobJournal::read(const std::string& path)
             } else if (!inJob) {
                 fail("'" + kind + "' line outside a job block");
             } else if (kind == "row") {
-                need(resultColumns().size() + 2);
+                // Journals written before the last column (lineage) existed have one field less.
+                const size_t columns
+                    = f.size() == resultColumns().size() + 1 ? resultColumns().size() - 1 : resultColumns().size();
+                need(columns + 2);
                 ResultRow row;
-                readSchema(resultColumns(), f, 1, row);
+                readSchema(resultColumns(), f, 1, row, columns);
+                if (columns < resultColumns().size() && row.method != "none")
+                    row.lineage = results::settingKey(row.method, row.setting);
                 row.trainSeconds = number(f.back());
                 current.rows.push_back(row);
             } else if (kind == "metric") {

@@ -535,8 +535,9 @@ RunResult Session::run(
         started.model = modelLabel(config.model);
         started.totalJobs = totalJobs;
         started.epochsPerJob = config.train.epochs;
-        for (const auto& step : config.steps)
-            started.epochsPerJob += experiment::stepEpochs(step, config.train.epochs);
+        for (size_t i = 0; i < config.steps.size(); ++i)
+            started.epochsPerJob += experiment::stepEpochs(config.steps[i], config.train.epochs)
+                * experiment::startModels(config.steps, i);
         started.threads = threads.threads;
         started.threadsReason = threads.reason;
         emit(started);
@@ -557,7 +558,7 @@ RunResult Session::run(
                 const Marks marks(result);
                 auto task = makeTask(config, prepared, seed, fold);
                 compression::JobContext ctx { config, job, seed, fold, ResultRow {}, emit, cancel, result,
-                    job == 0 ? options.modelDir : std::string(), {}, nullptr };
+                    job == 0 ? options.modelDir : std::string(), {}, nullptr, {} };
                 // The untrained model, for steps that train from initialisation (l2_only).
                 auto init = training::Checkpoint::capture(*task->module());
                 init.captureRandomState();
@@ -597,7 +598,8 @@ RunResult Session::run(
                 emit(StageFinished { job, row,
                     { result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end() } });
                 if (!config.steps.empty()) {
-                    // Every step starts from this checkpoint of the trained base, in file order.
+                    // Every step starts from this checkpoint of the trained base, in file order, or
+                    // from the models of the earlier step its `from:` names.
                     const auto base = training::Checkpoint::capture(*task->module());
                     ctx.baseRow = row;
                     for (const auto& step : config.steps)

@@ -79,9 +79,9 @@ private Q_SLOTS:
         // The choices come from the catalog, with their help and keys.
         QVERIFY(
             h.out.contains("\nCompression steps '- prune:' (method):\n  finegrained           every weight matrix"));
-        QVERIFY(
-            h.out.contains("  structured            remove whole hidden channels ranked by coupled norms; the model "
-                           "shrinks\n                        keys: sparsity, schedule, finetune_epochs, criterion\n"));
+        QVERIFY(h.out.contains(
+            "  structured            remove whole hidden channels ranked by coupled norms; the model "
+            "shrinks\n                        keys: sparsity, schedule, finetune_epochs, criterion, name, from\n"));
         QVERIFY(h.out.contains("  tu                    any TU Dortmund dataset"));
         auto v = cli({ "--version" });
         QCOMPARE(v.code, 0);
@@ -473,6 +473,52 @@ private Q_SLOTS:
         QCOMPARE(bad.code, 2);
         QCOMPARE(bad.err,
             "error: " + out + "/models/base.gsqm: checksum mismatch: the model file is corrupt or truncated\n");
+    }
+
+    void paretoSpansEveryStageOfAPipeline()
+    {
+        QTemporaryDir d;
+        const std::string yaml
+            = "name: chain\ntrain:\n  epochs: 3\n  threads: 1\ncompression:\n"
+              "  - prune:\n      name: pruned\n      method: global\n      sparsity: [0.9]\n"
+              "      finetune_epochs: 2\n"
+              "  - quantize:\n      from: pruned\n      method: qat\n      epochs: 2\n      storage: huffman\n";
+        const QString file = QString::fromStdString(gsq::test::writeFile(d, "chain.yaml", yaml));
+        QCOMPARE(cli({ "run", file, "--out", d.filePath("run"), "--quiet" }).code, 0);
+        QFile results(d.filePath("run/results.csv"));
+        QVERIFY(results.open(QIODevice::ReadOnly));
+        const auto rows = QString::fromUtf8(results.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 5); // header, base, pruned, finetuned, quantized
+        QVERIFY(rows[0].endsWith(",lineage"));
+        QVERIFY2(
+            rows[4].contains(",qat,global sparsity=0.9 → bits=8 storage=huffman,0,0,quantized,"), qPrintable(rows[4]));
+        QVERIFY2(rows[4].endsWith(",global sparsity=0.9 → qat bits=8 storage=huffman"), qPrintable(rows[4]));
+
+        auto r = cli({ "pareto", d.filePath("run"), "--out", d.filePath("p.csv") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("wrote " + d.filePath("p.csv") + ": 4 points, "), qPrintable(r.out));
+        QFile csv(d.filePath("p.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 5);
+        QCOMPARE(lines[0],
+            QString("dataset,task,metric,experiment,model,method,setting,stage,lineage,n,mean,std,size_disk_bytes,"
+                    "on_front"));
+        // The smallest file first: the quantized pipeline (its pruned zeros skipped, the rest
+        // Huffman-coded), on the front since nothing is smaller.
+        QVERIFY2(lines[1].startsWith("cora,node_classification,accuracy,chain,gcn-2x16,qat,global sparsity=0.9 → "
+                                     "bits=8 storage=huffman,quantized,global sparsity=0.9 → qat bits=8 "
+                                     "storage=huffman,1,"),
+            qPrintable(lines[1]));
+        QVERIFY(lines[1].endsWith(",1"));
+        QVERIFY(lines[4].contains(",none,,base,base,1,"));
+
+        auto missing = cli({ "pareto", d.filePath("nothing") });
+        QCOMPARE(missing.code, 2);
+        QCOMPARE(missing.err,
+            "error: " + d.filePath("nothing")
+                + ": no jobs.journal here; is it the --out directory of a finished run or cell?\n");
+        QVERIFY(!QFile::exists(d.filePath("pareto.csv")));
     }
 
     void resultsTableFitsLongSettings()

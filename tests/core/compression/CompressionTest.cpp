@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QtTest>
 
+#include <algorithm>
+
 using namespace gsq::core;
 using gsq::test::messageOf;
 
@@ -57,7 +59,7 @@ private Q_SLOTS:
         QTest::newRow("unknown key")
             << "      method: global\n      sparsty: 0.5\n"
             << "c.yaml:10: key 'compression[0].prune.sparsty': unknown key; valid keys for prune method global are: "
-               "method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets";
+               "method, sparsity, schedule, agp_start, agp_end, agp_frequency, finetune_epochs, targets, name, from";
         QTest::newRow("schedule")
             << "      method: global\n      schedule: cubic\n"
             << "c.yaml:10: key 'compression[0].prune.schedule': unknown value 'cubic'; valid choices: oneshot, agp";
@@ -86,6 +88,136 @@ private Q_SLOTS:
         QFETCH(QString, body);
         QFETCH(QString, expected);
         QCOMPARE(QString::fromStdString(messageOf<InputError>([&] { spec(body.toStdString()); })), expected);
+    }
+
+    void pipelineErrors_data()
+    {
+        QTest::addColumn<QString>("steps");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown source")
+            << "  - prune:\n      method: global\n      from: base\n"
+            << "c.yaml:10: key 'compression[0].prune.from': no earlier step is named 'base'; named steps before this "
+               "one: none";
+        QTest::newRow("later source")
+            << "  - prune:\n      method: global\n      from: later\n  - prune:\n      method: global\n      name: "
+               "later\n"
+            << "c.yaml:10: key 'compression[0].prune.from': no earlier step is named 'later'; named steps before this "
+               "one: none";
+        QTest::newRow("names listed")
+            << "  - prune:\n      method: global\n      name: a\n  - quantize:\n      method: qat\n      from: b\n"
+            << "c.yaml:13: key 'compression[1].quantize.from': no earlier step is named 'b'; named steps before this "
+               "one: a";
+        QTest::newRow("duplicate name")
+            << "  - prune:\n      method: global\n      name: a\n  - quantize:\n      method: qat\n      name: a\n"
+            << "c.yaml:13: key 'compression[1].quantize.name': the step name 'a' is used by an earlier step; names "
+               "must be unique";
+        QTest::newRow("from a quantize step")
+            << "  - quantize:\n      method: qat\n      name: q\n  - prune:\n      method: global\n      from: q\n"
+            << "c.yaml:13: key 'compression[1].prune.from': 'q' is a quantize step; steps can start from the models "
+               "of prune steps only";
+        QTest::newRow("l2_only trains from initialisation")
+            << "  - prune:\n      method: global\n      name: a\n  - prune:\n      method: l2_only\n      from: a\n"
+            << "c.yaml:13: key 'compression[1].prune.from': does not apply to method l2_only; it applies to methods "
+               "finegrained, global, l2, structured only";
+        QTest::newRow("start init")
+            << "  - prune:\n      method: global\n      name: a\n  - quantize:\n      method: qat\n      start: init\n"
+               "      from: a\n"
+            << "c.yaml:14: key 'compression[1].quantize.from': a step that starts from another step's models cannot "
+               "also start from initialisation (start: init)";
+        QTest::newRow("name with a space")
+            << "  - prune:\n      method: global\n      name: a b\n"
+            << "c.yaml:10: key 'compression[0].prune.name': expected a step name of letters, digits, '_' and '-', "
+               "found 'a b'";
+        QTest::newRow("name as a list")
+            << "  - prune:\n      method: global\n      name: [a]\n"
+            << "c.yaml:10: key 'compression[0].prune.name': expected a string, found a list";
+    }
+
+    void pipelineErrors()
+    {
+        QFETCH(QString, steps);
+        QFETCH(QString, expected);
+        QCOMPARE(QString::fromStdString(messageOf<InputError>([&] { config(steps.toStdString()); })), expected);
+    }
+
+    void pipelineRoundTripsAndCountsItsJobs()
+    {
+        auto c = config("  - prune:\n      name: pruned\n      method: global\n      sparsity: [0.5, 0.9]\n"
+                        "  - prune:\n      name: more\n      from: pruned\n      method: finegrained\n"
+                        "      sparsity: [0.95]\n"
+                        "  - quantize:\n      from: more\n      method: qat\n");
+        QCOMPARE(experiment::nameOf(c.steps[0]), std::string("pruned"));
+        QCOMPARE(experiment::fromOf(c.steps[1]), std::string("pruned"));
+        QCOMPARE(experiment::startModels(c.steps, 0), 1);
+        QCOMPARE(experiment::startModels(c.steps, 1), 2); // each sparsity of "pruned"
+        QCOMPARE(experiment::startModels(c.steps, 2), 2); // 2 x 1 models of "more"
+        const std::string yaml = experiment::toYaml(c);
+        QVERIFY(yaml.find("name: pruned") != std::string::npos);
+        QVERIFY(yaml.find("from: more") != std::string::npos);
+        auto again = experiment::parseExperiment(yaml, "again.yaml");
+        QCOMPARE(experiment::toYaml(again), yaml);
+        // A step without the pipeline keys writes none of them (journals of older runs still resume).
+        const std::string plain = experiment::toYaml(config("  - prune:\n      method: global\n"));
+        const auto steps = plain.find("compression:");
+        QVERIFY(steps != std::string::npos);
+        QVERIFY(plain.find("from:", steps) == std::string::npos);
+        QVERIFY(plain.find("name:", steps) == std::string::npos);
+    }
+
+    /// A quantize step chained after a prune step starts from each of its fine-tuned models and
+    /// keeps their masks: every pruned weight is the integer 0 in the quantized file.
+    void quantizeFromAPruneStepKeepsItsMasks()
+    {
+        auto c = config("  - prune:\n      name: pruned\n      method: global\n      sparsity: [0.5, 0.9]\n"
+                        "      finetune_epochs: 3\n"
+                        "  - quantize:\n      from: pruned\n      method: qat\n      bits: 8\n      epochs: 3\n"
+                        "      lr: 0.01\n");
+        QTemporaryDir dir;
+        session::RunOptions options;
+        options.modelDir = dir.filePath("models").toStdString();
+        int epochsPerJob = 0;
+        auto r = session::Session::run(
+            c,
+            [&](const results::SessionEvent& e) {
+                if (auto* s = std::get_if<results::RunStarted>(&e))
+                    epochsPerJob = s->epochsPerJob;
+            },
+            results::CancelToken(), options);
+        QCOMPARE(epochsPerJob, 20 + 2 * 3 + 2 * 3);
+        // base, 2 x (pruned, finetuned), then one quantized row per fine-tuned model.
+        QCOMPARE(r.rows.size(), size_t(7));
+        QCOMPARE(r.rows[0].lineage, std::string());
+        QCOMPARE(r.rows[4].lineage, std::string("global sparsity=0.9"));
+        const auto& q5 = r.rows[5];
+        const auto& q9 = r.rows[6];
+        QCOMPARE(q5.setting, std::string("global sparsity=0.5 → bits=8"));
+        QCOMPARE(q9.method, std::string("qat"));
+        QCOMPARE(q9.setting, std::string("global sparsity=0.9 → bits=8"));
+        QCOMPARE(q9.lineage, std::string("global sparsity=0.9 → qat bits=8"));
+        QCOMPARE(std::string(results::stageName(q9.stage)), std::string("quantized"));
+        QCOMPARE(q9.targetSparsity, 0.9);
+        QCOMPARE(q9.nonzeroParams, r.rows[4].nonzeroParams); // the fp32 weights kept the masks
+        QCOMPARE(r.summary.size(), size_t(7));
+        QCOMPARE(r.summary[6].lineage, q9.lineage);
+
+        const auto tuned
+            = measure::ModelFile::read(dir.filePath("models/global-sparsity_0.9-finetuned.gsqm").toStdString());
+        const auto quant = measure::ModelFile::read(
+            dir.filePath("models/qat-global_sparsity_0.9_to_bits_8-quantized.gsqm").toStdString());
+        int64_t pruned = 0, packed = 0;
+        for (const auto& t : quant) {
+            if (t.encoding != measure::Encoding::Packed)
+                continue;
+            ++packed;
+            auto source = std::find_if(tuned.begin(), tuned.end(), [&](const auto& u) { return u.name == t.name; });
+            QVERIFY(source != tuned.end());
+            const auto removed = source->value.eq(0).reshape(t.quantized.values.sizes());
+            pruned += removed.sum().item<int64_t>();
+            QCOMPARE(t.quantized.values.masked_select(removed).ne(0).sum().item<int64_t>(), int64_t(0));
+            QCOMPARE(t.value.reshape(removed.sizes()).masked_select(removed).ne(0).sum().item<int64_t>(), int64_t(0));
+        }
+        QCOMPARE(packed, int64_t(2));
+        QCOMPARE(pruned, int64_t(22928 + 112) - (r.rows[4].nonzeroParams - 16 - 7)); // every removed weight
     }
 
     void unknownLayerPatternListsLayers()

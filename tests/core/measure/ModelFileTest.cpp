@@ -94,7 +94,7 @@ private Q_SLOTS:
         std::string version = good;
         version[4] = 9;
         QCOMPARE(
-            err(version), std::string("m.gsqm: unsupported model file version 9 (this build reads versions 1 to 2)"));
+            err(version), std::string("m.gsqm: unsupported model file version 9 (this build reads versions 1 to 3)"));
         std::string flipped = good;
         flipped[good.size() / 2] ^= 0x40;
         QCOMPARE(err(flipped), std::string("m.gsqm: checksum mismatch: the model file is corrupt or truncated"));

@@ -104,7 +104,7 @@ private Q_SLOTS:
             << "      method: qat\n      bitz: 4\n"
             << "q.yaml:10: key 'compression[0].quantize.bitz': unknown key; valid keys for quantize method qat are: "
                "method, bits, epochs, start, lr, weight_decay, lr_step_size, lr_gamma, observer, momentum, "
-               "percentile, granularity, backward, activations, targets";
+               "percentile, granularity, backward, activations, targets, storage, name, from";
     }
 
     void specErrors()

@@ -29,13 +29,13 @@ private Q_SLOTS:
                     "nonzero_params,total_params,train_seconds,size_theoretical_bytes,size_dense_bytes,size_disk_bytes,"
                     "size_folded_bytes,latency_ms,latency_kind,latency_masked_ms,target_sparsity,bits,feature_bits,"
                     "best_epoch,"
-                    "stopped_early,note,deployed_value"));
+                    "stopped_early,note,deployed_value,lineage"));
         QCOMPARE(QString::fromStdString(csvHeader(summaryColumns())),
             QString("experiment,dataset,task,model,method,setting,stage,metric,mean,std,n,val_mean,val_std,"
                     "nonzero_params,total_params,train_seconds,target_sparsity,size_theoretical_bytes,"
                     "size_dense_bytes,size_disk_bytes,size_folded_bytes,latency_ms,latency_kind,latency_masked_ms,bits,"
                     "feature_bits,"
-                    "deployed_mean,deployed_std"));
+                    "deployed_mean,deployed_std,lineage"));
         QCOMPARE(QString::fromStdString(csvHeader(layerColumns())),
             QString("method,setting,stage,seed,fold,kind,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs,"
                     "bit_widths,bits_by_degree"));
