@@ -26,6 +26,7 @@
 #include <QToolBar>
 
 #include <functional>
+#include <vector>
 
 namespace gsq::ui {
 
@@ -135,23 +136,39 @@ void MainWindow::buildMenus()
     presets->setToolTipsVisible(true);
     for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
         addPreset(presets, dir + "/" + f, [this, dir, f] { openExperiment(dir + "/" + f); });
-    // The paper's own experiments as its public code runs them (docs/reproduction.md).
-    auto* paper = presets->addMenu(tr("Paper (Khedri et al.)"));
-    paper->setObjectName("paperPresets");
-    paper->setToolTipsVisible(true);
-    for (const QString& f : QDir(dir + "/paper").entryList({ "*.yaml" }, QDir::Files))
-        addPreset(paper, dir + "/paper/" + f, [this, dir, f] { openExperiment(dir + "/paper/" + f); });
-    auto* lessons = presets->addMenu(tr("Classroom lessons"));
-    lessons->setObjectName("lessonPresets");
-    lessons->setToolTipsVisible(true);
-    for (const QString& f : QDir(dir + "/classroom").entryList({ "*.yaml" }, QDir::Files))
-        addPreset(lessons, dir + "/classroom/" + f, [this, dir, f] {
-            openExperiment(dir + "/classroom/" + f);
-            setClassroomMode(true);
-        });
+    // Submenus, one per folder: the paper's own experiments as its public code runs them
+    // (docs/reproduction.md), Degree-Quant's own recipes for the same matrix, pipelines that
+    // chain methods, classroom lessons.
+    struct Folder {
+        const char* name;
+        QString title;
+        const char* objectName;
+        bool classroom;
+    };
+    const Folder folders[] = {
+        { "paper", tr("Paper (Khedri et al.)"), "paperPresets", false },
+        { "degree-quant-recipes", tr("Degree-Quant's recipes (Tailor et al.)"), "recipePresets", false },
+        { "pipelines", tr("Pipelines (methods chained)"), "pipelinePresets", false },
+        { "classroom", tr("Classroom lessons"), "lessonPresets", true },
+    };
+    std::vector<QMenu*> menus { presets };
+    for (const auto& folder : folders) {
+        auto* menu = presets->addMenu(folder.title);
+        menu->setObjectName(folder.objectName);
+        menu->setToolTipsVisible(true);
+        const QString sub = dir + "/" + folder.name;
+        const bool classroom = folder.classroom;
+        for (const QString& f : QDir(sub).entryList({ "*.yaml" }, QDir::Files))
+            addPreset(menu, sub + "/" + f, [this, sub, f, classroom] {
+                openExperiment(sub + "/" + f);
+                if (classroom)
+                    setClassroomMode(true);
+            });
+        menus.push_back(menu);
+    }
     // Each preset says how long its newest stored run took on this machine, refreshed whenever
     // the menu opens (runs finish while the app is open).
-    for (QMenu* menu : { presets, paper, lessons })
+    for (QMenu* menu : menus)
         connect(menu, &QMenu::aboutToShow, this, [this, menu] { updatePresetTimes(menu); });
     m_recentMenu = file->addMenu(tr("Recent experiments"));
     file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {

@@ -510,6 +510,27 @@ private Q_SLOTS:
                 .name);
     }
 
+    void pipelineAndRecipePresetsHaveTheirOwnMenus()
+    {
+        MainWindow w;
+        const QString dir = QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS);
+        for (const auto& [object, folder] :
+            { std::pair { "pipelinePresets", "pipelines" }, std::pair { "recipePresets", "degree-quant-recipes" } }) {
+            auto* menu = w.findChild<QMenu*>(object);
+            QVERIFY2(menu, object);
+            const QStringList files = QDir(dir + "/" + folder).entryList({ "*.yaml" }, QDir::Files);
+            QCOMPARE(files.size(), 2);
+            QCOMPARE(menu->actions().size(), files.size());
+        }
+        // A pipeline preset opens in the form with its chain: the second step starts from the first.
+        auto* pipelines = w.findChild<QMenu*>("pipelinePresets");
+        pipelines->actions().first()->trigger();
+        const auto& steps = w.panel()->config().steps;
+        QVERIFY(steps.size() >= 2);
+        QCOMPARE(gsq::core::experiment::nameOf(steps[0]), std::string("pruned"));
+        QCOMPARE(gsq::core::experiment::fromOf(steps[1]), std::string("pruned"));
+    }
+
     void wheelScrollsTheFormNotTheFieldUnderThePointer()
     {
         MainWindow w;
