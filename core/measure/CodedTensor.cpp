@@ -311,13 +311,21 @@ std::string encodePayload(const QuantizedWeight& q, CodeStorage storage)
             codes[static_cast<size_t>(r * cols + j)] = static_cast<int8_t>(std::clamp<int>(iv[r * cols + j], -m, m));
     }
     const float* sv = scales.data_ptr<float>();
-    bool uniform = true;
-    for (int64_t r = 1; r < rows; ++r)
-        uniform = uniform && q.bits[static_cast<size_t>(r)] == q.bits[0] && sv[r] == sv[0];
+    bool sameBits = true, sameScale = true;
+    for (int64_t r = 1; r < rows; ++r) {
+        sameBits = sameBits && q.bits[static_cast<size_t>(r)] == q.bits[0];
+        sameScale = sameScale && sv[r] == sv[0];
+    }
+    // Layout 1: one width and scale (per tensor); 2: one width, a scale per row (per channel);
+    // 0: a width and a scale per row (A²Q).
+    const uint8_t layout = sameBits && sameScale ? 1 : sameBits ? 2 : 0;
     std::string header;
-    put<uint8_t>(header, uniform ? 1 : 0);
-    for (int64_t r = 0; r < (uniform ? std::min<int64_t>(rows, 1) : rows); ++r) {
-        put<uint8_t>(header, static_cast<uint8_t>(q.bits[static_cast<size_t>(r)]));
+    put<uint8_t>(header, layout);
+    if (layout == 2 && rows > 0)
+        put<uint8_t>(header, static_cast<uint8_t>(q.bits[0]));
+    for (int64_t r = 0; r < (layout == 1 ? std::min<int64_t>(rows, 1) : rows); ++r) {
+        if (layout != 2)
+            put<uint8_t>(header, static_cast<uint8_t>(q.bits[static_cast<size_t>(r)]));
         put<float>(header, sv[r]);
     }
     std::string best;
@@ -339,17 +347,18 @@ Decoded decodePayload(const uint8_t* data, size_t size, int64_t rows, int64_t co
     Decoded d;
     Reader r(data, size);
     const uint8_t layout = r.get<uint8_t>();
-    if (layout > 1)
+    if (layout > 2)
         throw std::invalid_argument("unknown coded layout " + std::to_string(layout));
     std::vector<int> bits(static_cast<size_t>(rows));
     std::vector<float> scales(static_cast<size_t>(rows));
+    const int sharedBits = layout == 2 && rows > 0 ? r.get<uint8_t>() : 0;
     for (int64_t row = 0; row < rows; ++row) {
-        if (layout == 0 || row == 0) {
-            bits[static_cast<size_t>(row)] = r.get<uint8_t>();
-            scales[static_cast<size_t>(row)] = r.get<float>();
-        } else {
+        if (layout == 1 && row > 0) {
             bits[static_cast<size_t>(row)] = bits[0];
             scales[static_cast<size_t>(row)] = scales[0];
+        } else {
+            bits[static_cast<size_t>(row)] = layout == 2 ? sharedBits : r.get<uint8_t>();
+            scales[static_cast<size_t>(row)] = r.get<float>();
         }
         if (bits[static_cast<size_t>(row)] < 2 || bits[static_cast<size_t>(row)] > 8)
             throw std::invalid_argument("row " + std::to_string(row) + " has "

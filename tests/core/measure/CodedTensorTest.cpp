@@ -186,6 +186,11 @@ private Q_SLOTS:
         QVERIFY(torch::equal(d.q.values, q.values));
         QVERIFY(torch::equal(d.q.scales, q.scales.to(torch::kFloat)));
         QCOMPARE(d.q.bits, bits);
+        // One width with a scale per row (per-channel quantization) stores the width once.
+        const std::string p = coded::encodePayload(q, q.storage);
+        QCOMPARE(int(p[0]), mixedWidths ? 0 : 2);
+        QCOMPARE(d.parts.front(),
+            std::make_pair(std::string("header"), uint64_t(mixedWidths ? 1 + rows * 5 + 6 : 2 + rows * 4 + 6)));
         uint64_t total = 0;
         for (const auto& [name, bytes] : d.parts)
             total += bytes;
@@ -234,8 +239,8 @@ private Q_SLOTS:
         QCOMPARE(decodeError(header(0, 0, 3), 1, 4), std::string("stores 3 entries for a tensor of 4 values"));
         QCOMPARE(decodeError(header(2, 0, 5), 1, 4), std::string("stores 5 entries for a tensor of 4 values"));
         std::string layout = header(0, 0, 4);
-        layout[0] = 2;
-        QCOMPARE(decodeError(layout, 1, 4), std::string("unknown coded layout 2"));
+        layout[0] = 3;
+        QCOMPARE(decodeError(layout, 1, 4), std::string("unknown coded layout 3"));
         std::string width = header(0, 0, 4);
         width[1] = 9;
         QCOMPARE(decodeError(width, 1, 4), std::string("row 0 has 9 bits; coded rows hold 2 to 8"));
