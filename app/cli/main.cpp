@@ -56,8 +56,11 @@ Commands:
   merge      combine the cells of a sweep (run --cell I/N, each with its own --out) into OUT:
              the same results.csv, summary.csv, layers.csv, run.json and jobs.journal as one run
   paired     compare every method of a finished run with a baseline (default: the fp32 base)
-             fold by fold and seed by seed: mean and std of the paired differences,
-             wins/ties/losses, two-sided sign-test and Wilcoxon signed-rank p-values
+             fold by fold and seed by seed: mean and std of the paired differences, the
+             95 % interval and p of the test that fits the design (folds of one
+             cross-validation: the corrected resampled t-test; independent seeds:
+             Wilcoxon signed-rank), Holm-corrected over the table, wins/ties/losses,
+             sign-test and Wilcoxon p-values
              (the cells of a sweep are given together, as to merge; runs of other
              experiments on the same bases may be added: their rows pair across runs)
   pareto     every stage of every method and pipeline of the runs (the cells of a sweep
@@ -351,6 +354,7 @@ int runReport(const Args& a)
 /// can be read too), one list per experiment: cells of one experiment make one run.
 struct PooledJournals {
     std::vector<std::vector<results::ResultRow>> runs; ///< per experiment, in the order given
+    std::vector<std::string> configs; ///< each experiment's YAML, as its journal holds it
     size_t jobs = 0, total = 0;
 };
 
@@ -366,6 +370,7 @@ PooledJournals readJournals(const std::vector<std::string>& dirs)
         const auto at = std::find(experiments.begin(), experiments.end(), j.configYaml) - experiments.begin();
         if (static_cast<size_t>(at) == experiments.size()) {
             experiments.push_back(j.configYaml);
+            out.configs.push_back(j.configYaml);
             out.runs.emplace_back();
             out.total += static_cast<size_t>(j.totalJobs);
         }
@@ -427,11 +432,19 @@ int runPaired(const Args& a)
     } catch (const std::invalid_argument& e) {
         throw InputError(a.file, 0, e.what());
     }
+    // The design of the first experiment: its folds' training sets overlap (corrected t-test),
+    // or its jobs are independent seeds (Wilcoxon).
+    results::PairedDesign design;
+    const auto first = experiment::parseExperiment(journals.configs.front(), dirs.front() + "/jobs.journal");
+    if (first.foldsRun() > 1 && first.dataset.folds > 2) {
+        design.folds = first.dataset.folds;
+        design.testTrainRatio = 1.0 / (first.dataset.folds - 2);
+    }
     results::RowKey base;
     std::vector<results::PairedDifference> diffs;
     try {
         base = results::findKey(rows, a.baseline);
-        diffs = results::pairedDifferences(rows, base, a.deployed);
+        diffs = results::pairedDifferences(rows, base, a.deployed, design);
     } catch (const std::invalid_argument& e) {
         throw InputError("--baseline", 0, e.what());
     }
@@ -440,18 +453,20 @@ int runPaired(const Args& a)
               << ", in points (x100), per (seed, fold), over " << jobs << " of " << total << " jobs"
               << (experimentCount > 1 ? " of " + std::to_string(experimentCount) + " experiments (shared rows once)"
                                       : "")
-              << ":\n\n";
+              << ":\n"
+              << design.describe() << "\n\n";
     std::cout << std::left << std::setw(58) << "rows" << std::right << std::setw(4) << "n" << std::setw(18)
-              << "mean diff +- sd" << std::setw(12) << "W/T/L" << std::setw(10) << "sign p" << std::setw(12)
-              << "Wilcoxon p"
+              << "mean diff +- sd" << std::setw(20) << "95 % interval" << std::setw(12) << "W/T/L" << std::setw(10)
+              << "p" << std::setw(10) << "Holm p" << std::setw(10) << "sign p" << std::setw(12) << "Wilcoxon p"
               << "\n";
     for (const auto& d : diffs) {
-        char diff[48], wtl[32], p[48];
+        char diff[48], interval[48], wtl[32], p[80];
         std::snprintf(diff, sizeof diff, "%+.2f +- %.2f", 100 * d.meanDiff, 100 * d.stdDiff);
+        std::snprintf(interval, sizeof interval, "[%+.2f, %+.2f]", 100 * d.ciLow, 100 * d.ciHigh);
         std::snprintf(wtl, sizeof wtl, "%d/%d/%d", d.wins, d.ties, d.losses);
-        std::snprintf(p, sizeof p, "%10.3g%12.3g", d.signP, d.wilcoxonP);
+        std::snprintf(p, sizeof p, "%10.3g%10.3g%10.3g%12.3g", d.testP, d.holmP, d.signP, d.wilcoxonP);
         std::cout << std::left << std::setw(58) << d.key.label() << std::right << std::setw(4) << d.n << std::setw(18)
-                  << diff << std::setw(12) << wtl << p << "\n";
+                  << diff << std::setw(20) << interval << std::setw(12) << wtl << p << "\n";
     }
     return 0;
 }

@@ -85,25 +85,26 @@ int lineOf(const Step& step)
 }
 
 namespace {
-const std::string kNone;
+/// A prune or quantize step's `name:` (from = false) or `from:`; analyze steps have neither.
+const std::string& pipelineKey(const Step& step, bool from)
+{
+    static const std::string none;
+    if (const auto* p = std::get_if<PruneSpec>(&step))
+        return from ? p->from : p->name;
+    if (const auto* q = std::get_if<QuantSpec>(&step))
+        return from ? q->from : q->name;
+    return none;
 }
+} // namespace
 
 const std::string& nameOf(const Step& step)
 {
-    if (const auto* p = std::get_if<PruneSpec>(&step))
-        return p->name;
-    if (const auto* q = std::get_if<QuantSpec>(&step))
-        return q->name;
-    return kNone;
+    return pipelineKey(step, false);
 }
 
 const std::string& fromOf(const Step& step)
 {
-    if (const auto* p = std::get_if<PruneSpec>(&step))
-        return p->from;
-    if (const auto* q = std::get_if<QuantSpec>(&step))
-        return q->from;
-    return kNone;
+    return pipelineKey(step, true);
 }
 
 int stepNamed(const std::vector<Step>& steps, const std::string& name, size_t before)

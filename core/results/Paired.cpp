@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 #include <stdexcept>
@@ -15,7 +16,113 @@ bool sameKey(const ResultRow& r, const RowKey& k)
     return r.method == k.method && r.setting == k.setting && r.stage == k.stage;
 }
 
+/// The continued fraction of the incomplete beta function (modified Lentz).
+double betaFraction(double a, double b, double x)
+{
+    const double tiny = 1e-300;
+    double c = 1, d = 1 - (a + b) * x / (a + 1);
+    d = 1 / (std::abs(d) < tiny ? tiny : d);
+    double h = d;
+    for (int m = 1; m <= 500; ++m) {
+        const double m2 = 2.0 * m;
+        for (double aa :
+            { m * (b - m) * x / ((a - 1 + m2) * (a + m2)), -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2)) }) {
+            d = 1 + aa * d;
+            d = 1 / (std::abs(d) < tiny ? tiny : d);
+            c = 1 + aa / c;
+            c = std::abs(c) < tiny ? tiny : c;
+            h *= d * c;
+        }
+        if (std::abs(d * c - 1) < 1e-16)
+            break;
+    }
+    return h;
+}
+
+/// The regularized incomplete beta function I_x(a, b).
+double regularizedBeta(double a, double b, double x)
+{
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const double front
+        = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
+    if (x < (a + 1) / (a + b + 2))
+        return front * betaFraction(a, b, x) / a;
+    return 1 - front * betaFraction(b, a, 1 - x) / b;
+}
+
+double rounded(double diff)
+{
+    return std::round(diff / kTiePrecision) * kTiePrecision;
+}
+
 } // namespace
+
+double studentTwoSidedP(double t, double df)
+{
+    if (std::isnan(t))
+        return 1.0;
+    if (std::isinf(t))
+        return 0.0;
+    return std::min(1.0, regularizedBeta(df / 2.0, 0.5, df / (df + t * t)));
+}
+
+double studentQuantile(double q, double df)
+{
+    const double target = 2.0 * (1.0 - q); // the two-sided p of the quantile
+    double lo = 0, hi = 1e6;
+    for (int i = 0; i < 200; ++i) {
+        const double mid = (lo + hi) / 2;
+        (studentTwoSidedP(mid, df) > target ? lo : hi) = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+std::vector<double> holmAdjusted(const std::vector<double>& p)
+{
+    const size_t m = p.size();
+    std::vector<size_t> order(m);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+    std::vector<double> out(m);
+    double running = 0;
+    for (size_t i = 0; i < m; ++i) {
+        running = std::max(running, std::min(1.0, static_cast<double>(m - i) * p[order[i]]));
+        out[order[i]] = running;
+    }
+    return out;
+}
+
+std::tuple<double, double, double> correctedResampledT(const std::vector<double>& diffs, double ratio)
+{
+    const size_t n = diffs.size();
+    if (n < 2)
+        return { 1.0, -INFINITY, INFINITY };
+    const double mean = std::accumulate(diffs.begin(), diffs.end(), 0.0) / static_cast<double>(n);
+    double ss = 0;
+    for (double d : diffs)
+        ss += (d - mean) * (d - mean);
+    const double se = std::sqrt((1.0 / static_cast<double>(n) + ratio) * ss / static_cast<double>(n - 1));
+    const double df = static_cast<double>(n - 1);
+    const double half = studentQuantile(0.975, df) * se;
+    if (se == 0)
+        return { mean == 0 ? 1.0 : 0.0, mean, mean };
+    return { studentTwoSidedP(mean / se, df), mean - half, mean + half };
+}
+
+std::string PairedDesign::describe() const
+{
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.4g", testTrainRatio);
+    if (folds > 1)
+        return "test: corrected resampled t (Nadeau and Bengio 2003), " + std::to_string(folds)
+            + "-fold cross-validation, variance (1/n + n2/n1) s^2 with n2/n1 = " + ratio
+            + ", df n - 1; interval: the same t; Holm over the table";
+    return "test: Wilcoxon signed-rank over independent seeds (exact; differences compared at 1e-9, zeros "
+           "dropped, tied magnitudes at their average rank); interval: paired t; Holm over the table";
+}
 
 std::string RowKey::label() const
 {
@@ -42,8 +149,8 @@ double wilcoxonP(const std::vector<double>& diffs)
 {
     std::vector<double> d;
     for (double v : diffs)
-        if (v != 0.0)
-            d.push_back(v);
+        if (rounded(v) != 0.0)
+            d.push_back(rounded(v));
     const size_t n = d.size();
     if (n == 0)
         return 1.0;
@@ -101,7 +208,7 @@ double wilcoxonP(const std::vector<double>& diffs)
 }
 
 std::vector<PairedDifference> pairedDifferences(
-    const std::vector<ResultRow>& rows, const RowKey& baseline, bool deployed)
+    const std::vector<ResultRow>& rows, const RowKey& baseline, bool deployed, const PairedDesign& design)
 {
     std::map<std::pair<int64_t, int>, double> base;
     for (const auto& r : rows)
@@ -130,7 +237,7 @@ std::vector<PairedDifference> pairedDifferences(
                 continue;
             const double diff = (deployed ? r.deployedValue : r.testValue) - it->second;
             diffs.push_back(diff);
-            (diff > 0 ? p.wins : diff < 0 ? p.losses : p.ties)++;
+            (rounded(diff) > 0 ? p.wins : rounded(diff) < 0 ? p.losses : p.ties)++;
         }
         p.n = static_cast<int>(diffs.size());
         if (p.n == 0)
@@ -142,8 +249,20 @@ std::vector<PairedDifference> pairedDifferences(
         p.stdDiff = p.n > 1 ? std::sqrt(ss / (p.n - 1)) : 0.0;
         p.signP = signTestP(p.wins, p.losses);
         p.wilcoxonP = wilcoxonP(diffs);
+        if (design.folds > 1) {
+            std::tie(p.testP, p.ciLow, p.ciHigh) = correctedResampledT(diffs, design.testTrainRatio);
+        } else {
+            p.testP = p.wilcoxonP;
+            std::tie(std::ignore, p.ciLow, p.ciHigh) = correctedResampledT(diffs, 0.0);
+        }
         out.push_back(std::move(p));
     }
+    std::vector<double> ps;
+    for (const auto& p : out)
+        ps.push_back(p.testP);
+    const auto adjusted = holmAdjusted(ps);
+    for (size_t i = 0; i < out.size(); ++i)
+        out[i].holmP = adjusted[i];
     return out;
 }
 

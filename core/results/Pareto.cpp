@@ -1,5 +1,7 @@
 #include "core/results/Pareto.h"
 
+#include "core/results/ResultSchema.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -11,17 +13,6 @@ namespace {
 std::tuple<std::string, std::string, std::string> groupOf(const SummaryRow& r)
 {
     return { r.dataset, r.task, r.metric };
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-std::string field(const std::string& s)
-{
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 std::string number(double v)
@@ -68,10 +59,11 @@ std::string paretoCsv(const std::vector<ParetoPoint>& points)
     o << "dataset,task,metric,experiment,model,method,setting,stage,lineage,n,mean,std,size_disk_bytes,on_front\n";
     for (const auto& p : points) {
         const auto& r = p.row;
-        o << field(r.dataset) << ',' << field(r.task) << ',' << field(r.metric) << ',' << field(r.experiment) << ','
-          << field(r.model) << ',' << field(r.method) << ',' << field(r.setting) << ',' << stageName(r.stage) << ','
-          << field(lineageLabel(r)) << ',' << r.n << ',' << number(r.testMean) << ',' << number(r.testStd) << ','
-          << number(r.sizeDiskBytesMean) << ',' << (p.onFront ? 1 : 0) << '\n';
+        o << csvField(r.dataset) << ',' << csvField(r.task) << ',' << csvField(r.metric) << ','
+          << csvField(r.experiment) << ',' << csvField(r.model) << ',' << csvField(r.method) << ','
+          << csvField(r.setting) << ',' << stageName(r.stage) << ',' << csvField(lineageLabel(r)) << ',' << r.n << ','
+          << number(r.testMean) << ',' << number(r.testStd) << ',' << number(r.sizeDiskBytesMean) << ','
+          << (p.onFront ? 1 : 0) << '\n';
     }
     return o.str();
 }

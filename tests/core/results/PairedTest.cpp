@@ -99,6 +99,97 @@ private Q_SLOTS:
         QVERIFY2(wilcoxonP(mixed) > 0.9, std::to_string(wilcoxonP(mixed)).c_str());
     }
 
+    void studentTMatchesItsTables()
+    {
+        // Quantiles and p-values of Student's t to 9 digits (the incomplete beta function
+        // evaluated at 30 digits, mpmath 1.3): the textbook t_0.975 of 12.706, 2.262, 2.045, 1.960.
+        QVERIFY(std::abs(studentQuantile(0.975, 1) - 12.7062047362) < 1e-8);
+        QVERIFY(std::abs(studentQuantile(0.975, 9) - 2.2621571628) < 1e-9);
+        QVERIFY(std::abs(studentQuantile(0.975, 29) - 2.04522964213) < 1e-9);
+        QVERIFY(std::abs(studentQuantile(0.975, 1e6) - 1.95996635681) < 1e-8);
+        QVERIFY(std::abs(studentTwoSidedP(2.0, 10) - 0.0733880347707) < 1e-11);
+        QVERIFY(std::abs(studentTwoSidedP(-3.5, 4) - 0.0248961634602) < 1e-11);
+        QCOMPARE(studentTwoSidedP(0.0, 5), 1.0);
+    }
+
+    void correctedResampledTWidensForOverlappingFolds()
+    {
+        // Ten folds' differences, n2/n1 = 1/8: mean 0.011, variance (1/10 + 1/8) s^2, t = 22/17
+        // (worked at 30 digits: p 0.227844260205, interval [-0.00822833588378, 0.0302283358838]).
+        const std::vector<double> d { 0.01, 0.02, -0.01, 0.03, 0.00, 0.02, 0.01, 0.04, -0.02, 0.01 };
+        const auto [p, lo, hi] = correctedResampledT(d, 1.0 / 8);
+        QVERIFY(std::abs(p - 0.227844260205) < 1e-10);
+        QVERIFY(std::abs(lo + 0.00822833588378) < 1e-11);
+        QVERIFY(std::abs(hi - 0.0302283358838) < 1e-11);
+        // Without the correction (samples taken as independent) the standard error is 1.5 times
+        // smaller: t = 33/17, p 0.0841503080537 — almost three times more confident.
+        QVERIFY(std::abs(std::get<0>(correctedResampledT(d, 0.0)) - 0.0841503080537) < 1e-10);
+    }
+
+    void holmStepsDown()
+    {
+        // m = 4: 0.005 * 4, 0.01 * 3, 0.03 * 2, then 0.04 * 1 held up by the 0.06 before it.
+        const auto adjusted = holmAdjusted({ 0.01, 0.04, 0.03, 0.005 });
+        const std::vector<double> expected { 0.03, 0.06, 0.06, 0.02 };
+        for (size_t i = 0; i < 4; ++i)
+            QVERIFY2(std::abs(adjusted[i] - expected[i]) < 1e-15, qPrintable(QString::number(adjusted[i])));
+        QCOMPARE(holmAdjusted({ 0.6, 0.9 }), (std::vector<double> { 1.0, 1.0 }));
+    }
+
+    void tiesAreFoundAtTheStoredPrecision()
+    {
+        // Accuracies on 1000 test nodes: differences equal in exact arithmetic differ in their
+        // last bits once computed in floating point, and would split one tie into distinct ranks.
+        const std::vector<int> base { 812, 809, 815, 790, 801, 820, 799, 805 };
+        const std::vector<int> gain { 3, -3, 3, 3, -3, 3, 1, 3 };
+        std::vector<double> noisy, clean;
+        for (size_t i = 0; i < base.size(); ++i) {
+            noisy.push_back((base[i] + gain[i]) / 1000.0 - base[i] / 1000.0);
+            clean.push_back(gain[i] / 1000.0);
+        }
+        QVERIFY2(bruteForceWilcoxon(noisy) != bruteForceWilcoxon(clean), "the data must carry float noise");
+        QCOMPARE(wilcoxonP(noisy), bruteForceWilcoxon(clean));
+        // Wins, ties and losses are counted at the same precision.
+        std::vector<ResultRow> rows;
+        for (size_t i = 0; i < base.size(); ++i) {
+            rows.push_back(row("none", "", Stage::Base, static_cast<int64_t>(i), 0, 0.5));
+            rows.push_back(row("qat", "bits=8", Stage::Quantized, static_cast<int64_t>(i), 0, 0.5 + 0.1 - 0.1));
+        }
+        const auto diffs = pairedDifferences(rows, RowKey { "none", "", Stage::Base });
+        QCOMPARE(diffs.at(0).ties, 8);
+    }
+
+    void theTestFitsTheDesign()
+    {
+        // Ten folds: the corrected t-test decides, with its interval; seeds: Wilcoxon, with the
+        // paired t interval. Holm over the two keys of each table.
+        const std::vector<double> d { 0.01, 0.02, -0.01, 0.03, 0.00, 0.02, 0.01, 0.04, -0.02, 0.01 };
+        std::vector<ResultRow> rows;
+        for (int k = 0; k < 10; ++k) {
+            rows.push_back(row("none", "", Stage::Base, 0, k, 0.7));
+            rows.push_back(row("qat", "bits=8", Stage::Quantized, 0, k, 0.7 + d[static_cast<size_t>(k)]));
+            rows.push_back(row("qat", "bits=4", Stage::Quantized, 0, k, 0.7 - 0.05));
+        }
+        PairedDesign folds;
+        folds.folds = 10;
+        folds.testTrainRatio = 1.0 / 8;
+        const auto cv = pairedDifferences(rows, RowKey { "none", "", Stage::Base }, false, folds);
+        QCOMPARE(cv.size(), size_t(2));
+        QVERIFY(std::abs(cv[0].testP - 0.227844260205) < 1e-9);
+        QVERIFY(std::abs(cv[0].ciHigh - 0.0302283358838) < 1e-9);
+        QCOMPARE(cv[1].testP, 0.0); // a constant loss: zero variance
+        QCOMPARE(cv[0].holmP, std::min(1.0, 1 * cv[0].testP)); // the larger p, multiplied by 1
+        const auto seeds = pairedDifferences(rows, RowKey { "none", "", Stage::Base });
+        QCOMPARE(seeds[0].testP, seeds[0].wilcoxonP);
+        QCOMPARE(seeds[0].holmP,
+            std::min(1.0, 2 * std::min(seeds[0].testP, seeds[1].testP)) > seeds[0].testP
+                ? std::max(seeds[0].testP, std::min(1.0, 2 * seeds[1].testP))
+                : seeds[0].holmP);
+        QVERIFY(seeds[0].ciHigh - seeds[0].ciLow < cv[0].ciHigh - cv[0].ciLow); // narrower: no correction
+        QVERIFY(PairedDesign {}.describe().find("Wilcoxon") != std::string::npos);
+        QVERIFY(folds.describe().find("n2/n1 = 0.125") != std::string::npos);
+    }
+
     void runsOnTheSameBasesPoolWithTheBaseOnce()
     {
         // Two experiments on the same fp32 bases (seeds 0-1, folds 0-2): the second adds one
