@@ -4,6 +4,7 @@
 #include "app/cli/Workers.h"
 
 #include "core/common/AtomicFile.h"
+#include "core/common/DirectoryLock.h"
 #include "core/common/Error.h"
 #include "core/data/DatasetRegistry.h"
 #include "core/experiment/ConfigYaml.h"
@@ -217,8 +218,9 @@ int runDatasets()
     return 0;
 }
 
-/// Runs one experiment into `out` with a progress display, writes its files and prints its table.
-results::RunResult runInto(const experiment::ExperimentConfig& config, const std::string& out, const Args& a)
+/// Runs one experiment into `out` (held by the caller) with a progress display, writes its files
+/// and prints its table.
+results::RunResult runHeld(const experiment::ExperimentConfig& config, const std::string& out, const Args& a)
 {
     namespace fs = std::filesystem;
     // --workers: the jobs in processes of their own, unless there is one job, or a resumed run
@@ -241,7 +243,7 @@ results::RunResult runInto(const experiment::ExperimentConfig& config, const std
         asRun.train.threads = 1;
         Args single = a;
         single.workers = 1;
-        return runInto(asRun, out, single);
+        return runHeld(asRun, out, single);
     }
     gsq::cli::Progress progress(std::cerr, a.quiet);
     results::CancelToken cancel;
@@ -256,6 +258,16 @@ results::RunResult runInto(const experiment::ExperimentConfig& config, const std
     session::ResultWriter::writeAll(out, result);
     gsq::cli::printResults(std::cout, result);
     return result;
+}
+
+/// runHeld while this process holds `out`: a second run into it is refused (exit 2) naming the
+/// first; the directory of a killed run is taken over.
+results::RunResult runInto(const experiment::ExperimentConfig& config, const std::string& out, const Args& a)
+{
+    const DirectoryLock lock(out,
+        "graphsqueeze-cli run " + a.file
+            + (a.cellCount > 1 ? " --cell " + std::to_string(a.cellIndex) + "/" + std::to_string(a.cellCount) : ""));
+    return runHeld(config, out, a);
 }
 
 int runExperiment(const Args& a)

@@ -146,6 +146,15 @@ private Q_SLOTS:
         waited.start();
         while (finishedJobs(journal) < 2 && waited.elapsed() < 240000)
             QTest::qWait(20);
+        // While it runs, a second run into its directory is refused, naming it, and writes nothing.
+        const int before = finishedJobs(journal);
+        auto second = cli({ "run", file, "--out", d.filePath("killed"), "--resume", "--quiet" });
+        QCOMPARE(second.code, 2);
+        const QString holder = "error: " + d.filePath("killed") + ": is in use by another run (graphsqueeze-cli run "
+            + file + ", pid " + QString::number(p.processId()) + ", since ";
+        QVERIFY2(second.err.startsWith(holder), qPrintable(second.err + " | expected " + holder));
+        QVERIFY(second.err.endsWith("); wait for it to end or write elsewhere (--out)\n"));
+        QVERIFY(finishedJobs(journal) >= before);
         ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished());
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
@@ -158,6 +167,7 @@ private Q_SLOTS:
             QVERIFY(j.open(QIODevice::Append));
             j.write("job\t5\t5\t0\nrow\tsweep\tcora\tnode_cl");
         }
+        // The killed run's claim died with it: the resumed run takes the directory over.
         auto resumed = cli({ "run", file, "--out", d.filePath("killed"), "--resume" });
         QCOMPARE(resumed.code, 0);
         for (const char* f : { "results.csv", "summary.csv", "layers.csv" })
