@@ -3,11 +3,13 @@
 #include "ui/charts/ChartView.h"
 
 #include <QLabel>
+#include <QPen>
 #include <QVBoxLayout>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QLegend>
+#include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
 
 #include <cmath>
@@ -78,7 +80,8 @@ QuantizationTab::QuantizationTab(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(makeChartHint(
         tr("Quantized models next to their fp32 base. Bits = stored bits per weight (A²Q: the average over channels). "
-           "Disk = size of the saved model file; speed-up = the fp32 forward pass over the int8 (oneDNN) one.")));
+           "Cost as ratios to the fp32 base: file = its size on disk over the base's; speed-up = the base's forward "
+           "time over the deployed model's (below 1×, the deployed model is slower).")));
     // A chart with a category axis below and a value axis titled `yTitle` on the left.
     auto barChart = [](const QString& title, QBarCategoryAxis*& x, QValueAxis*& y, const QString& yTitle) {
         auto* view = new ChartView(title);
@@ -92,7 +95,11 @@ QuantizationTab::QuantizationTab(QWidget* parent)
     m_accView
         = barChart(tr("Test metric by quantization method (mean over seeds and folds)"), m_accX, m_accY, tr("metric"));
     m_accY->setRange(0, 1);
-    m_costView = barChart(tr("Cost: size on disk and int8 speed-up"), m_costX, m_costY, tr("% of fp32"));
+    m_costView = barChart(tr("Cost against the fp32 base: file size and speed-up (ratios; 1× = the same)"), m_costX,
+        m_costY, tr("ratio to fp32 (×)"));
+    m_costLineX = new QValueAxis;
+    m_costLineX->setVisible(false);
+    m_costView->chart()->addAxis(m_costLineX, Qt::AlignBottom);
     m_bitsView = barChart(tr("A²Q: learned bit-widths (seed 0)"), m_bitsX, m_bitsY, tr("% of rows"));
     m_bitsY->setRange(0, 100);
     m_bitsView->setToolTip(tr("Share of weight output channels and of feature rows (nodes or pooled rows of the "
@@ -203,7 +210,7 @@ void QuantizationTab::refresh()
     // and the axes are reset when there is nothing to show, so no range survives a cleared run.
     m_accY->setRange(0, 1);
     m_accY->setTickCount(6); // 11 ticks elided every label at 1600 x 1000 with three charts
-    m_costY->setRange(0, 100);
+    m_costY->setRange(0, 1.5);
     // With only the fp32 base its bar is shown, with a hint how to add something to compare.
     chart->setTitle(m_order.size() <= 1
             ? tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)")
@@ -228,21 +235,26 @@ void QuantizationTab::refresh()
     }
     auto* accSeries = new QBarSeries;
     accSeries->append(acc);
-    accSeries->append(deployed);
+    if (m_order.size() > 1) // the base alone runs no int8 kernels: no deployed bar to show
+        accSeries->append(deployed);
+    else
+        delete deployed;
     chart->addSeries(accSeries);
     accSeries->attachAxis(m_accX);
     accSeries->attachAxis(m_accY);
 
-    auto* disk = new QBarSet(tr("file, % of fp32 (BatchNorm folded in both)"));
+    // Both as ratios to the base, drawn as ratios: 0.81× is a slow-down, and reads as one beside
+    // the 1× line (a "× 100" on a "% of fp32" axis read as "81 % of the time").
+    auto* disk = new QBarSet(tr("file ÷ fp32 file (BatchNorm folded in both)"));
     disk->setColor(QColor("#8e44ad"));
-    auto* speed = new QBarSet(tr("int8 speed-up × 100"));
+    auto* speed = new QBarSet(tr("speed-up: fp32 time ÷ deployed time"));
     speed->setColor(QColor("#27ae60"));
     disk->setLabelColor(Qt::white);
     speed->setLabelColor(Qt::white);
-    double hi = 100;
+    double hi = 1.0;
     for (const auto& label : m_order) {
-        const double d = std::round(mean(m_entries[label].diskRatio) * 1000.0) / 10.0;
-        const double s = std::round(mean(m_entries[label].speedup) * 100.0);
+        const double d = std::round(mean(m_entries[label].diskRatio) * 100.0) / 100.0;
+        const double s = std::round(mean(m_entries[label].speedup) * 100.0) / 100.0;
         *disk << d;
         *speed << s;
         hi = std::max({ hi, d, s });
@@ -251,11 +263,26 @@ void QuantizationTab::refresh()
     costSeries->append(disk);
     costSeries->append(speed);
     costSeries->setLabelsVisible(true);
-    costSeries->setLabelsFormat("@value");
+    costSeries->setLabelsFormat("@value×");
     costChart->addSeries(costSeries);
     costSeries->attachAxis(m_costX);
     costSeries->attachAxis(m_costY);
-    m_costY->setRange(0, std::ceil(hi / 50.0) * 50.0);
+    // Ticks every 0.5, so 1× is one of them.
+    const double top = std::ceil(hi * 2.0 + 0.5) / 2.0;
+    m_costY->setRange(0, top);
+    m_costY->setTickCount(static_cast<int>(top * 2.0) + 1);
+    m_costY->setLabelFormat("%.1f");
+    // The 1× line: equal to the base; a speed-up bar below it is a slow-down.
+    auto* same = new QLineSeries;
+    same->setName(tr("1× = as the fp32 base"));
+    same->setPen(QPen(QColor("#555555"), 1.5, Qt::DashLine));
+    const double n = static_cast<double>(m_order.size());
+    same->append(-0.5, 1.0);
+    same->append(n - 0.5, 1.0);
+    costChart->addSeries(same);
+    m_costLineX->setRange(-0.5, n - 0.5);
+    same->attachAxis(m_costLineX);
+    same->attachAxis(m_costY);
 }
 
 void QuantizationTab::refreshBits()

@@ -45,6 +45,7 @@ private:
     ChartView* m_bitsView; ///< A²Q's learned bit-widths (seed 0), shown once an A²Q stage finished
     QBarCategoryAxis *m_accX, *m_costX, *m_bitsX;
     QValueAxis *m_accY, *m_costY, *m_bitsY;
+    QValueAxis* m_costLineX; ///< hidden: places the 1× reference line across the cost chart's categories
     /// A²Q stages of job 0: label -> bit-width -> weight output channels / feature rows.
     QMap<QString, QMap<int, qint64>> m_weightWidths, m_featureWidths;
     QStringList m_order;

@@ -113,7 +113,7 @@ private Q_SLOTS:
         base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
         tab.addEvents({ StageFinished { 0, base, {} } });
         QCOMPARE(tab.categories(), QStringList { "fp32 base" });
-        QCOMPARE(accSets().size(), 2);
+        QCOMPARE(accSets().size(), 1); // the base alone ran no int8 kernels: no deployed bar
         QCOMPARE(accSets()[0]->at(0), 0.9);
         QVERIFY(tab.charts()[0]->chart()->title().contains("add a quantize step"));
         ResultRow qat = base;
@@ -124,10 +124,50 @@ private Q_SLOTS:
         tab.addEvents({ StageFinished { 0, qat, {} } });
         QCOMPARE(accAxis()->min(), 0.0);
         QCOMPARE(accAxis()->max(), 1.0);
+        QCOMPARE(accSets().size(), 2);
+        QCOMPARE(accSets()[1]->label(), QString("deployed (int8 kernels)"));
         QCOMPARE(accSets()[0]->at(1), 0.88);
         tab.clear();
         QCOMPARE(accAxis()->min(), 0.0);
         QVERIFY(accSets().isEmpty());
+    }
+
+    void costIsDrawnAsRatiosWithTheOneLine()
+    {
+        // A deployed model slower than fp32 (10 ms against 12.5 ms) is 0.8×, below the 1× line;
+        // its file at a quarter of the base's is 0.25×.
+        QuantizationTab tab;
+        tab.show();
+        using namespace gsq::core::results;
+        ResultRow base;
+        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
+        base.latencyMs = base.latencyDenseMs = 10;
+        ResultRow qat = base;
+        qat.method = "qat";
+        qat.setting = "bits=8";
+        qat.stage = Stage::Quantized;
+        qat.sizeDiskBytes = qat.sizeFoldedBytes = 250;
+        qat.latencyMs = 12.5;
+        tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
+        const auto series = tab.charts()[1]->chart()->series();
+        QCOMPARE(series.size(), 2);
+        const auto sets = static_cast<QBarSeries*>(series[0])->barSets();
+        QCOMPARE(sets[0]->label(), QString("file ÷ fp32 file (BatchNorm folded in both)"));
+        QCOMPARE(sets[0]->at(1), 0.25);
+        QCOMPARE(sets[1]->label(), QString("speed-up: fp32 time ÷ deployed time"));
+        QCOMPARE(sets[1]->at(0), 1.0);
+        QCOMPARE(sets[1]->at(1), 0.8);
+        QCOMPARE(static_cast<QBarSeries*>(series[0])->labelsFormat(), QString("@value×"));
+        const auto* one = qobject_cast<QLineSeries*>(series[1]);
+        QVERIFY(one);
+        QCOMPARE(one->count(), 2);
+        QCOMPARE(one->at(0).y(), 1.0);
+        QCOMPARE(one->at(1).y(), 1.0);
+        QCOMPARE(one->at(1).x() - one->at(0).x(), 2.0); // across both categories
+        auto* y = static_cast<QValueAxis*>(tab.charts()[1]->chart()->axes(Qt::Vertical).first());
+        QCOMPARE(y->titleText(), QString("ratio to fp32 (×)"));
+        QCOMPARE(y->max(), 1.5);
+        QCOMPARE(y->tickCount(), 4); // 0, 0.5, 1, 1.5: the 1× line on a tick
     }
 
     void lossAxisKeepsTheBulkReadable()
