@@ -376,12 +376,21 @@ void CompareTab::refreshPareto(const QList<int>* only)
     else
         for (int r = 0; r < m_proxy->rowCount(); ++r)
             shown << m_proxy->mapToSource(m_proxy->index(r, 0)).row();
+    // Sizes and metrics of different datasets or metrics do not compare: a point is dominated
+    // only by points of its own group. (A dataset's tasks have metrics of their own: Cora's node
+    // classification is scored by accuracy, its link prediction by ROC-AUC or AP.)
+    auto group = [&](const QVariantList& row) {
+        return row[column("dataset")].toString() + '\n' + row[column("metric")].toString();
+    };
+    QSet<QString> groups;
     for (const int i : shown) {
         const double acc = rows[i][column("mean")].toDouble(), size = cost(rows[i]);
+        groups.insert(group(rows[i]));
         bool dominated = false;
         for (const int j : shown) {
             const double a = rows[j][column("mean")].toDouble(), s = cost(rows[j]);
-            dominated = dominated || (j != i && a >= acc && s <= size && (a > acc || s < size));
+            dominated = dominated
+                || (j != i && group(rows[j]) == group(rows[i]) && a >= acc && s <= size && (a > acc || s < size));
         }
         (dominated ? others : front)->append(size, acc);
         m_paretoRows[dominated ? 1 : 0] << i;
@@ -393,8 +402,12 @@ void CompareTab::refreshPareto(const QList<int>* only)
     auto* x = m_paretoX;
     auto* y = m_paretoY;
     x->setTitleText(byLatency ? tr("latency ms (measured, as deployed)") : tr("size on disk (KiB, measured)"));
-    chart->setTitle(byLatency ? tr("Test metric vs latency (Pareto front highlighted)")
-                              : tr("Test metric vs size on disk (Pareto front highlighted)"));
+    const QString perGroup = groups.size() > 1
+        ? tr("; a front within each of the %1 dataset × metric groups").arg(groups.size())
+        : QString();
+    chart->setTitle((byLatency ? tr("Test metric vs latency (Pareto front highlighted%1)")
+                               : tr("Test metric vs size on disk (Pareto front highlighted%1)"))
+                        .arg(perGroup));
     x->setRange(0, maxX * 1.05);
     x->applyNiceNumbers();
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
@@ -428,11 +441,11 @@ QString CompareTab::paretoTooltip(int row) const
 {
     const auto& r = m_model->rows().at(row);
     auto text = [&](const char* name) { return displayText(r[column(name)]); };
-    QString setting = text("setting");
-    return tr("run %1 %2\n%3 %4 %5\n%6 %7 ± %8 (n=%9)\n%10 bytes on disk, %11 ms (%12)")
+    QString setting = text("setting"); // a chained step's setting names its chain
+    return tr("run %1 %2\n%3 %4 %5\n%6 %7 ± %8 (n=%9)\n%10 bytes on disk, %11 ms (%12)\n%13")
         .arg(displayText(r[RunId]), displayText(r[1]), text("method"), setting, text("stage"), text("metric"),
             text("mean"), text("std"), text("n"))
-        .arg(text("size_disk_bytes"), text("latency_ms"), text("latency_kind"));
+        .arg(text("size_disk_bytes"), text("latency_ms"), text("latency_kind"), text("dataset"));
 }
 
 QString CompareTab::paretoTooltipAt(bool front, int index) const

@@ -170,6 +170,44 @@ private Q_SLOTS:
         QCOMPARE(y->tickCount(), 4); // 0, 0.5, 1, 1.5: the 1× line on a tick
     }
 
+    void compareParetoIsPerDatasetAndMetric()
+    {
+        // A PROTEINS model at 96 % in 1 kB must not push Cora's points off their front: each
+        // dataset (and metric) has its own front, and the title says so.
+        using namespace gsq::core::results;
+        auto summary = [](const std::string& dataset, const std::string& method, double mean, double bytes) {
+            SummaryRow s;
+            s.dataset = dataset;
+            s.metric = "accuracy";
+            s.method = method;
+            s.setting = method == "none" ? "" : "bits=8";
+            s.stage = method == "none" ? Stage::Base : Stage::Quantized;
+            s.testMean = mean;
+            s.n = 1;
+            s.sizeDiskBytesMean = bytes;
+            return s;
+        };
+        CompareTab tab;
+        StoredRun cora { 1, "cora", "", "",
+            { summary("cora", "none", 0.81, 90000), summary("cora", "qat", 0.80, 30000) } };
+        StoredRun proteins { 2, "proteins", "", "",
+            { summary("proteins", "none", 0.95, 200000), summary("proteins", "qat", 0.96, 1000) } };
+        tab.setRuns({ cora, proteins });
+        QCOMPARE(tab.paretoPointCount(), 4);
+        QCOMPARE(tab.paretoCount(), 3); // both of Cora's, PROTEINS' 1 kB model (its base is dominated)
+        QCOMPARE(tab.charts().first()->chart()->title(),
+            QString("Test metric vs size on disk (Pareto front highlighted; a front within each of the 2 dataset × "
+                    "metric groups)"));
+        tab.setRuns({ cora });
+        QCOMPARE(tab.paretoCount(), 2);
+        QCOMPARE(
+            tab.charts().first()->chart()->title(), QString("Test metric vs size on disk (Pareto front highlighted)"));
+        StoredRun worse { 3, "cora2", "", "", { summary("cora", "qat", 0.79, 40000) } };
+        tab.setRuns({ cora, proteins, worse });
+        QCOMPARE(tab.paretoCount(), 3); // the new point is dominated by Cora's QAT, not by PROTEINS'
+        QVERIFY2(tab.paretoTooltipAt(false, 0).contains("cora"), qPrintable(tab.paretoTooltipAt(false, 0)));
+    }
+
     void lossAxisKeepsTheBulkReadable()
     {
         // 100 task losses around 0.6 and A²Q's first epochs with the memory penalty (600, 200,
