@@ -100,7 +100,7 @@ public:
         if (m_q.spec().runsAs() != experiment::Method::A2q)
             return true;
         const double limit = m_q.spec().targetBits + 0.25;
-        // The A²Q code's memory form holds only the features to the target.
+        // The memory form (as A²Q's graph-level script) holds only the features to the target.
         const bool weightsHeld = m_q.spec().penaltyForm != "memory";
         return (!weightsHeld || m_q.averageWeightBits() <= limit) && m_q.averageFeatureBits() <= limit;
     }

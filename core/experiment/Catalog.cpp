@@ -99,7 +99,8 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
                     "train the quantized model from the job's untrained initialisation (the Degree-Quant code the "
                     "paper runs does this)" } } },
         { ChoiceList::FeatureQuantizers,
-            { { "auto", "As the A2Q code", "per node for node tasks, nearest-neighbour pool for graph tasks" },
+            { { "auto", "By task (as A2Q's scripts)",
+                  "per node for node tasks, nearest-neighbour pool for graph tasks" },
                 { "per_node", "Per node", "one learned step size and bit-width per node (node-level tasks)" },
                 { "nearest", "Nearest-neighbour pool",
                     "each row picks the quantizer whose range is nearest its max |x| (A2Q, graph-level tasks)" },
@@ -107,7 +108,7 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
         { ChoiceList::PenaltyForm,
             { { "average_bits", "Average bits",
                   "a * (ReLU(avg weight bits - target)^2 + ReLU(avg feature bits - target)^2)" },
-                { "memory", "Feature memory (A2Q code)",
+                { "memory", "Feature memory (A2Q-style)",
                     "a * ReLU(feature KB - target KB)^2; weight widths move by the task loss only" } } },
         { ChoiceList::Backward,
             { { "ste", "Straight-through", "gradients pass the rounding unchanged" },
@@ -199,7 +200,8 @@ const std::vector<FieldInfo>& quantizeFields()
         { "storage", "Code storage", "how the model file stores the integer codes", T::Choice, 0, 0, false,
             ChoiceList::Storage },
         { "weight_error", "Weight-error term",
-            "GraphSqueeze's extension (0 = off, as published): weight of each weight channel's own quantization "
+            "GraphSqueeze's extension (0 = off; A2Q has no such term): weight of each weight channel's own "
+            "quantization "
             "error (over its tensor's mean channel energy) in the loss, so channels that lose more keep more bits",
             T::Real, 0, 1e6 },
         { "name", "Step name", "optional: a name later steps can start from with from:", T::Name },

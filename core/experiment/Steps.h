@@ -101,7 +101,7 @@ struct PruneSpec {
 ///       target_bits: 4.0         # a2q: the memory target (average bits) ...
 ///       penalty: 0.1             #   ... and the weight a of the memory penalty
 ///       penalty_form: average_bits # a2q: average_bits: a * (ReLU(avg weight bits - target)^2 +
-///                                #   ReLU(avg feature bits - target)^2); memory: the A²Q code's
+///                                #   ReLU(avg feature bits - target)^2); memory: what A²Q's graph-level script penalises, in our form:
 ///                                #   a * ReLU(feature KB - target KB)^2, weights left to the task loss
 ///       feature_quantizers: auto # a2q: per_node (one step and width per node; node tasks) |
 ///                                #   nearest (a pool each row picks from by its max |x|, A²Q's
@@ -112,7 +112,7 @@ struct PruneSpec {
 ///       degree_groups: 8         # a2q degree: feature quantizers per in-degree group (log2 buckets)
 ///       step_lr: 0               # a2q: learning rate of the step sizes (0 = the step's lr)
 ///       bits_lr: 0               # a2q: learning rate of the bit-widths (0 = the step's lr)
-///       weight_error: 0          # a2q, GraphSqueeze's extension (0 = off, as published): adds
+///       weight_error: 0          # a2q, GraphSqueeze's extension (0 = off; A²Q has no such term): adds
 ///                                #   weight_error * the element-weighted mean over weight channels
 ///                                #   of |w_c - Q(w_c)|^2 / (mean |w_c|^2 of the channel's tensor),
 ///                                #   weights detached, to the loss, so each channel's step and

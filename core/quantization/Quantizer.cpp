@@ -465,8 +465,9 @@ at::Tensor Quantizer::memoryTerm()
         fElems += p->lastCounts.sum().item<double>();
     }
     if (m_spec.penaltyForm == "memory") {
-        // The A²Q code's form: the features' memory in KB (bits / 8 / 1024) against the memory
-        // the target width would take; weight widths are left to the task loss.
+        // What A²Q's graph-level script penalises, the features' memory in KB (bits / 8 / 1024), in our form
+        // (docs/reproduction.md, "Known deviations"), against the memory the target width would take; weight widths are
+        // left to the task loss.
         if (fElems > 0)
             total = torch::relu(fBits / 8192.0 - m_spec.targetBits * fElems / 8192.0).pow(2);
         return total;
