@@ -523,6 +523,19 @@ private Q_SLOTS:
         QVERIFY(lines[1].endsWith(",1"));
         QVERIFY(lines[4].contains(",none,,base,base,1,"));
 
+        // The hybrid file: inspect shows each coded tensor's parts; export still writes it for
+        // PyTorch (dequantized values, the integer codes beside them).
+        const QString hybrid
+            = d.filePath("run/models/qat-global_sparsity_0.9_to_bits_8_storage_huffman-quantized.gsqm");
+        auto inspect = cli({ "inspect", hybrid });
+        QCOMPARE(inspect.code, 0);
+        QVERIFY2(inspect.out.contains(QRegularExpression("stack\\.conv0\\.weight +\\[16, 1433\\] +coded ")),
+            qPrintable(inspect.out));
+        QVERIFY2(inspect.out.contains("    header "), qPrintable(inspect.out));
+        auto exported = cli({ "export", hybrid, d.filePath("hybrid.pt"), "--codes" });
+        QCOMPARE(exported.code, 0);
+        QVERIFY(QFileInfo(d.filePath("hybrid.pt")).size() > 0);
+
         auto missing = cli({ "pareto", d.filePath("nothing") });
         QCOMPARE(missing.code, 2);
         QCOMPARE(missing.err,
