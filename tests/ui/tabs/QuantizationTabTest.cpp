@@ -28,6 +28,20 @@
 using namespace gsq::ui;
 using gsq::ui::test::configure;
 
+namespace {
+/// An fp32 base row with a 1000-byte file, and a QAT row of `setting` copied from it.
+std::pair<gsq::core::results::ResultRow, gsq::core::results::ResultRow> baseAndQat(const char* setting)
+{
+    gsq::core::results::ResultRow base;
+    base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
+    auto qat = base;
+    qat.method = "qat";
+    qat.setting = setting;
+    qat.stage = gsq::core::results::Stage::Quantized;
+    return { base, qat };
+}
+} // namespace
+
 class QuantizationTabTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -44,12 +58,7 @@ private Q_SLOTS:
         QuantizationTab tab;
         tab.show();
         using namespace gsq::core::results;
-        ResultRow base;
-        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
-        ResultRow qat = base;
-        qat.method = "qat";
-        qat.setting = "bits=4";
-        qat.stage = Stage::Quantized;
+        auto [base, qat] = baseAndQat("bits=4");
         tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
         QVERIFY(!tab.bitsView()->isVisible());
         ResultRow a2q = qat;
@@ -139,13 +148,8 @@ private Q_SLOTS:
         QuantizationTab tab;
         tab.show();
         using namespace gsq::core::results;
-        ResultRow base;
-        base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
-        base.latencyMs = base.latencyDenseMs = 10;
-        ResultRow qat = base;
-        qat.method = "qat";
-        qat.setting = "bits=8";
-        qat.stage = Stage::Quantized;
+        auto [base, qat] = baseAndQat("bits=8");
+        base.latencyMs = base.latencyDenseMs = qat.latencyDenseMs = 10;
         qat.sizeDiskBytes = qat.sizeFoldedBytes = 250;
         qat.latencyMs = 12.5;
         tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
