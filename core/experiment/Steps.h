@@ -101,8 +101,9 @@ struct PruneSpec {
 ///       target_bits: 4.0         # a2q: the memory target (average bits) ...
 ///       penalty: 0.1             #   ... and the weight a of the memory penalty
 ///       penalty_form: average_bits # a2q: average_bits: a * (ReLU(avg weight bits - target)^2 +
-///                                #   ReLU(avg feature bits - target)^2); memory: what A²Q's graph-level script penalises, in our form:
-///                                #   a * ReLU(feature KB - target KB)^2, weights left to the task loss
+///                                #   ReLU(avg feature bits - target)^2); memory: what A²Q's
+///                                #   graph-level script penalises, in our form: a * ReLU(feature
+///                                #   KB - target KB)^2, weights left to the task loss
 ///       feature_quantizers: auto # a2q: per_node (one step and width per node; node tasks) |
 ///                                #   nearest (a pool each row picks from by its max |x|, A²Q's
 ///                                #   nearest-neighbour strategy; graph tasks) | degree (log2
