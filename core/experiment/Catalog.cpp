@@ -127,10 +127,22 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
     return lists;
 }
 
+/// The pipeline keys every prune and quantize step takes (withPipelineKeys).
+std::vector<FieldInfo> withPipelineFields(std::vector<FieldInfo> fields)
+{
+    using T = FieldType;
+    fields.push_back({ "name", "Step name", "optional: a name later steps can start from with from:", T::Name });
+    fields.push_back({ "from", "Start from step",
+        "optional: the named earlier prune step whose models this step starts from (one chained job per setting "
+        "of that step, its masks kept); empty = the trained base",
+        T::Name });
+    return fields;
+}
+
 const std::vector<FieldInfo>& pruneFields()
 {
     using T = FieldType;
-    static const std::vector<FieldInfo> f {
+    static const std::vector<FieldInfo> f = withPipelineFields({
         { "sparsity", "Sparsity", "fraction of weights removed, in [0, 1); a list sweeps", T::RealList, 0, 1, true },
         { "schedule", "Schedule", "oneshot: prune once; agp: raise the sparsity during fine-tuning", T::Choice, 0, 0,
             false, ChoiceList::Schedule },
@@ -149,19 +161,14 @@ const std::vector<FieldInfo>& pruneFields()
             T::Int, 1, kMaxEpochs },
         { "near_zero", "Near-zero threshold", "|w| below this counts as near zero in the report", T::Real, 0, 1 },
         { "criterion", "Channel criterion", "norm that ranks channels", T::Choice, 0, 0, false, ChoiceList::Criterion },
-        { "name", "Step name", "optional: a name later steps can start from with from:", T::Name },
-        { "from", "Start from step",
-            "optional: the named earlier prune step whose models this step starts from "
-            "(one chained job per setting of that step, its masks kept); empty = the trained base",
-            T::Name },
-    };
+    });
     return f;
 }
 
 const std::vector<FieldInfo>& quantizeFields()
 {
     using T = FieldType;
-    static const std::vector<FieldInfo> f {
+    static const std::vector<FieldInfo> f = withPipelineFields({
         { "bits", "Bits", "bit-width of weights and activations (a2q: the starting width)", T::Int, 2, 8 },
         { "epochs", "QAT epochs", "quantization-aware training epochs", T::Int, 1, kMaxEpochs },
         { "start", "Start from", "base: the trained fp32 model; init: the job's untrained initialisation", T::Choice, 0,
@@ -204,12 +211,7 @@ const std::vector<FieldInfo>& quantizeFields()
             "quantization "
             "error (over its tensor's mean channel energy) in the loss, so channels that lose more keep more bits",
             T::Real, 0, 1e6 },
-        { "name", "Step name", "optional: a name later steps can start from with from:", T::Name },
-        { "from", "Start from step",
-            "optional: the named earlier prune step whose models this step starts from "
-            "(one chained job per setting of that step, its masks kept); empty = the trained base",
-            T::Name },
-    };
+    });
     return f;
 }
 
