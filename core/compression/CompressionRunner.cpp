@@ -71,20 +71,20 @@ void finishStage(training::Task& task, results::ResultRow row, const training::E
         { ctx.result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), ctx.result.layers.end() } });
 }
 
-/// Quantization-aware training adds the quantizer's penalty (A²Q memory) to the loss. A²Q keeps
-/// an epoch's weights as the result only once its average bit-widths meet the memory target
-/// (within a quarter bit), as a gradual pruning schedule waits for its final sparsity. A model
-/// that starts from a pruned one keeps its masks: pruned weights get no gradient and are zeroed
-/// again after every step, so they stay exactly zero, and zero quantizes to the integer 0.
+/// Quantization-aware training: the method's penalty joins the loss, its own parameters train
+/// in their own groups, and it decides which epochs may be kept (A²Q: only once its average
+/// widths meet the memory target, as a gradual pruning schedule waits for its final sparsity).
+/// A model that starts from a pruned one keeps its masks: pruned weights get no gradient and are
+/// zeroed again after every step, so they stay exactly zero, and zero quantizes to the integer 0.
 class QuantizationHooks : public training::TrainerHooks {
 public:
-    QuantizationHooks(quantization::Quantizer& q, torch::nn::Module& module, const pruning::MaskSet* masks)
-        : m_q(q)
+    QuantizationHooks(quantization::QuantMethod& method, torch::nn::Module& module, const pruning::MaskSet* masks)
+        : m_method(method)
         , m_module(module)
         , m_masks(masks && !masks->empty() ? masks : nullptr)
     {
     }
-    at::Tensor extraLoss() override { return m_q.penalty(); }
+    at::Tensor extraLoss() override { return m_method.penalty(); }
     void beforeOptimizerStep() override
     {
         if (m_masks)
@@ -95,39 +95,25 @@ public:
         if (m_masks)
             m_masks->apply(m_module);
     }
-    bool acceptCheckpoint(int) override
+    bool acceptCheckpoint(int) override { return m_method.acceptCheckpoint(); }
+    std::vector<Group> parameterGroups() override
     {
-        if (m_q.spec().runsAs() != experiment::Method::A2q)
-            return true;
-        const double limit = m_q.spec().targetBits + 0.25;
-        // The memory form (as A²Q's graph-level script) holds only the features to the target.
-        const bool weightsHeld = m_q.spec().penaltyForm != "memory";
-        return (!weightsHeld || m_q.averageWeightBits() <= limit) && m_q.averageFeatureBits() <= limit;
+        std::vector<Group> out;
+        for (auto& g : m_method.parameterGroups())
+            out.push_back({ std::move(g.parameters), g.lr });
+        return out;
     }
 
 private:
-    quantization::Quantizer& m_q;
+    quantization::QuantMethod& m_method;
     torch::nn::Module& m_module;
     const pruning::MaskSet* m_masks;
 };
 
-/// A²Q's note on what it learned, and a warning when the widths fell to the floor.
-void noteA2q(results::ResultRow& row, const QuantSpec& spec, bool targetMissed, JobContext& ctx)
+void warn(JobContext& ctx, const std::string& w)
 {
-    char note[128];
-    std::snprintf(note, sizeof note, "a2q: weights %.2f bits, features %.2f bits on average (target %g)", row.bits,
-        row.featureBits, spec.targetBits);
-    row.note = note;
-    if (targetMissed)
-        row.note += "; target not met";
-    if (row.bits <= 2.0 + 1e-9 || row.featureBits <= 2.0 + 1e-9) {
-        const std::string w = std::string("a2q: the memory penalty drove the ")
-            + (row.bits <= 2.0 + 1e-9 ? "weight" : "feature") + " bit-widths to the 2-bit floor (penalty "
-            + std::to_string(spec.penalty) + "); lower quantize.penalty or raise quantize.target_bits";
-        ctx.result.warnings.push_back(w);
-        ctx.emit(results::RunWarning { w });
-        row.note += "; bits collapsed to the floor";
-    }
+    ctx.result.warnings.push_back(w);
+    ctx.emit(results::RunWarning { w });
 }
 
 } // namespace
@@ -295,10 +281,9 @@ void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneS
         }
         auto ev = pruningEvent(ctx, spec.method, label, results::Stage::Pruned, 0, s, *module, masks);
         for (const auto& name : ev.fullyPruned) {
-            const std::string w = "layer " + name + " is 100% pruned at " + label + " (" + spec.method
-                + "); the model cannot pass information through it";
-            ctx.result.warnings.push_back(w);
-            ctx.emit(results::RunWarning { w });
+            warn(ctx,
+                "layer " + name + " is 100% pruned at " + label + " (" + spec.method
+                    + "); the model cannot pass information through it");
             row.note += (row.note.empty() ? "" : "; ") + std::string("fully pruned: ") + name;
         }
         ctx.emit(ev);
@@ -381,8 +366,9 @@ void quantizeFrom(training::Task& task, const training::Checkpoint& base, const 
     quantizer->setCalibrating(false);
 
     training::Evaluation ev;
-    bool targetMissed = false; // A²Q: no epoch met the bit target, so no epoch was eligible
-    if (spec.runsAs() == experiment::Method::Ptq) {
+    auto& method = quantizer->method();
+    bool noEpochAccepted = false; // the method accepted no epoch (A²Q: the bit target never met)
+    if (!method.trains()) {
         ev = task.evaluate();
     } else {
         auto trainConfig = ctx.config.train;
@@ -396,35 +382,43 @@ void quantizeFrom(training::Task& task, const training::Checkpoint& base, const 
             trainConfig.lrGamma = spec.lrGamma;
         if (spec.weightDecay >= 0)
             trainConfig.weightDecay = spec.weightDecay;
-        trainConfig.quantStepLr = spec.stepLr;
-        trainConfig.quantBitsLr = spec.bitsLr;
         training::Trainer trainer(trainConfig);
-        QuantizationHooks hooks(*quantizer, *module, source ? &source->masks : nullptr);
+        QuantizationHooks hooks(method, *module, source ? &source->masks : nullptr);
         auto fit = CompressionRunner::trainStage(
             task, trainer, spec.method, results::Stage::Qat, row.setting, spec.epochs, hooks, 47, ctx);
         row.trainSeconds = fit.trainSeconds;
         row.bestEpoch = fit.bestEpoch;
         row.stoppedEarly = fit.stoppedEarly;
-        targetMissed = fit.noEligibleEpoch && spec.runsAs() == experiment::Method::A2q;
-        if (targetMissed) {
-            char w[256];
-            std::snprintf(w, sizeof w,
-                "a2q: no epoch met the memory target of %g average bits; the best epoch by validation (%d, "
-                "%.2f weight and %.2f feature bits) is reported; raise quantize.penalty, quantize.epochs or "
-                "quantize.target_bits",
-                spec.targetBits, fit.bestEpoch, quantizer->averageWeightBits(), quantizer->averageFeatureBits());
-            ctx.result.warnings.push_back(w);
-            ctx.emit(results::RunWarning { w });
-        }
+        noEpochAccepted = fit.noEligibleEpoch;
+        if (noEpochAccepted)
+            if (auto w = method.noEpochAcceptedWarning(fit.bestEpoch); !w.empty())
+                warn(ctx, w);
         // The best epoch's evaluation ran before the last epoch's; evaluate the kept weights again
         // so the A²Q feature-bit counts describe this model.
         ev = task.evaluate();
     }
     row.bits = quantizer->averageWeightBits();
     row.featureBits = quantizer->averageFeatureBits();
-    if (spec.runsAs() == experiment::Method::A2q)
-        noteA2q(row, spec, targetMissed, ctx);
+    auto outcome = method.outcome(noEpochAccepted);
+    if (!outcome.note.empty())
+        row.note = outcome.note;
+    for (const auto& w : outcome.warnings)
+        warn(ctx, w);
     finishStage(task, row, ev, results::Stage::Quantized, ctx, quantizer.get());
+    if (!spec.name.empty()) {
+        // Later steps start from this model as its file stores it: each quantized weight on its
+        // grid (the integer codes dequantized), the start model's masks kept; the quantizer's own
+        // state (activation ranges, learned widths) stays behind and the next step calibrates anew.
+        auto weights = quantizer->quantizedWeights();
+        quantizer->detach(*module);
+        {
+            torch::NoGradGuard guard;
+            auto params = module->named_parameters(true);
+            for (const auto& [name, q] : weights)
+                params[name].copy_(q.dequantized().reshape(params[name].sizes()));
+        }
+        recordProduced(spec.name, *module, source ? source->masks : pruning::MaskSet {}, ctx);
+    }
 }
 
 } // namespace

@@ -161,10 +161,17 @@ void CompressionRunner::measure(
             return std::string(buf);
         };
         const std::string lanes = quantization::activationsReducedRange() ? "7" : "8";
-        row.latencyKind = width('w', quantizer->averageWeightBits())
-            + (quantizer->spec().activations ? width('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
-                                             : "a" + lanes + "-dynamic")
-            + "-onednn";
+        const bool shared = !quantized.empty() && std::all_of(quantized.begin(), quantized.end(), [](const auto& q) {
+            return q.second.codebook.defined();
+        });
+        if (shared) // weight sharing: the codebook's values decoded to fp32, fp32 kernels
+            row.latencyKind = width('w', quantizer->averageWeightBits()) + "-codebook-fp32";
+        else
+            row.latencyKind = width('w', quantizer->averageWeightBits())
+                + (quantizer->spec().activations
+                        ? width('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
+                        : "a" + lanes + "-dynamic")
+                + "-onednn";
     } else {
         // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
         // same weights run through the sparse kernels.
@@ -208,7 +215,7 @@ void CompressionRunner::measure(
         // Quantized weights are histogrammed as stored (integer levels times their scales).
         at::Tensor w;
         if (auto it = quantized.find(t.name); it != quantized.end()) {
-            w = (it->second.values.to(torch::kFloat) * it->second.scales.unsqueeze(1)).flatten();
+            w = it->second.dequantized().flatten();
             std::map<int, int64_t> widths;
             for (int b : it->second.bits)
                 ++widths[b];

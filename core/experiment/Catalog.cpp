@@ -6,6 +6,11 @@
 #include <mutex>
 #include <stdexcept>
 
+namespace gsq::core::quantization {
+/// The built-in quantize methods' catalog entries (QuantMethod.cpp, where LibTorch is).
+std::vector<experiment::MethodInfo> builtinQuantMethodInfos();
+} // namespace gsq::core::quantization
+
 namespace gsq::core::experiment {
 namespace {
 
@@ -133,8 +138,9 @@ std::vector<FieldInfo> withPipelineFields(std::vector<FieldInfo> fields)
     using T = FieldType;
     fields.push_back({ "name", "Step name", "optional: a name later steps can start from with from:", T::Name });
     fields.push_back({ "from", "Start from step",
-        "optional: the named earlier prune step whose models this step starts from (one chained job per setting "
-        "of that step, its masks kept); empty = the trained base",
+        "optional: the named earlier step whose models this step starts from (one chained job per setting of "
+        "that step, its masks kept; a quantize step's model with its weights on their grid); empty = the trained "
+        "base",
         T::Name });
     return fields;
 }
@@ -235,52 +241,45 @@ std::vector<MethodInfo> builtinMethods()
             out.insert(out.end(), p.begin(), p.end());
         return out;
     };
-    const std::vector<std::string> qat { "bits", "epochs", "start", "lr", "weight_decay", "lr_step_size", "lr_gamma",
-        "observer", "momentum", "percentile", "granularity", "backward", "activations", "targets", "storage" };
     const std::string starveAdvice
         = "leave the output layer out (targets) or use global pruning, which keeps its large "
           "weights";
+    auto entry = [](StepKind kind, std::string name, std::string label, std::string help, std::vector<std::string> keys,
+                     std::string advice, Method runsAs) {
+        MethodInfo m;
+        m.kind = kind;
+        m.name = std::move(name);
+        m.label = std::move(label);
+        m.help = std::move(help);
+        m.keys = std::move(keys);
+        m.collapseAdvice = std::move(advice);
+        m.runsAs = runsAs;
+        return m;
+    };
     return {
-        { StepKind::Prune, "finegrained", "Fine-grained (per layer)",
+        entry(StepKind::Prune, "finegrained", "Fine-grained (per layer)",
             "every weight matrix pruned to the same sparsity by |w| (Han et al. 2015)",
             keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "overrides" } }), starveAdvice,
-            Method::FineGrained },
-        { StepKind::Prune, "global", "Global magnitude",
+            Method::FineGrained),
+        entry(StepKind::Prune, "global", "Global magnitude",
             "one |w| ranking across all layers; a layer may empty (Blalock et al. 2020)",
             keys({ { "sparsity" }, agp, { "finetune_epochs", "targets" } }),
-            "use finegrained pruning so every layer keeps weights", Method::Global },
-        { StepKind::Prune, "l2", "L2 regularise, then prune",
+            "use finegrained pruning so every layer keeps weights", Method::Global),
+        entry(StepKind::Prune, "l2", "L2 regularise, then prune",
             "train with lambda * sum ||W||_2, then prune by |w| and fine-tune",
             keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "lambda", "l2_epochs", "near_zero" } }),
-            starveAdvice, Method::L2 },
-        { StepKind::Prune, "l2_only", "L2 regularisation only (paper)",
+            starveAdvice, Method::L2),
+        entry(StepKind::Prune, "l2_only", "L2 regularisation only (paper)",
             "train from initialisation with lambda * sum ||p||_2 over every parameter; nothing is removed",
             { "lambda", "l2_epochs", "near_zero" }, "lower lambda; the penalty pulls every weight towards zero",
-            Method::L2Only },
-        { StepKind::Prune, "structured", "Structured (channels)",
+            Method::L2Only),
+        entry(StepKind::Prune, "structured", "Structured (channels)",
             "remove whole hidden channels ranked by coupled norms; the model shrinks",
             { "sparsity", "schedule", "finetune_epochs", "criterion" },
-            "lower the sparsity; every removed channel is gone for good", Method::Structured },
-        { StepKind::Quantize, "qat", "Quantization-aware training",
-            "fake-quantized weights and activations, trained from the fp32 model", qat,
-            "use more bits, percentile ranges or per-channel weights", Method::Qat },
-        { StepKind::Quantize, "degree_quant", "Degree-Quant",
-            "QAT that keeps high in-degree nodes in full precision more often (Tailor et al. 2021)",
-            keys({ qat, { "protect_low", "protect_change" } }), "use more bits or a higher protection probability",
-            Method::DegreeQuant },
-        { StepKind::Quantize, "a2q", "A2Q (learned bit-widths)",
-            "learnable step size and bit-width per weight channel and per node or node pool (Zhu et al. 2023)",
-            keys({ qat,
-                { "target_bits", "penalty", "penalty_form", "feature_quantizers", "nearest_groups", "degree_groups",
-                    "step_lr", "bits_lr", "weight_error" } }),
-            "raise target_bits or lower the penalty", Method::A2q },
-        { StepKind::Quantize, "ptq", "Post-training quantization",
-            "no training: ranges calibrated on the training data",
-            { "bits", "observer", "momentum", "percentile", "granularity", "activations", "targets", "storage" },
-            "use 8 bits, or train quantization-aware (qat)", Method::Ptq },
-        { StepKind::Analyze, "sensitivity", "Sensitivity analysis",
+            "lower the sparsity; every removed channel is gone for good", Method::Structured),
+        entry(StepKind::Analyze, "sensitivity", "Sensitivity analysis",
             "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)", { "sparsity", "targets" },
-            "", Method::Sensitivity },
+            "", Method::Sensitivity),
     };
 }
 
@@ -302,6 +301,12 @@ struct MethodTable {
     MethodTable()
     {
         for (auto& m : builtinMethods())
+            methods.push_back(withPipelineKeys(std::move(m)));
+        // The quantize methods declare themselves, one file each (core/quantization/methods/).
+        auto quantize = quantization::builtinQuantMethodInfos();
+        std::stable_sort(quantize.begin(), quantize.end(),
+            [](const MethodInfo& a, const MethodInfo& b) { return a.order < b.order; });
+        for (auto& m : quantize)
             methods.push_back(withPipelineKeys(std::move(m)));
     }
 };

@@ -2,7 +2,9 @@
 
 #include "core/experiment/Steps.h"
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 /// The one catalog of choices: every name a user can write in an experiment, with a label and
@@ -81,9 +83,19 @@ struct MethodInfo {
     std::string name, label, help;
     std::vector<std::string> keys; ///< accepted keys, in the order the form shows them
     std::string collapseAdvice; ///< "Try ..." advice when accuracy collapses (empty = generic)
-    /// What the engine runs for it: the built-in method's own behaviour; a registered prune
-    /// method runs as per-layer magnitude pruning unless it says otherwise.
+    /// Prune and analyze methods: what the engine runs for it, the built-in method's own
+    /// behaviour; a registered prune method runs as per-layer magnitude pruning unless it says
+    /// otherwise. (A quantize method brings its behaviour as an object: QuantMethod.h.)
     Method runsAs = Method::FineGrained;
+    /// Position among the built-in methods of its kind in lists (registered ones follow).
+    int order = 0;
+    /// Quantize methods: the method's own defaults, set before the step's keys are read (ptq
+    /// trains no epochs); its checks once they are read (a failure names the key and says what
+    /// is expected); and its part of the setting label after "bits=N" (none: the observer and
+    /// granularity when they differ from the defaults).
+    std::function<void(QuantSpec&)> quantDefaults;
+    std::function<std::pair<std::string, std::string>(const QuantSpec&)> quantCheck;
+    std::function<std::string(const QuantSpec&)> quantLabel;
     bool accepts(const std::string& key) const;
 };
 

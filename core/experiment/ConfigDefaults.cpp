@@ -10,7 +10,7 @@
 namespace gsq::core::experiment {
 namespace {
 
-/// `name:` unique; `from:` names an earlier prune step (the one kind whose models can be chained).
+/// `name:` unique; `from:` names an earlier step (prune or quantize; analyze steps have no name).
 template <class Fail> void checkPipelines(const ExperimentConfig& c, Fail&& fail)
 {
     std::vector<std::string> named;
@@ -23,11 +23,6 @@ template <class Fail> void checkPipelines(const ExperimentConfig& c, Fail&& fail
                 fail(where + ".from",
                     "no earlier step is named '" + from + "'; named steps before this one: "
                         + (named.empty() ? std::string("none") : joinNames(named)));
-            const auto& s = c.steps[static_cast<size_t>(source)];
-            if (kindOf(s) != StepKind::Prune)
-                fail(where + ".from",
-                    "'" + from + "' is a " + kindName(kindOf(s))
-                        + " step; steps can start from the models of prune steps only");
         }
         if (const auto& name = nameOf(step); !name.empty()) {
             if (std::find(named.begin(), named.end(), name) != named.end())

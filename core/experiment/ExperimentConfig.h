@@ -91,10 +91,6 @@ struct TrainConfig {
     /// reconstruction loss each, embeddings averaged for evaluation (NESS; 1 = plain GAE).
     int subgraphs = 1;
     double edgeDropout = 0; ///< link prediction: share of message edges dropped afresh each epoch
-    /// Learning rates of a quantizer's learned step sizes and bit-widths (A²Q); 0 = lr. Set by the
-    /// quantize step (QuantSpec::stepLr, bitsLr), not read from `train:`. A schedule scales them
-    /// by the same factor as lr.
-    double quantStepLr = 0, quantBitsLr = 0;
 
     /// The seeds this run uses (explicit list, else 0..repeats-1).
     std::vector<int64_t> effectiveSeeds() const;

@@ -68,9 +68,10 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     const auto K = StepKind::Quantize;
     QuantSpec q;
     q.method = method;
+    const MethodInfo* info = Catalog::method(K, method);
+    if (info && info->quantDefaults)
+        info->quantDefaults(q); // the method's own defaults (its file in core/quantization/methods/)
     s.field(K, "bits", q.bits);
-    if (q.runsAs() == Method::Ptq)
-        q.epochs = 0; // post-training: no training epochs
     s.field(K, "epochs", q.epochs);
     s.field(K, "start", q.start);
     s.field(K, "lr", q.lr);
@@ -81,17 +82,11 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     s.field(K, "lr_gamma", q.lrGamma);
     if (q.lrGamma <= 0 && q.lrGamma != -1)
         s.fail("lr_gamma", "expected a number in (0, 1], or -1 for train.lr_gamma");
-    if (q.runsAs() == Method::DegreeQuant)
-        q.observer = "percentile"; // the reference's ranges
     s.field(K, "observer", q.observer);
     s.field(K, "momentum", q.momentum);
     q.percentile = q.bits >= 8 ? 0.001 : 0.01;
     s.field(K, "percentile", q.percentile);
-    if (q.runsAs() == Method::A2q)
-        q.granularity = "per_channel";
     s.field(K, "granularity", q.granularity);
-    if (q.runsAs() == Method::A2q && q.granularity != "per_channel")
-        s.fail("granularity", "a2q learns a step size and bit-width per output channel; use per_channel");
     if (auto b = s.value("backward"); b.IsDefined() && b.IsScalar() && b.Scalar() == "clipped")
         s.fail("backward",
             "'clipped' is now called 'clip_activations': only activations are clipped (weights take their range "
@@ -115,6 +110,9 @@ QuantSpec readQuantize(const Section& s, const std::string& method)
     s.field(K, "storage", q.storage);
     s.field(K, "name", q.name);
     s.field(K, "from", q.from);
+    if (info && info->quantCheck)
+        if (auto [key, message] = info->quantCheck(q); !key.empty())
+            s.fail(key, message);
     if (!q.from.empty() && q.start == "init")
         s.fail("from",
             "a step that starts from another step's models cannot also start from initialisation "

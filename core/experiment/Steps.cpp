@@ -13,47 +13,19 @@ Method PruneSpec::runsAs() const
     return Catalog::runsAs(StepKind::Prune, method);
 }
 
-Method QuantSpec::runsAs() const
-{
-    return Catalog::runsAs(StepKind::Quantize, method);
-}
-
 std::string QuantSpec::settingLabel() const
 {
     // The bit-width, then every setting that tells two steps of one method apart and differs from
     // the method's default, so results of a strong and a plain INT4 QAT never share a row key.
-    auto number = [](const char* key, double v) {
-        char buf[48];
-        std::snprintf(buf, sizeof buf, " %s=%g", key, v);
-        return std::string(buf);
-    };
     std::string label = "bits=" + std::to_string(bits);
-    switch (runsAs()) {
-    case Method::A2q: {
-        static const QuantSpec defaults;
-        label += number("target_bits", targetBits);
-        if (penalty != defaults.penalty)
-            label += number("penalty", penalty);
-        if (penaltyForm != defaults.penaltyForm)
-            label += " penalty_form=" + penaltyForm;
-        if (features != defaults.features)
-            label += " feature_quantizers=" + features;
-        if (weightError != 0.0)
-            label += number("weight_error", weightError);
-        break;
-    }
-    case Method::DegreeQuant:
-        if (protectLow != 0.0)
-            label += number("protect_low", protectLow);
-        if (protectChange != 0.1)
-            label += number("protect_change", protectChange);
-        break;
-    default:
+    const MethodInfo* info = Catalog::method(StepKind::Quantize, method);
+    if (info && info->quantLabel) {
+        label += info->quantLabel(*this);
+    } else {
         if (observer != "minmax")
             label += " observer=" + observer;
         if (granularity != "per_tensor")
             label += " " + granularity;
-        break;
     }
     // A file form other than packed changes the size, not the model: its own label all the same.
     if (storage != "packed")

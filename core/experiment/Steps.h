@@ -22,10 +22,11 @@ struct Targets {
 
 enum class StepKind { Prune, Quantize, Analyze };
 
-/// What the engine does for a step: one value per built-in method. A step names its method as
-/// text (YAML, results, history); the catalog maps each name, registered ones included, to the
-/// behaviour it runs as (MethodInfo::runsAs), so the engine branches on this enum only.
-enum class Method { FineGrained, Global, L2, L2Only, Structured, Qat, DegreeQuant, A2q, Ptq, Sensitivity };
+/// What the engine does for a prune or analyze step: one value per built-in method. A step names
+/// its method as text (YAML, results, history); the catalog maps each name, registered ones
+/// included, to the behaviour it runs as (MethodInfo::runsAs). Quantize methods are objects of
+/// their own (core/quantization/QuantMethod.h) and have no value here.
+enum class Method { FineGrained, Global, L2, L2Only, Structured, Sensitivity };
 
 /// `prune:` — remove weights (or channels), then fine-tune with the masks kept.
 ///
@@ -46,7 +47,7 @@ enum class Method { FineGrained, Global, L2, L2Only, Structured, Qat, DegreeQuan
 ///       near_zero: 0.001           # l2, l2_only: |w| below this counts as near zero in reports
 ///       criterion: l2              # structured: rank channels by the l1 or l2 norm
 ///       name: pruned               # optional: a name later steps can start from (`from:`)
-///       from: other                # optional: start from the models of the earlier prune step
+///       from: other                # optional: start from the models of the earlier step
 ///                                  #   named so (one chained job per setting of that step)
 ///                                  #   instead of the trained base, its masks kept
 struct PruneSpec {
@@ -121,9 +122,9 @@ struct PruneSpec {
 ///       storage: packed          # the model file's integer codes: packed (each at its width) |
 ///                                #   sparse (zeros skipped, relative indices) | huffman (sparse,
 ///                                #   Huffman-coded); the smallest form the choice allows
-///       name: q8                 # optional, as for prune (no step can start from a quantize
-///                                #   step yet)
-///       from: pruned             # optional: quantize each model of the named prune step, its
+///       name: q8                 # optional, as for prune: later steps may start from this
+///                                #   step's model, its weights on their grid (dequantized)
+///       from: pruned             # optional: quantize each model of the named earlier step, its
 ///                                #   masks kept (pruned weights stay exactly zero)
 struct QuantSpec {
     std::string method = "qat";
@@ -153,10 +154,9 @@ struct QuantSpec {
     std::string name, from; ///< as PruneSpec's
     int line = 0;
 
-    /// A short label for results ("bits=8", "bits=4 observer=percentile per_channel", "bits=8 target_bits=4").
+    /// A short label for results ("bits=8", "bits=4 observer=percentile per_channel", "bits=8
+    /// target_bits=4"): the bits, then the method's own part (MethodInfo::quantLabel).
     std::string settingLabel() const;
-    /// The behaviour `method` runs as (Catalog); throws std::logic_error for an unknown name.
-    Method runsAs() const;
 };
 
 /// `analyze:` — sensitivity analysis: each selected weight alone pruned to each level, no

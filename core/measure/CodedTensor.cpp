@@ -317,16 +317,30 @@ std::string encodePayload(const QuantizedWeight& q, CodeStorage storage)
         sameScale = sameScale && sv[r] == sv[0];
     }
     // Layout 1: one width and scale (per tensor); 2: one width, a scale per row (per channel);
-    // 0: a width and a scale per row (A²Q).
-    const uint8_t layout = sameBits && sameScale ? 1 : sameBits ? 2 : 0;
+    // 0: a width and a scale per row (A²Q); 3: one width and a codebook (weight sharing).
     std::string header;
-    put<uint8_t>(header, layout);
-    if (layout == 2 && rows > 0)
-        put<uint8_t>(header, static_cast<uint8_t>(q.bits[0]));
-    for (int64_t r = 0; r < (layout == 1 ? std::min<int64_t>(rows, 1) : rows); ++r) {
-        if (layout != 2)
-            put<uint8_t>(header, static_cast<uint8_t>(q.bits[static_cast<size_t>(r)]));
-        put<float>(header, sv[r]);
+    if (q.codebook.defined()) {
+        const int b = rows ? q.bits[0] : 2;
+        const int m = qmaxOf(b);
+        if (!sameBits || q.codebook.numel() != 2 * m + 1)
+            throw std::logic_error("a codebook needs one bit-width and 2^bits - 1 values");
+        auto book = q.codebook.to(torch::kFloat).contiguous();
+        const float* bv = book.data_ptr<float>();
+        put<uint8_t>(header, 3);
+        put<uint8_t>(header, static_cast<uint8_t>(b));
+        for (int k = 0; k <= 2 * m; ++k)
+            if (k != m) // code 0 is the exact zero, not stored
+                put<float>(header, bv[k]);
+    } else {
+        const uint8_t layout = sameBits && sameScale ? 1 : sameBits ? 2 : 0;
+        put<uint8_t>(header, layout);
+        if (layout == 2 && rows > 0)
+            put<uint8_t>(header, static_cast<uint8_t>(q.bits[0]));
+        for (int64_t r = 0; r < (layout == 1 ? std::min<int64_t>(rows, 1) : rows); ++r) {
+            if (layout != 2)
+                put<uint8_t>(header, static_cast<uint8_t>(q.bits[static_cast<size_t>(r)]));
+            put<float>(header, sv[r]);
+        }
     }
     std::string best;
     for (int indexBits = 0; indexBits <= 8; ++indexBits) {
@@ -347,13 +361,26 @@ Decoded decodePayload(const uint8_t* data, size_t size, int64_t rows, int64_t co
     Decoded d;
     Reader r(data, size);
     const uint8_t layout = r.get<uint8_t>();
-    if (layout > 2)
+    if (layout > 3)
         throw std::invalid_argument("unknown coded layout " + std::to_string(layout));
     std::vector<int> bits(static_cast<size_t>(rows));
     std::vector<float> scales(static_cast<size_t>(rows));
-    const int sharedBits = layout == 2 && rows > 0 ? r.get<uint8_t>() : 0;
+    const int sharedBits = (layout == 2 && rows > 0) || layout == 3 ? r.get<uint8_t>() : 0;
+    if (layout == 3) {
+        if (sharedBits < 2 || sharedBits > 8)
+            throw std::invalid_argument("a codebook of " + std::to_string(sharedBits) + "-bit codes; 2 to 8 allowed");
+        const int m = qmaxOf(sharedBits);
+        std::vector<float> book(static_cast<size_t>(2 * m + 1), 0.f);
+        for (int k = 0; k <= 2 * m; ++k)
+            if (k != m)
+                book[static_cast<size_t>(k)] = r.get<float>();
+        d.q.codebook = torch::tensor(book, torch::kFloat);
+    }
     for (int64_t row = 0; row < rows; ++row) {
-        if (layout == 1 && row > 0) {
+        if (layout == 3) {
+            bits[static_cast<size_t>(row)] = sharedBits;
+            scales[static_cast<size_t>(row)] = 1.f;
+        } else if (layout == 1 && row > 0) {
             bits[static_cast<size_t>(row)] = bits[0];
             scales[static_cast<size_t>(row)] = scales[0];
         } else {
@@ -413,7 +440,9 @@ Decoded decodePayload(const uint8_t* data, size_t size, int64_t rows, int64_t co
         throw std::invalid_argument(
             std::to_string(streamBytes - (stream.position() + 7) / 8) + " bytes left after the last coded value");
     const uint64_t indexBytes = (indexStreamBits + 7) / 8;
-    d.parts = { { "header", headerEnd } };
+    d.parts = { { layout == 3 ? "header with a codebook of " + std::to_string(d.q.codebook.numel() - 1) + " values"
+                              : std::string("header"),
+        headerEnd } };
     if (huffman)
         d.parts.emplace_back("huffman tables", tablesEnd - headerEnd);
     if (indexBits)

@@ -114,6 +114,17 @@ uint64_t ModelFile::csrBytes(const at::Tensor& t)
     return 8 + (rows + 1) * 4 + nnz * (indexBytes + 4);
 }
 
+at::Tensor QuantizedWeight::dequantized() const
+{
+    if (codebook.defined()) {
+        const int64_t qmax = (codebook.numel() - 1) / 2;
+        return codebook.to(torch::kFloat)
+            .index_select(0, (values.to(torch::kLong) + qmax).reshape({ -1 }))
+            .reshape(values.sizes());
+    }
+    return values.to(torch::kFloat) * scales.to(torch::kFloat).unsqueeze(1);
+}
+
 uint64_t ModelFile::packedBytes(const QuantizedWeight& q)
 {
     const uint64_t rows = q.bits.size(), cols = rows ? static_cast<uint64_t>(q.values.numel()) / rows : 0;
@@ -192,13 +203,14 @@ std::string ModelFile::encode(torch::nn::Module& module, const QuantizedWeights*
                 const int64_t rows = static_cast<int64_t>(q.bits.size());
                 if (rows != (t.dim() ? t.size(0) : 1) || q.values.numel() != t.numel() || q.scales.numel() != rows)
                     throw std::logic_error("quantized form of '" + name + "' does not match the tensor's shape");
-                const bool coded = q.storage != CodeStorage::Packed;
+                const bool coded = q.storage != CodeStorage::Packed || q.codebook.defined();
                 put<uint8_t>(out, static_cast<uint8_t>(coded ? Encoding::Coded : Encoding::Packed));
                 put<uint8_t>(out, static_cast<uint8_t>(t.dim()));
                 for (int64_t d = 0; d < t.dim(); ++d)
                     put<uint32_t>(out, static_cast<uint32_t>(t.size(d)));
                 if (coded) {
-                    const std::string payload = coded::encodePayload(q, q.storage);
+                    const std::string payload
+                        = coded::encodePayload(q, q.storage == CodeStorage::Packed ? CodeStorage::Sparse : q.storage);
                     put<uint32_t>(out, static_cast<uint32_t>(payload.size()));
                     out += payload;
                     version = 3;

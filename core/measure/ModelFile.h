@@ -33,6 +33,12 @@ struct QuantizedWeight {
     /// weight): left out of the file, whose packed record already holds them.
     std::vector<std::string> derived;
     CodeStorage storage = CodeStorage::Packed;
+    /// Weight sharing: the value of each code -qmax..qmax of the (one) bit-width, [2 qmax + 1]
+    /// float with 0 for code 0; the scales are then 1. Undefined: a code stands for code × its
+    /// row's scale. Such a weight is always written coded (layout 3; `packed` as its sparse form).
+    at::Tensor codebook;
+    /// The fp32 values the codes stand for, [rows, cols].
+    at::Tensor dequantized() const;
 };
 using QuantizedWeights = std::map<std::string, QuantizedWeight>;
 

@@ -153,7 +153,7 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
                 throw InputError(source, 0, "tensor '" + s.name + "': " + e.what());
             }
             if (numel > 0)
-                t.copy_((s.quantized.values.to(torch::kFloat) * s.quantized.scales.unsqueeze(1)).reshape({ numel }));
+                t.copy_(s.quantized.dequantized().reshape({ numel }));
         } else if (s.encoding == Encoding::Packed) {
             const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
             std::vector<int> rowBits(static_cast<size_t>(rows));
@@ -236,7 +236,7 @@ namespace {
 bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::string& name, at::Tensor& tensor)
 {
     const std::string prefix = "quant.";
-    for (const char* suffix : { "__step", "__bits" }) {
+    for (const char* suffix : { "__step", "__bits", "__codebook" }) {
         const std::string tail(suffix);
         if (name.size() <= prefix.size() + tail.size() || name.rfind(prefix, 0) != 0
             || name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
@@ -247,6 +247,14 @@ bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::strin
                 || ModelFile::quantizerKey(s.name) != key)
                 continue;
             const auto& q = s.quantized;
+            if (tail == "__codebook") {
+                // Weight sharing's learned values: the codebook without its fixed zero.
+                if (!q.codebook.defined() || q.codebook.numel() != tensor.numel() + 1)
+                    return false;
+                const int64_t half = tensor.numel() / 2;
+                tensor.copy_(torch::cat({ q.codebook.slice(0, 0, half), q.codebook.slice(0, half + 1) }));
+                return true;
+            }
             if (static_cast<int64_t>(q.bits.size()) != tensor.numel())
                 return false;
             if (tail == "__step") {
@@ -358,6 +366,8 @@ void ModelFile::exportTorch(const std::vector<StoredTensor>& tensors, const std:
             dict.insert(key + ".int_codes", t.quantized.values.clone());
             dict.insert(key + ".scales", t.quantized.scales.clone());
             dict.insert(key + ".bits", torch::tensor(t.quantized.bits, torch::kInt));
+            if (t.quantized.codebook.defined())
+                dict.insert(key + ".codebook", t.quantized.codebook.clone());
         }
     }
     auto bytes = torch::pickle_save(dict);

@@ -39,8 +39,10 @@ ModelSizes measureSizes(torch::nn::Module& module, const QuantizedWeights* quant
                 nnzBits += nz[r] * q->bits[static_cast<size_t>(r)];
             }
             st.bits = st.params ? static_cast<double>(bits) / static_cast<double>(st.params) : 0;
-            st.diskBytes = static_cast<int64_t>(ModelFile::packedBytes(*q));
-            s.theoreticalBytes += (nnzBits + 7) / 8;
+            // A codebook (weight sharing) is stored beside the codes: one float per non-zero code.
+            const int64_t bookBytes = q->codebook.defined() ? 4 * (q->codebook.numel() - 1) : 0;
+            st.diskBytes = static_cast<int64_t>(ModelFile::packedBytes(*q)) + bookBytes;
+            s.theoreticalBytes += (nnzBits + 7) / 8 + bookBytes;
         } else {
             s.theoreticalBytes += st.nnz * 4;
         }

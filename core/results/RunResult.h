@@ -72,7 +72,8 @@ struct ResultRow {
     /// other stage the same model as testValue, so the same value.
     double deployedValue = 0;
     /// How the model was made, from the trained base: "global sparsity=0.9 → qat bits=8" for a
-    /// quantize step chained (`from:`) after a prune step; "method setting" for a step run from the
+    /// quantize step chained (`from:`) after a prune step (chains grow with each `from:`);
+    /// "method setting" for a step run from the
     /// base; empty for the base itself (and for rows stored before the column existed).
     std::string lineage;
 };

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace gsq::core::training {
 namespace {
@@ -19,33 +20,30 @@ double secondsSince(Clock::time_point t)
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-/// The optimiser over up to three groups: the model's own parameters with the configured weight
-/// decay, and the learned step sizes and bit-widths of its `quant` child (A²Q) without any, each
-/// at its own learning rate, as the A²Q reference trains them (weight decay would pull step sizes
-/// and bit-widths towards zero). Group order: weights, step sizes, bit-widths.
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const experiment::TrainConfig& c, torch::nn::Module& m)
+/// The optimiser over the model's own parameters with the configured weight decay, then each
+/// group the hooks ask for (TrainerHooks::parameterGroups) at its own learning rate without any
+/// weight decay (A²Q's step sizes and bit-widths: decay would pull them towards zero).
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(
+    const experiment::TrainConfig& c, torch::nn::Module& m, const std::vector<TrainerHooks::Group>& own)
 {
-    std::vector<at::Tensor> weights, steps, bits;
-    auto endsWith = [](const std::string& s, const std::string& tail) {
-        return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-    };
-    for (const auto& p : m.named_parameters(true)) {
-        if (p.key().rfind("quant.", 0) != 0)
-            weights.push_back(p.value());
-        else
-            (endsWith(p.key(), "__bits") ? bits : steps).push_back(p.value());
-    }
+    std::set<const void*> inGroups;
+    for (const auto& g : own)
+        for (const auto& t : g.parameters)
+            inGroups.insert(t.unsafeGetTensorImpl());
+    std::vector<at::Tensor> weights;
+    for (const auto& p : m.parameters(true))
+        if (!inGroups.count(p.unsafeGetTensorImpl()))
+            weights.push_back(p);
     auto groups = [&](auto options) {
         std::vector<torch::optim::OptimizerParamGroup> out;
         out.emplace_back(weights, std::make_unique<decltype(options)>(options));
-        for (auto* group : { &steps, &bits }) {
-            if (group->empty())
+        for (const auto& g : own) {
+            if (g.parameters.empty())
                 continue;
             auto plain = options;
             plain.weight_decay(0);
-            const double lr = group == &steps ? c.quantStepLr : c.quantBitsLr;
-            plain.lr(lr > 0 ? lr : c.lr);
-            out.emplace_back(*group, std::make_unique<decltype(options)>(plain));
+            plain.lr(g.lr > 0 ? g.lr : c.lr);
+            out.emplace_back(g.parameters, std::make_unique<decltype(options)>(plain));
         }
         return out;
     };
@@ -77,7 +75,8 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
 {
     const int numEpochs = epochs > 0 ? epochs : m_config.epochs;
     auto module = task.module();
-    auto optimizer = makeOptimizer(m_config, *module);
+    auto optimizer
+        = makeOptimizer(m_config, *module, hooks ? hooks->parameterGroups() : std::vector<TrainerHooks::Group> {});
     std::vector<double> initialLr;
     for (auto& group : optimizer->param_groups())
         initialLr.push_back(group.options().get_lr());

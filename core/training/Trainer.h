@@ -23,6 +23,14 @@ public:
     /// Whether weights of `epoch` may become the kept checkpoint (a gradual schedule refuses
     /// epochs before it reaches its final sparsity).
     virtual bool acceptCheckpoint(int epoch) { return true; }
+    /// Parameters the optimizer trains in groups of their own, each at its own learning rate
+    /// (0 = train.lr) and without weight decay, e.g. a quantizer's learned step sizes and
+    /// bit-widths. Every other parameter of the model forms the first group.
+    struct Group {
+        std::vector<at::Tensor> parameters;
+        double lr = 0;
+    };
+    virtual std::vector<Group> parameterGroups() { return {}; }
 };
 
 /// One epoch of the training history. Metrics are NaN on epochs that were not evaluated.

@@ -8,6 +8,8 @@
 
 #include "TestSupport.h"
 
+#include <ATen/ATen.h>
+
 #include <QDir>
 #include <QtTest>
 
@@ -111,10 +113,6 @@ private Q_SLOTS:
             << "  - prune:\n      method: global\n      name: a\n  - quantize:\n      method: qat\n      name: a\n"
             << "c.yaml:13: key 'compression[1].quantize.name': the step name 'a' is used by an earlier step; names "
                "must be unique";
-        QTest::newRow("from a quantize step")
-            << "  - quantize:\n      method: qat\n      name: q\n  - prune:\n      method: global\n      from: q\n"
-            << "c.yaml:13: key 'compression[1].prune.from': 'q' is a quantize step; steps can start from the models "
-               "of prune steps only";
         QTest::newRow("l2_only trains from initialisation")
             << "  - prune:\n      method: global\n      name: a\n  - prune:\n      method: l2_only\n      from: a\n"
             << "c.yaml:13: key 'compression[1].prune.from': does not apply to method l2_only; it applies to methods "
@@ -218,6 +216,57 @@ private Q_SLOTS:
         }
         QCOMPARE(packed, int64_t(2));
         QCOMPARE(pruned, int64_t(22928 + 112) - (r.rows[4].nonzeroParams - 16 - 7)); // every removed weight
+    }
+
+    /// Deep Compression as a pipeline: prune, QAT with the masks kept, then weight sharing from the
+    /// QAT model. The pruned weights are exactly zero (code 0) in the shared file, each matrix has
+    /// at most 14 other values, and the rows name the chain.
+    void deepCompressionChainKeepsPrunedWeightsZero()
+    {
+        auto c = config("  - prune:\n      name: pruned\n      method: global\n      sparsity: [0.8]\n"
+                        "      finetune_epochs: 3\n"
+                        "  - quantize:\n      name: q8\n      from: pruned\n      method: qat\n      bits: 8\n"
+                        "      epochs: 3\n"
+                        "  - quantize:\n      from: q8\n      method: weight_sharing\n      bits: 4\n      epochs: 3\n"
+                        "      lr: 0.001\n      storage: huffman\n");
+        QTemporaryDir dir;
+        session::RunOptions options;
+        options.modelDir = dir.filePath("models").toStdString();
+        auto r = session::Session::run(c, {}, results::CancelToken(), options);
+        // base, pruned, finetuned, QAT, weight sharing.
+        QCOMPARE(r.rows.size(), size_t(5));
+        const auto& shared = r.rows[4];
+        QCOMPARE(shared.method, std::string("weight_sharing"));
+        QCOMPARE(shared.setting, std::string("global sparsity=0.8 → qat bits=8 → bits=4 storage=huffman"));
+        QCOMPARE(
+            shared.lineage, std::string("global sparsity=0.8 → qat bits=8 → weight_sharing bits=4 storage=huffman"));
+        QCOMPARE(shared.bits, 4.0);
+        QCOMPARE(shared.featureBits, 32.0);
+        QCOMPARE(shared.latencyKind, std::string("w4-codebook-fp32"));
+        QVERIFY(shared.sizeDiskBytes < r.rows[3].sizeDiskBytes); // smaller than the QAT file
+
+        const auto tuned
+            = measure::ModelFile::read(dir.filePath("models/global-sparsity_0.8-finetuned.gsqm").toStdString());
+        const auto file = measure::ModelFile::read(
+            dir.filePath(
+                   "models/weight_sharing-global_sparsity_0.8_to_qat_bits_8_to_bits_4_storage_huffman-quantized.gsqm")
+                .toStdString());
+        int64_t pruned = 0, coded = 0;
+        for (const auto& t : file) {
+            if (t.encoding != measure::Encoding::Coded)
+                continue;
+            ++coded;
+            QVERIFY(t.quantized.codebook.defined());
+            auto source = std::find_if(tuned.begin(), tuned.end(), [&](const auto& u) { return u.name == t.name; });
+            QVERIFY(source != tuned.end());
+            const auto removed = source->value.eq(0).reshape(t.quantized.values.sizes());
+            pruned += removed.sum().item<int64_t>();
+            QCOMPARE(t.quantized.values.masked_select(removed).ne(0).sum().item<int64_t>(), int64_t(0));
+            QCOMPARE(t.value.reshape(removed.sizes()).masked_select(removed).ne(0).sum().item<int64_t>(), int64_t(0));
+            QVERIFY(std::get<0>(at::_unique(t.value.masked_select(t.value.ne(0)))).numel() <= 14);
+        }
+        QCOMPARE(coded, int64_t(2));
+        QCOMPARE(pruned, int64_t(22928 + 112) - (r.rows[2].nonzeroParams - 16 - 7)); // every removed weight
     }
 
     void unknownLayerPatternListsLayers()

@@ -84,7 +84,7 @@ private Q_SLOTS:
             << "f.yaml:2: key 'compression[0]': unknown step 'distill'; valid: prune, quantize, analyze";
         QTest::newRow("missing method") << "compression:\n  - quantize:\n      bits: 4\n"
                                         << "f.yaml:3: key 'compression[0].quantize.method': missing; valid quantize "
-                                           "methods: qat, degree_quant, a2q, ptq";
+                                           "methods: qat, degree_quant, a2q, ptq, weight_sharing";
         QTest::newRow("task for dataset")
             << "dataset:\n  name: proteins\n  task: node_classification\n"
             << "f.yaml:3: key 'dataset.task': dataset 'proteins' holds many graphs; valid task: graph_classification";
@@ -106,7 +106,7 @@ private Q_SLOTS:
                                              "global; it applies to methods l2, l2_only only";
         QTest::newRow("epochs on ptq") << "compression:\n  - quantize:\n      method: ptq\n      epochs: 5\n"
                                        << "f.yaml:4: key 'compression[0].quantize.epochs': does not apply to method "
-                                          "ptq; it applies to methods qat, degree_quant, a2q only";
+                                          "ptq; it applies to methods qat, degree_quant, a2q, weight_sharing only";
         QTest::newRow("structured has no targets")
             << "compression:\n  - prune:\n      method: structured\n      targets: [\"*\"]\n"
             << "f.yaml:4: key 'compression[0].prune.targets': does not apply to method structured; it applies to "
@@ -135,7 +135,7 @@ private Q_SLOTS:
                "train.weight_decay";
         QTest::newRow("start on ptq") << "compression:\n  - quantize:\n      method: ptq\n      start: init\n"
                                       << "f.yaml:4: key 'compression[0].quantize.start': does not apply to method "
-                                         "ptq; it applies to methods qat, degree_quant, a2q only";
+                                         "ptq; it applies to methods qat, degree_quant, a2q, weight_sharing only";
         QTest::newRow("duplicate top key")
             << "name: x\ntrain:\n  epochs: 5\nname: y\n"
             << "f.yaml:4: key 'name' appears twice in the same mapping (lines 1 and 4); remove one";

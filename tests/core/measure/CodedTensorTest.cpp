@@ -197,6 +197,57 @@ private Q_SLOTS:
         QCOMPARE(total, static_cast<uint64_t>(std::llround(d.bitsPerValue * rows * cols / 8.0)));
     }
 
+    void codebooksRoundTripBitForBit_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<double>("zeros");
+        QTest::addColumn<bool>("extreme");
+        QTest::addColumn<bool>("huffman");
+        for (int b : { 2, 4, 8 })
+            for (double z : { 0.0, 0.5, 0.95, 1.0 })
+                for (bool extreme : { false, true })
+                    for (bool h : { false, true })
+                        QTest::newRow(qPrintable(QString("%1 bits zeros %2%3%4")
+                                                     .arg(b)
+                                                     .arg(z)
+                                                     .arg(extreme ? " extreme" : "")
+                                                     .arg(h ? " huffman" : "")))
+                            << b << z << extreme << h;
+    }
+
+    /// Weight sharing's codes with their codebook (layout 3): random codes, and the adversarial
+    /// stream of every non-zero code at the grid's ends (-qmax, +qmax alternating).
+    void codebooksRoundTripBitForBit()
+    {
+        QFETCH(int, bits);
+        QFETCH(double, zeros);
+        QFETCH(bool, extreme);
+        QFETCH(bool, huffman);
+        const int64_t rows = 17, cols = 129;
+        const int qmax = (1 << (bits - 1)) - 1;
+        auto q = weight(
+            rows, cols, zeros, std::vector<int>(rows, bits), 5, huffman ? CodeStorage::Huffman : CodeStorage::Sparse);
+        if (extreme) {
+            auto* v = q.values.data_ptr<int8_t>();
+            for (int64_t i = 0; i < q.values.numel(); ++i)
+                if (v[i] != 0)
+                    v[i] = static_cast<int8_t>(i % 2 ? qmax : -qmax);
+        }
+        q.scales = torch::ones({ rows });
+        q.codebook = torch::randn({ 2 * qmax + 1 });
+        q.codebook[qmax] = 0;
+        const auto d = roundTrip(q);
+        QVERIFY(torch::equal(d.q.values, q.values));
+        QVERIFY(torch::equal(d.q.codebook, q.codebook));
+        QVERIFY(torch::equal(d.q.dequantized(), q.dequantized()));
+        QCOMPARE(d.q.bits, std::vector<int>(rows, bits));
+        const std::string p = coded::encodePayload(q, q.storage);
+        QCOMPARE(int(p[0]), 3);
+        QCOMPARE(d.parts.front(),
+            std::make_pair(
+                "header with a codebook of " + std::to_string(2 * qmax) + " values", uint64_t(2 + 2 * qmax * 4 + 6)));
+    }
+
     void sparseCodesAreSmallerThanPacked()
     {
         // 8-bit codes of a 256 x 1433 weight (GCN-256's first layer), 90 % zeros: packed takes a
@@ -239,8 +290,16 @@ private Q_SLOTS:
         QCOMPARE(decodeError(header(0, 0, 3), 1, 4), std::string("stores 3 entries for a tensor of 4 values"));
         QCOMPARE(decodeError(header(2, 0, 5), 1, 4), std::string("stores 5 entries for a tensor of 4 values"));
         std::string layout = header(0, 0, 4);
-        layout[0] = 3;
-        QCOMPARE(decodeError(layout, 1, 4), std::string("unknown coded layout 3"));
+        layout[0] = 4;
+        QCOMPARE(decodeError(layout, 1, 4), std::string("unknown coded layout 4"));
+        // Layout 3 (a codebook): its width first, then 2^b - 2 values.
+        std::string book;
+        put<uint8_t>(book, 3);
+        put<uint8_t>(book, 9);
+        QCOMPARE(decodeError(book, 1, 4), std::string("a codebook of 9-bit codes; 2 to 8 allowed"));
+        book[1] = 2; // 2 values follow; one is missing
+        put<float>(book, 0.5f);
+        QCOMPARE(decodeError(book, 1, 4), std::string("the coded payload ends inside its header"));
         std::string width = header(0, 0, 4);
         width[1] = 9;
         QCOMPARE(decodeError(width, 1, 4), std::string("row 0 has 9 bits; coded rows hold 2 to 8"));

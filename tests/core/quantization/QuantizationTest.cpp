@@ -10,6 +10,7 @@
 #include "core/models/ModelFactory.h"
 #include "core/models/Models.h"
 #include "core/nn/functional/MessagePassing.h"
+#include "core/quantization/DegreeQuant.h"
 #include "core/quantization/Int8Linear.h"
 #include "core/quantization/Quantizer.h"
 #include "core/session/Session.h"
@@ -73,7 +74,7 @@ private Q_SLOTS:
             << "q.yaml:10: key 'compression[0].quantize.bits': expected an integer in [2, 8], found 1";
         QTest::newRow("ptq epochs") << "      method: ptq\n      epochs: 5\n"
                                     << "q.yaml:10: key 'compression[0].quantize.epochs': does not apply to method ptq; "
-                                       "it applies to methods qat, degree_quant, a2q only";
+                                       "it applies to methods qat, degree_quant, a2q, weight_sharing only";
         QTest::newRow("observer") << "      method: qat\n      observer: histogram\n"
                                   << "q.yaml:10: key 'compression[0].quantize.observer': unknown value 'histogram'; "
                                      "valid choices: minmax, momentum, percentile";
@@ -354,6 +355,87 @@ private Q_SLOTS:
         b.x = a.x;
         measure::ModelFile::load(*b.model, path);
         QVERIFY(torch::allclose(b.predict(), expected, 1e-5, 1e-6));
+    }
+
+    /// weight_sharing: zeros stay exact zeros (code 0), each matrix keeps at most 2^b - 2 other
+    /// values, k-means moved them off their linear start, the shared values learn the summed
+    /// gradient of their members, and the file (codes + codebook) reloads into a plain model to
+    /// bit-identical predictions.
+    void weightSharingKeepsZerosAndReloadsBitForBit()
+    {
+        Toy a(3);
+        {
+            torch::NoGradGuard g;
+            for (auto& p : a.model->named_parameters(true))
+                if (p.value().dim() == 2)
+                    p.value().masked_fill_(torch::rand(p.value().sizes()) < 0.6, 0.0); // pruned
+        }
+        std::map<std::string, at::Tensor> zeros;
+        for (const auto& p : a.model->named_parameters(true))
+            if (p.value().dim() == 2)
+                zeros[p.key()] = p.value().eq(0);
+        auto q = Quantizer::attach(*a.model, spec("      method: weight_sharing\n      bits: 3\n"));
+        QCOMPARE(q->spec().activations, false); // weights only
+        q->setCalibrating(true);
+        a.predict();
+        q->setCalibrating(false);
+        const auto expected = a.predict();
+        QCOMPARE(q->averageWeightBits(), 3.0);
+        QCOMPARE(q->averageFeatureBits(), 32.0);
+
+        auto weights = q->quantizedWeights();
+        QCOMPARE(weights.size(), zeros.size());
+        for (const auto& [name, w] : weights) {
+            QVERIFY(w.codebook.defined());
+            QCOMPARE(w.codebook.numel(), int64_t(7)); // codes -3..3
+            QCOMPARE(w.codebook[3].item<float>(), 0.0f);
+            const auto removed = zeros.at(name).reshape(w.values.sizes());
+            QCOMPARE(w.values.masked_select(removed).ne(0).sum().item<int64_t>(), int64_t(0));
+            QCOMPARE(w.values.masked_select(removed.logical_not()).eq(0).sum().item<int64_t>(), int64_t(0));
+            const auto values = std::get<0>(at::_unique(w.dequantized().masked_select(removed.logical_not())));
+            QVERIFY(values.numel() <= 6);
+            // k-means moved the centroids off their linear initialisation over [min, max].
+            auto nonZero = a.model->named_parameters(true)[name].masked_select(
+                removed.logical_not().reshape(a.model->named_parameters(true)[name].sizes()));
+            auto linear = torch::linspace(nonZero.min().item<double>(), nonZero.max().item<double>(), 6);
+            QVERIFY(!torch::allclose(torch::cat({ w.codebook.slice(0, 0, 3), w.codebook.slice(0, 4) }), linear));
+        }
+
+        // Centroid fine-tuning: the gradient of a shared value is the sum of its members' gradients.
+        const std::string name = "stack.conv0.weight";
+        at::Tensor centroids;
+        for (const auto& p : q->named_parameters(false))
+            if (p.key().find("__codebook") != std::string::npos && p.key().find("conv0") != std::string::npos)
+                centroids = p.value();
+        QVERIFY(centroids.defined());
+        auto w = a.model->named_parameters(true)[name];
+        auto upstream = torch::randn(w.sizes());
+        a.model->train();
+        auto shared = q->weight(name, w);
+        (shared * upstream).sum().backward();
+        const auto codes = weights.at(name).values.to(torch::kLong).reshape({ -1 }) + 3;
+        auto summed = torch::zeros({ 7 }).index_add(0, codes, upstream.reshape({ -1 }));
+        QVERIFY(
+            torch::allclose(centroids.grad(), torch::cat({ summed.slice(0, 0, 3), summed.slice(0, 4) }), 1e-5, 1e-6));
+        QVERIFY(!w.grad().defined() || w.grad().abs().sum().item<double>() == 0.0); // weights themselves fixed
+        a.model->eval();
+
+        // The file: coded with the codebook; a plain model (no quantizer) loads the shared values.
+        QTemporaryDir d;
+        const std::string path = d.filePath("shared.gsqm").toStdString();
+        measure::ModelFile::save(*a.model, path, &weights);
+        for (const auto& t : measure::ModelFile::read(path)) {
+            QVERIFY2(t.name.find("__codebook") == std::string::npos, t.name.c_str()); // stored once, in the record
+            if (t.name == name) {
+                QCOMPARE(t.encoding, measure::Encoding::Coded);
+                QVERIFY(t.parts.front().first.rfind("header with a codebook of 6 values", 0) == 0);
+            }
+        }
+        Toy b(8);
+        measure::ModelFile::load(*b.model, path);
+        b.x = a.x;
+        b.edgeIndex = a.edgeIndex;
+        QVERIFY(torch::equal(b.predict(), expected));
     }
 
     void quantizedFilesFoldBatchNorm()

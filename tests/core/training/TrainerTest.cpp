@@ -111,9 +111,10 @@ public:
 
 } // namespace
 
-/// A weight, an A²Q step size and an A²Q bit-width (parameters of the model's `quant` child),
-/// each starting at `start` with task gradient exactly `gradient`: with gradient 0 only weight
-/// decay can move them; with gradient 1 SGD moves each by its own learning rate per step.
+/// A weight, an A²Q step size and an A²Q bit-width (parameters of the model's `quant` child; the
+/// hooks put the last two in groups of their own, OwnGroups), each starting at `start` with task
+/// gradient exactly `gradient`: with gradient 0 only weight decay can move them; with gradient 1
+/// SGD moves each by its own learning rate per step.
 class QuantParamsTask : public Task {
 public:
     QuantParamsTask(double start, double gradient)
@@ -141,6 +142,19 @@ private:
     std::shared_ptr<torch::nn::Module> m_module;
 };
 
+/// The task's step size and bit-width in groups of their own, as a quantize method asks for them.
+class OwnGroups : public TrainerHooks {
+public:
+    OwnGroups(const QuantParamsTask& task, double stepLr, double bitsLr)
+        : m_groups { { { task.step }, stepLr }, { { task.bits }, bitsLr } }
+    {
+    }
+    std::vector<Group> parameterGroups() override { return m_groups; }
+
+private:
+    std::vector<Group> m_groups;
+};
+
 class TrainerTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -151,21 +165,20 @@ private Q_SLOTS:
         c.momentum = 0;
         c.weightDecay = 0;
         c.lr = 0.1;
-        c.quantStepLr = 0.01;
-        c.quantBitsLr = 2.0;
         c.epochs = 2;
         c.lrStepSize = 1; // halved after the first epoch: every group's rate with it
         c.lrGamma = 0.5;
         c.selectBy = "last";
         QuantParamsTask task(0.0, 1.0);
-        Trainer(c).fit(task, 0, {});
+        OwnGroups groups(task, 0.01, 2.0);
+        Trainer(c).fit(task, 0, {}, nullptr, &groups);
         QVERIFY(std::abs(task.w.item<double>() + 0.1 * 1.5) < 1e-6);
         QVERIFY(std::abs(task.step.item<double>() + 0.01 * 1.5) < 1e-6);
         QVERIFY(std::abs(task.bits.item<double>() + 2.0 * 1.5) < 1e-6);
         // Unset (0): both follow train.lr.
-        c.quantStepLr = c.quantBitsLr = 0;
         QuantParamsTask plain(0.0, 1.0);
-        Trainer(c).fit(plain, 0, {});
+        OwnGroups unset(plain, 0, 0);
+        Trainer(c).fit(plain, 0, {}, nullptr, &unset);
         QVERIFY(std::abs(plain.step.item<double>() + 0.15) < 1e-6 && std::abs(plain.bits.item<double>() + 0.15) < 1e-6);
     }
 
@@ -179,7 +192,8 @@ private Q_SLOTS:
             c.epochs = 3;
             c.selectBy = "last";
             QuantParamsTask task(1.0, 0.0);
-            Trainer(c).fit(task, 0, {});
+            OwnGroups groups(task, 0, 0);
+            Trainer(c).fit(task, 0, {}, nullptr, &groups);
             QVERIFY2(task.w.item<double>() < 0.99, optimizer); // decayed
             QCOMPARE(task.step.item<double>(), 1.0); // A2Q's step sizes and bits: untouched by decay
             QCOMPARE(task.bits.item<double>(), 1.0);
