@@ -184,29 +184,28 @@ void recordProduced(const std::string& name, torch::nn::Module& module, const pr
         ctx.produced[name].push_back({ training::Checkpoint::capture(module), masks, ctx.result.rows.back() });
 }
 
-/// The paper's third method: the same model trained from the same initialisation (and the same
-/// random draws as the base) with lambda * sum ||p||_2 over every parameter; nothing removed.
-void runL2Only(training::Task& task, training::Trainer& trainer, const training::Checkpoint& base,
-    const PruneSpec& spec, JobContext& ctx)
+/// A method from initialisation (the paper's third method, l2_only): the same model trained from
+/// the same initialisation (and the same random draws as the base) with the method's regulariser
+/// (lambda * sum ||p||_2 over every parameter); nothing removed.
+void runFromInitialisation(training::Task& task, training::Trainer& trainer, const training::Checkpoint& base,
+    const pruning::PruneMethod& method, int epochs, JobContext& ctx)
 {
+    const PruneSpec& spec = method.spec();
     auto module = task.module();
     if (!ctx.init)
-        throw std::logic_error("l2_only needs the job's initial weights");
+        throw std::logic_error(spec.method + " needs the job's initial weights");
     ctx.init->restore(*module);
     ctx.init->restoreRandomState();
     char setting[48];
     std::snprintf(setting, sizeof setting, "lambda=%g", spec.lambda);
     results::ResultRow row = settingRow(ctx, spec.method, setting, nullptr);
-    PruningHooks l2(*module, spec, 0.0, {}, /*l2Only=*/true);
+    PruningHooks l2(*module, method, 0.0, {}, PruningHooks::Mode::Regularize);
     auto fit = CompressionRunner::trainStage(
-        task, trainer, spec.method, results::Stage::Regularized, setting, spec.l2Epochs, l2, 0, ctx);
+        task, trainer, spec.method, results::Stage::Regularized, setting, epochs, l2, 0, ctx);
     row.trainSeconds = fit.trainSeconds;
     row.bestEpoch = fit.bestEpoch;
     row.stoppedEarly = fit.stoppedEarly;
-    std::vector<std::string> weights;
-    for (const auto& p : module->named_parameters(true))
-        weights.push_back(p.key());
-    const double nz = pruning::nearZeroFraction(*module, weights, spec.nearZero);
+    const double nz = pruning::nearZeroFraction(*module, method.regularized(*module), spec.nearZero);
     char note[96];
     std::snprintf(note, sizeof note, "near-zero (|p|<%g): %.1f%%", spec.nearZero, nz * 100.0);
     row.note = note;
@@ -215,11 +214,12 @@ void runL2Only(training::Task& task, training::Trainer& trainer, const training:
     base.restore(*module);
 }
 
-/// One sparsity of a prune step from one start model: prune (structured, after L2, one-shot or
-/// gradually), evaluate, fine-tune with the masks (and the source's) kept.
-void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneSpec& spec, double s,
-    const Produced* source, JobContext& ctx)
+/// One sparsity of a prune step from one start model: prune (channels, after regularising,
+/// one-shot or gradually), evaluate, fine-tune with the masks (and the source's) kept.
+void pruneSetting(training::Task& task, training::Trainer& trainer, const pruning::PruneMethod& method,
+    const experiment::MethodInfo& info, double s, const Produced* source, JobContext& ctx)
 {
+    const PruneSpec& spec = method.spec();
     auto module = task.module();
     const std::string setting = settingLabel(s);
     results::ResultRow row = settingRow(ctx, spec.method, setting, source);
@@ -241,13 +241,9 @@ void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneS
         finishStage(task, tuned, fit.best, results::Stage::Finetuned, ctx, nullptr);
     };
 
-    // Structured: channels are removed physically; nothing to keep masked while fine-tuning.
-    if (spec.runsAs() == experiment::Method::Structured) {
-        const auto boundaries = pruning::StructuredPruner::prune(*module, s, spec.criterion);
-        row.note = "channels kept:";
-        for (const auto& b : boundaries)
-            row.note += " " + b.name + " " + std::to_string(b.after) + "/" + std::to_string(b.before) + ";";
-        row.note.pop_back();
+    // Channels are removed physically; nothing to keep masked while fine-tuning.
+    if (info.removesChannels) {
+        row.note = method.removeChannels(*module, s);
         finishStage(task, row, task.evaluate(), results::Stage::Pruned, ctx, nullptr);
         if (finetuneEpochs > 0) {
             training::TrainerHooks none;
@@ -257,15 +253,14 @@ void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneS
         return;
     }
 
-    // L2: regularised training first; no weight is removed by it.
-    if (spec.runsAs() == experiment::Method::L2) {
-        PruningHooks l2(*module, spec, s, {}, /*l2Only=*/true);
+    // Regularised training first (l2); no weight is removed by it.
+    if (const int epochs = info.regularizeEpochs ? info.regularizeEpochs(spec) : 0; epochs > 0) {
+        PruningHooks l2(*module, method, s, {}, PruningHooks::Mode::Regularize);
         if (source)
             l2.keep(source->masks);
-        auto fit = trainStage(results::Stage::Regularized, spec.l2Epochs, l2, 17);
+        auto fit = trainStage(results::Stage::Regularized, epochs, l2, 17);
         row.trainSeconds += fit.trainSeconds;
-        const double nz
-            = pruning::nearZeroFraction(*module, pruning::MaskSet::select(*module, spec.targets), spec.nearZero);
+        const double nz = pruning::nearZeroFraction(*module, method.regularized(*module), spec.nearZero);
         char note[96];
         std::snprintf(note, sizeof note, "near-zero (|w|<%g) after L2: %.1f%%", spec.nearZero, nz * 100.0);
         row.note = note;
@@ -274,7 +269,7 @@ void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneS
     // One-shot pruning (AGP starts dense, or from the source's masks, and prunes during fine-tuning).
     pruning::MaskSet masks;
     if (spec.schedule == "oneshot") {
-        masks = PruningHooks::prune(*module, spec, s);
+        masks = method.select(*module, s);
         if (source) {
             masks.merge(source->masks);
             masks.apply(*module);
@@ -293,7 +288,7 @@ void pruneSetting(training::Task& task, training::Trainer& trainer, const PruneS
     }
 
     if (finetuneEpochs > 0) {
-        PruningHooks hooks(*module, spec, s, masks, false, [&](int epoch, double level) {
+        PruningHooks hooks(*module, method, s, masks, PruningHooks::Mode::Finetune, [&](int epoch, double level) {
             ctx.emit(
                 pruningEvent(ctx, spec.method, label, results::Stage::Finetuned, epoch, level, *module, hooks.masks()));
         });
@@ -312,8 +307,13 @@ void CompressionRunner::runPrune(
 {
     auto module = task.module();
     training::Trainer trainer(ctx.config.train);
-    if (spec.runsAs() == experiment::Method::L2Only) {
-        runL2Only(task, trainer, base, spec, ctx);
+    const auto method = pruning::makePruneMethod(spec);
+    const experiment::MethodInfo* info = experiment::Catalog::method(experiment::StepKind::Prune, spec.method);
+    if (!info)
+        throw std::logic_error("no prune method '" + spec.method + "' in the catalog");
+    if (info->fromInitialisation) {
+        runFromInitialisation(
+            task, trainer, base, *method, info->regularizeEpochs ? info->regularizeEpochs(spec) : 0, ctx);
         return;
     }
     for (const Produced* source : startsOf(spec.from, ctx)) {
@@ -321,7 +321,7 @@ void CompressionRunner::runPrune(
             if (ctx.cancel.cancelled())
                 throw training::Cancelled {};
             restoreStart(*module, base, source);
-            pruneSetting(task, trainer, spec, s, source, ctx);
+            pruneSetting(task, trainer, *method, *info, s, source, ctx);
         }
     }
     base.restore(*module);

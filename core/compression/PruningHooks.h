@@ -1,7 +1,6 @@
 #pragma once
 
-#include "core/experiment/Steps.h"
-#include "core/pruning/Pruner.h"
+#include "core/pruning/PruneMethod.h"
 #include "core/training/Trainer.h"
 
 #include <functional>
@@ -12,13 +11,16 @@ using experiment::PruneSpec;
 
 /// Keeps a pruned model pruned while it trains: zeroes the gradients of pruned weights before
 /// each optimiser step and re-applies the masks after it; for gradual (AGP) schedules raises the
-/// sparsity at the scheduled epochs; for the L2 method adds lambda * sum ||W||_2 to the loss.
+/// sparsity at the scheduled epochs through the method's selection. Regularising instead (the
+/// training before l2's pruning, or l2_only's whole training), it adds the method's penalty to
+/// the loss and prunes nothing.
 class PruningHooks : public training::TrainerHooks {
 public:
+    enum class Mode { Finetune, Regularize };
     /// `masks` may be empty (AGP starts dense). `onPrune(epoch, sparsity)` is told of every
     /// scheduled pruning step.
-    PruningHooks(torch::nn::Module& module, const PruneSpec& spec, double targetSparsity, pruning::MaskSet masks,
-        bool l2Only = false, std::function<void(int, double)> onPrune = {});
+    PruningHooks(torch::nn::Module& module, const pruning::PruneMethod& method, double targetSparsity,
+        pruning::MaskSet masks, Mode mode = Mode::Finetune, std::function<void(int, double)> onPrune = {});
 
     void onEpochBegin(int epoch) override;
     at::Tensor extraLoss() override;
@@ -31,17 +33,15 @@ public:
     /// (gradual) pruning step, so what the earlier step removed stays removed.
     void keep(const pruning::MaskSet& earlier);
 
-    /// Applies the spec's criterion at `sparsity` (finegrained/l2: per layer; global: one ranking).
-    static pruning::MaskSet prune(torch::nn::Module& module, const PruneSpec& spec, double sparsity);
-
 private:
     torch::nn::Module& m_module;
-    PruneSpec m_spec;
+    const pruning::PruneMethod& m_method;
+    const PruneSpec& m_spec;
     double m_target;
     pruning::MaskSet m_masks;
     pruning::MaskSet m_kept;
-    bool m_l2Only;
-    std::vector<std::string> m_l2Names;
+    bool m_regularize;
+    std::vector<std::string> m_regularized;
     std::function<void(int, double)> m_onPrune;
 };
 

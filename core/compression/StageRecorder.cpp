@@ -28,7 +28,7 @@ constexpr int kHistogramBins = 61; // odd, so one bin is centred on zero and sho
 bool isStructured(const std::string& method)
 {
     const auto* m = experiment::Catalog::method(experiment::StepKind::Prune, method);
-    return m && m->runsAs == experiment::Method::Structured;
+    return m && m->removesChannels;
 }
 
 /// Counts of `w` in `bins` equal bins over [-range, range]; values outside go to the end bins.

@@ -6,10 +6,14 @@
 #include <mutex>
 #include <stdexcept>
 
+// The built-in prune and quantize methods' catalog entries (PruneMethod.cpp, QuantMethod.cpp,
+// where LibTorch is).
+namespace gsq::core::pruning {
+std::vector<experiment::MethodInfo> builtinPruneMethodInfos();
+}
 namespace gsq::core::quantization {
-/// The built-in quantize methods' catalog entries (QuantMethod.cpp, where LibTorch is).
 std::vector<experiment::MethodInfo> builtinQuantMethodInfos();
-} // namespace gsq::core::quantization
+}
 
 namespace gsq::core::experiment {
 namespace {
@@ -232,65 +236,26 @@ const std::vector<FieldInfo>& analyzeFields()
     return f;
 }
 
+/// The analyze methods (prune and quantize methods declare themselves, one file each).
 std::vector<MethodInfo> builtinMethods()
 {
-    const std::vector<std::string> agp { "schedule", "agp_start", "agp_end", "agp_frequency" };
-    auto keys = [](std::initializer_list<std::vector<std::string>> parts) {
-        std::vector<std::string> out;
-        for (const auto& p : parts)
-            out.insert(out.end(), p.begin(), p.end());
-        return out;
-    };
-    const std::string starveAdvice
-        = "leave the output layer out (targets) or use global pruning, which keeps its large "
-          "weights";
-    auto entry = [](StepKind kind, std::string name, std::string label, std::string help, std::vector<std::string> keys,
-                     std::string advice, Method runsAs) {
-        MethodInfo m;
-        m.kind = kind;
-        m.name = std::move(name);
-        m.label = std::move(label);
-        m.help = std::move(help);
-        m.keys = std::move(keys);
-        m.collapseAdvice = std::move(advice);
-        m.runsAs = runsAs;
-        return m;
-    };
-    return {
-        entry(StepKind::Prune, "finegrained", "Fine-grained (per layer)",
-            "every weight matrix pruned to the same sparsity by |w| (Han et al. 2015)",
-            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "overrides" } }), starveAdvice,
-            Method::FineGrained),
-        entry(StepKind::Prune, "global", "Global magnitude",
-            "one |w| ranking across all layers; a layer may empty (Blalock et al. 2020)",
-            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets" } }),
-            "use finegrained pruning so every layer keeps weights", Method::Global),
-        entry(StepKind::Prune, "l2", "L2 regularise, then prune",
-            "train with lambda * sum ||W||_2, then prune by |w| and fine-tune",
-            keys({ { "sparsity" }, agp, { "finetune_epochs", "targets", "lambda", "l2_epochs", "near_zero" } }),
-            starveAdvice, Method::L2),
-        entry(StepKind::Prune, "l2_only", "L2 regularisation only (paper)",
-            "train from initialisation with lambda * sum ||p||_2 over every parameter; nothing is removed",
-            { "lambda", "l2_epochs", "near_zero" }, "lower lambda; the penalty pulls every weight towards zero",
-            Method::L2Only),
-        entry(StepKind::Prune, "structured", "Structured (channels)",
-            "remove whole hidden channels ranked by coupled norms; the model shrinks",
-            { "sparsity", "schedule", "finetune_epochs", "criterion" },
-            "lower the sparsity; every removed channel is gone for good", Method::Structured),
-        entry(StepKind::Analyze, "sensitivity", "Sensitivity analysis",
-            "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)", { "sparsity", "targets" },
-            "", Method::Sensitivity),
-    };
+    MethodInfo sensitivity;
+    sensitivity.kind = StepKind::Analyze;
+    sensitivity.name = "sensitivity";
+    sensitivity.label = "Sensitivity analysis";
+    sensitivity.help = "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)";
+    sensitivity.keys = { "sparsity", "targets" };
+    return { sensitivity };
 }
 
 /// Prune and quantize steps can be chained: every method of those kinds accepts `name` and
-/// `from` (l2_only trains from initialisation, so it takes `name` only).
+/// `from` (a method from initialisation, l2_only, takes `name` only).
 MethodInfo withPipelineKeys(MethodInfo m)
 {
     if (m.kind == StepKind::Analyze)
         return m;
     for (const char* key : { "name", "from" })
-        if (!m.accepts(key) && !(m.runsAs == Method::L2Only && std::string(key) == "from"))
+        if (!m.accepts(key) && !(m.fromInitialisation && std::string(key) == "from"))
             m.keys.emplace_back(key);
     return m;
 }
@@ -300,13 +265,15 @@ struct MethodTable {
     std::deque<MethodInfo> methods; ///< a deque: pointers handed out stay valid as methods are added
     MethodTable()
     {
+        // Prune and quantize methods declare themselves, one file each (core/pruning/methods/,
+        // core/quantization/methods/), in their `order`.
+        for (auto kindInfos : { pruning::builtinPruneMethodInfos(), quantization::builtinQuantMethodInfos() }) {
+            std::stable_sort(kindInfos.begin(), kindInfos.end(),
+                [](const MethodInfo& a, const MethodInfo& b) { return a.order < b.order; });
+            for (auto& m : kindInfos)
+                methods.push_back(withPipelineKeys(std::move(m)));
+        }
         for (auto& m : builtinMethods())
-            methods.push_back(withPipelineKeys(std::move(m)));
-        // The quantize methods declare themselves, one file each (core/quantization/methods/).
-        auto quantize = quantization::builtinQuantMethodInfos();
-        std::stable_sort(quantize.begin(), quantize.end(),
-            [](const MethodInfo& a, const MethodInfo& b) { return a.order < b.order; });
-        for (auto& m : quantize)
             methods.push_back(withPipelineKeys(std::move(m)));
     }
 };
@@ -447,13 +414,6 @@ void Catalog::registerMethod(const MethodInfo& info)
             return;
         }
     t.methods.push_back(withPipelineKeys(info));
-}
-
-Method Catalog::runsAs(StepKind kind, const std::string& name)
-{
-    if (const MethodInfo* m = method(kind, name))
-        return m->runsAs;
-    throw std::logic_error("no " + kindName(kind) + " method '" + name + "' in the catalog");
 }
 
 void Catalog::unregisterMethod(StepKind kind, const std::string& name)

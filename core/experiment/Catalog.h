@@ -83,10 +83,6 @@ struct MethodInfo {
     std::string name, label, help;
     std::vector<std::string> keys; ///< accepted keys, in the order the form shows them
     std::string collapseAdvice; ///< "Try ..." advice when accuracy collapses (empty = generic)
-    /// Prune and analyze methods: what the engine runs for it, the built-in method's own
-    /// behaviour; a registered prune method runs as per-layer magnitude pruning unless it says
-    /// otherwise. (A quantize method brings its behaviour as an object: QuantMethod.h.)
-    Method runsAs = Method::FineGrained;
     /// Position among the built-in methods of its kind in lists (registered ones follow).
     int order = 0;
     /// Quantize methods: the method's own defaults, set before the step's keys are read (ptq
@@ -96,6 +92,15 @@ struct MethodInfo {
     std::function<void(QuantSpec&)> quantDefaults;
     std::function<std::pair<std::string, std::string>(const QuantSpec&)> quantCheck;
     std::function<std::string(const QuantSpec&)> quantLabel;
+    /// Prune methods (their behaviour is an object: core/pruning/PruneMethod.h): trains from the
+    /// job's initialisation with its regulariser and removes nothing (one setting, no `from:`),
+    /// as l2_only; removes whole channels, so the model shrinks and no masks are kept, as
+    /// structured; epochs of regularised training before each setting's pruning (none when
+    /// unset), as l2; its checks once the keys are read (a failure names the key).
+    bool fromInitialisation = false;
+    bool removesChannels = false;
+    std::function<int(const PruneSpec&)> regularizeEpochs;
+    std::function<std::pair<std::string, std::string>(const PruneSpec&)> pruneCheck;
     bool accepts(const std::string& key) const;
 };
 
@@ -120,14 +125,13 @@ public:
     static std::vector<std::string> methodNames(StepKind kind);
     /// nullptr when `kind` has no method of that name.
     static const MethodInfo* method(StepKind kind, const std::string& name);
-    /// Adds (or replaces) a method. The engine runs a registered prune method as per-layer
-    /// magnitude pruning with the keys it accepts; its name and help appear in the loader's
-    /// messages, the CLI help and the form at once. Prune and quantize methods accept the
-    /// pipeline keys `name` and `from` without listing them (l2_only, which trains from
-    /// initialisation, takes `name` only).
+    /// Adds (or replaces) a method's entry; its name and help appear in the loader's messages,
+    /// the CLI help and the form at once. A prune method registered here alone runs as per-layer
+    /// magnitude pruning with the keys it accepts; one with behaviour of its own comes with its
+    /// object (pruning::registerPruneMethod, quantization::registerQuantMethod). Prune and
+    /// quantize methods accept the pipeline keys `name` and `from` without listing them (a
+    /// method from initialisation, l2_only, takes `name` only).
     static void registerMethod(const MethodInfo& info);
-    /// The behaviour of method `name` of `kind`; throws std::logic_error when there is none.
-    static Method runsAs(StepKind kind, const std::string& name);
     /// Removes a registered method (tests).
     static void unregisterMethod(StepKind kind, const std::string& name);
 };

@@ -48,8 +48,9 @@ PruneSpec readPrune(const Section& s, const std::string& method)
     s.field(K, "criterion", p.criterion);
     s.field(K, "name", p.name);
     s.field(K, "from", p.from);
-    if (p.runsAs() == Method::Structured && p.schedule != "oneshot")
-        s.fail("schedule", "structured pruning removes channels once (oneshot); gradual schedules need masks");
+    if (const MethodInfo* info = Catalog::method(K, method); info && info->pruneCheck)
+        if (auto [key, message] = info->pruneCheck(p); !key.empty())
+            s.fail(key, message);
     if (p.schedule == "agp") {
         if (p.finetuneEpochs == PruneSpec::kSameAsTraining)
             s.fail("finetune_epochs", "agp prunes at given fine-tuning epochs; give finetune_epochs as a number");
@@ -399,7 +400,9 @@ std::string stepSummary(const Step& step)
         std::snprintf(buf, sizeof buf, "%g", v);
         return std::string(buf);
     };
-    if (const auto* p = std::get_if<PruneSpec>(&step); p && p->runsAs() == Method::L2Only) {
+    const auto* p = std::get_if<PruneSpec>(&step);
+    const MethodInfo* info = p ? Catalog::method(StepKind::Prune, p->method) : nullptr;
+    if (info && info->fromInitialisation) {
         s += " · lambda " + number(p->lambda) + " · " + std::to_string(p->l2Epochs) + " epochs from initialisation";
     } else if (p) {
         std::string list;

@@ -8,10 +8,15 @@
 
 namespace gsq::core::experiment {
 
-Method PruneSpec::runsAs() const
+namespace {
+/// The catalog entry of a prune step's method; throws std::logic_error for an unknown name.
+const MethodInfo& pruneInfo(const PruneSpec& p)
 {
-    return Catalog::runsAs(StepKind::Prune, method);
+    if (const MethodInfo* m = Catalog::method(StepKind::Prune, p.method))
+        return *m;
+    throw std::logic_error("no prune method '" + p.method + "' in the catalog");
 }
+} // namespace
 
 std::string QuantSpec::settingLabel() const
 {
@@ -114,17 +119,18 @@ bool kindFromName(const std::string& name, StepKind& kind)
 int stepSettings(const Step& step)
 {
     if (auto* p = std::get_if<PruneSpec>(&step))
-        return p->runsAs() == Method::L2Only ? 1 : static_cast<int>(p->sparsities.size());
+        return pruneInfo(*p).fromInitialisation ? 1 : static_cast<int>(p->sparsities.size());
     return 1;
 }
 
 int stepEpochs(const Step& step, int trainEpochs)
 {
     if (auto* p = std::get_if<PruneSpec>(&step)) {
-        if (p->runsAs() == Method::L2Only)
-            return p->l2Epochs;
-        return static_cast<int>(p->sparsities.size())
-            * (p->finetuneEpochsFor(trainEpochs) + (p->runsAs() == Method::L2 ? p->l2Epochs : 0));
+        const MethodInfo& info = pruneInfo(*p);
+        const int regularize = info.regularizeEpochs ? info.regularizeEpochs(*p) : 0;
+        if (info.fromInitialisation)
+            return regularize;
+        return static_cast<int>(p->sparsities.size()) * (p->finetuneEpochsFor(trainEpochs) + regularize);
     }
     if (auto* q = std::get_if<QuantSpec>(&step))
         return q->epochs;

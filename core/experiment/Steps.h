@@ -8,7 +8,8 @@
 /// The typed steps of an experiment's `compression:` list. The loader parses each step once
 /// (ConfigYaml.cpp → StepYaml.cpp), strictly against the keys its method accepts (Catalog.h);
 /// the engine, the form, the history and toYaml all read these structs. Defaults live here, in
-/// the member initialisers, and nowhere else. No LibTorch and no YAML here.
+/// the member initialisers; a method whose defaults differ sets its own in its one file
+/// (MethodInfo::quantDefaults; core/quantization/methods/). No LibTorch and no YAML here.
 namespace gsq::core::experiment {
 
 /// Which weights a step may touch: parameters with more than one dimension whose names match
@@ -21,12 +22,6 @@ struct Targets {
 };
 
 enum class StepKind { Prune, Quantize, Analyze };
-
-/// What the engine does for a prune or analyze step: one value per built-in method. A step names
-/// its method as text (YAML, results, history); the catalog maps each name, registered ones
-/// included, to the behaviour it runs as (MethodInfo::runsAs). Quantize methods are objects of
-/// their own (core/quantization/QuantMethod.h) and have no value here.
-enum class Method { FineGrained, Global, L2, L2Only, Structured, Sensitivity };
 
 /// `prune:` — remove weights (or channels), then fine-tune with the masks kept.
 ///
@@ -65,8 +60,6 @@ struct PruneSpec {
     std::string from; ///< optional: the named earlier step whose models this step starts from
     int line = 0; ///< line of the step in its file (0 when built in code or by the form)
 
-    /// The behaviour `method` runs as (Catalog); throws std::logic_error for an unknown name.
-    Method runsAs() const;
     /// `finetune_epochs: same` in YAML.
     static constexpr int kSameAsTraining = -1;
     /// Fine-tuning epochs in a run whose base trains `trainEpochs`.

@@ -17,15 +17,24 @@ at::Tensor parameter(torch::nn::Module& module, const std::string& name)
     return *p;
 }
 
-/// Mask with the k smallest |w| of `w` set to 0.
-at::Tensor smallestOff(const at::Tensor& w, int64_t k)
+/// Mask with the k smallest scores set to 0.
+at::Tensor smallestOff(const at::Tensor& score, int64_t k)
 {
-    auto mask = torch::ones({ w.numel() }, torch::kFloat);
+    auto mask = torch::ones({ score.numel() }, torch::kFloat);
     if (k > 0) {
-        auto idx = std::get<1>(w.detach().abs().flatten().topk(k, /*dim=*/0, /*largest=*/false, /*sorted=*/false));
+        auto idx = std::get<1>(score.flatten().topk(k, /*dim=*/0, /*largest=*/false, /*sorted=*/false));
         mask.index_fill_(0, idx, 0.0);
     }
-    return mask.view(w.sizes());
+    return mask.view(score.sizes());
+}
+
+/// The importance of `w` as `importance` gives it, checked for shape.
+at::Tensor scoreOf(const MaskSet::Importance& importance, const std::string& name, const at::Tensor& w)
+{
+    auto score = importance(name, w.detach());
+    if (!score.defined() || score.sizes() != w.sizes())
+        throw std::logic_error("the importance of '" + name + "' does not have the weight's shape");
+    return score.detach();
 }
 
 int64_t countFor(double sparsity, int64_t numel)
@@ -98,21 +107,38 @@ std::vector<std::string> MaskSet::select(torch::nn::Module& module, const Target
     return ordered;
 }
 
+at::Tensor MaskSet::magnitude(const std::string&, const at::Tensor& weight)
+{
+    return weight.abs();
+}
+
 MaskSet MaskSet::perLayerMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity)
+{
+    return perLayer(module, targets, sparsity, magnitude);
+}
+
+MaskSet MaskSet::globalMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity)
+{
+    return global(module, targets, sparsity, magnitude);
+}
+
+MaskSet MaskSet::perLayer(
+    torch::nn::Module& module, const Targets& targets, double sparsity, const Importance& importance)
 {
     MaskSet set;
     for (const auto& name : select(module, targets)) {
         auto w = parameter(module, name);
         auto it = targets.overrides.find(name);
         const double s = it != targets.overrides.end() ? it->second : sparsity;
-        set.m_masks[name] = smallestOff(w, countFor(s, w.numel()));
+        set.m_masks[name] = smallestOff(scoreOf(importance, name, w), countFor(s, w.numel()));
         set.m_order.push_back(name);
     }
     set.apply(module);
     return set;
 }
 
-MaskSet MaskSet::globalMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity)
+MaskSet MaskSet::global(
+    torch::nn::Module& module, const Targets& targets, double sparsity, const Importance& importance)
 {
     MaskSet set;
     auto names = select(module, targets);
@@ -120,7 +146,7 @@ MaskSet MaskSet::globalMagnitude(torch::nn::Module& module, const Targets& targe
     std::vector<int64_t> offsets { 0 };
     for (const auto& name : names) {
         auto w = parameter(module, name);
-        flat.push_back(w.detach().abs().flatten());
+        flat.push_back(scoreOf(importance, name, w).flatten());
         offsets.push_back(offsets.back() + w.numel());
     }
     auto all = torch::cat(flat);

@@ -4,6 +4,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,11 +32,23 @@ public:
     /// std::invalid_argument listing the model's weight names when a pattern matches nothing.
     static std::vector<std::string> select(torch::nn::Module& module, const Targets& targets);
 
-    /// Per-layer magnitude pruning (the paper's "fine-grained"): every selected tensor loses the
-    /// round(s * numel) smallest |w| (overrides change s per tensor).
-    static MaskSet perLayerMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity);
-    /// Global magnitude pruning: one ranking of |w| across all selected tensors, so per-layer
+    /// How much each element of a weight matters (higher = kept): a tensor of the weight's shape,
+    /// from the weight's name and its values (detached). Selection keeps the most important.
+    using Importance = std::function<at::Tensor(const std::string& name, const at::Tensor& weight)>;
+    /// |w|, magnitude pruning's importance.
+    static at::Tensor magnitude(const std::string& name, const at::Tensor& weight);
+
+    /// Per-layer selection: every selected tensor loses its round(s * numel) least important
+    /// elements (overrides change s per tensor).
+    static MaskSet perLayer(
+        torch::nn::Module& module, const Targets& targets, double sparsity, const Importance& importance);
+    /// Global selection: one ranking of importance across all selected tensors, so per-layer
     /// sparsity varies (and can reach 100 %).
+    static MaskSet global(
+        torch::nn::Module& module, const Targets& targets, double sparsity, const Importance& importance);
+    /// Per-layer magnitude pruning (the paper's "fine-grained"): perLayer by |w|.
+    static MaskSet perLayerMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity);
+    /// Global magnitude pruning: global by |w|.
     static MaskSet globalMagnitude(torch::nn::Module& module, const Targets& targets, double sparsity);
 
     /// w *= mask for every masked parameter (no autograd).

@@ -65,7 +65,8 @@ std::unique_ptr<ActPoint> UniformQuant::makeAct(const std::string& name, const a
     auto p = std::make_unique<RangePoint>();
     p->name = name;
     p->rows = rows;
-    p->range = m_state.module().register_buffer(measure::ModelFile::quantizerKey(name) + "__range", torch::zeros({ 3 }));
+    p->range
+        = m_state.module().register_buffer(measure::ModelFile::quantizerKey(name) + "__range", torch::zeros({ 3 }));
     p->lo = p->range.narrow(0, 0, 1);
     p->hi = p->range.narrow(0, 1, 1);
     p->count = p->range.narrow(0, 2, 1);

@@ -482,8 +482,9 @@ RunResult Session::run(
                 const auto& step = config.steps[i];
                 const std::string where
                     = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
-                if (auto* p = std::get_if<experiment::PruneSpec>(&step);
-                    p && p->runsAs() == experiment::Method::Structured) {
+                const auto* p = std::get_if<experiment::PruneSpec>(&step);
+                const auto* info = p ? experiment::Catalog::method(experiment::StepKind::Prune, p->method) : nullptr;
+                if (info && info->removesChannels) {
                     try {
                         pruning::StructuredPruner::check(*probe->module());
                     } catch (const std::invalid_argument& e) {

@@ -4,11 +4,12 @@
 // is the plain fixed-width grid of qat. Registered here, it runs from YAML through the real
 // command line (in-process), its file is refused with a line when it uses a key it does not take,
 // and the app's form offers it with its own keys only.
-#include "app/cli/Cli.h"
 #include "core/experiment/Catalog.h"
 #include "core/measure/ModelFile.h"
 #include "core/quantization/UniformQuant.h"
 #include "ui/panels/ExperimentPanel.h"
+
+#include "CliInProcess.h"
 
 #include <torch/torch.h>
 
@@ -17,12 +18,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <fstream>
-#include <iostream>
-#include <sstream>
-
 using namespace gsq::core;
 using experiment::StepKind;
+using gsq::test::cli;
+using gsq::test::write;
 
 namespace {
 
@@ -54,8 +53,10 @@ void registerNoise()
     info.help = "uniform noise of one grid step on the weights while training; the grid in evaluation";
     info.keys = { "bits", "epochs", "lr", "targets", "activations" };
     info.collapseAdvice = "use more bits";
-    quantization::registerQuantMethod(info, [](const experiment::QuantSpec& spec, quantization::QuantState& state,
-                                                uint64_t) { return std::make_unique<NoiseQuant>(spec, state); });
+    quantization::registerQuantMethod(
+        info, [](const experiment::QuantSpec& spec, quantization::QuantState& state, uint64_t) {
+            return std::make_unique<NoiseQuant>(spec, state);
+        });
 }
 
 const char* kExperiment = R"(name: noise-test
@@ -68,30 +69,6 @@ compression:
       bits: 4
       epochs: 3
 )";
-
-/// graphsqueeze-cli with `args`, in this process; its exit code, and what it wrote to stderr.
-int cli(std::vector<std::string> args, std::string* err = nullptr)
-{
-    args.insert(args.begin(), "graphsqueeze-cli");
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::ostringstream captured;
-    auto* old = std::cerr.rdbuf(captured.rdbuf());
-    const int code = gsq::cli::run(static_cast<int>(args.size()), argv.data());
-    std::cerr.rdbuf(old);
-    if (err)
-        *err = captured.str();
-    return code;
-}
-
-std::string write(const QTemporaryDir& dir, const char* name, const std::string& text)
-{
-    const std::string path = dir.filePath(name).toStdString();
-    std::ofstream(path) << text;
-    return path;
-}
 
 } // namespace
 

@@ -514,12 +514,12 @@ private Q_SLOTS:
     {
         MainWindow w;
         const QString dir = QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS);
-        for (const auto& [object, folder] :
-            { std::pair { "pipelinePresets", "pipelines" }, std::pair { "recipePresets", "degree-quant-recipes" } }) {
+        for (const auto& [object, folder, count] : { std::tuple { "pipelinePresets", "pipelines", 4 },
+                 std::tuple { "recipePresets", "degree-quant-recipes", 2 } }) {
             auto* menu = w.findChild<QMenu*>(object);
             QVERIFY2(menu, object);
             const QStringList files = QDir(dir + "/" + folder).entryList({ "*.yaml" }, QDir::Files);
-            QCOMPARE(files.size(), 2);
+            QCOMPARE(files.size(), count);
             QCOMPARE(menu->actions().size(), files.size());
         }
         // A pipeline preset opens in the form with its chain: the second step starts from the first.

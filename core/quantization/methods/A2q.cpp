@@ -85,7 +85,8 @@ public:
         // LSQ's initial step (Esser et al., ICLR 2020): 2 mean|w| / sqrt(qmax), per output channel.
         auto meanAbs = w.detach().reshape({ p->rows, p->cols }).abs().mean(1).clamp_min(1e-8);
         auto& module = m_state.module();
-        p->step = module.register_parameter(keyOf(name) + "__step", 2.0 * meanAbs / std::sqrt(symmetricMax(m_spec.bits)));
+        p->step
+            = module.register_parameter(keyOf(name) + "__step", 2.0 * meanAbs / std::sqrt(symmetricMax(m_spec.bits)));
         p->bits = module.register_parameter(
             keyOf(name) + "__bits", torch::full({ p->rows }, static_cast<double>(m_spec.bits)));
         m_weights[name] = p.get();
@@ -435,9 +436,8 @@ QuantMethodEntry quantMethod_A2q()
             label += number("weight_error", q.weightError);
         return label;
     };
-    return { info, [](const QuantSpec& spec, QuantState& state, uint64_t) {
-                return std::make_unique<A2q>(spec, state);
-            } };
+    return { info,
+        [](const QuantSpec& spec, QuantState& state, uint64_t) { return std::make_unique<A2q>(spec, state); } };
 }
 
 } // namespace gsq::core::quantization

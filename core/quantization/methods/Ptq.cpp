@@ -24,9 +24,8 @@ QuantMethodEntry quantMethod_Ptq()
     info.collapseAdvice = "use 8 bits, or train quantization-aware (qat)";
     info.order = 40;
     info.quantDefaults = [](QuantSpec& q) { q.epochs = 0; }; // post-training: no training epochs
-    return { info, [](const QuantSpec& spec, QuantState& state, uint64_t) {
-                return std::make_unique<Ptq>(spec, state);
-            } };
+    return { info,
+        [](const QuantSpec& spec, QuantState& state, uint64_t) { return std::make_unique<Ptq>(spec, state); } };
 }
 
 } // namespace gsq::core::quantization

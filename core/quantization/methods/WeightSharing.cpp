@@ -90,8 +90,8 @@ private:
     static at::Tensor tableOf(const SharedWeight& p)
     {
         const int64_t half = p.centroids.size(0) / 2;
-        return torch::cat({ p.centroids.slice(0, 0, half), torch::zeros({ 1 }, p.centroids.options()),
-            p.centroids.slice(0, half) });
+        return torch::cat(
+            { p.centroids.slice(0, 0, half), torch::zeros({ 1 }, p.centroids.options()), p.centroids.slice(0, half) });
     }
 
     /// Index of the nearest of the ascending `centroids` for each value.
