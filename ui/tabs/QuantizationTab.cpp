@@ -222,12 +222,13 @@ void QuantizationTab::refresh()
     if (m_order.isEmpty())
         return;
 
-    // Simulated (fake quantization, what training optimised) beside deployed (the int8 kernels'
-    // own predictions, the model whose latency is shown); equal for the fp32 base.
+    // Simulated (fake quantization, what training optimised) beside deployed (the predictions of
+    // the int8 kernels or, for weight sharing, of the decoded codebook: the model whose latency is
+    // shown); equal for the fp32 base.
     auto* acc = new QBarSet(tr("simulated (fake-quant)"));
     acc->setColor(QColor("#2e86de"));
     acc->setLabelColor(Qt::white);
-    auto* deployed = new QBarSet(tr("deployed (int8 kernels)"));
+    auto* deployed = new QBarSet(tr("deployed (int8 kernels / decoded codebook)"));
     deployed->setColor(QColor("#1b4f72"));
     deployed->setLabelColor(Qt::white);
     for (const auto& label : m_order) {

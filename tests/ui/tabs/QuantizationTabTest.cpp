@@ -134,7 +134,7 @@ private Q_SLOTS:
         QCOMPARE(accAxis()->min(), 0.0);
         QCOMPARE(accAxis()->max(), 1.0);
         QCOMPARE(accSets().size(), 2);
-        QCOMPARE(accSets()[1]->label(), QString("deployed (int8 kernels)"));
+        QCOMPARE(accSets()[1]->label(), QString("deployed (int8 kernels / decoded codebook)"));
         QCOMPARE(accSets()[0]->at(1), 0.88);
         tab.clear();
         QCOMPARE(accAxis()->min(), 0.0);
