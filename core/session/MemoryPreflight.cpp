@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 namespace gsq::core::session {
@@ -23,7 +24,11 @@ double layerParameters(const experiment::ModelConfig& m, double in, double out, 
         return in * out + out + out * out + out + (m.batchNorm ? 2 * out : 0) + 1;
     if (m.arch == "spline") // kernel [K, in, out], root weight, bias
         return static_cast<double>(m.kernelSize) * in * out + in * out + out;
-    return in * out + out; // gcn, gnae
+    if (m.arch == "gcn" || m.arch == "gnae" || m.arch == "hgpsl") // hgpsl: its GCN layers
+        return in * out + out;
+    // An architecture added without its count here would get a wrong estimate silently: refuse.
+    throw std::logic_error("the memory pre-flight has no parameter count for architecture '" + m.arch
+        + "'; add it to layerParameters in core/session/MemoryPreflight.cpp");
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "core/session/Session.h"
 #include "core/common/Error.h"
 #include "core/data/Split.h"
+#include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/graph/EdgeIndex.h"
 #include "core/models/ModelFactory.h"
@@ -179,6 +180,37 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(gsq::test::messageOf<InputError>([&] { config(bad); })),
             QString("t.yaml:3: key 'train.subgraphs': static subgraphs and edge dropout belong to link prediction "
                     "(NESS); this task is node_classification"));
+    }
+
+    /// The memory pre-flight counts every layer-stack architecture of the catalog exactly as the
+    /// model it builds (node classification on Cora's shape); one it does not know is refused
+    /// rather than estimated wrong.
+    void memoryPreflightCountsEveryArchitecture()
+    {
+        gsq::core::data::DatasetStats cora;
+        cora.numNodes = 2708;
+        cora.numUndirectedEdges = 5278;
+        cora.numFeatures = 1433;
+        cora.numClasses = 7;
+        int checked = 0;
+        for (const auto& arch : gsq::core::experiment::Catalog::names(gsq::core::experiment::ChoiceList::Arch)) {
+            if (arch == "hgpsl") // graph classification only: hgpslPrunesAndQuantizesFromTheFile
+                continue;
+            auto c = config("model:\n  arch: " + arch + "\n  hidden: 16\n  layers: 2\n");
+            auto model = gsq::core::models::ModelFactory::nodeClassifier(c.model, 1433, 7);
+            int64_t params = 0;
+            for (const auto& p : model->parameters())
+                params += p.numel();
+            QCOMPARE(gsq::core::session::estimateMemory(c, cora).parameters, params);
+            ++checked;
+        }
+        QCOMPARE(checked, 6); // gcn, sage, gat, gin, spline, gnae
+        auto c = config("model:\n  arch: gcn\n");
+        c.model.arch = "unlisted";
+        QCOMPARE(QString::fromStdString(
+                     gsq::test::messageOf<std::logic_error>([&] { gsq::core::session::estimateMemory(c, cora); })),
+            QString("the memory pre-flight has no parameter count for architecture 'unlisted'; add it to "
+                    "layerParameters in core/session/MemoryPreflight.cpp"));
     }
 
     void hgpslPrunesAndQuantizesFromTheFile()
