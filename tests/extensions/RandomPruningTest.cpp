@@ -92,9 +92,8 @@ private Q_SLOTS:
         info.label = "Random (control)";
         info.help = "every target loses a random share of its weights; the control for magnitude pruning";
         info.keys = { "sparsity", "finetune_epochs", "targets" };
-        pruning::registerPruneMethod(info, [](const experiment::PruneSpec& spec) {
-            return std::make_unique<RandomPruning>(spec);
-        });
+        pruning::registerPruneMethod(
+            info, [](const experiment::PruneSpec& spec) { return std::make_unique<RandomPruning>(spec); });
     }
     void cleanupTestCase() { pruning::unregisterPruneMethod("random"); }
 

@@ -14,8 +14,7 @@ PruneMethodEntry pruneMethod_FineGrained()
     info.help = "every weight matrix pruned to the same sparsity by |w| (Han et al. 2015)";
     info.keys = { "sparsity", "schedule", "agp_start", "agp_end", "agp_frequency", "finetune_epochs", "targets",
         "overrides" };
-    info.collapseAdvice
-        = "leave the output layer out (targets) or use global pruning, which keeps its large weights";
+    info.collapseAdvice = "leave the output layer out (targets) or use global pruning, which keeps its large weights";
     info.order = 10;
     return { info, [](const PruneSpec& spec) { return std::make_unique<PruneMethod>(spec); } };
 }

@@ -33,8 +33,7 @@ PruneMethodEntry pruneMethod_L2()
     info.help = "train with lambda * sum ||W||_2, then prune by |w| and fine-tune";
     info.keys = { "sparsity", "schedule", "agp_start", "agp_end", "agp_frequency", "finetune_epochs", "targets",
         "lambda", "l2_epochs", "near_zero" };
-    info.collapseAdvice
-        = "leave the output layer out (targets) or use global pruning, which keeps its large weights";
+    info.collapseAdvice = "leave the output layer out (targets) or use global pruning, which keeps its large weights";
     info.order = 30;
     info.regularizeEpochs = [](const PruneSpec& p) { return p.l2Epochs; };
     return { info, [](const PruneSpec& spec) { return std::make_unique<L2>(spec); } };

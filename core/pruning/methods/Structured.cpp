@@ -1,5 +1,5 @@
-#include "core/pruning/PruneMethod.h"
 #include "core/pruning/Structured.h"
+#include "core/pruning/PruneMethod.h"
 
 /// structured: whole hidden channels removed, ranked by the l1 or l2 norm of everything coupled
 /// to them (Structured.h); the model physically shrinks, so fine-tuning keeps no masks.
