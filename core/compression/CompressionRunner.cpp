@@ -308,9 +308,11 @@ void CompressionRunner::runPrune(
     auto module = task.module();
     training::Trainer trainer(ctx.config.train);
     const auto method = pruning::makePruneMethod(spec);
-    const experiment::MethodInfo* info = experiment::Catalog::method(experiment::StepKind::Prune, spec.method);
-    if (!info)
+    const experiment::MethodInfo* entry = experiment::Catalog::method(experiment::StepKind::Prune, spec.method);
+    if (!entry)
         throw std::logic_error("no prune method '" + spec.method + "' in the catalog");
+    const experiment::MethodInfo found = *entry; // a copy: the catalog may change while the step runs
+    const experiment::MethodInfo* info = &found;
     if (info->fromInitialisation) {
         runFromInitialisation(
             task, trainer, base, *method, info->regularizeEpochs ? info->regularizeEpochs(spec) : 0, ctx);

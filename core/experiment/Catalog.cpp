@@ -262,7 +262,9 @@ MethodInfo withPipelineKeys(MethodInfo m)
 
 struct MethodTable {
     std::mutex mutex;
-    std::deque<MethodInfo> methods; ///< a deque: pointers handed out stay valid as methods are added
+    /// A deque: pointers handed out stay valid as methods are added. Replacing a method rewrites
+    /// its entry and removing one (tests) moves those after it: a step copies its entry.
+    std::deque<MethodInfo> methods;
     MethodTable()
     {
         // Prune and quantize methods declare themselves, one file each (core/pruning/methods/,

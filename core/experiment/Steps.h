@@ -72,7 +72,7 @@ struct PruneSpec {
 /// `quantize:` — from the trained fp32 base, quantize and (except ptq) train quantization-aware.
 ///
 ///   - quantize:
-///       method: qat              # qat | degree_quant | a2q | ptq (Catalog)
+///       method: qat              # qat | degree_quant | a2q | ptq | weight_sharing (Catalog)
 ///       bits: 8                  # 2..8 (a2q: the starting bit-width)
 ///       epochs: 50               # quantization-aware training epochs (ptq: none)
 ///       start: base              # base: fine-tune the trained fp32 model | init: train the

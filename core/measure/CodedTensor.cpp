@@ -326,6 +326,8 @@ std::string encodePayload(const QuantizedWeight& q, CodeStorage storage)
             throw std::logic_error("a codebook needs one bit-width and 2^bits - 1 values");
         auto book = q.codebook.to(torch::kFloat).contiguous();
         const float* bv = book.data_ptr<float>();
+        if (bv[m] != 0.f) // code 0 is not stored: it must mean the exact zero
+            throw std::logic_error("a codebook's value of code 0 must be 0");
         put<uint8_t>(header, 3);
         put<uint8_t>(header, static_cast<uint8_t>(b));
         for (int k = 0; k <= 2 * m; ++k)

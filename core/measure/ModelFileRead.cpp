@@ -231,12 +231,13 @@ std::vector<StoredTensor> ModelFile::read(const std::string& path)
 namespace {
 
 /// A quantizer's learned step sizes or bit-widths of a weight ("quant.<key>__step" / "__bits"),
+/// or weight sharing's codebook and codes ("__codebook" / "__codes"),
 /// which files leave out because the weight's packed or coded record holds them: copied from that record
 /// into `tensor`. False when `name` is not such a tensor or no packed record matches.
 bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::string& name, at::Tensor& tensor)
 {
     const std::string prefix = "quant.";
-    for (const char* suffix : { "__step", "__bits", "__codebook" }) {
+    for (const char* suffix : { "__step", "__bits", "__codebook", "__codes" }) {
         const std::string tail(suffix);
         if (name.size() <= prefix.size() + tail.size() || name.rfind(prefix, 0) != 0
             || name.compare(name.size() - tail.size(), tail.size(), tail) != 0)
@@ -247,6 +248,14 @@ bool learnedFromPacked(const std::vector<StoredTensor>& stored, const std::strin
                 || ModelFile::quantizerKey(s.name) != key)
                 continue;
             const auto& q = s.quantized;
+            if (tail == "__codes") {
+                // Weight sharing's codes as indices into its codebook (code + qmax).
+                if (!q.codebook.defined() || q.values.numel() != tensor.numel())
+                    return false;
+                const int64_t qmax = (q.codebook.numel() - 1) / 2;
+                tensor.copy_((q.values.to(torch::kLong) + qmax).reshape(tensor.sizes()));
+                return true;
+            }
             if (tail == "__codebook") {
                 // Weight sharing's learned values: the codebook without its fixed zero.
                 if (!q.codebook.defined() || q.codebook.numel() != tensor.numel() + 1)

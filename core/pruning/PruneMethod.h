@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/experiment/Catalog.h"
+#include "core/experiment/MethodRegistry.h"
 #include "core/experiment/Steps.h"
 #include "core/pruning/Pruner.h"
 
@@ -62,10 +63,7 @@ void unregisterPruneMethod(const std::string& name);
 std::unique_ptr<PruneMethod> makePruneMethod(const PruneSpec& spec);
 
 /// A built-in method's entry (core/pruning/methods/*.cpp).
-struct PruneMethodEntry {
-    experiment::MethodInfo info;
-    PruneMethodFactory make;
-};
+using PruneMethodEntry = experiment::MethodEntry<PruneMethodFactory>;
 /// The built-in prune methods, one per file of core/pruning/methods/ (the build lists them).
 std::vector<PruneMethodEntry> builtinPruneMethods();
 

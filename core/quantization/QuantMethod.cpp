@@ -3,30 +3,14 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 
 namespace gsq::core::quantization {
 namespace {
 
-struct Registry {
-    std::mutex mutex;
-    std::map<std::string, QuantMethodFactory> factories;
-    std::vector<experiment::MethodInfo> builtinInfos;
-    Registry()
-    {
-        for (auto& entry : builtinQuantMethods()) {
-            if (entry.info.kind != experiment::StepKind::Quantize)
-                throw std::logic_error("built-in quantize method '" + entry.info.name + "' declares another kind");
-            factories[entry.info.name] = std::move(entry.make);
-            builtinInfos.push_back(std::move(entry.info));
-        }
-    }
-};
-
-Registry& registry()
+experiment::MethodRegistry<QuantMethodFactory>& registry()
 {
-    static Registry r;
+    static experiment::MethodRegistry<QuantMethodFactory> r(experiment::StepKind::Quantize, builtinQuantMethods());
     return r;
 }
 
@@ -36,7 +20,7 @@ Registry& registry()
 /// LibTorch itself).
 std::vector<experiment::MethodInfo> builtinQuantMethodInfos()
 {
-    return registry().builtinInfos;
+    return registry().builtinInfos();
 }
 
 std::unique_ptr<WeightPoint> QuantMethod::makeWeight(const std::string& name, const at::Tensor& w)
@@ -66,43 +50,19 @@ measure::CodeStorage QuantMethod::storage() const
 
 void registerQuantMethod(const experiment::MethodInfo& info, QuantMethodFactory make)
 {
-    if (info.kind != experiment::StepKind::Quantize)
-        throw std::invalid_argument("registerQuantMethod: '" + info.name + "' is not a quantize method");
-    if (!make)
-        throw std::invalid_argument("registerQuantMethod: '" + info.name + "' has no factory");
-    auto& r = registry();
-    {
-        std::lock_guard<std::mutex> lock(r.mutex);
-        r.factories[info.name] = std::move(make);
-    }
-    experiment::Catalog::registerMethod(info);
+    registry().add(info, std::move(make));
 }
 
 void unregisterQuantMethod(const std::string& name)
 {
-    auto& r = registry();
-    {
-        std::lock_guard<std::mutex> lock(r.mutex);
-        const bool builtin = std::any_of(r.builtinInfos.begin(), r.builtinInfos.end(),
-            [&](const experiment::MethodInfo& m) { return m.name == name; });
-        if (builtin)
-            throw std::invalid_argument("unregisterQuantMethod: '" + name + "' is built in");
-        r.factories.erase(name);
-    }
-    experiment::Catalog::unregisterMethod(experiment::StepKind::Quantize, name);
+    registry().remove(name);
 }
 
 std::unique_ptr<QuantMethod> makeQuantMethod(const QuantSpec& spec, QuantState& state, uint64_t seed)
 {
-    auto& r = registry();
-    QuantMethodFactory make;
-    {
-        std::lock_guard<std::mutex> lock(r.mutex);
-        auto it = r.factories.find(spec.method);
-        if (it == r.factories.end())
-            throw std::logic_error("no quantize method '" + spec.method + "' is registered");
-        make = it->second;
-    }
+    auto make = registry().find(spec.method);
+    if (!make)
+        throw std::logic_error("no quantize method '" + spec.method + "' is registered");
     return make(spec, state, seed);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/experiment/Catalog.h"
+#include "core/experiment/MethodRegistry.h"
 #include "core/experiment/Steps.h"
 #include "core/measure/ModelFile.h"
 #include "core/quantization/QuantHook.h"
@@ -107,7 +108,9 @@ public:
     virtual bool trains() const { return true; }
     /// A term added to the task loss (undefined = none).
     virtual at::Tensor penalty() { return {}; }
-    /// Own parameters trained in groups of their own (none by default).
+    /// Own parameters trained in groups of their own (none by default). A parameter a method
+    /// registers and leaves out of every group trains with the model's weights: the step's
+    /// learning rate and its weight decay.
     virtual std::vector<ParameterGroup> parameterGroups() { return {}; }
     /// Whether the weights as they are now may become the kept result (A²Q: the bit target met).
     virtual bool acceptCheckpoint() { return true; }
@@ -146,12 +149,9 @@ void unregisterQuantMethod(const std::string& name);
 std::unique_ptr<QuantMethod> makeQuantMethod(const QuantSpec& spec, QuantState& state, uint64_t seed);
 
 /// A built-in method's entry (core/quantization/methods/*.cpp).
-struct QuantMethodEntry {
-    experiment::MethodInfo info;
-    QuantMethodFactory make;
-};
+using QuantMethodEntry = experiment::MethodEntry<QuantMethodFactory>;
 /// The built-in quantize methods, one per file of core/quantization/methods/ (the build lists
-/// them; see BuiltinQuantMethods.cpp.in).
+/// them from core/BuiltinMethods.cpp.in).
 std::vector<QuantMethodEntry> builtinQuantMethods();
 
 } // namespace gsq::core::quantization

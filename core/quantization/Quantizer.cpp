@@ -11,8 +11,9 @@
 namespace gsq::core::quantization {
 
 Quantizer::Quantizer(QuantSpec spec, uint64_t seed)
-    : m_method(makeQuantMethod(spec, *this, seed))
 {
+    // In the body: every member the method may ask about (QuantState) is initialised by now.
+    m_method = makeQuantMethod(spec, *this, seed);
 }
 
 Quantizer::~Quantizer()

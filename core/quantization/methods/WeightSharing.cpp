@@ -28,7 +28,7 @@ std::string keyOf(const std::string& name)
 struct SharedWeight : WeightPoint {
     at::Tensor centroids; ///< learnable [2 qmax]: the values of codes -qmax..-1, 1..qmax
     at::Tensor table; ///< [2 qmax + 1] index = code + qmax, built from centroids each forward
-    at::Tensor index; ///< [rows * cols] long: code + qmax of each element, fixed
+    at::Tensor index; ///< buffer [rows * cols] long: code + qmax of each element, fixed
 };
 
 class WeightSharing : public QuantMethod {
@@ -50,7 +50,10 @@ public:
         auto nonZero = flat != 0;
         auto nearest = nearestCentroid(flat, centroids); // 0 .. 2 qmax - 1
         auto code = torch::where(nearest < qmax, nearest - qmax, nearest - qmax + 1);
-        p->index = torch::where(nonZero, code, torch::zeros_like(code)) + qmax;
+        // The codes are a buffer, so checkpoints keep them and a model file gives them back
+        // (ModelFileRead's learnedFromPacked), as it gives back the codebook.
+        p->index = m_state.module().register_buffer(
+            keyOf(name) + "__codes", torch::where(nonZero, code, torch::zeros_like(code)) + qmax);
         p->centroids = m_state.module().register_parameter(keyOf(name) + "__codebook", centroids);
         return p;
     }
@@ -70,7 +73,7 @@ public:
         q.scales = torch::ones({ p.rows }, torch::kFloat);
         q.bits.assign(static_cast<size_t>(p.rows), m_spec.bits);
         q.codebook = tableOf(p).detach().to(torch::kFloat).contiguous();
-        q.derived = { "quant." + keyOf(p.name) + "__codebook" };
+        q.derived = { "quant." + keyOf(p.name) + "__codebook", "quant." + keyOf(p.name) + "__codes" };
         q.storage = storage();
         return q;
     }

@@ -436,6 +436,16 @@ private Q_SLOTS:
         b.x = a.x;
         b.edgeIndex = a.edgeIndex;
         QVERIFY(torch::equal(b.predict(), expected));
+        // Another model with the same method attached (its own clusters from its own weights)
+        // takes the codebook and the codes from the file, so it predicts the same too.
+        Toy c(9);
+        auto qc = Quantizer::attach(*c.model, spec("      method: weight_sharing\n      bits: 3\n"));
+        qc->setCalibrating(true);
+        c.predict();
+        qc->setCalibrating(false);
+        QVERIFY(!torch::equal(c.predict(), expected));
+        measure::ModelFile::load(*c.model, path);
+        QVERIFY(torch::equal(c.predict(), expected));
     }
 
     void quantizedFilesFoldBatchNorm()
