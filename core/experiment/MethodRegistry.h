@@ -26,8 +26,8 @@ public:
     {
         for (auto& entry : builtins) {
             if (entry.info.kind != kind)
-                throw std::logic_error("built-in " + kindName(kind) + " method '" + entry.info.name
-                    + "' declares another kind");
+                throw std::logic_error(
+                    "built-in " + kindName(kind) + " method '" + entry.info.name + "' declares another kind");
             m_factories[entry.info.name] = std::move(entry.make);
             m_builtins.push_back(std::move(entry.info));
         }
@@ -56,8 +56,7 @@ public:
             std::lock_guard<std::mutex> lock(m_mutex);
             for (const auto& m : m_builtins)
                 if (m.name == name)
-                    throw std::invalid_argument(
-                        "the " + kindName(m_kind) + " method '" + name + "' is built in");
+                    throw std::invalid_argument("the " + kindName(m_kind) + " method '" + name + "' is built in");
             m_factories.erase(name);
         }
         Catalog::unregisterMethod(m_kind, name);

@@ -111,8 +111,14 @@ void Quantizer::prepareInt8()
     releaseInt8();
     for (auto& [name, q] : quantizedWeights()) {
         const auto& p = *m_weights.at(name);
-        if (p.source.dim() != 2 || q.codebook.defined())
-            continue; // only [out, in] matrices on a uniform grid run through the int8 GEMM
+        if (q.codebook.defined()) {
+            // A deployed weight-shared model decodes its codebook once, at load: fp32 weights,
+            // fp32 kernels, no lookup per forward pass.
+            m_int8.emplace(name, std::make_pair(q.dequantized().reshape(p.source.sizes()).contiguous(), nullptr));
+            continue;
+        }
+        if (p.source.dim() != 2)
+            continue; // only [out, in] matrices run through the int8 GEMM
         auto deq = (q.values.to(torch::kFloat) * q.scales.unsqueeze(1)).reshape(p.source.sizes()).contiguous();
         auto packed = std::make_shared<const PackedLinear>(q.values, q.scales);
         registerPacked(deq, packed);
@@ -123,7 +129,8 @@ void Quantizer::prepareInt8()
 void Quantizer::releaseInt8()
 {
     for (auto& [name, entry] : m_int8)
-        unregisterPacked(entry.first);
+        if (entry.second) // decoded codebooks register nothing
+            unregisterPacked(entry.first);
     m_int8.clear();
 }
 

@@ -61,8 +61,8 @@ public:
 
     /// Integer weights as the model file stores them: values, one scale and bit-width per row.
     measure::QuantizedWeights quantizedWeights();
-    /// Packs the quantized weights for oneDNN; under an Int8Scope weight points then return
-    /// the registered copy (so functional::linear runs int8) and activation points pass through.
+    /// Packs the quantized weights for oneDNN (a codebook is decoded once, to fp32); under an
+    /// Int8Scope weight points return that copy (functional::linear runs int8 for packed ones).
     void prepareInt8();
     void releaseInt8();
 

@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QPalette>
 #include <QPen>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
@@ -34,8 +35,19 @@ QString labelOf(const ResultRow& row)
         return QObject::tr("fp32 base");
     QString method = QString::fromStdString(row.method);
     method.replace("degree_quant", "degree-quant");
+    method.replace("weight_sharing", "sharing");
     QStringList parts { method };
-    for (const QString& token : QString::fromStdString(row.setting).split(' ', Qt::SkipEmptyParts)) {
+    // A chained row's setting is its source's chain, then its own: the own part names the bar,
+    // the chain follows it compactly ("from global 0.9 → qat 8b").
+    QString setting = QString::fromStdString(row.setting);
+    QString chain;
+    if (const int at = setting.lastIndexOf(QStringLiteral(" → ")); at >= 0) {
+        chain = setting.left(at);
+        setting = setting.mid(at + 3);
+        chain.replace(QRegularExpression(QStringLiteral("\\b(sparsity|bits|target_bits)=")), QString());
+        chain.replace(QRegularExpression(QStringLiteral(" storage=\\w+")), QString());
+    }
+    for (const QString& token : setting.split(' ', Qt::SkipEmptyParts)) {
         if (token.startsWith("bits="))
             parts << token.mid(5) + "b";
         else if (token.startsWith("target_bits="))
@@ -46,16 +58,26 @@ QString labelOf(const ResultRow& row)
             parts << QObject::tr("per-ch");
         else if (token == "start=init")
             parts << QObject::tr("from init");
+        else if (token == "storage=huffman")
+            parts << QObject::tr("huff");
+        else if (token.startsWith("storage="))
+            parts << token.mid(8);
         else
             parts << token;
     }
+    if (!chain.isEmpty())
+        parts << QObject::tr("from") << chain;
     return parts.join(' ');
 }
 
 /// A category label on two lines: method and bits, then the rest ("qat 4b<br>percentile per-ch"),
-/// so seven methods side by side keep their whole names.
+/// or, for a chained row, its own setting, then its chain a step per line ("sharing 4b huff<br>from
+/// global 0.9<br>→ qat 8"), so seven methods side by side keep their distinguishing part in view.
 QString twoLines(const QString& label)
 {
+    // A chained row: its own setting, then where it came from, a step per line.
+    if (const int at = label.indexOf(QStringLiteral(" from ")); at > 0)
+        return label.left(at) + "<br>" + label.mid(at + 1).replace(QStringLiteral(" → "), QStringLiteral("<br>→ "));
     QStringList parts = label.split(' ');
     if (parts.size() <= 2)
         return label;

@@ -81,6 +81,12 @@ private Q_SLOTS:
         tab.addEvents({ StageFinished { 1, a2qOther, {} } });
         QCOMPARE(tab.categories().size(), 3);
         QCOMPARE(tab.categories().back(), QString("a2q 8b→4 (5.00b)"));
+        // A chained row is named by its own setting first, then, compactly, the chain it came from.
+        ResultRow shared = qat;
+        shared.method = "weight_sharing";
+        shared.setting = "global sparsity=0.9 → qat bits=8 storage=huffman → bits=4 storage=huffman";
+        tab.addEvents({ StageFinished { 0, shared, {} } });
+        QCOMPARE(tab.categories().back(), QString("sharing 4b huff from global 0.9 → qat 8"));
         auto series = tab.bitsView()->chart()->series();
         QCOMPARE(series.size(), 1);
         auto sets = static_cast<QBarSeries*>(series[0])->barSets();
