@@ -311,11 +311,10 @@ void CompressionRunner::runPrune(
     const experiment::MethodInfo* entry = experiment::Catalog::method(experiment::StepKind::Prune, spec.method);
     if (!entry)
         throw std::logic_error("no prune method '" + spec.method + "' in the catalog");
-    const experiment::MethodInfo found = *entry; // a copy: the catalog may change while the step runs
-    const experiment::MethodInfo* info = &found;
-    if (info->fromInitialisation) {
+    const experiment::MethodInfo info = *entry; // a copy: the catalog may change while the step runs
+    if (info.fromInitialisation) {
         runFromInitialisation(
-            task, trainer, base, *method, info->regularizeEpochs ? info->regularizeEpochs(spec) : 0, ctx);
+            task, trainer, base, *method, info.regularizeEpochs ? info.regularizeEpochs(spec) : 0, ctx);
         return;
     }
     for (const Produced* source : startsOf(spec.from, ctx)) {
@@ -323,7 +322,7 @@ void CompressionRunner::runPrune(
             if (ctx.cancel.cancelled())
                 throw training::Cancelled {};
             restoreStart(*module, base, source);
-            pruneSetting(task, trainer, *method, *info, s, source, ctx);
+            pruneSetting(task, trainer, *method, info, s, source, ctx);
         }
     }
     base.restore(*module);
