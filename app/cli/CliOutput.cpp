@@ -1,5 +1,7 @@
 #include "app/cli/CliOutput.h"
 
+#include "core/experiment/Architecture.h"
+
 #include <ATen/core/Tensor.h>
 #include <c10/util/StringUtil.h>
 
@@ -192,8 +194,14 @@ void printChoices(std::ostream& out)
     for (const auto& d : Catalog::datasets())
         line(d.name, d.help);
     out << "\nArchitectures (model.arch):\n";
-    for (const auto& c : Catalog::choices(core::experiment::ChoiceList::Arch))
-        line(c.name, c.help);
+    for (const auto& a : core::experiment::architectures()) {
+        line(a.name, a.help);
+        std::vector<std::string> keys;
+        for (const auto& k : a.keys)
+            keys.push_back(k.field.key);
+        if (!keys.empty())
+            out << "  " << std::string(22, ' ') << "keys: " << core::experiment::joinNames(keys) << "\n";
+    }
     using core::experiment::StepKind;
     for (StepKind kind : { StepKind::Prune, StepKind::Quantize, StepKind::Analyze }) {
         out << "\nCompression steps '- " << core::experiment::kindName(kind) << ":' (method):\n";

@@ -1,9 +1,7 @@
 #include "core/data/DatasetRegistry.h"
 
 #include "core/common/Error.h"
-#include "core/data/io/CoraReader.h"
-#include "core/data/io/MoleculeCsvReader.h"
-#include "core/data/io/TuReader.h"
+#include "core/data/Reader.h"
 
 #include <cstdlib>
 #include <sys/stat.h>
@@ -26,13 +24,6 @@ std::string executableDir()
         return {};
     std::string p(buf, static_cast<size_t>(n));
     return p.substr(0, p.find_last_of('/'));
-}
-
-std::string lastComponent(std::string p)
-{
-    while (p.size() > 1 && p.back() == '/')
-        p.pop_back();
-    return p.substr(p.find_last_of('/') + 1);
 }
 
 } // namespace
@@ -65,26 +56,12 @@ GraphDataset DatasetRegistry::load(const experiment::DatasetConfig& c)
     const std::string path = !c.path.empty() ? c.path
         : info->bundled.empty()              ? std::string()
                                              : dataRoot() + "/" + info->bundled;
-    if (info->reader == "cora")
-        return io::CoraReader::read(path);
-    if (info->reader == "tu") {
-        if (!isDirectory(path))
-            throw InputError(path, 0, "expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, ...");
-        io::TuReadOptions tu;
-        tu.useNodeAttributes = c.useNodeAttributes;
-        const std::string prefix = !c.tuName.empty() ? c.tuName
-            : !info->tuPrefix.empty()                ? info->tuPrefix
-                                                     : lastComponent(path);
-        return io::TuReader::read(path, prefix, tu);
-    }
-    io::MoleculeCsvOptions mol;
-    mol.smilesColumn = c.smilesColumn;
-    mol.labelColumn = c.labelColumn;
-    mol.rawFeatures = c.atomFeatures == "raw";
-    auto ds = io::MoleculeCsvReader::read(path, mol);
-    if (!info->bundled.empty())
-        ds.name = info->name;
-    return ds;
+    const auto reader = findReader(info->reader);
+    if (!reader)
+        throw InputError("dataset.name", 0,
+            "dataset '" + c.name + "' names the reader '" + info->reader + "', which is not registered");
+    const experiment::DatasetInfo kind = *info; // a copy: registration elsewhere may move the entry
+    return reader->read(c, kind, path);
 }
 
 } // namespace gsq::core::data

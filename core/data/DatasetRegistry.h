@@ -10,8 +10,8 @@
 namespace gsq::core::data {
 
 /// Maps `dataset:` configurations to readers by the dataset's catalog entry (experiment/Catalog:
-/// traits, bundled copy, which reader). A dataset read by an existing reader is one catalog entry;
-/// a new file format is one reader plus one case in load().
+/// traits, bundled copy, which reader). A dataset read by an existing reader is one catalog entry
+/// (Catalog::registerDataset at run time); a new file format is one reader (data/Reader.h).
 class DatasetRegistry {
 public:
     /// The catalog's datasets that ship with GraphSqueeze (a bundled copy).

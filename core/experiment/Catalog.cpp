@@ -1,5 +1,8 @@
 #include "core/experiment/Catalog.h"
 
+#include "core/experiment/Architecture.h"
+#include "core/experiment/Reader.h"
+
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -41,21 +44,6 @@ const std::map<ChoiceList, std::vector<Choice>>& allChoices()
             { { "onehot", "One-hot (174)", "9 atom properties, each one-hot (OGB's categories): 174 features" },
                 { "raw", "Raw integers (9)",
                     "the 9 atom properties as numbers, as PyG's MoleculeNet (the paper's BBBP model)" } } },
-        { ChoiceList::Arch,
-            { { "gcn", "GCN", "graph convolution, symmetric normalisation (Kipf & Welling 2017)" },
-                { "sage", "GraphSAGE", "mean aggregation with a separate root weight (Hamilton et al. 2017)" },
-                { "gat", "GAT", "multi-head attention over neighbours (Velickovic et al. 2018)" },
-                { "gin", "GIN", "sum aggregation followed by an MLP (Xu et al. 2019)" },
-                { "spline", "SplineCNN",
-                    "continuous B-spline kernels over edge pseudo-coordinates, mean aggregation (Fey et al. "
-                    "2018)" },
-                { "gnae", "GNAE",
-                    "linear, row L2 normalisation scaled by norm_scale, APPNP(appnp_k, appnp_alpha) propagation: the "
-                    "encoder of NESS (Ahn & Kim 2021; Ucar 2023)" },
-                { "hgpsl", "HGP-SL",
-                    "GCN layers with hierarchical pooling: keeps the most informative pool_ratio of each graph's "
-                    "nodes and learns their edges with sparse attention; readouts of every level summed into an MLP "
-                    "(Zhang et al. 2019). Graph classification" } } },
         { ChoiceList::Activation,
             { { "relu", "ReLU", "max(0, x)" }, { "elu", "ELU", "x, or exp(x) - 1 below zero" } } },
         { ChoiceList::Pooling,
@@ -303,6 +291,8 @@ std::string joinNames(const std::vector<std::string>& names)
 
 const std::vector<Choice>& Catalog::choices(ChoiceList list)
 {
+    if (list == ChoiceList::Arch) // architectures declare themselves (experiment/Architecture.h)
+        return architectureChoices();
     return allChoices().at(list);
 }
 
@@ -319,9 +309,12 @@ std::string Catalog::joined(ChoiceList list)
     return joinNames(names(list));
 }
 
-const std::vector<DatasetInfo>& Catalog::datasets()
+namespace {
+
+/// The dataset kinds that come with GraphSqueeze, in the order lists show them.
+std::vector<DatasetInfo> builtinDatasets()
 {
-    static const std::vector<DatasetInfo> list {
+    return {
         { "cora", "Cora", "Cora citation graph (LINQS), 2708 papers, 7 classes; Planetoid public split", "cora", "cora",
             "", true, false, { "node_classification", "link_prediction" }, "",
             "McCallum et al. 2000; Sen et al. 2008; split: Yang et al. 2016, Kipf & Welling 2017" },
@@ -337,15 +330,75 @@ const std::vector<DatasetInfo>& Catalog::datasets()
         { "csv", "Molecules (SMILES CSV)", "any CSV with a SMILES column and an integer label column", "csv", "", "",
             false, true, { "graph_classification" }, "random", "" },
     };
-    return list;
+}
+
+struct DatasetTable {
+    std::mutex mutex;
+    std::deque<DatasetInfo> list; ///< a deque: pointers handed out stay valid as kinds are added
+    std::vector<DatasetInfo> copy; ///< what datasets() returns, rebuilt on registration
+    size_t builtins = 0;
+    DatasetTable()
+    {
+        for (auto& d : builtinDatasets())
+            list.push_back(std::move(d));
+        builtins = list.size();
+        copy.assign(list.begin(), list.end());
+    }
+};
+
+DatasetTable& datasetTable()
+{
+    static DatasetTable t;
+    return t;
+}
+
+} // namespace
+
+const std::vector<DatasetInfo>& Catalog::datasets()
+{
+    return datasetTable().copy;
 }
 
 const DatasetInfo* Catalog::dataset(const std::string& name)
 {
-    for (const auto& d : datasets())
+    auto& t = datasetTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    for (const auto& d : t.list)
         if (d.name == name)
             return &d;
     return nullptr;
+}
+
+void Catalog::registerDataset(const DatasetInfo& info)
+{
+    if (info.name.empty())
+        throw std::invalid_argument("a dataset kind needs a name");
+    if (!experiment::reader(info.reader))
+        throw std::invalid_argument(
+            "dataset '" + info.name + "' names the reader '" + info.reader + "', which is not registered");
+    if (info.tasks.empty())
+        throw std::invalid_argument("dataset '" + info.name + "' lists no task");
+    auto& t = datasetTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const DatasetInfo& d) { return d.name == info.name; });
+    if (it != t.list.end())
+        *it = info;
+    else
+        t.list.push_back(info);
+    t.copy.assign(t.list.begin(), t.list.end());
+}
+
+void Catalog::unregisterDataset(const std::string& name)
+{
+    auto& t = datasetTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const DatasetInfo& d) { return d.name == name; });
+    if (it == t.list.end())
+        return;
+    if (static_cast<size_t>(it - t.list.begin()) < t.builtins)
+        throw std::invalid_argument("the dataset '" + name + "' is built in");
+    t.list.erase(it);
+    t.copy.assign(t.list.begin(), t.list.end());
 }
 
 std::vector<std::string> Catalog::datasetNames()

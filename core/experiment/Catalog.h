@@ -50,7 +50,7 @@ enum class ChoiceList {
 /// reader decides how DatasetRegistry loads it.
 struct DatasetInfo {
     std::string name, label, help;
-    std::string reader; ///< cora | tu | csv: which reader loads it
+    std::string reader; ///< which reader loads it (experiment/Reader.h): cora, tu, csv or a registered one
     std::string bundled; ///< path under the data root of the bundled copy; empty = needs dataset.path
     std::string tuPrefix; ///< tu reader: file prefix of the bundled copy
     bool nodeLevel = false; ///< one graph, node-level tasks
@@ -111,10 +111,18 @@ public:
     /// Names of the valid values of a list, comma-separated (for messages).
     static std::string joined(ChoiceList list);
 
+    /// The dataset kinds, built-in ones first. The reference stays valid until a dataset kind
+    /// is registered or removed.
     static const std::vector<DatasetInfo>& datasets();
-    /// nullptr when there is no dataset of that name.
+    /// nullptr when there is no dataset of that name (valid until that kind is registered again
+    /// or removed).
     static const DatasetInfo* dataset(const std::string& name);
     static std::vector<std::string> datasetNames();
+    /// Adds (or replaces) a dataset kind; throws std::invalid_argument when its reader is not
+    /// registered (experiment/Reader.h) or it lists no task.
+    static void registerDataset(const DatasetInfo& info);
+    /// Removes a registered dataset kind (tests); throws for a built-in one.
+    static void unregisterDataset(const std::string& name);
 
     /// Every key a step kind knows, in the order the form shows them.
     static const std::vector<FieldInfo>& fields(StepKind kind);

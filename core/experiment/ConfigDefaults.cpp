@@ -1,7 +1,9 @@
 #include "core/experiment/ConfigYaml.h"
 
 #include "core/common/Error.h"
+#include "core/experiment/Architecture.h"
 #include "core/experiment/Catalog.h"
+#include "core/experiment/Reader.h"
 
 #include <algorithm>
 
@@ -84,17 +86,23 @@ void resolveDefaults(ExperimentConfig& c)
     }
     if (d.valFraction + d.testFraction >= 1.0)
         fail("dataset.test_fraction", "val_fraction + test_fraction must be below 1");
+    const ReaderInfo* readerInfo = reader(info->reader);
+    if (!readerInfo)
+        fail("dataset.name",
+            "dataset '" + d.name + "' names the reader '" + info->reader + "', which is not registered");
     if (info->bundled.empty() && d.path.empty())
-        fail("dataset.path",
-            "dataset '" + d.name + "' needs a path ("
-                + (info->reader == "tu" ? std::string("directory holding NAME_A.txt ...") : std::string("CSV file"))
-                + ")");
+        fail("dataset.path", "dataset '" + d.name + "' needs a path (" + readerInfo->pathHelp + ")");
+    // A registered reader's keys are written out with their defaults; no other reader's are kept.
+    for (const auto& option : d.options)
+        if (const ReaderKey* k = readerInfo->key(option.first); !k || k->get)
+            fail("dataset." + option.first, "applies to datasets of another reader than " + readerInfo->name);
+    for (const auto& k : readerInfo->keys)
+        if (!k.get)
+            d.options.emplace(k.field.key, k.defaultValue);
     if (c.train.metric == "auto")
         c.train.metric = d.task == "link_prediction" ? "roc_auc" : "accuracy";
     if (d.task == "link_prediction" && (c.train.metric == "accuracy" || c.train.metric == "macro_f1"))
         fail("train.metric", "link prediction metrics are: roc_auc, average_precision");
-    if (c.model.arch == "gat" && c.model.activation == "relu" && !c.keyLines.count("model.activation"))
-        c.model.activation = "elu";
     if ((c.train.subgraphs != 1 || c.train.edgeDropout > 0) && d.task != "link_prediction")
         fail(c.train.subgraphs != 1 ? "train.subgraphs" : "train.edge_dropout",
             "static subgraphs and edge dropout belong to link prediction (NESS); this task is " + d.task);
@@ -102,24 +110,21 @@ void resolveDefaults(ExperimentConfig& c)
         fail("train.train_metric",
             "'running' takes the train metric from graph mini-batches (graph_classification); " + d.task
                 + " measures it in its evaluation pass: use 'evaluated'");
-    if (c.model.arch == "hgpsl") {
-        if (d.task != "graph_classification")
-            fail("model.arch",
-                "HGP-SL (hgpsl) pools graphs; it needs task graph_classification, this task is " + d.task);
-        if (c.model.hidden < 2)
-            fail("model.hidden", "HGP-SL's head halves the width; hidden must be at least 2");
-    }
+    const ArchitectureInfo* arch = architecture(c.model.arch);
+    if (!arch)
+        fail("model.arch", "unknown value '" + c.model.arch + "'; valid choices: " + Catalog::joined(ChoiceList::Arch));
+    // Its own defaults and checks; a registered architecture's keys are written out with their
+    // defaults (the file says what runs), and no other architecture's are kept.
+    const ArchitectureInfo archInfo = *arch;
+    for (const auto& option : c.model.options)
+        if (const ArchitectureKey* k = archInfo.key(option.first); !k || k->get)
+            fail("model." + option.first, "applies to another architecture than " + archInfo.name);
+    for (const auto& k : archInfo.keys)
+        if (!k.get)
+            c.model.options.emplace(k.field.key, k.defaultValue);
+    if (archInfo.resolve)
+        archInfo.resolve(c, fail);
     checkPipelines(c, fail);
-    if (c.model.arch == "spline") {
-        if (!c.keyLines.count("dataset.edge_attr") && d.edgeAttr == "none")
-            d.edgeAttr = "target_indegree";
-        if (d.edgeAttr == "none")
-            fail("dataset.edge_attr", "SplineCNN (model.arch: spline) needs pseudo-coordinates; use target_indegree");
-        if (c.model.kernelSize <= c.model.splineDegree)
-            fail("model.kernel_size",
-                "an open B-spline of degree " + std::to_string(c.model.splineDegree) + " needs kernel_size > "
-                    + std::to_string(c.model.splineDegree));
-    }
 }
 
 } // namespace gsq::core::experiment

@@ -1,7 +1,9 @@
 #include "core/experiment/ConfigYaml.h"
 
 #include "core/common/Error.h"
+#include "core/experiment/Architecture.h"
 #include "core/experiment/Catalog.h"
+#include "core/experiment/Reader.h"
 #include "core/experiment/StepYaml.h"
 #include "core/experiment/YamlReader.h"
 
@@ -22,12 +24,36 @@ using yaml::lineOf;
 using yaml::scalarText;
 using yaml::Section;
 
+/// A key an architecture or a reader declares (ConfigKey.h), read by its type and range.
+template <class Config> void readKey(const Section& s, const ConfigKey<Config>& k, Config& m)
+{
+    const auto& f = k.field;
+    if (!s.has(f.key))
+        return;
+    double v = keyValue(m, k);
+    if (f.type == FieldType::Int) {
+        int64_t i = static_cast<int64_t>(v);
+        s.integer(f.key, i, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
+        v = static_cast<double>(i);
+    } else if (f.type == FieldType::Bool) {
+        bool b = v != 0;
+        s.boolean(f.key, b);
+        v = b ? 1 : 0;
+    } else
+        s.real(f.key, v, f.lo, f.hi, f.hiOpen, k.loOpen);
+    setKeyValue(m, k, v);
+}
+
 void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
-    Section s(ctx, node, "dataset",
-        { "name", "path", "tu_name", "task", "split", "train_size", "val_size", "test_size", "val_fraction",
-            "test_fraction", "folds", "run_folds", "split_seed", "normalize_features", "edge_attr", "features",
-            "use_node_attributes", "smiles_column", "label_column", "atom_features" });
+    std::vector<std::string> allowed { "name", "path", "tu_name", "task", "split", "train_size", "val_size",
+        "test_size", "val_fraction", "test_fraction", "folds", "run_folds", "split_seed", "normalize_features",
+        "edge_attr", "features", "use_node_attributes", "smiles_column", "label_column", "atom_features" };
+    for (const auto& r : readers())
+        for (const auto& k : r.keys)
+            if (std::find(allowed.begin(), allowed.end(), k.field.key) == allowed.end())
+                allowed.push_back(k.field.key);
+    Section s(ctx, node, "dataset", allowed);
     s.choice("name", d.name, Catalog::datasetNames());
     s.text("path", d.path);
     s.text("tu_name", d.tuName);
@@ -48,39 +74,52 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     s.text("smiles_column", d.smilesColumn);
     s.text("label_column", d.labelColumn);
     s.choice("atom_features", d.atomFeatures, Catalog::names(ChoiceList::AtomFeatures));
+    // A registered reader's own keys, only with a dataset it reads.
+    const DatasetInfo* kind = Catalog::dataset(d.name);
+    for (const auto& r : readers())
+        for (const auto& k : r.keys) {
+            const bool own = kind && kind->reader == r.name;
+            if (!k.get && !own && s.has(k.field.key))
+                s.fail(k.field.key, "applies to datasets read by " + r.name + " only; dataset " + d.name + " is not");
+            if (k.get || own)
+                readKey(s, k, d);
+        }
 }
+
+/// The model keys every architecture shares; each architecture's own keys come from its entry
+/// (experiment/Architecture.h).
+const std::vector<std::string> kSharedModelKeys { "arch", "hidden", "layers", "dropout", "input_dropout", "activation",
+    "pooling", "head_hidden", "head_layers", "embedding_dim", "decoder" };
 
 void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 {
-    Section s(ctx, node, "model",
-        { "arch", "hidden", "layers", "heads", "output_heads", "dropout", "input_dropout", "attention_dropout",
-            "activation", "pooling", "head_hidden", "head_layers", "batch_norm", "train_eps", "embedding_dim",
-            "decoder", "kernel_size", "spline_degree", "appnp_k", "appnp_alpha", "norm_scale", "pool_ratio",
-            "pool_lambda", "sparse_attention" });
+    // A built-in architecture's keys are read whatever the architecture (files written by
+    // toYaml carry some of them for every model); a registered one's only with it.
+    const auto archs = architectures();
+    std::vector<std::string> allowed = kSharedModelKeys;
+    for (const auto& a : archs)
+        for (const auto& k : a.keys)
+            if (std::find(allowed.begin(), allowed.end(), k.field.key) == allowed.end())
+                allowed.push_back(k.field.key);
+    Section s(ctx, node, "model", allowed);
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
     s.integer("layers", m.layers, 1, 64);
-    s.integer("heads", m.heads, 1, 64);
-    s.integer("output_heads", m.outputHeads, 1, 64);
     s.real("dropout", m.dropout, 0.0, 1.0, true);
     s.real("input_dropout", m.inputDropout, 0.0, 1.0, true);
-    s.real("attention_dropout", m.attentionDropout, 0.0, 1.0, true);
     s.choice("activation", m.activation, Catalog::names(ChoiceList::Activation));
     s.choice("pooling", m.pooling, Catalog::names(ChoiceList::Pooling));
     s.integer("head_hidden", m.headHidden, 0, 65536);
     s.integer("head_layers", m.headLayers, 1, 2);
-    s.boolean("batch_norm", m.batchNorm);
-    s.boolean("train_eps", m.trainEps);
     s.integer("embedding_dim", m.embeddingDim, 0, 65536);
     s.choice("decoder", m.decoder, Catalog::names(ChoiceList::Decoder));
-    s.integer("kernel_size", m.kernelSize, 2, 16);
-    s.integer("spline_degree", m.splineDegree, 1, 3);
-    s.integer("appnp_k", m.appnpK, 0, 100);
-    s.real("appnp_alpha", m.appnpAlpha, 0.0, 1.0);
-    s.real("norm_scale", m.normScale, 0.0, 1000.0, false, true);
-    s.real("pool_ratio", m.poolRatio, 0.0, 1.0, false, true);
-    s.real("pool_lambda", m.poolLambda, 0.0, 1000.0);
-    s.boolean("sparse_attention", m.sparseAttention);
+    for (const auto& a : archs)
+        for (const auto& k : a.keys) {
+            if (!k.get && a.name != m.arch && s.has(k.field.key))
+                s.fail(k.field.key, "applies to architecture " + a.name + " only; this model is " + m.arch);
+            if (k.get || a.name == m.arch)
+                readKey(s, k, m);
+        }
 }
 
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
@@ -199,6 +238,25 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
     return cfg;
 }
 
+/// A registered architecture's or reader's own keys (the built-in ones are fields written by
+/// name in toYaml).
+template <class Config>
+void writeOptionKeys(YAML::Emitter& e, const std::vector<ConfigKey<Config>>& keys, const Config& c)
+{
+    for (const auto& k : keys) {
+        if (k.get)
+            continue;
+        e << YAML::Key << k.field.key << YAML::Value;
+        const double v = keyValue(c, k);
+        if (k.field.type == FieldType::Int)
+            e << static_cast<int64_t>(v);
+        else if (k.field.type == FieldType::Bool)
+            e << (v != 0);
+        else
+            e << v;
+    }
+}
+
 } // namespace
 
 ExperimentConfig parseExperiment(
@@ -260,6 +318,9 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "use_node_attributes" << YAML::Value << d.useNodeAttributes;
     e << YAML::Key << "smiles_column" << YAML::Value << d.smilesColumn << YAML::Key << "label_column" << YAML::Value
       << d.labelColumn << YAML::Key << "atom_features" << YAML::Value << d.atomFeatures;
+    if (const DatasetInfo* kind = Catalog::dataset(d.name))
+        if (const ReaderInfo* r = reader(kind->reader))
+            writeOptionKeys(e, r->keys, d);
     e << YAML::EndMap;
     const auto& m = c.model;
     e << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
@@ -284,6 +345,8 @@ std::string toYaml(const ExperimentConfig& c)
     if (m.arch == "hgpsl")
         e << YAML::Key << "pool_ratio" << YAML::Value << m.poolRatio << YAML::Key << "pool_lambda" << YAML::Value
           << m.poolLambda << YAML::Key << "sparse_attention" << YAML::Value << m.sparseAttention;
+    if (const auto* arch = architecture(m.arch))
+        writeOptionKeys(e, arch->keys, m);
     e << YAML::EndMap;
     const auto& t = c.train;
     e << YAML::Key << "train" << YAML::Value << YAML::BeginMap;

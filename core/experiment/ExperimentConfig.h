@@ -14,7 +14,7 @@ namespace gsq::core::experiment {
 
 /// dataset: which data, which task, which split.
 struct DatasetConfig {
-    std::string name = "cora"; ///< a Catalog::datasets() name: cora | proteins | bbbp | tu | csv
+    std::string name = "cora"; ///< a Catalog::datasets() name: cora, proteins, bbbp, tu, csv, or a registered one
     std::string path; ///< directory (cora, TU) or file (csv); empty = bundled copy
     std::string tuName; ///< file prefix for `tu` (e.g. PROTEINS); default: directory name
     std::string task; ///< node_classification | graph_classification | link_prediction (default per dataset)
@@ -34,11 +34,14 @@ struct DatasetConfig {
     std::string smilesColumn = "smiles";
     std::string labelColumn = "p_np";
     std::string atomFeatures = "onehot"; ///< molecules: onehot (174, OGB) | raw (9 integers, PyG MoleculeNet)
+    /// Keys of a dataset reader registered at run time, by name (its ReaderKey entries in
+    /// experiment/Reader.h say type, range and default); the built-in readers' are fields above.
+    std::map<std::string, double> options;
 };
 
 /// model: architecture and sizes.
 struct ModelConfig {
-    std::string arch = "gcn"; ///< gcn | sage | gat | gin | spline | gnae | hgpsl
+    std::string arch = "gcn"; ///< experiment/Architecture.h: gcn, sage, gat, gin, spline, gnae, hgpsl, ...
     int64_t hidden = 16; ///< hidden width (per head for GAT)
     int layers = 2; ///< number of message-passing layers
     int heads = 8; ///< GAT: heads of hidden layers
@@ -62,6 +65,9 @@ struct ModelConfig {
     double poolRatio = 0.5; ///< hgpsl: share of each graph's nodes kept by every pooling layer (ceil)
     double poolLambda = 1.0; ///< hgpsl: weight of the existing edges in the learned structure
     bool sparseAttention = true; ///< hgpsl: sparsemax (true) or softmax over each node's candidate edges
+    /// Keys of an architecture registered at run time, by name (its ArchitectureKey entries in
+    /// experiment/Architecture.h say type, range and default); the built-in ones are fields above.
+    std::map<std::string, double> options;
 };
 
 /// train: optimisation and repetition.

@@ -11,28 +11,23 @@ namespace gsq::core::models {
 class NodeClassifier;
 class GraphModel;
 class GraphClassifier;
-class HgpslClassifier;
 class LinkPredictor;
 
-/// Builds models from the experiment's ModelConfig. The only place that maps `arch` names to
-/// layer classes: adding an architecture is one line in ModelFactory.cpp's table (and its name
-/// and help in the catalog, experiment/Catalog.cpp).
+/// Builds models from the experiment's ModelConfig: the task heads around the layers that
+/// `config.arch`'s entry makes (models/Architecture.h; each architecture is one file of
+/// models/architectures/ or a registerArchitecture call).
 class ModelFactory {
 public:
-    /// Makes the layer factory of one architecture from the model config.
-    using LayerMaker = std::function<LayerFactory(const experiment::ModelConfig&, bool cachedGraph)>;
-
-    /// Layer maker for `config.arch` (gcn, sage, gat, gin). `cachedGraph` enables GCN's cached
-    /// normalisation for transductive tasks on one fixed graph.
+    /// The layer factory of `config.arch`. `cachedGraph` enables cached normalisation (GCN) for
+    /// transductive tasks on one fixed graph. Throws std::invalid_argument for an unknown
+    /// architecture or a whole model (HGP-SL).
     static LayerFactory layerFactory(const experiment::ModelConfig& config, bool cachedGraph);
 
     static std::shared_ptr<NodeClassifier> nodeClassifier(
         const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
-    /// The graph-classification model of `config.arch`: an HgpslClassifier for `hgpsl`, else a
-    /// GraphClassifier (layer stack -> global pooling -> head).
+    /// The graph-classification model of `config.arch`: its whole model when it makes one
+    /// (HGP-SL), else a GraphClassifier (layer stack -> global pooling -> head).
     static std::shared_ptr<GraphModel> graphModel(
-        const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
-    static std::shared_ptr<HgpslClassifier> hgpslClassifier(
         const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);
     static std::shared_ptr<GraphClassifier> graphClassifier(
         const experiment::ModelConfig& config, int64_t numFeatures, int64_t numClasses);

@@ -151,7 +151,7 @@ std::unique_ptr<QuantMethod> makeQuantMethod(const QuantSpec& spec, QuantState& 
 /// A built-in method's entry (core/quantization/methods/*.cpp).
 using QuantMethodEntry = experiment::MethodEntry<QuantMethodFactory>;
 /// The built-in quantize methods, one per file of core/quantization/methods/ (the build lists
-/// them from core/BuiltinMethods.cpp.in).
+/// them from core/BuiltinList.cpp.in).
 std::vector<QuantMethodEntry> builtinQuantMethods();
 
 } // namespace gsq::core::quantization

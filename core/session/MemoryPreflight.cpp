@@ -1,6 +1,7 @@
 #include "core/session/MemoryPreflight.h"
 
 #include "core/common/Error.h"
+#include "core/experiment/Architecture.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,31 +12,15 @@
 #include <vector>
 
 namespace gsq::core::session {
-namespace {
-
-/// Parameters of one message-passing layer `in -> out` of `arch` (heads: GAT heads of the layer).
-double layerParameters(const experiment::ModelConfig& m, double in, double out, double heads)
-{
-    if (m.arch == "sage")
-        return 2 * in * out + out;
-    if (m.arch == "gat")
-        return heads * (in * out + 2 * out) + heads * out;
-    if (m.arch == "gin") // Linear(in, out), Linear(out, out), BatchNorm, epsilon
-        return in * out + out + out * out + out + (m.batchNorm ? 2 * out : 0) + 1;
-    if (m.arch == "spline") // kernel [K, in, out], root weight, bias
-        return static_cast<double>(m.kernelSize) * in * out + in * out + out;
-    if (m.arch == "gcn" || m.arch == "gnae" || m.arch == "hgpsl") // hgpsl: its GCN layers
-        return in * out + out;
-    // An architecture added without its count here would get a wrong estimate silently: refuse.
-    throw std::logic_error("the memory pre-flight has no parameter count for architecture '" + m.arch
-        + "'; add it to layerParameters in core/session/MemoryPreflight.cpp");
-}
-
-} // namespace
 
 MemoryEstimate estimateMemory(const experiment::ExperimentConfig& c, const data::DatasetStats& s)
 {
     const auto& m = c.model;
+    // Every architecture declares its count (registration refuses one without); an unknown name
+    // here is a programming error, not a guess.
+    const experiment::ArchitectureInfo* arch = experiment::architecture(m.arch);
+    if (!arch)
+        throw std::logic_error("the memory pre-flight got architecture '" + m.arch + "', which is not registered");
     const bool nodeTask = c.dataset.task == "node_classification";
     const bool linkTask = c.dataset.task == "link_prediction";
     const double hidden = static_cast<double>(m.hidden);
@@ -49,16 +34,15 @@ MemoryEstimate estimateMemory(const experiment::ExperimentConfig& c, const data:
             out = classes;
         else if (last && linkTask && m.embeddingDim > 0)
             out = static_cast<double>(m.embeddingDim);
-        const double heads = m.arch == "gat" ? (last ? m.outputHeads : m.heads) : 1;
-        params += layerParameters(m, in, out, heads);
-        const double width = m.arch == "gat" && !last ? out * heads : out;
+        const auto layer = arch->layerCount(m, in, out, last);
+        const double width = layer.width >= 0 ? layer.width : out;
+        params += layer.parameters;
         nodeWidths += width;
-        edgeWidths += width + (m.arch == "gat" ? heads : 0); // GAT: one attention score per head too
+        edgeWidths += layer.edgeWidth >= 0 ? layer.edgeWidth : width;
         in = width;
     }
-    if (m.arch == "hgpsl") // pools' attention [1, 2C]; head 2C -> C -> C/2 -> classes
-        params += (m.layers - 1) * 2 * hidden + 2 * hidden * hidden + hidden + hidden * std::floor(hidden / 2)
-            + std::floor(hidden / 2) + std::floor(hidden / 2) * classes + classes;
+    if (arch->modelParameters) // a whole model: its own pools and head
+        params += arch->modelParameters(m, hidden, classes);
     else if (!nodeTask && !linkTask) { // graph head
         const double headHidden = m.headHidden > 0 ? static_cast<double>(m.headHidden) : hidden;
         params += m.headLayers == 1 ? in * classes + classes

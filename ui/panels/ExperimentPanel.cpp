@@ -1,11 +1,14 @@
 #include "ui/panels/ExperimentPanel.h"
 
 #include "ui/panels/FitWidth.h"
+#include "ui/panels/KeyFields.h"
 #include "ui/panels/WheelGuard.h"
 
 #include "core/common/Error.h"
+#include "core/experiment/Architecture.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
+#include "core/experiment/Reader.h"
 #include "ui/panels/CatalogCombo.h"
 
 #include <algorithm>
@@ -141,6 +144,9 @@ void ExperimentPanel::build()
     row(data, tr("Task"), m_task, "dataset.task", &m_advanced);
     row(data, tr("Split"), m_split, "dataset.split", &m_advanced);
     row(data, tr("Folds"), m_folds, "dataset.folds", &m_foldsRow);
+    m_readerFields = new KeyFields(data, "dataset", this); // a registered reader's own keys
+    connect(m_readerFields, &KeyFields::edited, this, [this] { onEdited(); });
+    connect(m_dataset, &QComboBox::currentIndexChanged, this, [this] { showReaderKeys(); });
 
     for (auto& f : m_fields)
         if (f.key == "dataset.path")
@@ -155,6 +161,9 @@ void ExperimentPanel::build()
     row(model, tr("Hidden width"), m_hidden, "model.hidden");
     row(model, tr("Layers"), m_layers, "model.layers", &m_advanced);
     row(model, tr("Dropout"), m_dropout, "model.dropout", &m_advanced);
+    m_archFields = new KeyFields(model, "model", this); // the chosen architecture's own keys
+    connect(m_archFields, &KeyFields::edited, this, [this] { onEdited(); });
+    connect(m_arch, &QComboBox::currentIndexChanged, this, [this] { showArchitectureKeys(); });
 
     auto* train = group(tr("Training"));
     m_epochs = intSpin(1, 100000);
@@ -229,6 +238,8 @@ void ExperimentPanel::loadWidgets()
     select(m_split, c.dataset.split);
     m_folds->setValue(c.dataset.folds);
     select(m_arch, c.model.arch);
+    showArchitectureKeys();
+    showReaderKeys();
     m_hidden->setValue(static_cast<int>(c.model.hidden));
     m_layers->setValue(c.model.layers);
     m_dropout->setValue(c.model.dropout);
@@ -244,6 +255,19 @@ void ExperimentPanel::loadWidgets()
     updateDatasetRows();
 }
 
+void ExperimentPanel::showArchitectureKeys()
+{
+    const auto* arch = experiment::architecture(text(m_arch));
+    m_archFields->show(arch ? keyFieldValues(arch->keys, m_base.model) : std::vector<KeyFieldValue> {});
+}
+
+void ExperimentPanel::showReaderKeys()
+{
+    const auto* kind = Catalog::dataset(text(m_dataset));
+    const auto* r = kind ? experiment::reader(kind->reader) : nullptr;
+    m_readerFields->show(r ? keyFieldValues(r->keys, m_base.dataset) : std::vector<KeyFieldValue> {});
+}
+
 void ExperimentPanel::updateDatasetRows()
 {
     const auto* info = Catalog::dataset(text(m_dataset));
@@ -252,9 +276,11 @@ void ExperimentPanel::updateDatasetRows()
     m_tuName->setPlaceholderText(info && !info->tuPrefix.empty()
             ? tr("default: %1").arg(QString::fromStdString(info->tuPrefix))
             : tr("default: the directory name"));
-    m_path->setToolTip(csv ? tr("CSV file with a SMILES column and a label column")
-            : tu           ? tr("Directory holding NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, ...")
-                           : tr("Directory holding cora.content and cora.cites"));
+    const auto* reader = info ? experiment::reader(info->reader) : nullptr;
+    QString pathHelp = reader ? QString::fromStdString(reader->pathHelp) : QString();
+    if (!pathHelp.isEmpty())
+        pathHelp[0] = pathHelp[0].toUpper();
+    m_path->setToolTip(pathHelp);
     for (auto* w : m_tuRow)
         w->setVisible(tu && !m_simplified);
     for (auto* w : m_csvRows)
@@ -292,9 +318,12 @@ void ExperimentPanel::browse()
 {
     const auto* info = Catalog::dataset(text(m_dataset));
     QString chosen;
+    const auto* reader = info ? experiment::reader(info->reader) : nullptr;
     if (info && info->reader == "csv")
         chosen = QFileDialog::getOpenFileName(
             this, tr("Molecule CSV"), m_path->text(), tr("CSV files (*.csv);;All files (*)"));
+    else if (reader && !reader->directory)
+        chosen = QFileDialog::getOpenFileName(this, tr("Dataset file"), m_path->text());
     else
         chosen = QFileDialog::getExistingDirectory(this, tr("Dataset directory"), m_path->text());
     if (chosen.isEmpty())
@@ -338,6 +367,12 @@ void ExperimentPanel::revalidate()
     d.split = datasetChanged ? "" : text(m_split);
     d.folds = m_folds->value();
     c.model.arch = text(m_arch);
+    if (const auto* kind = Catalog::dataset(d.name)) {
+        const auto* r = experiment::reader(kind->reader);
+        applyKeyEdits(r ? &r->keys : nullptr, m_readerFields->edits(), d);
+    }
+    const auto* arch = experiment::architecture(c.model.arch);
+    applyKeyEdits(arch ? &arch->keys : nullptr, m_archFields->edits(), c.model);
     c.model.hidden = m_hidden->value();
     c.model.layers = m_layers->value();
     takeDouble(m_dropout, c.model.dropout);
@@ -410,6 +445,8 @@ void ExperimentPanel::setSimplified(bool simplified)
     for (auto* w : m_advanced)
         w->setVisible(!simplified);
     m_stepEditor->setSimplified(simplified);
+    m_archFields->setSimplified(simplified);
+    m_readerFields->setSimplified(simplified);
     updateDatasetRows();
 }
 
@@ -442,6 +479,13 @@ QString ExperimentPanel::plainMessage(const QString& message, QWidget*& field) c
                 field = m_stepEditor->field(name.toStdString());
         }
         return where + ": " + reason;
+    }
+    for (auto* own : { m_archFields, m_readerFields }) {
+        const qsizetype dot = key.indexOf('.');
+        if (auto* w = own->field(key.mid(dot + 1).toStdString()); w && dot > 0) {
+            field = w;
+            return own->label(key.mid(dot + 1).toStdString()) + ": " + reason;
+        }
     }
     for (const auto& f : m_fields)
         if (f.key == key || (key == "train.repeats" && f.key == "train.seeds")) {

@@ -20,6 +20,8 @@ class QVBoxLayout;
 
 namespace gsq::ui {
 
+class KeyFields;
+
 /// The experiment form (left dock), bound to core::experiment::ExperimentConfig: dataset (every
 /// catalog kind, with path, TU prefix and CSV column pickers), model, training, and the whole
 /// list of compression steps (add, remove, reorder, edit every key of each step). What the form
@@ -68,6 +70,8 @@ public:
     QSpinBox* seedsSpin() const { return m_seeds; }
     QListWidget* stepList() const { return m_stepList; }
     StepEditor* stepEditor() const { return m_stepEditor; }
+    KeyFields* architectureFields() const { return m_archFields; }
+    KeyFields* readerFields() const { return m_readerFields; }
 
     /// Classroom mode: only the fields a lesson needs (dataset, model, epochs, a step's method,
     /// sparsity, fine-tuning, bits); the rest keep their values but are hidden.
@@ -84,6 +88,8 @@ private:
     void loadWidgets(); ///< changes from the model
     void refreshStepList();
     void updateDatasetRows();
+    void showArchitectureKeys(); ///< the rows of the chosen architecture's own keys
+    void showReaderKeys(); ///< the rows of the chosen dataset's reader's own keys
     void fillCsvColumns();
     void browse();
     void revalidate();
@@ -106,6 +112,8 @@ private:
     QToolButton* m_addStep = nullptr;
     QToolButton *m_removeStep = nullptr, *m_upStep = nullptr, *m_downStep = nullptr;
     StepEditor* m_stepEditor = nullptr;
+    KeyFields* m_archFields = nullptr; ///< the architecture's own keys (Model group)
+    KeyFields* m_readerFields = nullptr; ///< a registered reader's own keys (Dataset group)
     QLabel* m_error = nullptr;
     /// The form's fields by YAML key ("train.epochs"), with their labels: errors name the label
     /// and highlight the field.

@@ -93,7 +93,8 @@ private Q_SLOTS:
             << "f.yaml:3: key 'dataset.split': node classification splits are: public, random";
         QTest::newRow("tu needs path")
             << "dataset:\n  name: tu\n"
-            << "f.yaml: key 'dataset.path': dataset 'tu' needs a path (directory holding NAME_A.txt ...)";
+            << "f.yaml: key 'dataset.path': dataset 'tu' needs a path (directory holding NAME_A.txt, "
+               "NAME_graph_indicator.txt, NAME_graph_labels.txt, ...)";
         QTest::newRow("link metric")
             << "dataset:\n  task: link_prediction\ntrain:\n  metric: accuracy\n"
             << "f.yaml:4: key 'train.metric': link prediction metrics are: roc_auc, average_precision";

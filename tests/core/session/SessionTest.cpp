@@ -3,6 +3,7 @@
 #include "core/session/Session.h"
 #include "core/common/Error.h"
 #include "core/data/Split.h"
+#include "core/experiment/Architecture.h"
 #include "core/experiment/Catalog.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/graph/EdgeIndex.h"
@@ -209,8 +210,15 @@ private Q_SLOTS:
         c.model.arch = "unlisted";
         QCOMPARE(QString::fromStdString(
                      gsq::test::messageOf<std::logic_error>([&] { gsq::core::session::estimateMemory(c, cora); })),
-            QString("the memory pre-flight has no parameter count for architecture 'unlisted'; add it to "
-                    "layerParameters in core/session/MemoryPreflight.cpp"));
+            QString("the memory pre-flight got architecture 'unlisted', which is not registered"));
+        // An architecture cannot be registered without its count, so the pre-flight never guesses.
+        gsq::core::experiment::ArchitectureInfo uncounted;
+        uncounted.name = "uncounted";
+        QCOMPARE(QString::fromStdString(gsq::test::messageOf<std::invalid_argument>(
+                     [&] { gsq::core::experiment::registerArchitectureInfo(uncounted); })),
+            QString("architecture 'uncounted' has no parameter count (ArchitectureInfo::layerCount); the memory "
+                    "pre-flight needs it"));
+        QVERIFY(!gsq::core::experiment::architecture("uncounted"));
     }
 
     void hgpslPrunesAndQuantizesFromTheFile()

@@ -164,7 +164,7 @@ private Q_SLOTS:
         QVERIFY(!panel.isValid()); // a TU dataset needs its directory
         QCOMPARE(panel.validationMessage(),
             QString("Path: dataset 'tu' needs a path (directory holding "
-                    "NAME_A.txt ...)"));
+                    "NAME_A.txt, NAME_graph_indicator.txt, NAME_graph_labels.txt, ...)"));
         QCOMPARE(panel.highlightedField(), static_cast<QWidget*>(panel.pathEdit()));
         QVERIFY(panel.tuNameEdit()->isVisible());
         QVERIFY(!panel.smilesCombo()->isVisible());

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "core/experiment/ConfigKey.h"
+
+#include <QObject>
+#include <QWidget>
+
+#include <map>
+#include <string>
+#include <vector>
+
+class QFormLayout;
+
+namespace gsq::ui {
+
+/// One key as the form shows it: its catalog entry and its value in the config.
+struct KeyFieldValue {
+    core::experiment::FieldInfo field;
+    bool loOpen = false;
+    double value = 0;
+};
+
+/// Rows of a form group for the keys an architecture or a dataset reader declares
+/// (experiment/ConfigKey.h: GAT's heads, SplineCNN's kernel size, a registered architecture's or
+/// reader's own keys), rebuilt when the choice changes. Only what the user edits is written back,
+/// so values the fields cannot show ("unset") pass through intact.
+class KeyFields : public QObject {
+    Q_OBJECT
+public:
+    /// Appends its rows to `form`, after the rows already there. `section` ("model", "dataset")
+    /// prefixes the key in tooltips and object names.
+    KeyFields(QFormLayout* form, std::string section, QObject* parent = nullptr);
+
+    /// Shows these keys with their values; forgets earlier edits.
+    void show(const std::vector<KeyFieldValue>& keys);
+    /// Values the user changed since show(), by key.
+    const std::map<std::string, double>& edits() const { return m_edited; }
+    /// The field of a key (as under the section), or nullptr.
+    QWidget* field(const std::string& key) const;
+    QString label(const std::string& key) const;
+    /// Hides the rows (classroom mode shows none of these options).
+    void setSimplified(bool simplified);
+
+Q_SIGNALS:
+    void edited();
+
+private:
+    void read(const std::string& key, double value);
+
+    QFormLayout* m_form;
+    std::string m_section;
+    int m_firstRow;
+    bool m_simplified = false;
+    std::vector<std::pair<std::string, QWidget*>> m_fields;
+    std::map<std::string, double> m_edited;
+};
+
+/// The keys of an entry with their values in `config`.
+template <class Config>
+std::vector<KeyFieldValue> keyFieldValues(
+    const std::vector<core::experiment::ConfigKey<Config>>& keys, const Config& config)
+{
+    std::vector<KeyFieldValue> out;
+    for (const auto& k : keys)
+        out.push_back({ k.field, k.loOpen, core::experiment::keyValue(config, k) });
+    return out;
+}
+
+/// Writes `edits` into `config` through `keys` and drops options that are not among `keys`
+/// (left over from another architecture or reader); `keys` null: drops every option.
+template <class Config>
+void applyKeyEdits(const std::vector<core::experiment::ConfigKey<Config>>* keys,
+    const std::map<std::string, double>& edits, Config& config)
+{
+    auto find = [&](const std::string& name) -> const core::experiment::ConfigKey<Config>* {
+        if (keys)
+            for (const auto& k : *keys)
+                if (k.field.key == name)
+                    return &k;
+        return nullptr;
+    };
+    for (auto it = config.options.begin(); it != config.options.end();)
+        it = find(it->first) ? std::next(it) : config.options.erase(it);
+    for (const auto& [name, value] : edits)
+        if (const auto* k = find(name))
+            core::experiment::setKeyValue(config, *k, value);
+}
+
+} // namespace gsq::ui
