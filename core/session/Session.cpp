@@ -429,211 +429,162 @@ std::map<std::string, std::string> Session::versions()
         { "rdkit", RDKit::rdkitVersion } };
 }
 
-RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel)
+namespace {
+
+using Emit = std::function<void(const SessionEvent&)>;
+
+/// Checks that need the model: structured pruning's supported layers, targets that match.
+void checkStepsOnModel(const ExperimentConfig& config, torch::nn::Module& model, const std::string& file)
 {
-    return run(config, sink, cancel, RunOptions {});
+    for (size_t i = 0; i < config.steps.size(); ++i) {
+        const auto& step = config.steps[i];
+        const std::string where
+            = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
+        const auto* p = std::get_if<experiment::PruneSpec>(&step);
+        const auto* info = p ? experiment::Catalog::method(experiment::StepKind::Prune, p->method) : nullptr;
+        if (info && info->removesChannels) {
+            try {
+                pruning::StructuredPruner::check(model);
+            } catch (const std::invalid_argument& e) {
+                throw InputError::atKey(file, p->line, where + ".method", e.what());
+            }
+        }
+        try {
+            pruning::MaskSet::select(model, std::visit([](const auto& s) { return s.targets; }, step));
+        } catch (const std::invalid_argument& e) {
+            throw InputError::atKey(file, experiment::lineOf(step), where + ".targets", e.what());
+        }
+    }
 }
 
-RunResult Session::run(
-    const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel, const RunOptions& options)
+/// The journal of finished jobs: continued (resume; its jobs are returned) or begun afresh.
+Journal openJournal(const ExperimentConfig& config, const RunOptions& options, int totalJobs, const RunResult& result)
 {
-    auto emit = [&](const SessionEvent& e) {
-        if (sink)
-            sink(e);
-    };
-    const auto start = std::chrono::steady_clock::now();
-    QuietBetaWarnings quiet(c10::Warning::get_warning_handler());
-    c10::Warning::WarningHandlerGuard warningGuard(&quiet);
+    Journal previous;
+    if (options.journalPath.empty())
+        return previous;
+    const std::string yaml = JobJournal::canonicalYaml(config);
+    if (options.resume && std::filesystem::exists(options.journalPath)) {
+        previous = JobJournal::reopen(options.journalPath);
+        if (previous.configYaml != yaml)
+            throw InputError(options.journalPath, 0,
+                "the experiment changed since this journal was written (" + firstDifference(previous.configYaml, yaml)
+                    + "); restore it, or run without --resume to start over");
+        return previous;
+    }
+    Journal header;
+    header.configYaml = yaml;
+    header.totalJobs = totalJobs;
+    header.environment = result.environment;
+    header.warnings = result.warnings;
+    JobJournal::begin(options.journalPath, header);
+    return previous;
+}
+
+RunStarted startedEvent(const ExperimentConfig& config, const Prepared& prepared, const ThreadChoice& threads)
+{
+    RunStarted started;
+    started.experiment = config.name;
+    started.datasetSummary = summarizeDataset(prepared.dataset);
+    started.task = config.dataset.task;
+    started.model = modelLabel(config.model);
+    started.totalJobs = config.jobCount();
+    started.epochsPerJob = config.train.epochs;
+    for (size_t i = 0; i < config.steps.size(); ++i)
+        started.epochsPerJob
+            += experiment::stepEpochs(config.steps[i], config.train.epochs) * experiment::startModels(config.steps, i);
+    started.threads = threads.threads;
+    started.threadsReason = threads.reason;
+    return started;
+}
+
+/// The base row of a job from its trained model.
+ResultRow baseRow(const ExperimentConfig& config, const Prepared& prepared, training::Task& task,
+    const training::FitResult& fit, int64_t seed, int fold)
+{
+    ResultRow row;
+    row.experiment = config.name;
+    row.dataset = prepared.dataset.name;
+    row.task = config.dataset.task;
+    row.model = modelLabel(config.model);
+    row.seed = seed;
+    row.fold = fold;
+    row.metric = task.metricName();
+    row.testValue = fit.best.testMetric;
+    row.valValue = fit.best.valMetric;
+    std::tie(row.nonzeroParams, row.totalParams) = countParams(*task.module());
+    row.trainSeconds = fit.trainSeconds;
+    row.bestEpoch = fit.bestEpoch;
+    row.stoppedEarly = fit.stoppedEarly;
+    row.testMetrics = fit.best.testMetrics;
+    return row;
+}
+
+/// One job: the base trained (or loaded), measured, then every step in file order, each from
+/// this checkpoint of the base or from the models of the earlier step its `from:` names; its
+/// rows appended to the journal.
+void runJob(const ExperimentConfig& config, Prepared& prepared, training::Trainer& trainer, int job, int64_t seed,
+    int fold, const RunOptions& options, RunResult& result, const Emit& emit, const CancelToken& cancel)
+{
+    const Marks marks(result);
+    auto task = makeTask(config, prepared, seed, fold);
+    compression::JobContext ctx { config, job, seed, fold, ResultRow {}, emit, cancel, result,
+        job == 0 ? options.modelDir : std::string(), {}, nullptr, {} };
+    // The untrained model, for steps that train from initialisation (l2_only).
+    auto init = training::Checkpoint::capture(*task->module());
+    init.captureRandomState();
+    ctx.init = &init;
+    training::FitResult fit;
+    if (options.baseModel.empty()) {
+        training::TrainerHooks noHooks;
+        fit = compression::CompressionRunner::trainStage(
+            *task, trainer, "none", Stage::Base, "", config.train.epochs, noHooks, 0, ctx);
+    } else {
+        measure::ModelFile::load(*task->module(), options.baseModel);
+        fit.best = task->evaluate();
+        // The random draws continue where the run that saved the model left off.
+        const auto state = std::filesystem::path(options.baseModel).parent_path() / kRandomStateFile;
+        if (std::filesystem::exists(state))
+            loadRandomState(state.string());
+    }
+    ResultRow row = baseRow(config, prepared, *task, fit, seed, fold);
+    ctx.baseRow = row;
+    const size_t firstLayer = result.layers.size();
+    compression::CompressionRunner::measure(*task, row, ctx);
+    result.rows.push_back(row);
+    emit(StageFinished {
+        job, row, { result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end() } });
+    if (!config.steps.empty()) {
+        const auto base = training::Checkpoint::capture(*task->module());
+        ctx.baseRow = row;
+        for (const auto& step : config.steps)
+            std::visit(
+                [&](const auto& spec) {
+                    using S = std::decay_t<decltype(spec)>;
+                    if constexpr (std::is_same_v<S, experiment::AnalyzeSpec>)
+                        compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
+                    else if constexpr (std::is_same_v<S, experiment::PruneSpec>)
+                        compression::CompressionRunner::runPrune(*task, base, spec, ctx);
+                    else
+                        compression::CompressionRunner::runQuantize(*task, base, spec, ctx);
+                },
+                step);
+    }
+    if (job == 0 && !options.modelDir.empty())
+        saveRandomState(options.modelDir + "/" + kRandomStateFile);
+    if (!options.journalPath.empty()) {
+        JobRecord record { job, seed, fold, since(result.rows, marks.rows), since(result.layers, marks.layers),
+            since(result.histories, marks.histories), since(result.sensitivity, marks.sensitivity),
+            since(result.warnings, marks.warnings) };
+        JobJournal::append(options.journalPath, record);
+    }
+}
+
+/// Runs `body`, reporting a failure as RunFailed before it propagates (a cancel as a RunError).
+template <class Body> RunResult reportingFailures(const Emit& emit, Body&& body)
+{
     try {
-        const std::string file = config.sourceFile.empty() ? "<experiment>" : config.sourceFile;
-        // Fewer page faults for large temporaries (dense dropout); see docs/benchmarks.md.
-        mallopt(M_MMAP_THRESHOLD, 32 << 20);
-        mallopt(M_TRIM_THRESHOLD, 1 << 30);
-
-        RunResult result;
-        result.config = config;
-        result.versions = versions();
-
-        Prepared prepared = prepare(config, result);
-        for (const auto& w : prepared.dataset.warnings) {
-            result.warnings.push_back(w);
-            emit(RunWarning { w });
-        }
-        const std::vector<int64_t> seeds = config.train.effectiveSeeds();
-        const int numFolds = config.foldsRun();
-        const int totalJobs = config.jobCount();
-        if (!options.baseModel.empty() && totalJobs != 1)
-            throw InputError(options.baseModel, 0,
-                "a saved base model stands in for the training of one job; this run has " + std::to_string(totalJobs)
-                    + " (one seed and one fold needed)");
-
-        // Memory pre-flight: a model that cannot fit is refused before anything is allocated.
-        if (auto w = checkMemory(config, prepared.dataset.stats(), file); !w.empty()) {
-            result.warnings.push_back(w);
-            emit(RunWarning { w });
-        }
-
-        // Threads: as configured, or whichever of 1 and 2 trains the first job's model faster.
-        ThreadChoice threads;
-        {
-            auto probe = makeTask(config, prepared, seeds.front(), 0);
-            // Checks that need the model: structured pruning's supported layers, targets that match.
-            for (size_t i = 0; i < config.steps.size(); ++i) {
-                const auto& step = config.steps[i];
-                const std::string where
-                    = "compression[" + std::to_string(i) + "]." + experiment::kindName(experiment::kindOf(step));
-                const auto* p = std::get_if<experiment::PruneSpec>(&step);
-                const auto* info = p ? experiment::Catalog::method(experiment::StepKind::Prune, p->method) : nullptr;
-                if (info && info->removesChannels) {
-                    try {
-                        pruning::StructuredPruner::check(*probe->module());
-                    } catch (const std::invalid_argument& e) {
-                        throw InputError::atKey(file, p->line, where + ".method", e.what());
-                    }
-                }
-                try {
-                    pruning::MaskSet::select(
-                        *probe->module(), std::visit([](const auto& s) { return s.targets; }, step));
-                } catch (const std::invalid_argument& e) {
-                    throw InputError::atKey(file, experiment::lineOf(step), where + ".targets", e.what());
-                }
-            }
-            threads = config.train.threads > 0 ? ThreadChoice { config.train.threads, "configured" }
-                                               : ThreadTuner::pick(*probe);
-        }
-        at::set_num_threads(threads.threads);
-        result.environment["threads"] = std::to_string(threads.threads);
-        result.environment["threads_reason"] = threads.reason;
-        // What the int8 kernels run on this CPU (7-bit activations without VNNI; Int8Linear.h).
-        result.environment["int8_activation_bits"] = quantization::activationsReducedRange() ? "7" : "8";
-
-        // The journal of finished jobs: continued (resume) or begun afresh.
-        const auto [firstJob, endJob] = cellJobs(totalJobs, options.cellIndex, std::max(1, options.cellCount));
-        Journal previous;
-        if (!options.journalPath.empty()) {
-            const std::string yaml = JobJournal::canonicalYaml(config);
-            if (options.resume && std::filesystem::exists(options.journalPath)) {
-                previous = JobJournal::reopen(options.journalPath);
-                if (previous.configYaml != yaml)
-                    throw InputError(options.journalPath, 0,
-                        "the experiment changed since this journal was written ("
-                            + firstDifference(previous.configYaml, yaml)
-                            + "); restore it, or run without --resume to start over");
-            } else {
-                Journal header;
-                header.configYaml = yaml;
-                header.totalJobs = totalJobs;
-                header.environment = result.environment;
-                header.warnings = result.warnings;
-                JobJournal::begin(options.journalPath, header);
-            }
-        }
-
-        RunStarted started;
-        started.experiment = config.name;
-        started.datasetSummary = summarizeDataset(prepared.dataset);
-        started.task = config.dataset.task;
-        started.model = modelLabel(config.model);
-        started.totalJobs = totalJobs;
-        started.epochsPerJob = config.train.epochs;
-        for (size_t i = 0; i < config.steps.size(); ++i)
-            started.epochsPerJob += experiment::stepEpochs(config.steps[i], config.train.epochs)
-                * experiment::startModels(config.steps, i);
-        started.threads = threads.threads;
-        started.threadsReason = threads.reason;
-        emit(started);
-
-        training::Trainer trainer(config.train);
-        int nextJob = 0;
-        for (int fold = 0; fold < numFolds; ++fold) {
-            for (int64_t seed : seeds) {
-                const int job = nextJob++;
-                if (job < firstJob || job >= endJob)
-                    continue; // another cell's
-                if (auto done = previous.jobs.find(job); done != previous.jobs.end()) {
-                    restoreJob(done->second, result, emit); // finished before the run was stopped
-                    continue;
-                }
-                if (cancel.cancelled())
-                    throw training::Cancelled {};
-                const Marks marks(result);
-                auto task = makeTask(config, prepared, seed, fold);
-                compression::JobContext ctx { config, job, seed, fold, ResultRow {}, emit, cancel, result,
-                    job == 0 ? options.modelDir : std::string(), {}, nullptr, {} };
-                // The untrained model, for steps that train from initialisation (l2_only).
-                auto init = training::Checkpoint::capture(*task->module());
-                init.captureRandomState();
-                ctx.init = &init;
-                training::FitResult fit;
-                if (options.baseModel.empty()) {
-                    training::TrainerHooks noHooks;
-                    fit = compression::CompressionRunner::trainStage(
-                        *task, trainer, "none", Stage::Base, "", config.train.epochs, noHooks, 0, ctx);
-                } else {
-                    measure::ModelFile::load(*task->module(), options.baseModel);
-                    fit.best = task->evaluate();
-                    // The random draws continue where the run that saved the model left off.
-                    const auto state = std::filesystem::path(options.baseModel).parent_path() / kRandomStateFile;
-                    if (std::filesystem::exists(state))
-                        loadRandomState(state.string());
-                }
-                ResultRow row;
-                row.experiment = config.name;
-                row.dataset = prepared.dataset.name;
-                row.task = config.dataset.task;
-                row.model = modelLabel(config.model);
-                row.seed = seed;
-                row.fold = fold;
-                row.metric = task->metricName();
-                row.testValue = fit.best.testMetric;
-                row.valValue = fit.best.valMetric;
-                std::tie(row.nonzeroParams, row.totalParams) = countParams(*task->module());
-                row.trainSeconds = fit.trainSeconds;
-                row.bestEpoch = fit.bestEpoch;
-                row.stoppedEarly = fit.stoppedEarly;
-                row.testMetrics = fit.best.testMetrics;
-                ctx.baseRow = row;
-                const size_t firstLayer = result.layers.size();
-                compression::CompressionRunner::measure(*task, row, ctx);
-                result.rows.push_back(row);
-                emit(StageFinished { job, row,
-                    { result.layers.begin() + static_cast<std::ptrdiff_t>(firstLayer), result.layers.end() } });
-                if (!config.steps.empty()) {
-                    // Every step starts from this checkpoint of the trained base, in file order, or
-                    // from the models of the earlier step its `from:` names.
-                    const auto base = training::Checkpoint::capture(*task->module());
-                    ctx.baseRow = row;
-                    for (const auto& step : config.steps)
-                        std::visit(
-                            [&](const auto& spec) {
-                                using S = std::decay_t<decltype(spec)>;
-                                if constexpr (std::is_same_v<S, experiment::AnalyzeSpec>)
-                                    compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
-                                else if constexpr (std::is_same_v<S, experiment::PruneSpec>)
-                                    compression::CompressionRunner::runPrune(*task, base, spec, ctx);
-                                else
-                                    compression::CompressionRunner::runQuantize(*task, base, spec, ctx);
-                            },
-                            step);
-                }
-                if (job == 0 && !options.modelDir.empty())
-                    saveRandomState(options.modelDir + "/" + kRandomStateFile);
-                if (!options.journalPath.empty()) {
-                    JobRecord record { job, seed, fold, since(result.rows, marks.rows),
-                        since(result.layers, marks.layers), since(result.histories, marks.histories),
-                        since(result.sensitivity, marks.sensitivity), since(result.warnings, marks.warnings) };
-                    JobJournal::append(options.journalPath, record);
-                }
-            }
-        }
-        result.summarize();
-        for (const auto& w : collapseWarnings(result)) {
-            result.warnings.push_back(w);
-            emit(RunWarning { w });
-        }
-        result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        emit(RunFinished { std::make_shared<const RunResult>(result) });
-        return result;
+        return body();
     } catch (const InputError& e) {
         emit(RunFailed { e.what(), false, true });
         throw;
@@ -648,6 +599,91 @@ RunResult Session::run(
         emit(RunFailed { msg, false, false });
         throw RunError(msg);
     }
+}
+
+} // namespace
+
+RunResult Session::run(const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel)
+{
+    return run(config, sink, cancel, RunOptions {});
+}
+
+RunResult Session::run(
+    const ExperimentConfig& config, const EventSink& sink, const CancelToken& cancel, const RunOptions& options)
+{
+    const Emit emit = [&](const SessionEvent& e) {
+        if (sink)
+            sink(e);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    QuietBetaWarnings quiet(c10::Warning::get_warning_handler());
+    c10::Warning::WarningHandlerGuard warningGuard(&quiet);
+    return reportingFailures(emit, [&] {
+        const std::string file = config.sourceFile.empty() ? "<experiment>" : config.sourceFile;
+        // Fewer page faults for large temporaries (dense dropout); see docs/benchmarks.md.
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+
+        RunResult result;
+        result.config = config;
+        result.versions = versions();
+        Prepared prepared = prepare(config, result);
+        auto warn = [&](const std::string& w) {
+            result.warnings.push_back(w);
+            emit(RunWarning { w });
+        };
+        for (const auto& w : prepared.dataset.warnings)
+            warn(w);
+        const std::vector<int64_t> seeds = config.train.effectiveSeeds();
+        const int totalJobs = config.jobCount();
+        if (!options.baseModel.empty() && totalJobs != 1)
+            throw InputError(options.baseModel, 0,
+                "a saved base model stands in for the training of one job; this run has " + std::to_string(totalJobs)
+                    + " (one seed and one fold needed)");
+        // Memory pre-flight: a model that cannot fit is refused before anything is allocated.
+        if (auto w = checkMemory(config, prepared.dataset.stats(), file); !w.empty())
+            warn(w);
+
+        // Threads: as configured, or whichever of 1 and 2 trains the first job's model faster.
+        ThreadChoice threads;
+        {
+            auto probe = makeTask(config, prepared, seeds.front(), 0);
+            checkStepsOnModel(config, *probe->module(), file);
+            threads = config.train.threads > 0 ? ThreadChoice { config.train.threads, "configured" }
+                                               : ThreadTuner::pick(*probe);
+        }
+        at::set_num_threads(threads.threads);
+        result.environment["threads"] = std::to_string(threads.threads);
+        result.environment["threads_reason"] = threads.reason;
+        // What the int8 kernels run on this CPU (7-bit activations without VNNI; Int8Linear.h).
+        result.environment["int8_activation_bits"] = quantization::activationsReducedRange() ? "7" : "8";
+
+        const auto [firstJob, endJob] = cellJobs(totalJobs, options.cellIndex, std::max(1, options.cellCount));
+        const Journal previous = openJournal(config, options, totalJobs, result);
+        emit(startedEvent(config, prepared, threads));
+
+        training::Trainer trainer(config.train);
+        int nextJob = 0;
+        for (int fold = 0; fold < config.foldsRun(); ++fold)
+            for (int64_t seed : seeds) {
+                const int job = nextJob++;
+                if (job < firstJob || job >= endJob)
+                    continue; // another cell's
+                if (auto done = previous.jobs.find(job); done != previous.jobs.end()) {
+                    restoreJob(done->second, result, emit); // finished before the run was stopped
+                    continue;
+                }
+                if (cancel.cancelled())
+                    throw training::Cancelled {};
+                runJob(config, prepared, trainer, job, seed, fold, options, result, emit, cancel);
+            }
+        result.summarize();
+        for (const auto& w : collapseWarnings(result))
+            warn(w);
+        result.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        emit(RunFinished { std::make_shared<const RunResult>(result) });
+        return result;
+    });
 }
 
 } // namespace gsq::core::session
