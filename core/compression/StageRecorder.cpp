@@ -116,63 +116,25 @@ training::FitResult CompressionRunner::trainStage(training::Task& task, training
     return fit;
 }
 
-void CompressionRunner::measure(
-    training::Task& task, results::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
+namespace {
+
+/// "w4", "a8", or "wmixed" for a fractional average width.
+std::string widthTag(char letter, double bits)
 {
-    row.deployedValue = row.testValue; // the same model, unless int8 kernels run it (below)
-    auto module = task.module();
-    auto params = module->named_parameters(true);
-    measure::QuantizedWeights quantized;
-    if (quantizer)
-        quantized = quantizer->quantizedWeights();
-    auto sizes = measure::measureSizes(*module, quantizer ? &quantized : nullptr);
-    row.sizeTheoreticalBytes = sizes.theoreticalBytes;
-    row.sizeDenseBytes = sizes.denseBytes;
-    row.sizeDiskBytes = sizes.diskBytes;
-    row.sizeFoldedBytes = sizes.foldedBytes;
-    row.nonzeroParams = sizes.nonzeroParams;
-    // Structured pruning removes parameters: count them against the unpruned model's total.
-    row.totalParams = isStructured(row.method) ? ctx.baseRow.totalParams : sizes.totalParams;
-    if (quantizer) {
-        // fp32 reference: the same weights with every quantization point passing through.
-        quantizer->setEnabled(false);
-        row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
-        quantizer->setEnabled(true);
-        quantizer->prepareInt8();
-        {
-            quantization::Int8Scope int8;
-            row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
-            // What the deployed model predicts: int8 kernels, activations on their trained grid.
-            auto ev = task.evaluate();
-            row.testMetrics["int8_kernel_" + row.metric] = ev.testMetric;
-            row.deployedValue = ev.testMetric;
-        }
-        quantizer->releaseInt8();
-        // What runs: integer weights of this width in int8 lanes; activations clipped and rounded
-        // to their trained b-bit grid (as in training) and fed to the GEMM through its per-call
-        // 8-bit (7 without VNNI) lanes, or, without activation quantization, only those dynamic
-        // lanes; message passing and norms in fp32.
-        auto width = [](char letter, double bits) {
-            char buf[16];
-            if (std::abs(bits - std::round(bits)) < 1e-9)
-                std::snprintf(buf, sizeof buf, "%c%d", letter, static_cast<int>(std::lround(bits)));
-            else
-                std::snprintf(buf, sizeof buf, "%cmixed", letter);
-            return std::string(buf);
-        };
-        const std::string lanes = quantization::activationsReducedRange() ? "7" : "8";
-        const bool shared = !quantized.empty() && std::all_of(quantized.begin(), quantized.end(), [](const auto& q) {
-            return q.second.codebook.defined();
-        });
-        if (shared) // weight sharing: the codebook's values decoded to fp32, fp32 kernels
-            row.latencyKind = width('w', quantizer->averageWeightBits()) + "-codebook-fp32";
-        else
-            row.latencyKind = width('w', quantizer->averageWeightBits())
-                + (quantizer->spec().activations
-                        ? width('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
-                        : "a" + lanes + "-dynamic")
-                + "-onednn";
-    } else {
+    char buf[16];
+    if (std::abs(bits - std::round(bits)) < 1e-9)
+        std::snprintf(buf, sizeof buf, "%c%d", letter, static_cast<int>(std::lround(bits)));
+    else
+        std::snprintf(buf, sizeof buf, "%cmixed", letter);
+    return std::string(buf);
+}
+
+/// Latency as deployed beside the fp32 reference, the deployed model's metric and what kernels
+/// ran (latencyKind).
+void measureLatency(training::Task& task, results::ResultRow& row, quantization::Quantizer* quantizer,
+    const measure::QuantizedWeights& quantized)
+{
+    if (!quantizer) {
         // The model as it is (dense fp32, pruned zeros multiplied), and for pruned stages the
         // same weights run through the sparse kernels.
         row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
@@ -184,7 +146,44 @@ void CompressionRunner::measure(
             row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
             row.latencyKind = "sparse-csr";
         }
+        return;
     }
+    // fp32 reference: the same weights with every quantization point passing through.
+    quantizer->setEnabled(false);
+    row.latencyDenseMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+    quantizer->setEnabled(true);
+    quantizer->prepareInt8();
+    {
+        quantization::Int8Scope int8;
+        row.latencyMs = measure::timeForward([&] { task.inferenceForward(); }).medianMs;
+        // What the deployed model predicts: int8 kernels, activations on their trained grid.
+        auto ev = task.evaluate();
+        row.testMetrics["int8_kernel_" + row.metric] = ev.testMetric;
+        row.deployedValue = ev.testMetric;
+    }
+    quantizer->releaseInt8();
+    // What runs: integer weights of this width in int8 lanes; activations clipped and rounded
+    // to their trained b-bit grid (as in training) and fed to the GEMM through its per-call
+    // 8-bit (7 without VNNI) lanes, or, without activation quantization, only those dynamic
+    // lanes; message passing and norms in fp32.
+    const std::string lanes = quantization::activationsReducedRange() ? "7" : "8";
+    const bool shared = !quantized.empty()
+        && std::all_of(quantized.begin(), quantized.end(), [](const auto& q) { return q.second.codebook.defined(); });
+    if (shared) // weight sharing: the codebook's values decoded to fp32, fp32 kernels
+        row.latencyKind = widthTag('w', quantizer->averageWeightBits()) + "-codebook-fp32";
+    else
+        row.latencyKind = widthTag('w', quantizer->averageWeightBits())
+            + (quantizer->spec().activations
+                    ? widthTag('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
+                    : "a" + lanes + "-dynamic")
+            + "-onednn";
+}
+
+/// One layers.csv row per prunable tensor: sizes, MACs, widths and the histogram on the base's bins.
+void addLayerRows(training::Task& task, const results::ResultRow& row, JobContext& ctx,
+    const measure::ModelSizes& sizes, const measure::QuantizedWeights& quantized, quantization::Quantizer* quantizer)
+{
+    auto params = task.module()->named_parameters(true);
     // Weight MACs of one inference pass, on the fp32 parameters themselves (quantizer off).
     std::map<const void*, int64_t> macs;
     {
@@ -230,20 +229,47 @@ void CompressionRunner::measure(
         histogramOnBaseBins(w, range, l);
         ctx.result.layers.push_back(l);
     }
+}
+
+/// The model file's name: letters, digits, '.', '-' and '_' only ("sparsity=0.5" →
+/// "sparsity_0.5"; a chain's arrow → "to").
+std::string modelFileName(const results::ResultRow& row)
+{
+    std::string name
+        = row.method == "none" ? "base" : row.method + "-" + row.setting + "-" + results::stageName(row.stage);
+    for (size_t at; (at = name.find(" → ")) != std::string::npos;)
+        name.replace(at, std::string(" → ").size(), "_to_");
+    for (auto& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_')
+            ch = '_';
+    return name + ".gsqm";
+}
+
+} // namespace
+
+void CompressionRunner::measure(
+    training::Task& task, results::ResultRow& row, JobContext& ctx, quantization::Quantizer* quantizer)
+{
+    row.deployedValue = row.testValue; // the same model, unless int8 kernels run it (below)
+    auto module = task.module();
+    measure::QuantizedWeights quantized;
+    if (quantizer)
+        quantized = quantizer->quantizedWeights();
+    auto sizes = measure::measureSizes(*module, quantizer ? &quantized : nullptr);
+    row.sizeTheoreticalBytes = sizes.theoreticalBytes;
+    row.sizeDenseBytes = sizes.denseBytes;
+    row.sizeDiskBytes = sizes.diskBytes;
+    row.sizeFoldedBytes = sizes.foldedBytes;
+    row.nonzeroParams = sizes.nonzeroParams;
+    // Structured pruning removes parameters: count them against the unpruned model's total.
+    row.totalParams = isStructured(row.method) ? ctx.baseRow.totalParams : sizes.totalParams;
+    measureLatency(task, row, quantizer, quantized);
+    addLayerRows(task, row, ctx, sizes, quantized, quantizer);
     if (quantizer)
         addFeatureRows(*quantizer, row, ctx.result.layers);
     if (!ctx.modelDir.empty()) {
-        std::string name
-            = row.method == "none" ? "base" : row.method + "-" + row.setting + "-" + results::stageName(row.stage);
-        // Letters, digits, '.', '-' and '_' only ("sparsity=0.5" → "sparsity_0.5"; a chain's
-        // arrow → "to").
-        for (size_t at; (at = name.find(" → ")) != std::string::npos;)
-            name.replace(at, std::string(" → ").size(), "_to_");
-        for (auto& ch : name)
-            if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_')
-                ch = '_';
         ensureWritableDirectory(ctx.modelDir);
-        measure::ModelFile::save(*module, ctx.modelDir + "/" + name + ".gsqm", quantizer ? &quantized : nullptr);
+        measure::ModelFile::save(*module, ctx.modelDir + "/" + modelFileName(row), quantizer ? &quantized : nullptr);
     }
 }
 

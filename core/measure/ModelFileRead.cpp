@@ -58,9 +58,125 @@ private:
     std::string m_src;
 };
 
-} // namespace
+/// What one record's payload reader needs: its cursor, where messages go, its shape.
+struct Record {
+    Cursor& c;
+    const std::string& source;
+    StoredTensor& s;
+    int64_t rows, cols, numel;
+    float* v; ///< the dense fp32 values, zero-filled
 
-std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std::string& source)
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw InputError(source, 0, "tensor '" + s.name + "': " + what);
+    }
+};
+
+void readCsr(const Record& r)
+{
+    auto& c = r.c;
+    const uint64_t nnz = c.get<uint64_t>();
+    // Sizes checked against the bytes there are before anything is allocated; row pointers must
+    // start at 0, never decrease and end at nnz (fuzzing found a pointer past nnz reading beyond
+    // the column indices).
+    if (static_cast<uint64_t>(r.rows) + 1 > c.remaining() / 4 || nnz > static_cast<uint64_t>(r.numel)
+        || nnz > c.remaining())
+        r.fail("CSR sizes exceed the record");
+    std::vector<uint32_t> crow(static_cast<size_t>(r.rows + 1));
+    std::memcpy(crow.data(), c.take(crow.size() * 4), crow.size() * 4);
+    if (crow.back() != nnz)
+        r.fail("CSR row pointers do not end at nnz");
+    for (size_t i = 0; i + 1 < crow.size(); ++i)
+        if (crow[i] > crow[i + 1] || (i == 0 && crow[0] != 0))
+            r.fail("CSR row pointers must start at 0 and never decrease");
+    const bool narrow = r.cols <= 65535;
+    std::vector<uint32_t> idx(static_cast<size_t>(nnz));
+    for (auto& j : idx)
+        j = narrow ? c.get<uint16_t>() : c.get<uint32_t>();
+    for (int64_t row = 0; row < r.rows; ++row)
+        for (uint32_t k = crow[static_cast<size_t>(row)]; k < crow[static_cast<size_t>(row + 1)]; ++k) {
+            if (idx[k] >= r.cols)
+                r.fail("column index out of range");
+            r.v[row * r.cols + idx[k]] = c.get<float>();
+        }
+}
+
+void readCoded(const Record& r)
+{
+    const auto* p = reinterpret_cast<const uint8_t*>(r.c.take(r.s.bytes));
+    try {
+        auto d = coded::decodePayload(p, r.s.bytes, r.rows, r.cols);
+        r.s.quantized = std::move(d.q);
+        r.s.parts = std::move(d.parts);
+        r.s.bits = d.bitsPerValue;
+    } catch (const std::invalid_argument& e) {
+        r.fail(e.what());
+    }
+    if (r.numel > 0)
+        torch::from_blob(r.v, { r.numel }, torch::kFloat).copy_(r.s.quantized.dequantized().reshape({ r.numel }));
+}
+
+void readPacked(const Record& r)
+{
+    auto& c = r.c;
+    const int64_t rows = r.rows, colsN = r.cols;
+    std::vector<int> rowBits(static_cast<size_t>(rows));
+    std::vector<float> scales(static_cast<size_t>(rows));
+    uint64_t totalBits = 0;
+    const uint8_t layout = c.get<uint8_t>();
+    if (layout > 1)
+        r.fail("unknown packed layout " + std::to_string(layout));
+    for (int64_t row = 0; row < rows; ++row) {
+        if (layout == 0 || row == 0) {
+            rowBits[static_cast<size_t>(row)] = c.get<uint8_t>();
+            scales[static_cast<size_t>(row)] = c.get<float>();
+        } else {
+            rowBits[static_cast<size_t>(row)] = rowBits[0];
+            scales[static_cast<size_t>(row)] = scales[0];
+        }
+        if (rowBits[static_cast<size_t>(row)] < 2 || rowBits[static_cast<size_t>(row)] > 8)
+            r.fail("row " + std::to_string(row) + " has " + std::to_string(rowBits[static_cast<size_t>(row)])
+                + " bits; packed rows hold 2 to 8");
+        totalBits += static_cast<uint64_t>(colsN) * static_cast<uint64_t>(rowBits[static_cast<size_t>(row)]);
+    }
+    const auto* p = reinterpret_cast<const uint8_t*>(c.take(static_cast<size_t>((totalBits + 7) / 8)));
+    auto& q = r.s.quantized;
+    q.values = torch::zeros({ rows, colsN }, torch::kChar);
+    q.scales = torch::tensor(scales, torch::kFloat);
+    q.bits = rowBits;
+    int8_t* codes = q.values.data_ptr<int8_t>();
+    uint64_t bitPos = 0;
+    for (int64_t row = 0; row < rows; ++row) {
+        const int b = rowBits[static_cast<size_t>(row)];
+        const int qmax = (1 << (b - 1)) - 1;
+        for (int64_t j = 0; j < colsN; ++j) {
+            int u = 0;
+            for (int k = 0; k < b; ++k, ++bitPos)
+                u |= ((p[bitPos / 8] >> (bitPos % 8)) & 1) << k;
+            if (u > 2 * qmax)
+                r.fail("packed value out of range in row " + std::to_string(row));
+            codes[row * colsN + j] = static_cast<int8_t>(u - qmax);
+            r.v[row * colsN + j] = static_cast<float>(u - qmax) * scales[static_cast<size_t>(row)];
+        }
+    }
+    r.s.bits = rows ? static_cast<double>(totalBits) / static_cast<double>(rows * colsN) : 0;
+}
+
+void readBitmask(const Record& r)
+{
+    const uint64_t nnz = r.c.get<uint64_t>();
+    const char* bits = r.c.take(static_cast<size_t>((r.numel + 7) / 8));
+    uint64_t seen = 0;
+    for (int64_t k = 0; k < r.numel; ++k)
+        if (bits[k / 8] & (1 << (k % 8))) {
+            if (++seen > nnz)
+                r.fail("bitmask has more bits than values");
+            r.v[k] = r.c.get<float>();
+        }
+}
+
+/// Checks magic, version and checksum; the file's version.
+uint32_t checkFile(const std::string& bytes, const std::string& source)
 {
     if (bytes.size() < 4 || std::memcmp(bytes.data(), kMagic, 4) != 0)
         throw InputError(source, 0, "not a GraphSqueeze model file (expected magic 'GSQM')");
@@ -68,10 +184,10 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
     uint32_t version = 0;
     std::memcpy(&version, bytes.data() + 4, 4);
-    if (version < 1 || version > kVersion)
+    if (version < 1 || version > ModelFile::kVersion)
         throw InputError(source, 0,
             "unsupported model file version " + std::to_string(version) + " (this build reads versions 1 to "
-                + std::to_string(kVersion) + ")");
+                + std::to_string(ModelFile::kVersion) + ")");
     if (bytes.size() < 16)
         throw InputError(source, 0, "truncated model file: " + std::to_string(bytes.size()) + " bytes");
     const size_t end = bytes.size() - 4;
@@ -79,6 +195,15 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
     std::memcpy(&stored, bytes.data() + end, 4);
     if (crc32(bytes.data(), end) != stored)
         throw InputError(source, 0, "checksum mismatch: the model file is corrupt or truncated");
+    return version;
+}
+
+} // namespace
+
+std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std::string& source)
+{
+    const uint32_t version = checkFile(bytes, source);
+    const size_t end = bytes.size() - 4;
     Cursor c(bytes, end, source);
     c.take(8);
     const uint32_t count = c.get<uint32_t>();
@@ -110,104 +235,19 @@ std::vector<StoredTensor> ModelFile::decode(const std::string& bytes, const std:
         const size_t payloadStart = c.pos();
         auto t = torch::zeros({ numel }, torch::kFloat);
         float* v = t.data_ptr<float>();
+        const int64_t rows = ndim ? dims[0] : 1;
         if (s.encoding == Encoding::Dense) {
             const char* payload = c.take(static_cast<size_t>(numel) * 4);
             if (numel > 0) // an empty tensor has no storage to copy into (UBSan, found by fuzzing)
                 std::memcpy(v, payload, static_cast<size_t>(numel) * 4);
-        } else if (s.encoding == Encoding::Csr) {
-            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 1;
-            const uint64_t nnz = c.get<uint64_t>();
-            // Sizes checked against the bytes there are before anything is allocated; row
-            // pointers must start at 0, never decrease and end at nnz (fuzzing found a pointer
-            // past nnz reading beyond the column indices).
-            if (static_cast<uint64_t>(rows) + 1 > c.remaining() / 4 || nnz > static_cast<uint64_t>(numel)
-                || nnz > c.remaining())
-                throw InputError(source, 0, "tensor '" + s.name + "': CSR sizes exceed the record");
-            std::vector<uint32_t> crow(static_cast<size_t>(rows + 1));
-            std::memcpy(crow.data(), c.take(crow.size() * 4), crow.size() * 4);
-            if (crow.back() != nnz)
-                throw InputError(source, 0, "tensor '" + s.name + "': CSR row pointers do not end at nnz");
-            for (size_t r = 0; r + 1 < crow.size(); ++r)
-                if (crow[r] > crow[r + 1] || (r == 0 && crow[0] != 0))
-                    throw InputError(
-                        source, 0, "tensor '" + s.name + "': CSR row pointers must start at 0 and never decrease");
-            const bool narrow = colsN <= 65535;
-            std::vector<uint32_t> idx(static_cast<size_t>(nnz));
-            for (auto& j : idx)
-                j = narrow ? c.get<uint16_t>() : c.get<uint32_t>();
-            for (int64_t r = 0; r < rows; ++r)
-                for (uint32_t k = crow[static_cast<size_t>(r)]; k < crow[static_cast<size_t>(r + 1)]; ++k) {
-                    if (idx[k] >= colsN)
-                        throw InputError(source, 0, "tensor '" + s.name + "': column index out of range");
-                    v[r * colsN + idx[k]] = c.get<float>();
-                }
-        } else if (s.encoding == Encoding::Coded) {
-            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
-            const auto* p = reinterpret_cast<const uint8_t*>(c.take(s.bytes));
-            try {
-                auto d = coded::decodePayload(p, s.bytes, rows, colsN);
-                s.quantized = std::move(d.q);
-                s.parts = std::move(d.parts);
-                s.bits = d.bitsPerValue;
-            } catch (const std::invalid_argument& e) {
-                throw InputError(source, 0, "tensor '" + s.name + "': " + e.what());
-            }
-            if (numel > 0)
-                t.copy_(s.quantized.dequantized().reshape({ numel }));
-        } else if (s.encoding == Encoding::Packed) {
-            const int64_t rows = ndim ? dims[0] : 1, colsN = rows ? numel / rows : 0;
-            std::vector<int> rowBits(static_cast<size_t>(rows));
-            std::vector<float> scales(static_cast<size_t>(rows));
-            uint64_t totalBits = 0;
-            const uint8_t layout = c.get<uint8_t>();
-            if (layout > 1)
-                throw InputError(source, 0, "tensor '" + s.name + "': unknown packed layout " + std::to_string(layout));
-            for (int64_t r = 0; r < rows; ++r) {
-                if (layout == 0 || r == 0) {
-                    rowBits[static_cast<size_t>(r)] = c.get<uint8_t>();
-                    scales[static_cast<size_t>(r)] = c.get<float>();
-                } else {
-                    rowBits[static_cast<size_t>(r)] = rowBits[0];
-                    scales[static_cast<size_t>(r)] = scales[0];
-                }
-                if (rowBits[static_cast<size_t>(r)] < 2 || rowBits[static_cast<size_t>(r)] > 8)
-                    throw InputError(source, 0,
-                        "tensor '" + s.name + "': row " + std::to_string(r) + " has "
-                            + std::to_string(rowBits[static_cast<size_t>(r)]) + " bits; packed rows hold 2 to 8");
-                totalBits += static_cast<uint64_t>(colsN) * static_cast<uint64_t>(rowBits[static_cast<size_t>(r)]);
-            }
-            const auto* p = reinterpret_cast<const uint8_t*>(c.take(static_cast<size_t>((totalBits + 7) / 8)));
-            s.quantized.values = torch::zeros({ rows, colsN }, torch::kChar);
-            s.quantized.scales = torch::tensor(scales, torch::kFloat);
-            s.quantized.bits = rowBits;
-            int8_t* codes = s.quantized.values.data_ptr<int8_t>();
-            uint64_t bitPos = 0;
-            for (int64_t r = 0; r < rows; ++r) {
-                const int b = rowBits[static_cast<size_t>(r)];
-                const int qmax = (1 << (b - 1)) - 1;
-                for (int64_t j = 0; j < colsN; ++j) {
-                    int u = 0;
-                    for (int k = 0; k < b; ++k, ++bitPos)
-                        u |= ((p[bitPos / 8] >> (bitPos % 8)) & 1) << k;
-                    if (u > 2 * qmax)
-                        throw InputError(source, 0,
-                            "tensor '" + s.name + "': packed value out of range in row " + std::to_string(r));
-                    codes[r * colsN + j] = static_cast<int8_t>(u - qmax);
-                    v[r * colsN + j] = static_cast<float>(u - qmax) * scales[static_cast<size_t>(r)];
-                }
-            }
-            s.bits = rows ? static_cast<double>(totalBits) / static_cast<double>(rows * colsN) : 0;
-        } else {
-            const uint64_t nnz = c.get<uint64_t>();
-            const char* bits = c.take(static_cast<size_t>((numel + 7) / 8));
-            uint64_t seen = 0;
-            for (int64_t k = 0; k < numel; ++k)
-                if (bits[k / 8] & (1 << (k % 8))) {
-                    if (++seen > nnz)
-                        throw InputError(source, 0, "tensor '" + s.name + "': bitmask has more bits than values");
-                    v[k] = c.get<float>();
-                }
-        }
+        } else if (s.encoding == Encoding::Csr)
+            readCsr({ c, source, s, rows, rows ? numel / rows : 1, numel, v });
+        else if (s.encoding == Encoding::Coded)
+            readCoded({ c, source, s, rows, rows ? numel / rows : 0, numel, v });
+        else if (s.encoding == Encoding::Packed)
+            readPacked({ c, source, s, rows, rows ? numel / rows : 0, numel, v });
+        else
+            readBitmask({ c, source, s, rows, 0, numel, v });
         if (c.pos() - payloadStart != s.bytes)
             throw InputError(source, 0, "tensor '" + s.name + "': payload size differs from its header");
         s.value = t.view(dims);

@@ -156,6 +156,96 @@ int64_t whole(const std::string& s)
     return std::get<int64_t>(parseCell(ColumnType::Integer, s));
 }
 
+/// One journal line split into its fields, for messages at its line.
+struct JournalLine {
+    const std::string& path;
+    int lineNo;
+    std::vector<std::string> f;
+
+    [[noreturn]] void fail(const std::string& what) const { throw InputError(path, lineNo, what); }
+    void need(size_t n) const
+    {
+        if (f.size() != n)
+            fail("'" + f[0] + "' line has " + std::to_string(f.size()) + " fields, expected " + std::to_string(n));
+    }
+};
+
+/// A line inside a job block: a row and its metrics, a layer, a history and its epochs, a
+/// sensitivity point or a warning.
+void readJobLine(const JournalLine& line, JobRecord& current)
+{
+    const auto& f = line.f;
+    const std::string& kind = f[0];
+    if (kind == "row") {
+        // Journals written before the last column (lineage) existed have one field less.
+        const size_t columns
+            = f.size() == resultColumns().size() + 1 ? resultColumns().size() - 1 : resultColumns().size();
+        line.need(columns + 2);
+        ResultRow row;
+        readSchema(resultColumns(), f, 1, row, columns);
+        if (columns < resultColumns().size() && row.method != "none")
+            row.lineage = results::settingKey(row.method, row.setting);
+        row.trainSeconds = number(f.back());
+        current.rows.push_back(row);
+    } else if (kind == "metric") {
+        line.need(3);
+        if (current.rows.empty())
+            line.fail("'metric' line before any row");
+        current.rows.back().testMetrics[unescape(f[1])] = number(f[2]);
+    } else if (kind == "layer") {
+        line.need(layerColumns().size() + 4);
+        LayerRow l;
+        readSchema(layerColumns(), f, 1, l);
+        const size_t h = layerColumns().size() + 1;
+        l.histLo = number(f[h]);
+        l.histHi = number(f[h + 1]);
+        std::stringstream counts(f[h + 2]);
+        for (std::string c; std::getline(counts, c, ',');)
+            l.histCounts.push_back(whole(c));
+        current.layers.push_back(l);
+    } else if (kind == "history") {
+        line.need(6);
+        JobHistory h;
+        h.seed = whole(f[1]);
+        h.fold = static_cast<int>(whole(f[2]));
+        const auto stage = parseStage(f[3]);
+        if (!stage)
+            line.fail("unknown stage '" + f[3] + "'");
+        h.stage = *stage;
+        h.setting = unescape(f[4]);
+        h.method = unescape(f[5]);
+        current.histories.push_back(h);
+    } else if (kind == "epoch") {
+        line.need(9);
+        if (current.histories.empty())
+            line.fail("'epoch' line before any history");
+        EpochPoint e;
+        e.epoch = static_cast<int>(whole(f[1]));
+        e.loss = number(f[2]);
+        e.trainMetric = number(f[3]);
+        e.valMetric = number(f[4]);
+        e.testMetric = number(f[5]);
+        e.valLoss = number(f[6]);
+        e.lr = number(f[7]);
+        e.seconds = number(f[8]);
+        current.histories.back().epochs.push_back(e);
+    } else if (kind == "sensitivity") {
+        line.need(6);
+        SensitivityRow s;
+        s.seed = whole(f[1]);
+        s.fold = static_cast<int>(whole(f[2]));
+        s.layer = unescape(f[3]);
+        s.level = number(f[4]);
+        s.testValue = number(f[5]);
+        current.sensitivity.push_back(s);
+    } else if (kind == "warning") {
+        line.need(2);
+        current.warnings.push_back(unescape(f[1]));
+    } else {
+        line.fail("unknown line kind '" + kind + "'");
+    }
+}
+
 } // namespace
 
 std::string JobJournal::canonicalYaml(const experiment::ExperimentConfig& config)
@@ -223,27 +313,24 @@ Journal JobJournal::read(const std::string& path)
             j.completeBytes = offset;
             continue;
         }
-        const auto f = splitTabs(line);
+        const JournalLine parsed { path, lineNo, splitTabs(line) };
+        const auto& f = parsed.f;
         const std::string& kind = f[0];
-        auto need = [&](size_t n) {
-            if (f.size() != n)
-                fail("'" + kind + "' line has " + std::to_string(f.size()) + " fields, expected " + std::to_string(n));
-        };
         try {
             if (kind == "config") {
-                need(2);
+                parsed.need(2);
                 j.configYaml = unescape(f[1]);
             } else if (kind == "jobs") {
-                need(2);
+                parsed.need(2);
                 j.totalJobs = static_cast<int>(whole(f[1]));
             } else if (kind == "environment") {
-                need(3);
+                parsed.need(3);
                 j.environment[unescape(f[1])] = unescape(f[2]);
             } else if (kind == "run_warning") {
-                need(2);
+                parsed.need(2);
                 j.warnings.push_back(unescape(f[1]));
             } else if (kind == "job") {
-                need(4);
+                parsed.need(4);
                 current = JobRecord {};
                 current.job = static_cast<int>(whole(f[1]));
                 current.seed = whole(f[2]);
@@ -251,79 +338,14 @@ Journal JobJournal::read(const std::string& path)
                 inJob = true;
             } else if (!inJob) {
                 fail("'" + kind + "' line outside a job block");
-            } else if (kind == "row") {
-                // Journals written before the last column (lineage) existed have one field less.
-                const size_t columns
-                    = f.size() == resultColumns().size() + 1 ? resultColumns().size() - 1 : resultColumns().size();
-                need(columns + 2);
-                ResultRow row;
-                readSchema(resultColumns(), f, 1, row, columns);
-                if (columns < resultColumns().size() && row.method != "none")
-                    row.lineage = results::settingKey(row.method, row.setting);
-                row.trainSeconds = number(f.back());
-                current.rows.push_back(row);
-            } else if (kind == "metric") {
-                need(3);
-                if (current.rows.empty())
-                    fail("'metric' line before any row");
-                current.rows.back().testMetrics[unescape(f[1])] = number(f[2]);
-            } else if (kind == "layer") {
-                need(layerColumns().size() + 4);
-                LayerRow l;
-                readSchema(layerColumns(), f, 1, l);
-                const size_t h = layerColumns().size() + 1;
-                l.histLo = number(f[h]);
-                l.histHi = number(f[h + 1]);
-                std::stringstream counts(f[h + 2]);
-                for (std::string c; std::getline(counts, c, ',');)
-                    l.histCounts.push_back(whole(c));
-                current.layers.push_back(l);
-            } else if (kind == "history") {
-                need(6);
-                JobHistory h;
-                h.seed = whole(f[1]);
-                h.fold = static_cast<int>(whole(f[2]));
-                const auto stage = parseStage(f[3]);
-                if (!stage)
-                    fail("unknown stage '" + f[3] + "'");
-                h.stage = *stage;
-                h.setting = unescape(f[4]);
-                h.method = unescape(f[5]);
-                current.histories.push_back(h);
-            } else if (kind == "epoch") {
-                need(9);
-                if (current.histories.empty())
-                    fail("'epoch' line before any history");
-                EpochPoint e;
-                e.epoch = static_cast<int>(whole(f[1]));
-                e.loss = number(f[2]);
-                e.trainMetric = number(f[3]);
-                e.valMetric = number(f[4]);
-                e.testMetric = number(f[5]);
-                e.valLoss = number(f[6]);
-                e.lr = number(f[7]);
-                e.seconds = number(f[8]);
-                current.histories.back().epochs.push_back(e);
-            } else if (kind == "sensitivity") {
-                need(6);
-                SensitivityRow s;
-                s.seed = whole(f[1]);
-                s.fold = static_cast<int>(whole(f[2]));
-                s.layer = unescape(f[3]);
-                s.level = number(f[4]);
-                s.testValue = number(f[5]);
-                current.sensitivity.push_back(s);
-            } else if (kind == "warning") {
-                need(2);
-                current.warnings.push_back(unescape(f[1]));
             } else if (kind == "end") {
-                need(2);
+                parsed.need(2);
                 if (whole(f[1]) != current.job)
                     fail("'end' of job " + f[1] + " inside job " + std::to_string(current.job));
                 j.jobs[current.job] = current;
                 inJob = false;
             } else {
-                fail("unknown line kind '" + kind + "'");
+                readJobLine(parsed, current);
             }
         } catch (const std::invalid_argument& e) {
             fail(e.what());

@@ -68,6 +68,96 @@ void scaleLr(torch::optim::Optimizer& opt, const std::vector<double>& initial, d
         groups[i].options().set_lr(initial[i] * factor);
 }
 
+/// One epoch of training batches; the mean batch loss. Throws RunError when the loss diverges.
+double trainEpoch(Task& task, torch::optim::Optimizer& optimizer, torch::nn::Module& module, TrainerHooks* hooks,
+    const experiment::TrainConfig& config, int epoch, const std::atomic<bool>* cancel)
+{
+    double lossSum = 0;
+    const int64_t batches = task.numBatches();
+    for (int64_t b = 0; b < batches; ++b) {
+        if (cancel && cancel->load())
+            throw Cancelled {};
+        optimizer.zero_grad();
+        auto loss = task.batchLoss(b);
+        if (hooks)
+            if (auto extra = hooks->extraLoss(); extra.defined())
+                loss = loss + extra;
+        const double value = loss.item<double>();
+        if (!std::isfinite(value))
+            throw RunError("diverged at epoch " + std::to_string(epoch) + ": the training loss is "
+                + (std::isnan(value) ? "NaN" : "infinite") + "; lower train.lr (now " + std::to_string(config.lr)
+                + ") or check the input features");
+        loss.backward();
+        if (hooks)
+            hooks->beforeOptimizerStep();
+        if (config.clipGradNorm > 0) // as torch.nn.utils.clip_grad_norm_ (total norm, all parameters)
+            torch::nn::utils::clip_grad_norm_(module.parameters(), config.clipGradNorm);
+        optimizer.step();
+        if (hooks)
+            hooks->afterOptimizerStep();
+        lossSum += value;
+    }
+    return lossSum / static_cast<double>(batches);
+}
+
+/// The checkpoint selection of one fit: the best evaluated epoch the hooks accept (by validation
+/// metric, validation loss or the last), with patience; when hooks reject epochs, the best of all
+/// epochs is kept too, in case none is ever accepted.
+class Selection {
+public:
+    explicit Selection(const experiment::TrainConfig& config)
+        : m_byLoss(config.selectBy == "val_loss")
+        , m_byLast(config.selectBy == "last")
+        , m_evalEvery(config.evalEvery)
+    {
+    }
+
+    void consider(int epoch, const Evaluation& ev, bool eligible, torch::nn::Module& module, FitResult& result)
+    {
+        const double score = m_byLoss ? -ev.valLoss : (m_byLast ? static_cast<double>(epoch) : ev.valMetric);
+        if (!eligible && m_best.empty() && (score > m_fallbackScore || m_fallback.empty())) {
+            m_fallbackScore = score;
+            m_fallback = Checkpoint::capture(module);
+            m_fallbackEpoch = epoch;
+            m_fallbackEval = ev;
+        }
+        if (eligible && (score > m_bestScore || m_best.empty())) {
+            m_bestScore = score;
+            m_best = Checkpoint::capture(module);
+            result.bestEpoch = epoch;
+            result.best = ev;
+            sinceImprovement = 0;
+        } else if (eligible) {
+            sinceImprovement += m_evalEvery;
+        }
+    }
+
+    /// Restores the selected weights into `module`.
+    void restore(torch::nn::Module& module, FitResult& result) const
+    {
+        if (!m_best.empty()) {
+            m_best.restore(module);
+        } else if (!m_fallback.empty()) {
+            m_fallback.restore(module);
+            result.bestEpoch = m_fallbackEpoch;
+            result.best = m_fallbackEval;
+            result.noEligibleEpoch = true;
+        }
+    }
+
+    int sinceImprovement = 0; ///< epochs since the last accepted improvement
+
+private:
+    bool m_byLoss, m_byLast;
+    int m_evalEvery;
+    double m_bestScore = -std::numeric_limits<double>::infinity();
+    Checkpoint m_best;
+    double m_fallbackScore = -std::numeric_limits<double>::infinity();
+    Checkpoint m_fallback;
+    int m_fallbackEpoch = 0;
+    Evaluation m_fallbackEval;
+};
+
 } // namespace
 
 FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const EpochRecord&)>& onEpoch,
@@ -85,18 +175,8 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
 
     FitResult result;
     const auto start = Clock::now();
-    const bool byLoss = m_config.selectBy == "val_loss";
-    const bool byLast = m_config.selectBy == "last";
-    double bestScore = -std::numeric_limits<double>::infinity();
-    Checkpoint bestWeights;
-    // When hooks reject epochs, the best of all epochs is kept too, in case none is ever accepted.
-    double fallbackScore = -std::numeric_limits<double>::infinity();
-    Checkpoint fallbackWeights;
-    int fallbackEpoch = 0;
-    Evaluation fallbackEval;
-    int sinceImprovement = 0;
+    Selection selection(m_config);
     const double nan = std::numeric_limits<double>::quiet_NaN();
-
     for (int epoch = 1; epoch <= numEpochs; ++epoch) {
         const auto epochStart = Clock::now();
         double lr = m_config.lr;
@@ -106,60 +186,17 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
         if (hooks)
             hooks->onEpochBegin(epoch);
         task.beginEpoch(rng);
-        double lossSum = 0;
-        const int64_t batches = task.numBatches();
-        for (int64_t b = 0; b < batches; ++b) {
-            if (cancel && cancel->load())
-                throw Cancelled {};
-            optimizer->zero_grad();
-            auto loss = task.batchLoss(b);
-            if (hooks)
-                if (auto extra = hooks->extraLoss(); extra.defined())
-                    loss = loss + extra;
-            const double value = loss.item<double>();
-            if (!std::isfinite(value))
-                throw RunError("diverged at epoch " + std::to_string(epoch) + ": the training loss is "
-                    + (std::isnan(value) ? "NaN" : "infinite") + "; lower train.lr (now " + std::to_string(m_config.lr)
-                    + ") or check the input features");
-            loss.backward();
-            if (hooks)
-                hooks->beforeOptimizerStep();
-            if (m_config.clipGradNorm > 0) // as torch.nn.utils.clip_grad_norm_ (total norm, all parameters)
-                torch::nn::utils::clip_grad_norm_(module->parameters(), m_config.clipGradNorm);
-            optimizer->step();
-            if (hooks)
-                hooks->afterOptimizerStep();
-            lossSum += value;
-        }
-
         EpochRecord rec;
         rec.epoch = epoch;
-        rec.loss = lossSum / static_cast<double>(batches);
+        rec.loss = trainEpoch(task, *optimizer, *module, hooks, m_config, epoch, cancel);
         rec.lr = lr;
-        const bool evaluateNow = epoch % m_config.evalEvery == 0 || epoch == numEpochs;
-        if (evaluateNow) {
+        if (epoch % m_config.evalEvery == 0 || epoch == numEpochs) {
             Evaluation ev = task.evaluate();
             rec.trainMetric = ev.trainMetric;
             rec.valMetric = ev.valMetric;
             rec.testMetric = ev.testMetric;
             rec.valLoss = ev.valLoss;
-            const double score = byLoss ? -ev.valLoss : (byLast ? static_cast<double>(epoch) : ev.valMetric);
-            const bool eligible = !hooks || hooks->acceptCheckpoint(epoch);
-            if (!eligible && bestWeights.empty() && (score > fallbackScore || fallbackWeights.empty())) {
-                fallbackScore = score;
-                fallbackWeights = Checkpoint::capture(*module);
-                fallbackEpoch = epoch;
-                fallbackEval = ev;
-            }
-            if (eligible && (score > bestScore || bestWeights.empty())) {
-                bestScore = score;
-                bestWeights = Checkpoint::capture(*module);
-                result.bestEpoch = epoch;
-                result.best = ev;
-                sinceImprovement = 0;
-            } else if (eligible) {
-                sinceImprovement += m_config.evalEvery;
-            }
+            selection.consider(epoch, ev, !hooks || hooks->acceptCheckpoint(epoch), *module, result);
             if (hooks)
                 hooks->onEpochEnd(epoch, ev);
         } else {
@@ -169,19 +206,12 @@ FitResult Trainer::fit(Task& task, uint64_t seed, const std::function<void(const
         result.history.push_back(rec);
         if (onEpoch)
             onEpoch(rec);
-        if (m_config.patience > 0 && sinceImprovement >= m_config.patience && epoch < numEpochs) {
+        if (m_config.patience > 0 && selection.sinceImprovement >= m_config.patience && epoch < numEpochs) {
             result.stoppedEarly = true;
             break;
         }
     }
-    if (!bestWeights.empty()) {
-        bestWeights.restore(*module);
-    } else if (!fallbackWeights.empty()) {
-        fallbackWeights.restore(*module);
-        result.bestEpoch = fallbackEpoch;
-        result.best = fallbackEval;
-        result.noEligibleEpoch = true;
-    }
+    selection.restore(*module, result);
     result.trainSeconds = secondsSince(start);
     return result;
 }

@@ -54,56 +54,36 @@ void requireCount(const TextFile& f, size_t found, size_t expected, const char* 
             "expected " + std::to_string(expected) + " lines (" + what + "), found " + std::to_string(found));
 }
 
-} // namespace
-
-GraphDataset TuReader::read(const std::string& directory, const std::string& name, const TuReadOptions& options)
+/// The graph id of every node: 1-based, contiguous, at least one node.
+std::vector<int64_t> readGraphIndicator(const TextFile& indicatorFile)
 {
-    const std::string prefix = directory + "/" + name + "_";
-
-    // Graph indicator: defines nodes and their graphs.
-    TextFile indicatorFile(prefix + "graph_indicator.txt");
     std::vector<int64_t> graphOf = readIntColumn(indicatorFile, "graph id");
     if (graphOf.empty()) // a lone newline (fuzzing found graphOf.back() on an empty vector)
         throw InputError(indicatorFile.path(), 0, "no nodes: expected one graph id per node, one per line");
-    const int64_t numNodes = static_cast<int64_t>(graphOf.size());
-    {
-        auto lines = dataLines(indicatorFile);
-        int64_t prev = 0;
-        for (size_t k = 0; k < graphOf.size(); ++k) {
-            int64_t gid = graphOf[k];
-            if (gid < 1)
-                indicatorFile.fail(lines[k], "graph ids are 1-based; found " + std::to_string(gid));
-            if (gid != prev && gid != prev + 1)
-                indicatorFile.fail(lines[k],
-                    "graph indicator not contiguous: expected graph id " + std::to_string(prev) + " or "
-                        + std::to_string(prev + 1) + ", found " + std::to_string(gid));
-            prev = gid;
-        }
+    auto lines = dataLines(indicatorFile);
+    int64_t prev = 0;
+    for (size_t k = 0; k < graphOf.size(); ++k) {
+        int64_t gid = graphOf[k];
+        if (gid < 1)
+            indicatorFile.fail(lines[k], "graph ids are 1-based; found " + std::to_string(gid));
+        if (gid != prev && gid != prev + 1)
+            indicatorFile.fail(lines[k],
+                "graph indicator not contiguous: expected graph id " + std::to_string(prev) + " or "
+                    + std::to_string(prev + 1) + ", found " + std::to_string(gid));
+        prev = gid;
     }
-    const int64_t numGraphs = graphOf.back();
+    return graphOf;
+}
 
-    // Graph labels.
-    TextFile labelFile(prefix + "graph_labels.txt");
-    std::vector<int64_t> rawLabels = readIntColumn(labelFile, "graph label");
-    requireCount(
-        labelFile, rawLabels.size(), static_cast<size_t>(numGraphs), "one label per graph in the graph indicator");
-    std::vector<int64_t> classes = rawLabels;
-    std::sort(classes.begin(), classes.end());
-    classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+/// Each graph's edges with node ids local to the graph (`start`: each graph's first node).
+struct GraphEdges {
+    std::vector<std::vector<int64_t>> src, dst;
+};
 
-    // Node offsets per graph.
-    std::vector<int64_t> start(static_cast<size_t>(numGraphs), 0), count(static_cast<size_t>(numGraphs), 0);
-    for (int64_t i = 0; i < numNodes; ++i)
-        ++count[static_cast<size_t>(graphOf[static_cast<size_t>(i)] - 1)];
-    for (int64_t g = 1; g < numGraphs; ++g)
-        start[static_cast<size_t>(g)] = start[static_cast<size_t>(g - 1)] + count[static_cast<size_t>(g - 1)];
-    for (int64_t g = 0; g < numGraphs; ++g)
-        if (count[static_cast<size_t>(g)] == 0)
-            throw InputError(indicatorFile.path(), 0, "graph " + std::to_string(g + 1) + " has no nodes");
-
-    // Edges.
-    TextFile adjacency(prefix + "A.txt");
-    std::vector<std::vector<int64_t>> srcOf(static_cast<size_t>(numGraphs)), dstOf(static_cast<size_t>(numGraphs));
+GraphEdges readEdges(const TextFile& adjacency, const std::vector<int64_t>& graphOf, const std::vector<int64_t>& start)
+{
+    const auto numNodes = static_cast<int64_t>(graphOf.size());
+    GraphEdges e { std::vector<std::vector<int64_t>>(start.size()), std::vector<std::vector<int64_t>>(start.size()) };
     for (size_t i : dataLines(adjacency)) {
         auto f = adjacency.fields(i, ',');
         if (f.size() != 2)
@@ -121,16 +101,15 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
                 "edge joins node " + std::to_string(a) + " (graph " + std::to_string(ga) + ") and node "
                     + std::to_string(b) + " (graph " + std::to_string(gb) + ")");
         int64_t off = start[static_cast<size_t>(ga - 1)];
-        srcOf[static_cast<size_t>(ga - 1)].push_back(a - 1 - off);
-        dstOf[static_cast<size_t>(ga - 1)].push_back(b - 1 - off);
+        e.src[static_cast<size_t>(ga - 1)].push_back(a - 1 - off);
+        e.dst[static_cast<size_t>(ga - 1)].push_back(b - 1 - off);
     }
-    if (const std::string p = prefix + "edge_labels.txt"; fileExists(p)) {
-        TextFile edgeLabels(p);
-        requireCount(
-            edgeLabels, dataLines(edgeLabels).size(), dataLines(adjacency).size(), "one label per line of _A.txt");
-    }
+    return e;
+}
 
-    // Node features: one-hot node labels, then attributes.
+/// Node features: one-hot node labels, then attributes; a column of ones without either.
+at::Tensor readNodeFeatures(const std::string& prefix, int64_t numNodes, const TuReadOptions& options)
+{
     std::vector<at::Tensor> featureBlocks;
     if (options.useNodeLabels && fileExists(prefix + "node_labels.txt")) {
         TextFile nodeLabelFile(prefix + "node_labels.txt");
@@ -163,7 +142,48 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
         }
         featureBlocks.push_back(torch::tensor(values, torch::kFloat).view({ numNodes, static_cast<int64_t>(width) }));
     }
-    at::Tensor x = featureBlocks.empty() ? torch::ones({ numNodes, 1 }, torch::kFloat) : torch::cat(featureBlocks, 1);
+    return featureBlocks.empty() ? torch::ones({ numNodes, 1 }, torch::kFloat) : torch::cat(featureBlocks, 1);
+}
+
+} // namespace
+
+GraphDataset TuReader::read(const std::string& directory, const std::string& name, const TuReadOptions& options)
+{
+    const std::string prefix = directory + "/" + name + "_";
+
+    // Graph indicator: defines nodes and their graphs.
+    TextFile indicatorFile(prefix + "graph_indicator.txt");
+    const std::vector<int64_t> graphOf = readGraphIndicator(indicatorFile);
+    const int64_t numNodes = static_cast<int64_t>(graphOf.size());
+    const int64_t numGraphs = graphOf.back();
+
+    // Graph labels.
+    TextFile labelFile(prefix + "graph_labels.txt");
+    std::vector<int64_t> rawLabels = readIntColumn(labelFile, "graph label");
+    requireCount(
+        labelFile, rawLabels.size(), static_cast<size_t>(numGraphs), "one label per graph in the graph indicator");
+    std::vector<int64_t> classes = rawLabels;
+    std::sort(classes.begin(), classes.end());
+    classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+
+    // Node offsets per graph.
+    std::vector<int64_t> start(static_cast<size_t>(numGraphs), 0), count(static_cast<size_t>(numGraphs), 0);
+    for (int64_t i = 0; i < numNodes; ++i)
+        ++count[static_cast<size_t>(graphOf[static_cast<size_t>(i)] - 1)];
+    for (int64_t g = 1; g < numGraphs; ++g)
+        start[static_cast<size_t>(g)] = start[static_cast<size_t>(g - 1)] + count[static_cast<size_t>(g - 1)];
+    for (int64_t g = 0; g < numGraphs; ++g)
+        if (count[static_cast<size_t>(g)] == 0)
+            throw InputError(indicatorFile.path(), 0, "graph " + std::to_string(g + 1) + " has no nodes");
+
+    TextFile adjacency(prefix + "A.txt");
+    const GraphEdges edges = readEdges(adjacency, graphOf, start);
+    if (const std::string p = prefix + "edge_labels.txt"; fileExists(p)) {
+        TextFile edgeLabels(p);
+        requireCount(
+            edgeLabels, dataLines(edgeLabels).size(), dataLines(adjacency).size(), "one label per line of _A.txt");
+    }
+    const at::Tensor x = readNodeFeatures(prefix, numNodes, options);
 
     GraphDataset ds;
     ds.name = name;
@@ -178,8 +198,8 @@ GraphDataset TuReader::read(const std::string& directory, const std::string& nam
         int64_t s = start[static_cast<size_t>(g)], n = count[static_cast<size_t>(g)];
         gr.numNodes = n;
         gr.x = x.narrow(0, s, n).clone();
-        gr.edgeIndex = torch::stack({ torch::tensor(srcOf[static_cast<size_t>(g)], torch::kLong),
-                                        torch::tensor(dstOf[static_cast<size_t>(g)], torch::kLong) })
+        gr.edgeIndex = torch::stack({ torch::tensor(edges.src[static_cast<size_t>(g)], torch::kLong),
+                                        torch::tensor(edges.dst[static_cast<size_t>(g)], torch::kLong) })
                            .view({ 2, -1 });
         int64_t label
             = std::lower_bound(classes.begin(), classes.end(), rawLabels[static_cast<size_t>(g)]) - classes.begin();
