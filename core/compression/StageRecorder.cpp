@@ -173,9 +173,8 @@ void measureLatency(training::Task& task, results::ResultRow& row, quantization:
         row.latencyKind = widthTag('w', quantizer->averageWeightBits()) + "-codebook-fp32";
     else
         row.latencyKind = widthTag('w', quantizer->averageWeightBits())
-            + (quantizer->spec().activations
-                    ? widthTag('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
-                    : "a" + lanes + "-dynamic")
+            + (quantizer->spec().activations ? widthTag('a', quantizer->averageFeatureBits()) + "-int" + lanes + "lanes"
+                                             : "a" + lanes + "-dynamic")
             + "-onednn";
 }
 

@@ -53,14 +53,14 @@ GraphDataset DatasetRegistry::load(const experiment::DatasetConfig& c)
     const experiment::DatasetInfo* info = experiment::Catalog::dataset(c.name);
     if (!info)
         throw InputError("dataset.name", 0, "unknown dataset '" + c.name + "'");
+    const experiment::DatasetInfo kind = *info;
     const std::string path = !c.path.empty() ? c.path
-        : info->bundled.empty()              ? std::string()
-                                             : dataRoot() + "/" + info->bundled;
-    const auto reader = findReader(info->reader);
+        : kind.bundled.empty()               ? std::string()
+                                             : dataRoot() + "/" + kind.bundled;
+    const auto reader = findReader(kind.reader);
     if (!reader)
         throw InputError("dataset.name", 0,
-            "dataset '" + c.name + "' names the reader '" + info->reader + "', which is not registered");
-    const experiment::DatasetInfo kind = *info; // a copy: registration elsewhere may move the entry
+            "dataset '" + c.name + "' names the reader '" + kind.reader + "', which is not registered");
     return reader->read(c, kind, path);
 }
 

@@ -1,25 +1,15 @@
 #include "core/data/Reader.h"
 
-#include <map>
-#include <mutex>
+#include "core/experiment/EntryRegistry.h"
+
 #include <stdexcept>
 
 namespace gsq::core::data {
 namespace {
 
-struct Registry {
-    std::mutex mutex;
-    std::map<std::string, ReaderEntry> entries;
-    Registry()
-    {
-        for (auto& e : builtinReaders())
-            entries[e.info.name] = std::move(e);
-    }
-};
-
-Registry& registry()
+experiment::EntryRegistry<ReaderEntry>& registry()
 {
-    static Registry r;
+    static experiment::EntryRegistry<ReaderEntry> r(builtinReaders());
     return r;
 }
 
@@ -28,10 +18,7 @@ Registry& registry()
 /// The built-in entries (experiment/Reader.cpp reads them).
 std::vector<experiment::ReaderInfo> builtinReaderInfos()
 {
-    std::vector<experiment::ReaderInfo> out;
-    for (const auto& e : builtinReaders())
-        out.push_back(e.info);
-    return out;
+    return experiment::infosOf(builtinReaders());
 }
 
 void registerReader(const ReaderEntry& entry)
@@ -39,27 +26,18 @@ void registerReader(const ReaderEntry& entry)
     if (!entry.read)
         throw std::invalid_argument("dataset reader '" + entry.info.name + "' has no read function");
     experiment::registerReaderInfo(entry.info); // checks the entry first; throws before anything is kept
-    auto& r = registry();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    r.entries[entry.info.name] = entry;
+    registry().add(entry);
 }
 
 void unregisterReader(const std::string& name)
 {
     experiment::unregisterReaderInfo(name); // throws for a built-in one or one in use
-    auto& r = registry();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    r.entries.erase(name);
+    registry().remove(name);
 }
 
 std::optional<ReaderEntry> findReader(const std::string& name)
 {
-    auto& r = registry();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.entries.find(name);
-    if (it == r.entries.end())
-        return std::nullopt;
-    return it->second;
+    return registry().find(name);
 }
 
 } // namespace gsq::core::data

@@ -27,8 +27,9 @@ struct ReaderEntry {
 /// The built-in readers (generated from the files of core/data/readers/).
 std::vector<ReaderEntry> builtinReaders();
 
-/// Adds (or replaces) a reader: its read function here, its entry for the loader and the form.
-/// Throws std::invalid_argument when it has no read function or its entry is refused.
+/// Adds (or replaces) a registered reader: its read function here, its entry for the loader and
+/// the form. Throws std::invalid_argument when it has no read function or its entry is refused
+/// (experiment::registerReaderInfo); then nothing is added.
 void registerReader(const ReaderEntry& entry);
 /// Removes a registered reader (tests); built-in ones stay (std::invalid_argument).
 void unregisterReader(const std::string& name);

@@ -1,8 +1,8 @@
 #include "core/experiment/Architecture.h"
 
+#include "core/experiment/NamedTable.h"
+
 #include <algorithm>
-#include <deque>
-#include <mutex>
 #include <stdexcept>
 
 // The built-in architectures' entries (core/models/architectures/, where LibTorch is).
@@ -25,41 +25,45 @@ void checkInfo(const ArchitectureInfo& a)
             throw std::invalid_argument("architecture '" + a.name + "': " + problem);
 }
 
-struct ArchitectureTable {
-    std::mutex mutex;
-    /// A deque: pointers handed out stay valid as architectures are added.
-    std::deque<ArchitectureInfo> list;
-    size_t builtins = 0;
-    std::vector<Choice> choices;
-
-    ArchitectureTable()
-    {
-        auto infos = models::builtinArchitectureInfos();
-        std::stable_sort(infos.begin(), infos.end(),
-            [](const ArchitectureInfo& a, const ArchitectureInfo& b) { return a.order < b.order; });
-        for (auto& a : infos) {
-            checkInfo(a);
-            list.push_back(std::move(a));
-        }
-        builtins = list.size();
-        rebuildChoices();
-    }
-
-    void rebuildChoices()
-    {
-        choices.clear();
-        for (const auto& a : list)
-            choices.push_back({ a.name, a.label, a.help });
-    }
-};
-
-ArchitectureTable& table()
+std::vector<ArchitectureInfo> sortedBuiltins()
 {
-    static ArchitectureTable t;
+    auto infos = models::builtinArchitectureInfos();
+    std::stable_sort(infos.begin(), infos.end(),
+        [](const ArchitectureInfo& a, const ArchitectureInfo& b) { return a.order < b.order; });
+    for (const auto& a : infos)
+        checkInfo(a);
+    return infos;
+}
+
+NamedTable<ArchitectureInfo>& table()
+{
+    static NamedTable<ArchitectureInfo> t("architecture", sortedBuiltins());
     return t;
 }
 
+std::vector<Choice> choicesOf(const std::vector<ArchitectureInfo>& list)
+{
+    std::vector<Choice> out;
+    for (const auto& a : list)
+        out.push_back({ a.name, a.label, a.help });
+    return out;
+}
+
+/// ChoiceList::Arch: rebuilt when an architecture is registered or removed.
+std::vector<Choice>& choices()
+{
+    static std::vector<Choice> list = choicesOf(table().list());
+    return list;
+}
+
 } // namespace
+
+const std::vector<std::string>& sharedModelKeys()
+{
+    static const std::vector<std::string> keys { "arch", "hidden", "layers", "dropout", "input_dropout", "activation",
+        "pooling", "head_hidden", "head_layers", "embedding_dim", "decoder" };
+    return keys;
+}
 
 const ArchitectureKey* ArchitectureInfo::key(const std::string& name) const
 {
@@ -71,50 +75,36 @@ const ArchitectureKey* ArchitectureInfo::key(const std::string& name) const
 
 std::vector<ArchitectureInfo> architectures()
 {
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    return { t.list.begin(), t.list.end() };
+    return table().all();
 }
 
 const ArchitectureInfo* architecture(const std::string& name)
 {
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    for (const auto& a : t.list)
-        if (a.name == name)
-            return &a;
-    return nullptr;
+    return table().find(name);
 }
 
 void registerArchitectureInfo(const ArchitectureInfo& info)
 {
     checkInfo(info);
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const ArchitectureInfo& a) { return a.name == info.name; });
-    if (it != t.list.end())
-        *it = info;
-    else
-        t.list.push_back(info);
-    t.rebuildChoices();
+    // A key of its own must have a name no shared key or other architecture uses: the loader
+    // reads every architecture's keys from one `model:` mapping.
+    if (const auto problem = collisionProblem(info.name, info.keys, sharedModelKeys(),
+            "a model key every architecture shares", architectures(), "architecture");
+        !problem.empty())
+        throw std::invalid_argument("architecture '" + info.name + "': " + problem);
+    table().add(info);
+    choices() = choicesOf(table().list());
 }
 
 void unregisterArchitectureInfo(const std::string& name)
 {
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const ArchitectureInfo& a) { return a.name == name; });
-    if (it == t.list.end())
-        return;
-    if (static_cast<size_t>(it - t.list.begin()) < t.builtins)
-        throw std::invalid_argument("the architecture '" + name + "' is built in");
-    t.list.erase(it);
-    t.rebuildChoices();
+    table().remove(name);
+    choices() = choicesOf(table().list());
 }
 
 const std::vector<Choice>& architectureChoices()
 {
-    return table().choices;
+    return choices();
 }
 
 } // namespace gsq::core::experiment

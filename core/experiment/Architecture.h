@@ -45,20 +45,25 @@ struct ArchitectureInfo {
     const ArchitectureKey* key(const std::string& name) const;
 };
 
+/// The `model:` keys every architecture shares (arch, hidden, layers, dropout, ...).
+const std::vector<std::string>& sharedModelKeys();
+
 /// The architectures, built-in ones first (in their order), then registered ones.
 std::vector<ArchitectureInfo> architectures();
-/// nullptr when there is none of that name. The pointer stays valid until that architecture is
-/// registered again or removed (tests); copy what must outlive that.
+/// nullptr when there is none of that name. The entry lives as long as the process (a removed
+/// one is hidden, not freed); registering its name again rewrites it (experiment/NamedTable.h).
 const ArchitectureInfo* architecture(const std::string& name);
-/// Adds (or replaces) an architecture's entry; throws std::invalid_argument when it has no name,
-/// no parameter count or a key without a type of Int, Real or Bool. Its name joins
-/// ChoiceList::Arch.
+/// The catalog side of models::registerArchitecture, which also keeps the maker: call that one
+/// (an entry registered here alone is refused by ModelFactory at run time). Adds or replaces a
+/// registered entry; throws std::invalid_argument for a built-in name, no name, no parameter
+/// count, a key that is not an Int, Real or Bool field or whose default does not fit its range,
+/// or a key of its own that a shared model key or another architecture already uses.
 void registerArchitectureInfo(const ArchitectureInfo& info);
 /// Removes a registered architecture (tests); throws for a built-in one.
 void unregisterArchitectureInfo(const std::string& name);
 
-/// The entries of ChoiceList::Arch (Catalog::choices reads them here). The reference stays valid
-/// until an architecture is registered or removed.
+/// The entries of ChoiceList::Arch (Catalog::choices reads them here). Rebuilt when an
+/// architecture is registered or removed: register before lists are read (at start-up).
 const std::vector<Choice>& architectureChoices();
 
 } // namespace gsq::core::experiment

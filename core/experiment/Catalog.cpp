@@ -1,6 +1,7 @@
 #include "core/experiment/Catalog.h"
 
 #include "core/experiment/Architecture.h"
+#include "core/experiment/NamedTable.h"
 #include "core/experiment/Reader.h"
 
 #include <algorithm>
@@ -332,23 +333,9 @@ std::vector<DatasetInfo> builtinDatasets()
     };
 }
 
-struct DatasetTable {
-    std::mutex mutex;
-    std::deque<DatasetInfo> list; ///< a deque: pointers handed out stay valid as kinds are added
-    std::vector<DatasetInfo> copy; ///< what datasets() returns, rebuilt on registration
-    size_t builtins = 0;
-    DatasetTable()
-    {
-        for (auto& d : builtinDatasets())
-            list.push_back(std::move(d));
-        builtins = list.size();
-        copy.assign(list.begin(), list.end());
-    }
-};
-
-DatasetTable& datasetTable()
+NamedTable<DatasetInfo>& datasetTable()
 {
-    static DatasetTable t;
+    static NamedTable<DatasetInfo> t("dataset", builtinDatasets());
     return t;
 }
 
@@ -356,17 +343,12 @@ DatasetTable& datasetTable()
 
 const std::vector<DatasetInfo>& Catalog::datasets()
 {
-    return datasetTable().copy;
+    return datasetTable().list();
 }
 
 const DatasetInfo* Catalog::dataset(const std::string& name)
 {
-    auto& t = datasetTable();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    for (const auto& d : t.list)
-        if (d.name == name)
-            return &d;
-    return nullptr;
+    return datasetTable().find(name);
 }
 
 void Catalog::registerDataset(const DatasetInfo& info)
@@ -378,27 +360,12 @@ void Catalog::registerDataset(const DatasetInfo& info)
             "dataset '" + info.name + "' names the reader '" + info.reader + "', which is not registered");
     if (info.tasks.empty())
         throw std::invalid_argument("dataset '" + info.name + "' lists no task");
-    auto& t = datasetTable();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const DatasetInfo& d) { return d.name == info.name; });
-    if (it != t.list.end())
-        *it = info;
-    else
-        t.list.push_back(info);
-    t.copy.assign(t.list.begin(), t.list.end());
+    datasetTable().add(info);
 }
 
 void Catalog::unregisterDataset(const std::string& name)
 {
-    auto& t = datasetTable();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const DatasetInfo& d) { return d.name == name; });
-    if (it == t.list.end())
-        return;
-    if (static_cast<size_t>(it - t.list.begin()) < t.builtins)
-        throw std::invalid_argument("the dataset '" + name + "' is built in");
-    t.list.erase(it);
-    t.copy.assign(t.list.begin(), t.list.end());
+    datasetTable().remove(name);
 }
 
 std::vector<std::string> Catalog::datasetNames()

@@ -111,15 +111,15 @@ public:
     /// Names of the valid values of a list, comma-separated (for messages).
     static std::string joined(ChoiceList list);
 
-    /// The dataset kinds, built-in ones first. The reference stays valid until a dataset kind
-    /// is registered or removed.
+    /// The dataset kinds, built-in ones first. Rebuilt when a kind is registered or removed:
+    /// register before lists are read (at start-up).
     static const std::vector<DatasetInfo>& datasets();
-    /// nullptr when there is no dataset of that name (valid until that kind is registered again
-    /// or removed).
+    /// nullptr when there is no dataset of that name. The entry lives as long as the process;
+    /// registering its name again rewrites it (experiment/NamedTable.h).
     static const DatasetInfo* dataset(const std::string& name);
     static std::vector<std::string> datasetNames();
-    /// Adds (or replaces) a dataset kind; throws std::invalid_argument when its reader is not
-    /// registered (experiment/Reader.h) or it lists no task.
+    /// Adds (or replaces) a registered dataset kind; throws std::invalid_argument for a built-in
+    /// name, when its reader is not registered (experiment/Reader.h) or it lists no task.
     static void registerDataset(const DatasetInfo& info);
     /// Removes a registered dataset kind (tests); throws for a built-in one.
     static void unregisterDataset(const std::string& name);

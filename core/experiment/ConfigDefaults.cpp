@@ -93,9 +93,13 @@ void resolveDefaults(ExperimentConfig& c)
     if (info->bundled.empty() && d.path.empty())
         fail("dataset.path", "dataset '" + d.name + "' needs a path (" + readerInfo->pathHelp + ")");
     // A registered reader's keys are written out with their defaults; no other reader's are kept.
-    for (const auto& option : d.options)
-        if (const ReaderKey* k = readerInfo->key(option.first); !k || k->get)
+    for (const auto& option : d.options) {
+        const ReaderKey* k = readerInfo->key(option.first);
+        if (!k || k->get)
             fail("dataset." + option.first, "applies to datasets of another reader than " + readerInfo->name);
+        if (const auto problem = valueProblem(*k, option.second); !problem.empty())
+            fail("dataset." + option.first, problem);
+    }
     for (const auto& k : readerInfo->keys)
         if (!k.get)
             d.options.emplace(k.field.key, k.defaultValue);
@@ -116,9 +120,13 @@ void resolveDefaults(ExperimentConfig& c)
     // Its own defaults and checks; a registered architecture's keys are written out with their
     // defaults (the file says what runs), and no other architecture's are kept.
     const ArchitectureInfo archInfo = *arch;
-    for (const auto& option : c.model.options)
-        if (const ArchitectureKey* k = archInfo.key(option.first); !k || k->get)
+    for (const auto& option : c.model.options) {
+        const ArchitectureKey* k = archInfo.key(option.first);
+        if (!k || k->get)
             fail("model." + option.first, "applies to another architecture than " + archInfo.name);
+        if (const auto problem = valueProblem(*k, option.second); !problem.empty())
+            fail("model." + option.first, problem);
+    }
     for (const auto& k : archInfo.keys)
         if (!k.get)
             c.model.options.emplace(k.field.key, k.defaultValue);

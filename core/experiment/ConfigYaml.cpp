@@ -46,9 +46,7 @@ template <class Config> void readKey(const Section& s, const ConfigKey<Config>& 
 
 void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
-    std::vector<std::string> allowed { "name", "path", "tu_name", "task", "split", "train_size", "val_size",
-        "test_size", "val_fraction", "test_fraction", "folds", "run_folds", "split_seed", "normalize_features",
-        "edge_attr", "features", "use_node_attributes", "smiles_column", "label_column", "atom_features" };
+    std::vector<std::string> allowed = builtinDatasetKeys();
     for (const auto& r : readers())
         for (const auto& k : r.keys)
             if (std::find(allowed.begin(), allowed.end(), k.field.key) == allowed.end())
@@ -86,17 +84,12 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
         }
 }
 
-/// The model keys every architecture shares; each architecture's own keys come from its entry
-/// (experiment/Architecture.h).
-const std::vector<std::string> kSharedModelKeys { "arch", "hidden", "layers", "dropout", "input_dropout", "activation",
-    "pooling", "head_hidden", "head_layers", "embedding_dim", "decoder" };
-
 void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 {
     // A built-in architecture's keys are read whatever the architecture (files written by
     // toYaml carry some of them for every model); a registered one's only with it.
     const auto archs = architectures();
-    std::vector<std::string> allowed = kSharedModelKeys;
+    std::vector<std::string> allowed = sharedModelKeys();
     for (const auto& a : archs)
         for (const auto& k : a.keys)
             if (std::find(allowed.begin(), allowed.end(), k.field.key) == allowed.end())
@@ -238,13 +231,29 @@ ExperimentConfig convert(YAML::Node root, const std::string& source, const std::
     return cfg;
 }
 
-/// A registered architecture's or reader's own keys (the built-in ones are fields written by
-/// name in toYaml).
-template <class Config>
-void writeOptionKeys(YAML::Emitter& e, const std::vector<ConfigKey<Config>>& keys, const Config& c)
+/// Whether toYaml writes a model key by name for `m` (as every journal since the key existed
+/// holds it); the architecture's other keys are written from its entry.
+bool writtenByName(const std::string& key, const ModelConfig& m)
+{
+    static const std::set<std::string> always { "heads", "output_heads", "batch_norm", "train_eps", "kernel_size",
+        "spline_degree" };
+    if (always.count(key))
+        return true;
+    if (key == "attention_dropout")
+        return m.attentionDropout >= 0;
+    if (key == "appnp_k" || key == "appnp_alpha" || key == "norm_scale")
+        return m.arch == "gnae";
+    if (key == "pool_ratio" || key == "pool_lambda" || key == "sparse_attention")
+        return m.arch == "hgpsl";
+    return false;
+}
+
+/// An architecture's or reader's keys that `skip` does not say are written already.
+template <class Config, class Skip>
+void writeKeys(YAML::Emitter& e, const std::vector<ConfigKey<Config>>& keys, const Config& c, Skip&& skip)
 {
     for (const auto& k : keys) {
-        if (k.get)
+        if (skip(k))
             continue;
         e << YAML::Key << k.field.key << YAML::Value;
         const double v = keyValue(c, k);
@@ -319,8 +328,8 @@ std::string toYaml(const ExperimentConfig& c)
     e << YAML::Key << "smiles_column" << YAML::Value << d.smilesColumn << YAML::Key << "label_column" << YAML::Value
       << d.labelColumn << YAML::Key << "atom_features" << YAML::Value << d.atomFeatures;
     if (const DatasetInfo* kind = Catalog::dataset(d.name))
-        if (const ReaderInfo* r = reader(kind->reader))
-            writeOptionKeys(e, r->keys, d);
+        if (const ReaderInfo* r = reader(kind->reader)) // every field of DatasetConfig is written above
+            writeKeys(e, r->keys, d, [](const ReaderKey& k) { return static_cast<bool>(k.get); });
     e << YAML::EndMap;
     const auto& m = c.model;
     e << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
@@ -346,7 +355,7 @@ std::string toYaml(const ExperimentConfig& c)
         e << YAML::Key << "pool_ratio" << YAML::Value << m.poolRatio << YAML::Key << "pool_lambda" << YAML::Value
           << m.poolLambda << YAML::Key << "sparse_attention" << YAML::Value << m.sparseAttention;
     if (const auto* arch = architecture(m.arch))
-        writeOptionKeys(e, arch->keys, m);
+        writeKeys(e, arch->keys, m, [&](const ArchitectureKey& k) { return k.get && writtenByName(k.field.key, m); });
     e << YAML::EndMap;
     const auto& t = c.train;
     e << YAML::Key << "train" << YAML::Value << YAML::BeginMap;

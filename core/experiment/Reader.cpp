@@ -1,10 +1,9 @@
 #include "core/experiment/Reader.h"
 
 #include "core/experiment/Catalog.h"
+#include "core/experiment/NamedTable.h"
 
 #include <algorithm>
-#include <deque>
-#include <mutex>
 #include <stdexcept>
 
 // The built-in readers' entries (core/data/readers/, where LibTorch is).
@@ -26,30 +25,31 @@ void checkInfo(const ReaderInfo& r)
             throw std::invalid_argument("dataset reader '" + r.name + "': " + problem);
 }
 
-struct ReaderTable {
-    std::mutex mutex;
-    std::deque<ReaderInfo> list; ///< a deque: pointers handed out stay valid as readers are added
-    size_t builtins = 0;
-    ReaderTable()
-    {
-        auto infos = data::builtinReaderInfos();
-        std::stable_sort(
-            infos.begin(), infos.end(), [](const ReaderInfo& a, const ReaderInfo& b) { return a.order < b.order; });
-        for (auto& r : infos) {
-            checkInfo(r);
-            list.push_back(std::move(r));
-        }
-        builtins = list.size();
-    }
-};
-
-ReaderTable& table()
+std::vector<ReaderInfo> sortedBuiltins()
 {
-    static ReaderTable t;
+    auto infos = data::builtinReaderInfos();
+    std::stable_sort(
+        infos.begin(), infos.end(), [](const ReaderInfo& a, const ReaderInfo& b) { return a.order < b.order; });
+    for (const auto& r : infos)
+        checkInfo(r);
+    return infos;
+}
+
+NamedTable<ReaderInfo>& table()
+{
+    static NamedTable<ReaderInfo> t("dataset reader", sortedBuiltins());
     return t;
 }
 
 } // namespace
+
+const std::vector<std::string>& builtinDatasetKeys()
+{
+    static const std::vector<std::string> keys { "name", "path", "tu_name", "task", "split", "train_size", "val_size",
+        "test_size", "val_fraction", "test_fraction", "folds", "run_folds", "split_seed", "normalize_features",
+        "edge_attr", "features", "use_node_attributes", "smiles_column", "label_column", "atom_features" };
+    return keys;
+}
 
 const ReaderKey* ReaderInfo::key(const std::string& name) const
 {
@@ -61,31 +61,27 @@ const ReaderKey* ReaderInfo::key(const std::string& name) const
 
 std::vector<ReaderInfo> readers()
 {
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    return { t.list.begin(), t.list.end() };
+    return table().all();
 }
 
 const ReaderInfo* reader(const std::string& name)
 {
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    for (const auto& r : t.list)
-        if (r.name == name)
-            return &r;
-    return nullptr;
+    return table().find(name);
 }
 
 void registerReaderInfo(const ReaderInfo& info)
 {
     checkInfo(info);
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const ReaderInfo& r) { return r.name == info.name; });
-    if (it != t.list.end())
-        *it = info;
-    else
-        t.list.push_back(info);
+    // Its own keys need names no `dataset:` key and no other reader uses: one mapping holds them.
+    for (const auto& k : info.keys)
+        if (k.get)
+            throw std::invalid_argument("dataset reader '" + info.name + "': key '" + k.field.key
+                + "' must be an option of its own (optionKey), not a DatasetConfig field");
+    if (const auto problem
+        = collisionProblem(info.name, info.keys, builtinDatasetKeys(), "already a dataset key", readers(), "reader");
+        !problem.empty())
+        throw std::invalid_argument("dataset reader '" + info.name + "': " + problem);
+    table().add(info);
 }
 
 void unregisterReaderInfo(const std::string& name)
@@ -94,14 +90,7 @@ void unregisterReaderInfo(const std::string& name)
         if (d.reader == name)
             throw std::invalid_argument(
                 "dataset reader '" + name + "' is used by dataset '" + d.name + "'; remove that dataset first");
-    auto& t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    auto it = std::find_if(t.list.begin(), t.list.end(), [&](const ReaderInfo& r) { return r.name == name; });
-    if (it == t.list.end())
-        return;
-    if (static_cast<size_t>(it - t.list.begin()) < t.builtins)
-        throw std::invalid_argument("the dataset reader '" + name + "' is built in");
-    t.list.erase(it);
+    table().remove(name);
 }
 
 } // namespace gsq::core::experiment

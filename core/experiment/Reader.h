@@ -12,9 +12,10 @@
 /// (data::registerReader); the loader, the form and the messages read it from here.
 namespace gsq::core::experiment {
 
-/// One `dataset:` key of a reader (experiment/ConfigKey.h). The built-in readers' keys (TU prefix,
-/// SMILES and label columns) are text fields of DatasetConfig with rows of their own in the form;
-/// a registered reader's keys are numbers or switches held in DatasetConfig::options.
+/// One `dataset:` key of a registered reader (experiment/ConfigKey.h): a number or a switch held
+/// in DatasetConfig::options. The built-in readers' keys (TU prefix and node attributes, SMILES and
+/// label columns, atom features) are text and switch fields of DatasetConfig with rows of their
+/// own in the form, so their entries list none.
 using ReaderKey = ConfigKey<DatasetConfig>;
 
 struct ReaderInfo {
@@ -27,12 +28,18 @@ struct ReaderInfo {
     const ReaderKey* key(const std::string& name) const;
 };
 
+/// The `dataset:` keys of DatasetConfig's own fields.
+const std::vector<std::string>& builtinDatasetKeys();
+
 /// The readers, built-in ones first (in their order), then registered ones.
 std::vector<ReaderInfo> readers();
-/// nullptr when there is none of that name (valid until it is registered again or removed).
+/// nullptr when there is none of that name. The entry lives as long as the process (a removed
+/// one is hidden, not freed); registering its name again rewrites it (experiment/NamedTable.h).
 const ReaderInfo* reader(const std::string& name);
-/// Adds (or replaces) a reader's entry; throws std::invalid_argument for an empty name, an empty
-/// pathHelp or a key that is not an Int, Real or Bool field.
+/// The catalog side of data::registerReader, which also keeps the read function: call that one.
+/// Adds or replaces a registered entry; throws std::invalid_argument for a built-in name, an empty
+/// name or pathHelp, a key that is not an option (optionKey) of type Int, Real or Bool whose
+/// default fits its range, or a key name a dataset key or another reader already uses.
 void registerReaderInfo(const ReaderInfo& info);
 /// Removes a registered reader (tests); throws for a built-in one or one a dataset kind uses.
 void unregisterReaderInfo(const std::string& name);

@@ -31,8 +31,10 @@ struct ArchitectureEntry {
 /// The built-in architectures (generated from the files of core/models/architectures/).
 std::vector<ArchitectureEntry> builtinArchitectures();
 
-/// Adds (or replaces) an architecture: its makers here, its entry in the catalog. Throws
-/// std::invalid_argument when it has neither maker or no parameter count (nothing is added).
+/// Adds (or replaces) a registered architecture: its makers here, its entry in the catalog.
+/// Throws std::invalid_argument when it has neither maker or its entry is refused
+/// (experiment::registerArchitectureInfo: a built-in name, no parameter count, a key that
+/// collides or does not fit its range); then nothing is added.
 void registerArchitecture(const ArchitectureEntry& entry);
 /// Removes a registered architecture (tests); built-in ones stay (std::invalid_argument).
 void unregisterArchitecture(const std::string& name);

@@ -4,6 +4,7 @@
 // command line (in-process), pruned and quantized like any built-in one; the memory pre-flight
 // counts it from its entry; its key is refused with a line when out of range or given to another
 // architecture; and the app's form shows the key when the architecture is chosen.
+#include "core/common/Error.h"
 #include "core/experiment/Architecture.h"
 #include "core/experiment/ConfigYaml.h"
 #include "core/measure/ModelFile.h"
@@ -12,9 +13,10 @@
 #include "core/models/Models.h"
 #include "core/nn/functional/MessagePassing.h"
 #include "core/session/MemoryPreflight.h"
-#include "ui/panels/KeyFields.h"
 #include "ui/panels/ExperimentPanel.h"
+#include "ui/panels/KeyFields.h"
 
+#include "../TestSupport.h"
 #include "CliInProcess.h"
 
 #include <torch/torch.h>
@@ -49,6 +51,7 @@ public:
     {
         const double bound = 1.0 / std::sqrt(static_cast<double>(m_in));
         weight = register_parameter("weight", torch::empty({ m_out, m_in }).uniform_(-bound, bound));
+        gate = register_parameter("gate", torch::ones({ m_out }));
         bias = register_parameter("bias", torch::zeros({ m_out }));
     }
     at::Tensor forward(const at::Tensor& x, const at::Tensor& edgeIndex, const at::Tensor&) override
@@ -57,11 +60,11 @@ public:
         const auto& q = m_quantHook;
         auto h = nn::functional::linear(q.act("input", x), q.weight("weight", weight), {});
         auto mean = nn::functional::propagateMean(edgeIndex, h, x.size(0));
-        return q.act("output", (1 - m_mix) * h + m_mix * mean + bias);
+        return q.act("output", ((1 - m_mix) * h + m_mix * mean) * gate + bias);
     }
     int64_t outChannels() const override { return m_out; }
 
-    at::Tensor weight, bias;
+    at::Tensor weight, gate, bias; ///< [out, in]; a learned scale per output channel; [out]
 
 private:
     int64_t m_in, m_out;
@@ -77,7 +80,7 @@ void registerMix()
     e.info.keys = { experiment::optionKey<experiment::ModelConfig>("mix", "Neighbour share",
         "share of the neighbours' mean in each node's new features", experiment::FieldType::Real, 0, 1, 0.5) };
     e.info.layerCount = [](const experiment::ModelConfig&, double in, double out, bool) {
-        return experiment::LayerCount { in * out + out };
+        return experiment::LayerCount { in * out + 2 * out }; // weight, gate, bias
     };
     e.layers = [](const experiment::ModelConfig& m, bool) -> models::LayerFactory {
         const double share = m.options.at("mix");
@@ -181,10 +184,50 @@ private Q_SLOTS:
         int64_t params = 0;
         for (const auto& p : model->parameters())
             params += p.numel();
-        QCOMPARE(params, int64_t(1433 * 16 + 16 + 16 * 7 + 7));
+        QCOMPARE(params, int64_t(1433 * 16 + 2 * 16 + 16 * 7 + 2 * 7)); // not GCN's count
         QCOMPARE(session::estimateMemory(c, cora).parameters, params);
-        // Its default is written out: the file says what runs.
-        QVERIFY(experiment::toYaml(c).find("mix: 0.5") != std::string::npos);
+        // Its default is written out (the file says what runs), and what is written loads back.
+        const std::string yaml = experiment::toYaml(c);
+        QVERIFY(yaml.find("mix: 0.5") != std::string::npos);
+        c.model.options["mix"] = 0.375;
+        const auto back = experiment::parseExperiment(experiment::toYaml(c), "back");
+        QCOMPARE(back.model.options, c.model.options);
+        QCOMPARE(experiment::toYaml(back), experiment::toYaml(c));
+        // A value set in code is checked as a file's would be.
+        c.model.options["mix"] = 1.5;
+        QCOMPARE(QString::fromStdString(gsq::test::messageOf<InputError>([&] { experiment::resolveDefaults(c); })),
+            QString("mix: key 'model.mix': expected a number in [0, 1]"));
+    }
+
+    void refusesKeysThatCollide()
+    {
+        auto entry = [](const std::string& name, const std::string& key, double lo, double hi, double def) {
+            models::ArchitectureEntry e;
+            e.info.name = name;
+            e.info.keys = { experiment::optionKey<experiment::ModelConfig>(
+                key, key, key, experiment::FieldType::Real, lo, hi, def) };
+            e.info.layerCount = [](const experiment::ModelConfig&, double in, double out, bool) {
+                return experiment::LayerCount { in * out + out };
+            };
+            e.layers = [](const experiment::ModelConfig&, bool) -> models::LayerFactory { return {}; };
+            return e;
+        };
+        auto refusal = [](const models::ArchitectureEntry& e) {
+            return QString::fromStdString(
+                gsq::test::messageOf<std::invalid_argument>([&] { models::registerArchitecture(e); }));
+        };
+        QCOMPARE(refusal(entry("other", "mix", 0, 1, 0.5)),
+            QString("architecture 'other': key 'mix' is already a key of architecture mix"));
+        QCOMPARE(refusal(entry("other", "heads", 1, 64, 8)),
+            QString("architecture 'other': key 'heads' is already a key of architecture gat"));
+        QCOMPARE(refusal(entry("other", "hidden", 1, 64, 8)),
+            QString("architecture 'other': key 'hidden' is a model key every architecture shares"));
+        QCOMPARE(refusal(entry("other", "share", 0, 1, 2)),
+            QString("architecture 'other': key 'share': its default does not fit its own range (expected a number "
+                    "in [0, 1])"));
+        QCOMPARE(refusal(entry("gcn", "share", 0, 1, 0.5)), QString("the architecture 'gcn' is built in"));
+        QVERIFY(!experiment::architecture("other"));
+        QCOMPARE(experiment::architecture("gcn")->label, std::string("GCN"));
     }
 
     void refusesItsKeyWhereItDoesNotFit()
@@ -196,8 +239,7 @@ private Q_SLOTS:
             = write(dir, "high.yaml", std::string(text).replace(text.find("mix: 0.25"), 9, "mix: 2"));
         QCOMPARE(cli({ "validate", high }, &err), 2);
         QCOMPARE(QString::fromStdString(err),
-            QString::fromStdString(
-                "error: " + high + ":6: key 'model.mix': expected a number in [0, 1], found 2\n"));
+            QString::fromStdString("error: " + high + ":6: key 'model.mix': expected a number in [0, 1], found 2\n"));
         const std::string other
             = write(dir, "other.yaml", std::string(text).replace(text.find("arch: mix"), 9, "arch: gcn"));
         QCOMPARE(cli({ "validate", other }, &err), 2);
@@ -207,9 +249,8 @@ private Q_SLOTS:
         // Without a maker nothing is registered.
         models::ArchitectureEntry makerless;
         makerless.info.name = "makerless";
-        makerless.info.layerCount = [](const experiment::ModelConfig&, double, double, bool) {
-            return experiment::LayerCount {};
-        };
+        makerless.info.layerCount
+            = [](const experiment::ModelConfig&, double, double, bool) { return experiment::LayerCount {}; };
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, models::registerArchitecture(makerless));
         QVERIFY(!experiment::architecture("makerless"));
     }
@@ -235,6 +276,13 @@ private Q_SLOTS:
         QVERIFY(!panel.architectureFields()->field("mix"));
         QVERIFY(panel.isValid());
         QVERIFY(panel.config().model.options.empty());
+        // Back again: the edit is still there.
+        combo->setCurrentIndex(i);
+        spin = qobject_cast<QDoubleSpinBox*>(panel.architectureFields()->field("mix"));
+        QVERIFY(spin);
+        QCOMPARE(spin->value(), 0.75);
+        QVERIFY(panel.isValid());
+        QCOMPARE(panel.config().model.options.at("mix"), 0.75);
     }
 };
 

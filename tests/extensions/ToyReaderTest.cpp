@@ -2,7 +2,7 @@
 // ("node ID LABEL F1 F2 ...", "edge U V"; '#' starts a comment) with a key of its own,
 // `feature_scale`, that multiplies every feature. Registered here with a dataset kind that uses
 // it, it runs from YAML through the real command line (in-process); a malformed line is refused
-// with the file and line and no run directory is left half-written; its key is refused where it
+// with the file and line and no results are written; its key is refused where it
 // does not fit; and the app's form offers the dataset, says what the path must hold and shows
 // the key.
 #include "core/common/Error.h"
@@ -12,6 +12,7 @@
 #include "ui/panels/ExperimentPanel.h"
 #include "ui/panels/KeyFields.h"
 
+#include "../TestSupport.h"
 #include "CliInProcess.h"
 
 #include <torch/torch.h>
@@ -20,6 +21,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -35,8 +37,8 @@ namespace {
 
 int reads = 0; ///< files read through the registered reader
 
-data::GraphDataset readNodeList(const experiment::DatasetConfig& c, const experiment::DatasetInfo& kind,
-    const std::string& path)
+data::GraphDataset readNodeList(
+    const experiment::DatasetConfig& c, const experiment::DatasetInfo& kind, const std::string& path)
 {
     ++reads;
     std::ifstream in(path);
@@ -166,7 +168,29 @@ private Q_SLOTS:
         QCOMPARE(ds.stats().numUndirectedEdges, int64_t(12));
         QCOMPARE(ds.numClasses, int64_t(2));
         QCOMPARE(ds.graphs[0].x[0][0].item<float>(), 1.6f); // 0.8 x 2
+        // Written out and loaded back the same.
         QVERIFY(experiment::toYaml(c).find("feature_scale: 2") != std::string::npos);
+        const auto back = experiment::parseExperiment(experiment::toYaml(c), "back");
+        QCOMPARE(back.dataset.options, c.dataset.options);
+        QCOMPARE(experiment::toYaml(back), experiment::toYaml(c));
+    }
+
+    void refusesKeysThatCollide()
+    {
+        auto refusal = [](const std::string& key) {
+            data::ReaderEntry other;
+            other.info.name = "other";
+            other.info.pathHelp = "a file";
+            other.info.keys = { experiment::optionKey<experiment::DatasetConfig>(
+                key, key, key, experiment::FieldType::Int, 0, 10, 1) };
+            other.read = readNodeList;
+            return QString::fromStdString(
+                gsq::test::messageOf<std::invalid_argument>([&] { data::registerReader(other); }));
+        };
+        QCOMPARE(refusal("feature_scale"),
+            QString("dataset reader 'other': key 'feature_scale' is already a key of reader nodelist"));
+        QCOMPARE(refusal("folds"), QString("dataset reader 'other': key 'folds' is already a dataset key"));
+        QVERIFY(!experiment::reader("other"));
     }
 
     void runsFromYamlInTheCli()
@@ -200,7 +224,8 @@ private Q_SLOTS:
         QCOMPARE(cli({ "run", yaml, "--out", out, "--quiet" }, &err), 2);
         QCOMPARE(QString::fromStdString(err),
             QString::fromStdString("error: " + file + ":26: expected 'edge U V' between listed nodes\n"));
-        QVERIFY(!QFile::exists(QString::fromStdString(out + "/results.csv")));
+        for (const char* written : { "/results.csv", "/summary.csv", "/run.json", "/models" })
+            QVERIFY2(!QFileInfo::exists(QString::fromStdString(out + written)), written);
     }
 
     void refusesItsKeyWhereItDoesNotFit()
@@ -208,15 +233,15 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string file = write(dir, "ring.txt", nodeList());
         std::string text = experimentText(file);
-        const std::string zero = write(dir, "zero.yaml",
-            std::string(text).replace(text.find("feature_scale: 2"), 16, "feature_scale: 0"));
+        const std::string zero
+            = write(dir, "zero.yaml", std::string(text).replace(text.find("feature_scale: 2"), 16, "feature_scale: 0"));
         std::string err;
         QCOMPARE(cli({ "validate", zero }, &err), 2);
         QCOMPARE(QString::fromStdString(err),
             QString::fromStdString(
                 "error: " + zero + ":9: key 'dataset.feature_scale': expected a number in (0, 100], found 0\n"));
-        const std::string cora = write(dir, "cora.yaml",
-            "dataset:\n  name: cora\n  feature_scale: 2\nmodel: {arch: gcn}\ntrain: {epochs: 1}\n");
+        const std::string cora = write(
+            dir, "cora.yaml", "dataset:\n  name: cora\n  feature_scale: 2\nmodel: {arch: gcn}\ntrain: {epochs: 1}\n");
         QCOMPARE(cli({ "validate", cora }, &err), 2);
         QCOMPARE(QString::fromStdString(err),
             QString::fromStdString("error: " + cora
@@ -232,8 +257,8 @@ private Q_SLOTS:
         auto* combo = panel.datasetCombo();
         const int i = combo->findText("nodes");
         QVERIFY(i >= 0);
-        QCOMPARE(combo->itemData(i, Qt::ToolTipRole).toString(),
-            QString("Node list: one graph from a node-list text file"));
+        QCOMPARE(
+            combo->itemData(i, Qt::ToolTipRole).toString(), QString("Node list: one graph from a node-list text file"));
         QVERIFY(!panel.readerFields()->field("feature_scale"));
         combo->setCurrentIndex(i);
         QVERIFY(!panel.isValid()); // no bundled copy: the path is required

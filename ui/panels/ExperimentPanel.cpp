@@ -238,6 +238,8 @@ void ExperimentPanel::loadWidgets()
     select(m_split, c.dataset.split);
     m_folds->setValue(c.dataset.folds);
     select(m_arch, c.model.arch);
+    m_archFields->forget();
+    m_readerFields->forget();
     showArchitectureKeys();
     showReaderKeys();
     m_hidden->setValue(static_cast<int>(c.model.hidden));
@@ -258,14 +260,15 @@ void ExperimentPanel::loadWidgets()
 void ExperimentPanel::showArchitectureKeys()
 {
     const auto* arch = experiment::architecture(text(m_arch));
-    m_archFields->show(arch ? keyFieldValues(arch->keys, m_base.model) : std::vector<KeyFieldValue> {});
+    m_archFields->show(text(m_arch), arch ? keyFieldValues(arch->keys, m_base.model) : std::vector<KeyFieldValue> {});
 }
 
 void ExperimentPanel::showReaderKeys()
 {
     const auto* kind = Catalog::dataset(text(m_dataset));
     const auto* r = kind ? experiment::reader(kind->reader) : nullptr;
-    m_readerFields->show(r ? keyFieldValues(r->keys, m_base.dataset) : std::vector<KeyFieldValue> {});
+    m_readerFields->show(
+        r ? r->name : std::string(), r ? keyFieldValues(r->keys, m_base.dataset) : std::vector<KeyFieldValue> {});
 }
 
 void ExperimentPanel::updateDatasetRows()
@@ -369,10 +372,10 @@ void ExperimentPanel::revalidate()
     c.model.arch = text(m_arch);
     if (const auto* kind = Catalog::dataset(d.name)) {
         const auto* r = experiment::reader(kind->reader);
-        applyKeyEdits(r ? &r->keys : nullptr, m_readerFields->edits(), d);
+        applyKeyEdits(r ? &r->keys : nullptr, m_readerFields->edits(kind->reader), d);
     }
     const auto* arch = experiment::architecture(c.model.arch);
-    applyKeyEdits(arch ? &arch->keys : nullptr, m_archFields->edits(), c.model);
+    applyKeyEdits(arch ? &arch->keys : nullptr, m_archFields->edits(c.model.arch), c.model);
     c.model.hidden = m_hidden->value();
     c.model.layers = m_layers->value();
     takeDouble(m_dropout, c.model.dropout);
@@ -480,13 +483,14 @@ QString ExperimentPanel::plainMessage(const QString& message, QWidget*& field) c
         }
         return where + ": " + reason;
     }
-    for (auto* own : { m_archFields, m_readerFields }) {
-        const qsizetype dot = key.indexOf('.');
-        if (auto* w = own->field(key.mid(dot + 1).toStdString()); w && dot > 0) {
-            field = w;
-            return own->label(key.mid(dot + 1).toStdString()) + ": " + reason;
-        }
-    }
+    // An architecture's or reader's own key, in its own section only.
+    for (const auto& [section, own] :
+        { std::pair { QString("model."), m_archFields }, std::pair { QString("dataset."), m_readerFields } })
+        if (key.startsWith(section))
+            if (auto* w = own->field(key.mid(section.size()).toStdString())) {
+                field = w;
+                return own->label(key.mid(section.size()).toStdString()) + ": " + reason;
+            }
     for (const auto& f : m_fields)
         if (f.key == key || (key == "train.repeats" && f.key == "train.seeds")) {
             field = f.widget;

@@ -18,15 +18,18 @@ KeyFields::KeyFields(QFormLayout* form, std::string section, QObject* parent)
 {
 }
 
-void KeyFields::show(const std::vector<KeyFieldValue>& keys)
+void KeyFields::show(const std::string& owner, const std::vector<KeyFieldValue>& shown)
 {
     while (m_form->rowCount() > m_firstRow)
         m_form->removeRow(m_firstRow);
     m_fields.clear();
-    m_edited.clear();
-    for (const auto& k : keys) {
+    m_owner = owner;
+    const auto& edited = m_edited[owner];
+    for (auto k : shown) {
         const auto& f = k.field;
         const std::string key = f.key;
+        if (auto it = edited.find(key); it != edited.end())
+            k.value = it->second;
         QWidget* w = nullptr;
         if (f.type == FieldType::Bool) {
             auto* box = new QCheckBox;
@@ -70,8 +73,14 @@ void KeyFields::show(const std::vector<KeyFieldValue>& keys)
 
 void KeyFields::read(const std::string& key, double value)
 {
-    m_edited[key] = value;
+    m_edited[m_owner][key] = value;
     Q_EMIT edited();
+}
+
+std::map<std::string, double> KeyFields::edits(const std::string& owner) const
+{
+    auto it = m_edited.find(owner);
+    return it == m_edited.end() ? std::map<std::string, double> {} : it->second;
 }
 
 QWidget* KeyFields::field(const std::string& key) const

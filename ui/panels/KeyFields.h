@@ -31,10 +31,14 @@ public:
     /// prefixes the key in tooltips and object names.
     KeyFields(QFormLayout* form, std::string section, QObject* parent = nullptr);
 
-    /// Shows these keys with their values; forgets earlier edits.
-    void show(const std::vector<KeyFieldValue>& keys);
-    /// Values the user changed since show(), by key.
-    const std::map<std::string, double>& edits() const { return m_edited; }
+    /// Shows the keys of `owner` (an architecture or a reader) with their values, or with the
+    /// user's earlier edits of that owner's keys (switching to another architecture and back keeps
+    /// them).
+    void show(const std::string& owner, const std::vector<KeyFieldValue>& keys);
+    /// Forgets every edit (a new experiment is loaded).
+    void forget() { m_edited.clear(); }
+    /// Values the user changed of `owner`'s keys, by key.
+    std::map<std::string, double> edits(const std::string& owner) const;
     /// The field of a key (as under the section), or nullptr.
     QWidget* field(const std::string& key) const;
     QString label(const std::string& key) const;
@@ -50,9 +54,10 @@ private:
     QFormLayout* m_form;
     std::string m_section;
     int m_firstRow;
+    std::string m_owner;
     bool m_simplified = false;
     std::vector<std::pair<std::string, QWidget*>> m_fields;
-    std::map<std::string, double> m_edited;
+    std::map<std::string, std::map<std::string, double>> m_edited; ///< owner -> key -> value
 };
 
 /// The keys of an entry with their values in `config`.

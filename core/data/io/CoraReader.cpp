@@ -135,6 +135,35 @@ Planetoid readPlanetoid(const std::string& path, const Content& content)
     return p;
 }
 
+/// The citations as edges between node indices (`nodeOfPaper`: paper id -> node), [2, E].
+at::Tensor readCitations(const std::string& citesPath, const std::unordered_map<int64_t, int64_t>& nodeOfPaper)
+{
+    TextFile cites(citesPath);
+    std::vector<int64_t> src, dst;
+    for (size_t i = 0; i < cites.lineCount(); ++i) {
+        if (trim(cites.line(i)).empty()) {
+            if (i + 1 == cites.lineCount())
+                break;
+            cites.fail(i, "empty line; expected '<cited_id> <citing_id>'");
+        }
+        auto fl = cites.fields(i, '\t');
+        if (fl.size() != 2)
+            cites.fail(i, "expected 2 tab-separated paper ids, found " + std::to_string(fl.size()) + " fields");
+        int64_t a = cites.toInt(fl[0], i, "paper id");
+        int64_t b = cites.toInt(fl[1], i, "paper id");
+        auto ia = nodeOfPaper.find(a), ib = nodeOfPaper.find(b);
+        if (ia == nodeOfPaper.end())
+            cites.fail(i, "paper id " + std::to_string(a) + " is not in cora.content");
+        if (ib == nodeOfPaper.end())
+            cites.fail(i, "paper id " + std::to_string(b) + " is not in cora.content");
+        if (ia->second == ib->second)
+            continue; // Cora has none; a self citation carries no message
+        src.push_back(ia->second);
+        dst.push_back(ib->second);
+    }
+    return torch::stack({ torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong) });
+}
+
 } // namespace
 
 GraphDataset CoraReader::read(const std::string& directory)
@@ -209,30 +238,7 @@ GraphDataset CoraReader::read(const std::string& directory)
     }
 
     // Citations.
-    TextFile cites(citesPath);
-    std::vector<int64_t> src, dst;
-    for (size_t i = 0; i < cites.lineCount(); ++i) {
-        if (trim(cites.line(i)).empty()) {
-            if (i + 1 == cites.lineCount())
-                break;
-            cites.fail(i, "empty line; expected '<cited_id> <citing_id>'");
-        }
-        auto fl = cites.fields(i, '\t');
-        if (fl.size() != 2)
-            cites.fail(i, "expected 2 tab-separated paper ids, found " + std::to_string(fl.size()) + " fields");
-        int64_t a = cites.toInt(fl[0], i, "paper id");
-        int64_t b = cites.toInt(fl[1], i, "paper id");
-        auto ia = nodeOfPaper.find(a), ib = nodeOfPaper.find(b);
-        if (ia == nodeOfPaper.end())
-            cites.fail(i, "paper id " + std::to_string(a) + " is not in cora.content");
-        if (ib == nodeOfPaper.end())
-            cites.fail(i, "paper id " + std::to_string(b) + " is not in cora.content");
-        if (ia->second == ib->second)
-            continue; // Cora has none; a self citation carries no message
-        src.push_back(ia->second);
-        dst.push_back(ib->second);
-    }
-    auto ei = torch::stack({ torch::tensor(src, torch::kLong), torch::tensor(dst, torch::kLong) });
+    const at::Tensor ei = readCitations(citesPath, nodeOfPaper);
 
     graph::Graph g;
     g.x = x;

@@ -16,8 +16,8 @@ ArchitectureEntry architecture_Gat()
     e.info.help = "multi-head attention over neighbours (Velickovic et al. 2018)";
     e.info.order = 2;
     e.info.keys = {
-        experiment::memberKey("heads", "Heads", "attention heads of the hidden layers (concatenated)",
-            FieldType::Int, 1, 64, &ModelConfig::heads),
+        experiment::memberKey("heads", "Heads", "attention heads of the hidden layers (concatenated)", FieldType::Int,
+            1, 64, &ModelConfig::heads),
         experiment::memberKey("output_heads", "Output heads", "attention heads of the output layer (averaged)",
             FieldType::Int, 1, 64, &ModelConfig::outputHeads),
         experiment::memberKey("attention_dropout", "Attention dropout",
@@ -39,10 +39,11 @@ ArchitectureEntry architecture_Gat()
     e.layers = [](const ModelConfig& c, bool) -> LayerFactory {
         const double attDrop = c.attentionDropout >= 0 ? c.attentionDropout : c.dropout;
         const int heads = c.heads, outHeads = c.outputHeads;
-        return [heads, outHeads, attDrop](int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
-            return std::make_shared<nn::GatConvImpl>(
-                nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
-        };
+        return
+            [heads, outHeads, attDrop](int, int64_t in, int64_t out, bool last) -> std::shared_ptr<torch::nn::Module> {
+                return std::make_shared<nn::GatConvImpl>(
+                    nn::GatConvOptions(in, out).heads(last ? outHeads : heads).concat(!last).dropout(attDrop));
+            };
     };
     return e;
 }

@@ -21,8 +21,9 @@ ArchitectureEntry architecture_Gnae()
             FieldType::Int, 0, 100, &ModelConfig::appnpK),
         experiment::memberKey("appnp_alpha", "APPNP alpha", "APPNP teleport probability alpha", FieldType::Real, 0, 1,
             &ModelConfig::appnpAlpha),
-        experiment::memberKey("norm_scale", "Norm scale", "rows are L2-normalised and scaled by this before propagation",
-            FieldType::Real, 0, 1000, &ModelConfig::normScale, false, true),
+        experiment::memberKey("norm_scale", "Norm scale",
+            "rows are L2-normalised and scaled by this before propagation", FieldType::Real, 0, 1000,
+            &ModelConfig::normScale, false, true),
     };
     e.info.layerCount = [](const ModelConfig&, double in, double out, bool) {
         return experiment::LayerCount { in * out + out }; // weight, bias

@@ -1,5 +1,5 @@
-#include "core/models/Architecture.h"
 #include "core/models/Hgpsl.h"
+#include "core/models/Architecture.h"
 
 #include <torch/torch.h>
 
@@ -21,8 +21,9 @@ ArchitectureEntry architecture_Hgpsl()
                   "al. 2019). Graph classification";
     e.info.order = 6;
     e.info.keys = {
-        experiment::memberKey("pool_ratio", "Pool ratio", "share of each graph's nodes kept by every pooling layer (ceil)",
-            FieldType::Real, 0, 1, &ModelConfig::poolRatio, false, true),
+        experiment::memberKey("pool_ratio", "Pool ratio",
+            "share of each graph's nodes kept by every pooling layer (ceil)", FieldType::Real, 0, 1,
+            &ModelConfig::poolRatio, false, true),
         experiment::memberKey("pool_lambda", "Pool lambda", "weight of the existing edges in the learned structure",
             FieldType::Real, 0, 1000, &ModelConfig::poolLambda),
         experiment::memberKey("sparse_attention", "Sparse attention",

@@ -41,7 +41,8 @@ ArchitectureEntry architecture_Spline()
     e.layers = [](const ModelConfig& c, bool) -> LayerFactory {
         const int64_t k = c.kernelSize, degree = c.splineDegree;
         return [k, degree](int, int64_t in, int64_t out, bool) -> std::shared_ptr<torch::nn::Module> {
-            return std::make_shared<nn::SplineConvImpl>(nn::SplineConvOptions(in, out).dim(1).kernel_size(k).degree(degree));
+            return std::make_shared<nn::SplineConvImpl>(
+                nn::SplineConvOptions(in, out).dim(1).kernel_size(k).degree(degree));
         };
     };
     return e;
