@@ -84,6 +84,28 @@ QString twoLines(const QString& label)
     return parts.mid(0, 2).join(' ') + "<br>" + parts.mid(2).join(' ');
 }
 
+/// The words of a category's own setting after its method and bits ("qat 8b percentile per-ch
+/// from global 0.9" -> percentile, per-ch), and where its chain starts (-1: none).
+QStringList ownWords(const QString& label, qsizetype* chainAt = nullptr)
+{
+    const qsizetype at = label.indexOf(QStringLiteral(" from "));
+    if (chainAt)
+        *chainAt = at;
+    return (at >= 0 ? label.left(at) : label).split(' ', Qt::SkipEmptyParts).mid(2);
+}
+
+/// `label` without `words` in its own setting (its method, bits and chain stay).
+QString withoutWords(const QString& label, const QStringList& words)
+{
+    qsizetype at = -1;
+    const QStringList own = ownWords(label, &at);
+    QStringList kept = (at >= 0 ? label.left(at) : label).split(' ', Qt::SkipEmptyParts).mid(0, 2);
+    for (const auto& w : own)
+        if (!words.contains(w))
+            kept << w;
+    return kept.join(' ') + (at >= 0 ? label.mid(at) : QString());
+}
+
 /// "3:4 4:60" -> {3: 4, 4: 60}.
 QMap<int, qint64> parseWidths(const std::string& text)
 {
@@ -212,22 +234,52 @@ QStringList QuantizationTab::categories() const
     return out;
 }
 
+QStringList QuantizationTab::sharedSetting() const
+{
+    QStringList quantized;
+    for (const auto& label : m_order)
+        if (label != tr("fp32 base"))
+            quantized << shown(label);
+    if (quantized.size() < 2)
+        return {};
+    QStringList common = ownWords(quantized.front());
+    for (const auto& label : quantized) {
+        const QStringList words = ownWords(label);
+        QStringList kept;
+        for (const auto& w : common)
+            if (words.contains(w))
+                kept << w;
+        common = kept;
+    }
+    return common;
+}
+
+QStringList QuantizationTab::axisCategories() const
+{
+    const QStringList shared = sharedSetting();
+    QStringList out;
+    for (const auto& label : m_order)
+        out << withoutWords(shown(label), shared);
+    return out;
+}
+
 void QuantizationTab::refresh()
 {
     auto* chart = m_accView->chart();
     chart->removeAllSeries();
     auto* costChart = m_costView->chart();
     costChart->removeAllSeries();
+    const QStringList axis = axisCategories();
     QStringList accLabels;
-    for (const auto& label : m_order)
+    for (qsizetype i = 0; i < m_order.size(); ++i)
         accLabels << QString("%1<br>%2 ± %3")
-                         .arg(twoLines(shown(label)))
-                         .arg(meanStd(m_entries[label].test).first, 0, 'f', 3)
-                         .arg(meanStd(m_entries[label].test).second, 0, 'f', 3);
+                         .arg(twoLines(axis[i]))
+                         .arg(meanStd(m_entries[m_order[i]].test).first, 0, 'f', 3)
+                         .arg(meanStd(m_entries[m_order[i]].test).second, 0, 'f', 3);
     m_accX->setCategories(accLabels);
     QStringList costLabels;
-    for (const auto& label : m_order)
-        costLabels << twoLines(shown(label));
+    for (const auto& label : axis)
+        costLabels << twoLines(label);
     m_costX->setCategories(costLabels);
     // Bars start at 0 (a cut axis would make small gaps look large; the labels carry the values)
     // and the axes are reset when there is nothing to show, so no range survives a cleared run.
@@ -235,9 +287,12 @@ void QuantizationTab::refresh()
     m_accY->setTickCount(6); // 11 ticks elided every label at 1600 x 1000 with three charts
     m_costY->setRange(0, 1.5);
     // With only the fp32 base its bar is shown, with a hint how to add something to compare.
+    const QStringList shared = sharedSetting();
     chart->setTitle(m_order.size() <= 1
             ? tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)")
-            : tr("Test metric by quantization method (mean over seeds and folds)"));
+            : shared.isEmpty() ? tr("Test metric by quantization method (mean over seeds and folds)")
+                               : tr("Test metric by quantization method (mean over seeds and folds; every one: %1)")
+                                     .arg(shared.join(' ')));
     // The base alone is a reference, not a result: not exported.
     m_accView->setPlaceholder(m_order.size() <= 1);
     m_costView->setPlaceholder(m_order.size() <= 1);

@@ -25,9 +25,15 @@ public:
     void clear() override;
     void addEvents(const std::vector<gsq::core::results::SessionEvent>& events) override;
     QList<ChartView*> charts() const override;
-    /// Category labels shown, in order (the base first); for tests.
-    /// The categories as shown (A²Q's with the mean weight bits its jobs learned).
+    /// The categories as named (A²Q's with the mean weight bits its jobs learned), in order, the
+    /// base first.
     QStringList categories() const;
+    /// What every quantized category's own setting shares ("percentile per-ch huff" when all
+    /// use them): said once in the chart's title, not in every axis label (at 1280 × 720 the
+    /// labels are cut after about 12 characters). Empty with fewer than two quantized categories.
+    QStringList sharedSetting() const;
+    /// The axis labels: categories() without sharedSetting()'s words, on one line each.
+    QStringList axisCategories() const;
     /// The learned bit-width chart (A²Q); for tests.
     ChartView* bitsView() const { return m_bitsView; }
 

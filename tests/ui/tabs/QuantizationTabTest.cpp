@@ -51,6 +51,36 @@ private Q_SLOTS:
         gsq::ui::test::isolateApp(m_dir, "GraphSqueezeQuantizationTabTest");
     }
 
+    void wordsEveryCategoryShares()
+    {
+        // What every quantized category shares is said once in the title, so the axis labels
+        // (cut after about 12 characters at 1280 x 720) keep what tells them apart: the chain.
+        QuantizationTab tab;
+        using namespace gsq::core::results;
+        auto [base, qat] = baseAndQat("bits=8 observer=percentile per_channel storage=huffman");
+        ResultRow chained = qat;
+        chained.setting = "global sparsity=0.9 → bits=8 observer=percentile per_channel storage=huffman";
+        ResultRow ptq = chained;
+        ptq.method = "ptq";
+        ptq.setting = "global sparsity=0.9 → bits=4 observer=percentile per_channel storage=huffman";
+        tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
+        QCOMPARE(tab.sharedSetting(), QStringList {}); // one quantized category: nothing to share
+        QCOMPARE(tab.axisCategories(), (QStringList { "fp32 base", "qat 8b percentile per-ch huff" }));
+        tab.addEvents({ StageFinished { 0, chained, {} }, StageFinished { 0, ptq, {} } });
+        QCOMPARE(tab.sharedSetting(), (QStringList { "percentile", "per-ch", "huff" }));
+        QCOMPARE(tab.axisCategories(),
+            (QStringList { "fp32 base", "qat 8b", "qat 8b from global 0.9", "ptq 4b from global 0.9" }));
+        QCOMPARE(tab.categories().at(2), QString("qat 8b percentile per-ch huff from global 0.9"));
+        QVERIFY2(tab.charts().front()->chart()->title().endsWith("every one: percentile per-ch huff)"),
+            qPrintable(tab.charts().front()->chart()->title()));
+        // A category without one of the words keeps the others in its label.
+        ResultRow plain = qat;
+        plain.setting = "bits=4";
+        tab.addEvents({ StageFinished { 0, plain, {} } });
+        QCOMPARE(tab.sharedSetting(), QStringList {});
+        QCOMPARE(tab.axisCategories().at(1), QString("qat 8b percentile per-ch huff"));
+    }
+
     void quantizationTabShowsTheLearnedBitWidths()
     {
         // A²Q's layer rows (weights: channels per width; features: rows per width) become one bar
