@@ -514,7 +514,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         const QString dir = QString::fromUtf8(GSQ_UI_TEST_EXPERIMENTS);
-        for (const auto& [object, folder, count] : { std::tuple { "pipelinePresets", "pipelines", 7 },
+        for (const auto& [object, folder, count] : { std::tuple { "pipelinePresets", "pipelines", 8 },
                  std::tuple { "recipePresets", "degree-quant-recipes", 2 } }) {
             auto* menu = w.findChild<QMenu*>(object);
             QVERIFY2(menu, object);
