@@ -34,6 +34,25 @@ template <class Fail> void checkPipelines(const ExperimentConfig& c, Fail&& fail
     }
 }
 
+/// The options of `config` checked against `owner`'s keys (an architecture's or a reader's:
+/// `elsewhere` when another owns the key, the key's range otherwise), and its keys' defaults
+/// filled in, so the file written says what runs.
+template <class Config, class Owner, class Fail>
+void resolveOptions(
+    Config& config, const Owner& owner, const std::string& section, const std::string& elsewhere, Fail&& fail)
+{
+    for (const auto& option : config.options) {
+        const auto* k = owner.key(option.first);
+        if (!k || k->get)
+            fail(section + "." + option.first, elsewhere);
+        if (const auto problem = valueProblem(*k, option.second); !problem.empty())
+            fail(section + "." + option.first, problem);
+    }
+    for (const auto& k : owner.keys)
+        if (!k.get)
+            config.options.emplace(k.field.key, k.defaultValue);
+}
+
 } // namespace
 
 void resolveDefaults(ExperimentConfig& c)
@@ -93,16 +112,7 @@ void resolveDefaults(ExperimentConfig& c)
     if (info->bundled.empty() && d.path.empty())
         fail("dataset.path", "dataset '" + d.name + "' needs a path (" + readerInfo->pathHelp + ")");
     // A registered reader's keys are written out with their defaults; no other reader's are kept.
-    for (const auto& option : d.options) {
-        const ReaderKey* k = readerInfo->key(option.first);
-        if (!k || k->get)
-            fail("dataset." + option.first, "applies to datasets of another reader than " + readerInfo->name);
-        if (const auto problem = valueProblem(*k, option.second); !problem.empty())
-            fail("dataset." + option.first, problem);
-    }
-    for (const auto& k : readerInfo->keys)
-        if (!k.get)
-            d.options.emplace(k.field.key, k.defaultValue);
+    resolveOptions(d, *readerInfo, "dataset", "applies to datasets of another reader than " + readerInfo->name, fail);
     if (c.train.metric == "auto")
         c.train.metric = d.task == "link_prediction" ? "roc_auc" : "accuracy";
     if (d.task == "link_prediction" && (c.train.metric == "accuracy" || c.train.metric == "macro_f1"))
@@ -120,16 +130,7 @@ void resolveDefaults(ExperimentConfig& c)
     // Its own defaults and checks; a registered architecture's keys are written out with their
     // defaults (the file says what runs), and no other architecture's are kept.
     const ArchitectureInfo archInfo = *arch;
-    for (const auto& option : c.model.options) {
-        const ArchitectureKey* k = archInfo.key(option.first);
-        if (!k || k->get)
-            fail("model." + option.first, "applies to another architecture than " + archInfo.name);
-        if (const auto problem = valueProblem(*k, option.second); !problem.empty())
-            fail("model." + option.first, problem);
-    }
-    for (const auto& k : archInfo.keys)
-        if (!k.get)
-            c.model.options.emplace(k.field.key, k.defaultValue);
+    resolveOptions(c.model, archInfo, "model", "applies to another architecture than " + archInfo.name, fail);
     if (archInfo.resolve)
         archInfo.resolve(c, fail);
     checkPipelines(c, fail);

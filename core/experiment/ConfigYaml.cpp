@@ -44,13 +44,38 @@ template <class Config> void readKey(const Section& s, const ConfigKey<Config>& 
     setKeyValue(m, k, v);
 }
 
+/// What a section accepts: its `fixed` keys and every key the entries (architectures or
+/// readers) declare.
+template <class Entry>
+std::vector<std::string> sectionKeys(std::vector<std::string> fixed, const std::vector<Entry>& entries)
+{
+    for (const auto& e : entries)
+        for (const auto& k : e.keys)
+            if (std::find(fixed.begin(), fixed.end(), k.field.key) == fixed.end())
+                fixed.push_back(k.field.key);
+    return fixed;
+}
+
+/// The entries' keys: a field of the config whoever declares it (files written by toYaml carry
+/// some built-in ones for every model), an option only when its entry is `own`; another entry's
+/// option is refused with `elsewhere(entry name)`.
+template <class Config, class Entry, class Message>
+void readEntryKeys(
+    const Section& s, const std::vector<Entry>& entries, const std::string& own, Config& config, Message&& elsewhere)
+{
+    for (const auto& e : entries)
+        for (const auto& k : e.keys) {
+            if (!k.get && e.name != own && s.has(k.field.key))
+                s.fail(k.field.key, elsewhere(e.name));
+            if (k.get || e.name == own)
+                readKey(s, k, config);
+        }
+}
+
 void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
 {
-    std::vector<std::string> allowed = builtinDatasetKeys();
-    for (const auto& r : readers())
-        for (const auto& k : r.keys)
-            if (std::find(allowed.begin(), allowed.end(), k.field.key) == allowed.end())
-                allowed.push_back(k.field.key);
+    const auto all = readers();
+    const std::vector<std::string> allowed = sectionKeys(builtinDatasetKeys(), all);
     Section s(ctx, node, "dataset", allowed);
     s.choice("name", d.name, Catalog::datasetNames());
     s.text("path", d.path);
@@ -74,26 +99,15 @@ void readDataset(Context& ctx, const YAML::Node& node, DatasetConfig& d)
     s.choice("atom_features", d.atomFeatures, Catalog::names(ChoiceList::AtomFeatures));
     // A registered reader's own keys, only with a dataset it reads.
     const DatasetInfo* kind = Catalog::dataset(d.name);
-    for (const auto& r : readers())
-        for (const auto& k : r.keys) {
-            const bool own = kind && kind->reader == r.name;
-            if (!k.get && !own && s.has(k.field.key))
-                s.fail(k.field.key, "applies to datasets read by " + r.name + " only; dataset " + d.name + " is not");
-            if (k.get || own)
-                readKey(s, k, d);
-        }
+    readEntryKeys(s, all, kind ? kind->reader : std::string(), d, [&](const std::string& reader) {
+        return "applies to datasets read by " + reader + " only; dataset " + d.name + " is not";
+    });
 }
 
 void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
 {
-    // A built-in architecture's keys are read whatever the architecture (files written by
-    // toYaml carry some of them for every model); a registered one's only with it.
     const auto archs = architectures();
-    std::vector<std::string> allowed = sharedModelKeys();
-    for (const auto& a : archs)
-        for (const auto& k : a.keys)
-            if (std::find(allowed.begin(), allowed.end(), k.field.key) == allowed.end())
-                allowed.push_back(k.field.key);
+    const std::vector<std::string> allowed = sectionKeys(sharedModelKeys(), archs);
     Section s(ctx, node, "model", allowed);
     s.choice("arch", m.arch, Catalog::names(ChoiceList::Arch));
     s.integer("hidden", m.hidden, 1, 65536);
@@ -106,13 +120,8 @@ void readModel(Context& ctx, const YAML::Node& node, ModelConfig& m)
     s.integer("head_layers", m.headLayers, 1, 2);
     s.integer("embedding_dim", m.embeddingDim, 0, 65536);
     s.choice("decoder", m.decoder, Catalog::names(ChoiceList::Decoder));
-    for (const auto& a : archs)
-        for (const auto& k : a.keys) {
-            if (!k.get && a.name != m.arch && s.has(k.field.key))
-                s.fail(k.field.key, "applies to architecture " + a.name + " only; this model is " + m.arch);
-            if (k.get || a.name == m.arch)
-                readKey(s, k, m);
-        }
+    readEntryKeys(s, archs, m.arch, m,
+        [&](const std::string& arch) { return "applies to architecture " + arch + " only; this model is " + m.arch; });
 }
 
 void readTrain(Context& ctx, const YAML::Node& node, TrainConfig& t)
