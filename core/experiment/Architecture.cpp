@@ -25,19 +25,9 @@ void checkInfo(const ArchitectureInfo& a)
             throw std::invalid_argument("architecture '" + a.name + "': " + problem);
 }
 
-std::vector<ArchitectureInfo> sortedBuiltins()
-{
-    auto infos = models::builtinArchitectureInfos();
-    std::stable_sort(infos.begin(), infos.end(),
-        [](const ArchitectureInfo& a, const ArchitectureInfo& b) { return a.order < b.order; });
-    for (const auto& a : infos)
-        checkInfo(a);
-    return infos;
-}
-
 NamedTable<ArchitectureInfo>& table()
 {
-    static NamedTable<ArchitectureInfo> t("architecture", sortedBuiltins());
+    static NamedTable<ArchitectureInfo> t("architecture", inOrder(models::builtinArchitectureInfos(), checkInfo));
     return t;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -99,5 +100,15 @@ private:
     size_t m_builtins = 0;
     std::vector<Info> m_list;
 };
+
+/// Built-in entries in their declared `order` (files are listed by name), each passed through
+/// `check` first.
+template <class Info, class Check> std::vector<Info> inOrder(std::vector<Info> infos, Check&& check)
+{
+    std::stable_sort(infos.begin(), infos.end(), [](const Info& a, const Info& b) { return a.order < b.order; });
+    for (const auto& info : infos)
+        check(info);
+    return infos;
+}
 
 } // namespace gsq::core::experiment

@@ -25,19 +25,9 @@ void checkInfo(const ReaderInfo& r)
             throw std::invalid_argument("dataset reader '" + r.name + "': " + problem);
 }
 
-std::vector<ReaderInfo> sortedBuiltins()
-{
-    auto infos = data::builtinReaderInfos();
-    std::stable_sort(
-        infos.begin(), infos.end(), [](const ReaderInfo& a, const ReaderInfo& b) { return a.order < b.order; });
-    for (const auto& r : infos)
-        checkInfo(r);
-    return infos;
-}
-
 NamedTable<ReaderInfo>& table()
 {
-    static NamedTable<ReaderInfo> t("dataset reader", sortedBuiltins());
+    static NamedTable<ReaderInfo> t("dataset reader", inOrder(data::builtinReaderInfos(), checkInfo));
     return t;
 }
 
