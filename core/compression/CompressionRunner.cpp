@@ -170,6 +170,8 @@ results::ResultRow settingRow(
     row.method = method;
     row.setting = source ? source->row.lineage + " → " + setting : setting;
     row.lineage = (source ? source->row.lineage + " → " : "") + results::settingKey(method, setting);
+    if (source)
+        row.chain = (source->row.chain.empty() ? "" : source->row.chain + " → ") + results::stepLabel(source->row);
     row.targetSparsity = source ? source->row.targetSparsity : 0;
     row.trainSeconds = 0;
     row.bestEpoch = 0;
@@ -338,6 +340,14 @@ void quantizeFrom(training::Task& task, const training::Checkpoint& base, const 
     auto module = task.module();
     restoreStart(*module, base, source);
     results::ResultRow row = settingRow(ctx, spec.method, spec.settingLabel(), source);
+    const experiment::QuantSetting typed = spec.setting();
+    row.quantBits = typed.bits;
+    row.targetBits = typed.targetBits;
+    row.observer = typed.observer;
+    row.granularity = typed.granularity;
+    row.storage = typed.storage;
+    row.start = typed.start;
+    row.methodOptions = typed.options;
 
     // start: init trains the quantized model from the job's own initialisation and random state
     // (the Degree-Quant code the paper runs); start: base fine-tunes the trained model.

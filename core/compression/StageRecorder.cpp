@@ -55,15 +55,6 @@ void histogramOnBaseBins(const at::Tensor& w, double baseRange, results::LayerRo
     l.histCounts = histogram(w, range, kHistogramBins + 2 * extra);
 }
 
-/// "3:4 4:60": rows per bit-width.
-std::string widthsText(const std::map<int, int64_t>& widths)
-{
-    std::string out;
-    for (const auto& [bits, rows] : widths)
-        out += (out.empty() ? "" : " ") + std::to_string(bits) + ":" + std::to_string(rows);
-    return out;
-}
-
 /// The layers.csv rows of an A²Q quantizer's feature points: what each learned, by bit-width and
 /// by in-degree, over the rows of the last evaluation pass.
 void addFeatureRows(
@@ -82,7 +73,7 @@ void addFeatureRows(
         l.params = f.quantizers;
         l.nnz = f.quantizers;
         l.bits = f.averageBits;
-        l.bitWidths = widthsText(f.widths);
+        l.bitWidths = f.widths;
         for (const auto& [bucket, bits] : f.byDegree) {
             char buf[48];
             std::snprintf(buf, sizeof buf, "%s%s:%.3g", l.bitsByDegree.empty() ? "" : " ", bucket.c_str(), bits);
@@ -217,7 +208,7 @@ void addLayerRows(training::Task& task, const results::ResultRow& row, JobContex
             std::map<int, int64_t> widths;
             for (int b : it->second.bits)
                 ++widths[b];
-            l.bitWidths = widthsText(widths);
+            l.bitWidths = widths;
         } else
             w = params[t.name].detach().flatten().to(torch::kFloat);
         // Fixed bin edges: the base model's symmetric range, remembered per layer for this job;

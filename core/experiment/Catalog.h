@@ -92,6 +92,9 @@ struct MethodInfo {
     std::function<void(QuantSpec&)> quantDefaults;
     std::function<std::pair<std::string, std::string>(const QuantSpec&)> quantCheck;
     std::function<std::string(const QuantSpec&)> quantLabel;
+    /// Quantize methods that learn their widths toward `target_bits` (a2q): the target is part
+    /// of the label and of the results (ResultRow::targetBits).
+    bool targetsBits = false;
     /// Prune methods (their behaviour is an object: core/pruning/PruneMethod.h): trains from the
     /// job's initialisation with its regulariser and removes nothing (one setting, no `from:`),
     /// as l2_only; removes whole channels, so the model shrinks and no masks are kept, as

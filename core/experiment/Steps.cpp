@@ -18,25 +18,48 @@ const MethodInfo& pruneInfo(const PruneSpec& p)
 }
 } // namespace
 
+QuantSetting QuantSpec::setting() const
+{
+    QuantSetting s;
+    s.bits = bits;
+    const MethodInfo* info = Catalog::method(StepKind::Quantize, method);
+    if (info && info->targetsBits)
+        s.targetBits = targetBits;
+    if (info && info->quantLabel) {
+        s.options = info->quantLabel(*this);
+        s.options.erase(0, s.options.find_first_not_of(' '));
+    } else {
+        s.observer = observer;
+        s.granularity = granularity;
+    }
+    s.storage = storage;
+    s.start = start;
+    return s;
+}
+
 std::string QuantSpec::settingLabel() const
 {
     // The bit-width, then every setting that tells two steps of one method apart and differs from
     // the method's default, so results of a strong and a plain INT4 QAT never share a row key.
-    std::string label = "bits=" + std::to_string(bits);
-    const MethodInfo* info = Catalog::method(StepKind::Quantize, method);
-    if (info && info->quantLabel) {
-        label += info->quantLabel(*this);
-    } else {
-        if (observer != "minmax")
-            label += " observer=" + observer;
-        if (granularity != "per_tensor")
-            label += " " + granularity;
+    static const QuantSpec defaults;
+    const QuantSetting s = setting();
+    std::string label = "bits=" + std::to_string(s.bits);
+    if (s.targetBits > 0) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, " target_bits=%g", s.targetBits);
+        label += buf;
     }
+    if (!s.options.empty())
+        label += " " + s.options;
+    if (!s.observer.empty() && s.observer != defaults.observer)
+        label += " observer=" + s.observer;
+    if (!s.granularity.empty() && s.granularity != defaults.granularity)
+        label += " " + s.granularity;
     // A file form other than packed changes the size, not the model: its own label all the same.
-    if (storage != "packed")
-        label += " storage=" + storage;
+    if (s.storage != defaults.storage)
+        label += " storage=" + s.storage;
     // Training from initialisation is another experiment than fine-tuning the base: its own label.
-    return start == "init" ? label + " start=init" : label;
+    return s.start == "init" ? label + " start=init" : label;
 }
 
 StepKind kindOf(const Step& step)

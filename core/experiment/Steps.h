@@ -119,6 +119,22 @@ struct PruneSpec {
 ///                                #   step's model, its weights on their grid (dequantized)
 ///       from: pruned             # optional: quantize each model of the named earlier step, its
 ///                                #   masks kept (pruned weights stay exactly zero)
+/// What a quantize step's results say about it, typed: ResultRow's quant_bits, target_bits,
+/// observer, granularity, storage, start and method_options. QuantSpec::settingLabel() is made
+/// from it, so the label and the columns cannot disagree.
+struct QuantSetting {
+    int bits = 0;
+    double targetBits = 0; ///< the average width the method aims at (a2q); 0 = the method has none
+    /// The observer and granularity, for methods that label them (none of their own part, as
+    /// qat and ptq); empty for the others.
+    std::string observer, granularity;
+    std::string storage; ///< packed | sparse | huffman
+    std::string start; ///< base | init
+    /// The method's own part of the label, beyond bits and target ("penalty=0.5 weight_error=300",
+    /// MethodInfo::quantLabel), empty when its options are the defaults.
+    std::string options;
+};
+
 struct QuantSpec {
     std::string method = "qat";
     int bits = 8;
@@ -148,8 +164,11 @@ struct QuantSpec {
     int line = 0;
 
     /// A short label for results ("bits=8", "bits=4 observer=percentile per_channel", "bits=8
-    /// target_bits=4"): the bits, then the method's own part (MethodInfo::quantLabel).
+    /// target_bits=4"): the bits, the target, then the method's own part (MethodInfo::quantLabel)
+    /// or the observer and granularity where they differ from the defaults, the storage and start.
     std::string settingLabel() const;
+    /// The typed fields the label is made from.
+    QuantSetting setting() const;
 };
 
 /// `analyze:` — sensitivity analysis: each selected weight alone pruned to each level, no

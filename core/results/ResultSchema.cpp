@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <stdexcept>
 #include <type_traits>
 
@@ -64,12 +65,78 @@ constexpr const char* kBitsHelp = "bits per stored weight: 32 for fp32, the bit-
 constexpr const char* kFeatureBitsHelp
     = "bits per quantized activation element (A2Q: the average over node groups); 32 = fp32";
 
+constexpr const char* kQuantBitsHelp
+    = "the quantize step's configured bit-width (weight sharing: bits per codebook index); 0 when the row's step "
+      "does not quantize";
+constexpr const char* kTargetBitsHelp = "the average bit-width A2Q's penalty aims at; 0 for methods without a target";
+constexpr const char* kObserverHelp
+    = "the quantize step's range observer (methods that label it: qat, ptq, weight sharing); empty otherwise";
+constexpr const char* kGranularityHelp = "per_tensor or per_channel scales (as observer)";
+constexpr const char* kStorageHelp = "the quantize step's file form of the codes: packed, sparse or huffman";
+constexpr const char* kStartHelp = "where the quantize step's training started: base (fine-tuning) or init";
+constexpr const char* kOptionsHelp
+    = "the quantize method's own options where they differ from its defaults, as in setting (e.g. penalty=0.5)";
+constexpr const char* kChainHelp
+    = "the model the step started from, short (global 0.9 → qat 8b); empty when it started from the trained base";
+
+/// The typed setting and chain columns (RunResult.h), the same in results.csv and summary.csv.
+template <class Row> std::vector<Column<Row>> withSettingColumns(std::vector<Column<Row>> columns)
+{
+    columns.push_back(
+        member("quant_bits", P::Config, "bits", "quant bits", kQuantBitsHelp, false, &Row::quantBits, "0"));
+    columns.push_back(
+        member("target_bits", P::Config, "bits", "target bits", kTargetBitsHelp, false, &Row::targetBits, "0"));
+    columns.push_back(member("observer", P::Config, "", "observer", kObserverHelp, false, &Row::observer));
+    columns.push_back(member("granularity", P::Config, "", "granularity", kGranularityHelp, false, &Row::granularity));
+    columns.push_back(member("storage", P::Config, "", "storage", kStorageHelp, false, &Row::storage));
+    columns.push_back(member("start", P::Config, "", "start", kStartHelp, false, &Row::start));
+    columns.push_back(member("method_options", P::Config, "", "options", kOptionsHelp, false, &Row::methodOptions));
+    columns.push_back(member("chain", P::Key, "", "from", kChainHelp, false, &Row::chain));
+    return columns;
+}
+
+/// {3: 4, 4: 60} as "3:4 4:60".
+std::string widthsText(const std::map<int, int64_t>& widths)
+{
+    std::string out;
+    for (const auto& [bits, rows] : widths)
+        out += (out.empty() ? "" : " ") + std::to_string(bits) + ":" + std::to_string(rows);
+    return out;
+}
+
+/// "3:4 4:60" as {3: 4, 4: 60}; throws std::invalid_argument naming the part that is not bits:rows.
+std::map<int, int64_t> parseWidths(const std::string& text)
+{
+    std::map<int, int64_t> out;
+    size_t at = 0;
+    while (at < text.size()) {
+        const size_t end = std::min(text.find(' ', at), text.size());
+        const std::string part = text.substr(at, end - at);
+        at = end + 1;
+        if (part.empty())
+            continue;
+        const size_t colon = part.find(':');
+        try {
+            if (colon == std::string::npos)
+                throw std::invalid_argument("no ':'");
+            const auto bits = std::get<int64_t>(parseCell(ColumnType::Integer, part.substr(0, colon)));
+            const auto rows = std::get<int64_t>(parseCell(ColumnType::Integer, part.substr(colon + 1)));
+            if (bits < 1 || bits > 32 || rows < 0 || out.count(static_cast<int>(bits)))
+                throw std::invalid_argument("out of range or repeated");
+            out[static_cast<int>(bits)] = rows;
+        } catch (const std::invalid_argument&) {
+            throw std::invalid_argument("'" + part + "' is not bits:rows (bits 1 to 32 once each, rows 0 or more)");
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 const std::vector<Column<ResultRow>>& resultColumns()
 {
     using R = ResultRow;
-    static const std::vector<Column<R>> columns {
+    static const std::vector<Column<R>> columns = withSettingColumns(std::vector<Column<R>> {
         member("experiment", P::Key, "", "experiment", "the experiment's name", false, &R::experiment),
         member("dataset", P::Key, "", "dataset", "dataset name", false, &R::dataset),
         member("task", P::Key, "", "task", "node_classification, graph_classification or link_prediction", false,
@@ -114,14 +181,14 @@ const std::vector<Column<ResultRow>>& resultColumns()
             "how the model was made from the trained base, e.g. global sparsity=0.9 → qat bits=8 for a step chained "
             "with from:",
             false, &R::lineage),
-    };
+    });
     return columns;
 }
 
 const std::vector<Column<SummaryRow>>& summaryColumns()
 {
     using S = SummaryRow;
-    static const std::vector<Column<S>> columns {
+    static const std::vector<Column<S>> columns = withSettingColumns(std::vector<Column<S>> {
         member("experiment", P::Key, "", "experiment", "the experiment's name", false, &S::experiment),
         member("dataset", P::Key, "", "dataset", "dataset name", true, &S::dataset),
         member("task", P::Key, "", "task", "node_classification, graph_classification or link_prediction", false,
@@ -170,7 +237,7 @@ const std::vector<Column<SummaryRow>>& summaryColumns()
             "how the model was made from the trained base, e.g. global sparsity=0.9 → qat bits=8 for a step chained "
             "with from:",
             false, &S::lineage),
-    };
+    });
     return columns;
 }
 
@@ -199,10 +266,11 @@ const std::vector<Column<LayerRow>>& layerColumns()
         member("macs", P::Counted, "", "MACs",
             "multiply-accumulates in one inference forward over the test data (non-zero weights only)", false,
             &L::macs),
-        member("bit_widths", P::Measured, "", "bit-widths",
+        Column<L> { "bit_widths", ColumnType::Text, P::Measured, "", "bit-widths",
             "quantized rows per bit-width, bits:rows (weights: output channels; features: rows of the last "
             "evaluation pass)",
-            false, &L::bitWidths),
+            false, "", [](const L& l) -> Cell { return widthsText(l.bitWidths); },
+            [](L& l, const Cell& c) { l.bitWidths = parseWidths(std::get<std::string>(c)); } },
         member("bits_by_degree", P::Measured, "", "bits by in-degree",
             "features: mean learned bits of the nodes per in-degree bucket, degrees:bits", false, &L::bitsByDegree),
     };

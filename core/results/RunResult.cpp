@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <tuple>
 
 namespace gsq::core::results {
@@ -48,6 +49,14 @@ void RunResult::summarize()
         s.model = first.model;
         std::tie(s.method, s.setting, s.stage, s.metric) = k;
         s.lineage = first.lineage;
+        s.quantBits = first.quantBits;
+        s.targetBits = first.targetBits;
+        s.observer = first.observer;
+        s.granularity = first.granularity;
+        s.storage = first.storage;
+        s.start = first.start;
+        s.methodOptions = first.methodOptions;
+        s.chain = first.chain;
         std::vector<double> test, val, deployed;
         double nnz = 0, secs = 0, disk = 0, folded = 0, theo = 0, lat = 0, latDense = 0, bits = 0, featureBits = 0;
         for (const ResultRow* r : g) {
@@ -83,6 +92,27 @@ void RunResult::summarize()
         s.featureBitsMean = featureBits / s.n;
         summary.push_back(s);
     }
+}
+
+std::string stepLabel(const ResultRow& row)
+{
+    if (row.method == "none")
+        return "";
+    char buf[64];
+    if (row.quantBits > 0) {
+        std::snprintf(buf, sizeof buf, " %db", row.quantBits);
+        std::string label = row.method + buf;
+        if (row.targetBits > 0) {
+            std::snprintf(buf, sizeof buf, "→%g", row.targetBits);
+            label += buf;
+        }
+        return label;
+    }
+    if (row.targetSparsity > 0) {
+        std::snprintf(buf, sizeof buf, " %g", row.targetSparsity);
+        return row.method + buf;
+    }
+    return row.method;
 }
 
 } // namespace gsq::core::results

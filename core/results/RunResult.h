@@ -76,7 +76,21 @@ struct ResultRow {
     /// "method setting" for a step run from the
     /// base; empty for the base itself (and for rows stored before the column existed).
     std::string lineage;
+    /// The quantize step's own setting, typed (experiment::QuantSetting), so no reader parses
+    /// `setting`: its bit-width (0: the row's step does not quantize), the average width A²Q aims
+    /// at (0: none), observer and granularity (methods that label them), the file form of the
+    /// codes, where training started (base | init) and the method's own options as labelled.
+    int quantBits = 0;
+    double targetBits = 0;
+    std::string observer, granularity, storage, start, methodOptions;
+    /// The model the step started from, short ("global 0.9 → qat 8b"; stepLabel of each step);
+    /// empty when it started from the trained base.
+    std::string chain;
 };
+
+/// A step's part of a chain, short: "global 0.9" for a prune step's row (its target sparsity),
+/// "qat 8b", "a2q 8b→4" for a quantize step's, the method alone for others; "" for the base.
+std::string stepLabel(const ResultRow& row);
 
 /// One weight tensor of one (seed, fold, setting, stage): a row of layers.csv.
 struct LayerRow {
@@ -99,9 +113,9 @@ struct LayerRow {
     /// it are counted in the first or last bin.
     double histLo = 0, histHi = 0;
     std::vector<int64_t> histCounts;
-    /// Quantized rows per bit-width, "3:4 4:60" (weights: output channels; features: node or
-    /// pooled rows of the last evaluation forward); empty when not quantized.
-    std::string bitWidths;
+    /// Quantized rows per bit-width, {3: 4, 4: 60} (weights: output channels; features: node or
+    /// pooled rows of the last evaluation forward); empty when not quantized. Stored as "3:4 4:60".
+    std::map<int, int64_t> bitWidths;
     /// Features: mean learned bits of the nodes per in-degree bucket, "0:5.1 1-2:4.8 3-6:4.2 7-14:4".
     std::string bitsByDegree;
     bool isWeight() const { return kind == "weight"; }
@@ -126,6 +140,10 @@ struct SummaryRow {
     double trainSecondsMean = 0;
     double deployedMean = 0, deployedStd = 0; ///< of ResultRow::deployedValue
     std::string lineage; ///< ResultRow::lineage (one per method and setting)
+    /// ResultRow's typed setting and chain (one per method and setting).
+    int quantBits = 0;
+    double targetBits = 0;
+    std::string observer, granularity, storage, start, methodOptions, chain;
 };
 
 /// Sensitivity analysis: the test metric after pruning one weight tensor alone to one level,

@@ -177,13 +177,17 @@ void readJobLine(const JournalLine& line, JobRecord& current)
     const auto& f = line.f;
     const std::string& kind = f[0];
     if (kind == "row") {
-        // Journals written before the last column (lineage) existed have one field less.
-        const size_t columns
-            = f.size() == resultColumns().size() + 1 ? resultColumns().size() - 1 : resultColumns().size();
-        line.need(columns + 2);
+        // Journals written before the last columns existed (lineage, then the typed setting and
+        // chain) have fewer fields: those columns keep their defaults, a lineage is the method
+        // and setting (no chains were run then).
+        static const size_t lineage
+            = static_cast<size_t>(findColumn(resultColumns(), "lineage") - resultColumns().data());
+        const size_t columns = f.size() >= 2 ? f.size() - 2 : 0;
+        if (columns < lineage || columns > resultColumns().size())
+            line.need(resultColumns().size() + 2);
         ResultRow row;
         readSchema(resultColumns(), f, 1, row, columns);
-        if (columns < resultColumns().size() && row.method != "none")
+        if (columns <= lineage && row.method != "none")
             row.lineage = results::settingKey(row.method, row.setting);
         row.trainSeconds = number(f.back());
         current.rows.push_back(row);

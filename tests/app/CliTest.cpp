@@ -499,10 +499,15 @@ private Q_SLOTS:
         QVERIFY(results.open(QIODevice::ReadOnly));
         const auto rows = QString::fromUtf8(results.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(rows.size(), 5); // header, base, pruned, finetuned, quantized
-        QVERIFY(rows[0].endsWith(",lineage"));
+        QVERIFY(rows[0].endsWith(
+            ",lineage,quant_bits,target_bits,observer,granularity,storage,start,method_options,chain"));
         QVERIFY2(
             rows[4].contains(",qat,global sparsity=0.9 → bits=8 storage=huffman,0,0,quantized,"), qPrintable(rows[4]));
-        QVERIFY2(rows[4].endsWith(",global sparsity=0.9 → qat bits=8 storage=huffman"), qPrintable(rows[4]));
+        // The lineage, then the step's setting typed and the chain it came from, short.
+        QVERIFY2(
+            rows[4].endsWith(",global sparsity=0.9 → qat bits=8 storage=huffman,8,0,minmax,per_tensor,huffman,base,,"
+                             "global 0.9"),
+            qPrintable(rows[4]));
 
         auto r = cli({ "pareto", d.filePath("run"), "--out", d.filePath("p.csv") });
         QCOMPARE(r.code, 0);
@@ -522,6 +527,47 @@ private Q_SLOTS:
             qPrintable(lines[1]));
         QVERIFY(lines[1].endsWith(",1"));
         QVERIFY(lines[4].contains(",none,,base,base,1,"));
+
+        // Journals written before the typed setting columns (8 fields fewer per row) and before
+        // the lineage (9 fewer) still read; a row of another width is refused at its line.
+        QFile journal(d.filePath("run/jobs.journal"));
+        QVERIFY(journal.open(QIODevice::ReadOnly));
+        const QStringList journalLines = QString::fromUtf8(journal.readAll()).split('\n');
+        for (int dropped : { 8, 9, 10 }) {
+            const QString dir = d.filePath(QString("old%1").arg(dropped));
+            QVERIFY(QDir().mkpath(dir));
+            QStringList out;
+            int rowLine = 0;
+            for (int i = 0; i < journalLines.size(); ++i) {
+                QStringList f = journalLines[i].split('\t');
+                if (f.front() == "row") {
+                    f.remove(f.size() - 1 - dropped, dropped); // the columns before train seconds
+                    rowLine = rowLine ? rowLine : i + 1;
+                }
+                out << f.join('\t');
+            }
+            QFile old(dir + "/jobs.journal");
+            QVERIFY(old.open(QIODevice::WriteOnly));
+            old.write(out.join('\n').toUtf8());
+            old.close();
+            auto read = cli({ "pareto", dir, "--out", dir + "/p.csv" });
+            if (dropped == 10) {
+                QCOMPARE(read.code, 2);
+                QVERIFY2(
+                    read.err.contains(QString("jobs.journal:%1: 'row' line has ").arg(rowLine)), qPrintable(read.err));
+                continue;
+            }
+            QCOMPARE(read.code, 0);
+            QVERIFY2(read.out.contains(": 4 points, "), qPrintable(read.out));
+            QFile points(dir + "/p.csv");
+            QVERIFY(points.open(QIODevice::ReadOnly));
+            const auto pointLines = QString::fromUtf8(points.readAll()).split('\n', Qt::SkipEmptyParts);
+            // Without a lineage column the quantized row's lineage is its method and setting.
+            QVERIFY2(
+                pointLines[1].contains(dropped == 8 ? ",quantized,global sparsity=0.9 → qat bits=8 storage=huffman,"
+                                                    : ",quantized,qat global sparsity=0.9 → bits=8 storage=huffman,"),
+                qPrintable(pointLines[1]));
+        }
 
         // The hybrid file: inspect shows each coded tensor's parts; export still writes it for
         // PyTorch (dequantized values, the integer codes beside them).

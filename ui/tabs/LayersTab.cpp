@@ -29,7 +29,8 @@ LayersTab::LayersTab(QWidget* parent)
     m_model->setHeaderToolTips({ {}, {}, {}, tr("weight: a weight tensor; features: an A2Q activation point"), {}, {},
         tr("counted: all values (features: learned quantizers)"), tr("counted: non-zero values"), {},
         tr("stored bits per value (features: the average over the rows of the last evaluation pass)"),
-        tr("rows per bit-width, bits:rows (weights: output channels; features: rows of the last evaluation pass)"),
+        tr("rows per learned bit-width, e.g. 4b ×48 (weights: output channels; features: rows of the last evaluation "
+           "pass)"),
         tr("features: mean learned bits of the nodes per in-degree bucket, degrees:bits"),
         tr("measured: payload bytes in the model file"),
         tr("counted: multiply-accumulates of this weight in one forward pass over the test data, "
@@ -51,6 +52,17 @@ void LayersTab::clear()
     m_model->setRows({});
 }
 
+namespace {
+/// {3: 4, 4: 60} as "3b ×4, 4b ×60" (rows per learned width).
+QString widthsText(const std::map<int, int64_t>& widths)
+{
+    QStringList parts;
+    for (const auto& [bits, rows] : widths)
+        parts << QStringLiteral("%1b ×%2").arg(bits).arg(rows);
+    return parts.join(QStringLiteral(", "));
+}
+} // namespace
+
 void LayersTab::addEvents(const std::vector<SessionEvent>& events)
 {
     QVector<QVariantList> rows;
@@ -59,12 +71,11 @@ void LayersTab::addEvents(const std::vector<SessionEvent>& events)
         if (!f || f->job != 0)
             continue;
         for (const auto& l : f->layers)
-            rows.append(
-                QVariantList { QString::fromStdString(l.method), QString::fromStdString(l.setting), stageText(l.stage),
-                    QString::fromStdString(l.kind), QString::fromStdString(l.layer), QString::fromStdString(l.shape),
-                    static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz), l.sparsity() * 100.0, l.bits,
-                    QString::fromStdString(l.bitWidths), QString::fromStdString(l.bitsByDegree),
-                    static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs) });
+            rows.append(QVariantList { QString::fromStdString(l.method), QString::fromStdString(l.setting),
+                stageText(l.stage), QString::fromStdString(l.kind), QString::fromStdString(l.layer),
+                QString::fromStdString(l.shape), static_cast<qlonglong>(l.params), static_cast<qlonglong>(l.nnz),
+                l.sparsity() * 100.0, l.bits, widthsText(l.bitWidths), QString::fromStdString(l.bitsByDegree),
+                static_cast<qlonglong>(l.diskBytes), static_cast<qlonglong>(l.macs) });
     }
     m_model->appendRows(rows);
 }

@@ -2,10 +2,11 @@
 
 #include "ui/charts/ChartView.h"
 
+#include "core/experiment/Steps.h"
+
 #include <QLabel>
 #include <QPalette>
 #include <QPen>
-#include <QRegularExpression>
 #include <QVBoxLayout>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
@@ -26,98 +27,87 @@ double mean(const QList<double>& v)
     return meanStd(v).first;
 }
 
-/// The method and, compactly, its setting (two INT4 QAT steps differ by observer or granularity):
-/// "qat 4b percentile per-ch", "a2q 8b→4". One category per step, whatever bits each job's A²Q
-/// learned (QuantizationTab::shown adds their mean).
-QString labelOf(const ResultRow& row)
+QString methodName(const std::string& method)
 {
-    if (row.method == "none")
-        return QObject::tr("fp32 base");
-    QString method = QString::fromStdString(row.method);
-    method.replace("degree_quant", "degree-quant");
-    method.replace("weight_sharing", "sharing");
-    QStringList parts { method };
-    // A chained row's setting is its source's chain, then its own: the own part names the bar,
-    // the chain follows it compactly ("from global 0.9 → qat 8b").
-    QString setting = QString::fromStdString(row.setting);
-    QString chain;
-    if (const int at = setting.lastIndexOf(QStringLiteral(" → ")); at >= 0) {
-        chain = setting.left(at);
-        setting = setting.mid(at + 3);
-        chain.replace(QRegularExpression(QStringLiteral("\\b(sparsity|bits|target_bits)=")), QString());
-        chain.replace(QRegularExpression(QStringLiteral(" storage=\\w+")), QString());
+    QString name = QString::fromStdString(method);
+    name.replace("degree_quant", "degree-quant");
+    name.replace("weight_sharing", "sharing");
+    return name;
+}
+} // namespace
+
+/// A row's category, from its typed setting (ResultRow's quant_bits, target_bits, observer, …):
+/// one per step and chain, whatever bits each job's A²Q learned (shown() adds their mean).
+/// Words are what sets two steps of one method apart (observer, granularity, storage, start,
+/// the method's own options) where they differ from the defaults.
+QuantizationTab::Category QuantizationTab::categoryOf(const ResultRow& row)
+{
+    Category c;
+    if (row.method == "none") {
+        c.key = QStringLiteral("base");
+        c.head = tr("fp32 base");
+        return c;
     }
-    for (const QString& token : setting.split(' ', Qt::SkipEmptyParts)) {
-        if (token.startsWith("bits="))
-            parts << token.mid(5) + "b";
-        else if (token.startsWith("target_bits="))
-            parts.last() += "→" + token.mid(12);
-        else if (token.startsWith("observer="))
-            parts << token.mid(9);
-        else if (token == "per_channel")
-            parts << QObject::tr("per-ch");
-        else if (token == "start=init")
-            parts << QObject::tr("from init");
-        else if (token == "storage=huffman")
-            parts << QObject::tr("huff");
-        else if (token.startsWith("storage="))
-            parts << token.mid(8);
-        else
-            parts << token;
+    c.key = QString::fromStdString(row.lineage.empty() ? settingKey(row.method, row.setting) : row.lineage);
+    if (row.quantBits == 0) {
+        // Stored before the typed columns existed: the setting as recorded, not taken apart.
+        c.head = methodName(row.method) + ' ' + QString::fromStdString(row.setting);
+        return c;
     }
-    if (!chain.isEmpty())
-        parts << QObject::tr("from") << chain;
+    c.head = methodName(row.method) + ' ' + QString::number(row.quantBits) + 'b';
+    if (row.targetBits > 0)
+        c.head += "→" + QString::number(row.targetBits);
+    static const gsq::core::experiment::QuantSpec defaults;
+    if (!row.observer.empty() && row.observer != defaults.observer)
+        c.words << QString::fromStdString(row.observer);
+    if (row.granularity == "per_channel")
+        c.words << tr("per-ch");
+    if (row.storage == "huffman")
+        c.words << tr("huff");
+    else if (!row.storage.empty() && row.storage != defaults.storage)
+        c.words << QString::fromStdString(row.storage);
+    if (row.start == "init")
+        c.words << tr("from init");
+    if (!row.methodOptions.empty())
+        c.words << QString::fromStdString(row.methodOptions);
+    c.chain = QString::fromStdString(row.chain);
+    return c;
+}
+
+/// The category's name on one line without `hidden` words: "qat 4b percentile per-ch", "sharing
+/// 4b huff from global 0.9 → qat 8b"; A²Q's with the mean bits its jobs learned.
+QString QuantizationTab::shown(const Category& c, const QStringList& hidden) const
+{
+    QStringList parts { c.head };
+    if (c.head.startsWith("a2q") && m_entries.contains(c.key))
+        parts << "(" + QString::number(mean(m_entries[c.key].bits), 'f', 2) + "b)";
+    for (const auto& w : c.words)
+        if (!hidden.contains(w))
+            parts << w;
+    if (!c.chain.isEmpty())
+        parts << tr("from %1").arg(c.chain);
     return parts.join(' ');
 }
 
-/// A category label on two lines: method and bits, then the rest ("qat 4b<br>percentile per-ch"),
-/// or, for a chained row, its own setting, then its chain a step per line ("sharing 4b huff<br>from
-/// global 0.9<br>→ qat 8"), so seven methods side by side keep their distinguishing part in view.
-QString twoLines(const QString& label)
+/// An axis label on two or more lines: method and bits, then the rest ("qat 4b<br>percentile
+/// per-ch"), or, for a chained category, its own setting, then its chain a step per line
+/// ("sharing 4b huff<br>from global 0.9<br>→ qat 8b"), so seven methods side by side keep their
+/// distinguishing part in view.
+QString QuantizationTab::axisLabel(const Category& c, const QStringList& hidden) const
 {
-    // A chained row: its own setting, then where it came from, a step per line.
-    if (const int at = label.indexOf(QStringLiteral(" from ")); at > 0)
-        return label.left(at) + "<br>" + label.mid(at + 1).replace(QStringLiteral(" → "), QStringLiteral("<br>→ "));
-    QStringList parts = label.split(' ');
-    if (parts.size() <= 2)
-        return label;
-    return parts.mid(0, 2).join(' ') + "<br>" + parts.mid(2).join(' ');
-}
-
-/// The words of a category's own setting after its method and bits ("qat 8b percentile per-ch
-/// from global 0.9" -> percentile, per-ch), and where its chain starts (-1: none).
-QStringList ownWords(const QString& label, qsizetype* chainAt = nullptr)
-{
-    const qsizetype at = label.indexOf(QStringLiteral(" from "));
-    if (chainAt)
-        *chainAt = at;
-    return (at >= 0 ? label.left(at) : label).split(' ', Qt::SkipEmptyParts).mid(2);
-}
-
-/// `label` without `words` in its own setting (its method, bits and chain stay).
-QString withoutWords(const QString& label, const QStringList& words)
-{
-    qsizetype at = -1;
-    const QStringList own = ownWords(label, &at);
-    QStringList kept = (at >= 0 ? label.left(at) : label).split(' ', Qt::SkipEmptyParts).mid(0, 2);
-    for (const auto& w : own)
-        if (!words.contains(w))
-            kept << w;
-    return kept.join(' ') + (at >= 0 ? label.mid(at) : QString());
-}
-
-/// "3:4 4:60" -> {3: 4, 4: 60}.
-QMap<int, qint64> parseWidths(const std::string& text)
-{
-    QMap<int, qint64> out;
-    for (const QString& part : QString::fromStdString(text).split(' ', Qt::SkipEmptyParts)) {
-        const auto kv = part.split(':');
-        if (kv.size() == 2)
-            out[kv[0].toInt()] += kv[1].toLongLong();
+    if (!c.chain.isEmpty()) {
+        Category own = c;
+        own.chain.clear();
+        return shown(own, hidden) + "<br>" + tr("from %1").arg(c.chain).replace(" → ", "<br>→ ");
     }
-    return out;
+    Category head = c;
+    head.words.clear();
+    QStringList rest;
+    for (const auto& w : c.words)
+        if (!hidden.contains(w))
+            rest << w;
+    return shown(head, hidden) + (rest.isEmpty() ? QString() : "<br>" + rest.join(' '));
 }
-} // namespace
 
 QuantizationTab::QuantizationTab(QWidget* parent)
     : QWidget(parent)
@@ -165,6 +155,7 @@ QList<ChartView*> QuantizationTab::charts() const
 void QuantizationTab::clear()
 {
     m_order.clear();
+    m_categories.clear();
     m_entries.clear();
     m_baseDisk.clear();
     m_weightWidths.clear();
@@ -181,19 +172,20 @@ void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
         if (!f || (f->row.method != "none" && f->row.stage != Stage::Quantized))
             continue;
         const auto& row = f->row;
-        const QString label = labelOf(row);
+        const Category category = categoryOf(row);
+        const QString& key = category.key;
+        if (!m_order.contains(key)) {
+            m_order << key;
+            m_categories[key] = category;
+        }
         if (row.method == "a2q" && f->job == 0) {
             for (const auto& l : f->layers) {
-                auto& widths = l.isWeight() ? m_weightWidths[label] : m_featureWidths[label];
-                const auto parsed = parseWidths(l.bitWidths);
-                for (auto it = parsed.begin(); it != parsed.end(); ++it)
-                    widths[it.key()] += it.value();
+                auto& widths = l.isWeight() ? m_weightWidths[key] : m_featureWidths[key];
+                for (const auto& [bits, rows] : l.bitWidths)
+                    widths[bits] += rows;
             }
-            refreshBits();
         }
-        if (!m_order.contains(label))
-            m_order << label;
-        Entry& entry = m_entries[label];
+        Entry& entry = m_entries[key];
         entry.test << row.testValue;
         entry.deployed << row.deployedValue;
         entry.bits << row.bits;
@@ -215,39 +207,33 @@ void QuantizationTab::addEvents(const std::vector<SessionEvent>& events)
         }
         changed = true;
     }
-    if (changed)
+    if (changed) {
         refresh();
-}
-
-QString QuantizationTab::shown(const QString& label) const
-{
-    if (!label.startsWith("a2q"))
-        return label;
-    return label + " (" + QString::number(mean(m_entries[label].bits), 'f', 2) + "b)";
+        refreshBits(); // A²Q's names carry the mean bits of the jobs so far
+    }
 }
 
 QStringList QuantizationTab::categories() const
 {
     QStringList out;
-    for (const auto& label : m_order)
-        out << shown(label);
+    for (const auto& key : m_order)
+        out << shown(m_categories[key]);
     return out;
 }
 
 QStringList QuantizationTab::sharedSetting() const
 {
-    QStringList quantized;
-    for (const auto& label : m_order)
-        if (label != tr("fp32 base"))
-            quantized << shown(label);
+    QList<const Category*> quantized;
+    for (const auto& key : m_order)
+        if (key != QStringLiteral("base"))
+            quantized << &*m_categories.constFind(key);
     if (quantized.size() < 2)
         return {};
-    QStringList common = ownWords(quantized.front());
-    for (const auto& label : quantized) {
-        const QStringList words = ownWords(label);
+    QStringList common = quantized.front()->words;
+    for (const auto* c : quantized) {
         QStringList kept;
         for (const auto& w : common)
-            if (words.contains(w))
+            if (c->words.contains(w))
                 kept << w;
         common = kept;
     }
@@ -258,8 +244,8 @@ QStringList QuantizationTab::axisCategories() const
 {
     const QStringList shared = sharedSetting();
     QStringList out;
-    for (const auto& label : m_order)
-        out << withoutWords(shown(label), shared);
+    for (const auto& key : m_order)
+        out << shown(m_categories[key], shared);
     return out;
 }
 
@@ -269,17 +255,15 @@ void QuantizationTab::refresh()
     chart->removeAllSeries();
     auto* costChart = m_costView->chart();
     costChart->removeAllSeries();
-    const QStringList axis = axisCategories();
-    QStringList accLabels;
-    for (qsizetype i = 0; i < m_order.size(); ++i)
-        accLabels << QString("%1<br>%2 ± %3")
-                         .arg(twoLines(axis[i]))
-                         .arg(meanStd(m_entries[m_order[i]].test).first, 0, 'f', 3)
-                         .arg(meanStd(m_entries[m_order[i]].test).second, 0, 'f', 3);
+    const QStringList shared = sharedSetting();
+    QStringList accLabels, costLabels;
+    for (const auto& key : m_order) {
+        const QString label = axisLabel(m_categories[key], shared);
+        const auto [testMean, testStd] = meanStd(m_entries[key].test);
+        accLabels << QString("%1<br>%2 ± %3").arg(label).arg(testMean, 0, 'f', 3).arg(testStd, 0, 'f', 3);
+        costLabels << label;
+    }
     m_accX->setCategories(accLabels);
-    QStringList costLabels;
-    for (const auto& label : axis)
-        costLabels << twoLines(label);
     m_costX->setCategories(costLabels);
     // Bars start at 0 (a cut axis would make small gaps look large; the labels carry the values)
     // and the axes are reset when there is nothing to show, so no range survives a cleared run.
@@ -287,7 +271,6 @@ void QuantizationTab::refresh()
     m_accY->setTickCount(6); // 11 ticks elided every label at 1600 x 1000 with three charts
     m_costY->setRange(0, 1.5);
     // With only the fp32 base its bar is shown, with a hint how to add something to compare.
-    const QStringList shared = sharedSetting();
     chart->setTitle(m_order.size() <= 1
             ? tr("Test metric by quantization method — add a quantize step (Compression steps → Add step)")
             : shared.isEmpty() ? tr("Test metric by quantization method (mean over seeds and folds)")
@@ -308,9 +291,9 @@ void QuantizationTab::refresh()
     auto* deployed = new QBarSet(tr("deployed (int8 kernels / decoded codebook)"));
     deployed->setColor(QColor("#1b4f72"));
     deployed->setLabelColor(Qt::white);
-    for (const auto& label : m_order) {
-        *acc << std::round(mean(m_entries[label].test) * 1000.0) / 1000.0;
-        *deployed << std::round(mean(m_entries[label].deployed) * 1000.0) / 1000.0;
+    for (const auto& key : m_order) {
+        *acc << std::round(mean(m_entries[key].test) * 1000.0) / 1000.0;
+        *deployed << std::round(mean(m_entries[key].deployed) * 1000.0) / 1000.0;
     }
     auto* accSeries = new QBarSeries;
     accSeries->append(acc);
@@ -332,9 +315,9 @@ void QuantizationTab::refresh()
     disk->setLabelColor(palette().color(QPalette::WindowText));
     speed->setLabelColor(palette().color(QPalette::WindowText));
     double hi = 1.0;
-    for (const auto& label : m_order) {
-        const double d = std::round(mean(m_entries[label].diskRatio) * 100.0) / 100.0;
-        const double s = std::round(mean(m_entries[label].speedup) * 100.0) / 100.0;
+    for (const auto& key : m_order) {
+        const double d = std::round(mean(m_entries[key].diskRatio) * 100.0) / 100.0;
+        const double s = std::round(mean(m_entries[key].speedup) * 100.0) / 100.0;
         *disk << d;
         *speed << s;
         hi = std::max({ hi, d, s });
@@ -399,10 +382,12 @@ void QuantizationTab::refreshBits()
             *set << std::round(1000.0 * static_cast<double>(widths.value(b)) / static_cast<double>(total)) / 10.0;
         series->append(set);
     };
-    for (auto it = m_weightWidths.begin(); it != m_weightWidths.end(); ++it) {
-        addSet(tr("%1 — weight channels").arg(it.key()), it.value());
-        addSet(tr("%1 — feature rows").arg(it.key()), m_featureWidths.value(it.key()));
-    }
+    for (const auto& key : m_order)
+        if (m_weightWidths.contains(key)) {
+            const QString name = shown(m_categories[key]);
+            addSet(tr("%1 — weight channels").arg(name), m_weightWidths[key]);
+            addSet(tr("%1 — feature rows").arg(name), m_featureWidths.value(key));
+        }
     // Values on the bars for one A²Q step (two sets); with more, the bars are too narrow for
     // their labels, which overlapped into unreadable fragments ("00 %", "7.1"): hover tells.
     series->setLabelsVisible(series->count() <= 2);

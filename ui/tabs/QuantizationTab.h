@@ -41,8 +41,17 @@ private:
     struct Entry {
         QList<double> test, deployed, diskRatio, speedup, bits;
     };
+    /// One bar group: a step (and its chain), named from the rows' typed setting.
+    struct Category {
+        QString key; ///< the rows' lineage ("base" for the fp32 base)
+        QString head; ///< method and bits: "qat 4b", "a2q 8b→4"
+        QStringList words; ///< what else sets it apart: "percentile", "per-ch", "huff", "penalty=0.5"
+        QString chain; ///< the model it started from, short ("global 0.9 → qat 8b"); empty: the base
+    };
+    static Category categoryOf(const gsq::core::results::ResultRow& row);
+    QString shown(const Category& c, const QStringList& hidden = {}) const;
+    QString axisLabel(const Category& c, const QStringList& hidden) const;
     void refresh();
-    QString shown(const QString& label) const;
 
     void refreshBits();
 
@@ -52,9 +61,10 @@ private:
     QBarCategoryAxis *m_accX, *m_costX, *m_bitsX;
     QValueAxis *m_accY, *m_costY, *m_bitsY;
     QValueAxis* m_costLineX; ///< hidden: places the 1× reference line across the cost chart's categories
-    /// A²Q stages of job 0: label -> bit-width -> weight output channels / feature rows.
+    /// A²Q stages of job 0: category key -> bit-width -> weight output channels / feature rows.
     QMap<QString, QMap<int, qint64>> m_weightWidths, m_featureWidths;
-    QStringList m_order;
+    QStringList m_order; ///< category keys, in the order their first row came
+    QMap<QString, Category> m_categories;
     QMap<QString, Entry> m_entries;
     QMap<std::pair<int64_t, int>, double> m_baseDisk; ///< (seed, fold) -> fp32 file bytes
 };

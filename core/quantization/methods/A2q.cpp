@@ -423,9 +423,10 @@ QuantMethodEntry quantMethod_A2q()
             return { "granularity", "a2q learns a step size and bit-width per output channel; use per_channel" };
         return {};
     };
+    info.targetsBits = true;
     info.quantLabel = [](const QuantSpec& q) {
         static const QuantSpec defaults;
-        std::string label = number("target_bits", q.targetBits);
+        std::string label;
         if (q.penalty != defaults.penalty)
             label += number("penalty", q.penalty);
         if (q.penaltyForm != defaults.penaltyForm)

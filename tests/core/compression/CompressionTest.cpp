@@ -250,6 +250,18 @@ private Q_SLOTS:
         QCOMPARE(shared.setting, std::string("global sparsity=0.8 → qat bits=8 → bits=4 storage=huffman"));
         QCOMPARE(
             shared.lineage, std::string("global sparsity=0.8 → qat bits=8 → weight_sharing bits=4 storage=huffman"));
+        // The same, typed: no reader takes the labels apart.
+        QCOMPARE(shared.quantBits, 4);
+        QCOMPARE(shared.targetBits, 0.0);
+        QCOMPARE(shared.storage, std::string("huffman"));
+        QCOMPARE(shared.observer, std::string("minmax"));
+        QCOMPARE(shared.start, std::string("base"));
+        QCOMPARE(shared.chain, std::string("global 0.8 → qat 8b"));
+        QCOMPARE(r.rows[3].chain, std::string("global 0.8"));
+        QCOMPARE(r.rows[2].quantBits, 0); // a prune step's row
+        QCOMPARE(r.rows[2].chain, std::string());
+        QCOMPARE(r.summary[4].chain, shared.chain);
+        QCOMPARE(r.summary[4].quantBits, 4);
         QCOMPARE(shared.bits, 4.0);
         QCOMPARE(shared.featureBits, 32.0);
         QCOMPARE(shared.latencyKind, std::string("w4-codebook-fp32"));

@@ -25,17 +25,20 @@ private Q_SLOTS:
     void headersAreTheDocumentedOnes()
     {
         QCOMPARE(QString::fromStdString(csvHeader(resultColumns())),
-            QString("experiment,dataset,task,model,method,setting,seed,fold,stage,metric,test_value,val_value,"
-                    "nonzero_params,total_params,train_seconds,size_theoretical_bytes,size_dense_bytes,size_disk_bytes,"
-                    "size_folded_bytes,latency_ms,latency_kind,latency_masked_ms,target_sparsity,bits,feature_bits,"
-                    "best_epoch,"
-                    "stopped_early,note,deployed_value,lineage"));
+            QString(
+                "experiment,dataset,task,model,method,setting,seed,fold,stage,metric,test_value,val_value,"
+                "nonzero_params,total_params,train_seconds,size_theoretical_bytes,size_dense_bytes,size_disk_bytes,"
+                "size_folded_bytes,latency_ms,latency_kind,latency_masked_ms,target_sparsity,bits,feature_bits,"
+                "best_epoch,"
+                "stopped_early,note,deployed_value,lineage,quant_bits,target_bits,observer,granularity,storage,start,"
+                "method_options,chain"));
         QCOMPARE(QString::fromStdString(csvHeader(summaryColumns())),
             QString("experiment,dataset,task,model,method,setting,stage,metric,mean,std,n,val_mean,val_std,"
                     "nonzero_params,total_params,train_seconds,target_sparsity,size_theoretical_bytes,"
                     "size_dense_bytes,size_disk_bytes,size_folded_bytes,latency_ms,latency_kind,latency_masked_ms,bits,"
                     "feature_bits,"
-                    "deployed_mean,deployed_std,lineage"));
+                    "deployed_mean,deployed_std,lineage,quant_bits,target_bits,observer,granularity,storage,start,"
+                    "method_options,chain"));
         QCOMPARE(QString::fromStdString(csvHeader(layerColumns())),
             QString("method,setting,stage,seed,fold,kind,layer,shape,params,nnz,sparsity,bits,disk_bytes,macs,"
                     "bit_widths,bits_by_degree"));
@@ -101,6 +104,29 @@ private Q_SLOTS:
         }
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parseCell(ColumnType::Real, ""));
         QCOMPARE(std::get<int64_t>(parseCell(ColumnType::Integer, "-3")), int64_t(-3));
+    }
+
+    void bitWidthsAreAListOfBitsAndRows()
+    {
+        // Stored as "3:4 4:60", held as a map: readers never split the text.
+        const auto* c = findColumn(layerColumns(), "bit_widths");
+        QVERIFY(c);
+        LayerRow l;
+        l.bitWidths = { { 4, 60 }, { 3, 4 } };
+        QCOMPARE(std::get<std::string>(c->get(l)), std::string("3:4 4:60"));
+        LayerRow back;
+        c->set(back, std::string("3:4 4:60"));
+        QCOMPARE(back.bitWidths, l.bitWidths);
+        c->set(back, std::string(""));
+        QVERIFY(back.bitWidths.empty());
+        for (const char* bad : { "3:4 3:5", "3-4", "0:4", "4:x", "4:-1" }) {
+            try {
+                c->set(back, std::string(bad));
+                QFAIL(bad);
+            } catch (const std::invalid_argument& e) {
+                QVERIFY2(QString(e.what()).contains("is not bits:rows"), e.what());
+            }
+        }
     }
 };
 

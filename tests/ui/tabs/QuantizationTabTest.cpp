@@ -29,14 +29,21 @@ using namespace gsq::ui;
 using gsq::ui::test::configure;
 
 namespace {
-/// An fp32 base row with a 1000-byte file, and a QAT row of `setting` copied from it.
-std::pair<gsq::core::results::ResultRow, gsq::core::results::ResultRow> baseAndQat(const char* setting)
+/// An fp32 base row with a 1000-byte file, and a QAT row at `bits` copied from it, its typed
+/// setting at the defaults (minmax, per tensor, packed, from the base).
+std::pair<gsq::core::results::ResultRow, gsq::core::results::ResultRow> baseAndQat(int bits)
 {
     gsq::core::results::ResultRow base;
     base.sizeDiskBytes = base.sizeFoldedBytes = 1000;
     auto qat = base;
     qat.method = "qat";
-    qat.setting = setting;
+    qat.quantBits = bits;
+    qat.setting = "bits=" + std::to_string(bits);
+    qat.lineage = "qat " + qat.setting;
+    qat.observer = "minmax";
+    qat.granularity = "per_tensor";
+    qat.storage = "packed";
+    qat.start = "base";
     qat.stage = gsq::core::results::Stage::Quantized;
     return { base, qat };
 }
@@ -57,12 +64,18 @@ private Q_SLOTS:
         // (cut after about 12 characters at 1280 x 720) keep what tells them apart: the chain.
         QuantizationTab tab;
         using namespace gsq::core::results;
-        auto [base, qat] = baseAndQat("bits=8 observer=percentile per_channel storage=huffman");
+        auto [base, qat] = baseAndQat(8);
+        qat.observer = "percentile";
+        qat.granularity = "per_channel";
+        qat.storage = "huffman";
+        qat.lineage = "qat bits=8 observer=percentile per_channel storage=huffman";
         ResultRow chained = qat;
-        chained.setting = "global sparsity=0.9 → bits=8 observer=percentile per_channel storage=huffman";
+        chained.lineage = "global sparsity=0.9 → " + qat.lineage;
+        chained.chain = "global 0.9";
         ResultRow ptq = chained;
         ptq.method = "ptq";
-        ptq.setting = "global sparsity=0.9 → bits=4 observer=percentile per_channel storage=huffman";
+        ptq.quantBits = 4;
+        ptq.lineage = "global sparsity=0.9 → ptq bits=4 observer=percentile per_channel storage=huffman";
         tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
         QCOMPARE(tab.sharedSetting(), QStringList {}); // one quantized category: nothing to share
         QCOMPARE(tab.axisCategories(), (QStringList { "fp32 base", "qat 8b percentile per-ch huff" }));
@@ -74,11 +87,20 @@ private Q_SLOTS:
         QVERIFY2(tab.charts().front()->chart()->title().endsWith("every one: percentile per-ch huff)"),
             qPrintable(tab.charts().front()->chart()->title()));
         // A category without one of the words keeps the others in its label.
-        ResultRow plain = qat;
-        plain.setting = "bits=4";
+        ResultRow plain = baseAndQat(4).second;
         tab.addEvents({ StageFinished { 0, plain, {} } });
         QCOMPARE(tab.sharedSetting(), QStringList {});
         QCOMPARE(tab.axisCategories().at(1), QString("qat 8b percentile per-ch huff"));
+        // Rows stored before the typed columns existed are named by their setting as recorded
+        // (nothing is taken apart), each its own category.
+        ResultRow old = qat;
+        old.quantBits = 0;
+        old.observer = old.granularity = old.storage = old.start = "";
+        old.setting = "bits=2 observer=mse";
+        old.lineage = "qat bits=2 observer=mse";
+        tab.addEvents({ StageFinished { 0, old, {} } });
+        QCOMPARE(tab.categories().back(), QString("qat bits=2 observer=mse"));
+        QCOMPARE(tab.categories().size(), 6);
     }
 
     void quantizationTabShowsTheLearnedBitWidths()
@@ -88,18 +110,22 @@ private Q_SLOTS:
         QuantizationTab tab;
         tab.show();
         using namespace gsq::core::results;
-        auto [base, qat] = baseAndQat("bits=4");
+        auto [base, qat] = baseAndQat(4);
         tab.addEvents({ StageFinished { 0, base, {} }, StageFinished { 0, qat, {} } });
         QVERIFY(!tab.bitsView()->isVisible());
         ResultRow a2q = qat;
         a2q.method = "a2q";
         a2q.setting = "bits=8 target_bits=4";
+        a2q.lineage = "a2q bits=8 target_bits=4";
+        a2q.quantBits = 8;
+        a2q.targetBits = 4;
+        a2q.observer = a2q.granularity = "";
         a2q.bits = 4.25;
         LayerRow w1, w2, f1;
-        w1.bitWidths = "4:48 5:16";
-        w2.bitWidths = "3:2 4:30";
+        w1.bitWidths = { { 4, 48 }, { 5, 16 } };
+        w2.bitWidths = { { 3, 2 }, { 4, 30 } };
         f1.kind = "features";
-        f1.bitWidths = "4:75 8:25";
+        f1.bitWidths = { { 4, 75 }, { 8, 25 } };
         tab.addEvents({ StageFinished { 0, a2q, { w1, w2, f1 } } });
         QVERIFY(tab.bitsView()->isVisible());
         QCOMPARE(tab.categories().back(), QString("a2q 8b→4 (4.25b)"));
@@ -115,8 +141,11 @@ private Q_SLOTS:
         ResultRow shared = qat;
         shared.method = "weight_sharing";
         shared.setting = "global sparsity=0.9 → qat bits=8 storage=huffman → bits=4 storage=huffman";
+        shared.lineage = "global sparsity=0.9 → qat bits=8 storage=huffman → weight_sharing bits=4 storage=huffman";
+        shared.storage = "huffman";
+        shared.chain = "global 0.9 → qat 8b";
         tab.addEvents({ StageFinished { 0, shared, {} } });
-        QCOMPARE(tab.categories().back(), QString("sharing 4b huff from global 0.9 → qat 8"));
+        QCOMPARE(tab.categories().back(), QString("sharing 4b huff from global 0.9 → qat 8b"));
         auto series = tab.bitsView()->chart()->series();
         QCOMPARE(series.size(), 1);
         auto sets = static_cast<QBarSeries*>(series[0])->barSets();
@@ -133,6 +162,8 @@ private Q_SLOTS:
         // for their value labels.
         ResultRow a2qWe = a2q;
         a2qWe.setting = "bits=8 target_bits=4 weight_error=300";
+        a2qWe.lineage = "a2q " + a2qWe.setting;
+        a2qWe.methodOptions = "weight_error=300";
         tab.addEvents({ StageFinished { 0, a2qWe, { w1, f1 } } });
         series = tab.bitsView()->chart()->series();
         QCOMPARE(static_cast<QBarSeries*>(series[0])->barSets().size(), 4);
@@ -184,7 +215,7 @@ private Q_SLOTS:
         QuantizationTab tab;
         tab.show();
         using namespace gsq::core::results;
-        auto [base, qat] = baseAndQat("bits=8");
+        auto [base, qat] = baseAndQat(8);
         base.latencyMs = base.latencyDenseMs = qat.latencyDenseMs = 10;
         qat.sizeDiskBytes = qat.sizeFoldedBytes = 250;
         qat.latencyMs = 12.5;
