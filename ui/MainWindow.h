@@ -1,6 +1,10 @@
 #pragma once
 
 #include "core/results/SessionEvents.h"
+#include "ui/session/RunExtension.h"
+#include "ui/window/Banner.h"
+#include "ui/window/RunProgress.h"
+#include "ui/window/ViewTabs.h"
 
 #include <QMainWindow>
 
@@ -25,16 +29,18 @@ class WeightsTab;
 class LayersTab;
 class CompareTab;
 class RunHistory;
-class RunProgress;
 class LiveView;
 class ChartView;
 class LessonPanel;
+class PresetMenu;
 
 /// The main window: layout and wiring only. The experiment form docks on the left, the tabs
-/// (Training, Sparsity, Quantization, Weights, Layers, Compare; each a LiveView) fill the
-/// centre, run state sits in the status bar (RunProgress), and guard-rail warnings from the core
-/// appear in a banner above the tabs. Menus: MainWindowMenus.cpp; themes: window/Theme; reports
-/// and exports: report/RunReport; history dialogs: history/HistoryDialogs.
+/// (window/ViewTabs: Training, Sparsity, Quantization, Weights, Layers, Compare; each a LiveView)
+/// fill the centre, run state sits in the status bar (window/RunProgress), and guard-rail
+/// warnings from the core appear in a banner above the tabs (window/Banner). Menus and the
+/// exports they run: MainWindowMenus.cpp; presets: window/PresetMenu; themes and classroom looks:
+/// window/Theme; "Prune 10 % more": session/RunExtension; interrupted runs:
+/// session/InterruptedRun; reports: report/RunReport; history dialogs: history/HistoryDialogs.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -82,32 +88,34 @@ protected:
 private:
     /// Empties every live view (tabs, banner, progress) before a run or on Reset.
     void clearViews();
+    /// clearViews(), then runs `config` (SessionController::start).
+    void startRun(const gsq::core::experiment::ExperimentConfig& config, bool resume, bool stepped);
+    /// `config` in the form, its name and description in the lesson panel.
+    void showExperiment(const gsq::core::experiment::ExperimentConfig& config);
 
 public:
     ExperimentPanel* panel() const { return m_panel; }
     SessionController* controller() const { return m_controller; }
     QTabWidget* tabs() const { return m_tabs; }
     /// Selects the tab showing `view` (each tab is a scroll area around one view).
-    void showView(QWidget* view);
+    void showView(QWidget* view) { m_tabs->showView(view); }
     /// The view of the current tab (TrainingTab, ..., CompareTab).
-    QWidget* currentView() const;
-    TrainingTab* trainingTab() const { return m_training; }
-    SparsityTab* sparsityTab() const { return m_sparsity; }
-    QuantizationTab* quantizationTab() const { return m_quantization; }
-    WeightsTab* weightsTab() const { return m_weights; }
-    LayersTab* layersTab() const { return m_layers; }
-    CompareTab* compareTab() const { return m_compare; }
+    QWidget* currentView() const { return m_tabs->currentView(); }
+    TrainingTab* trainingTab() const { return m_tabs->training(); }
+    SparsityTab* sparsityTab() const { return m_tabs->sparsity(); }
+    QuantizationTab* quantizationTab() const { return m_tabs->quantization(); }
+    WeightsTab* weightsTab() const { return m_tabs->weights(); }
+    LayersTab* layersTab() const { return m_tabs->layers(); }
+    CompareTab* compareTab() const { return m_tabs->compare(); }
     RunHistory* history() const { return m_history.get(); }
     /// Reloads the Compare tab from the history database.
     void reloadHistory();
     QAction* runAction() const { return m_run; }
     QAction* stopAction() const { return m_stop; }
     QAction* stepAction() const { return m_step; }
-    QString bannerText() const;
+    QString bannerText() const { return m_banner->shownText(); }
     /// The experiment's description above the tabs (a lesson's goal and steps).
     LessonPanel* lessonPanel() const { return m_lesson; }
-    /// The first screen's text (Markdown) with links to a lesson, presets and File → Open.
-    static QString welcomeText();
     /// A link of the lesson panel: "preset:<file under the preset directory>" or "action:open".
     void followLink(const QString& link);
     bool isClassroomMode() const { return m_classroom; }
@@ -124,7 +132,7 @@ public:
     /// shown is of this experiment with one job, only the new setting runs, from its trained
     /// base, and joins that run (charts, history); otherwise the experiment runs afresh.
     void pruneTenPercentMore();
-    QString statusText() const;
+    QString statusText() const { return m_progress->text(); }
 
     /// Every menu action with a shortcut as an HTML table (Help → Keyboard shortcuts).
     QString keyboardShortcuts() const;
@@ -140,11 +148,7 @@ Q_SIGNALS:
     void runFailed(const QString& message);
 
 private:
-    /// Appends "took N min here" to each preset of `menu` that has a stored run of its name.
-    void updatePresetTimes(QMenu* menu);
     void buildMenus(); ///< MainWindowMenus.cpp
-    /// The charts of every tab.
-    QList<ChartView*> charts() const;
     void updateActions();
     void onEvents(const std::vector<gsq::core::results::SessionEvent>& events);
     void onFinished(std::shared_ptr<const gsq::core::results::RunResult> result);
@@ -156,34 +160,22 @@ private:
     std::shared_ptr<const gsq::core::results::RunResult> m_lastResult;
     qint64 m_lastRunId = 0; ///< m_lastResult's id in the history (0: not stored)
     /// "Prune 10 % more" running one more setting of the run shown (pruneTenPercentMore).
-    struct Extension {
-        std::shared_ptr<const gsq::core::results::RunResult> previous;
-        gsq::core::experiment::ExperimentConfig config; ///< the experiment with every setting
-    };
-    std::optional<Extension> m_extending;
-    void showBanner(const QString& text, bool error);
+    RunExtension m_extension;
     void addRecent(const QString& path);
     void rebuildRecentMenu();
-    QString presetDirectory() const;
     /// File → Open experiment (and the welcome text's link): a file dialog, then openExperiment().
     void openExperimentDialog();
 
     ExperimentPanel* m_panel;
     SessionController* m_controller;
-    QTabWidget* m_tabs;
-    TrainingTab* m_training;
-    SparsityTab* m_sparsity;
-    QuantizationTab* m_quantization;
-    WeightsTab* m_weights;
-    LayersTab* m_layers;
-    CompareTab* m_compare;
-    QList<LiveView*> m_views; ///< every tab; MainWindow loops over them
-    QLabel* m_banner;
+    ViewTabs* m_tabs;
+    Banner* m_banner;
     LessonPanel* m_lesson = nullptr;
     QDockWidget* m_dock = nullptr;
     RunProgress* m_progress;
     QAction *m_run, *m_pause, *m_step, *m_stop;
     QMenu* m_recentMenu = nullptr;
+    PresetMenu* m_presets = nullptr;
     QWidget* m_classroomBar = nullptr;
     QAction* m_classroomAction = nullptr;
     bool m_classroom = false;
@@ -191,7 +183,6 @@ private:
     QAction* m_darkAction = nullptr;
     QAction* m_reset = nullptr;
     QAction* m_resetSeeds = nullptr;
-    QFont m_normalFont;
     QString m_currentFile;
     std::unique_ptr<RunHistory> m_history;
 };

@@ -3,22 +3,20 @@
 
 #include "core/session/Session.h"
 #include "ui/history/RunHistory.h"
-#include "ui/models/NumberFormat.h"
 #include "ui/panels/ExperimentPanel.h"
+#include "ui/report/RunReport.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
+#include "ui/window/PresetMenu.h"
 #include "ui/window/RunProgress.h"
+#include "ui/window/ViewTabs.h"
 
 #include <QApplication>
 #include <QClipboard>
-#include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHash>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -34,6 +32,23 @@ using namespace gsq::core;
 using namespace gsq::core::results;
 using namespace gsq::core::session;
 
+QString MainWindow::saveScreenshots(const QString& dir)
+{
+    return exports::tabScreenshots(this, m_tabs, dir);
+}
+
+QString MainWindow::exportReport(const QString& path)
+{
+    if (!m_lastResult)
+        return tr("no finished run to report on yet");
+    return exports::runReport(*m_lastResult, m_tabs, m_tabs->views(), path);
+}
+
+QString MainWindow::exportAllCharts(const QString& dir)
+{
+    return exports::allCharts(m_tabs, m_tabs->charts(), dir);
+}
+
 QString MainWindow::exportModelFile(const QString& model, const QString& out)
 {
     try {
@@ -44,136 +59,21 @@ QString MainWindow::exportModelFile(const QString& model, const QString& out)
     return {};
 }
 
-namespace {
-
-QString presetName(const QString& path);
-
-/// A preset's menu entry: its file name and the first sentence of its leading comment (the
-/// whole comment as the tooltip), so "cora-gcn-global.yaml" says what it runs.
-QAction* addPreset(QMenu* menu, const QString& path, const std::function<void()>& open)
-{
-    QString comment;
-    QFile f(path);
-    if (f.open(QIODevice::ReadOnly | QIODevice::Text))
-        while (!f.atEnd()) {
-            const QString line = QString::fromUtf8(f.readLine()).trimmed();
-            if (!line.startsWith('#'))
-                break;
-            comment += (comment.isEmpty() ? "" : " ") + line.mid(1).trimmed();
-        }
-    QString title = QFileInfo(path).completeBaseName();
-    if (!comment.isEmpty()) {
-        // The first sentence ("et al." does not end one).
-        QString first
-            = QString(comment).replace("et al.", "et al\x01").section(QRegularExpression("[.:;](\\s|$)"), 0, 0);
-        first.replace("et al\x01", "et al.");
-        if (first.size() > 72)
-            first = first.left(71).trimmed() + "…";
-        title += " — " + first;
-    }
-    auto* action = menu->addAction(title, menu, open);
-    action->setToolTip(comment);
-    action->setStatusTip(comment);
-    action->setData(QStringList { title, comment, presetName(path) });
-    return action;
-}
-
-/// The preset's `name:` (what its runs are stored under in the history); empty if none.
-QString presetName(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return {};
-    static const QRegularExpression key("^name:\\s*['\"]?([^'\"#\\s]+)");
-    while (!f.atEnd()) {
-        const auto m = key.match(QString::fromUtf8(f.readLine()));
-        if (m.hasMatch())
-            return m.captured(1);
-    }
-    return {};
-}
-
-} // namespace
-
-void MainWindow::updatePresetTimes(QMenu* menu)
-{
-    // Training seconds of the newest stored run per experiment name: every stage's mean time
-    // per job times its job count, summed (the wall time less loading and measuring).
-    QHash<QString, QPair<double, QString>> newest;
-    if (m_history)
-        for (const auto& run : m_history->runs()) { // oldest first, so later runs overwrite
-            double seconds = 0;
-            for (const auto& row : run.summary)
-                seconds += row.trainSecondsMean * row.n;
-            newest[run.name] = { seconds, run.created.left(10) };
-        }
-    for (QAction* action : menu->actions()) {
-        const QStringList data = action->data().toStringList();
-        if (data.size() != 3)
-            continue;
-        const auto it = newest.constFind(data[2]);
-        if (it == newest.constEnd() || data[2].isEmpty()) {
-            action->setText(data[0]);
-            action->setToolTip(data[1] + (data[1].isEmpty() ? "" : "\n") + tr("Not run on this machine yet."));
-            continue;
-        }
-        const QString took = formatDuration(it->first);
-        action->setText(data[0] + tr("  · took %1 here").arg(took));
-        action->setToolTip(data[1] + (data[1].isEmpty() ? "" : "\n")
-            + tr("Its newest stored run (%1) trained for %2 on this machine; the same settings take about as long "
-                 "again.")
-                  .arg(it->second, took));
-    }
-}
-
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, [this] { openExperimentDialog(); });
-    auto* presets = file->addMenu(tr("Presets"));
-    presets->setObjectName("presets");
-    const QString dir = presetDirectory();
-    presets->setToolTipsVisible(true);
-    for (const QString& f : QDir(dir).entryList({ "*.yaml" }, QDir::Files))
-        addPreset(presets, dir + "/" + f, [this, dir, f] { openExperiment(dir + "/" + f); });
-    // Submenus, one per folder: the paper's own experiments as its public code runs them
-    // (docs/reproduction.md), Degree-Quant's own recipes for the same matrix, pipelines that
-    // chain methods, classroom lessons.
-    struct Folder {
-        const char* name;
-        QString title;
-        const char* objectName;
-        bool classroom;
-    };
-    const Folder folders[] = {
-        { "paper", tr("Paper (Khedri et al.)"), "paperPresets", false },
-        { "degree-quant-recipes", tr("Degree-Quant's recipes (Tailor et al.)"), "recipePresets", false },
-        { "pipelines", tr("Pipelines (methods chained)"), "pipelinePresets", false },
-        { "classroom", tr("Classroom lessons"), "lessonPresets", true },
-    };
-    std::vector<QMenu*> menus { presets };
-    for (const auto& folder : folders) {
-        auto* menu = presets->addMenu(folder.title);
-        menu->setObjectName(folder.objectName);
-        menu->setToolTipsVisible(true);
-        const QString sub = dir + "/" + folder.name;
-        const bool classroom = folder.classroom;
-        for (const QString& f : QDir(sub).entryList({ "*.yaml" }, QDir::Files))
-            addPreset(menu, sub + "/" + f, [this, sub, f, classroom] {
-                openExperiment(sub + "/" + f);
-                if (classroom)
-                    setClassroomMode(true);
-            });
-        menus.push_back(menu);
-    }
-    // Each preset says how long its newest stored run took on this machine, refreshed whenever
-    // the menu opens (runs finish while the app is open).
-    for (QMenu* menu : menus)
-        connect(menu, &QMenu::aboutToShow, this, [this, menu] { updatePresetTimes(menu); });
+    m_presets = new PresetMenu(this);
+    file->addMenu(m_presets);
+    connect(m_presets, &PresetMenu::openRequested, this, [this](const QString& path, bool classroom) {
+        openExperiment(path);
+        if (classroom)
+            setClassroomMode(true);
+    });
     m_recentMenu = file->addMenu(tr("Recent experiments"));
     file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
         QString path = m_currentFile;
-        if (path.isEmpty() || path.startsWith(presetDirectory()))
+        if (path.isEmpty() || path.startsWith(PresetMenu::directory()))
             path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
         if (!path.isEmpty())
             if (const QString err = saveExperiment(path); !err.isEmpty())
@@ -191,7 +91,7 @@ void MainWindow::buildMenus()
         const QString path
             = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
         if (!path.isEmpty())
-            if (const QString err = m_compare->exportCsv(path); !err.isEmpty())
+            if (const QString err = compareTab()->exportCsv(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
     });
     auto* exportModel = file->addAction(tr("Export model for PyTorch…"), this, [this] {
@@ -221,7 +121,7 @@ void MainWindow::buildMenus()
         const QString path
             = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
         if (!path.isEmpty())
-            if (const QString err = m_compare->exportReport(path); !err.isEmpty())
+            if (const QString err = compareTab()->exportReport(path); !err.isEmpty())
                 QMessageBox::warning(this, tr("Export failed"), err);
     });
     file->addAction(tr("Export all charts…"), this, [this] {
@@ -247,12 +147,12 @@ void MainWindow::buildMenus()
         tr("Reset with new seeds"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { reset(true); });
     auto* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(tr("&Copy comparison rows"), QKeySequence::Copy, this, [this] {
-        QApplication::clipboard()->setText(m_compare->selectionCsv());
+        QApplication::clipboard()->setText(compareTab()->selectionCsv());
         m_progress->setText(tr("Copied the selected comparison rows as CSV"));
     });
     edit->addAction(tr("Select &all comparison rows"), QKeySequence::SelectAll, this, [this] {
-        showView(m_compare);
-        m_compare->view()->selectAll();
+        showView(compareTab());
+        compareTab()->view()->selectAll();
     });
     menuBar()->insertMenu(menuBar()->actions().at(1), edit); // File, Edit, Run, View, Help
     auto* toolbar = addToolBar(tr("Run"));

@@ -178,7 +178,7 @@ private Q_SLOTS:
         QVERIFY(w.lessonPanel()->text().startsWith("**Goal:**"));
         // Every preset the welcome text links to exists.
         const QRegularExpression link(R"(\(preset:([^)]+)\))");
-        auto it = link.globalMatch(MainWindow::welcomeText());
+        auto it = link.globalMatch(LessonPanel::welcomeText());
         int links = 0;
         while (it.hasNext()) {
             const QString file = it.next().captured(1);

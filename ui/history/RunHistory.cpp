@@ -49,6 +49,12 @@ QString RunHistory::defaultPath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/history.sqlite";
 }
 
+QString RunHistory::configuredPath()
+{
+    return qEnvironmentVariableIsSet("GRAPHSQUEEZE_HISTORY") ? qEnvironmentVariable("GRAPHSQUEEZE_HISTORY")
+                                                             : defaultPath();
+}
+
 RunHistory::RunHistory(const QString& path)
     : m_connection("gsq-history-" + QUuid::createUuid().toString())
 {

@@ -29,6 +29,8 @@ public:
     RunHistory& operator=(const RunHistory&) = delete;
 
     static QString defaultPath();
+    /// $GRAPHSQUEEZE_HISTORY (tests, portable setups) when set, otherwise defaultPath().
+    static QString configuredPath();
     bool isOpen() const { return m_ok; }
     QString lastError() const { return m_error; }
 

@@ -18,6 +18,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -27,6 +28,7 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QToolButton>
@@ -92,6 +94,14 @@ void ExperimentPanel::build()
     auto* layout = new QVBoxLayout(inner);
     scroll->setWidget(inner);
     new WheelGuard(scroll); // the wheel scrolls the form, not the field under the pointer
+    // The form's problem, above the scrolled part so it is in view wherever the form is scrolled
+    // (the full message also stands under the form, beside the steps).
+    m_summary = new QLabel;
+    m_summary->setObjectName("validationSummary");
+    m_summary->setWordWrap(true);
+    m_summary->setStyleSheet("color: #8e1c12; background: #fdecea; padding: 4px;");
+    m_summary->hide();
+    outer->addWidget(m_summary);
     outer->addWidget(scroll);
     outer->setContentsMargins(0, 0, 0, 0);
 
@@ -419,6 +429,8 @@ void ExperimentPanel::revalidate()
         } catch (const InputError& e) {
             error = plainMessage(QString::fromStdString(e.what()), field);
         }
+    if (error.isEmpty())
+        error = pathProblem(c.dataset, field);
     if (datasetChanged && error.isEmpty()) {
         m_initializing = true;
         select(m_task, c.dataset.task);
@@ -433,6 +445,12 @@ void ExperimentPanel::revalidate()
     m_error->setText(error.isEmpty() ? note : error);
     m_error->setStyleSheet(error.isEmpty() ? "color: #b9770e;" : "color: #c0392b;");
     m_error->setVisible(!m_error->text().isEmpty());
+    m_summary->setText(tr("Cannot run: %1").arg(error));
+    m_summary->setVisible(!error.isEmpty());
+    if (error != m_lastError) {
+        m_lastError = error;
+        Q_EMIT errorChanged(error);
+    }
     const bool valid = error.isEmpty();
     if (valid)
         m_current = c;
@@ -440,6 +458,26 @@ void ExperimentPanel::revalidate()
         m_valid = valid;
         Q_EMIT validityChanged(valid);
     }
+}
+
+QString ExperimentPanel::pathProblem(const experiment::DatasetConfig& d, QWidget*& field) const
+{
+    // Checked here, as one types: the loader leaves files to the reader, which runs after Run.
+    const auto* kind = Catalog::dataset(d.name);
+    const auto* r = kind ? experiment::reader(kind->reader) : nullptr;
+    if (!r || d.path.empty())
+        return {};
+    const QString path = QString::fromStdString(d.path);
+    const QFileInfo info(path);
+    QString problem;
+    if (!info.exists())
+        problem = tr("%1 does not exist").arg(path);
+    else if (info.isDir() != r->directory)
+        problem = info.isDir() ? tr("%1 is a directory").arg(path) : tr("%1 is a file").arg(path);
+    else
+        return {};
+    field = m_path;
+    return tr("Path: %1; expected a %2").arg(problem, QString::fromStdString(r->pathHelp));
 }
 
 void ExperimentPanel::setSimplified(bool simplified)
@@ -508,6 +546,19 @@ void ExperimentPanel::highlight(QWidget* field)
     m_highlighted = field;
     if (field)
         field->setStyleSheet("border: 2px solid #c0392b;");
+}
+
+QString ExperimentPanel::saveFile(const QString& path) const
+{
+    if (!isValid())
+        return tr("The experiment has an invalid field: %1").arg(validationMessage());
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return path + ": " + file.errorString();
+    file.write(QByteArray::fromStdString(experiment::toYaml(config())));
+    if (!file.commit())
+        return path + ": " + file.errorString();
+    return {};
 }
 
 QString ExperimentPanel::validationMessage() const

@@ -43,6 +43,9 @@ public:
     /// The first problem in plain words ("Epochs: -5 is below the minimum, 1", "Step 1 (prune ·
     /// finegrained), Sparsity: …"), or a note that a field went back to its last valid value.
     QString validationMessage() const;
+    /// Writes the experiment as YAML to `path` (atomically); returns the error ("" on success):
+    /// an invalid field, or the file and why it could not be written.
+    QString saveFile(const QString& path) const;
     /// The field the message is about (highlighted in red), or nullptr.
     QWidget* highlightedField() const { return m_highlighted; }
 
@@ -80,11 +83,17 @@ public:
 Q_SIGNALS:
     void validityChanged(bool valid);
     void configEdited();
+    /// The form's problem changed: the message shown under (and summarised above) the form, ""
+    /// once every field is valid.
+    void errorChanged(const QString& error);
 
 private:
     void build();
     void buildSteps(QVBoxLayout* layout);
     void onEdited(); ///< edits from widgets
+    /// "Path: … does not exist; expected a …" when the dataset's path is set and is not what its
+    /// reader reads (a directory or a file); "" otherwise. Sets `field` to the path's line edit.
+    QString pathProblem(const gsq::core::experiment::DatasetConfig& d, QWidget*& field) const;
     void loadWidgets(); ///< changes from the model
     void refreshStepList();
     void updateDatasetRows();
@@ -114,7 +123,9 @@ private:
     StepEditor* m_stepEditor = nullptr;
     KeyFields* m_archFields = nullptr; ///< the architecture's own keys (Model group)
     KeyFields* m_readerFields = nullptr; ///< a registered reader's own keys (Dataset group)
-    QLabel* m_error = nullptr;
+    QLabel* m_error = nullptr; ///< under the form, beside the steps
+    QLabel* m_summary = nullptr; ///< above the scrolled form, always in view: the same problem
+    QString m_lastError;
     /// The form's fields by YAML key ("train.epochs"), with their labels: errors name the label
     /// and highlight the field.
     struct FormField {

@@ -19,7 +19,8 @@ ClassroomBar::ClassroomBar(QWidget* parent)
         return b;
     };
     auto* play = big(tr("▶ Run"), tr("Train the model in the form"));
-    auto* step = big(tr("▶| Step"), tr("Pause, then train one more epoch per click"));
+    auto* step = big(tr("▶| Step"),
+        tr("One epoch per click: pauses a running run, or starts the run in the form paused after its first epoch"));
     auto* more = big(
         tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
     more->setObjectName("pruneMore");

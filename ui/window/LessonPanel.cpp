@@ -10,6 +10,21 @@
 
 namespace gsq::ui {
 
+QString LessonPanel::welcomeText()
+{
+    return tr("# Welcome to GraphSqueeze\n"
+              "Prune and quantize graph neural networks, and see what it costs in accuracy, size and time. "
+              "Start with one of these, then press **Run** (F5):\n\n"
+              "- [Lesson 1 — what pruning does](preset:classroom/lesson1-what-pruning-does.yaml): a small GCN on "
+              "Cora, a second per run, in classroom mode.\n"
+              "- [Quickstart](preset:quickstart.yaml): the GCN of Kipf & Welling on Cora, 10 seeds.\n"
+              "- [Degree-Quant on PROTEINS](preset:proteins-gin-dq4.yaml): a 4-bit GIN for graph classification.\n"
+              "- [Your own experiment](action:open): a YAML file. For your own data pick Dataset → *tu* (a TU "
+              "directory) or *csv* (a SMILES CSV) in the form and press Browse….\n\n"
+              "The paper's own experiments are under File → Presets → Paper (Khedri et al.); Help → Quick start "
+              "explains the tabs.");
+}
+
 LessonPanel::LessonPanel(QWidget* parent)
     : QFrame(parent)
 {

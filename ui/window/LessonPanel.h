@@ -14,6 +14,8 @@ class LessonPanel : public QFrame {
     Q_OBJECT
 public:
     explicit LessonPanel(QWidget* parent = nullptr);
+    /// The first screen's text (Markdown) with links to a lesson, presets and File → Open.
+    static QString welcomeText();
 
     /// Shows `markdown` (hides the panel when it is empty). A leading `# heading` line becomes
     /// the title; otherwise `fallbackTitle` is.

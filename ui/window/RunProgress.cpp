@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QLabel>
 #include <QProgressBar>
+#include <QStatusBar>
+#include <QStringList>
 
 #include <algorithm>
 #include <cmath>
@@ -128,6 +130,35 @@ void RunProgress::finished(const RunResult& result, bool shown)
 void RunProgress::clear()
 {
     m_bar->setValue(0);
+}
+
+RunProgress* RunProgress::inStatusBar(QStatusBar* statusBar)
+{
+    auto* status = new QLabel(tr("Ready"));
+    auto* bar = new QProgressBar;
+    bar->setMaximumWidth(260);
+    bar->setTextVisible(false);
+    statusBar->addWidget(status, 1);
+    statusBar->addPermanentWidget(bar);
+    return new RunProgress(status, bar, statusBar);
+}
+
+void RunProgress::resetTo(const std::vector<int64_t>& seeds, bool newSeeds)
+{
+    QStringList list;
+    for (auto s : seeds)
+        list << QString::number(s);
+    setText(newSeeds ? tr("Reset: the next run uses new seeds %1").arg(list.join(", "))
+                     : tr("Reset: the next run starts from the same initial weights (seeds %1)").arg(list.join(", ")));
+}
+
+void RunProgress::formProblem(const QString& error)
+{
+    const QString prefix = tr("Cannot run: ");
+    if (!error.isEmpty())
+        setText(prefix + error);
+    else if (text().startsWith(prefix))
+        setText(tr("Ready"));
 }
 
 void RunProgress::setText(const QString& text)

@@ -9,6 +9,7 @@
 
 class QLabel;
 class QProgressBar;
+class QStatusBar;
 
 namespace gsq::ui {
 
@@ -19,6 +20,8 @@ class RunProgress : public QObject {
     Q_OBJECT
 public:
     RunProgress(QLabel* status, QProgressBar* bar, QObject* parent = nullptr);
+    /// A status line ("Ready") and a progress bar added to `statusBar`, and their RunProgress.
+    static RunProgress* inStatusBar(QStatusBar* statusBar);
 
     /// Before the data is read.
     void begin();
@@ -32,6 +35,11 @@ public:
     void finished(const gsq::core::results::RunResult& result, bool shown = false);
     void clear();
     void setText(const QString& text);
+    /// While idle: the form's problem in the status line ("Cannot run: …"), or "Ready" once it
+    /// is fixed (`error` empty).
+    void formProblem(const QString& error);
+    /// After Reset: which seeds the next run uses, the same (`newSeeds` false) or new ones.
+    void resetTo(const std::vector<int64_t>& seeds, bool newSeeds);
     QString text() const;
 
 private:

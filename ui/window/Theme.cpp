@@ -3,11 +3,52 @@
 #include "ui/charts/ChartView.h"
 
 #include <QApplication>
+#include <QLabel>
+#include <QMainWindow>
 #include <QPalette>
+#include <QScreen>
+#include <QSettings>
 #include <QStyle>
 #include <QWidget>
 
 namespace gsq::ui::theme {
+
+void applyClassroom(bool on, QWidget* root)
+{
+    static QFont normal = QApplication::font();
+    if (on)
+        normal = QApplication::font();
+    QFont f = normal;
+    if (on)
+        f.setPointSizeF(normal.pointSizeF() * 1.4);
+    QApplication::setFont(f);
+    // Explanations beside each chart are always there; classroom mode makes them prominent.
+    for (auto* hint : root->findChildren<QLabel*>("chartHint"))
+        hint->setStyleSheet(on ? "background:#eaf2f8; padding:8px; border-radius:4px;" : QString());
+    ChartView::setFontScale(on ? 1.4 : 1.0);
+    for (auto* chart : root->findChildren<ChartView*>())
+        chart->applyFonts();
+}
+
+void restoreWindow(QMainWindow* window)
+{
+    QSettings settings;
+    window->restoreGeometry(settings.value("window/geometry").toByteArray());
+    window->restoreState(settings.value("window/state").toByteArray());
+    if (!settings.contains("window/geometry")) {
+        QSize size(1500, 920);
+        if (const QScreen* screen = QGuiApplication::primaryScreen())
+            size = size.boundedTo(screen->availableGeometry().size());
+        window->resize(size);
+    }
+}
+
+void saveWindow(const QMainWindow* window)
+{
+    QSettings settings;
+    settings.setValue("window/geometry", window->saveGeometry());
+    settings.setValue("window/state", window->saveState());
+}
 
 void applyDark(bool on, const QList<ChartView*>& charts)
 {

@@ -14,9 +14,11 @@
 
 #include <QComboBox>
 #include <QDirIterator>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
 #include <algorithm>
@@ -168,9 +170,28 @@ private Q_SLOTS:
         QCOMPARE(panel.highlightedField(), static_cast<QWidget*>(panel.pathEdit()));
         QVERIFY(panel.tuNameEdit()->isVisible());
         QVERIFY(!panel.smilesCombo()->isVisible());
-        panel.pathEdit()->setText(writeTuDataset(m_dir));
+        // The path is checked as one types (it used to fail only after Run): missing, or a file
+        // where the reader reads a directory. The problem is also summarised above the form.
+        QSignalSpy errors(&panel, &ExperimentPanel::errorChanged);
+        const QString tuDir = writeTuDataset(m_dir);
+        panel.pathEdit()->setText(tuDir + "/nope");
+        QVERIFY(!panel.isValid());
+        QCOMPARE(panel.validationMessage(),
+            "Path: " + tuDir
+                + "/nope does not exist; expected a directory holding NAME_A.txt, NAME_graph_indicator.txt, "
+                  "NAME_graph_labels.txt, ...");
+        QCOMPARE(panel.highlightedField(), static_cast<QWidget*>(panel.pathEdit()));
+        auto* summary = panel.findChild<QLabel*>("validationSummary");
+        QVERIFY(summary && summary->isVisible());
+        QCOMPARE(summary->text(), "Cannot run: " + panel.validationMessage());
+        QCOMPARE(errors.last().at(0).toString(), panel.validationMessage());
+        panel.pathEdit()->setText(tuDir + "/TOY_A.txt");
+        QVERIFY(panel.validationMessage().contains("TOY_A.txt is a file; expected a directory"));
+        panel.pathEdit()->setText(tuDir);
         panel.tuNameEdit()->setText("TOY");
         QVERIFY(panel.isValid());
+        QVERIFY(!summary->isVisible());
+        QCOMPARE(errors.last().at(0).toString(), QString());
         QCOMPARE(panel.config().dataset.name, std::string("tu"));
         QCOMPARE(panel.config().dataset.tuName, std::string("TOY"));
         QCOMPARE(panel.config().dataset.split, std::string("kfold"));
