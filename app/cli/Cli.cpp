@@ -276,8 +276,10 @@ int runExperiment(const Args& a)
     auto config = experiment::loadExperiment(a.file, a.overrides);
     const std::string out = a.out.empty() ? "runs/" + config.name : a.out;
     ensureWritableDirectory(out); // fail before training, not after
-    runInto(config, out, a);
-    std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json and models/*.gsqm\n";
+    const auto result = runInto(config, out, a);
+    std::cout << "\nwrote " << out << "/results.csv, summary.csv, layers.csv, run.json"
+              << (result.sensitivity.empty() ? "" : ", sensitivity.csv")
+              << (result.robustness.empty() ? "" : ", robustness.csv") << " and models/*.gsqm\n";
     return 0;
 }
 

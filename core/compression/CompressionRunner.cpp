@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/compression/PruningHooks.h"
+#include "core/experiment/Catalog.h"
 #include "core/measure/Latency.h"
 #include "core/measure/ModelFile.h"
 #include "core/measure/ModelStats.h"
@@ -118,9 +119,12 @@ void warn(JobContext& ctx, const std::string& w)
 
 } // namespace
 
-void CompressionRunner::runSensitivity(
+void CompressionRunner::runAnalysis(
     training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec, JobContext& ctx)
 {
+    if (const auto* info = experiment::Catalog::method(experiment::StepKind::Analyze, spec.method);
+        info && info->everyStage)
+        return;
     auto module = task.module();
     for (const auto& layer : pruning::MaskSet::select(*module, spec.targets)) {
         pruning::Targets only;

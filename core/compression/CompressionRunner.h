@@ -71,10 +71,12 @@ public:
     static void runPrune(
         training::Task& task, const training::Checkpoint& base, const PruneSpec& spec, JobContext& ctx);
 
-    /// Sensitivity analysis: from the trained base, prunes each selected weight tensor alone to
-    /// each level (per-layer magnitude) and evaluates without fine-tuning; rows go to
-    /// ctx.result.sensitivity. The base weights are restored afterwards.
-    static void runSensitivity(
+    /// An analyze step at its place in the list. Sensitivity analysis: from the trained base,
+    /// prunes each selected weight tensor alone to each level (per-layer magnitude) and evaluates
+    /// without fine-tuning; rows go to ctx.result.sensitivity; the base weights are restored
+    /// afterwards. An analysis of every stage (robustness, MethodInfo::everyStage) does nothing
+    /// here: measure() runs it on each stage's model.
+    static void runAnalysis(
         training::Task& task, const training::Checkpoint& base, const AnalyzeSpec& spec, JobContext& ctx);
 
     /// Quantization: from the trained base (or each model of the `from:` step, its pruned

@@ -2,6 +2,7 @@
 
 // The stage recorder: training stages with their events and history, and the measurements
 // (sizes, latency as deployed, per-layer rows and histograms) of every finished stage.
+#include "core/analysis/Robustness.h"
 #include "core/common/AtomicFile.h"
 #include "core/experiment/Catalog.h"
 #include "core/measure/Latency.h"
@@ -261,6 +262,15 @@ void CompressionRunner::measure(
         ensureWritableDirectory(ctx.modelDir);
         measure::ModelFile::save(*module, ctx.modelDir + "/" + modelFileName(row), quantizer ? &quantized : nullptr);
     }
+    // Every stage's model under the robustness analysis' perturbations (one per experiment).
+    for (const auto& step : ctx.config.steps)
+        if (const auto* a = std::get_if<experiment::AnalyzeSpec>(&step)) {
+            const auto* info = experiment::Catalog::method(experiment::StepKind::Analyze, a->method);
+            if (!info || !info->everyStage)
+                continue;
+            auto rows = analysis::robustness(task, *a, row, quantizer != nullptr, ctx.cancel);
+            ctx.result.robustness.insert(ctx.result.robustness.end(), rows.begin(), rows.end());
+        }
 }
 
 std::vector<results::LayerRow> CompressionRunner::snapshot(

@@ -221,6 +221,24 @@ const std::vector<FieldInfo>& analyzeFields()
         { "sparsity", "Levels", "sparsity levels each weight is pruned to alone, each in [0, 1)", T::RealList, 0, 1,
             true },
         { "targets", "Targets", "glob patterns over weight names", T::TextList },
+        { "edge_removal", "Edges removed", "fractions of the undirected test edges removed at random, each in [0, 1]",
+            T::RealList, 0, 1 },
+        { "edge_addition", "Edges added",
+            "random new undirected edges (within a graph) per existing edge, each in [0, 10]", T::RealList, 0, 10 },
+        { "feature_noise", "Feature noise",
+            "Gaussian noise on every feature, sigma in units of that feature's standard deviation", T::RealList, 0,
+            100 },
+        { "feature_mask", "Features masked", "fractions of the feature entries set to 0 at random, each in [0, 1]",
+            T::RealList, 0, 1 },
+        { "fgsm", "FGSM budget",
+            "L-inf budgets in units of each feature's standard deviation: one step along the sign of the test loss's "
+            "gradient",
+            T::RealList, 0, 100 },
+        { "pgd", "PGD budget",
+            "L-inf budgets in units of each feature's standard deviation: pgd_steps projected signed-gradient steps "
+            "of 2.5 x budget / pgd_steps from a uniform random start",
+            T::RealList, 0, 100 },
+        { "pgd_steps", "PGD steps", "steps of each PGD attack", T::Int, 1, 1000 },
     };
     return f;
 }
@@ -234,7 +252,17 @@ std::vector<MethodInfo> builtinMethods()
     sensitivity.label = "Sensitivity analysis";
     sensitivity.help = "prune each weight matrix alone to each level, no fine-tuning (sensitivity.csv)";
     sensitivity.keys = { "sparsity", "targets" };
-    return { sensitivity };
+    MethodInfo robustness;
+    robustness.kind = StepKind::Analyze;
+    robustness.name = "robustness";
+    robustness.label = "Robustness analysis";
+    robustness.help = "every stage's model on perturbed test data: edges removed and added, feature noise and "
+                      "masking, FGSM and PGD on the features (robustness.csv)";
+    robustness.keys = robustnessPerturbations();
+    robustness.keys.emplace_back("pgd_steps");
+    robustness.everyStage = true;
+    robustness.order = 1;
+    return { sensitivity, robustness };
 }
 
 /// Prune and quantize steps can be chained: every method of those kinds accepts `name` and

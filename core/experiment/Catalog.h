@@ -102,6 +102,9 @@ struct MethodInfo {
     /// unset), as l2; its checks once the keys are read (a failure names the key).
     bool fromInitialisation = false;
     bool removesChannels = false;
+    /// Analyze methods that examine every stage's model as it is measured (robustness), not at
+    /// their place in the step list (sensitivity).
+    bool everyStage = false;
     std::function<int(const PruneSpec&)> regularizeEpochs;
     std::function<std::pair<std::string, std::string>(const PruneSpec&)> pruneCheck;
     bool accepts(const std::string& key) const;

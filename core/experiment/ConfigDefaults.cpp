@@ -34,6 +34,28 @@ template <class Fail> void checkPipelines(const ExperimentConfig& c, Fail&& fail
     }
 }
 
+/// An analysis of every stage (robustness) runs once per experiment, on node or graph
+/// classification (its perturbations score test nodes or test graphs).
+template <class Fail> void checkEveryStageAnalyses(const ExperimentConfig& c, Fail&& fail)
+{
+    int seen = 0;
+    for (size_t i = 0; i < c.steps.size(); ++i) {
+        const auto* a = std::get_if<AnalyzeSpec>(&c.steps[i]);
+        const MethodInfo* info = a ? Catalog::method(StepKind::Analyze, a->method) : nullptr;
+        if (!info || !info->everyStage)
+            continue;
+        const std::string where = "compression[" + std::to_string(i) + "].analyze.method";
+        if (++seen > 1)
+            fail(where, "one " + a->method + " analysis per experiment: it already examines every stage");
+        if (c.dataset.task == "link_prediction")
+            fail(where,
+                a->method
+                    + " analysis scores test nodes or test graphs: node_classification or "
+                      "graph_classification, not "
+                    + c.dataset.task);
+    }
+}
+
 /// The options of `config` checked against `owner`'s keys (an architecture's or a reader's:
 /// `elsewhere` when another owns the key, the key's range otherwise), and its keys' defaults
 /// filled in, so the file written says what runs.
@@ -134,6 +156,7 @@ void resolveDefaults(ExperimentConfig& c)
     if (archInfo.resolve)
         archInfo.resolve(c, fail);
     checkPipelines(c, fail);
+    checkEveryStageAnalyses(c, fail);
 }
 
 } // namespace gsq::core::experiment

@@ -127,6 +127,14 @@ AnalyzeSpec readAnalyze(const Section& s, const std::string& method)
     a.method = method;
     s.field(StepKind::Analyze, "sparsity", a.sparsities);
     s.textList("targets", a.targets.patterns, kTargetsExample);
+    // Robustness: the perturbations given, or, when none is, all at their defaults.
+    const auto& names = robustnessPerturbations();
+    if (std::any_of(names.begin(), names.end(), [&](const std::string& n) { return s.has(n); }))
+        a.perturbations.clear();
+    for (const auto& n : names)
+        if (s.has(n))
+            s.field(StepKind::Analyze, n, a.perturbations[n]);
+    s.field(StepKind::Analyze, "pgd_steps", a.pgdSteps);
     return a;
 }
 
@@ -253,6 +261,10 @@ void writeStep(YAML::Emitter& e, const Step& step)
             e << YAML::Key << "sparsity" << YAML::Value << YAML::Flow << a->sparsities;
         if (accepts("targets"))
             yaml::put(e, "targets", a->targets);
+        for (const auto& n : robustnessPerturbations())
+            if (accepts(n.c_str()) && a->perturbations.count(n))
+                e << YAML::Key << n << YAML::Value << YAML::Flow << a->perturbations.at(n);
+        put("pgd_steps", a->pgdSteps);
     }
     // Pipeline keys only when given: a step without them reads and writes as before.
     for (const auto& [key, value] : { std::pair { "name", &nameOf(step) }, std::pair { "from", &fromOf(step) } })
@@ -422,7 +434,11 @@ std::string stepSummary(const Step& step)
         if (q->epochs > 0)
             s += " · " + std::to_string(q->epochs) + " epochs";
     } else if (const auto* a = std::get_if<AnalyzeSpec>(&step)) {
-        s += " · " + std::to_string(a->sparsities.size()) + " levels";
+        const MethodInfo* info = Catalog::method(StepKind::Analyze, a->method);
+        if (info && info->everyStage)
+            s += " · " + std::to_string(a->perturbations.size()) + " perturbations";
+        else
+            s += " · " + std::to_string(a->sparsities.size()) + " levels";
     }
     if (!fromOf(step).empty())
         s += " · from " + fromOf(step);

@@ -62,6 +62,13 @@ std::string QuantSpec::settingLabel() const
     return s.start == "init" ? label + " start=init" : label;
 }
 
+const std::vector<std::string>& robustnessPerturbations()
+{
+    static const std::vector<std::string> names { "edge_removal", "edge_addition", "feature_noise", "feature_mask",
+        "fgsm", "pgd" };
+    return names;
+}
+
 StepKind kindOf(const Step& step)
 {
     switch (step.index()) {

@@ -178,12 +178,37 @@ struct QuantSpec {
 ///       method: sensitivity
 ///       sparsity: [0.1, 0.5, 0.9]
 ///       targets: ["*"]
+///
+/// Or robustness analysis: every stage's model (the base, each pruned, fine-tuned and quantized
+/// model, every chain) evaluated on perturbed test data at each strength (robustness.csv;
+/// core/analysis/Robustness.h). Its place in the list does not matter. Without any of the
+/// perturbation keys, all six run at their default strengths; with some, only those.
+///
+///   - analyze:
+///       method: robustness
+///       edge_removal: [0.1, 0.25, 0.5]  # fraction of the undirected edges removed at random
+///       edge_addition: [0.1, 0.25, 0.5] # as many random new edges (within a graph) per edge
+///       feature_noise: [0.5, 1, 2]      # Gaussian noise, sigma in units of each feature's std
+///       feature_mask: [0.1, 0.3, 0.5]   # fraction of the feature entries set to 0 at random
+///       fgsm: [0.1, 0.25, 0.5]          # L-inf budget in units of each feature's std: one
+///                                       #   signed-gradient step on the test loss
+///       pgd: [0.1, 0.25, 0.5]           # the same budget: pgd_steps projected steps of
+///                                       #   2.5 budget / pgd_steps from a random start
+///       pgd_steps: 10
 struct AnalyzeSpec {
     std::string method = "sensitivity";
     std::vector<double> sparsities { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
     Targets targets;
+    /// Robustness: perturbation (robustnessPerturbations()) -> strengths; one not listed does not run.
+    std::map<std::string, std::vector<double>> perturbations { { "edge_removal", { 0.1, 0.25, 0.5 } },
+        { "edge_addition", { 0.1, 0.25, 0.5 } }, { "feature_noise", { 0.5, 1, 2 } },
+        { "feature_mask", { 0.1, 0.3, 0.5 } }, { "fgsm", { 0.1, 0.25, 0.5 } }, { "pgd", { 0.1, 0.25, 0.5 } } };
+    int pgdSteps = 10;
     int line = 0;
 };
+
+/// The perturbations of a robustness analysis, in the order rows and charts list them.
+const std::vector<std::string>& robustnessPerturbations();
 
 /// One entry of the `compression:` list. Adding a step kind = one struct here, its fields in
 /// Catalog.cpp, its reader and writer in StepYaml.cpp, its runner in the session.

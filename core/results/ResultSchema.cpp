@@ -277,6 +277,40 @@ const std::vector<Column<LayerRow>>& layerColumns()
     return columns;
 }
 
+const std::vector<Column<RobustnessRow>>& robustnessColumns()
+{
+    using R = RobustnessRow;
+    static const std::vector<Column<R>> columns {
+        member("seed", P::Key, "", "seed", "random seed of the job", false, &R::seed),
+        member("fold", P::Key, "", "fold", "0-based fold (0 without folds)", false, &R::fold),
+        member("method", P::Key, "", "method", "compression method of the stage (none for the base model)", true,
+            &R::method),
+        member("setting", P::Key, "", "setting", "the stage's setting, as in results.csv", true, &R::setting),
+        member("stage", P::Key, "", "stage", "base, pruned, finetuned, regularized or quantized", true, &R::stage),
+        member("lineage", P::Key, "", "lineage", "how the stage's model was made from the trained base", false,
+            &R::lineage),
+        member("evaluated", P::Key, "", "evaluated",
+            "which model ran: fp32 (dense, or pruned with its zeros) or fake-quant (the simulated quantized model)",
+            true, &R::evaluated),
+        member("perturbation", P::Key, "", "perturbation",
+            "edge_removal, edge_addition, feature_noise, feature_mask, fgsm or pgd", true, &R::perturbation),
+        member("strength", P::Config, "", "strength", "as configured, in unit (0: the clean test data)", true,
+            &R::strength),
+        member("unit", P::Key, "", "unit",
+            "fraction of edges, edges per edge, feature std (sigma or L-inf budget over each feature's standard "
+            "deviation) or fraction of entries",
+            false, &R::unit),
+        member("realized", P::Measured, "", "realized",
+            "what the perturbation did, in unit: edges changed over the edges there were, the largest change of a "
+            "feature over its standard deviation, the noise's standard deviation over the feature's, the fraction "
+            "masked",
+            false, &R::realized),
+        member("metric", P::Key, "", "metric", "the test metric's name", true, &R::metric),
+        member("value", P::Measured, "", "value", "the test metric on the perturbed test data", true, &R::value),
+    };
+    return columns;
+}
+
 std::string formatCell(const Cell& cell)
 {
     if (const auto* s = std::get_if<std::string>(&cell))

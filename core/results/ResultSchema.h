@@ -48,6 +48,8 @@ const std::vector<Column<ResultRow>>& resultColumns();
 const std::vector<Column<SummaryRow>>& summaryColumns();
 /// layers.csv (histograms are written to run history only).
 const std::vector<Column<LayerRow>>& layerColumns();
+/// robustness.csv.
+const std::vector<Column<RobustnessRow>>& robustnessColumns();
 
 /// The column called `name` of a list, or nullptr.
 template <class Row> const Column<Row>* findColumn(const std::vector<Column<Row>>& columns, const std::string& name)

@@ -17,6 +17,7 @@ void RunResult::extend(const RunResult& added, const experiment::ExperimentConfi
     appendCompressed(rows, added.rows);
     appendCompressed(layers, added.layers);
     appendCompressed(histories, added.histories);
+    appendCompressed(robustness, added.robustness);
     sensitivity.insert(sensitivity.end(), added.sensitivity.begin(), added.sensitivity.end());
     for (const auto& w : added.warnings)
         if (std::find(warnings.begin(), warnings.end(), w) == warnings.end())

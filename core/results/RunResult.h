@@ -173,6 +173,27 @@ struct JobHistory {
                                  ///< with the same setting label ("bits=4") never share a curve
 };
 
+/// Robustness analysis (core/analysis/Robustness.h): one stage's model of one (seed, fold) on
+/// the test data under one perturbation at one strength; a row of robustness.csv.
+struct RobustnessRow {
+    int64_t seed = 0;
+    int fold = 0;
+    std::string method = "none", setting, lineage; ///< the stage's, as in its ResultRow
+    Stage stage = Stage::Base;
+    /// Which model ran: "fp32" (dense, or pruned with its zeros), or "fake-quant" (a quantized
+    /// stage's simulated model; its int8 kernels are not attacked here).
+    std::string evaluated;
+    std::string perturbation; ///< edge_removal, edge_addition, feature_noise, feature_mask, fgsm, pgd
+    double strength = 0; ///< as configured, in `unit`
+    std::string unit; ///< "fraction of edges", "edges per edge", "feature std", "fraction of entries"
+    /// What the perturbation did, in `unit`: edges removed or added over the edges there were;
+    /// the largest |change| of a feature over its standard deviation (at most the budget); the
+    /// fraction of entries masked; the noise's measured standard deviation over the features'.
+    double realized = 0;
+    std::string metric;
+    double value = 0; ///< the test metric on the perturbed data
+};
+
 /// Everything a run produced; what the CLI writes to disk and the GUI shows.
 struct RunResult {
     experiment::ExperimentConfig config;
@@ -181,6 +202,7 @@ struct RunResult {
     std::vector<JobHistory> histories;
     std::vector<LayerRow> layers;
     std::vector<SensitivityRow> sensitivity;
+    std::vector<RobustnessRow> robustness;
     std::map<std::string, std::string> versions; ///< library -> version
     std::map<std::string, std::string> environment; ///< threads, thread choice reason, features path
     std::vector<std::string> warnings;
@@ -190,8 +212,8 @@ struct RunResult {
     void summarize();
 
     /// Folds in `added`: a run of further settings of this experiment from the same trained base
-    /// (session::RunOptions::baseModel). Its compressed rows, layers, histories, sensitivity and
-    /// new warnings are appended; its base rows, which repeat ours, are left out. The config
+    /// (session::RunOptions::baseModel). Its compressed rows, layers, histories, robustness rows,
+    /// sensitivity and new warnings are appended; its base rows, which repeat ours, are left out. The config
     /// becomes `config` (the experiment with every setting), the summary is recomputed and the
     /// wall times add up.
     void extend(const RunResult& added, const experiment::ExperimentConfig& config);

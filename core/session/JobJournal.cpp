@@ -126,6 +126,8 @@ std::string blockOf(const JobRecord& r)
           << exact(s.testValue) << "\n";
     for (const auto& w : r.warnings)
         o << "warning\t" << escape(w) << "\n";
+    for (const auto& x : r.robustness)
+        o << "robustness" << schemaFields(robustnessColumns(), x) << "\n";
     o << "end\t" << r.job << "\n";
     return o.str();
 }
@@ -245,6 +247,11 @@ void readJobLine(const JournalLine& line, JobRecord& current)
     } else if (kind == "warning") {
         line.need(2);
         current.warnings.push_back(unescape(f[1]));
+    } else if (kind == "robustness") {
+        line.need(robustnessColumns().size() + 1);
+        RobustnessRow x;
+        readSchema(robustnessColumns(), f, 1, x);
+        current.robustness.push_back(x);
     } else {
         line.fail("unknown line kind '" + kind + "'");
     }

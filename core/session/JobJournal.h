@@ -19,6 +19,7 @@ struct JobRecord {
     std::vector<results::JobHistory> histories;
     std::vector<results::SensitivityRow> sensitivity;
     std::vector<std::string> warnings;
+    std::vector<results::RobustnessRow> robustness;
 };
 
 /// What a journal holds: the experiment it belongs to and the jobs that finished.

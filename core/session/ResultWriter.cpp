@@ -133,6 +133,8 @@ void ResultWriter::writeAll(const std::string& dir, const RunResult& r)
     writeFileAtomically(dir + "/layers.csv", layers);
     if (!r.sensitivity.empty())
         writeFileAtomically(dir + "/sensitivity.csv", sensitivityCsv(r));
+    if (!r.robustness.empty())
+        writeFileAtomically(dir + "/robustness.csv", table(robustnessColumns(), r.robustness));
     writeFileAtomically(dir + "/run.json", json);
 }
 

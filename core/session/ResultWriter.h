@@ -25,7 +25,7 @@ public:
     static std::string runJson(const RunResult& r);
 
     /// Writes DIR/results.csv, DIR/summary.csv, DIR/layers.csv, DIR/run.json and, after a
-    /// sensitivity analysis, DIR/sensitivity.csv.
+    /// sensitivity analysis, DIR/sensitivity.csv; after a robustness analysis, DIR/robustness.csv.
     static void writeAll(const std::string& dir, const RunResult& r);
 };
 

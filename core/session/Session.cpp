@@ -288,17 +288,19 @@ void restoreJob(const JobRecord& record, RunResult& result, const std::function<
     result.histories.insert(result.histories.end(), record.histories.begin(), record.histories.end());
     result.sensitivity.insert(result.sensitivity.end(), record.sensitivity.begin(), record.sensitivity.end());
     result.warnings.insert(result.warnings.end(), record.warnings.begin(), record.warnings.end());
+    result.robustness.insert(result.robustness.end(), record.robustness.begin(), record.robustness.end());
 }
 
 /// Where result's vectors stood before a job, so the job's share can be cut out after it.
 struct Marks {
-    size_t rows, layers, histories, sensitivity, warnings;
+    size_t rows, layers, histories, sensitivity, warnings, robustness;
     explicit Marks(const RunResult& r)
         : rows(r.rows.size())
         , layers(r.layers.size())
         , histories(r.histories.size())
         , sensitivity(r.sensitivity.size())
         , warnings(r.warnings.size())
+        , robustness(r.robustness.size())
     {
     }
 };
@@ -562,7 +564,7 @@ void runJob(const ExperimentConfig& config, Prepared& prepared, training::Traine
                 [&](const auto& spec) {
                     using S = std::decay_t<decltype(spec)>;
                     if constexpr (std::is_same_v<S, experiment::AnalyzeSpec>)
-                        compression::CompressionRunner::runSensitivity(*task, base, spec, ctx);
+                        compression::CompressionRunner::runAnalysis(*task, base, spec, ctx);
                     else if constexpr (std::is_same_v<S, experiment::PruneSpec>)
                         compression::CompressionRunner::runPrune(*task, base, spec, ctx);
                     else
@@ -575,7 +577,7 @@ void runJob(const ExperimentConfig& config, Prepared& prepared, training::Traine
     if (!options.journalPath.empty()) {
         JobRecord record { job, seed, fold, since(result.rows, marks.rows), since(result.layers, marks.layers),
             since(result.histories, marks.histories), since(result.sensitivity, marks.sensitivity),
-            since(result.warnings, marks.warnings) };
+            since(result.warnings, marks.warnings), since(result.robustness, marks.robustness) };
         JobJournal::append(options.journalPath, record);
     }
 }

@@ -119,6 +119,25 @@ std::map<std::string, at::Tensor> GraphTask::example()
     return out;
 }
 
+TestBatches GraphTask::testBatches()
+{
+    TestBatches t;
+    for (const auto& b : m_testEval) {
+        graph::GraphBatch dense = b;
+        if (dense.graph.x.layout() != torch::kStrided)
+            dense.graph.x = dense.graph.x.to_dense();
+        t.batches.push_back(dense);
+        t.labels.push_back(b.graph.y);
+    }
+    t.logits = [this](const graph::GraphBatch& b) {
+        return m_model->forward(b.graph.x, b.graph.edgeIndex, b.batch, b.numGraphs, b.graph.edgeAttr);
+    };
+    t.metric = [this](const at::Tensor& logits, const at::Tensor& labels) {
+        return Metrics::compute(m_metric, logits, labels, m_numClasses);
+    };
+    return t;
+}
+
 void GraphTask::calibrationForward()
 {
     torch::NoGradGuard guard;

@@ -28,6 +28,7 @@ public:
     void inferenceForward() override;
     void calibrationForward() override;
     std::map<std::string, at::Tensor> example() override;
+    TestBatches testBatches() override;
     /// Train metric from the epoch's training batches (train.train_metric: running) instead of an
     /// evaluation pass over the training graphs. An evaluation with no training batches since the
     /// last one (e.g. of a restored or compressed model) still runs the pass.

@@ -49,6 +49,25 @@ std::map<std::string, at::Tensor> NodeTask::example()
     return out;
 }
 
+TestBatches NodeTask::testBatches()
+{
+    TestBatches t;
+    graph::GraphBatch whole;
+    whole.graph = m_graph;
+    if (whole.graph.x.layout() != torch::kStrided)
+        whole.graph.x = whole.graph.x.to_dense();
+    whole.numGraphs = 1;
+    t.batches = { whole };
+    t.labels = { m_yTest };
+    t.logits = [this](const graph::GraphBatch& b) {
+        return m_model->forward(b.graph.x, b.graph.edgeIndex, b.graph.edgeAttr).index_select(0, m_split.test);
+    };
+    t.metric = [this](const at::Tensor& logits, const at::Tensor& labels) {
+        return Metrics::compute(m_metric, logits, labels, m_numClasses);
+    };
+    return t;
+}
+
 Evaluation NodeTask::evaluate()
 {
     auto logits = predict();

@@ -26,6 +26,7 @@ public:
     /// Logits of all nodes in evaluation mode (for inspection and tests).
     at::Tensor predict();
     std::map<std::string, at::Tensor> example() override;
+    TestBatches testBatches() override;
 
 private:
     std::shared_ptr<models::NodeClassifier> m_model;

@@ -1,13 +1,17 @@
 #pragma once
 
+#include "core/graph/Graph.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace torch::nn {
 class Module;
@@ -21,6 +25,19 @@ struct Evaluation {
     double valLoss = 0;
     std::map<std::string, double> testMetrics; ///< every metric the task knows, on the test split
     std::map<std::string, double> valMetrics;
+};
+
+/// The test split as a robustness analysis perturbs it (core/analysis/Robustness.h): batches of
+/// graphs with dense features (a node task: its whole graph once, transductive; a graph task:
+/// its evaluation batches, `batch` mapping nodes to graphs), the logits of a batch's scored items
+/// (the test nodes; its graphs) and their labels, and the task's metric over all of them.
+struct TestBatches {
+    std::vector<graph::GraphBatch> batches;
+    std::vector<at::Tensor> labels; ///< per batch, of its scored items
+    /// Logits of the scored items of `b`, whose features, edges or edge attributes may be
+    /// perturbed; differentiable in b.graph.x (no no-grad guard inside), the model as it is set.
+    std::function<at::Tensor(const graph::GraphBatch& b)> logits;
+    std::function<double(const at::Tensor& logits, const at::Tensor& labels)> metric;
 };
 
 /// What the Trainer trains: one model on one dataset split. Tasks own their data and model and
@@ -57,6 +74,11 @@ public:
     virtual std::map<std::string, at::Tensor> example()
     {
         throw std::invalid_argument("this task has no example forward pass (node and graph classification only)");
+    }
+    /// The test split for robustness analysis (node and graph classification).
+    virtual TestBatches testBatches()
+    {
+        throw std::invalid_argument("this task has no robustness analysis (node and graph classification only)");
     }
 };
 

@@ -725,6 +725,13 @@ private Q_SLOTS:
         QVERIFY(p->stepEditor()->field("targets"));
         QVERIFY(!p->stepEditor()->field("finetune_epochs"));
         QCOMPARE(p->config().steps.size(), size_t(3));
+        // The robustness analysis: its perturbations, each a list of strengths.
+        p->stepEditor()->methodCombo()->setCurrentText("robustness");
+        QVERIFY(p->stepEditor()->field("pgd") && p->stepEditor()->field("edge_removal"));
+        QVERIFY(!p->stepEditor()->field("sparsity"));
+        QVERIFY2(p->isValid(), qPrintable(p->validationMessage()));
+        QCOMPARE(
+            std::get<gsq::core::experiment::AnalyzeSpec>(p->config().steps.back()).perturbations.size(), size_t(6));
     }
 
     void gradualScheduleShowsSparsityRising()

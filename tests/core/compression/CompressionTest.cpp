@@ -471,7 +471,7 @@ private Q_SLOTS:
         QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 3L);
         QCOMPARE(messageOf<InputError>([] { config("  - analyze:\n      method: shapley\n"); }),
             std::string("c.yaml:9: key 'compression[0].analyze.method': unknown method 'shapley'; valid analyze "
-                        "methods: sensitivity"));
+                        "methods: sensitivity, robustness"));
     }
 
     void gradualAndL2()
