@@ -132,7 +132,11 @@ def main(path):
             drops = [drop(stage, p, j) for j in have]
             extra = [drop(stage, p, j) - drop(base, p, j) for j in have] if stage != base else None
             lines.append((stage, p, perturbed, drops, extra))
-    ps = holm([paired(e, folds)[2] if e else 1.0 for (_, _, _, _, e) in lines])
+    # Holm over the compared lines only (the base's own lines test nothing).
+    tested = [i for i, line in enumerate(lines) if line[4]]
+    ps = [1.0] * len(lines)
+    for i, p in zip(tested, holm([paired(lines[i][4], folds)[2] for i in tested])):
+        ps[i] = p
     print(f"jobs: {len(jobs)} ({'folds of one cross-validation: corrected resampled t' if folds > 1 else 'seeds'}); "
           f"largest strengths: " + ", ".join(f"{p} {top[p]:g}" for p in perturbations))
     print(f"{'stage (lineage)':<52}{'perturbation':<15}{'metric':>8}{'drop':>9}{'extra drop vs base [95 % interval]':>40}"

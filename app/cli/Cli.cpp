@@ -333,7 +333,8 @@ int runMerge(const Args& a)
     const std::string& out = a.file;
     gsq::cli::printResults(std::cout, result);
     std::cout << "\nmerged " << a.cells.size() << " cell(s) into " << out
-              << "/results.csv, summary.csv, layers.csv, run.json, jobs.journal\n";
+              << "/results.csv, summary.csv, layers.csv, run.json, jobs.journal"
+              << (result.robustness.empty() ? "" : ", robustness.csv") << "\n";
     return 0;
 }
 

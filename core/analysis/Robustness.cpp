@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -174,6 +175,22 @@ std::pair<std::vector<graph::GraphBatch>, double> gradientAttack(
     return { out, realized };
 }
 
+/// The generator of one perturbation at one strength for one (seed, fold): seeded by their
+/// values (all 64 bits of each, the strength's value not its place in the list), so every stage
+/// of a job and every experiment listing that strength meet the same draws.
+std::mt19937_64 generatorFor(int64_t seed, int fold, const std::string& perturbation, double strength)
+{
+    uint64_t bits = 0;
+    std::memcpy(&bits, &strength, sizeof bits);
+    const auto s = static_cast<uint64_t>(seed);
+    std::vector<uint32_t> words { static_cast<uint32_t>(s), static_cast<uint32_t>(s >> 32), static_cast<uint32_t>(fold),
+        static_cast<uint32_t>(bits), static_cast<uint32_t>(bits >> 32) };
+    for (char c : perturbation)
+        words.push_back(static_cast<unsigned char>(c));
+    std::seed_seq seq(words.begin(), words.end());
+    return std::mt19937_64(seq);
+}
+
 std::string unitOf(const std::string& perturbation)
 {
     if (perturbation == "edge_removal")
@@ -267,6 +284,8 @@ std::vector<results::RobustnessRow> robustness(training::Task& task, const exper
 {
     task.module()->eval();
     const training::TestBatches t = task.testBatches();
+    if (t.batches.empty())
+        return {};
     const at::Tensor sigma = featureStd(t.batches);
     results::RobustnessRow base;
     base.seed = stage.seed;
@@ -294,9 +313,7 @@ std::vector<results::RobustnessRow> robustness(training::Task& task, const exper
             if (cancel.cancelled())
                 throw training::Cancelled {};
             const double s = it->second[si];
-            std::seed_seq seq { static_cast<uint64_t>(stage.seed), static_cast<uint64_t>(stage.fold),
-                static_cast<uint64_t>(pi), static_cast<uint64_t>(si) };
-            std::mt19937_64 rng(seq);
+            std::mt19937_64 rng = generatorFor(stage.seed, stage.fold, names[pi], s);
             std::vector<graph::GraphBatch> perturbed;
             int64_t changed = 0, of = 0;
             double realized = 0;

@@ -268,6 +268,18 @@ void CompressionRunner::measure(
             const auto* info = experiment::Catalog::method(experiment::StepKind::Analyze, a->method);
             if (!info || !info->everyStage)
                 continue;
+            // Perturbed features may reach the model in another layout than in training (dense
+            // where sparse): no quantization point is made for them.
+            struct Frozen {
+                quantization::Quantizer* q;
+                ~Frozen()
+                {
+                    if (q)
+                        q->setFrozen(false);
+                }
+            } frozen { quantizer };
+            if (quantizer)
+                quantizer->setFrozen(true);
             auto rows = analysis::robustness(task, *a, row, quantizer != nullptr, ctx.cancel);
             ctx.result.robustness.insert(ctx.result.robustness.end(), rows.begin(), rows.end());
         }

@@ -90,6 +90,8 @@ at::Tensor Quantizer::act(const std::string& name, const at::Tensor& x, Rows row
         return x;
     auto it = m_acts.find(name);
     if (it == m_acts.end()) {
+        if (m_frozen)
+            return x;
         const bool nodeRows = rows == Rows::Nodes && x.size(0) == m_numNodes;
         it = m_acts.emplace(name, m_method->makeAct(name, x, rows, nodeRows)).first;
     }

@@ -50,6 +50,10 @@ public:
     void setCalibrating(bool on) { m_calibrating = on; }
     /// Disabled, every point passes its tensor through (to time the fp32 model).
     void setEnabled(bool on) { m_enabled = on; }
+    /// Frozen (a robustness analysis), an activation point the model never met in training
+    /// passes its tensor through instead of being made: e.g. dense perturbed features where the
+    /// trained model read sparse ones, which no point quantized. The model stays the one trained.
+    void setFrozen(bool on) { m_frozen = on; }
 
     /// The method's extra loss term (A²Q's memory penalty); undefined for none.
     at::Tensor penalty() { return m_method->penalty(); }
@@ -92,7 +96,7 @@ private:
     std::map<std::string, std::unique_ptr<WeightPoint>> m_weights;
     std::map<std::string, std::unique_ptr<ActPoint>> m_acts;
     std::vector<Hook*> m_hooks;
-    bool m_calibrating = false, m_enabled = true;
+    bool m_calibrating = false, m_enabled = true, m_frozen = false;
     int64_t m_numNodes = -1; ///< nodes of the current graph (beginGraph)
     std::map<std::string, std::pair<at::Tensor, std::shared_ptr<const PackedLinear>>> m_int8;
 };

@@ -126,6 +126,7 @@ TestBatches GraphTask::testBatches()
         graph::GraphBatch dense = b;
         if (dense.graph.x.layout() != torch::kStrided)
             dense.graph.x = dense.graph.x.to_dense();
+        dense.graph.x = dense.graph.x.to(torch::kFloat);
         t.batches.push_back(dense);
         t.labels.push_back(b.graph.y);
     }

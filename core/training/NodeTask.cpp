@@ -56,6 +56,7 @@ TestBatches NodeTask::testBatches()
     whole.graph = m_graph;
     if (whole.graph.x.layout() != torch::kStrided)
         whole.graph.x = whole.graph.x.to_dense();
+    whole.graph.x = whole.graph.x.to(torch::kFloat);
     whole.numGraphs = 1;
     t.batches = { whole };
     t.labels = { m_yTest };
