@@ -708,6 +708,14 @@ private Q_SLOTS:
         QCOMPARE(p->stepEditor()->methodCombo()->currentText(), QString("qat"));
         QCOMPARE(p->stepEditor()->spinBox("bits")->value(), 4);
         p->stepEditor()->spinBox("bits")->setValue(3); // edits the selected step only
+        // The training's own values are said in words, not as -1.
+        QCOMPARE(p->stepEditor()->spinBox("lr_step_size")->text(), QString("same as training"));
+        auto* decay = qobject_cast<QLineEdit*>(p->stepEditor()->field("weight_decay"));
+        QVERIFY(decay);
+        QCOMPARE(decay->text(), QString());
+        QCOMPARE(decay->placeholderText(), QString("same as training"));
+        QCOMPARE(std::get<QuantSpec>(p->config().steps[1]).weightDecay, -1.0);
+        QCOMPARE(std::get<QuantSpec>(p->config().steps[1]).lrStepSize, -1);
         auto steps = p->config().steps;
         QCOMPARE(steps.size(), size_t(3));
         QCOMPARE(std::get<QuantSpec>(steps[1]).bits, 3);

@@ -122,6 +122,14 @@ void ExperimentPanel::build()
         }
     };
 
+    auto* experiment = group(tr("Experiment"));
+    m_name = new QLineEdit;
+    m_name->setObjectName("experimentName");
+    m_name->setToolTip(tr("The run's name in the history and the Compare tab, and its directory under runs/ for "
+                          "the command line (name:)"));
+    row(experiment, tr("Name"), m_name, "name");
+    m_advanced << experiment->parentWidget(); // a lesson keeps its name
+
     auto* data = group(tr("Dataset"));
     m_dataset = new QComboBox;
     for (const auto& d : Catalog::datasets())
@@ -146,6 +154,9 @@ void ExperimentPanel::build()
     m_task = catalogCombo(ChoiceList::Task);
     m_split = catalogCombo(ChoiceList::Split);
     m_folds = intSpin(3, 100);
+    m_runFolds = intSpin(0, 100);
+    m_runFolds->setSpecialValueText(tr("all"));
+    m_runFolds->setToolTip(tr("Train only the first N folds, for a quick check (run_folds; all = every fold)"));
     row(data, tr("Dataset"), m_dataset, "dataset.name");
     row(data, tr("Path"), pathBox, "dataset.path", &m_pathRow);
     row(data, tr("TU prefix"), m_tuName, "dataset.tu_name", &m_tuRow);
@@ -154,6 +165,7 @@ void ExperimentPanel::build()
     row(data, tr("Task"), m_task, "dataset.task", &m_advanced);
     row(data, tr("Split"), m_split, "dataset.split", &m_advanced);
     row(data, tr("Folds"), m_folds, "dataset.folds", &m_foldsRow);
+    row(data, tr("Run folds"), m_runFolds, "dataset.run_folds", &m_foldsRow);
     m_readerFields = new KeyFields(data, "dataset", this); // a registered reader's own keys
     connect(m_readerFields, &KeyFields::edited, this, [this] { onEdited(); });
     connect(m_dataset, &QComboBox::currentIndexChanged, this, [this] { showReaderKeys(); });
@@ -207,7 +219,7 @@ void ExperimentPanel::build()
     // The editor's text, not the value: out-of-range text ("-5") is reported while it is typed.
     // Leaving a field with such text puts back the last valid value without a textChanged, but
     // with editingFinished.
-    for (auto* s : { m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_batch }) {
+    for (auto* s : { m_hidden, m_layers, m_epochs, m_seeds, m_threads, m_folds, m_runFolds, m_batch }) {
         connect(s->editor(), &QLineEdit::textChanged, this, [this] { onEdited(); });
         connect(s, &QSpinBox::editingFinished, this, [this] { onEdited(); });
         connect(s, &QSpinBox::valueChanged, this, [this] { onEdited(); }); // setValue() blocks the editor's signals
@@ -217,7 +229,7 @@ void ExperimentPanel::build()
         connect(s, &QDoubleSpinBox::editingFinished, this, [this] { onEdited(); });
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { onEdited(); });
     }
-    for (auto* e : { m_path, m_tuName })
+    for (auto* e : { m_path, m_tuName, m_name })
         connect(e, &QLineEdit::textChanged, this, [this] { onEdited(); });
     connect(m_path, &QLineEdit::editingFinished, this, [this] { fillCsvColumns(); });
     connect(m_browse, &QPushButton::clicked, this, [this] { browse(); });
@@ -247,6 +259,8 @@ void ExperimentPanel::loadWidgets()
     select(m_task, c.dataset.task);
     select(m_split, c.dataset.split);
     m_folds->setValue(c.dataset.folds);
+    m_runFolds->setValue(c.dataset.runFolds);
+    m_name->setText(QString::fromStdString(c.name));
     select(m_arch, c.model.arch);
     m_archFields->forget();
     m_readerFields->forget();
@@ -379,6 +393,8 @@ void ExperimentPanel::revalidate()
     d.task = datasetChanged ? "" : text(m_task);
     d.split = datasetChanged ? "" : text(m_split);
     d.folds = m_folds->value();
+    d.runFolds = m_runFolds->value();
+    c.name = m_name->text().trimmed().toStdString();
     c.model.arch = text(m_arch);
     if (const auto* kind = Catalog::dataset(d.name)) {
         const auto* r = experiment::reader(kind->reader);
@@ -417,6 +433,10 @@ void ExperimentPanel::revalidate()
         }
         if (!corrected.isEmpty() && note.isEmpty())
             note = f.label + ": " + corrected;
+    }
+    if (error.isEmpty() && c.name.empty()) {
+        error = tr("Name: the experiment needs a name (its runs are stored under it)");
+        field = m_name;
     }
     if (error.isEmpty())
         try {

@@ -66,6 +66,8 @@ public:
     QComboBox* datasetCombo() const { return m_dataset; }
     QLineEdit* pathEdit() const { return m_path; }
     QLineEdit* tuNameEdit() const { return m_tuName; }
+    QLineEdit* nameEdit() const { return m_name; }
+    QSpinBox* runFoldsSpin() const { return m_runFolds; }
     QComboBox* smilesCombo() const { return m_smiles; }
     QComboBox* labelCombo() const { return m_label; }
     QComboBox* archCombo() const { return m_arch; }
@@ -115,7 +117,8 @@ private:
     QLineEdit *m_path = nullptr, *m_tuName = nullptr;
     QPushButton* m_browse = nullptr;
     CheckedSpinBox *m_hidden = nullptr, *m_layers = nullptr, *m_epochs = nullptr, *m_seeds = nullptr,
-                   *m_threads = nullptr, *m_folds = nullptr, *m_batch = nullptr;
+                   *m_threads = nullptr, *m_folds = nullptr, *m_batch = nullptr, *m_runFolds = nullptr;
+    QLineEdit* m_name = nullptr; ///< the experiment's name: runs are stored and written under it
     CheckedDoubleSpinBox *m_dropout = nullptr, *m_lr = nullptr, *m_weightDecay = nullptr;
     QListWidget* m_stepList = nullptr;
     QToolButton* m_addStep = nullptr;

@@ -176,11 +176,13 @@ void StepEditor::rebuildFields()
             const QString word = QString::fromStdString(f->word);
             auto* spin = word.isEmpty() ? new QSpinBox : new WordSpinBox(word);
             // One below the lowest valid value (and the word's value) stands for "not set": the
-            // default applies.
+            // default applies. A field whose lowest value is negative (-1 = the training's own,
+            // as lr_step_size) shows that value as "same as training", the default it stands for.
+            const bool inherits = word.isEmpty() && f->lo < 0;
             const int lowest
                 = word.isEmpty() ? static_cast<int>(f->lo) : std::min(static_cast<int>(f->lo), FieldInfo::kWordValue);
-            spin->setRange(lowest - 1, static_cast<int>(f->hi));
-            spin->setSpecialValueText(tr("auto"));
+            spin->setRange(inherits ? lowest : lowest - 1, static_cast<int>(f->hi));
+            spin->setSpecialValueText(inherits ? tr("same as training") : tr("auto"));
             spin->setToolTip(QString::fromStdString(f->help));
             spin->setValue(value.isEmpty()             ? spin->minimum()
                     : !word.isEmpty() && value == word ? FieldInfo::kWordValue
@@ -212,7 +214,12 @@ void StepEditor::rebuildFields()
                 edit->setPlaceholderText(tr("e.g. * or stack.conv0.*, head.*"));
             else if (f->type == FieldType::RealMap)
                 edit->setPlaceholderText(tr("e.g. stack.conv1.weight: 0.3"));
-            else
+            else if (f->type == FieldType::Real && f->lo < 0) {
+                // -1 = the training's own value (weight_decay, lr_gamma): said in words.
+                edit->setPlaceholderText(tr("same as training"));
+                if (!value.isEmpty() && value.toDouble() == f->lo)
+                    edit->clear();
+            } else
                 edit->setPlaceholderText(tr("default"));
             connect(edit, &QLineEdit::textChanged, this, [this] { readFields(); });
             w = edit;

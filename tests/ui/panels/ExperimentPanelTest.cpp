@@ -195,6 +195,21 @@ private Q_SLOTS:
         QCOMPARE(panel.config().dataset.name, std::string("tu"));
         QCOMPARE(panel.config().dataset.tuName, std::string("TOY"));
         QCOMPARE(panel.config().dataset.split, std::string("kfold"));
+        // A 1-fold trial run (Folds starts at 3) and the experiment's own name, from the form.
+        QVERIFY(panel.runFoldsSpin()->isVisible());
+        QCOMPARE(panel.runFoldsSpin()->text(), QString("all"));
+        panel.runFoldsSpin()->setValue(1);
+        QCOMPARE(panel.config().dataset.runFolds, 1);
+        QCOMPARE(panel.config().foldsRun(), 1);
+        panel.nameEdit()->setText("  mutag-trial ");
+        QCOMPARE(panel.config().name, std::string("mutag-trial"));
+        panel.nameEdit()->clear();
+        QVERIFY(!panel.isValid());
+        QCOMPARE(
+            panel.validationMessage(), QString("Name: the experiment needs a name (its runs are stored under it)"));
+        QCOMPARE(panel.highlightedField(), static_cast<QWidget*>(panel.nameEdit()));
+        panel.nameEdit()->setText("mutag-trial");
+        QVERIFY(panel.isValid());
 
         panel.datasetCombo()->setCurrentText("csv");
         panel.pathEdit()->setText(writeMoleculeCsv(m_dir));
