@@ -122,7 +122,7 @@ void ExperimentPanel::build()
         }
     };
 
-    auto* experiment = group(tr("Experiment"));
+    auto* experiment = group(tr("Run"));
     m_name = new QLineEdit;
     m_name->setObjectName("experimentName");
     m_name->setToolTip(tr("The run's name in the history and the Compare tab, and its directory under runs/ for "
