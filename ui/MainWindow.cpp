@@ -203,6 +203,7 @@ QString MainWindow::openExperiment(const QString& path, bool interactive)
             m_lastResult.reset();
             m_lastRunId = 0;
             m_progress->setText(tr("Ready"));
+            m_progress->formProblem(m_panel->isValid() ? QString() : m_panel->validationMessage());
         }
         m_currentFile = path;
         setWindowTitle(tr("GraphSqueeze — %1").arg(QFileInfo(path).fileName()));

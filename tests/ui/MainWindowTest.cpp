@@ -649,6 +649,13 @@ private Q_SLOTS:
             qPrintable(w.bannerText() + " | " + w.statusText() + " | " + failed.first().at(0).toString()));
         p->tuNameEdit()->setText("BAD"); // an edit: the form checks from here on
         QCOMPARE(w.bannerText(), QString());
+        // An experiment file whose path is missing says so in the status line when opened.
+        QFile yaml(dir.filePath("missing.yaml"));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write(("name: missing\ndataset:\n  name: tu\n  path: " + dir.filePath("nothing") + "\n").toUtf8());
+        yaml.close();
+        QCOMPARE(w.openExperiment(dir.filePath("missing.yaml"), false), QString());
+        QVERIFY2(w.statusText().startsWith("Cannot run: Path: "), qPrintable(w.statusText()));
     }
 
     void bigStepButtonStartsAnIdleRun()
