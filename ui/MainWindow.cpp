@@ -231,14 +231,14 @@ void MainWindow::showRun(std::shared_ptr<const RunResult> result)
     clearViews();
     showExperiment(result->config); // its own description, not the welcome text shown before
     onEvents(gsq::core::results::replayEvents(*result));
-    presentFinished(result, 0, true);
+    presentFinished(result, 0, RunProgress::Finish::Shown);
 }
 
-void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64 storedId, bool shown)
+void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64 storedId, RunProgress::Finish how)
 {
     m_lastResult = result;
     compareTab()->addRun({ storedId, QString::fromStdString(result->config.name), {}, {}, result->summary });
-    m_progress->finished(*result, shown);
+    m_progress->finished(*result, how);
 }
 
 QString MainWindow::showRunDirectory(const QString& dir)
@@ -345,6 +345,7 @@ void MainWindow::onEvents(const std::vector<SessionEvent>& all)
 
 void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
 {
+    const auto how = m_extension.active() ? RunProgress::Finish::Added : RunProgress::Finish::Run;
     if (m_extension.active()) {
         // The run shown, with the new setting: it replaces the earlier entry in the history.
         result = m_extension.finish(result);
@@ -358,7 +359,7 @@ void MainWindow::onFinished(std::shared_ptr<const RunResult> result)
             m_banner->say(tr("Could not save the run to the history: %1").arg(m_history->lastError()), false);
     }
     m_lastRunId = id;
-    presentFinished(result, id);
+    presentFinished(result, id, how);
     Q_EMIT runFinished();
 }
 

@@ -154,9 +154,9 @@ private:
     void onFinished(std::shared_ptr<const gsq::core::results::RunResult> result);
     /// A finished run becomes the one on screen: last result, a Compare entry (history id
     /// `storedId`, 0 when not stored), the status line. Shared by onFinished() and showRun().
-    /// `shown`: the run was opened from its directory, not run now (the status line says so).
+    /// `how`: run now, a setting added, or opened from its directory (the status line says so).
     void presentFinished(
-        std::shared_ptr<const gsq::core::results::RunResult> result, qint64 storedId, bool shown = false);
+        std::shared_ptr<const gsq::core::results::RunResult> result, qint64 storedId, RunProgress::Finish how);
     std::shared_ptr<const gsq::core::results::RunResult> m_lastResult;
     qint64 m_lastRunId = 0; ///< m_lastResult's id in the history (0: not stored)
     /// "Prune 10 % more" running one more setting of the run shown (pruneTenPercentMore).

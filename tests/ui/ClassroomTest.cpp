@@ -125,6 +125,12 @@ private Q_SLOTS:
         QCOMPARE(result->rows.size(), size_t(7)); // base + 3 x (pruned, fine-tuned)
         QCOMPARE(result->rows.front().trainSeconds, baseSeconds); // the base was trained once
         QVERIFY(w.statusText().contains("finegrained sparsity=0.3"));
+        // Each press reports its own time (it said "Finished in" the sum of all presses), and a
+        // single run its value without a "± 0.0000".
+        QVERIFY2(w.statusText().startsWith("Setting added in "), qPrintable(w.statusText()));
+        QVERIFY2(
+            w.statusText().contains("accuracy") && w.statusText().contains(" (1 run)") && !w.statusText().contains("±"),
+            qPrintable(w.statusText()));
         // The rows equal one run of the final experiment (timing aside).
         gsq::core::results::CancelToken cancel;
         const auto fresh = gsq::core::session::Session::run(w.panel()->config(), {}, cancel);

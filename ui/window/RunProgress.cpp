@@ -99,11 +99,13 @@ void RunProgress::failed()
     m_status->setText(tr("Run failed"));
 }
 
-void RunProgress::finished(const RunResult& result, bool shown)
+void RunProgress::finished(const RunResult& result, Finish how)
 {
     m_bar->setValue(1000);
     auto text = [](const gsq::core::results::SummaryRow& s) {
-        return tr("%1 %2 ± %3 over %4 run(s)")
+        if (s.n <= 1)
+            return tr("%1 %2 (1 run)").arg(QString::fromStdString(s.metric)).arg(s.testMean, 0, 'f', 4);
+        return tr("%1 %2 ± %3 over %4 runs")
             .arg(QString::fromStdString(s.metric))
             .arg(s.testMean, 0, 'f', 4)
             .arg(s.testStd, 0, 'f', 4)
@@ -121,9 +123,14 @@ void RunProgress::finished(const RunResult& result, bool shown)
     std::set<std::pair<int64_t, int>> jobs;
     for (const auto& r : result.rows)
         jobs.insert({ r.seed, r.fold });
-    const QString lead = !shown ? tr("Finished in %1 s").arg(result.totalSeconds, 0, 'f', 1)
-        : jobs.size() == 1      ? tr("Shown from its journal: 1 job")
-                                : tr("Shown from its journal: %1 jobs").arg(jobs.size());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const double seconds = m_startMs > 0
+        ? static_cast<double>(now - m_startMs - m_pausedMs - (m_pauseBeganMs > 0 ? now - m_pauseBeganMs : 0)) / 1000.0
+        : result.totalSeconds;
+    const QString lead = how == Finish::Run ? tr("Finished in %1 s").arg(seconds, 0, 'f', 1)
+        : how == Finish::Added              ? tr("Setting added in %1 s").arg(seconds, 0, 'f', 1)
+        : jobs.size() == 1                  ? tr("Shown from its journal: 1 job")
+                                            : tr("Shown from its journal: %1 jobs").arg(jobs.size());
     m_status->setText(tr("%1 — base model: %2%3").arg(lead, base, latest));
 }
 

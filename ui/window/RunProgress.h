@@ -30,9 +30,15 @@ public:
     void setPaused(bool paused);
     void stopped();
     void failed();
-    /// The status line of a finished run; a run shown from its directory (`shown`) has no wall
-    /// time of its own, so it says how many jobs its journal holds instead.
-    void finished(const gsq::core::results::RunResult& result, bool shown = false);
+    /// How a run came to be on screen: run now, a setting added to the run shown ("Prune 10 %
+    /// more"), or shown from its directory.
+    enum class Finish { Run, Added, Shown };
+    /// The status line of a finished run: this run's own wall time since begin(), time spent
+    /// paused left out (a setting added to the run shown: the time of that press, not the sum of
+    /// all), then the base and the latest setting (mean ± std over n runs; one run: its value). A
+    /// run shown from its directory has no wall time of its own, so it says how many jobs its
+    /// journal holds instead.
+    void finished(const gsq::core::results::RunResult& result, Finish how = Finish::Run);
     void clear();
     void setText(const QString& text);
     /// While idle: the form's problem in the status line ("Cannot run: …"), or "Ready" once it
