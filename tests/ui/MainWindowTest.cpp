@@ -348,6 +348,7 @@ private Q_SLOTS:
         QDir().mkpath(QFileInfo(SessionController::journalPath()).path());
         results::CancelToken cancel;
         int baseRows = 0;
+        std::string stopped;
         try {
             session::Session::run(
                 config,
@@ -356,12 +357,17 @@ private Q_SLOTS:
                         cancel.cancel();
                 },
                 cancel, options);
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
+            stopped = e.what();
         }
+        // Said step by step, so a failure names the step (a sanitizer run once read no journal here).
+        QVERIFY2(stopped.find("cancelled") != std::string::npos, stopped.c_str());
+        QVERIFY2(QFileInfo::exists(SessionController::journalPath()), "the cancelled run left no journal");
         const auto whole = session::Session::run(config, {}, results::CancelToken());
 
         MainWindow w;
         w.show();
+        QVERIFY2(QFileInfo::exists(SessionController::journalPath()), "the journal went before the window read it");
         QCOMPARE(w.interruptedRun(), QString("interrupted: 1 of 3 jobs finished"));
         QSignalSpy done(&w, &MainWindow::runFinished);
         QCOMPARE(w.resumeInterruptedRun(), QString());
