@@ -45,6 +45,14 @@ std::vector<int64_t> choose(int64_t n, int64_t k, std::mt19937_64& rng)
     return all;
 }
 
+/// The distinct undirected pairs of `pairs`, sorted.
+std::vector<Pair> uniquePairs(std::vector<Pair> pairs)
+{
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    return pairs;
+}
+
 /// The node range [first, last) of each graph of a batch (nodes of one graph are contiguous).
 std::vector<Pair> graphRanges(const graph::GraphBatch& b)
 {
@@ -145,14 +153,14 @@ at::Tensor featureGradient(const training::TestBatches& t, size_t i, const at::T
 }
 
 /// FGSM (steps = 0) or PGD on every batch's features within |delta_j| <= budget x sigma_j; the
-/// perturbed batches and the largest |delta_j| / sigma_j realised.
-std::pair<std::vector<graph::GraphBatch>, double> gradientAttack(
-    const training::TestBatches& t, const at::Tensor& sigma, double budget, int steps, std::mt19937_64& rng)
+/// perturbed batches and the largest |delta_j| / sigma_j realised (`scale`: 1 / sigma_j, 0 where
+/// sigma_j is 0).
+std::pair<std::vector<graph::GraphBatch>, double> gradientAttack(const training::TestBatches& t,
+    const at::Tensor& sigma, const at::Tensor& scale, double budget, int steps, std::mt19937_64& rng)
 {
     const auto box = sigma * static_cast<float>(budget); // [F]
     std::vector<graph::GraphBatch> out;
     double realized = 0;
-    const auto scale = torch::where(sigma > 0, 1.0 / sigma, torch::zeros_like(sigma));
     for (size_t i = 0; i < t.batches.size(); ++i) {
         const auto& x = t.batches[i].graph.x;
         at::Tensor delta;
@@ -206,16 +214,13 @@ std::string unitOf(const std::string& perturbation)
 
 int64_t undirectedEdges(const at::Tensor& edgeIndex)
 {
-    const auto pairs = pairsOf(edgeIndex);
-    return static_cast<int64_t>(std::set<Pair>(pairs.begin(), pairs.end()).size());
+    return static_cast<int64_t>(uniquePairs(pairsOf(edgeIndex)).size());
 }
 
 Perturbed removeEdges(const graph::GraphBatch& b, double fraction, std::mt19937_64& rng)
 {
     const auto pairs = pairsOf(b.graph.edgeIndex);
-    std::vector<Pair> unique(pairs.begin(), pairs.end());
-    std::sort(unique.begin(), unique.end());
-    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    const auto unique = uniquePairs(pairs);
     const auto n = static_cast<int64_t>(unique.size());
     const auto k = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
     std::set<Pair> removed;
@@ -287,6 +292,7 @@ std::vector<results::RobustnessRow> robustness(training::Task& task, const exper
     if (t.batches.empty())
         return {};
     const at::Tensor sigma = featureStd(t.batches);
+    const at::Tensor scale = torch::where(sigma > 0, 1.0 / sigma, torch::zeros_like(sigma)); // 1 / sigma_j
     results::RobustnessRow base;
     base.seed = stage.seed;
     base.fold = stage.fold;
@@ -319,11 +325,11 @@ std::vector<results::RobustnessRow> robustness(training::Task& task, const exper
             double realized = 0;
             const std::string& kind = names[pi];
             if (kind == "fgsm" || kind == "pgd") {
-                std::tie(perturbed, realized) = gradientAttack(t, sigma, s, kind == "pgd" ? spec.pgdSteps : 0, rng);
+                std::tie(perturbed, realized)
+                    = gradientAttack(t, sigma, scale, s, kind == "pgd" ? spec.pgdSteps : 0, rng);
             } else if (kind == "feature_noise") {
                 double ss = 0;
                 int64_t counted = 0;
-                const auto scale = torch::where(sigma > 0, 1.0 / sigma, torch::zeros_like(sigma));
                 for (const auto& b : t.batches) {
                     perturbed.push_back(addNoise(b, sigma, s, rng));
                     const auto z = (perturbed.back().graph.x - b.graph.x) * scale;
