@@ -59,7 +59,7 @@ void RunProgress::addEvents(const std::vector<SessionEvent>& events)
     m_bar->setValue(static_cast<int>(fraction * 1000));
     if (!last || m_pauseBeganMs > 0)
         return;
-    const double elapsed = (QDateTime::currentMSecsSinceEpoch() - m_startMs - m_pausedMs) / 1000.0;
+    const double elapsed = runningSeconds();
     const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
     m_status->setText(tr("Job %1/%2 · %3%4 · epoch %5/%6 · loss %7 · val %8 · ETA %9 s")
                           .arg(last->job + 1)
@@ -71,6 +71,13 @@ void RunProgress::addEvents(const std::vector<SessionEvent>& events)
                           .arg(last->point.loss, 0, 'f', 4)
                           .arg(std::isfinite(last->point.valMetric) ? last->point.valMetric : 0.0, 0, 'f', 3)
                           .arg(eta, 0, 'f', 0));
+}
+
+double RunProgress::runningSeconds() const
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 paused = m_pausedMs + (m_pauseBeganMs > 0 ? now - m_pauseBeganMs : 0);
+    return static_cast<double>(now - m_startMs - paused) / 1000.0;
 }
 
 void RunProgress::setPaused(bool paused)
@@ -123,10 +130,7 @@ void RunProgress::finished(const RunResult& result, Finish how)
     std::set<std::pair<int64_t, int>> jobs;
     for (const auto& r : result.rows)
         jobs.insert({ r.seed, r.fold });
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const double seconds = m_startMs > 0
-        ? static_cast<double>(now - m_startMs - m_pausedMs - (m_pauseBeganMs > 0 ? now - m_pauseBeganMs : 0)) / 1000.0
-        : result.totalSeconds;
+    const double seconds = m_startMs > 0 ? runningSeconds() : result.totalSeconds;
     const QString lead = how == Finish::Run ? tr("Finished in %1 s").arg(seconds, 0, 'f', 1)
         : how == Finish::Added              ? tr("Setting added in %1 s").arg(seconds, 0, 'f', 1)
         : jobs.size() == 1                  ? tr("Shown from its journal: 1 job")

@@ -49,6 +49,9 @@ public:
     QString text() const;
 
 private:
+    /// Seconds since begin(), time spent paused (so far) left out.
+    double runningSeconds() const;
+
     QLabel* m_status;
     QProgressBar* m_bar;
     int m_totalJobs = 1, m_epochsPerJob = 1;
