@@ -15,7 +15,7 @@ k, k-1, ..., 1 (normalised), so the worst perturbation weighs most; paired again
 
 Jobs of different seeds are independent trainings; folds of one cross-validation are not (their
 training sets overlap), so with folds the interval and p use the corrected resampled t-test
-(Nadeau & Bengio 2003) with test/train = 1/(k-1) for k folds.
+(Nadeau & Bengio 2003) with test/train = 1/(k-2) for k folds, as `graphsqueeze-cli paired`.
 
     python3 bench/robustness_summary.py RUN_DIR/robustness.csv
 """
@@ -77,8 +77,9 @@ def paired(diffs, folds):
     if n < 2:
         return mean, float("nan"), float("nan")
     var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
-    # Nadeau & Bengio: folds share training data; inflate the variance by test/train.
-    factor = 1.0 / n + (1.0 / (folds - 1) if folds > 1 else 0.0)
+    # Nadeau & Bengio: folds share training data; inflate the variance by test/train, 1/(k - 2)
+    # for GraphSqueeze's folds (one tests, the next validates, k - 2 train), as `paired` does.
+    factor = 1.0 / n + (1.0 / (folds - 2) if folds > 2 else 0.0)
     se = math.sqrt(var * factor)
     if se == 0:
         return mean, 0.0, 1.0 if mean == 0 else 0.0

@@ -40,8 +40,8 @@ the paper, say). Column kinds (numbers in a cell are compared in order, to the d
     wtl           wins/ties/losses (`paired`)
     p, holm, sign, wilcoxon    p-values of `paired`
 
-Tables a bench script prints instead: `command: python3 bench/x.py {bench/results/NAME/results.tar.gz}/f.csv`
-(an archive in braces is unpacked) with columns `vN` or `vN-M`: the Nth (to Mth) number after the
+Tables a command prints instead: `command: python3 bench/x.py {bench/results/NAME/results.tar.gz}/f.csv`
+(an archive in braces is unpacked; `graphsqueeze-cli` is the --cli given) with columns `vN` or `vN-M`: the Nth (to Mth) number after the
 row's label on the first line of the output that starts with it (spaces compared loosely).
 
 A cell holding several figures names them joined by " + ": `acc{none (base)} + acc{* (pruned)}`
@@ -173,6 +173,8 @@ class Sources:
             import shlex
 
             args = [re.sub(r"\{([^}]+)\}", lambda m: self.unpack(m.group(1)), a) for a in shlex.split(text)]
+            if args and args[0] == "graphsqueeze-cli":
+                args[0] = self.cli
             proc = subprocess.run(args, capture_output=True, text=True, cwd=self.root)
             if proc.returncode != 0:
                 raise Malformed(f"{text}: failed: {proc.stderr.strip()}")

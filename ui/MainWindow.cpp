@@ -237,6 +237,8 @@ void MainWindow::showRun(std::shared_ptr<const RunResult> result)
 void MainWindow::presentFinished(std::shared_ptr<const RunResult> result, qint64 storedId, RunProgress::Finish how)
 {
     m_lastResult = result;
+    for (auto* view : m_tabs->views())
+        view->showResult(*result);
     compareTab()->addRun({ storedId, QString::fromStdString(result->config.name), {}, {}, result->summary });
     m_progress->finished(*result, how);
 }

@@ -27,6 +27,7 @@ class SparsityTab;
 class QuantizationTab;
 class WeightsTab;
 class LayersTab;
+class RobustnessTab;
 class CompareTab;
 class RunHistory;
 class LiveView;
@@ -106,6 +107,7 @@ public:
     QuantizationTab* quantizationTab() const { return m_tabs->quantization(); }
     WeightsTab* weightsTab() const { return m_tabs->weights(); }
     LayersTab* layersTab() const { return m_tabs->layers(); }
+    RobustnessTab* robustnessTab() const { return m_tabs->robustness(); }
     CompareTab* compareTab() const { return m_tabs->compare(); }
     RunHistory* history() const { return m_history.get(); }
     /// Reloads the Compare tab from the history database.

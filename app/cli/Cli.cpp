@@ -371,6 +371,7 @@ int runReport(const Args& a)
 struct PooledJournals {
     std::vector<std::vector<results::ResultRow>> runs; ///< per experiment, in the order given
     std::vector<std::string> configs; ///< each experiment's YAML, as its journal holds it
+    std::vector<results::RobustnessRow> robustness; ///< every run's (a shared base's rows repeat)
     size_t jobs = 0, total = 0;
 };
 
@@ -391,8 +392,10 @@ PooledJournals readJournals(const std::vector<std::string>& dirs)
             out.total += static_cast<size_t>(j.totalJobs);
         }
         out.jobs += j.jobs.size();
-        for (const auto& [index, record] : j.jobs)
+        for (const auto& [index, record] : j.jobs) {
             out.runs[at].insert(out.runs[at].end(), record.rows.begin(), record.rows.end());
+            out.robustness.insert(out.robustness.end(), record.robustness.begin(), record.robustness.end());
+        }
     }
     return out;
 }
@@ -450,12 +453,8 @@ int runPaired(const Args& a)
     }
     // The design of the first experiment: its folds' training sets overlap (corrected t-test),
     // or its jobs are independent seeds (Wilcoxon).
-    results::PairedDesign design;
     const auto first = experiment::parseExperiment(journals.configs.front(), dirs.front() + "/jobs.journal");
-    if (first.foldsRun() > 1 && first.dataset.folds > 2) {
-        design.folds = first.dataset.folds;
-        design.testTrainRatio = 1.0 / (first.dataset.folds - 2);
-    }
+    const auto design = results::PairedDesign::of(first.foldsRun(), first.dataset.folds);
     results::RowKey base;
     std::vector<results::PairedDifference> diffs;
     try {
@@ -483,6 +482,17 @@ int runPaired(const Args& a)
         std::snprintf(p, sizeof p, "%10.3g%10.3g%10.3g%12.3g", d.testP, d.holmP, d.signP, d.wilcoxonP);
         std::cout << std::left << std::setw(58) << d.key.label() << std::right << std::setw(4) << d.n << std::setw(18)
                   << diff << std::setw(20) << interval << std::setw(12) << wtl << p << "\n";
+    }
+    // A robustness analysis pairs every stage with the base: shown with the default comparison.
+    if (!journals.robustness.empty() && a.baseline.empty() && !a.deployed) {
+        try {
+            gsq::cli::printRobustness(std::cout, results::summarizeRobustness(journals.robustness, design),
+                design.folds > 1 ? "interval and p: corrected resampled t over the folds (as above); Holm over the "
+                                   "compared lines"
+                                 : "interval and p: paired t over the seeds; Holm over the compared lines");
+        } catch (const std::invalid_argument& e) {
+            throw InputError(a.file, 0, e.what());
+        }
     }
     return 0;
 }

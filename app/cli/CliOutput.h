@@ -2,6 +2,7 @@
 
 #include "core/data/DatasetRegistry.h"
 #include "core/measure/ModelFile.h"
+#include "core/results/RobustnessSummary.h"
 #include "core/results/SessionEvents.h"
 
 #include <chrono>
@@ -30,6 +31,11 @@ private:
     double m_loss = 0, m_val = 0;
     std::string m_metric;
 };
+
+/// Prints a robustness analysis' summary (core/results/RobustnessSummary.h) for `paired`: per
+/// stage and perturbation the metric at the largest strength, its drop and the extra drop against
+/// the base with its interval and Holm p; then each stage's weighted worst-case score.
+void printRobustness(std::ostream& out, const core::results::RobustnessSummary& summary, const std::string& test);
 
 /// Prints per-job rows and the mean +- std summary of a finished run.
 void printResults(std::ostream& out, const core::results::RunResult& result);

@@ -112,6 +112,16 @@ std::tuple<double, double, double> correctedResampledT(const std::vector<double>
     return { studentTwoSidedP(mean / se, df), mean - half, mean + half };
 }
 
+PairedDesign PairedDesign::of(int foldsRun, int folds)
+{
+    PairedDesign design;
+    if (foldsRun > 1 && folds > 2) {
+        design.folds = folds;
+        design.testTrainRatio = 1.0 / (folds - 2);
+    }
+    return design;
+}
+
 std::string PairedDesign::describe() const
 {
     char ratio[32];

@@ -30,6 +30,9 @@ struct PairedDesign {
     double testTrainRatio = 0;
     /// The test every comparison of the table uses and its interval, said in one line.
     std::string describe() const;
+    /// The design of a run that trained `foldsRun` of `folds` folds per seed: folds of one
+    /// cross-validation when more than one ran (of more than two), independent seeds otherwise.
+    static PairedDesign of(int foldsRun, int folds);
 };
 
 /// One key against a baseline on the (seed, fold) pairs both have: candidate minus baseline.

@@ -13,6 +13,7 @@
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
+#include "ui/tabs/RobustnessTab.h"
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
@@ -41,6 +42,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolTip>
 #include <QWheelEvent>
@@ -173,7 +175,7 @@ private Q_SLOTS:
         QVERIFY(svg.readAll().contains("<svg"));
 
         QCOMPARE(w.saveScreenshots(dir.filePath("shots")), QString());
-        QCOMPARE(QDir(dir.filePath("shots")).entryList({ "*.png" }).size(), 6);
+        QCOMPARE(QDir(dir.filePath("shots")).entryList({ "*.png" }).size(), 7); // one per tab
 
         // One-file HTML report: summary table, every non-empty chart inline, layers, configuration.
         const QString html = dir.filePath("report.html");
@@ -247,7 +249,8 @@ private Q_SLOTS:
         y.write("name: replay\ndescription: \"# Replayed\\nA run made by the core.\"\n"
                 "dataset: {name: cora}\nmodel: {arch: gcn, hidden: 16, layers: 2}\n"
                 "train: {epochs: 6, seeds: [0, 1], threads: 1}\n"
-                "compression:\n  - prune: {method: finegrained, sparsity: [0.5], finetune_epochs: 3}\n");
+                "compression:\n  - prune: {method: finegrained, sparsity: [0.5], finetune_epochs: 3}\n"
+                "  - analyze: {method: robustness, fgsm: [0.05]}\n");
         y.close();
         auto config = gsq::core::experiment::loadExperiment(yaml.toStdString());
         gsq::core::results::CancelToken cancel;
@@ -284,6 +287,10 @@ private Q_SLOTS:
         QCOMPARE(compare->rows()[n - 1][CompareTab::column("stage")].toString(), QString("finetuned"));
         QCOMPARE(compare->rows()[n - 1][CompareTab::column("mean")].toDouble(), ran.summary.back().testMean);
         QCOMPARE(w.lastResult()->rows.size(), ran.rows.size());
+        // The Robustness tab reads the whole result: base, pruned and fine-tuned under FGSM.
+        QCOMPARE(w.robustnessTab()->summary().lines.size(), size_t { 3 });
+        QCOMPARE(w.robustnessTab()->summary().jobs, 2);
+        QCOMPARE(w.robustnessTab()->table()->rowCount(), 3);
         // Its report has the charts a watched run has (the weight histogram without its epoch slider).
         const QString html = dir.filePath("report.html");
         QCOMPARE(w.exportReport(html), QString());
@@ -291,8 +298,11 @@ private Q_SLOTS:
         QVERIFY(rf.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(rf.readAll());
         QVERIFY(text.contains("<td>finegrained</td><td>sparsity=0.5</td><td>finetuned</td>"));
-        // As a watched run: 2 training + 3 sparsity + a weight histogram per layer (2) + pareto.
-        QCOMPARE(text.count("data:image/png;base64,"), 8);
+        QVERIFY(text.contains("<h2>Robustness (2 jobs)</h2>"));
+        // As a watched run: 2 training + 3 sparsity + a weight histogram per layer (2) + pareto,
+        // and the robustness chart of its one perturbation.
+        QCOMPARE(text.count("data:image/png;base64,"), 9);
+        QVERIFY(text.contains("<figcaption>Test metric under FGSM</figcaption>"));
     }
 
     void historySurvivesANewConnection()

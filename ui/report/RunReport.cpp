@@ -3,9 +3,11 @@
 #include "ui/models/Cells.h"
 
 #include "core/experiment/ConfigYaml.h"
+#include "core/results/RobustnessSummary.h"
 #include "ui/charts/ChartView.h"
 #include "ui/report/HtmlReport.h"
 #include "ui/tabs/LiveView.h"
+#include "ui/tabs/RobustnessTab.h"
 
 #include <QApplication>
 #include <QChart>
@@ -31,6 +33,47 @@ void forEachTab(QTabWidget* tabs, const std::function<void(int)>& fn)
         fn(i);
     }
     tabs->setCurrentIndex(current);
+}
+/// The robustness analysis' summary: extra drop per stage and perturbation, then the scores (the
+/// numbers of the Robustness tab and of `graphsqueeze-cli paired`).
+void robustnessSection(HtmlReport& report, const RunResult& r)
+{
+    RobustnessSummary s;
+    try {
+        s = summarizeRobustness(r.robustness, PairedDesign::of(r.config.foldsRun(), r.config.dataset.folds));
+    } catch (const std::invalid_argument& e) {
+        report.paragraph(
+            QObject::tr("Robustness rows without the dense base's: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    const auto design = PairedDesign::of(r.config.foldsRun(), r.config.dataset.folds);
+    report.heading(QObject::tr("Robustness (%1 jobs)").arg(s.jobs));
+    report.paragraph(
+        QObject::tr("Each perturbation at its largest strength. Drop: the stage's metric under it minus its "
+                    "clean metric; extra drop: that minus the dense base's drop on the same seed/fold, in "
+                    "points (negative: the stage loses more). Interval and p: %1; Holm over the compared "
+                    "lines. The models evaluated are the simulated ones (column 'evaluated' of "
+                    "robustness.csv).")
+            .arg(design.folds > 1 ? QObject::tr("the corrected resampled t-test over the folds")
+                                  : QObject::tr("the paired t-test over the seeds")));
+    QVector<QVariantList> rows;
+    for (const auto& l : s.lines)
+        rows.append(
+            { QString::fromStdString(l.stage), RobustnessTab::perturbationText(QString::fromStdString(l.perturbation)),
+                l.strength, QString::number(100 * l.perturbed, 'f', 2), QString::asprintf("%+.2f", 100 * l.drop),
+                l.compared ? RobustnessTab::extraDropText(l) : QString(),
+                l.compared ? QString::number(l.p, 'g', 3) : QString(),
+                l.compared ? QString::number(l.holmP, 'g', 3) : QString() });
+    report.table({ QObject::tr("stage"), QObject::tr("perturbation"), QObject::tr("strength"), QObject::tr("metric %"),
+                     QObject::tr("drop"), QObject::tr("extra drop [95 %]"), QObject::tr("p"), QObject::tr("Holm p") },
+        rows);
+    QVector<QVariantList> scores;
+    for (const auto& sc : s.scores)
+        scores.append({ QString::fromStdString(sc.stage), QString::number(100 * sc.score, 'f', 2),
+            sc.compared ? QString::asprintf("%+.2f [%+.2f, %+.2f]", 100 * sc.diff, 100 * sc.ciLow, 100 * sc.ciHigh)
+                        : QString() });
+    report.table(
+        { QObject::tr("stage"), QObject::tr("weighted worst-case score"), QObject::tr("vs base [95 %]") }, scores);
 }
 } // namespace
 
@@ -58,6 +101,9 @@ QString runReport(const RunResult& r, QTabWidget* tabs, const QList<LiveView*>& 
         rows.append(row);
     }
     report.table(headers, rows);
+
+    if (!r.robustness.empty())
+        robustnessSection(report, r);
 
     report.heading(QObject::tr("Charts"));
     forEachTab(tabs, [&](int) {

@@ -3,6 +3,7 @@
 #include "ui/tabs/CompareTab.h"
 #include "ui/tabs/LayersTab.h"
 #include "ui/tabs/QuantizationTab.h"
+#include "ui/tabs/RobustnessTab.h"
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
@@ -18,6 +19,7 @@ ViewTabs::ViewTabs(QWidget* parent)
     , m_quantization(new QuantizationTab)
     , m_weights(new WeightsTab)
     , m_layers(new LayersTab)
+    , m_robustness(new RobustnessTab)
     , m_compare(new CompareTab)
 {
     auto scrolled = [](QWidget* view) {
@@ -33,8 +35,9 @@ ViewTabs::ViewTabs(QWidget* parent)
     addTab(scrolled(m_quantization), tr("Quantization"));
     addTab(scrolled(m_weights), tr("Weights"));
     addTab(scrolled(m_layers), tr("Layers"));
+    addTab(scrolled(m_robustness), tr("Robustness"));
     addTab(scrolled(m_compare), tr("Compare"));
-    m_views = { m_training, m_sparsity, m_quantization, m_weights, m_layers, m_compare };
+    m_views = { m_training, m_sparsity, m_quantization, m_weights, m_layers, m_robustness, m_compare };
 }
 
 void ViewTabs::clearRun()

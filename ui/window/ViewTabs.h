@@ -10,12 +10,13 @@ class CompareTab;
 class LayersTab;
 class LiveView;
 class QuantizationTab;
+class RobustnessTab;
 class SparsityTab;
 class TrainingTab;
 class WeightsTab;
 
 /// The main window's centre: one tab per view (Training, Sparsity, Quantization, Weights, Layers,
-/// Compare; each a LiveView), each inside a scroll area, so a view scrolls rather than squeezing
+/// Robustness, Compare; each a LiveView), each inside a scroll area, so a view scrolls rather than squeezing
 /// its charts below their minimum size (a 1280 x 720 projector, classroom mode's larger text).
 class ViewTabs : public QTabWidget {
     Q_OBJECT
@@ -27,6 +28,7 @@ public:
     QuantizationTab* quantization() const { return m_quantization; }
     WeightsTab* weights() const { return m_weights; }
     LayersTab* layers() const { return m_layers; }
+    RobustnessTab* robustness() const { return m_robustness; }
     CompareTab* compare() const { return m_compare; }
     /// Every view, in tab order.
     const QList<LiveView*>& views() const { return m_views; }
@@ -45,6 +47,7 @@ private:
     QuantizationTab* m_quantization;
     WeightsTab* m_weights;
     LayersTab* m_layers;
+    RobustnessTab* m_robustness;
     CompareTab* m_compare;
     QList<LiveView*> m_views;
 };
