@@ -25,6 +25,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
@@ -331,6 +332,14 @@ private Q_SLOTS:
         // Selecting rows overlays their validation curves from the history.
         w.compareTab()->view()->selectAll();
         QCOMPARE(w.compareTab()->overlayCount(), 2); // base and finetuned ("pruned" has no curve)
+        // ... and the chart says why the third selected row has none.
+        QCOMPARE(w.compareTab()->overlayNote(), QString("1 pruned row(s): evaluated once, not trained"));
+        QCOMPARE(w.compareTab()->charts()[1]->chart()->title(), QString("Validation curves: 2 of 3 selected rows"));
+        auto* note = w.compareTab()->findChild<QLabel*>("overlayNote");
+        QVERIFY(note && note->isVisibleTo(w.compareTab()));
+        QCOMPARE(note->text(), QString("No curve for 1 pruned row(s): evaluated once, not trained."));
+        // The three selected rows are ringed on the Pareto scatter.
+        QCOMPARE(w.compareTab()->paretoSelectedCount(), 3);
         // Named by run, setting and stage, in a legend that wraps rather than elides.
         QVERIFY(w.compareTab()->charts()[1]->legendRows() >= 1);
         QCOMPARE(w.history()->validationCurve(id, "none", "base", "").size(), 8);
@@ -338,6 +347,8 @@ private Q_SLOTS:
         QCOMPARE(w.history()->validationCurve(id, "global", "finetuned", "sparsity=0.5").size(), 0);
         w.compareTab()->filterEdit()->setText("finetuned");
         QCOMPARE(w.compareTab()->proxy()->rowCount(), 1);
+        QCOMPARE(w.compareTab()->paretoSelectedCount(), 1); // the filter hides two of the three
+        QCOMPARE(w.compareTab()->overlayNote(), QString());
         QVERIFY(w.history()->remove(id));
         QVERIFY(!w.history()->remove(id));
         w.reloadHistory();

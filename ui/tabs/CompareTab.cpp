@@ -27,6 +27,8 @@
 #include <QTableView>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QScatterSeries>
 #include <QtCharts/QValueAxis>
@@ -127,8 +129,18 @@ CompareTab::CompareTab(QWidget* parent)
     histLayout->addLayout(histBar);
     histLayout->addWidget(m_histOverlay, 1);
     auto* charts = m_charts = new QSplitter(Qt::Horizontal);
+    // The overlay, and under it why selected rows have no curve (a title that long is elided).
+    auto* overlayBox = new QWidget;
+    auto* overlayLayout = new QVBoxLayout(overlayBox);
+    overlayLayout->setContentsMargins(0, 0, 0, 0);
+    overlayLayout->addWidget(m_overlay, 1);
+    m_overlayNoteLabel = new QLabel;
+    m_overlayNoteLabel->setObjectName("overlayNote");
+    m_overlayNoteLabel->setWordWrap(true);
+    m_overlayNoteLabel->hide();
+    overlayLayout->addWidget(m_overlayNoteLabel);
     charts->addWidget(m_pareto);
-    charts->addWidget(m_overlay);
+    charts->addWidget(overlayBox);
     charts->addWidget(histBox);
     charts->setChildrenCollapsible(false);
     auto* split = new QSplitter(Qt::Vertical);
@@ -141,6 +153,7 @@ CompareTab::CompareTab(QWidget* parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         refreshOverlay();
         refreshHistogramOverlay();
+        refreshPareto(); // the selection ringed on the scatter
     });
     connect(m_histLayer, &QComboBox::currentIndexChanged, this, [this] { refreshHistogramOverlay(); });
     connect(m_paretoLatency, &QCheckBox::toggled, this, [this] { refreshPareto(); });
@@ -282,15 +295,20 @@ void CompareTab::refreshOverlay()
     auto* x = m_overlayX;
     auto* y = m_overlayY;
     double maxX = 1, minY = 1, maxY = 0;
+    int pruned = 0, unstored = 0, shownOnly = 0; // selected rows without a curve, and why
     for (const QModelIndex& idx : m_view->selectionModel()->selectedRows()) {
         const auto& row = m_model->rows()[m_proxy->mapToSource(idx).row()];
         QString stage = row[column("stage")].toString();
-        if (stage == stageText(gsq::core::results::Stage::Pruned))
-            continue; // no training curve: evaluated once right after pruning
+        if (stage == stageText(gsq::core::results::Stage::Pruned)) {
+            ++pruned; // no training curve: evaluated once right after pruning
+            continue;
+        }
         const auto points = m_history->validationCurve(
             row[RunId].toLongLong(), row[column("method")].toString(), stage, row[column("setting")].toString());
-        if (points.isEmpty())
+        if (points.isEmpty()) {
+            ++(row[RunId].toLongLong() == 0 ? shownOnly : unstored);
             continue;
+        }
         auto* s = new QLineSeries;
         s->replace(QList<QPointF>(points.begin(), points.end()));
         s->setName(QString("#%1 %2 %3")
@@ -310,6 +328,21 @@ void CompareTab::refreshOverlay()
     x->setRange(0, maxX);
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
     y->applyNiceNumbers();
+    // One curve per selected row, or a word on the rows that have none.
+    QStringList missing;
+    if (pruned > 0)
+        missing << tr("%n pruned row(s): evaluated once, not trained", nullptr, pruned);
+    if (unstored > 0)
+        missing << tr("%n row(s) whose run stored no epochs", nullptr, unstored);
+    if (shownOnly > 0)
+        missing << tr("%n row(s) of a run shown from its directory (not in the history)", nullptr, shownOnly);
+    m_overlayNote = missing.join(QStringLiteral("; "));
+    const int selectedRows = static_cast<int>(m_view->selectionModel()->selectedRows().size());
+    chart->setTitle(selectedRows == 0
+            ? tr("Validation curves of selected rows (select rows above)")
+            : tr("Validation curves: %1 of %2 selected rows").arg(m_overlayCount).arg(selectedRows));
+    m_overlayNoteLabel->setText(tr("No curve for %1.").arg(m_overlayNote));
+    m_overlayNoteLabel->setVisible(!m_overlayNote.isEmpty());
     m_overlay->layoutLegend();
 }
 
@@ -412,11 +445,27 @@ void CompareTab::refreshPareto(const QList<int>* only)
     x->applyNiceNumbers();
     y->setRange(std::max(0.0, minY - 0.05), std::min(1.0, std::max(maxY, minY) + 0.05));
     y->applyNiceNumbers();
-    for (auto* s : { others, front }) {
+    // The rows selected in the table, ringed (the report draws its own selection only).
+    auto* selected = new QScatterSeries;
+    selected->setName(tr("selected"));
+    selected->setMarkerSize(19);
+    selected->setBrush(Qt::NoBrush);
+    selected->setPen(QPen(QColor("#2c3e50"), 2.5));
+    m_paretoSelected = 0;
+    if (!only)
+        for (const QModelIndex& idx : m_view->selectionModel()->selectedRows()) {
+            const int i = m_proxy->mapToSource(idx).row();
+            if (shown.contains(i)) {
+                selected->append(cost(rows[i]), rows[i][column("mean")].toDouble());
+                ++m_paretoSelected;
+            }
+        }
+    for (auto* s : { others, front, selected }) {
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
     }
+    chart->legend()->markers(selected).first()->setVisible(m_paretoSelected > 0);
     // Hovering a point names its row.
     for (int k = 0; k < 2; ++k) {
         auto* series = k == 0 ? front : others;

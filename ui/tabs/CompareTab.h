@@ -13,6 +13,7 @@ class QTableView;
 class QLineEdit;
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QSortFilterProxyModel;
 class QValueAxis;
 
@@ -57,6 +58,11 @@ public:
     void setHistory(const RunHistory* history) { m_history = history; }
     /// Curves drawn for the current selection (tests).
     int overlayCount() const { return m_overlayCount; }
+    /// Why selected rows have no curve ("1 pruned row(s): evaluated once, not trained"); empty
+    /// when every selected row has one. Shown under the chart, whose title counts the curves.
+    QString overlayNote() const { return m_overlayNote; }
+    /// Points ringed on the Pareto scatter: the selected rows the filter shows.
+    int paretoSelectedCount() const { return m_paretoSelected; }
     /// Weight histograms of the chosen layer drawn for the current selection (tests).
     int histogramOverlayCount() const { return m_histogramCount; }
     QComboBox* histogramLayerCombo() const { return m_histLayer; }
@@ -101,7 +107,9 @@ private:
     int m_histogramCount = 0;
     QValueAxis *m_paretoX, *m_paretoY, *m_overlayX, *m_overlayY; ///< created once, ranges updated
     const RunHistory* m_history = nullptr;
-    int m_paretoCount = 0, m_overlayCount = 0;
+    int m_paretoCount = 0, m_overlayCount = 0, m_paretoSelected = 0;
+    QString m_overlayNote;
+    QLabel* m_overlayNoteLabel; ///< shows m_overlayNote under the overlay
 };
 
 } // namespace gsq::ui
