@@ -188,6 +188,8 @@ private Q_SLOTS:
         QCOMPARE(text.count("<table>"), 2);
         // 2 training + 3 sparsity + a weight histogram per layer (2) + pareto
         QCOMPARE(text.count("data:image/png;base64,"), 8);
+        // The Pareto scatter of this run's three rows, not of every run in the history.
+        QCOMPARE(w.compareTab()->reportParetoPoints(), 3);
         QCOMPARE(text.count("<figcaption>Weight histogram — stack.conv0.weight</figcaption>"), 1);
         QCOMPARE(text.count("<figcaption>Weight histogram — stack.conv1.weight</figcaption>"), 1);
         // Drawing the report leaves the tab as it was: the layer and the epoch on the slider.
@@ -304,6 +306,10 @@ private Q_SLOTS:
         // and the robustness chart of its one perturbation.
         QCOMPARE(text.count("data:image/png;base64,"), 9);
         QVERIFY(text.contains("<figcaption>Test metric under FGSM</figcaption>"));
+        // Its Pareto scatter has this run's three rows, not the stored runs' beside them.
+        QVERIFY2(n > 3, "the previous test's run is in the history");
+        QCOMPARE(w.compareTab()->reportParetoPoints(), 3);
+        QCOMPARE(w.compareTab()->paretoPointCount(), n); // the screen's again
     }
 
     void historySurvivesANewConnection()

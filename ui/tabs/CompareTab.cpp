@@ -364,13 +364,18 @@ void CompareTab::setRuns(const QVector<StoredRun>& runs)
     for (const auto& r : runs)
         rows += rowsOf(r);
     m_model->setRows(rows);
+    m_lastRunRows.clear();
     m_view->resizeColumnsToContents();
     refreshPareto();
 }
 
 void CompareTab::addRun(const StoredRun& run)
 {
-    m_model->appendRows(rowsOf(run));
+    const auto rows = rowsOf(run);
+    m_lastRunRows.clear();
+    for (int i = 0; i < rows.size(); ++i)
+        m_lastRunRows << static_cast<int>(m_model->rows().size()) + i;
+    m_model->appendRows(rows);
     m_view->resizeColumnsToContents();
     refreshPareto();
 }
@@ -479,6 +484,17 @@ void CompareTab::refreshPareto(const QList<int>* only)
                 QToolTip::showText(QCursor::pos(), paretoTooltip(m_paretoRows[k][index]), m_pareto);
         });
     }
+}
+
+void CompareTab::forEachReportChart(const std::function<void(ChartView*)>& fn)
+{
+    m_reportParetoPoints = 0;
+    if (m_lastRunRows.isEmpty())
+        return;
+    refreshPareto(&m_lastRunRows);
+    m_reportParetoPoints = paretoPointCount();
+    fn(m_pareto);
+    refreshPareto();
 }
 
 int CompareTab::paretoPointCount() const

@@ -54,6 +54,12 @@ public:
     /// Selected rows (all rows when none) as CSV, header included (Edit → Copy).
     QString selectionCsv() const;
     QList<ChartView*> charts() const override;
+    /// A run's report (File → Export report) shows the Pareto scatter of the run last added
+    /// only: the other rows of the history and the overlays of a selection belong to the
+    /// comparison's own report (exportReport).
+    void forEachReportChart(const std::function<void(ChartView*)>& fn) override;
+    /// Points the last run report's Pareto scatter drew; for tests.
+    int reportParetoPoints() const { return m_reportParetoPoints; }
     /// Where overlay curves come from (the run history); may be null.
     void setHistory(const RunHistory* history) { m_history = history; }
     /// Curves drawn for the current selection (tests).
@@ -107,7 +113,8 @@ private:
     int m_histogramCount = 0;
     QValueAxis *m_paretoX, *m_paretoY, *m_overlayX, *m_overlayY; ///< created once, ranges updated
     const RunHistory* m_history = nullptr;
-    int m_paretoCount = 0, m_overlayCount = 0, m_paretoSelected = 0;
+    int m_paretoCount = 0, m_overlayCount = 0, m_paretoSelected = 0, m_reportParetoPoints = 0;
+    QList<int> m_lastRunRows; ///< model rows of the run last added (addRun); empty after setRuns
     QString m_overlayNote;
     QLabel* m_overlayNoteLabel; ///< shows m_overlayNote under the overlay
 };
