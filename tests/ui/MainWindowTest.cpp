@@ -305,7 +305,7 @@ private Q_SLOTS:
         // As a watched run: 2 training + 3 sparsity + a weight histogram per layer (2) + pareto,
         // and the robustness chart of its one perturbation.
         QCOMPARE(text.count("data:image/png;base64,"), 9);
-        QVERIFY(text.contains("<figcaption>Test metric under FGSM</figcaption>"));
+        QVERIFY(text.contains("<figcaption>FGSM</figcaption>"));
         // Its Pareto scatter has this run's three rows, not the stored runs' beside them.
         QVERIFY2(n > 3, "the previous test's run is in the history");
         QCOMPARE(w.compareTab()->reportParetoPoints(), 3);

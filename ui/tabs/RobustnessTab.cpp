@@ -2,10 +2,10 @@
 
 #include "ui/charts/ChartView.h"
 
-#include <QComboBox>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QtCharts/QLegend>
@@ -48,46 +48,41 @@ RobustnessTab::RobustnessTab(QWidget* parent)
            "stage's drop minus the dense base's on the same seed/fold, in points; below zero the compressed model "
            "loses more than the base."));
     layout->addWidget(m_hint);
-    auto* pick = new QHBoxLayout;
-    auto* label = new QLabel(tr("Perturbation:"));
-    m_perturbation = new QComboBox;
-    m_perturbation->setObjectName("robustnessPerturbation");
-    label->setBuddy(m_perturbation);
-    pick->addWidget(label);
-    pick->addWidget(m_perturbation);
-    pick->addStretch(1);
-    layout->addLayout(pick);
-    m_view = new ChartView(tr("Robustness"));
-    m_view->setWrappingLegend(true);
-    m_x = new QValueAxis;
-    m_y = new QValueAxis;
-    m_y->setTitleText(tr("test metric (%, mean over the jobs)"));
-    m_view->chart()->addAxis(m_x, Qt::AlignBottom);
-    m_view->chart()->addAxis(m_y, Qt::AlignLeft);
-    layout->addWidget(m_view, 3);
+    m_legend = new QLabel;
+    m_legend->setObjectName("robustnessLegend");
+    m_legend->setWordWrap(true);
+    layout->addWidget(m_legend);
+    m_placeholder = new ChartView(tr("Robustness"));
+    m_placeholder->setPlaceholder(true);
+    layout->addWidget(m_placeholder, 3);
+    m_grid = new QWidget;
+    new QGridLayout(m_grid);
+    m_grid->layout()->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_grid); // the charts at their own height, the table takes the rest
     m_table = new QTableWidget;
     m_table->setObjectName("robustnessTable");
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->setVisible(false);
     m_table->setMinimumHeight(160);
-    layout->addWidget(m_table, 2);
-    connect(m_perturbation, &QComboBox::currentIndexChanged, this, [this] { refreshChart(); });
+    layout->addWidget(m_table, 1);
     clear();
 }
 
 QList<ChartView*> RobustnessTab::charts() const
 {
-    return { m_view };
+    return m_order.isEmpty() ? QList<ChartView*> { m_placeholder } : m_order;
 }
 
 void RobustnessTab::forEachReportChart(const std::function<void(ChartView*)>& fn)
 {
-    const int current = m_perturbation->currentIndex();
-    for (int i = 0; i < m_perturbation->count(); ++i) {
-        m_perturbation->setCurrentIndex(i);
-        fn(m_view);
+    for (auto* c : charts()) {
+        const bool shown = c->chart()->legend()->isVisible();
+        c->chart()->legend()->setVisible(!m_order.isEmpty());
+        c->layoutLegend();
+        fn(c);
+        c->chart()->legend()->setVisible(shown);
+        c->layoutLegend();
     }
-    m_perturbation->setCurrentIndex(current);
 }
 
 void RobustnessTab::clear()
@@ -96,9 +91,13 @@ void RobustnessTab::clear()
     m_error.clear();
     m_values.clear();
     m_units.clear();
-    const QSignalBlocker block(m_perturbation);
-    m_perturbation->clear();
-    refreshChart();
+    qDeleteAll(m_order);
+    m_order.clear();
+    m_charts.clear();
+    m_legend->clear();
+    m_legend->hide();
+    m_grid->hide();
+    refreshPlaceholder();
     refreshTable();
 }
 
@@ -112,7 +111,7 @@ void RobustnessTab::showResult(const RunResult& result)
             result.robustness, PairedDesign::of(result.config.foldsRun(), result.config.dataset.folds));
     } catch (const std::invalid_argument& e) {
         m_error = QString::fromStdString(e.what());
-        refreshChart();
+        refreshPlaceholder();
         return;
     }
     for (const auto& r : result.robustness) {
@@ -121,11 +120,43 @@ void RobustnessTab::showResult(const RunResult& result)
         if (r.strength > 0)
             m_units[p] = QString::fromStdString(r.unit);
     }
-    const QSignalBlocker block(m_perturbation);
-    for (const auto& p : m_summary.perturbations)
-        m_perturbation->addItem(perturbationText(QString::fromStdString(p)), QString::fromStdString(p));
-    refreshChart();
+    for (const auto& name : m_summary.perturbations) {
+        const QString p = QString::fromStdString(name);
+        auto* chart = makeChart(p);
+        m_order << chart;
+        m_charts.insert(p, chart);
+    }
+    layoutCharts();
+    QStringList entries;
+    for (const auto& stage : m_summary.stages) {
+        const QString name = QString::fromStdString(stage);
+        const bool base = name.endsWith(QStringLiteral("(base)"));
+        entries << QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;%3")
+                       .arg(colorOf(name).name(), base ? QStringLiteral("╌╌") : QStringLiteral("━━"),
+                           (base ? tr("base (dense)") : name).toHtmlEscaped());
+    }
+    m_legend->setText(entries.join(QStringLiteral(" &nbsp; ")));
+    m_legend->show();
+    m_grid->show();
+    refreshPlaceholder();
     refreshTable();
+}
+
+QColor RobustnessTab::colorOf(const QString& stage) const
+{
+    if (stage.endsWith(QStringLiteral("(base)")))
+        return QColor("#2e86de");
+    static const QList<QColor> colors { QColor("#c0392b"), QColor("#27ae60"), QColor("#8e44ad"), QColor("#e67e22"),
+        QColor("#16a085"), QColor("#7f8c8d"), QColor("#d35400"), QColor("#2c3e50") };
+    int index = 0;
+    for (const auto& s : m_summary.stages) {
+        const QString name = QString::fromStdString(s);
+        if (name == stage)
+            break;
+        if (!name.endsWith(QStringLiteral("(base)")))
+            ++index;
+    }
+    return colors[index % colors.size()];
 }
 
 QString RobustnessTab::perturbationText(const QString& p)
@@ -141,39 +172,51 @@ QString RobustnessTab::extraDropText(const RobustnessLine& line)
     return QStringLiteral("%1 [%2, %3]").arg(points(line.extraDrop), points(line.ciLow), points(line.ciHigh));
 }
 
-void RobustnessTab::showPerturbation(const QString& perturbation)
+void RobustnessTab::refreshPlaceholder()
 {
-    const int i = m_perturbation->findData(perturbation);
-    if (i >= 0)
-        m_perturbation->setCurrentIndex(i);
+    m_placeholder->setVisible(m_order.isEmpty());
+    m_placeholder->chart()->setTitle(!m_error.isEmpty()
+            ? tr("Robustness — not shown: %1").arg(m_error)
+            : tr("Robustness — add an analysis step (analyze: {method: robustness}; preset cora-gcn-robustness) "
+                 "to measure it"));
 }
 
-QString RobustnessTab::shownPerturbation() const
+int RobustnessTab::columns() const
 {
-    return m_perturbation->currentData().toString();
+    // As many columns as fit at about 1.3 times a chart's minimum width (3 at 1920 x 1080, 2 on a
+    // 1280 x 720 projector in classroom mode): the tab scrolls down, never sideways.
+    const double least = 1.3 * ChartView::kMinimumWidth * std::max(1.0, ChartView::fontScale());
+    return std::clamp(static_cast<int>(width() / least), 1, 3);
 }
 
-void RobustnessTab::refreshChart()
+void RobustnessTab::layoutCharts()
 {
-    auto* chart = m_view->chart();
-    chart->removeAllSeries();
-    const QString p = shownPerturbation();
-    const bool empty = p.isEmpty();
-    m_perturbation->setEnabled(!empty);
-    m_view->setPlaceholder(empty);
-    if (empty) {
-        chart->setTitle(!m_error.isEmpty() ? tr("Robustness — not shown: %1").arg(m_error)
-                                           : tr("Robustness — add an analysis step (analyze: {method: robustness}; "
-                                                "preset cora-gcn-robustness) to measure it"));
-        m_x->setTitleText(tr("strength"));
-        m_x->setRange(0, 1);
-        m_y->setRange(0, 100);
-        return;
-    }
-    static const QList<QColor> colors { QColor("#c0392b"), QColor("#27ae60"), QColor("#8e44ad"), QColor("#e67e22"),
-        QColor("#16a085"), QColor("#7f8c8d"), QColor("#d35400"), QColor("#2c3e50") };
+    auto* grid = static_cast<QGridLayout*>(m_grid->layout());
+    const int n = columns();
+    m_columns = n;
+    for (auto* c : m_order)
+        grid->removeWidget(c);
+    for (int i = 0; i < m_order.size(); ++i)
+        grid->addWidget(m_order[i], i / n, i % n);
+}
+
+void RobustnessTab::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (!m_order.isEmpty() && columns() != m_columns)
+        layoutCharts();
+}
+
+ChartView* RobustnessTab::makeChart(const QString& p)
+{
+    auto* view = new ChartView(perturbationText(p));
+    auto* chart = view->chart();
+    auto* x = new QValueAxis;
+    auto* y = new QValueAxis;
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    view->setWrappingLegend(true);
     double lo = 100, hi = 0, maxStrength = 0;
-    int index = 0;
     for (const auto& stageName : m_summary.stages) {
         const QString stage = QString::fromStdString(stageName);
         const auto byStrength = m_values.value(p).value(stage);
@@ -190,26 +233,28 @@ void RobustnessTab::refreshChart()
             hi = std::max(hi, m);
             maxStrength = std::max(maxStrength, it.key());
         }
-        const QColor c = base ? QColor("#2e86de") : colors[index++ % colors.size()];
+        const QColor c = colorOf(stage);
         line->setName(base ? tr("base (dense)") : stage);
         line->setPen(QPen(c, base ? 2.5 : 1.8, base ? Qt::DashLine : Qt::SolidLine));
         dots->setColor(c);
-        dots->setMarkerSize(7);
+        dots->setMarkerSize(6);
         addHoverTips(line, m_units.value(p, tr("strength")), tr("test %"));
         for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*> { line, dots }) {
             chart->addSeries(s);
-            s->attachAxis(m_x);
-            s->attachAxis(m_y);
+            s->attachAxis(x);
+            s->attachAxis(y);
         }
         chart->legend()->markers(dots).first()->setVisible(false);
     }
-    chart->setTitle(tr("Test metric under %1").arg(perturbationText(p)));
-    m_x->setTitleText(m_units.value(p, tr("strength")));
-    m_x->setRange(0, maxStrength > 0 ? maxStrength : 1);
-    m_x->setLabelFormat("%g"); // strengths such as 0.125 whole, not "0.13"
-    m_y->setRange(std::max(0.0, std::floor(lo / 10) * 10), std::min(100.0, std::ceil(hi / 10) * 10));
-    m_view->applyFonts();
-    m_view->layoutLegend();
+    x->setTitleText(m_units.value(p, tr("strength")));
+    x->setRange(0, maxStrength > 0 ? maxStrength : 1);
+    x->setLabelFormat("%g"); // strengths such as 0.125 whole, not "0.13"
+    x->setTickCount(3); // 0, the middle and the largest strength: labels that fit a small chart
+    y->setTitleText(tr("test %"));
+    y->setRange(std::max(0.0, std::floor(lo / 10) * 10), std::min(100.0, std::ceil(hi / 10) * 10));
+    chart->legend()->setVisible(false); // the one legend is above the charts
+    view->applyFonts();
+    return view;
 }
 
 void RobustnessTab::refreshTable()

@@ -7,11 +7,12 @@
 
 #include "ui/charts/ChartView.h"
 
-#include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QtCharts/QLegend>
 #include <QtCharts/QLineSeries>
 #include <QtTest>
 
@@ -80,28 +81,41 @@ private Q_SLOTS:
         QVERIFY(!t->item(1, 1)->font().bold()); // Holm p far from 0.05
     }
 
-    void chartDrawsOneCurvePerStageForThePerturbationChosen()
+    void oneChartPerPerturbationWithOneCurvePerStage()
     {
         RobustnessTab tab;
         tab.showResult(result());
-        QCOMPARE(tab.shownPerturbation(), QString("fgsm"));
-        QList<QLineSeries*> lines;
-        for (auto* s : tab.chartView()->chart()->series())
-            if (auto* l = qobject_cast<QLineSeries*>(s); l && s->type() == QAbstractSeries::SeriesTypeLine)
-                lines << l;
+        QCOMPARE(tab.charts().size(), 2);
+        QVERIFY(!tab.placeholder()->isVisibleTo(&tab));
+        auto linesOf = [](ChartView* view) {
+            QList<QLineSeries*> lines;
+            for (auto* s : view->chart()->series())
+                if (s->type() == QAbstractSeries::SeriesTypeLine)
+                    lines << static_cast<QLineSeries*>(s);
+            return lines;
+        };
+        auto* fgsm = tab.chartOf("fgsm");
+        QVERIFY(fgsm);
+        QCOMPARE(tab.charts().first(), fgsm); // in the analysis' order
+        QCOMPARE(fgsm->chart()->title(), QString("FGSM"));
+        const auto lines = linesOf(fgsm);
         QCOMPARE(lines.size(), 2);
         QCOMPARE(lines[0]->name(), QString("base (dense)"));
         QCOMPARE(lines[0]->count(), 3);
         QVERIFY(std::abs(lines[0]->at(2).y() - 40.0) < 1e-9); // 0.8 - 0.4, in %
         QVERIFY(std::abs(lines[1]->at(2).y() - 63.0) < 1e-9); // mean of 0.58 and 0.68
-        QVERIFY(tab.chartView()->exportable() || !tab.chartView()->isVisible());
-        tab.showPerturbation("edge_removal");
-        QCOMPARE(tab.chartView()->chart()->title(), QString("Test metric under edges removed"));
-        int points = 0;
-        for (auto* s : tab.chartView()->chart()->series())
-            if (s->type() == QAbstractSeries::SeriesTypeLine)
-                points += static_cast<QLineSeries*>(s)->count();
-        QCOMPARE(points, 4);
+        // The same colour per stage in every chart, named once in the legend above them.
+        auto* edges = tab.chartOf("edge_removal");
+        QCOMPARE(linesOf(edges)[1]->pen().color(), lines[1]->pen().color());
+        QCOMPARE(linesOf(edges)[0]->count() + linesOf(edges)[1]->count(), 4);
+        QVERIFY(!fgsm->chart()->legend()->isVisible());
+        QVERIFY(tab.legend()->text().contains("global sparsity=0.9 (finetuned)"));
+        QVERIFY(tab.legend()->text().contains(lines[1]->pen().color().name()));
+        // The report's copy carries the legend.
+        QList<bool> legends;
+        tab.forEachReportChart([&](ChartView* c) { legends << c->chart()->legend()->isVisible(); });
+        QCOMPARE(legends, (QList<bool> { true, true }));
+        QVERIFY(!fgsm->chart()->legend()->isVisible());
     }
 
     void withoutAnalysisTheTabSaysHowToGetOne()
@@ -111,8 +125,9 @@ private Q_SLOTS:
         tab.showResult(RunResult {});
         QVERIFY(tab.summary().lines.empty());
         QVERIFY(!tab.table()->isVisibleTo(&tab));
-        QVERIFY(tab.chartView()->chart()->title().contains("analyze: {method: robustness}"));
-        QVERIFY(tab.chartView()->chart()->series().isEmpty());
+        QCOMPARE(tab.charts(), QList<ChartView*> { tab.placeholder() });
+        QVERIFY(tab.placeholder()->chart()->title().contains("analyze: {method: robustness}"));
+        QVERIFY(tab.legend()->text().isEmpty());
     }
 
     void rowsWithoutTheBaseAreNamedNotDrawn()
@@ -124,7 +139,7 @@ private Q_SLOTS:
         RobustnessTab tab;
         tab.showResult(r);
         QVERIFY(
-            tab.chartView()->chart()->title().startsWith("Robustness — not shown: robustness rows without the base"));
+            tab.placeholder()->chart()->title().startsWith("Robustness — not shown: robustness rows without the base"));
         QVERIFY(!tab.table()->isVisibleTo(&tab));
     }
 
