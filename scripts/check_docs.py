@@ -23,6 +23,7 @@ the paper, say). Column kinds (numbers in a cell are compared in order, to the d
     label, text   not checked (nor is an empty cell or "—")
     n             number of paired jobs
     acc           mean ± sd of the test metric in points (x100), from results.csv
+    ci            the 95 % interval of that mean: t over seeds, corrected resampled t over folds
     mean          mean of the test metric in points
     deployed      mean of the deployed model's metric in points; deployed_sd its sd
     bits          mean weight bits / mean feature bits
@@ -81,7 +82,7 @@ PAIRED_ROW = re.compile(
     r"(?P<p>\S+)\s+(?P<holm>\S+)\s+(?P<sign>\S+)\s+(?P<wilcoxon>\S+)\s*$"
 )
 PAIRED_KINDS = {"diff", "dmean", "interval", "wtl", "p", "holm", "sign", "wilcoxon"}
-CSV_KINDS = {"n", "acc", "mean", "train_s", "deployed", "deployed_sd", "bits", "bytes", "bytes_range", "nonzeros", "file", "smaller", "smaller_mean", "worst"}
+CSV_KINDS = {"n", "acc", "ci", "mean", "train_s", "deployed", "deployed_sd", "bits", "bytes", "bytes_range", "nonzeros", "file", "smaller", "smaller_mean", "worst"}
 KINDS = {"label", "text"} | PAIRED_KINDS | CSV_KINDS
 
 
@@ -233,6 +234,19 @@ def command_values(output, label, kind):
     return None
 
 
+def mean_interval(values, folds):
+    """95 % interval of the mean: the t-interval over seeds, the corrected resampled t-interval
+    (variance (1/n + 1/(k - 2)) s^2, as `paired`) over the k folds of one cross-validation."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+    from robustness_summary import t_quantile
+
+    n = len(values)
+    m = statistics.mean(values)
+    factor = 1.0 / n + (1.0 / (folds - 2) if folds > 2 else 0.0)
+    half = t_quantile(n - 1) * math.sqrt(statistics.variance(values) * factor)
+    return [m - half, m + half]
+
+
 def row_label(r):
     setting = r["setting"]
     return f"{r['method']} {setting} ({r['stage']})" if setting else f"{r['method']} ({r['stage']})"
@@ -244,6 +258,8 @@ def csv_values(rows, label, kind):
         return None
     if kind == "n":
         return [len(mine)]
+    if kind == "ci":
+        return mean_interval([100 * float(r["test_value"]) for r in mine], len({r["fold"] for r in mine}))
     if kind in ("acc", "mean"):
         v = [100 * float(r["test_value"]) for r in mine]
         return [statistics.mean(v), statistics.stdev(v) if len(v) > 1 else 0.0][: 2 if kind == "acc" else 1]
