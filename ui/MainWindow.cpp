@@ -12,6 +12,7 @@
 #include "ui/session/InterruptedRun.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
+#include "ui/tabs/RobustnessTab.h"
 #include "ui/tabs/WeightsTab.h"
 #include "ui/window/Banner.h"
 #include "ui/window/ClassroomBar.h"
@@ -68,6 +69,7 @@ MainWindow::MainWindow(QWidget* parent)
         [this] { m_controller->isPaused() ? m_controller->resume() : run(); });
     connect(classroom, &ClassroomBar::stepClicked, this, &MainWindow::stepOneEpoch); // from any state
     connect(classroom, &ClassroomBar::pruneMoreClicked, this, &MainWindow::pruneTenPercentMore);
+    connect(classroom, &ClassroomBar::attackClicked, this, &MainWindow::attackHarder);
     m_classroomBar->hide();
     layout->addWidget(m_classroomBar);
 
@@ -127,42 +129,26 @@ MainWindow::~MainWindow()
     theme::saveWindow(this);
 }
 
-void MainWindow::setDarkTheme(bool on, bool remember)
-{
-    m_dark = on;
-    if (m_darkAction)
-        m_darkAction->setChecked(on);
-    if (remember)
-        QSettings().setValue("view/dark", on);
-    theme::applyDark(on, findChildren<ChartView*>());
-}
-
-void MainWindow::setClassroomMode(bool on, bool remember)
-{
-    if (on == m_classroom)
-        return;
-    m_classroom = on;
-    theme::applyClassroom(on, this);
-    m_panel->setSimplified(on);
-    m_classroomBar->setVisible(on);
-    m_classroomAction->setChecked(on);
-    // The form needs more room at classroom mode's larger text.
-    m_dock->setMinimumWidth(on ? 380 : 300);
-    resizeDocks({ m_dock }, { on ? 380 : 300 }, Qt::Horizontal);
-    if (remember)
-        QSettings().setValue("view/classroom", on);
-}
-
 void MainWindow::pruneTenPercentMore()
 {
-    if (m_controller->isRunning() || !m_panel->isValid())
-        return;
-    const auto plan = m_extension.pruneMore(*m_panel, m_lastResult, SessionController::modelDirectory() + "/base.gsqm");
+    if (!m_controller->isRunning() && m_panel->isValid())
+        follow(m_extension.pruneMore(*m_panel, m_lastResult, SessionController::modelDirectory() + "/base.gsqm"),
+            weightsTab());
+}
+
+void MainWindow::attackHarder()
+{
+    if (!m_controller->isRunning() && m_panel->isValid())
+        follow(RunExtension::attackHarder(*m_panel), robustnessTab());
+}
+
+void MainWindow::follow(const RunExtension::Plan& plan, QWidget* view)
+{
     if (!plan.message.isEmpty()) {
         m_banner->say(plan.message, false);
         return;
     }
-    showView(weightsTab());
+    showView(view);
     if (plan.runAll) {
         run();
         return;

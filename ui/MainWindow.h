@@ -134,6 +134,9 @@ public:
     /// shown is of this experiment with one job, only the new setting runs, from its trained
     /// base, and joins that run (charts, history); otherwise the experiment runs afresh.
     void pruneTenPercentMore();
+    /// Classroom's "Attack harder": the next PGD budget on the experiment's robustness step, and
+    /// the lesson runs again (RunExtension::attackHarder); the Robustness tab shows it.
+    void attackHarder();
     QString statusText() const { return m_progress->text(); }
 
     /// Every menu action with a shortcut as an HTML table (Help → Keyboard shortcuts).
@@ -163,6 +166,9 @@ private:
     qint64 m_lastRunId = 0; ///< m_lastResult's id in the history (0: not stored)
     /// "Prune 10 % more" running one more setting of the run shown (pruneTenPercentMore).
     RunExtension m_extension;
+    /// Carries out an extension's plan: its message in the banner, or `view` shown and the run
+    /// started (the whole experiment, or the one new setting).
+    void follow(const RunExtension::Plan& plan, QWidget* view);
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     /// File → Open experiment (and the welcome text's link): a file dialog, then openExperiment().

@@ -1,7 +1,9 @@
-// MainWindow, part 2: the menu bar and the toolbar (File, Edit, Run, View, Help).
+// MainWindow, part 2: the menu bar and the toolbar (File, Edit, Run, View, Help), and the View
+// menu's dark theme and classroom mode.
 #include "ui/MainWindow.h"
 
 #include "core/session/Session.h"
+#include "ui/charts/ChartView.h"
 #include "ui/history/RunHistory.h"
 #include "ui/panels/ExperimentPanel.h"
 #include "ui/report/RunReport.h"
@@ -9,10 +11,12 @@
 #include "ui/tabs/CompareTab.h"
 #include "ui/window/PresetMenu.h"
 #include "ui/window/RunProgress.h"
+#include "ui/window/Theme.h"
 #include "ui/window/ViewTabs.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
@@ -57,6 +61,32 @@ QString MainWindow::exportModelFile(const QString& model, const QString& out)
         return QString::fromStdString(e.what());
     }
     return {};
+}
+
+void MainWindow::setDarkTheme(bool on, bool remember)
+{
+    m_dark = on;
+    if (m_darkAction)
+        m_darkAction->setChecked(on);
+    if (remember)
+        QSettings().setValue("view/dark", on);
+    theme::applyDark(on, findChildren<ChartView*>());
+}
+
+void MainWindow::setClassroomMode(bool on, bool remember)
+{
+    if (on == m_classroom)
+        return;
+    m_classroom = on;
+    theme::applyClassroom(on, this);
+    m_panel->setSimplified(on);
+    m_classroomBar->setVisible(on);
+    m_classroomAction->setChecked(on);
+    // The form needs more room at classroom mode's larger text.
+    m_dock->setMinimumWidth(on ? 380 : 300);
+    resizeDocks({ m_dock }, { on ? 380 : 300 }, Qt::Horizontal);
+    if (remember)
+        QSettings().setValue("view/classroom", on);
 }
 
 void MainWindow::buildMenus()

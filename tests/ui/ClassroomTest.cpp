@@ -3,13 +3,16 @@
 #include "MainWindowTestSupport.h"
 #include "ui/MainWindow.h"
 
+#include "core/experiment/ConfigYaml.h"
 #include "core/results/RunResult.h"
 #include "core/session/Session.h"
 #include "ui/charts/ChartView.h"
 #include "ui/history/RunHistory.h"
 #include "ui/models/RowTableModel.h"
 #include "ui/panels/ExperimentPanel.h"
+#include "ui/session/SessionController.h"
 #include "ui/tabs/LayersTab.h"
+#include "ui/tabs/RobustnessTab.h"
 #include "ui/tabs/SparsityTab.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/tabs/WeightsTab.h"
@@ -148,6 +151,53 @@ private Q_SLOTS:
         for (const auto& run : w.history()->runs())
             entries += run.name == "lesson1-what-pruning-does";
         QCOMPARE(entries, 1);
+        w.setClassroomMode(false); // the mode is a saved setting
+    }
+
+    void attackHarderGrowsTheLessonsPgdBudgets()
+    {
+        MainWindow w;
+        w.show();
+        // Without a robustness step there is nothing to strengthen: said, nothing runs.
+        QCOMPARE(
+            w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson1-what-pruning-does.yaml", false), QString());
+        const std::string before = gsq::core::experiment::toYaml(w.panel()->config());
+        w.attackHarder();
+        QVERIFY(!w.controller()->isRunning());
+        QCOMPARE(gsq::core::experiment::toYaml(w.panel()->config()), before);
+        QVERIFY(w.bannerText().contains("no attack to strengthen"));
+
+        QCOMPARE(w.openExperiment(GSQ_UI_TEST_EXPERIMENTS "/classroom/lesson4-attack.yaml", false), QString());
+        w.setClassroomMode(true);
+        auto* attack = w.findChild<QPushButton*>("attackHarder");
+        QVERIFY(attack && attack->isVisibleTo(&w));
+        QSignalSpy done(&w, &MainWindow::runFinished);
+        w.run();
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
+        const auto first = w.robustnessTab()->summary();
+        QCOMPARE(first.lines.size(), size_t { 3 }); // base, pruned, fine-tuned under PGD 0.02
+        QCOMPARE(first.lines.front().strength, 0.02);
+        const auto firstRows = w.lastResult()->robustness;
+        const std::vector<std::vector<double>> grown { { 0.02, 0.05 }, { 0.02, 0.05, 0.1 } };
+        for (const auto& budgets : grown) {
+            attack->click();
+            QVERIFY(done.wait(gsq::ui::test::runWait()));
+            const auto config = w.panel()->config();
+            const auto& step = std::get<gsq::core::experiment::AnalyzeSpec>(config.steps.at(1));
+            QCOMPARE(step.perturbations.at("pgd"), budgets);
+        }
+        QCOMPARE(w.currentView(), static_cast<QWidget*>(w.robustnessTab()));
+        const auto& rows = w.lastResult()->robustness;
+        QCOMPARE(rows.size(), size_t { 3 * 4 }); // three models at 0, 0.02, 0.05 and 0.1
+        QCOMPARE(w.robustnessTab()->summary().lines.front().strength, 0.1);
+        // The same seed trains the same models: the points of the first run did not move.
+        for (const auto& r : firstRows) {
+            const auto same = std::find_if(rows.begin(), rows.end(), [&](const auto& x) {
+                return x.stage == r.stage && x.strength == r.strength && x.perturbation == r.perturbation;
+            });
+            QVERIFY(same != rows.end());
+            QCOMPARE(same->value, r.value);
+        }
         w.setClassroomMode(false); // the mode is a saved setting
     }
 

@@ -22,6 +22,44 @@ std::optional<double> RunExtension::nextSparsity(const std::vector<double>& spar
     return next;
 }
 
+std::optional<double> RunExtension::nextBudget(const std::vector<double>& budgets)
+{
+    const double current = budgets.empty() ? 0.0 : budgets.back();
+    for (double b : { 0.02, 0.05, 0.1, 0.2, 0.3, 0.5 })
+        if (b > current + 1e-12)
+            return b;
+    return std::nullopt;
+}
+
+RunExtension::Plan RunExtension::attackHarder(ExperimentPanel& panel)
+{
+    using experiment::AnalyzeSpec;
+    const auto& steps = panel.config().steps;
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const auto* a = std::get_if<AnalyzeSpec>(&steps[i]);
+        if (!a || a->method != "robustness" || !a->perturbations.count("pgd"))
+            continue;
+        const auto budgets = a->perturbations.at("pgd");
+        const auto next = nextBudget(budgets);
+        if (!next)
+            return { QCoreApplication::translate("RunExtension",
+                         "PGD's budget is already at %1 std, the most this "
+                         "button attacks with.")
+                         .arg(budgets.back()),
+                false, {}, {} };
+        QStringList texts;
+        for (double v : budgets)
+            texts << QString::number(v);
+        texts << QString::number(*next);
+        panel.setStepValue(static_cast<int>(i), "pgd", texts.join(", ").toStdString());
+        return { {}, true, {}, {} };
+    }
+    return { QCoreApplication::translate("RunExtension",
+                 "This experiment has no attack to strengthen: it needs an analyze step with method robustness "
+                 "and a pgd list (lesson 4, File → Presets → Classroom lessons)."),
+        false, {}, {} };
+}
+
 RunExtension::Plan RunExtension::pruneMore(
     ExperimentPanel& panel, const std::shared_ptr<const results::RunResult>& shown, const QString& baseModel)
 {

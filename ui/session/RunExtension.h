@@ -47,6 +47,16 @@ public:
     /// 0.99; nullopt when the last is already there.
     static std::optional<double> nextSparsity(const std::vector<double>& sparsities);
 
+    /// Classroom's "Attack harder": appends the next PGD budget (nextBudget) to the first
+    /// robustness step of the form (`panel`, valid) and plans a run of the whole experiment (a
+    /// lesson of one seed trains in seconds, and the same seed gives the same models, so only the
+    /// new budget's points are new). A message instead when the form has no robustness step with
+    /// PGD, or the budgets are at their largest.
+    static Plan attackHarder(ExperimentPanel& panel);
+    /// The PGD budget after `budgets` (in feature std): the next of 0.02, 0.05, 0.1, 0.2, 0.3,
+    /// 0.5 above their last; nullopt after 0.5.
+    static std::optional<double> nextBudget(const std::vector<double>& budgets);
+
 private:
     struct Extension {
         std::shared_ptr<const gsq::core::results::RunResult> previous;

@@ -24,10 +24,15 @@ ClassroomBar::ClassroomBar(QWidget* parent)
     auto* more = big(
         tr("✂ Prune 10 % more"), tr("Remove another 10 % of every layer's smallest weights, then fine-tune 20 epochs"));
     more->setObjectName("pruneMore");
+    auto* attack = big(tr("⚡ Attack harder"),
+        tr("Run the lesson again with a larger PGD attack on the node features (the next budget of its robustness "
+           "step) and show the Robustness tab"));
+    attack->setObjectName("attackHarder");
     bar->addStretch(1);
     connect(play, &QPushButton::clicked, this, &ClassroomBar::runClicked);
     connect(step, &QPushButton::clicked, this, &ClassroomBar::stepClicked);
     connect(more, &QPushButton::clicked, this, &ClassroomBar::pruneMoreClicked);
+    connect(attack, &QPushButton::clicked, this, &ClassroomBar::attackClicked);
 }
 
 } // namespace gsq::ui

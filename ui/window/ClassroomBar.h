@@ -4,7 +4,8 @@
 
 namespace gsq::ui {
 
-/// The big buttons of classroom mode: Run (or Resume), Step one epoch, and "Prune 10 % more".
+/// The big buttons of classroom mode: Run (or Resume), Step one epoch, "Prune 10 % more" and
+/// "Attack harder" (the next PGD budget, lesson 4).
 class ClassroomBar : public QWidget {
     Q_OBJECT
 public:
@@ -14,6 +15,7 @@ Q_SIGNALS:
     void runClicked();
     void stepClicked();
     void pruneMoreClicked();
+    void attackClicked();
 };
 
 } // namespace gsq::ui
