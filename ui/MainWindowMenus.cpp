@@ -9,6 +9,7 @@
 #include "ui/report/RunReport.h"
 #include "ui/session/SessionController.h"
 #include "ui/tabs/CompareTab.h"
+#include "ui/window/FileDialogs.h"
 #include "ui/window/PresetMenu.h"
 #include "ui/window/RunProgress.h"
 #include "ui/window/Theme.h"
@@ -101,35 +102,40 @@ void MainWindow::buildMenus()
             setClassroomMode(true);
     });
     m_recentMenu = file->addMenu(tr("Recent experiments"));
-    file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this] {
+    // Every save and export: the dialog opens in the folder used last, and the status line says
+    // where the file went (a warning says why it did not).
+    auto done = [this](const QString& path, const QString& error, const QString& failure) {
+        if (!error.isEmpty())
+            QMessageBox::warning(this, failure, error);
+        else
+            m_progress->setText(files::wroteMessage(path));
+    };
+    file->addAction(tr("&Save experiment"), QKeySequence::Save, this, [this, done] {
         QString path = m_currentFile;
         if (path.isEmpty() || path.startsWith(PresetMenu::directory()))
-            path = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+            path = files::saveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
         if (!path.isEmpty())
-            if (const QString err = saveExperiment(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Could not save"), err);
+            done(path, saveExperiment(path), tr("Could not save"));
     });
-    file->addAction(tr("Save experiment &as…"), QKeySequence::SaveAs, this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
-        if (!path.isEmpty())
-            if (const QString err = saveExperiment(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Could not save"), err);
+    file->addAction(tr("Save experiment &as…"), QKeySequence::SaveAs, this, [this, done] {
+        if (const QString path
+            = files::saveFileName(this, tr("Save experiment"), "experiment.yaml", tr("YAML (*.yaml)"));
+            !path.isEmpty())
+            done(path, saveExperiment(path), tr("Could not save"));
     });
     file->addSeparator();
-    file->addAction(tr("Export comparison as CSV…"), this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
-        if (!path.isEmpty())
-            if (const QString err = compareTab()->exportCsv(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
+    file->addAction(tr("Export comparison as CSV…"), this, [this, done] {
+        if (const QString path
+            = files::saveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+            !path.isEmpty())
+            done(path, compareTab()->exportCsv(path), tr("Export failed"));
     });
     auto* exportModel = file->addAction(tr("Export model for PyTorch…"), this, [this] {
         const QString model = QFileDialog::getOpenFileName(this, tr("Export model: which model of the last run"),
             SessionController::modelDirectory(), tr("GraphSqueeze models (*.gsqm)"));
         if (model.isEmpty())
             return;
-        const QString out = QFileDialog::getSaveFileName(
+        const QString out = files::saveFileName(
             this, tr("Export model as"), QFileInfo(model).completeBaseName() + ".pt", tr("PyTorch state dict (*.pt)"));
         if (out.isEmpty())
             return;
@@ -140,25 +146,19 @@ void MainWindow::buildMenus()
     });
     exportModel->setObjectName("exportModel");
     exportModel->setToolTip(tr("A .gsqm of the last run as a torch.load-able state dict (docs/interop.md)"));
-    file->addAction(tr("Export HTML report of the last run…"), this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
-        if (!path.isEmpty())
-            if (const QString err = exportReport(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
+    file->addAction(tr("Export HTML report of the last run…"), this, [this, done] {
+        if (const QString path = files::saveFileName(this, tr("Export report"), "report.html", tr("HTML (*.html)"));
+            !path.isEmpty())
+            done(path, exportReport(path), tr("Export failed"));
     });
-    file->addAction(tr("Export comparison as HTML report…"), this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
-        if (!path.isEmpty())
-            if (const QString err = compareTab()->exportReport(path); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
+    file->addAction(tr("Export comparison as HTML report…"), this, [this, done] {
+        if (const QString path = files::saveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+            !path.isEmpty())
+            done(path, compareTab()->exportReport(path), tr("Export failed"));
     });
-    file->addAction(tr("Export all charts…"), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all charts to"));
-        if (!dir.isEmpty())
-            if (const QString err = exportAllCharts(dir); !err.isEmpty())
-                QMessageBox::warning(this, tr("Export failed"), err);
+    file->addAction(tr("Export all charts…"), this, [this, done] {
+        if (const QString dir = files::directory(this, tr("Export all charts to")); !dir.isEmpty())
+            done(dir + "/", exportAllCharts(dir), tr("Export failed"));
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);

@@ -8,6 +8,7 @@
 #include "ui/session/SessionController.h"
 #include "ui/tabs/TrainingTab.h"
 #include "ui/window/ClassroomBar.h"
+#include "ui/window/FileDialogs.h"
 
 #include <QAction>
 #include <QDir>
@@ -29,6 +30,24 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         gsq::ui::test::isolateApp(m_dir, "GraphSqueezeRunControlTest");
+    }
+
+    void saveDialogsStartInTheFolderUsedLast()
+    {
+        // Before any save, a bare name (the working directory); then the last folder, for every
+        // save dialog (experiments, exports, charts), also after a restart (QSettings).
+        QCOMPARE(files::suggestedPath("comparison.csv"), QString("comparison.csv"));
+        const QString sub = m_dir.filePath("results");
+        QVERIFY(QDir().mkpath(sub));
+        files::rememberFolder(sub + "/report.html");
+        QCOMPARE(files::suggestedPath("comparison.csv"), sub + "/comparison.csv");
+        files::rememberFolder(m_dir.path()); // a directory (Export all charts) is the folder itself
+        QCOMPARE(files::suggestedPath("a.png"), m_dir.filePath("a.png"));
+        QCOMPARE(files::wroteMessage(sub + "/report.html"), QString("Wrote report.html (in %1)").arg(sub));
+        QVERIFY(QDir(sub).removeRecursively());
+        QCOMPARE(files::suggestedPath("x.csv"), m_dir.filePath("x.csv")); // still there
+        files::rememberFolder(sub + "/gone.csv"); // a folder since removed: back to the bare name
+        QCOMPARE(files::suggestedPath("x.csv"), QString("x.csv"));
     }
 
     void pauseStepAndStop()

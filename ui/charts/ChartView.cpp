@@ -1,5 +1,7 @@
 #include "ui/charts/ChartView.h"
 
+#include "ui/window/FileDialogs.h"
+
 #include "ui/models/NumberFormat.h"
 
 #include <QBuffer>
@@ -298,8 +300,8 @@ void ChartView::contextMenuEvent(QContextMenuEvent* event)
     if (!chosen)
         return;
     const bool isPng = chosen == png;
-    const QString path = QFileDialog::getSaveFileName(this, chosen->text(),
-        chart()->title() + (isPng ? ".png" : ".svg"), isPng ? tr("PNG images (*.png)") : tr("SVG images (*.svg)"));
+    const QString path = files::saveFileName(this, chosen->text(), chart()->title() + (isPng ? ".png" : ".svg"),
+        isPng ? tr("PNG images (*.png)") : tr("SVG images (*.svg)"));
     if (path.isEmpty())
         return;
     const QString error = isPng ? savePng(path) : saveSvg(path);

@@ -1,5 +1,7 @@
 #include "ui/history/HistoryDialogs.h"
 
+#include "ui/window/FileDialogs.h"
+
 #include "ui/history/RunHistory.h"
 #include "ui/tabs/CompareTab.h"
 
@@ -28,7 +30,7 @@ void connectHistoryDialogs(QWidget* parent, CompareTab* compare, RunHistory* his
             reload();
     });
     QObject::connect(compare, &CompareTab::exportEpochsRequested, parent, [=](qint64 id) {
-        const QString path = QFileDialog::getSaveFileName(
+        const QString path = files::saveFileName(
             parent, QObject::tr("Export epochs"), QString("run-%1-epochs.csv").arg(id), QObject::tr("CSV (*.csv)"));
         if (path.isEmpty())
             return;

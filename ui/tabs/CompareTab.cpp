@@ -1,5 +1,7 @@
 #include "ui/tabs/CompareTab.h"
 
+#include "ui/window/FileDialogs.h"
+
 #include "ui/report/HtmlReport.h"
 
 #include "ui/charts/ChartView.h"
@@ -171,8 +173,7 @@ CompareTab::CompareTab(QWidget* parent)
         menu.addAction(tr("Delete run %1").arg(id), this, [this, id] { Q_EMIT deleteRequested(id); });
         menu.addSeparator();
         menu.addAction(tr("Export HTML report of the selection…"), this, [this] {
-            const QString path
-                = QFileDialog::getSaveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
+            const QString path = files::saveFileName(this, tr("Export report"), "comparison.html", tr("HTML (*.html)"));
             if (!path.isEmpty())
                 if (const QString err = exportReport(path); !err.isEmpty())
                     QMessageBox::warning(this, tr("Export failed"), err);
@@ -188,8 +189,7 @@ CompareTab::CompareTab(QWidget* parent)
         refreshHistogramOverlay();
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path
-            = QFileDialog::getSaveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
+        const QString path = files::saveFileName(this, tr("Export comparison"), "comparison.csv", tr("CSV (*.csv)"));
         if (path.isEmpty())
             return;
         if (const QString err = exportCsv(path); !err.isEmpty())
