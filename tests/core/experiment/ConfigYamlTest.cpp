@@ -404,7 +404,7 @@ private Q_SLOTS:
             }
         }
         QDir lessons(dir.filePath("classroom"));
-        QCOMPARE(lessons.entryList({ "*.yaml" }, QDir::Files).size(), 3);
+        QCOMPARE(lessons.entryList({ "*.yaml" }, QDir::Files).size(), 4);
         for (const auto& f : lessons.entryList({ "*.yaml" }, QDir::Files)) {
             try {
                 loadExperiment(lessons.filePath(f).toStdString());
