@@ -108,7 +108,8 @@ private Q_SLOTS:
         PairedDesign design;
         design.folds = 10;
         design.testTrainRatio = 1.0 / 8;
-        const auto& line = summarizeRobustness(rows, design).lines[2];
+        const auto summary = summarizeRobustness(rows, design);
+        const auto& line = summary.lines[2];
         // Variance (1/3 + 1/8) s^2 instead of s^2 / 3.
         const double half = 4.302653 * std::sqrt((1.0 / 3 + 1.0 / 8) * 0.01);
         QVERIFY(std::abs(line.ciHigh - (0.2 + half)) < 1e-5);
