@@ -15,7 +15,9 @@ k, k-1, ..., 1 (normalised), so the worst perturbation weighs most; paired again
 
 Jobs of different seeds are independent trainings; folds of one cross-validation are not (their
 training sets overlap), so with folds the interval and p use the corrected resampled t-test
-(Nadeau & Bengio 2003) with test/train = 1/(k-2) for k folds, as `graphsqueeze-cli paired`.
+(Nadeau & Bengio 2003) with test/train = 1/(k-2) for k folds, as `graphsqueeze-cli paired`;
+k is the number of folds in the rows, so a run of only some of its folds differs from `paired`,
+which uses the experiment's k.
 
     python3 bench/robustness_summary.py RUN_DIR/robustness.csv
 """

@@ -23,7 +23,7 @@ the paper, say). Column kinds (numbers in a cell are compared in order, to the d
     label, text   not checked (nor is an empty cell or "—")
     n             number of paired jobs
     acc           mean ± sd of the test metric in points (x100), from results.csv
-    ci            the 95 % interval of that mean: t over seeds, corrected resampled t over folds
+    ci            the 95 % interval of that mean over independent seeds (t); refused for folds
     mean          mean of the test metric in points
     deployed      mean of the deployed model's metric in points; deployed_sd its sd
     bits          mean weight bits / mean feature bits
@@ -204,7 +204,7 @@ class Sources:
             runs = {}
             for a in archives:
                 runs.setdefault(os.path.dirname(a), []).append(self.unpack(a))
-            rows, seen = [], set()
+            rows, seen = [], {}
             for dirs in runs.values():
                 csvs = [os.path.join(d, "results.csv") for d in dirs]
                 if not all(os.path.exists(c) for c in csvs):
@@ -216,8 +216,11 @@ class Sources:
                         for r in csv.DictReader(f):
                             k = (row_label(r), r["seed"], r["fold"])
                             if k not in seen:
-                                seen.add(k)
+                                seen[k] = r
                                 rows.append(r)
+                            elif any(seen[k][c] != r[c] for c in ("test_value", "deployed_value", "size_disk_bytes")):
+                                raise Malformed(f"{' '.join(archives)}: two runs hold '{k[0]}' of seed {k[1]}, fold "
+                                                f"{k[2]} with different values; only shared bases may repeat")
             self.cache[key] = rows
         return self.cache[key]
 
@@ -259,7 +262,10 @@ def csv_values(rows, label, kind):
     if kind == "n":
         return [len(mine)]
     if kind == "ci":
-        return mean_interval([100 * float(r["test_value"]) for r in mine], len({r["fold"] for r in mine}))
+        if len({r["fold"] for r in mine}) > 1:
+            # The corrected test needs the design's k, which results.csv does not hold.
+            raise Malformed(f"'ci' of '{label}': folds of a cross-validation; only seeds are supported")
+        return mean_interval([100 * float(r["test_value"]) for r in mine], 1)
     if kind in ("acc", "mean"):
         v = [100 * float(r["test_value"]) for r in mine]
         return [statistics.mean(v), statistics.stdev(v) if len(v) > 1 else 0.0][: 2 if kind == "acc" else 1]
@@ -445,6 +451,8 @@ def check_file(path, sources, problems, mutate=False):
     blocks = checked = unchecked = 0
     i = 0
     while i < len(lines):
+        if "check-docs" in lines[i] and lines[i].lstrip().startswith("<!--") and lines[i].strip() != "<!-- check-docs":
+            raise Malformed(f"{path}:{i + 1}: a check-docs comment starts with a line of its own, '<!-- check-docs'")
         if lines[i].strip() == "<!-- check-docs":
             spec, i = parse_comment(lines, i, path)
             while i < len(lines) and not lines[i].strip():

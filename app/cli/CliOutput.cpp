@@ -232,14 +232,14 @@ void printRobustness(std::ostream& out, const core::results::RobustnessSummary& 
         << "drop = perturbed - clean of the stage itself, extra drop = its drop - the base's, per (seed, fold), in "
            "points (negative: the stage loses more than the base)\n"
         << test << "\n\n";
-    out << std::left << std::setw(52) << "stage (lineage)" << std::setw(15) << "perturbation" << std::right
+    out << std::left << std::setw(52) << "stage (lineage)" << ' ' << std::setw(15) << "perturbation" << std::right
         << std::setw(9) << "strength" << std::setw(8) << "metric" << std::setw(8) << "drop" << std::setw(12)
         << "extra drop" << std::setw(20) << "95 % interval" << std::setw(10) << "p" << std::setw(10) << "Holm p"
         << "\n";
     for (const auto& l : summary.lines) {
         char nums[160];
         std::snprintf(nums, sizeof nums, "%9g%8.2f%+8.2f", l.strength, 100 * l.perturbed, 100 * l.drop);
-        out << std::left << std::setw(52) << l.stage << std::setw(15) << l.perturbation << std::right << nums;
+        out << std::left << std::setw(52) << l.stage << ' ' << std::setw(15) << l.perturbation << std::right << nums;
         if (l.compared) {
             std::snprintf(nums, sizeof nums, "%+12.2f    [%+6.2f, %+6.2f]%10.3g%10.3g", 100 * l.extraDrop,
                 100 * l.ciLow, 100 * l.ciHigh, l.p, l.holmP);
@@ -248,13 +248,13 @@ void printRobustness(std::ostream& out, const core::results::RobustnessSummary& 
         out << "\n";
     }
     out << "\n"
-        << std::left << std::setw(52) << "stage (lineage)" << std::right << std::setw(26) << "weighted worst-case score"
-        << std::setw(12) << "vs base" << std::setw(20) << "95 % interval"
+        << std::left << std::setw(52) << "stage (lineage)" << ' ' << std::right << std::setw(26)
+        << "weighted worst-case score" << std::setw(12) << "vs base" << std::setw(20) << "95 % interval"
         << "\n";
     for (const auto& sc : summary.scores) {
         char nums[96];
         std::snprintf(nums, sizeof nums, "%26.2f", 100 * sc.score);
-        out << std::left << std::setw(52) << sc.stage << std::right << nums;
+        out << std::left << std::setw(52) << sc.stage << ' ' << std::right << nums;
         if (sc.compared) {
             std::snprintf(
                 nums, sizeof nums, "%+12.2f    [%+6.2f, %+6.2f]", 100 * sc.diff, 100 * sc.ciLow, 100 * sc.ciHigh);

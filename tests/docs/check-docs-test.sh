@@ -2,7 +2,8 @@
 # scripts/check_docs.py on one checked table of docs/benchmarks.md (the SplineCNN Deep Compression
 # table, read from its committed archive): it passes as committed, every number in it fails once
 # its last digit changes (--mutate), a changed number is named by file, line, row and column, and
-# a malformed comment or a missing archive is refused with exit 2 and a message naming it.
+# a malformed comment (an unknown column kind, an opener not on a line of its own) or a missing
+# archive is refused with exit 2 and a message naming it.
 # Usage: check-docs-test.sh GRAPHSQUEEZE_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -46,4 +47,11 @@ set +e
 msg=$(check "$work/missing.md" 2>&1); rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "bench/results/no-such-run/results.tar.gz: no such archive" <<<"$msg" || fail "missing archive: exit $rc ($msg)"
+# A comment that is not the block's opener on a line of its own would leave the table unchecked.
+sed 's/^<!-- check-docs$/<!--check-docs/' "$work/doc.md" >"$work/opener.md"
+set +e
+msg=$(check "$work/opener.md" 2>&1); rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "opener.md:1: a check-docs comment starts with a line of its own" <<<"$msg" \
+  || fail "a malformed opener: exit $rc ($msg)"
 echo "check-docs: passes as committed, catches a changed digit, refuses bad comments"

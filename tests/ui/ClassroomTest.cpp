@@ -198,6 +198,14 @@ private Q_SLOTS:
             QVERIFY(same != rows.end());
             QCOMPARE(same->value, r.value);
         }
+        // "Prune 10 % more" runs the new setting alone from the trained base; its models are
+        // attacked too (the analysis runs with it), and the base's rows are not repeated.
+        w.pruneTenPercentMore();
+        QVERIFY(done.wait(gsq::ui::test::runWait()));
+        QVERIFY2(w.statusText().startsWith("Setting added in "), qPrintable(w.statusText()));
+        const auto& stages = w.robustnessTab()->summary().stages;
+        QVERIFY(std::find(stages.begin(), stages.end(), "global sparsity=0.99 (finetuned)") != stages.end());
+        QCOMPARE(w.lastResult()->robustness.size(), size_t { 5 * 4 }); // two more models at 4 strengths
         w.setClassroomMode(false); // the mode is a saved setting
     }
 

@@ -95,6 +95,11 @@ RunExtension::Plan RunExtension::pruneMore(
     auto step = full.steps.at(static_cast<size_t>(index));
     std::get<PruneSpec>(step).sparsities = { *next };
     only.steps = { step };
+    // An analysis of every stage (robustness) measures the new setting's models too; the base's
+    // rows it repeats are dropped when the runs are joined (RunResult::extend).
+    for (const auto& s : full.steps)
+        if (experiment::kindOf(s) == experiment::StepKind::Analyze)
+            only.steps.push_back(s);
     m_extending = Extension { shown, full };
     return { {}, false, only, baseModel };
 }

@@ -364,7 +364,14 @@ void CompareTab::setRuns(const QVector<StoredRun>& runs)
     for (const auto& r : runs)
         rows += rowsOf(r);
     m_model->setRows(rows);
+    // The run last added keeps its rows for its report when it is stored (found by its id).
     m_lastRunRows.clear();
+    for (int i = 0; m_lastRunId > 0 && i < rows.size(); ++i)
+        if (rows[i][RunId].toLongLong() == m_lastRunId)
+            m_lastRunRows << i;
+    // A reset model drops the selection without saying so: the overlays follow it here.
+    refreshOverlay();
+    refreshHistogramOverlay();
     m_view->resizeColumnsToContents();
     refreshPareto();
 }
@@ -372,6 +379,7 @@ void CompareTab::setRuns(const QVector<StoredRun>& runs)
 void CompareTab::addRun(const StoredRun& run)
 {
     const auto rows = rowsOf(run);
+    m_lastRunId = run.id;
     m_lastRunRows.clear();
     for (int i = 0; i < rows.size(); ++i)
         m_lastRunRows << static_cast<int>(m_model->rows().size()) + i;

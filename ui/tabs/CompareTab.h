@@ -114,7 +114,8 @@ private:
     QValueAxis *m_paretoX, *m_paretoY, *m_overlayX, *m_overlayY; ///< created once, ranges updated
     const RunHistory* m_history = nullptr;
     int m_paretoCount = 0, m_overlayCount = 0, m_paretoSelected = 0, m_reportParetoPoints = 0;
-    QList<int> m_lastRunRows; ///< model rows of the run last added (addRun); empty after setRuns
+    QList<int> m_lastRunRows; ///< model rows of the run last added (addRun), found again by id after setRuns
+    qint64 m_lastRunId = 0; ///< its history id (0: not stored)
     QString m_overlayNote;
     QLabel* m_overlayNoteLabel; ///< shows m_overlayNote under the overlay
 };

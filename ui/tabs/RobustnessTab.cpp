@@ -177,13 +177,13 @@ void RobustnessTab::refreshPlaceholder()
     m_placeholder->setVisible(m_order.isEmpty());
     m_placeholder->chart()->setTitle(!m_error.isEmpty()
             ? tr("Robustness — not shown: %1").arg(m_error)
-            : tr("Robustness — add an analysis step (analyze: {method: robustness}; preset cora-gcn-robustness) "
-                 "to measure it"));
+            : tr("Robustness — shown when a run with an analysis step (analyze: {method: robustness}; preset "
+                 "cora-gcn-robustness) finishes"));
 }
 
 int RobustnessTab::columns() const
 {
-    // As many columns as fit at about 1.3 times a chart's minimum width (3 at 1920 x 1080, 2 on a
+    // As many columns as fit at about 1.3 times a chart's minimum width (3 at 1920 x 1080, 1 on a
     // 1280 x 720 projector in classroom mode): the tab scrolls down, never sideways.
     const double least = 1.3 * ChartView::kMinimumWidth * std::max(1.0, ChartView::fontScale());
     return std::clamp(static_cast<int>(width() / least), 1, 3);
@@ -267,12 +267,14 @@ void RobustnessTab::refreshTable()
         return;
     }
     QStringList headers { tr("stage") };
-    for (const auto& p : m_summary.perturbations)
-        headers << tr("%1 (%2)")
-                       .arg(perturbationText(QString::fromStdString(p)))
-                       .arg(std::find_if(m_summary.lines.begin(), m_summary.lines.end(), [&](const RobustnessLine& l) {
-                           return l.perturbation == p;
-                       })->strength);
+    for (const auto& p : m_summary.perturbations) {
+        const auto line = std::find_if(m_summary.lines.begin(), m_summary.lines.end(),
+            [&](const RobustnessLine& l) { return l.perturbation == p; });
+        // A perturbation without a line (no job has its clean and largest values) names no strength.
+        headers << (line == m_summary.lines.end()
+                ? perturbationText(QString::fromStdString(p))
+                : tr("%1 (%2)").arg(perturbationText(QString::fromStdString(p))).arg(line->strength));
+    }
     headers << tr("weighted worst-case score");
     m_table->setColumnCount(headers.size());
     m_table->setHorizontalHeaderLabels(headers);
