@@ -68,6 +68,7 @@ import gzip
 import math
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -171,8 +172,6 @@ class Sources:
         """Output of a bench script; '{ARCHIVE}' in it stands for the unpacked archive's directory."""
         key = ("command", text)
         if key not in self.cache:
-            import shlex
-
             args = [re.sub(r"\{([^}]+)\}", lambda m: self.unpack(m.group(1)), a) for a in shlex.split(text)]
             if args and args[0] == "graphsqueeze-cli":
                 args[0] = self.cli
@@ -237,16 +236,13 @@ def command_values(output, label, kind):
     return None
 
 
-def mean_interval(values, folds):
-    """95 % interval of the mean: the t-interval over seeds, the corrected resampled t-interval
-    (variance (1/n + 1/(k - 2)) s^2, as `paired`) over the k folds of one cross-validation."""
+def mean_interval(values):
+    """95 % t-interval of the mean of independent values (seeds)."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
     from robustness_summary import t_quantile
 
-    n = len(values)
+    half = t_quantile(len(values) - 1) * math.sqrt(statistics.variance(values) / len(values))
     m = statistics.mean(values)
-    factor = 1.0 / n + (1.0 / (folds - 2) if folds > 2 else 0.0)
-    half = t_quantile(n - 1) * math.sqrt(statistics.variance(values) * factor)
     return [m - half, m + half]
 
 
@@ -265,7 +261,7 @@ def csv_values(rows, label, kind):
         if len({r["fold"] for r in mine}) > 1:
             # The corrected test needs the design's k, which results.csv does not hold.
             raise Malformed(f"'ci' of '{label}': folds of a cross-validation; only seeds are supported")
-        return mean_interval([100 * float(r["test_value"]) for r in mine], 1)
+        return mean_interval([100 * float(r["test_value"]) for r in mine])
     if kind in ("acc", "mean"):
         v = [100 * float(r["test_value"]) for r in mine]
         return [statistics.mean(v), statistics.stdev(v) if len(v) > 1 else 0.0][: 2 if kind == "acc" else 1]
@@ -340,8 +336,6 @@ def parse_comment(lines, start, path):
         elif key == "command":
             spec["command"] = value.strip()
         else:
-            import shlex
-
             spec["paired"][name] = shlex.split(value)
     if i >= len(lines):
         raise Malformed(f"{path}:{start + 1}: check-docs comment is not closed with '-->'")
