@@ -38,15 +38,15 @@ void forEachTab(QTabWidget* tabs, const std::function<void(int)>& fn)
 /// numbers of the Robustness tab and of `graphsqueeze-cli paired`).
 void robustnessSection(HtmlReport& report, const RunResult& r)
 {
+    const auto design = PairedDesign::of(r.config.foldsRun(), r.config.dataset.folds);
     RobustnessSummary s;
     try {
-        s = summarizeRobustness(r.robustness, PairedDesign::of(r.config.foldsRun(), r.config.dataset.folds));
+        s = summarizeRobustness(r.robustness, design);
     } catch (const std::invalid_argument& e) {
         report.paragraph(
             QObject::tr("Robustness rows without the dense base's: %1").arg(QString::fromStdString(e.what())));
         return;
     }
-    const auto design = PairedDesign::of(r.config.foldsRun(), r.config.dataset.folds);
     report.heading(QObject::tr("Robustness (%1 jobs)").arg(s.jobs));
     report.paragraph(
         QObject::tr("Each perturbation at its largest strength. Drop: the stage's metric under it minus its "

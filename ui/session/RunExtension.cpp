@@ -34,7 +34,8 @@ std::optional<double> RunExtension::nextBudget(const std::vector<double>& budget
 RunExtension::Plan RunExtension::attackHarder(ExperimentPanel& panel)
 {
     using experiment::AnalyzeSpec;
-    const auto& steps = panel.config().steps;
+    const auto config = panel.config(); // a copy: config() returns one
+    const auto& steps = config.steps;
     for (size_t i = 0; i < steps.size(); ++i) {
         const auto* a = std::get_if<AnalyzeSpec>(&steps[i]);
         if (!a || a->method != "robustness" || !a->perturbations.count("pgd"))
